@@ -1,0 +1,75 @@
+//! Helpers shared by Shale's benchmarks: starting the release `shale` binary on a data
+//! directory and timing how long it takes to accept a connection.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tokio_postgres::{Client, NoTls};
+
+/// The `shale` binary next to the running benchmark (`target/release/shale`), or `SHALE_BIN`.
+pub fn shale_binary() -> PathBuf {
+    if let Ok(path) = std::env::var("SHALE_BIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("current executable");
+    exe.parent().expect("binary directory").join("shale")
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+/// A running server process, killed on drop.
+pub struct Server {
+    child: Child,
+    /// Its port.
+    pub port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts shale on `data_dir`; returns it once a connection succeeds, with the time that took.
+pub async fn start_shale(data_dir: &Path) -> (Server, Duration, Client) {
+    let port = free_port();
+    let started = Instant::now();
+    let child = Command::new(shale_binary())
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start shale (build it with `cargo build --release --bin shale`)");
+    let server = Server { child, port };
+    loop {
+        if let Ok(client) = connect(port).await {
+            return (server, started.elapsed(), client);
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "shale did not start within 60 s");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+/// Connects as postgres/postgres to a server on `port`.
+pub async fn connect(port: u16) -> Result<Client, tokio_postgres::Error> {
+    let (client, connection) =
+        tokio_postgres::connect(&format!("host=127.0.0.1 port={port} user=postgres dbname=postgres"), NoTls).await?;
+    tokio::spawn(connection);
+    Ok(client)
+}
+
+/// The median of `samples`.
+pub fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}

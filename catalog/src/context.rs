@@ -1,0 +1,38 @@
+//! A DataFusion session state wired to one Shale session: its catalog reads storage through
+//! the session's [`SessionHandle`], unqualified names go through the search path, and SQL is
+//! parsed as PostgreSQL.
+
+use std::sync::Arc;
+
+use datafusion::catalog::{CatalogProviderList, MemoryCatalogProviderList};
+use datafusion::execution::session_state::{SessionState, SessionStateBuilder};
+use datafusion::prelude::SessionConfig;
+
+use crate::SEARCH_PATH_SCHEMA;
+use crate::functions::{SessionInfo, register_functions};
+use crate::handle::SessionHandle;
+use crate::provider::ShaleCatalogProvider;
+
+/// The one catalog (database) name Shale serves.
+pub const CATALOG_NAME: &str = "postgres";
+
+/// A session state whose catalog is storage, seen through `handle`.
+pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionState {
+    let mut config = SessionConfig::new()
+        .with_default_catalog_and_schema(CATALOG_NAME, SEARCH_PATH_SCHEMA)
+        .with_create_default_catalog_and_schema(false)
+        .with_information_schema(false)
+        .with_target_partitions(1);
+    let options = config.options_mut();
+    options.sql_parser.dialect = datafusion::config::Dialect::PostgreSQL;
+    options.execution.time_zone = Some("+00:00".to_string());
+    let catalogs = Arc::new(MemoryCatalogProviderList::new());
+    catalogs.register_catalog(CATALOG_NAME.to_string(), Arc::new(ShaleCatalogProvider::new(handle.clone())));
+    let mut state = SessionStateBuilder::new()
+        .with_config(config)
+        .with_catalog_list(catalogs)
+        .with_default_features()
+        .build();
+    register_functions(&mut state, handle, info);
+    state
+}

@@ -1,0 +1,191 @@
+//! Conversions between Arrow arrays and storage datums: builders that decode stored values
+//! straight into Arrow columns, and readers that turn Arrow columns into datums to store.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BinaryBuilder, BooleanBuilder, Date32Builder, Decimal128Builder,
+    Float32Builder, Float64Builder, Int16Builder, Int32Builder, Int64Builder,
+    IntervalMonthDayNanoBuilder, StringBuilder, Time64MicrosecondBuilder,
+    TimestampMicrosecondBuilder,
+};
+use datafusion::arrow::datatypes::{
+    DataType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type,
+    Int64Type, IntervalMonthDayNano, IntervalMonthDayNanoType, IntervalUnit, Time64MicrosecondType,
+    TimeUnit, TimestampMicrosecondType,
+};
+use shale_storage::{Datum, DatumRef};
+
+use crate::error::{CatalogError, Result};
+
+/// An Arrow builder for one column, chosen once from the column's Arrow type.
+pub enum ColumnBuilder {
+    /// boolean
+    Bool(BooleanBuilder),
+    /// smallint
+    Int16(Int16Builder),
+    /// integer
+    Int32(Int32Builder),
+    /// bigint
+    Int64(Int64Builder),
+    /// real
+    Float32(Float32Builder),
+    /// double precision
+    Float64(Float64Builder),
+    /// numeric
+    Decimal(Decimal128Builder),
+    /// text-like
+    Text(StringBuilder),
+    /// bytea, and the hidden row key
+    Bytes(BinaryBuilder),
+    /// date
+    Date(Date32Builder),
+    /// time
+    Time(Time64MicrosecondBuilder),
+    /// timestamp / timestamptz
+    Timestamp(TimestampMicrosecondBuilder),
+    /// interval
+    Interval(IntervalMonthDayNanoBuilder),
+}
+
+impl ColumnBuilder {
+    /// A builder producing arrays of `ty`.
+    pub fn new(ty: &DataType, capacity: usize) -> Result<Self> {
+        Ok(match ty {
+            DataType::Boolean => Self::Bool(BooleanBuilder::with_capacity(capacity)),
+            DataType::Int16 => Self::Int16(Int16Builder::with_capacity(capacity)),
+            DataType::Int32 => Self::Int32(Int32Builder::with_capacity(capacity)),
+            DataType::Int64 => Self::Int64(Int64Builder::with_capacity(capacity)),
+            DataType::Float32 => Self::Float32(Float32Builder::with_capacity(capacity)),
+            DataType::Float64 => Self::Float64(Float64Builder::with_capacity(capacity)),
+            DataType::Decimal128(p, s) => Self::Decimal(
+                Decimal128Builder::with_capacity(capacity)
+                    .with_precision_and_scale(*p, *s)
+                    .map_err(|e| CatalogError::internal(e.to_string()))?,
+            ),
+            DataType::Utf8 => Self::Text(StringBuilder::with_capacity(capacity, capacity * 16)),
+            DataType::Binary => Self::Bytes(BinaryBuilder::with_capacity(capacity, capacity * 16)),
+            DataType::Date32 => Self::Date(Date32Builder::with_capacity(capacity)),
+            DataType::Time64(TimeUnit::Microsecond) => {
+                Self::Time(Time64MicrosecondBuilder::with_capacity(capacity))
+            }
+            DataType::Timestamp(TimeUnit::Microsecond, tz) => Self::Timestamp(
+                TimestampMicrosecondBuilder::with_capacity(capacity).with_timezone_opt(tz.clone()),
+            ),
+            DataType::Interval(IntervalUnit::MonthDayNano) => {
+                Self::Interval(IntervalMonthDayNanoBuilder::with_capacity(capacity))
+            }
+            other => return Err(CatalogError::internal(format!("no column builder for {other}"))),
+        })
+    }
+
+    /// Appends a value (`None`: NULL). A value of the wrong kind means corrupt data.
+    pub fn append(&mut self, value: Option<DatumRef<'_>>) -> Result<()> {
+        let Some(value) = value else {
+            self.append_null();
+            return Ok(());
+        };
+        match (self, value) {
+            (Self::Bool(b), DatumRef::Bool(v)) => b.append_value(v),
+            (Self::Int16(b), DatumRef::Int16(v)) => b.append_value(v),
+            (Self::Int32(b), DatumRef::Int32(v)) => b.append_value(v),
+            (Self::Int64(b), DatumRef::Int64(v)) => b.append_value(v),
+            (Self::Float32(b), DatumRef::Float32(v)) => b.append_value(v),
+            (Self::Float64(b), DatumRef::Float64(v)) => b.append_value(v),
+            (Self::Decimal(b), DatumRef::Decimal128(v)) => b.append_value(v),
+            (Self::Text(b), DatumRef::Text(v)) => b.append_value(v),
+            (Self::Bytes(b), DatumRef::Bytes(v)) => b.append_value(v),
+            (Self::Date(b), DatumRef::Date32(v)) => b.append_value(v),
+            (Self::Time(b), DatumRef::Time64(v)) => b.append_value(v),
+            (Self::Timestamp(b), DatumRef::Timestamp(v)) => b.append_value(v),
+            (Self::Interval(b), DatumRef::Interval { months, days, nanos }) => {
+                b.append_value(IntervalMonthDayNano::new(months, days, nanos))
+            }
+            (_, DatumRef::Null) => return self_null_error(),
+            (_, other) => {
+                return Err(CatalogError::new(
+                    "XX001",
+                    format!("stored value {other:?} does not match its column type"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends NULL.
+    pub fn append_null(&mut self) {
+        match self {
+            Self::Bool(b) => b.append_null(),
+            Self::Int16(b) => b.append_null(),
+            Self::Int32(b) => b.append_null(),
+            Self::Int64(b) => b.append_null(),
+            Self::Float32(b) => b.append_null(),
+            Self::Float64(b) => b.append_null(),
+            Self::Decimal(b) => b.append_null(),
+            Self::Text(b) => b.append_null(),
+            Self::Bytes(b) => b.append_null(),
+            Self::Date(b) => b.append_null(),
+            Self::Time(b) => b.append_null(),
+            Self::Timestamp(b) => b.append_null(),
+            Self::Interval(b) => b.append_null(),
+        }
+    }
+
+    /// The finished array.
+    pub fn finish(&mut self) -> ArrayRef {
+        match self {
+            Self::Bool(b) => Arc::new(b.finish()),
+            Self::Int16(b) => Arc::new(b.finish()),
+            Self::Int32(b) => Arc::new(b.finish()),
+            Self::Int64(b) => Arc::new(b.finish()),
+            Self::Float32(b) => Arc::new(b.finish()),
+            Self::Float64(b) => Arc::new(b.finish()),
+            Self::Decimal(b) => Arc::new(b.finish()),
+            Self::Text(b) => Arc::new(b.finish()),
+            Self::Bytes(b) => Arc::new(b.finish()),
+            Self::Date(b) => Arc::new(b.finish()),
+            Self::Time(b) => Arc::new(b.finish()),
+            Self::Timestamp(b) => Arc::new(b.finish()),
+            Self::Interval(b) => Arc::new(b.finish()),
+        }
+    }
+}
+
+fn self_null_error() -> Result<()> {
+    Err(CatalogError::new("XX001", "stored NULL datum inside a row"))
+}
+
+/// The datum at `row` of `array`, which must have one of the Arrow types of
+/// [`crate::types::SqlType::arrow_type`].
+pub fn datum_at(array: &dyn Array, row: usize) -> Result<Datum> {
+    if array.is_null(row) {
+        return Ok(Datum::Null);
+    }
+    Ok(match array.data_type() {
+        DataType::Boolean => Datum::Bool(array.as_boolean().value(row)),
+        DataType::Int16 => Datum::Int16(array.as_primitive::<Int16Type>().value(row)),
+        DataType::Int32 => Datum::Int32(array.as_primitive::<Int32Type>().value(row)),
+        DataType::Int64 => Datum::Int64(array.as_primitive::<Int64Type>().value(row)),
+        DataType::Float32 => Datum::Float32(array.as_primitive::<Float32Type>().value(row)),
+        DataType::Float64 => Datum::Float64(array.as_primitive::<Float64Type>().value(row)),
+        DataType::Decimal128(_, _) => {
+            Datum::Decimal128(array.as_primitive::<Decimal128Type>().value(row))
+        }
+        DataType::Utf8 => Datum::Text(array.as_string::<i32>().value(row).to_string()),
+        DataType::Binary => Datum::Bytes(array.as_binary::<i32>().value(row).to_vec()),
+        DataType::Date32 => Datum::Date32(array.as_primitive::<Date32Type>().value(row)),
+        DataType::Time64(TimeUnit::Microsecond) => {
+            Datum::Time64(array.as_primitive::<Time64MicrosecondType>().value(row))
+        }
+        DataType::Timestamp(TimeUnit::Microsecond, _) => {
+            Datum::Timestamp(array.as_primitive::<TimestampMicrosecondType>().value(row))
+        }
+        DataType::Interval(IntervalUnit::MonthDayNano) => {
+            let v = array.as_primitive::<IntervalMonthDayNanoType>().value(row);
+            Datum::Interval { months: v.months, days: v.days, nanos: v.nanoseconds }
+        }
+        other => {
+            return Err(CatalogError::internal(format!("cannot store a value of type {other}")));
+        }
+    })
+}

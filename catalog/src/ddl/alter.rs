@@ -1,0 +1,142 @@
+//! ALTER TABLE: ADD COLUMN, DROP COLUMN, RENAME COLUMN and RENAME TO. None of them rewrites
+//! stored rows: slots are appended or marked dropped.
+
+use datafusion::common::DFSchema;
+use datafusion::logical_expr::{ExprSchemable, LogicalPlanBuilder};
+use datafusion::physical_plan::collect;
+use datafusion::sql::sqlparser::ast::{AlterTable, AlterTableOperation, RenameTableNameKind};
+use shale_storage::{Datum, encode_row};
+
+use super::create_table::column;
+use super::{DdlContext, DdlOutcome};
+use crate::convert::datum_at;
+use crate::descriptor::TableDesc;
+use crate::error::{CatalogError, Result, sqlstate};
+use crate::{meta, resolve, values};
+
+/// `ALTER TABLE [IF EXISTS] name op, ...`.
+pub async fn alter_table(ctx: &DdlContext<'_>, stmt: &AlterTable) -> Result<DdlOutcome> {
+    let txn = ctx.handle.txn()?;
+    let mut outcome = DdlOutcome::new("ALTER TABLE");
+    let Some(found) = resolve::find_table(&txn, &ctx.handle.search_path(), &stmt.name)? else {
+        if stmt.if_exists {
+            outcome.notice("00000", format!("relation \"{}\" does not exist, skipping", resolve::display(&stmt.name)));
+            return Ok(outcome);
+        }
+        return Err(CatalogError::undefined_table(&resolve::display(&stmt.name)));
+    };
+    // Lock the descriptor against concurrent DDL.
+    meta::get_table_for_update(&txn, found.schema.id, &found.table.name)?;
+    let old_name = found.table.name.clone();
+    let mut desc = found.table;
+    for op in &stmt.operations {
+        apply(ctx, &mut desc, op, &mut outcome).await?;
+    }
+    if desc.name != old_name {
+        meta::delete_table(&txn, desc.schema_id, &old_name)?;
+    }
+    meta::put_table(&txn, &desc)?;
+    meta::bump_version(&txn)?;
+    Ok(outcome)
+}
+
+async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperation, outcome: &mut DdlOutcome) -> Result<()> {
+    match op {
+        AlterTableOperation::AddColumn { if_not_exists, column_def, column_position: None, .. } => {
+            let (mut col, is_pk) = column(ctx, column_def)?;
+            if is_pk {
+                return Err(CatalogError::unsupported("ADD COLUMN ... PRIMARY KEY"));
+            }
+            if desc.column(&col.name).is_some() {
+                if *if_not_exists {
+                    outcome.notice(sqlstate::DUPLICATE_COLUMN, format!("column \"{}\" of relation \"{}\" already exists, skipping", col.name, desc.name));
+                    return Ok(());
+                }
+                return Err(column_exists(&col.name, &desc.name));
+            }
+            let value = match &col.default {
+                Some(sql) => evaluate(ctx, sql, &col.ty).await?,
+                None => Datum::Null,
+            };
+            let value = values::check(desc, &col, value)?;
+            if value == Datum::Null && col.not_null && table_has_rows(ctx, desc)? {
+                return Err(CatalogError::new(
+                    sqlstate::NOT_NULL_VIOLATION,
+                    format!("column \"{}\" of relation \"{}\" contains null values", col.name, desc.name),
+                ));
+            }
+            if value != Datum::Null {
+                let mut bytes = Vec::new();
+                encode_row(&[value.as_ref()], &mut bytes);
+                col.missing = Some(bytes);
+            }
+            desc.columns.push(col);
+        }
+        AlterTableOperation::DropColumn { column_names, if_exists, .. } => {
+            for ident in column_names {
+                let name = resolve::normalize(ident);
+                let Some((slot, _)) = desc.column(&name) else {
+                    if *if_exists {
+                        outcome.notice("00000", format!("column \"{name}\" of relation \"{}\" does not exist, skipping", desc.name));
+                        continue;
+                    }
+                    return Err(no_column(&name, &desc.name));
+                };
+                if desc.primary_key.contains(&slot) {
+                    return Err(CatalogError::unsupported("dropping a primary key column"));
+                }
+                let col = &mut desc.columns[slot];
+                col.dropped = true;
+                col.name = format!("........pg.dropped.{}........", slot + 1);
+            }
+        }
+        AlterTableOperation::RenameColumn { old_column_name, new_column_name } => {
+            let (old, new) = (resolve::normalize(old_column_name), resolve::normalize(new_column_name));
+            let Some((slot, _)) = desc.column(&old) else {
+                return Err(no_column(&old, &desc.name));
+            };
+            if desc.column(&new).is_some() {
+                return Err(column_exists(&new, &desc.name));
+            }
+            desc.columns[slot].name = new;
+        }
+        AlterTableOperation::RenameTable { table_name: RenameTableNameKind::To(name) | RenameTableNameKind::As(name) } => {
+            let (_, new) = resolve::split_name(name)?;
+            let txn = ctx.handle.txn()?;
+            if meta::get_table_for_update(&txn, desc.schema_id, &new)?.is_some() {
+                return Err(CatalogError::new(sqlstate::DUPLICATE_TABLE, format!("relation \"{new}\" already exists")));
+            }
+            desc.name = new;
+        }
+        other => return Err(CatalogError::unsupported(format!("ALTER TABLE ... {other}"))),
+    }
+    Ok(())
+}
+
+fn no_column(column: &str, table: &str) -> CatalogError {
+    CatalogError::new(sqlstate::UNDEFINED_COLUMN, format!("column \"{column}\" of relation \"{table}\" does not exist"))
+}
+
+fn column_exists(column: &str, table: &str) -> CatalogError {
+    CatalogError::new(sqlstate::DUPLICATE_COLUMN, format!("column \"{column}\" of relation \"{table}\" already exists"))
+}
+
+/// Evaluates a default expression once, as PostgreSQL does for existing rows.
+async fn evaluate(ctx: &DdlContext<'_>, sql: &str, ty: &crate::types::SqlType) -> Result<Datum> {
+    let empty = DFSchema::empty();
+    let expr = ctx.state.create_logical_expr(sql, &empty)?.cast_to(&ty.arrow_type(), &empty)?;
+    let plan = LogicalPlanBuilder::empty(true).project(vec![expr])?.build()?;
+    let physical = ctx.state.create_physical_plan(&plan).await?;
+    let batches = collect(physical, ctx.state.task_ctx()).await?;
+    match batches.first() {
+        Some(b) if b.num_rows() == 1 => datum_at(b.column(0), 0),
+        _ => Err(CatalogError::internal("default expression produced no value")),
+    }
+}
+
+fn table_has_rows(ctx: &DdlContext<'_>, desc: &TableDesc) -> Result<bool> {
+    let txn = ctx.handle.txn()?;
+    let prefix = shale_storage::table_prefix(desc.id).to_vec();
+    let range = shale_storage::KeyRange { upper: shale_storage::prefix_successor(&prefix), lower: prefix };
+    Ok(!txn.scan(shale_storage::Space::Data, &range, None, 1)?.is_empty())
+}

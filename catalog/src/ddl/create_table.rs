@@ -1,0 +1,137 @@
+//! CREATE TABLE: columns, types, NOT NULL, DEFAULT and PRIMARY KEY.
+
+use datafusion::common::DFSchema;
+use datafusion::logical_expr::ExprSchemable;
+use datafusion::sql::sqlparser::ast::{ColumnDef, ColumnOption, CreateTable, IndexColumn, TableConstraint};
+
+use super::{DdlContext, DdlOutcome};
+use crate::descriptor::{ColumnDesc, TableDesc};
+use crate::error::{CatalogError, Result, sqlstate};
+use crate::types::SqlType;
+use crate::{meta, resolve};
+
+/// `CREATE TABLE [IF NOT EXISTS] name (columns, constraints)`.
+pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutcome> {
+    reject_unsupported(stmt)?;
+    let txn = ctx.handle.txn()?;
+    let (schema, name) = resolve::creation_schema(&txn, &ctx.handle.search_path(), &stmt.name)?;
+    let mut outcome = DdlOutcome::new("CREATE TABLE");
+    if meta::get_table_for_update(&txn, schema.id, &name)?.is_some() {
+        if stmt.if_not_exists {
+            outcome.notice(sqlstate::DUPLICATE_TABLE, format!("relation \"{name}\" already exists, skipping"));
+            return Ok(outcome);
+        }
+        return Err(CatalogError::new(sqlstate::DUPLICATE_TABLE, format!("relation \"{name}\" already exists")));
+    }
+    let mut columns: Vec<ColumnDesc> = Vec::with_capacity(stmt.columns.len());
+    let mut primary_key: Option<Vec<usize>> = None;
+    for def in &stmt.columns {
+        let (column, is_pk) = column(ctx, def)?;
+        if columns.iter().any(|c| c.name == column.name) {
+            return Err(CatalogError::new(
+                sqlstate::DUPLICATE_COLUMN,
+                format!("column \"{}\" specified more than once", column.name),
+            ));
+        }
+        if is_pk {
+            set_primary_key(&mut primary_key, vec![columns.len()], &name)?;
+        }
+        columns.push(column);
+    }
+    for constraint in &stmt.constraints {
+        match constraint {
+            TableConstraint::PrimaryKey(pk) => {
+                let slots = pk.columns.iter().map(|c| key_column(&columns, c)).collect::<Result<Vec<_>>>()?;
+                set_primary_key(&mut primary_key, slots, &name)?;
+            }
+            other => return Err(CatalogError::unsupported(format!("table constraint {other}"))),
+        }
+    }
+    let primary_key = primary_key.unwrap_or_default();
+    for &slot in &primary_key {
+        columns[slot].not_null = true;
+    }
+    let id = meta::allocate(&txn, meta::TABLE_IDS, 1)?;
+    let pkey_name = (!primary_key.is_empty()).then(|| format!("{name}_pkey"));
+    let desc = TableDesc { id, schema_id: schema.id, name, columns, primary_key, pkey_name };
+    meta::put_table(&txn, &desc)?;
+    meta::bump_version(&txn)?;
+    Ok(outcome)
+}
+
+fn reject_unsupported(stmt: &CreateTable) -> Result<()> {
+    let unsupported = [
+        (stmt.temporary, "temporary tables"),
+        (stmt.or_replace, "CREATE OR REPLACE TABLE"),
+        (stmt.query.is_some(), "CREATE TABLE ... AS"),
+        (stmt.like.is_some(), "CREATE TABLE ... LIKE"),
+        (stmt.inherits.is_some(), "table inheritance"),
+        (stmt.partition_of.is_some() || stmt.partition_by.is_some(), "partitioned tables"),
+        (stmt.on_commit.is_some(), "ON COMMIT"),
+    ];
+    match unsupported.iter().find(|(present, _)| *present) {
+        Some((_, what)) => Err(CatalogError::unsupported(what)),
+        None => Ok(()),
+    }
+}
+
+fn set_primary_key(pk: &mut Option<Vec<usize>>, slots: Vec<usize>, table: &str) -> Result<()> {
+    if pk.is_some() {
+        return Err(CatalogError::new(
+            sqlstate::INVALID_TABLE_DEFINITION,
+            format!("multiple primary keys for table \"{table}\" are not allowed"),
+        ));
+    }
+    *pk = Some(slots);
+    Ok(())
+}
+
+fn key_column(columns: &[ColumnDesc], c: &IndexColumn) -> Result<usize> {
+    let name = match &c.column.expr {
+        datafusion::sql::sqlparser::ast::Expr::Identifier(ident) => resolve::normalize(ident),
+        other => return Err(CatalogError::unsupported(format!("primary key on expression {other}"))),
+    };
+    columns.iter().position(|col| col.name == name).ok_or_else(|| {
+        CatalogError::new(
+            sqlstate::UNDEFINED_COLUMN,
+            format!("column \"{name}\" named in key does not exist"),
+        )
+    })
+}
+
+/// A column definition, and whether it declares PRIMARY KEY.
+pub(super) fn column(ctx: &DdlContext<'_>, def: &ColumnDef) -> Result<(ColumnDesc, bool)> {
+    let ty = SqlType::from_ast(&def.data_type)?;
+    let mut column = ColumnDesc {
+        name: resolve::normalize(&def.name),
+        ty,
+        not_null: false,
+        default: None,
+        missing: None,
+        dropped: false,
+    };
+    let mut is_pk = false;
+    for option in &def.options {
+        match &option.option {
+            ColumnOption::Null => column.not_null = false,
+            ColumnOption::NotNull => column.not_null = true,
+            ColumnOption::Default(expr) => {
+                let sql = expr.to_string();
+                check_default(ctx, &sql, &column.ty)?;
+                column.default = Some(sql);
+            }
+            ColumnOption::PrimaryKey(_) => is_pk = true,
+            other => return Err(CatalogError::unsupported(format!("column option {other}"))),
+        }
+    }
+    Ok((column, is_pk))
+}
+
+/// Plans a default expression and its cast to the column type, so that a default that can
+/// never work is rejected when the table is created.
+fn check_default(ctx: &DdlContext<'_>, sql: &str, ty: &SqlType) -> Result<()> {
+    let empty = DFSchema::empty();
+    let expr = ctx.state.create_logical_expr(sql, &empty)?;
+    expr.cast_to(&ty.arrow_type(), &empty)?;
+    Ok(())
+}

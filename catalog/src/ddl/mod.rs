@@ -1,0 +1,57 @@
+//! DDL: CREATE / DROP SCHEMA, CREATE / DROP TABLE and ALTER TABLE, written to storage in the
+//! statement's transaction. Each one bumps the catalog version.
+
+mod alter;
+mod create_table;
+mod drop;
+mod schema;
+
+pub use alter::alter_table;
+pub use create_table::create_table;
+pub use drop::{drop_schemas, drop_tables};
+pub use schema::create_schema;
+
+use datafusion::execution::session_state::SessionState;
+
+use crate::handle::SessionHandle;
+
+/// What a DDL statement needs: the session's DataFusion state (to check and evaluate
+/// default expressions) and its storage handle.
+pub struct DdlContext<'a> {
+    /// Plans and evaluates expressions.
+    pub state: &'a SessionState,
+    /// The session's transaction and search path.
+    pub handle: &'a SessionHandle,
+}
+
+/// The result of a DDL statement: its command tag and the notices PostgreSQL would send.
+#[derive(Debug, Default, PartialEq)]
+pub struct DdlOutcome {
+    /// Command tag, e.g. `CREATE TABLE`.
+    pub tag: &'static str,
+    /// NOTICE messages, e.g. `relation "t" already exists, skipping`.
+    pub notices: Vec<Notice>,
+}
+
+/// A NOTICE sent to the client before the command completes.
+#[derive(Debug, PartialEq)]
+pub struct Notice {
+    /// SQLSTATE: `00000`, or the code of the error that was skipped (e.g. 42P07).
+    pub code: &'static str,
+    /// The message.
+    pub message: String,
+    /// Optional DETAIL.
+    pub detail: Option<String>,
+}
+
+
+
+impl DdlOutcome {
+    fn new(tag: &'static str) -> Self {
+        DdlOutcome { tag, notices: Vec::new() }
+    }
+
+    fn notice(&mut self, code: &'static str, message: String) {
+        self.notices.push(Notice { code, message, detail: None });
+    }
+}

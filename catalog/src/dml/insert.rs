@@ -1,0 +1,201 @@
+//! INSERT: the source rows are planned by DataFusion after DEFAULTs are spelled out, then
+//! checked and written here.
+
+use datafusion::logical_expr::LogicalPlan;
+use datafusion::sql::parser::Statement as DFStatement;
+use datafusion::sql::sqlparser::ast::{
+    self, Expr as SqlExpr, Ident, ObjectName, ObjectNamePart, Query, SetExpr, Statement, TableObject,
+    Value,
+};
+use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
+use datafusion::sql::sqlparser::parser::Parser;
+
+use super::write::RowWriter;
+use super::{DmlContext, DmlOutcome};
+use crate::descriptor::TableDesc;
+use crate::error::{CatalogError, Result, sqlstate};
+use crate::resolve;
+
+/// Executes an INSERT statement.
+pub async fn insert(ctx: &DmlContext<'_>, mut stmt: ast::Insert) -> Result<DmlOutcome> {
+    if stmt.on.is_some() {
+        return Err(CatalogError::unsupported("INSERT ... ON CONFLICT"));
+    }
+    if stmt.or.is_some() || stmt.ignore || stmt.overwrite || stmt.partitioned.is_some() {
+        return Err(CatalogError::unsupported("this form of INSERT"));
+    }
+    let TableObject::TableName(name) = &stmt.table else {
+        return Err(CatalogError::unsupported("INSERT into a table function"));
+    };
+    let resolved = ctx.resolve(name)?;
+    let desc = &resolved.table;
+    let relation = match &stmt.table_alias {
+        Some(alias) => resolve::normalize(&alias.alias),
+        None => desc.name.clone(),
+    };
+    let returning = stmt.returning.take();
+
+    let mut columns = target_columns(desc, &stmt.columns)?;
+    let source = stmt.source.take().map(|q| *q);
+    if let Some(q) = &source {
+        fit_values(&mut columns, !stmt.columns.is_empty(), q)?;
+    }
+    let source = spell_out_defaults(desc, &mut columns, source)?;
+    stmt.table = TableObject::TableName(qualified(&resolved.schema.name, &desc.name));
+    stmt.columns = columns.iter().map(|c| ObjectName(vec![ObjectNamePart::Identifier(Ident::with_quote('"', c))])).collect();
+    stmt.source = Some(Box::new(source));
+    stmt.table_alias = None;
+
+    let plan = ctx.state.statement_to_plan(DFStatement::Statement(Box::new(Statement::Insert(stmt)))).await?;
+    let LogicalPlan::Dml(dml) = plan else {
+        return Err(CatalogError::internal("INSERT did not plan as DML"));
+    };
+    let batches = ctx.run(&dml.input).await?;
+
+    let txn = ctx.handle.txn()?;
+    let writer = RowWriter::new(&txn, desc);
+    let mut written = Vec::new();
+    for batch in &batches {
+        let rows = writer.rows(batch)?;
+        let keys = match desc.has_primary_key() {
+            true => rows.iter().map(|r| writer.key(r).unwrap_or_default()).collect(),
+            false => writer.row_id_keys(rows.len())?,
+        };
+        for (key, row) in keys.iter().zip(&rows) {
+            writer.put(key, row, desc.has_primary_key())?;
+        }
+        written.extend(rows);
+    }
+    let count = written.len() as u64;
+    let returning = match returning {
+        Some(items) => {
+            let batch = writer.batch(&desc.arrow_schema(), &written)?;
+            Some(ctx.returning(&relation, batch, &items).await?)
+        }
+        None => None,
+    };
+    Ok(DmlOutcome { count, returning })
+}
+
+fn qualified(schema: &str, table: &str) -> ObjectName {
+    ObjectName(vec![
+        ObjectNamePart::Identifier(Ident::with_quote('"', schema)),
+        ObjectNamePart::Identifier(Ident::with_quote('"', table)),
+    ])
+}
+
+/// The named target columns (42703 for unknown ones), or every column.
+fn target_columns(desc: &TableDesc, names: &[ObjectName]) -> Result<Vec<String>> {
+    if names.is_empty() {
+        return Ok(desc.visible().map(|(_, c)| c.name.clone()).collect());
+    }
+    let mut out: Vec<String> = Vec::new();
+    for name in names {
+        let (_, column) = resolve::split_name(name)?;
+        if desc.column(&column).is_none() {
+            return Err(CatalogError::new(
+                sqlstate::UNDEFINED_COLUMN,
+                format!("column \"{column}\" of relation \"{}\" does not exist", desc.name),
+            ));
+        }
+        if out.contains(&column) {
+            return Err(CatalogError::new(
+                sqlstate::DUPLICATE_COLUMN,
+                format!("column \"{column}\" specified more than once"),
+            ));
+        }
+        out.push(column);
+    }
+    Ok(out)
+}
+
+/// Replaces `DEFAULT` in VALUES by each column's default expression and appends the
+/// defaults of the columns not named, so DataFusion sees only plain expressions.
+fn spell_out_defaults(desc: &TableDesc, columns: &mut Vec<String>, source: Option<Query>) -> Result<Query> {
+    let defaults: Vec<(String, SqlExpr)> = desc
+        .visible()
+        .filter(|(_, c)| !columns.contains(&c.name))
+        .filter_map(|(_, c)| c.default.as_ref().map(|d| parse_default(d).map(|e| (c.name.clone(), e))))
+        .collect::<Result<_>>()?;
+    let named: Vec<SqlExpr> = columns
+        .iter()
+        .map(|c| match desc.column(c).and_then(|(_, col)| col.default.as_ref()) {
+            Some(d) => parse_default(d),
+            None => Ok(SqlExpr::value(Value::Null)),
+        })
+        .collect::<Result<_>>()?;
+    let mut query = match source {
+        Some(q) => q,
+        None => values_query(&named)?,
+    };
+    let extra: Vec<SqlExpr> = defaults.iter().map(|(_, e)| e.clone()).collect();
+    match query.body.as_mut() {
+        SetExpr::Values(values) => {
+            for row in values.rows.iter_mut() {
+                for (i, value) in row.content.iter_mut().enumerate() {
+                    if is_default_keyword(value) {
+                        *value = named.get(i).cloned().unwrap_or_else(|| SqlExpr::value(Value::Null));
+                    }
+                }
+                row.content.extend(extra.iter().cloned());
+            }
+        }
+        _ if extra.is_empty() => {}
+        _ => query = with_defaults(query, &extra)?,
+    }
+    columns.extend(defaults.into_iter().map(|(name, _)| name));
+    Ok(query)
+}
+
+/// Checks VALUES rows against the target columns as PostgreSQL does; without a column
+/// list, rows may be shorter than the table (the rest get defaults).
+fn fit_values(columns: &mut Vec<String>, explicit: bool, query: &Query) -> Result<()> {
+    let SetExpr::Values(values) = query.body.as_ref() else { return Ok(()) };
+    let Some(first) = values.rows.first() else { return Ok(()) };
+    let width = first.content.len();
+    let syntax = |m: &str| Err(CatalogError::new(sqlstate::SYNTAX_ERROR, m.to_string()));
+    if values.rows.iter().any(|r| r.content.len() != width) {
+        return syntax("VALUES lists must all be the same length");
+    }
+    if width > columns.len() {
+        return syntax("INSERT has more expressions than target columns");
+    }
+    if width < columns.len() {
+        if explicit {
+            return syntax("INSERT has more target columns than expressions");
+        }
+        columns.truncate(width);
+    }
+    Ok(())
+}
+
+fn is_default_keyword(e: &SqlExpr) -> bool {
+    matches!(e, SqlExpr::Identifier(id) if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default"))
+}
+
+fn parse_default(sql: &str) -> Result<SqlExpr> {
+    Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_expr())
+        .map_err(|e| CatalogError::new(sqlstate::INTERNAL, format!("stored default {sql:?} does not parse: {e}")))
+}
+
+/// `VALUES (<row>)` for INSERT ... DEFAULT VALUES.
+fn values_query(row: &[SqlExpr]) -> Result<Query> {
+    let items: Vec<String> = row.iter().map(|e| e.to_string()).collect();
+    parse_query(&format!("VALUES ({})", items.join(", ")))
+}
+
+/// `SELECT __src.*, <defaults> FROM (<query>) AS __src`.
+fn with_defaults(query: Query, defaults: &[SqlExpr]) -> Result<Query> {
+    let items: Vec<String> = defaults.iter().map(|e| e.to_string()).collect();
+    parse_query(&format!("SELECT __src.*, {} FROM ({query}) AS __src", items.join(", ")))
+}
+
+fn parse_query(sql: &str) -> Result<Query> {
+    Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_query())
+        .map(|q| *q)
+        .map_err(|e| CatalogError::internal(format!("rewritten INSERT does not parse: {e}")))
+}

@@ -1,0 +1,112 @@
+//! INSERT, UPDATE and DELETE, with RETURNING.
+//!
+//! DataFusion plans and evaluates every expression (VALUES, SELECT sources, SET
+//! expressions, WHERE clauses, RETURNING lists); this module decides which rows change and
+//! writes them through the session's transaction, enforcing the table's constraints.
+//! DataFusion's own DML path is not used because its SQL planner rejects RETURNING.
+
+mod delete;
+mod insert;
+mod returning;
+mod update;
+mod write;
+
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::common::DFSchema;
+use datafusion::datasource::provider_as_source;
+use datafusion::execution::session_state::SessionState;
+use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
+use datafusion::physical_plan::collect;
+use datafusion::sql::sqlparser::ast::{self, ExprWithAlias, TableFactor, TableWithJoins};
+
+pub use delete::delete;
+pub use insert::insert;
+pub use update::update;
+
+use crate::error::{CatalogError, Result};
+use crate::handle::SessionHandle;
+use crate::provider::ShaleTable;
+use crate::resolve::{self, Resolved};
+
+/// What a DML statement needs: the session's DataFusion state and storage handle.
+pub struct DmlContext<'a> {
+    /// Plans and evaluates expressions.
+    pub state: &'a SessionState,
+    /// The session's transaction and search path.
+    pub handle: &'a SessionHandle,
+}
+
+/// Rows a statement returns.
+#[derive(Debug)]
+pub struct Rows {
+    /// Their schema.
+    pub schema: SchemaRef,
+    /// The rows.
+    pub batches: Vec<RecordBatch>,
+}
+
+/// The result of a DML statement.
+#[derive(Debug)]
+pub struct DmlOutcome {
+    /// How many rows were inserted, updated or deleted.
+    pub count: u64,
+    /// The RETURNING rows, when the statement has a RETURNING clause.
+    pub returning: Option<Rows>,
+}
+
+impl DmlContext<'_> {
+    fn resolve(&self, name: &ast::ObjectName) -> Result<Resolved> {
+        let txn = self.handle.txn()?;
+        resolve::table(&txn, &self.handle.search_path(), name)
+    }
+
+    /// Plans a SQL expression against `schema`.
+    fn expr(&self, expr: &ast::Expr, schema: &DFSchema) -> Result<Expr> {
+        let with_alias = ExprWithAlias { expr: expr.clone(), alias: None };
+        Ok(self.state.create_logical_expr_from_sql_expr(with_alias, schema)?)
+    }
+
+    /// Runs a logical plan to completion.
+    async fn run(&self, plan: &LogicalPlan) -> Result<Vec<RecordBatch>> {
+        let physical = self.state.create_physical_plan(plan).await?;
+        Ok(collect(physical, self.state.task_ctx()).await?)
+    }
+
+    /// Scans the target of UPDATE or DELETE with each row's key, filtered by `selection`.
+    fn target_scan(
+        &self,
+        resolved: &Resolved,
+        relation: &str,
+        selection: Option<&ast::Expr>,
+    ) -> Result<LogicalPlanBuilder> {
+        let table = ShaleTable::new(Arc::new(resolved.table.clone()), self.handle.clone());
+        let source = provider_as_source(Arc::new(table.with_key_column()));
+        let mut builder = LogicalPlanBuilder::scan(relation, source, None)?;
+        if let Some(selection) = selection {
+            let predicate = self.expr(selection, builder.schema())?;
+            builder = builder.filter(predicate)?;
+        }
+        Ok(builder)
+    }
+}
+
+/// The table and the name its columns are qualified by (its alias, if any) in a single
+/// table reference without joins.
+fn single_table(t: &TableWithJoins) -> Result<(&ast::ObjectName, String)> {
+    if !t.joins.is_empty() {
+        return Err(CatalogError::unsupported("joins in the target of UPDATE or DELETE"));
+    }
+    match &t.relation {
+        TableFactor::Table { name, alias, .. } => {
+            let relation = match alias {
+                Some(a) => resolve::normalize(&a.name),
+                None => resolve::split_name(name)?.1,
+            };
+            Ok((name, relation))
+        }
+        other => Err(CatalogError::unsupported(format!("DML target {other}"))),
+    }
+}

@@ -1,0 +1,146 @@
+//! Classifies DataFusion's and Arrow's error texts into PostgreSQL SQLSTATEs and messages.
+//!
+//! DataFusion reports casts, overflows and unknown names as plain strings; this module is
+//! the one place that knows their wording.
+
+use crate::error::{CatalogError, sqlstate};
+
+/// Maps a DataFusion or Arrow error message to a [`CatalogError`].
+pub fn classify(message: &str) -> CatalogError {
+    let m = message;
+    if m.contains("Divide by zero") || m.contains("division by zero") {
+        return CatalogError::new(sqlstate::DIVISION_BY_ZERO, "division by zero");
+    }
+    if let Some(e) = cast_error(m) {
+        return e;
+    }
+    if m.contains("Overflow happened") || m.contains("overflow") && m.contains("Arithmetic") {
+        return CatalogError::new(sqlstate::OUT_OF_RANGE, "integer out of range");
+    }
+    if m.contains("is too large to store in a Decimal") || m.contains("too large to store") {
+        return CatalogError::new(sqlstate::OUT_OF_RANGE, "numeric field overflow");
+    }
+    if let Some(table) = between(m, "table '", "' not found") {
+        let name = table.rsplit('.').next().unwrap_or(table);
+        let shown = if table.contains("$path") || table.matches('.').count() >= 2 {
+            // catalog.schema.table: PostgreSQL names schema-qualified relations as written.
+            let parts: Vec<&str> = table.split('.').collect();
+            if parts.len() >= 2 && parts[parts.len() - 2] != crate::SEARCH_PATH_SCHEMA {
+                format!("{}.{}", parts[parts.len() - 2], name)
+            } else {
+                name.to_string()
+            }
+        } else {
+            table.to_string()
+        };
+        return CatalogError::undefined_table(&shown);
+    }
+    if let Some(rest) = m.split("No field named ").nth(1) {
+        let name = rest.split(". ").next().unwrap_or(rest).trim_end_matches('.').replace('"', "");
+        let message = match name.rsplit_once('.') {
+            Some(_) => format!("column {name} does not exist"),
+            None => format!("column \"{name}\" does not exist"),
+        };
+        return CatalogError::new(sqlstate::UNDEFINED_COLUMN, message);
+    }
+    if let Some(f) = between(m, "Invalid function '", "'") {
+        return CatalogError::new(
+            sqlstate::UNDEFINED_FUNCTION,
+            format!("function {f}() does not exist"),
+        );
+    }
+    if m.contains("ParserError") || m.contains("sql parser error") {
+        return CatalogError::new(sqlstate::SYNTAX_ERROR, m.to_string());
+    }
+    if m.contains("This feature is not implemented") || m.contains("not implemented") {
+        return CatalogError::new(sqlstate::FEATURE_NOT_SUPPORTED, m.to_string());
+    }
+    if m.contains("Cannot infer common argument type") || m.contains("Cannot coerce") {
+        return CatalogError::new(sqlstate::UNDEFINED_FUNCTION, m.to_string());
+    }
+    CatalogError::internal(m.to_string())
+}
+
+/// Recognises Arrow cast failures: bad text is 22P02 (22007 for dates and times), a value
+/// that does not fit its type is 22003.
+fn cast_error(m: &str) -> Option<CatalogError> {
+    if let Some(value) = between(m, "Cannot cast string '", "' to value of ") {
+        let target = m.split("to value of ").nth(1).unwrap_or("");
+        let ty = pg_type_name(target);
+        let code = if ty == "date" || ty.starts_with("timestamp") || ty == "time" {
+            sqlstate::INVALID_DATETIME
+        } else {
+            sqlstate::INVALID_TEXT
+        };
+        return Some(CatalogError::new(
+            code,
+            format!("invalid input syntax for type {ty}: \"{value}\""),
+        ));
+    }
+    if m.contains("Can't cast value") || m.contains("out of range") || m.contains("overflow") {
+        let target = m.split("to type ").nth(1).unwrap_or("");
+        let ty = pg_type_name(target);
+        let message = match ty {
+            "numeric" => "numeric field overflow".to_string(),
+            "double precision" | "real" => format!("value out of range: overflow for {ty}"),
+            _ => format!("{ty} out of range"),
+        };
+        return Some(CatalogError::new(sqlstate::OUT_OF_RANGE, message));
+    }
+    if m.contains("Cast error") || m.contains("Parser error") {
+        let ty = pg_type_name(m.rsplit(' ').next().unwrap_or(""));
+        return Some(CatalogError::new(
+            sqlstate::INVALID_TEXT,
+            format!("invalid input syntax for type {ty}: {m}"),
+        ));
+    }
+    None
+}
+
+/// PostgreSQL's name for the Arrow type named at the start of `s`.
+fn pg_type_name(s: &str) -> &'static str {
+    let s = s.trim();
+    let table: [(&str, &str); 13] = [
+        ("Int16", "smallint"),
+        ("Int32", "integer"),
+        ("Int64", "bigint"),
+        ("UInt", "bigint"),
+        ("Float32", "real"),
+        ("Float64", "double precision"),
+        ("Decimal", "numeric"),
+        ("Date", "date"),
+        ("Timestamp", "timestamp"),
+        ("Time", "time"),
+        ("Interval", "interval"),
+        ("Boolean", "boolean"),
+        ("Int8", "smallint"),
+    ];
+    table.iter().find(|(arrow, _)| s.starts_with(arrow)).map(|(_, pg)| *pg).unwrap_or("integer")
+}
+
+/// The text between `start` and the next `end` in `s`.
+fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = s.find(start)? + start.len();
+    let len = s[from..].find(end)?;
+    Some(&s[from..from + len])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_common_datafusion_errors() {
+        assert_eq!(classify("Arrow error: Divide by zero error").code, "22012");
+        let e = classify("Cast error: Cannot cast string 'abc' to value of Int32 type");
+        assert_eq!((e.code, e.message.as_str()), ("22P02", "invalid input syntax for type integer: \"abc\""));
+        let e = classify("Cast error: Can't cast value 300000 to type Int16");
+        assert_eq!((e.code, e.message.as_str()), ("22003", "smallint out of range"));
+        let e = classify("Error during planning: table 'postgres.$path.nope' not found");
+        assert_eq!((e.code, e.message.as_str()), ("42P01", "relation \"nope\" does not exist"));
+        let e = classify("Error during planning: table 'postgres.s1.nope' not found");
+        assert_eq!(e.message, "relation \"s1.nope\" does not exist");
+        let e = classify("Schema error: No field named zz. Valid fields are t.a.");
+        assert_eq!((e.code, e.message.as_str()), ("42703", "column \"zz\" does not exist"));
+    }
+}

@@ -1,0 +1,61 @@
+//! PostgreSQL's session information functions, as DataFusion scalar functions:
+//! `version()`, `current_schema()`, `current_database()`, `current_user`, `session_user`,
+//! and `now()` as the transaction's start time.
+
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::ScalarValue;
+use datafusion::execution::FunctionRegistry;
+use datafusion::execution::session_state::SessionState;
+use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
+
+use crate::handle::SessionHandle;
+use crate::now::TransactionTimestamp;
+use crate::resolve;
+
+/// Facts about the session that functions report.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    /// The connected user.
+    pub user: String,
+    /// The database named at connection.
+    pub database: String,
+    /// What `version()` returns.
+    pub version: String,
+}
+
+/// A zero-argument function returning text computed on each call.
+fn text_function(name: &str, value: impl Fn() -> Option<String> + Send + Sync + 'static) -> ScalarUDF {
+    create_udf(
+        name,
+        vec![],
+        DataType::Utf8,
+        Volatility::Stable,
+        Arc::new(move |_args: &[ColumnarValue]| Ok(ColumnarValue::Scalar(ScalarValue::Utf8(value())))),
+    )
+}
+
+/// Registers the session functions, replacing DataFusion's `version()`.
+pub fn register_functions(state: &mut SessionState, handle: &SessionHandle, info: SessionInfo) {
+    let SessionInfo { user, database, version } = info;
+    let schema_handle = handle.clone();
+    let current_schema = text_function("current_schema", move || {
+        let txn = schema_handle.txn().ok()?;
+        resolve::current_schema(&txn, &schema_handle.search_path()).ok().flatten()
+    });
+    let session_user = user.clone();
+    let functions = [
+        ScalarUDF::new_from_impl(TransactionTimestamp::new(handle.clone())),
+        text_function("version", move || Some(version.clone())),
+        current_schema,
+        text_function("current_database", move || Some(database.clone())),
+        text_function("current_user", move || Some(user.clone())),
+        text_function("session_user", move || Some(session_user.clone())),
+    ];
+    for f in functions {
+        if let Err(e) = state.register_udf(Arc::new(f)) {
+            tracing::warn!(error = %e, "registering a session function failed");
+        }
+    }
+}

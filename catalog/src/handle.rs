@@ -1,0 +1,107 @@
+//! The per-session handle that every provider of one session shares: the store, the
+//! session's current transaction and its search path.
+//!
+//! The server puts the transaction of the running statement here before planning and takes
+//! it out after commit or rollback, so a table provider always reads and writes through the
+//! statement's transaction and sees its own writes.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use shale_storage::{Store, Txn};
+
+use crate::error::{CatalogError, Result};
+
+/// Shared, cheaply cloned handle to one session's storage state.
+#[derive(Clone)]
+pub struct SessionHandle {
+    store: Store,
+    state: Arc<Mutex<HandleState>>,
+    txn_start: Arc<AtomicI64>,
+}
+
+struct HandleState {
+    txn: Option<Arc<Txn>>,
+    search_path: Vec<String>,
+}
+
+impl std::fmt::Debug for SessionHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.lock();
+        f.debug_struct("SessionHandle")
+            .field("in_transaction", &state.txn.is_some())
+            .field("search_path", &state.search_path)
+            .finish()
+    }
+}
+
+impl SessionHandle {
+    /// A handle with no transaction and `search_path = public`.
+    pub fn new(store: Store) -> Self {
+        SessionHandle {
+            store,
+            state: Arc::new(Mutex::new(HandleState {
+                txn: None,
+                search_path: vec!["public".to_string()],
+            })),
+            txn_start: Arc::new(AtomicI64::new(0)),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HandleState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The current transaction; an internal error outside of one (every statement runs in
+    /// a transaction, so that is a bug).
+    pub fn txn(&self) -> Result<Arc<Txn>> {
+        self.lock()
+            .txn
+            .clone()
+            .ok_or_else(|| CatalogError::internal("no transaction is active in this session"))
+    }
+
+    /// Makes `txn` the session's current transaction (`None`: no transaction). A new
+    /// transaction's start time is what `now()` returns until it ends.
+    pub fn set_txn(&self, txn: Option<Arc<Txn>>) {
+        let mut state = self.lock();
+        let is_new = match (&state.txn, &txn) {
+            (Some(old), Some(new)) => !Arc::ptr_eq(old, new),
+            (None, Some(_)) => true,
+            _ => false,
+        };
+        if is_new {
+            let micros = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_micros() as i64)
+                .unwrap_or(0);
+            self.txn_start.store(micros, Ordering::Relaxed);
+        }
+        state.txn = txn;
+    }
+
+    /// The start of the current transaction, in microseconds since the Unix epoch.
+    pub fn transaction_start(&self) -> i64 {
+        self.txn_start.load(Ordering::Relaxed)
+    }
+
+    /// Whether `other` is a handle of the same session.
+    pub fn same_session(&self, other: &SessionHandle) -> bool {
+        Arc::ptr_eq(&self.state, &other.state)
+    }
+
+    /// The schemas searched for unqualified names, in order.
+    pub fn search_path(&self) -> Vec<String> {
+        self.lock().search_path.clone()
+    }
+
+    /// Replaces the search path.
+    pub fn set_search_path(&self, path: Vec<String>) {
+        self.lock().search_path = path;
+    }
+}

@@ -1,0 +1,34 @@
+//! Shale's catalog: DataFusion catalog, schema and table providers that read table
+//! metadata straight from storage, plus the DDL and DML that write it.
+//!
+//! There is no in-memory registry of tables: [`provider::ShaleCatalogProvider`] answers
+//! DataFusion's lookups by reading descriptors through the session's transaction, so a
+//! table is visible to every session as soon as the DDL that created it commits, and gone
+//! as soon as a DROP commits.
+
+pub mod context;
+pub mod convert;
+pub mod ddl;
+pub mod descriptor;
+pub mod dml;
+pub mod error;
+mod error_map;
+pub mod functions;
+pub mod handle;
+mod jsonb;
+pub mod meta;
+mod now;
+pub mod provider;
+pub mod pushdown;
+pub mod resolve;
+pub mod scan;
+pub mod types;
+pub mod values;
+
+pub use context::{CATALOG_NAME, new_session_state};
+pub use error::{CatalogError, Result, sqlstate};
+pub use handle::SessionHandle;
+
+/// The name DataFusion resolves unqualified table names in; it stands for the session's
+/// search path (see [`provider::SearchPathSchema`]).
+pub const SEARCH_PATH_SCHEMA: &str = "$search_path";

@@ -1,0 +1,153 @@
+//! Where descriptors live in storage's `meta` space, and reading and writing them through
+//! a transaction.
+//!
+//! Key layout (all in [`Space::Meta`]):
+//! - `s/<schema name>` -> [`SchemaDesc`]
+//! - `t/<schema id: u64 BE>/<table name>` -> [`TableDesc`]
+//! - `c/<counter>` -> u64 BE, the last id handed out by [`allocate`]
+//! - `v` -> u64 BE catalog version, bumped by every DDL in the DDL's transaction
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use shale_storage::{KeyRange, Space, Store, Txn, prefix_successor};
+
+use crate::descriptor::{SchemaDesc, TableDesc};
+use crate::error::{CatalogError, Result};
+
+const SCHEMA_PREFIX: &[u8] = b"s/";
+const TABLE_PREFIX: &[u8] = b"t/";
+const COUNTER_PREFIX: &[u8] = b"c/";
+const VERSION_KEY: &[u8] = b"v";
+/// Counter of schema ids.
+pub const SCHEMA_IDS: &str = "schema";
+/// Counter of table ids.
+pub const TABLE_IDS: &str = "table";
+/// Name of the schema every database starts with.
+pub const PUBLIC: &str = "public";
+const SCAN_CHUNK: usize = 1024;
+
+fn schema_key(name: &str) -> Vec<u8> {
+    [SCHEMA_PREFIX, name.as_bytes()].concat()
+}
+
+fn tables_prefix(schema_id: u64) -> Vec<u8> {
+    let mut key = TABLE_PREFIX.to_vec();
+    key.extend_from_slice(&schema_id.to_be_bytes());
+    key.push(b'/');
+    key
+}
+
+fn table_key(schema_id: u64, name: &str) -> Vec<u8> {
+    let mut key = tables_prefix(schema_id);
+    key.extend_from_slice(name.as_bytes());
+    key
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| CatalogError::new("XX001", format!("corrupt descriptor: {e}")))
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|e| CatalogError::internal(e.to_string()))
+}
+
+fn scan_prefix<T: DeserializeOwned>(txn: &Txn, prefix: Vec<u8>) -> Result<Vec<T>> {
+    let range = KeyRange { upper: prefix_successor(&prefix), lower: prefix };
+    let mut out = Vec::new();
+    let mut after: Option<Vec<u8>> = None;
+    loop {
+        let chunk = txn.scan(Space::Meta, &range, after.as_deref(), SCAN_CHUNK)?;
+        let done = chunk.len() < SCAN_CHUNK;
+        for (_, value) in &chunk {
+            out.push(decode(value)?);
+        }
+        match chunk.into_iter().last() {
+            Some((key, _)) if !done => after = Some(key),
+            _ => return Ok(out),
+        }
+    }
+}
+
+/// The schema named `name`.
+pub fn get_schema(txn: &Txn, name: &str) -> Result<Option<SchemaDesc>> {
+    txn.get(Space::Meta, &schema_key(name))?.map(|v| decode(&v)).transpose()
+}
+
+/// Every schema, by name.
+pub fn list_schemas(txn: &Txn) -> Result<Vec<SchemaDesc>> {
+    scan_prefix(txn, SCHEMA_PREFIX.to_vec())
+}
+
+/// Writes a schema descriptor.
+pub fn put_schema(txn: &Txn, desc: &SchemaDesc) -> Result<()> {
+    Ok(txn.put(Space::Meta, &schema_key(&desc.name), &encode(desc)?)?)
+}
+
+/// Removes the schema named `name`.
+pub fn delete_schema(txn: &Txn, name: &str) -> Result<()> {
+    Ok(txn.delete(Space::Meta, &schema_key(name))?)
+}
+
+/// The table `name` in schema `schema_id`.
+pub fn get_table(txn: &Txn, schema_id: u64, name: &str) -> Result<Option<TableDesc>> {
+    txn.get(Space::Meta, &table_key(schema_id, name))?.map(|v| decode(&v)).transpose()
+}
+
+/// The table `name` in schema `schema_id`, locked against concurrent DDL.
+pub fn get_table_for_update(txn: &Txn, schema_id: u64, name: &str) -> Result<Option<TableDesc>> {
+    txn.get_for_update(Space::Meta, &table_key(schema_id, name))?.map(|v| decode(&v)).transpose()
+}
+
+/// Every table of a schema, by name.
+pub fn list_tables(txn: &Txn, schema_id: u64) -> Result<Vec<TableDesc>> {
+    scan_prefix(txn, tables_prefix(schema_id))
+}
+
+/// Writes a table descriptor under its schema and name.
+pub fn put_table(txn: &Txn, desc: &TableDesc) -> Result<()> {
+    Ok(txn.put(Space::Meta, &table_key(desc.schema_id, &desc.name), &encode(desc)?)?)
+}
+
+/// Removes the table `name` of schema `schema_id`.
+pub fn delete_table(txn: &Txn, schema_id: u64, name: &str) -> Result<()> {
+    Ok(txn.delete(Space::Meta, &table_key(schema_id, name))?)
+}
+
+/// Reserves `n` consecutive ids from `counter` and returns the first. The counter key is
+/// locked until the transaction ends, so ids are never handed out twice.
+pub fn allocate(txn: &Txn, counter: &str, n: u64) -> Result<u64> {
+    let key = [COUNTER_PREFIX, counter.as_bytes()].concat();
+    let last = read_u64(txn.get_for_update(Space::Meta, &key)?)?;
+    txn.put(Space::Meta, &key, &(last + n).to_be_bytes())?;
+    Ok(last + 1)
+}
+
+fn read_u64(bytes: Option<Vec<u8>>) -> Result<u64> {
+    match bytes {
+        None => Ok(0),
+        Some(b) => b
+            .try_into()
+            .map(u64::from_be_bytes)
+            .map_err(|_| CatalogError::new("XX001", "corrupt counter")),
+    }
+}
+
+/// Bumps the catalog version; every DDL does this in its own transaction, so a cache keyed
+/// by the version can never serve a stale descriptor.
+pub fn bump_version(txn: &Txn) -> Result<u64> {
+    let next = read_u64(txn.get_for_update(Space::Meta, VERSION_KEY)?)? + 1;
+    txn.put(Space::Meta, VERSION_KEY, &next.to_be_bytes())?;
+    Ok(next)
+}
+
+/// Creates the `public` schema in a new database; a single read when it exists.
+pub fn bootstrap(store: &Store) -> Result<()> {
+    let txn = store.begin();
+    if get_schema(&txn, PUBLIC)?.is_none() {
+        let id = allocate(&txn, SCHEMA_IDS, 1)?;
+        put_schema(&txn, &SchemaDesc { id, name: PUBLIC.to_string() })?;
+        bump_version(&txn)?;
+    }
+    Ok(txn.commit()?)
+}

@@ -1,0 +1,10 @@
+//! DataFusion providers over storage: catalog, schemas and tables are read from storage
+//! each time DataFusion asks for them; nothing is registered in memory.
+
+mod catalog;
+mod schema;
+mod table;
+
+pub use catalog::ShaleCatalogProvider;
+pub use schema::{SearchPathSchema, ShaleSchemaProvider};
+pub use table::{KEY_COLUMN, ShaleTable};

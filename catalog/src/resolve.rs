@@ -1,0 +1,115 @@
+//! Name resolution against storage: schema-qualified names, and unqualified names through
+//! the session's search path, exactly as PostgreSQL looks them up.
+
+use datafusion::sql::sqlparser::ast::{Ident, ObjectName, ObjectNamePart};
+use shale_storage::Txn;
+
+use crate::descriptor::{SchemaDesc, TableDesc};
+use crate::error::{CatalogError, Result, sqlstate};
+use crate::meta;
+
+/// A table found by name, with the schema it was found in.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The owning schema.
+    pub schema: SchemaDesc,
+    /// The table.
+    pub table: TableDesc,
+}
+
+/// An identifier as PostgreSQL folds it: unquoted names are lower-cased.
+pub fn normalize(ident: &Ident) -> String {
+    match ident.quote_style {
+        Some(_) => ident.value.clone(),
+        None => ident.value.to_lowercase(),
+    }
+}
+
+/// Splits `[database.][schema.]name` into the optional schema and the name.
+pub fn split_name(name: &ObjectName) -> Result<(Option<String>, String)> {
+    let parts: Vec<String> = name
+        .0
+        .iter()
+        .map(|p| match p {
+            ObjectNamePart::Identifier(ident) => Ok(normalize(ident)),
+            other => Err(CatalogError::unsupported(format!("name part {other}"))),
+        })
+        .collect::<Result<_>>()?;
+    match parts.as_slice() {
+        [name] => Ok((None, name.clone())),
+        [schema, name] | [_, schema, name] => Ok((Some(schema.clone()), name.clone())),
+        _ => Err(CatalogError::new(
+            sqlstate::SYNTAX_ERROR,
+            format!("improper qualified name (too many dotted names): {name}"),
+        )),
+    }
+}
+
+/// The schema named `name`, or 3F000.
+pub fn schema(txn: &Txn, name: &str) -> Result<SchemaDesc> {
+    meta::get_schema(txn, name)?.ok_or_else(|| CatalogError::undefined_schema(name))
+}
+
+/// Finds a table: in the named schema, or else in the first schema of the search path that
+/// has it. `Ok(None)` when there is none.
+pub fn find_table(txn: &Txn, search_path: &[String], name: &ObjectName) -> Result<Option<Resolved>> {
+    let (schema_name, table_name) = split_name(name)?;
+    match schema_name {
+        Some(s) => {
+            let schema = schema(txn, &s)?;
+            Ok(meta::get_table(txn, schema.id, &table_name)?.map(|table| Resolved { schema, table }))
+        }
+        None => find_in_path(txn, search_path, &table_name),
+    }
+}
+
+/// Finds an unqualified table name through the search path.
+pub fn find_in_path(txn: &Txn, search_path: &[String], name: &str) -> Result<Option<Resolved>> {
+    for s in search_path {
+        if let Some(schema) = meta::get_schema(txn, s)? {
+            if let Some(table) = meta::get_table(txn, schema.id, name)? {
+                return Ok(Some(Resolved { schema, table }));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Like [`find_table`], but 42P01 when the table does not exist.
+pub fn table(txn: &Txn, search_path: &[String], name: &ObjectName) -> Result<Resolved> {
+    find_table(txn, search_path, name)?.ok_or_else(|| CatalogError::undefined_table(&display(name)))
+}
+
+/// The schema a new object named `name` is created in: the named one, or the first schema
+/// of the search path that exists (3F000 when none does).
+pub fn creation_schema(txn: &Txn, search_path: &[String], name: &ObjectName) -> Result<(SchemaDesc, String)> {
+    let (schema_name, object) = split_name(name)?;
+    if let Some(s) = schema_name {
+        return Ok((schema(txn, &s)?, object));
+    }
+    for s in search_path {
+        if let Some(schema) = meta::get_schema(txn, s)? {
+            return Ok((schema, object));
+        }
+    }
+    Err(CatalogError::new(sqlstate::UNDEFINED_SCHEMA, "no schema has been selected to create in"))
+}
+
+/// The first schema of the search path that exists (what `current_schema()` returns).
+pub fn current_schema(txn: &Txn, search_path: &[String]) -> Result<Option<String>> {
+    for s in search_path {
+        if meta::get_schema(txn, s)?.is_some() {
+            return Ok(Some(s.clone()));
+        }
+    }
+    Ok(None)
+}
+
+/// A name as PostgreSQL prints it in messages (`schema.table` or `table`).
+pub fn display(name: &ObjectName) -> String {
+    match split_name(name) {
+        Ok((Some(s), n)) => format!("{s}.{n}"),
+        Ok((None, n)) => n,
+        Err(_) => name.to_string(),
+    }
+}

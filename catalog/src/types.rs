@@ -1,0 +1,285 @@
+//! SQL column types: how each PostgreSQL type is declared, stored and seen by DataFusion.
+//!
+//! One [`SqlType`] per column decides three representations: the storage [`Kind`] of its
+//! values, the Arrow [`DataType`] DataFusion computes with, and the PostgreSQL name and
+//! type modifier clients see (carried on the Arrow field as metadata, see [`TYPE_KEY`]).
+
+use std::collections::HashMap;
+
+use datafusion::arrow::datatypes::{DataType, Field, IntervalUnit, TimeUnit};
+use datafusion::sql::sqlparser::ast;
+use serde::{Deserialize, Serialize};
+use shale_storage::Kind;
+
+use crate::error::{CatalogError, Result, sqlstate};
+
+/// Arrow field metadata key naming a PostgreSQL type that Arrow cannot tell apart
+/// (`uuid`, `json`, `jsonb`, `varchar`, `bpchar`).
+pub const TYPE_KEY: &str = "shale.type";
+/// Arrow field metadata key holding the PostgreSQL type modifier (`atttypmod`).
+pub const TYPMOD_KEY: &str = "shale.typmod";
+/// Time zone of every `timestamptz` value: stored as UTC instants.
+pub const UTC: &str = "+00:00";
+/// Precision used for `numeric` declared without one.
+pub const DEFAULT_NUMERIC_PRECISION: u8 = 38;
+/// Scale used for `numeric` declared without one.
+pub const DEFAULT_NUMERIC_SCALE: i8 = 10;
+
+/// A column type as declared in CREATE TABLE.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SqlType {
+    /// smallint
+    Int2,
+    /// integer
+    Int4,
+    /// bigint
+    Int8,
+    /// real
+    Float4,
+    /// double precision
+    Float8,
+    /// numeric(p, s); `None` when declared without precision.
+    Numeric(Option<(u8, i8)>),
+    /// text
+    Text,
+    /// character varying(n)
+    Varchar(Option<u32>),
+    /// character(n)
+    Char(u32),
+    /// boolean
+    Bool,
+    /// date
+    Date,
+    /// time without time zone
+    Time,
+    /// timestamp without time zone
+    Timestamp,
+    /// timestamp with time zone
+    Timestamptz,
+    /// interval
+    Interval,
+    /// bytea
+    Bytea,
+    /// uuid
+    Uuid,
+    /// json
+    Json,
+    /// jsonb
+    Jsonb,
+}
+
+impl SqlType {
+    /// The type named by a parsed SQL data type, or 0A000 / 42704.
+    pub fn from_ast(dt: &ast::DataType) -> Result<SqlType> {
+        use ast::DataType as D;
+        Ok(match dt {
+            D::SmallInt(_) | D::Int2(_) => SqlType::Int2,
+            D::Int(_) | D::Integer(_) | D::Int4(_) => SqlType::Int4,
+            D::BigInt(_) | D::Int8(_) => SqlType::Int8,
+            D::Real | D::Float4 => SqlType::Float4,
+            D::Float(info) => match float_precision(info) {
+                Some(p) if p <= 24 => SqlType::Float4,
+                _ => SqlType::Float8,
+            },
+            D::DoublePrecision | D::Double(_) | D::Float8 | D::Float64 => SqlType::Float8,
+            D::Numeric(info) | D::Decimal(info) | D::Dec(info) => numeric(info)?,
+            D::Text | D::String(_) => SqlType::Text,
+            D::Varchar(len) | D::CharacterVarying(len) | D::CharVarying(len) => {
+                SqlType::Varchar(char_length(len.as_ref())?)
+            }
+            D::Char(len) | D::Character(len) => SqlType::Char(char_length(len.as_ref())?.unwrap_or(1)),
+            D::Bool | D::Boolean => SqlType::Bool,
+            D::Date => SqlType::Date,
+            D::Time(_, tz) => match tz {
+                ast::TimezoneInfo::WithTimeZone | ast::TimezoneInfo::Tz => {
+                    return Err(CatalogError::unsupported("type time with time zone"));
+                }
+                _ => SqlType::Time,
+            },
+            D::Timestamp(_, tz) => match tz {
+                ast::TimezoneInfo::WithTimeZone | ast::TimezoneInfo::Tz => SqlType::Timestamptz,
+                _ => SqlType::Timestamp,
+            },
+            D::Interval { .. } => SqlType::Interval,
+            D::Bytea => SqlType::Bytea,
+            D::Uuid => SqlType::Uuid,
+            D::JSON => SqlType::Json,
+            D::JSONB => SqlType::Jsonb,
+            D::Custom(name, _) => Self::from_name(&name.to_string().to_lowercase())?,
+            other => return Err(CatalogError::unsupported(format!("type {other}"))),
+        })
+    }
+
+    fn from_name(name: &str) -> Result<SqlType> {
+        Ok(match name {
+            "timestamptz" => SqlType::Timestamptz,
+            "int2" => SqlType::Int2,
+            "int4" => SqlType::Int4,
+            "int8" => SqlType::Int8,
+            "float4" => SqlType::Float4,
+            "float8" => SqlType::Float8,
+            "bpchar" => SqlType::Char(1),
+            "serial" | "bigserial" | "smallserial" => {
+                return Err(CatalogError::unsupported(format!("type {name}")));
+            }
+            _ => {
+                return Err(CatalogError::new(
+                    sqlstate::UNDEFINED_OBJECT,
+                    format!("type \"{name}\" does not exist"),
+                ));
+            }
+        })
+    }
+
+    /// How values of this type are stored.
+    pub fn kind(&self) -> Kind {
+        match self {
+            SqlType::Int2 => Kind::Int16,
+            SqlType::Int4 => Kind::Int32,
+            SqlType::Int8 => Kind::Int64,
+            SqlType::Float4 => Kind::Float32,
+            SqlType::Float8 => Kind::Float64,
+            SqlType::Numeric(_) => Kind::Decimal128,
+            SqlType::Text
+            | SqlType::Varchar(_)
+            | SqlType::Char(_)
+            | SqlType::Uuid
+            | SqlType::Json
+            | SqlType::Jsonb => Kind::Text,
+            SqlType::Bool => Kind::Bool,
+            SqlType::Date => Kind::Date32,
+            SqlType::Time => Kind::Time64,
+            SqlType::Timestamp | SqlType::Timestamptz => Kind::Timestamp,
+            SqlType::Interval => Kind::Interval,
+            SqlType::Bytea => Kind::Bytes,
+        }
+    }
+
+    /// The Arrow type DataFusion computes with.
+    pub fn arrow_type(&self) -> DataType {
+        match self {
+            SqlType::Int2 => DataType::Int16,
+            SqlType::Int4 => DataType::Int32,
+            SqlType::Int8 => DataType::Int64,
+            SqlType::Float4 => DataType::Float32,
+            SqlType::Float8 => DataType::Float64,
+            SqlType::Numeric(ps) => {
+                let (p, s) = ps.unwrap_or((DEFAULT_NUMERIC_PRECISION, DEFAULT_NUMERIC_SCALE));
+                DataType::Decimal128(p, s)
+            }
+            SqlType::Text
+            | SqlType::Varchar(_)
+            | SqlType::Char(_)
+            | SqlType::Uuid
+            | SqlType::Json
+            | SqlType::Jsonb => DataType::Utf8,
+            SqlType::Bool => DataType::Boolean,
+            SqlType::Date => DataType::Date32,
+            SqlType::Time => DataType::Time64(TimeUnit::Microsecond),
+            SqlType::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, None),
+            SqlType::Timestamptz => DataType::Timestamp(TimeUnit::Microsecond, Some(UTC.into())),
+            SqlType::Interval => DataType::Interval(IntervalUnit::MonthDayNano),
+            SqlType::Bytea => DataType::Binary,
+        }
+    }
+
+    /// PostgreSQL's `atttypmod` for this type (-1 when none).
+    pub fn typmod(&self) -> i32 {
+        match self {
+            SqlType::Varchar(Some(n)) | SqlType::Char(n) => *n as i32 + 4,
+            SqlType::Numeric(Some((p, s))) => ((*p as i32) << 16 | (*s as i32 & 0xffff)) + 4,
+            _ => -1,
+        }
+    }
+
+    /// The Arrow field for a column of this type, with the metadata clients need.
+    pub fn field(&self, name: &str, nullable: bool) -> Field {
+        let mut meta = HashMap::new();
+        let tag = match self {
+            SqlType::Uuid => Some("uuid"),
+            SqlType::Json => Some("json"),
+            SqlType::Jsonb => Some("jsonb"),
+            SqlType::Varchar(_) => Some("varchar"),
+            SqlType::Char(_) => Some("bpchar"),
+            _ => None,
+        };
+        if let Some(tag) = tag {
+            meta.insert(TYPE_KEY.to_string(), tag.to_string());
+        }
+        meta.insert(TYPMOD_KEY.to_string(), self.typmod().to_string());
+        Field::new(name, self.arrow_type(), nullable).with_metadata(meta)
+    }
+
+    /// PostgreSQL's `format_type` name, as used in error messages.
+    pub fn pg_name(&self) -> String {
+        match self {
+            SqlType::Int2 => "smallint".into(),
+            SqlType::Int4 => "integer".into(),
+            SqlType::Int8 => "bigint".into(),
+            SqlType::Float4 => "real".into(),
+            SqlType::Float8 => "double precision".into(),
+            SqlType::Numeric(Some((p, s))) => format!("numeric({p},{s})"),
+            SqlType::Numeric(None) => "numeric".into(),
+            SqlType::Text => "text".into(),
+            SqlType::Varchar(Some(n)) => format!("character varying({n})"),
+            SqlType::Varchar(None) => "character varying".into(),
+            SqlType::Char(n) => format!("character({n})"),
+            SqlType::Bool => "boolean".into(),
+            SqlType::Date => "date".into(),
+            SqlType::Time => "time without time zone".into(),
+            SqlType::Timestamp => "timestamp without time zone".into(),
+            SqlType::Timestamptz => "timestamp with time zone".into(),
+            SqlType::Interval => "interval".into(),
+            SqlType::Bytea => "bytea".into(),
+            SqlType::Uuid => "uuid".into(),
+            SqlType::Json => "json".into(),
+            SqlType::Jsonb => "jsonb".into(),
+        }
+    }
+}
+
+fn float_precision(info: &ast::ExactNumberInfo) -> Option<u64> {
+    match info {
+        ast::ExactNumberInfo::Precision(p) | ast::ExactNumberInfo::PrecisionAndScale(p, _) => {
+            Some(*p)
+        }
+        ast::ExactNumberInfo::None => None,
+    }
+}
+
+fn numeric(info: &ast::ExactNumberInfo) -> Result<SqlType> {
+    let (p, s) = match info {
+        ast::ExactNumberInfo::None => return Ok(SqlType::Numeric(None)),
+        ast::ExactNumberInfo::Precision(p) => (*p, 0),
+        ast::ExactNumberInfo::PrecisionAndScale(p, s) => (*p, *s),
+    };
+    if !(1..=38).contains(&p) {
+        return Err(CatalogError::new(
+            sqlstate::INVALID_PARAMETER,
+            format!("NUMERIC precision {p} must be between 1 and 38 in Shale"),
+        ));
+    }
+    if s < 0 || s as u64 > p {
+        return Err(CatalogError::new(
+            sqlstate::INVALID_PARAMETER,
+            format!("NUMERIC scale {s} must be between 0 and precision {p}"),
+        ));
+    }
+    Ok(SqlType::Numeric(Some((p as u8, s as i8))))
+}
+
+fn char_length(len: Option<&ast::CharacterLength>) -> Result<Option<u32>> {
+    match len {
+        None | Some(ast::CharacterLength::Max) => Ok(None),
+        Some(ast::CharacterLength::IntegerLength { length, .. }) => {
+            if *length == 0 || *length > 10_485_760 {
+                return Err(CatalogError::new(
+                    sqlstate::INVALID_PARAMETER,
+                    format!("length for type varchar must be between 1 and 10485760, not {length}"),
+                ));
+            }
+            Ok(Some(*length as u32))
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! What a value must satisfy to be stored in a column: NOT NULL, declared lengths, and the
+//! canonical forms of uuid, json and jsonb, with PostgreSQL's errors.
+
+use shale_storage::Datum;
+
+use crate::descriptor::{ColumnDesc, TableDesc};
+use crate::error::{CatalogError, Result, sqlstate};
+use crate::types::SqlType;
+
+/// Checks `value` against column `col` of `table` and returns the value to store.
+pub fn check(table: &TableDesc, col: &ColumnDesc, value: Datum) -> Result<Datum> {
+    let Datum::Text(text) = value else {
+        if value == Datum::Null && col.not_null {
+            return Err(not_null(table, col));
+        }
+        return Ok(value);
+    };
+    let text = match &col.ty {
+        SqlType::Varchar(Some(n)) => fit_length(text, *n, "character varying", false)?,
+        SqlType::Char(n) => fit_length(text, *n, "character", true)?,
+        SqlType::Uuid => canonical_uuid(&text)?,
+        SqlType::Json => {
+            parse_json(&text, "json")?;
+            text
+        }
+        SqlType::Jsonb => crate::jsonb::canonical(&parse_json(&text, "jsonb")?),
+        _ => text,
+    };
+    Ok(Datum::Text(text))
+}
+
+/// 23502 for a NULL in a NOT NULL column.
+pub fn not_null(table: &TableDesc, col: &ColumnDesc) -> CatalogError {
+    CatalogError::new(
+        sqlstate::NOT_NULL_VIOLATION,
+        format!(
+            "null value in column \"{}\" of relation \"{}\" violates not-null constraint",
+            col.name, table.name
+        ),
+    )
+}
+
+/// Enforces `varchar(n)` / `char(n)`: longer values are an error unless the excess is only
+/// spaces (which are cut); `char(n)` is padded with spaces to `n`.
+fn fit_length(text: String, n: u32, type_name: &str, pad: bool) -> Result<String> {
+    let n = n as usize;
+    let len = text.chars().count();
+    let mut text = if len > n {
+        let cut: String = text.chars().take(n).collect();
+        if text.chars().skip(n).any(|c| c != ' ') {
+            return Err(CatalogError::new(
+                sqlstate::STRING_TOO_LONG,
+                format!("value too long for type {type_name}({n})"),
+            ));
+        }
+        cut
+    } else {
+        text
+    };
+    if pad && len < n {
+        text.extend(std::iter::repeat_n(' ', n - len));
+    }
+    Ok(text)
+}
+
+fn canonical_uuid(text: &str) -> Result<String> {
+    uuid::Uuid::try_parse(text.trim())
+        .map(|u| u.hyphenated().to_string())
+        .map_err(|_| {
+            CatalogError::new(
+                sqlstate::INVALID_TEXT,
+                format!("invalid input syntax for type uuid: \"{text}\""),
+            )
+        })
+}
+
+fn parse_json(text: &str, type_name: &str) -> Result<serde_json::Value> {
+    serde_json::from_str(text).map_err(|e| {
+        CatalogError::new(sqlstate::INVALID_TEXT, format!("invalid input syntax for type {type_name}"))
+            .with_detail(e.to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_follow_postgres() {
+        assert_eq!(fit_length("ab".into(), 3, "character", true).unwrap(), "ab ");
+        assert_eq!(fit_length("abc  ".into(), 3, "character varying", false).unwrap(), "abc");
+        let e = fit_length("abcd".into(), 3, "character varying", false).unwrap_err();
+        assert_eq!((e.code, e.message.as_str()), ("22001", "value too long for type character varying(3)"));
+    }
+
+    #[test]
+    fn uuid_is_canonical() {
+        assert_eq!(
+            canonical_uuid("A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11").unwrap(),
+            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"
+        );
+        assert_eq!(canonical_uuid("nope").unwrap_err().code, "22P02");
+    }
+}

@@ -1,0 +1,225 @@
+//! Describing a statement without running it: the types of its parameters and the columns
+//! it returns, for Parse/Describe in the extended protocol. Planning happens in the
+//! session's transaction (or a throw-away one), so it sees the same tables execution will.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::sql::parser::Statement as DFStatement;
+use datafusion::sql::sqlparser::ast::{
+    Expr, FromTable, Query, SelectItem, SetExpr, Statement, TableObject, TableWithJoins, Value, Visit,
+    Visitor,
+};
+use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
+use datafusion::sql::sqlparser::parser::Parser;
+use shale_catalog::{CatalogError, resolve};
+
+use crate::names;
+use crate::session::Session;
+
+/// What Describe reports for a statement.
+#[derive(Debug, Clone, Default)]
+pub struct Description {
+    /// Inferred type of each parameter `$1..$n` (`None`: not inferable).
+    pub params: Vec<Option<DataType>>,
+    /// The returned columns and their names, if the statement returns rows.
+    pub rows: Option<(SchemaRef, Vec<String>)>,
+}
+
+impl Session {
+    /// Describes `stmt`.
+    pub async fn describe(&mut self, stmt: &Statement) -> Result<Description, CatalogError> {
+        let count = parameter_count(stmt);
+        let txn = self.planning_txn();
+        let result = self.describe_in_txn(stmt).await;
+        self.end_planning_txn(txn);
+        let mut description = result?;
+        description.params.resize(count, None);
+        Ok(description)
+    }
+
+    async fn describe_in_txn(&mut self, stmt: &Statement) -> Result<Description, CatalogError> {
+        Ok(match stmt {
+            Statement::Query(q) => {
+                let (params, rows) = self.plan_query(q).await?;
+                Description { params, rows: Some(rows) }
+            }
+            Statement::Insert(insert) => {
+                let TableObject::TableName(name) = &insert.table else { return Ok(Description::default()) };
+                let mut params = Vec::new();
+                if let Some(source) = &insert.source {
+                    if let SetExpr::Values(values) = source.body.as_ref() {
+                        let columns = self.insert_column_types(name, &insert.columns)?;
+                        for row in &values.rows {
+                            for (j, e) in row.content.iter().enumerate() {
+                                if let Some(i) = placeholder_index(e) {
+                                    set_param(&mut params, i, columns.get(j).cloned());
+                                }
+                            }
+                        }
+                    } else {
+                        merge(&mut params, self.plan_query(source).await?.0);
+                    }
+                }
+                let rows = self.returning_rows(&name.to_string(), insert.returning.as_deref()).await?;
+                Description { params, rows }
+            }
+            Statement::Update(update) => {
+                let from = table_sql(&update.table);
+                let items: Vec<String> = update.assignments.iter().map(|a| a.value.to_string()).collect();
+                let mut params = self.probe(&from, &items, update.selection.as_ref()).await?;
+                let columns = self.table_column_types(&update.table)?;
+                for a in &update.assignments {
+                    if let (Some(i), datafusion::sql::sqlparser::ast::AssignmentTarget::ColumnName(c)) =
+                        (placeholder_index(&a.value), &a.target)
+                    {
+                        let column = resolve::split_name(c)?.1;
+                        set_param(&mut params, i, columns.get(&column).cloned());
+                    }
+                }
+                let rows = self.returning_rows(&from, update.returning.as_deref()).await?;
+                Description { params, rows }
+            }
+            Statement::Delete(delete) => {
+                let (FromTable::WithFromKeyword(tables) | FromTable::WithoutKeyword(tables)) = &delete.from;
+                let Some(table) = tables.first() else { return Ok(Description::default()) };
+                let from = table_sql(table);
+                let params = self.probe(&from, &["1".to_string()], delete.selection.as_ref()).await?;
+                let rows = self.returning_rows(&from, delete.returning.as_deref()).await?;
+                Description { params, rows }
+            }
+            Statement::ShowVariable { variable } => {
+                let name = variable.iter().map(|i| i.value.to_lowercase()).collect::<Vec<_>>().join(" ");
+                let name = if name == "time zone" { "TimeZone".to_string() } else { name };
+                Description { params: vec![], rows: Some(text_column(&name)) }
+            }
+            Statement::Explain { .. } => Description { params: vec![], rows: Some(text_column("QUERY PLAN")) },
+            _ => Description::default(),
+        })
+    }
+
+    async fn plan_query(&mut self, q: &Query) -> Result<(Vec<Option<DataType>>, (SchemaRef, Vec<String>)), CatalogError> {
+        let plan = self
+            .state
+            .statement_to_plan(DFStatement::Statement(Box::new(Statement::Query(Box::new(q.clone())))))
+            .await?;
+        let types = plan.get_parameter_types()?;
+        let schema: SchemaRef = Arc::new(plan.schema().as_arrow().clone());
+        let names = names::output_names(q)
+            .filter(|n| n.len() == schema.fields().len())
+            .unwrap_or_else(|| schema.fields().iter().map(|f| f.name().clone()).collect());
+        Ok((params_from(types), (schema, names)))
+    }
+
+    /// Parameter types of `SELECT items FROM from WHERE selection`.
+    async fn probe(&mut self, from: &str, items: &[String], selection: Option<&Expr>) -> Result<Vec<Option<DataType>>, CatalogError> {
+        let mut sql = format!("SELECT {} FROM {from}", items.join(", "));
+        if let Some(s) = selection {
+            sql.push_str(&format!(" WHERE {s}"));
+        }
+        Ok(self.plan_query(&parse_query(&sql)?).await?.0)
+    }
+
+    async fn returning_rows(&mut self, from: &str, items: Option<&[SelectItem]>) -> Result<Option<(SchemaRef, Vec<String>)>, CatalogError> {
+        let Some(items) = items else { return Ok(None) };
+        let list: Vec<String> = items.iter().map(|i| i.to_string()).collect();
+        let sql = format!("SELECT {} FROM {from}", list.join(", "));
+        let (_, (schema, names)) = self.plan_query(&parse_query(&sql)?).await?;
+        let names = names::item_names(items).filter(|n| n.len() == names.len()).unwrap_or(names);
+        Ok(Some((schema, names)))
+    }
+
+    fn insert_column_types(&self, table: &datafusion::sql::sqlparser::ast::ObjectName, columns: &[datafusion::sql::sqlparser::ast::ObjectName]) -> Result<Vec<DataType>, CatalogError> {
+        let txn = self.handle.txn()?;
+        let found = resolve::table(&txn, &self.handle.search_path(), table)?;
+        if columns.is_empty() {
+            return Ok(found.table.visible().map(|(_, c)| c.ty.arrow_type()).collect());
+        }
+        columns
+            .iter()
+            .map(|c| {
+                let name = resolve::split_name(c)?.1;
+                Ok(found.table.column(&name).map(|(_, col)| col.ty.arrow_type()).unwrap_or(DataType::Utf8))
+            })
+            .collect()
+    }
+
+    fn table_column_types(&self, table: &TableWithJoins) -> Result<HashMap<String, DataType>, CatalogError> {
+        let datafusion::sql::sqlparser::ast::TableFactor::Table { name, .. } = &table.relation else {
+            return Ok(HashMap::new());
+        };
+        let txn = self.handle.txn()?;
+        let found = resolve::table(&txn, &self.handle.search_path(), name)?;
+        Ok(found.table.visible().map(|(_, c)| (c.name.clone(), c.ty.arrow_type())).collect())
+    }
+}
+
+fn text_column(name: &str) -> (SchemaRef, Vec<String>) {
+    (Arc::new(Schema::new(vec![Field::new(name, DataType::Utf8, false)])), vec![name.to_string()])
+}
+
+fn table_sql(t: &TableWithJoins) -> String {
+    t.relation.to_string()
+}
+
+fn parse_query(sql: &str) -> Result<Query, CatalogError> {
+    Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_query())
+        .map(|q| *q)
+        .map_err(|e| CatalogError::internal(format!("describe probe does not parse: {e}")))
+}
+
+fn params_from(types: HashMap<String, Option<DataType>>) -> Vec<Option<DataType>> {
+    let mut out = Vec::new();
+    for (name, ty) in types {
+        if let Some(i) = name.strip_prefix('$').and_then(|n| n.parse::<usize>().ok()).filter(|i| *i > 0) {
+            set_param(&mut out, i - 1, ty);
+        }
+    }
+    out
+}
+
+fn set_param(params: &mut Vec<Option<DataType>>, index: usize, ty: Option<DataType>) {
+    if params.len() <= index {
+        params.resize(index + 1, None);
+    }
+    if params[index].is_none() {
+        params[index] = ty;
+    }
+}
+
+fn merge(params: &mut Vec<Option<DataType>>, other: Vec<Option<DataType>>) {
+    for (i, ty) in other.into_iter().enumerate() {
+        set_param(params, i, ty);
+    }
+}
+
+/// The zero-based index of `$n`, if `e` is a bare placeholder.
+fn placeholder_index(e: &Expr) -> Option<usize> {
+    match e {
+        Expr::Value(v) => match &v.value {
+            Value::Placeholder(p) => p.strip_prefix('$')?.parse::<usize>().ok()?.checked_sub(1),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The highest `$n` in the statement.
+pub fn parameter_count(stmt: &Statement) -> usize {
+    struct Max(usize);
+    impl Visitor for Max {
+        type Break = ();
+        fn pre_visit_expr(&mut self, e: &Expr) -> std::ops::ControlFlow<()> {
+            if let Some(i) = placeholder_index(e) {
+                self.0 = self.0.max(i + 1);
+            }
+            std::ops::ControlFlow::Continue(())
+        }
+    }
+    let mut max = Max(0);
+    let _ = stmt.visit(&mut max);
+    max.0
+}

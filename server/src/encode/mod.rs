@@ -1,0 +1,11 @@
+//! Arrow to PostgreSQL: the type a column is announced as, and its values in
+//! PostgreSQL's text output format, byte for byte as PostgreSQL 15 prints them
+//! (DateStyle ISO, MDY; IntervalStyle postgres; TimeZone UTC; extra_float_digits 1).
+
+mod error;
+mod pg_type;
+mod text;
+
+pub use error::EncodeError;
+pub use pg_type::{PgColumnType, TYPE_KEY, TYPMOD_KEY, pg_type_of};
+pub use text::{encode_batch_text, write_text};

@@ -1,0 +1,154 @@
+//! interval in the `postgres` IntervalStyle: `1 year 2 mons -3 days +04:05:06.5`.
+
+use std::fmt::Write;
+
+use bytes::{BufMut, BytesMut};
+use datafusion::arrow::array::Array;
+use datafusion::arrow::datatypes::{
+    DurationMicrosecondType, DurationMillisecondType, DurationNanosecondType, DurationSecondType,
+    IntervalDayTimeType, IntervalMonthDayNanoType, IntervalUnit, IntervalYearMonthType, TimeUnit,
+};
+
+use super::datetime::{by_unit, to_micros, write_clock};
+use super::{ValueWriter, primitive};
+use crate::encode::EncodeError;
+
+/// A value writer for Interval arrays of any unit.
+pub(super) fn interval_writer(
+    array: &dyn Array,
+    unit: IntervalUnit,
+) -> Result<ValueWriter<'_>, EncodeError> {
+    match unit {
+        IntervalUnit::YearMonth => primitive::<IntervalYearMonthType>(array, |months, out| {
+            write_interval(months, 0, 0, out)
+        }),
+        IntervalUnit::DayTime => primitive::<IntervalDayTimeType>(array, |value, out| {
+            let micros = to_micros(value.milliseconds.into(), TimeUnit::Millisecond);
+            write_interval(0, value.days, micros, out)
+        }),
+        IntervalUnit::MonthDayNano => primitive::<IntervalMonthDayNanoType>(array, |value, out| {
+            let micros = to_micros(value.nanoseconds, TimeUnit::Nanosecond);
+            write_interval(value.months, value.days, micros, out)
+        }),
+    }
+}
+
+/// A value writer for Duration arrays: an interval of hours, minutes and seconds.
+pub(super) fn duration_writer(
+    array: &dyn Array,
+    unit: TimeUnit,
+) -> Result<ValueWriter<'_>, EncodeError> {
+    by_unit::<
+        DurationSecondType,
+        DurationMillisecondType,
+        DurationMicrosecondType,
+        DurationNanosecondType,
+    >(array, unit, |micros, out| write_interval(0, 0, micros, out))
+}
+
+/// Writes an interval as PostgreSQL's EncodeInterval does for IntervalStyle
+/// postgres: the nonzero of years, months and days, then the time unless it
+/// is zero after something else; a positive part right after a negative one
+/// carries a `+`.
+fn write_interval(
+    months: i32,
+    days: i32,
+    micros: i128,
+    out: &mut BytesMut,
+) -> Result<(), EncodeError> {
+    let mut parts = Parts::default();
+    parts.put(months / 12, "year", out)?;
+    parts.put(months % 12, "mon", out)?;
+    parts.put(days, "day", out)?;
+    if !parts.written || micros != 0 {
+        if parts.written {
+            out.put_u8(b' ');
+        }
+        if micros < 0 {
+            out.put_u8(b'-');
+        } else if parts.last_negative {
+            out.put_u8(b'+');
+        }
+        write_clock(micros.abs(), out)?;
+    }
+    Ok(())
+}
+
+/// What has been written of an interval so far.
+#[derive(Default)]
+struct Parts {
+    /// Whether a part was written.
+    written: bool,
+    /// Whether the last part written was negative.
+    last_negative: bool,
+}
+
+impl Parts {
+    /// Writes `value unit[s]` unless `value` is zero (PostgreSQL's AddPostgresIntPart).
+    fn put(&mut self, value: i32, unit: &str, out: &mut BytesMut) -> Result<(), EncodeError> {
+        if value == 0 {
+            return Ok(());
+        }
+        let space = if self.written { " " } else { "" };
+        let plus = if self.last_negative && value > 0 {
+            "+"
+        } else {
+            ""
+        };
+        let plural = if value == 1 { "" } else { "s" };
+        write!(out, "{space}{plus}{value} {unit}{plural}")?;
+        self.last_negative = value < 0;
+        self.written = true;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn interval(months: i32, days: i32, micros: i128) -> String {
+        let mut out = BytesMut::new();
+        write_interval(months, days, micros, &mut out).unwrap();
+        String::from_utf8(out.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn intervals_match_postgres() {
+        // psql -At: SET IntervalStyle='postgres';
+        // SELECT '1 year 2 mons 3 days 04:05:06.5'::interval, ...
+        let hour = 3_600_000_000;
+        let cases = [
+            (14, 3, 14_706_500_000, "1 year 2 mons 3 days 04:05:06.5"),
+            (0, -1, 2 * hour, "-1 days +02:00:00"),
+            (0, 0, 0, "00:00:00"),
+            (1, 0, 0, "1 mon"),
+            (0, 0, -1_000_000, "-00:00:01"),
+            (-14, 0, 0, "-1 years -2 mons"),
+            (10, 0, 0, "10 mons"),
+            (-10, 0, 0, "-10 mons"),
+            (0, 1, 0, "1 day"),
+            (0, 2, 0, "2 days"),
+            (-1, 3, 0, "-1 mons +3 days"),
+            (-1, -3, 0, "-1 mons -3 days"),
+            (0, 0, 100 * hour, "100:00:00"),
+            (0, 0, -99 * hour - 30 * 60_000_000, "-99:30:00"),
+            (0, 1, -1, "1 day -00:00:00.000001"),
+            (13, 0, 0, "1 year 1 mon"),
+            (-13, 0, 0, "-1 years -1 mons"),
+            (12, -1, 0, "1 year -1 days"),
+            (0, 0, 1_250_000, "00:00:01.25"),
+            (0, -1, -hour, "-1 days -01:00:00"),
+            (1, 0, -hour, "1 mon -01:00:00"),
+            (1, 0, hour, "1 mon 01:00:00"),
+            (0, 0, 2_147_483_647 * hour, "2147483647:00:00"),
+            (i32::MIN, 0, 0, "-178956970 years -8 mons"),
+            (12, 0, 0, "1 year"),
+            (24, 0, 0, "2 years"),
+            (-12, 0, 0, "-1 years"),
+        ];
+        for (months, days, micros, expected) in cases {
+            assert_eq!(interval(months, days, micros), expected);
+        }
+    }
+}

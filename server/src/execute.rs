@@ -1,0 +1,122 @@
+//! Routing of a statement inside its transaction: queries to DataFusion, DDL and DML to the
+//! catalog, EXPLAIN to DataFusion's planner.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::StringArray;
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::physical_plan::{collect, displayable};
+use datafusion::sql::parser::Statement as DFStatement;
+use datafusion::sql::sqlparser::ast::{ObjectType, Statement};
+use shale_catalog::ddl::{self, DdlContext, DdlOutcome};
+use shale_catalog::dml::{self, DmlContext, DmlOutcome};
+use shale_catalog::CatalogError;
+
+use crate::names;
+use crate::outcome::{Notice, Outcome, RowSet};
+use crate::session::Session;
+
+impl Session {
+    /// Executes a statement in the current transaction.
+    pub(crate) async fn run(&mut self, stmt: Statement) -> Result<Outcome, CatalogError> {
+        match stmt {
+            Statement::Query(_) => self.query(stmt).await,
+            Statement::Insert(insert) => {
+                let names = insert.returning.as_deref().and_then(names::item_names);
+                let outcome = dml::insert(&self.dml(), insert).await?;
+                Ok(dml_outcome("INSERT 0", outcome, names))
+            }
+            Statement::Update(update) => {
+                let names = update.returning.as_deref().and_then(names::item_names);
+                let outcome = dml::update(&self.dml(), update).await?;
+                Ok(dml_outcome("UPDATE", outcome, names))
+            }
+            Statement::Delete(delete) => {
+                let names = delete.returning.as_deref().and_then(names::item_names);
+                let outcome = dml::delete(&self.dml(), delete).await?;
+                Ok(dml_outcome("DELETE", outcome, names))
+            }
+            Statement::CreateTable(create) => Ok(ddl_outcome(ddl::create_table(&self.ddl(), &create)?)),
+            Statement::CreateSchema { schema_name, if_not_exists, .. } => {
+                Ok(ddl_outcome(ddl::create_schema(&self.ddl(), &schema_name, if_not_exists)?))
+            }
+            Statement::Drop { object_type, if_exists, names, cascade, .. } => match object_type {
+                ObjectType::Table => Ok(ddl_outcome(ddl::drop_tables(&self.ddl(), &names, if_exists)?)),
+                ObjectType::Schema => Ok(ddl_outcome(ddl::drop_schemas(&self.ddl(), &names, if_exists, cascade)?)),
+                other => Err(CatalogError::unsupported(format!("DROP {other}"))),
+            },
+            Statement::AlterTable(alter) => Ok(ddl_outcome(ddl::alter_table(&self.ddl(), &alter).await?)),
+            Statement::Explain { statement, analyze: false, .. } => self.explain(*statement).await,
+            other => Err(CatalogError::unsupported(format!("statement \"{}\"", first_words(&other)))),
+        }
+    }
+
+    fn dml(&self) -> DmlContext<'_> {
+        DmlContext { state: &self.state, handle: &self.handle }
+    }
+
+    fn ddl(&self) -> DdlContext<'_> {
+        DdlContext { state: &self.state, handle: &self.handle }
+    }
+
+    /// A query, planned and executed by DataFusion.
+    async fn query(&mut self, stmt: Statement) -> Result<Outcome, CatalogError> {
+        let pg_names = match &stmt {
+            Statement::Query(q) => names::output_names(q),
+            _ => None,
+        };
+        let plan = self.state.statement_to_plan(DFStatement::Statement(Box::new(stmt))).await?;
+        let schema = Arc::new(plan.schema().as_arrow().clone());
+        let physical = self.state.create_physical_plan(&plan).await?;
+        let batches = collect(physical, self.state.task_ctx()).await?;
+        let names = pg_names
+            .filter(|n| n.len() == schema.fields().len())
+            .unwrap_or_else(|| schema.fields().iter().map(|f| f.name().clone()).collect());
+        Ok(Outcome::rows(RowSet { schema, names, batches, command: "SELECT".into() }))
+    }
+
+    /// EXPLAIN of a query: DataFusion's physical plan, one line a row, under "QUERY PLAN".
+    async fn explain(&mut self, stmt: Statement) -> Result<Outcome, CatalogError> {
+        if !matches!(stmt, Statement::Query(_)) {
+            return Err(CatalogError::unsupported("EXPLAIN of a statement other than a query"));
+        }
+        let plan = self.state.statement_to_plan(DFStatement::Statement(Box::new(stmt))).await?;
+        let physical = self.state.create_physical_plan(&plan).await?;
+        let text = displayable(physical.as_ref()).indent(true).to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        let schema = Arc::new(Schema::new(vec![Field::new("QUERY PLAN", DataType::Utf8, false)]));
+        let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(StringArray::from(lines))])
+            .map_err(|e| CatalogError::internal(e.to_string()))?;
+        Ok(Outcome::rows(RowSet {
+            schema,
+            names: vec!["QUERY PLAN".into()],
+            batches: vec![batch],
+            command: "EXPLAIN".into(),
+        }))
+    }
+}
+
+fn ddl_outcome(outcome: DdlOutcome) -> Outcome {
+    let mut out = Outcome::command(outcome.tag);
+    out.notices = outcome.notices.into_iter().map(|n| Notice::notice(n.code, n.message, n.detail)).collect();
+    out
+}
+
+fn dml_outcome(command: &str, outcome: DmlOutcome, names: Option<Vec<String>>) -> Outcome {
+    match outcome.returning {
+        None => Outcome::command(format!("{command} {}", outcome.count)),
+        Some(rows) => {
+            let names = names
+                .filter(|n| n.len() == rows.schema.fields().len())
+                .unwrap_or_else(|| rows.schema.fields().iter().map(|f| f.name().clone()).collect());
+            Outcome::rows(RowSet { schema: rows.schema, names, batches: rows.batches, command: command.into() })
+        }
+    }
+}
+
+/// The leading keywords of a statement, for "not supported" messages.
+fn first_words(stmt: &Statement) -> String {
+    let text = stmt.to_string();
+    text.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,62 @@
+//! `shale`: a PostgreSQL-compatible server on DataFusion and RocksDB.
+
+mod describe;
+mod encode;
+mod execute;
+mod extended;
+mod handler;
+mod names;
+mod outcome;
+mod params;
+mod parse;
+mod rows;
+mod session;
+mod set_show;
+mod settings;
+mod wire;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Parser;
+use shale_storage::{Store, StoreOptions};
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+/// Command-line options.
+#[derive(Parser, Debug)]
+#[command(name = "shale", version, about = "A PostgreSQL-compatible server on DataFusion and RocksDB")]
+struct Args {
+    /// Directory of the RocksDB database (created if missing).
+    #[arg(long, env = "SHALE_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+    /// Address to listen on.
+    #[arg(long, env = "SHALE_LISTEN", default_value = "127.0.0.1:5432")]
+    listen: String,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let store = Store::open(&args.data_dir, StoreOptions::default())?;
+    shale_catalog::meta::bootstrap(&store)?;
+    let listener = TcpListener::bind(&args.listen).await?;
+    tracing::info!(listen = %listener.local_addr()?, data_dir = %args.data_dir.display(), "shale is ready");
+    let handlers = Arc::new(handler::Handlers::new(store));
+    loop {
+        let (socket, peer) = listener.accept().await?;
+        if let Err(e) = socket.set_nodelay(true) {
+            tracing::warn!(%peer, error = %e, "could not set TCP_NODELAY");
+        }
+        let handlers = handlers.clone();
+        tokio::spawn(async move {
+            if let Err(e) = pgwire::tokio::process_socket(socket, None, handlers).await {
+                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            }
+        });
+    }
+}

@@ -1,0 +1,104 @@
+//! The column names PostgreSQL gives a query's output (its `FigureColname` rules): a column
+//! reference is named after the column, a function call after the function, a cast after
+//! its operand (or its type), anything else `?column?`.
+
+use datafusion::sql::sqlparser::ast::{CastKind, Expr, Query, SelectItem, SetExpr};
+
+/// Output names of a query's select list, or `None` when DataFusion's names must be used
+/// (a wildcard, or a body that is not a plain SELECT).
+pub fn output_names(query: &Query) -> Option<Vec<String>> {
+    body_names(&query.body)
+}
+
+/// Output names of a RETURNING list, under the same rules.
+pub fn item_names(items: &[SelectItem]) -> Option<Vec<String>> {
+    items
+        .iter()
+        .map(|item| match item {
+            SelectItem::UnnamedExpr(e) => Some(expr_name(e).unwrap_or_else(|| "?column?".into())),
+            SelectItem::ExprWithAlias { alias, .. } => Some(ident(alias)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn body_names(body: &SetExpr) -> Option<Vec<String>> {
+    match body {
+        SetExpr::Select(select) => item_names(&select.projection),
+        SetExpr::SetOperation { left, .. } => body_names(left),
+        SetExpr::Query(q) => output_names(q),
+        _ => None,
+    }
+}
+
+fn ident(i: &datafusion::sql::sqlparser::ast::Ident) -> String {
+    match i.quote_style {
+        Some(_) => i.value.clone(),
+        None => i.value.to_lowercase(),
+    }
+}
+
+fn expr_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Identifier(i) => Some(ident(i)),
+        Expr::CompoundIdentifier(parts) => parts.last().map(ident),
+        Expr::Function(f) => f.name.0.last().and_then(|p| p.as_ident()).map(ident),
+        Expr::Cast { expr, data_type, kind, .. } => expr_name(expr).or_else(|| match kind {
+            CastKind::DoubleColon | CastKind::Cast | CastKind::TryCast | CastKind::SafeCast => {
+                Some(type_name(&data_type.to_string()))
+            }
+        }),
+        Expr::Nested(inner) => expr_name(inner),
+        Expr::Case { .. } => Some("case".into()),
+        Expr::Exists { .. } => Some("exists".into()),
+        Expr::Array(_) => Some("array".into()),
+        Expr::Subquery(q) => output_names(q).and_then(|n| n.into_iter().next()),
+        _ => None,
+    }
+}
+
+/// PostgreSQL's internal name for a type as written in a cast.
+fn type_name(written: &str) -> String {
+    let lower = written.to_lowercase();
+    let base = lower.split('(').next().unwrap_or(&lower).trim();
+    match base {
+        "int" | "integer" | "int4" => "int4",
+        "bigint" | "int8" => "int8",
+        "smallint" | "int2" => "int2",
+        "real" | "float4" => "float4",
+        "double precision" | "float8" | "float" => "float8",
+        "boolean" | "bool" => "bool",
+        "varchar" | "character varying" => "varchar",
+        "char" | "character" | "bpchar" => "bpchar",
+        "decimal" | "numeric" => "numeric",
+        "timestamp with time zone" | "timestamptz" => "timestamptz",
+        "timestamp" | "timestamp without time zone" => "timestamp",
+        "time" | "time without time zone" => "time",
+        other => return other.to_string(),
+    }
+    .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
+    use datafusion::sql::sqlparser::parser::Parser;
+
+    fn names(sql: &str) -> Option<Vec<String>> {
+        let stmt = Parser::parse_sql(&PostgreSqlDialect {}, sql).unwrap().remove(0);
+        match stmt {
+            datafusion::sql::sqlparser::ast::Statement::Query(q) => output_names(&q),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn follows_postgres() {
+        assert_eq!(
+            names("SELECT 1, a, t.B, \"C\", count(*), now(), 1 + 2, '1'::int, x::text AS y, CASE WHEN true THEN 1 END").unwrap(),
+            vec!["?column?", "a", "b", "C", "count", "now", "?column?", "int4", "y", "case"]
+        );
+        assert_eq!(names("SELECT * FROM t"), None);
+    }
+}

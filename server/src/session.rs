@@ -1,0 +1,249 @@
+//! One client session: its settings, its DataFusion state wired to storage, and its
+//! transaction. Every statement runs in a transaction: the open block's, or one of its own
+//! that commits when the statement succeeds and rolls back when it fails.
+
+use std::sync::Arc;
+
+use datafusion::execution::session_state::SessionState;
+use datafusion::sql::sqlparser::ast::{Statement, TransactionIsolationLevel, TransactionMode};
+use pgwire::messages::response::TransactionStatus;
+use shale_catalog::functions::SessionInfo;
+use shale_catalog::{CatalogError, SessionHandle, new_session_state, sqlstate};
+use shale_storage::{Store, Txn};
+
+use crate::outcome::{Notice, Outcome};
+use crate::settings::{SERVER_VERSION, Settings};
+
+/// Where the session is with respect to transactions.
+enum TxnState {
+    /// No transaction block: each statement commits on its own.
+    Idle,
+    /// The implicit block of a Query message with several statements: they commit together
+    /// at the end of the message, and an error rolls all of them back.
+    Implicit(Arc<Txn>),
+    /// Inside BEGIN ... COMMIT.
+    Block(Arc<Txn>),
+    /// Inside a block in which a statement failed: only ROLLBACK (or COMMIT) is accepted.
+    Failed(Arc<Txn>),
+}
+
+/// A connected session.
+pub struct Session {
+    pub(crate) handle: SessionHandle,
+    pub(crate) state: SessionState,
+    pub(crate) settings: Settings,
+    user: String,
+    txn: TxnState,
+}
+
+impl Session {
+    /// A new session of `user` on `store`.
+    pub fn new(store: Store, user: &str, database: &str, application_name: Option<&str>) -> Self {
+        let handle = SessionHandle::new(store);
+        let info = SessionInfo {
+            user: user.to_string(),
+            database: database.to_string(),
+            version: format!(
+                "PostgreSQL {SERVER_VERSION} {} on {}-linux, 64-bit",
+                env!("CARGO_PKG_VERSION"),
+                std::env::consts::ARCH
+            ),
+        };
+        let state = new_session_state(&handle, info);
+        let settings = Settings::new(user, application_name);
+        let mut session = Session { handle, state, settings, user: user.to_string(), txn: TxnState::Idle };
+        session.apply_search_path();
+        session
+    }
+
+    /// The status reported in ReadyForQuery.
+    pub fn transaction_status(&self) -> TransactionStatus {
+        match self.txn {
+            TxnState::Idle | TxnState::Implicit(_) => TransactionStatus::Idle,
+            TxnState::Block(_) => TransactionStatus::Transaction,
+            TxnState::Failed(_) => TransactionStatus::Error,
+        }
+    }
+
+    /// Executes one statement.
+    pub async fn execute(&mut self, stmt: Statement) -> Result<Outcome, CatalogError> {
+        match &stmt {
+            Statement::StartTransaction { modes, .. } => return self.begin(modes),
+            Statement::Commit { chain: false, .. } => return self.commit(),
+            Statement::Rollback { chain: false, savepoint: None } => return self.rollback(),
+            Statement::Commit { .. } | Statement::Rollback { .. } => {
+                return Err(CatalogError::unsupported("AND CHAIN and ROLLBACK TO SAVEPOINT"));
+            }
+            Statement::Savepoint { .. } | Statement::ReleaseSavepoint { .. } => {
+                return Err(CatalogError::unsupported("SAVEPOINT"));
+            }
+            _ => {}
+        }
+        if let TxnState::Failed(_) = self.txn {
+            return Err(CatalogError::new(
+                sqlstate::IN_FAILED_TRANSACTION,
+                "current transaction is aborted, commands ignored until end of transaction block",
+            ));
+        }
+        match stmt {
+            Statement::Set(set) => self.set(set),
+            Statement::ShowVariable { variable } => self.show(&variable),
+            stmt => self.in_transaction(stmt).await,
+        }
+    }
+
+    /// Runs `stmt` in the open block's transaction, or in its own.
+    async fn in_transaction(&mut self, stmt: Statement) -> Result<Outcome, CatalogError> {
+        let (txn, autocommit) = match &self.txn {
+            TxnState::Block(txn) | TxnState::Implicit(txn) => (txn.clone(), false),
+            _ => (Arc::new(self.handle.store().begin()), true),
+        };
+        self.handle.set_txn(Some(txn.clone()));
+        let result = self.run(stmt).await;
+        if !autocommit {
+            if result.is_err() {
+                match self.txn {
+                    TxnState::Implicit(_) => self.end_implicit(false)?,
+                    _ => self.txn = TxnState::Failed(txn),
+                }
+            }
+            return result;
+        }
+        self.handle.set_txn(None);
+        match result {
+            Ok(outcome) => {
+                txn.commit()?;
+                Ok(outcome)
+            }
+            Err(e) => {
+                txn.rollback()?;
+                Err(e)
+            }
+        }
+    }
+
+    fn begin(&mut self, modes: &[TransactionMode]) -> Result<Outcome, CatalogError> {
+        for mode in modes {
+            match mode {
+                TransactionMode::IsolationLevel(
+                    TransactionIsolationLevel::RepeatableRead | TransactionIsolationLevel::Snapshot,
+                ) => {}
+                TransactionMode::AccessMode(datafusion::sql::sqlparser::ast::TransactionAccessMode::ReadWrite) => {}
+                other => return Err(CatalogError::unsupported(format!("transaction mode {other}"))),
+            }
+        }
+        let mut outcome = Outcome::command("BEGIN");
+        match &self.txn {
+            TxnState::Idle => {
+                let txn = Arc::new(self.handle.store().begin());
+                self.handle.set_txn(Some(txn.clone()));
+                self.txn = TxnState::Block(txn);
+            }
+            TxnState::Implicit(txn) => self.txn = TxnState::Block(txn.clone()),
+            _ => outcome.notices.push(Notice::warning("25001", "there is already a transaction in progress")),
+        }
+        Ok(outcome)
+    }
+
+    fn commit(&mut self) -> Result<Outcome, CatalogError> {
+        let state = std::mem::replace(&mut self.txn, TxnState::Idle);
+        self.handle.set_txn(None);
+        match state {
+            TxnState::Idle => {
+                let mut outcome = Outcome::command("COMMIT");
+                outcome.notices.push(Notice::warning("25P01", "there is no transaction in progress"));
+                Ok(outcome)
+            }
+            TxnState::Block(txn) | TxnState::Implicit(txn) => {
+                txn.commit()?;
+                Ok(Outcome::command("COMMIT"))
+            }
+            TxnState::Failed(txn) => {
+                txn.rollback()?;
+                Ok(Outcome::command("ROLLBACK"))
+            }
+        }
+    }
+
+    fn rollback(&mut self) -> Result<Outcome, CatalogError> {
+        let state = std::mem::replace(&mut self.txn, TxnState::Idle);
+        self.handle.set_txn(None);
+        match state {
+            TxnState::Idle => {
+                let mut outcome = Outcome::command("ROLLBACK");
+                outcome.notices.push(Notice::warning("25P01", "there is no transaction in progress"));
+                Ok(outcome)
+            }
+            TxnState::Block(txn) | TxnState::Implicit(txn) | TxnState::Failed(txn) => {
+                txn.rollback()?;
+                Ok(Outcome::command("ROLLBACK"))
+            }
+        }
+    }
+
+    /// Starts the implicit transaction of a multi-statement Query message (when no block is
+    /// open).
+    pub fn begin_implicit(&mut self) {
+        if let TxnState::Idle = self.txn {
+            let txn = Arc::new(self.handle.store().begin());
+            self.handle.set_txn(Some(txn.clone()));
+            self.txn = TxnState::Implicit(txn);
+        }
+    }
+
+    /// Ends the implicit transaction, if one is open: commits it when `success`, else rolls
+    /// it back.
+    pub fn end_implicit(&mut self, success: bool) -> Result<(), CatalogError> {
+        if !matches!(self.txn, TxnState::Implicit(_)) {
+            return Ok(());
+        }
+        let TxnState::Implicit(txn) = std::mem::replace(&mut self.txn, TxnState::Idle) else {
+            return Ok(());
+        };
+        self.handle.set_txn(None);
+        match success {
+            true => Ok(txn.commit()?),
+            false => Ok(txn.rollback()?),
+        }
+    }
+
+    /// Makes sure planning has a transaction to read the catalog through: the open block's,
+    /// or a new one that [`Session::end_planning_txn`] rolls back.
+    pub(crate) fn planning_txn(&mut self) -> Option<Arc<Txn>> {
+        match self.txn {
+            TxnState::Idle => {
+                let txn = Arc::new(self.handle.store().begin());
+                self.handle.set_txn(Some(txn.clone()));
+                Some(txn)
+            }
+            _ => None,
+        }
+    }
+
+    /// Ends a transaction started by [`Session::planning_txn`].
+    pub(crate) fn end_planning_txn(&mut self, txn: Option<Arc<Txn>>) {
+        if let Some(txn) = txn {
+            self.handle.set_txn(None);
+            if let Err(e) = txn.rollback() {
+                tracing::warn!(error = %e, "rolling back a planning transaction failed");
+            }
+        }
+    }
+
+    /// Resolves the `search_path` setting (`"$user"` is the session user's schema) into the
+    /// schemas name lookups walk.
+    pub(crate) fn apply_search_path(&mut self) {
+        let setting = self.settings.get("search_path").unwrap_or("public").to_string();
+        let path = setting
+            .split(',')
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .map(|s| match s.trim_matches('"') {
+                "$user" => self.user.clone(),
+                name if s.starts_with('"') => name.to_string(),
+                name => name.to_lowercase(),
+            })
+            .collect();
+        self.handle.set_search_path(path);
+    }
+}

@@ -1,0 +1,71 @@
+//! SET and SHOW.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::StringArray;
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::sql::sqlparser::ast::{Expr, Ident, Set, Value};
+use shale_catalog::CatalogError;
+
+use crate::outcome::{Outcome, RowSet};
+use crate::session::Session;
+
+impl Session {
+    /// `SET name = value` / `SET name TO DEFAULT` / `SET TIME ZONE value`.
+    pub(crate) fn set(&mut self, set: Set) -> Result<Outcome, CatalogError> {
+        let (name, value) = match set {
+            Set::SingleAssignment { variable, values, .. } => (variable.to_string(), setting_value(&values)?),
+            Set::SetTimeZone { value, .. } => ("TimeZone".to_string(), setting_value(&[value])?),
+            Set::SetNames { charset_name, .. } => ("client_encoding".to_string(), Some(charset_name.value)),
+            other => return Err(CatalogError::unsupported(format!("SET form {other}"))),
+        };
+        let reported = self.settings.set(&name, value)?;
+        if name.eq_ignore_ascii_case("search_path") {
+            self.apply_search_path();
+        }
+        let mut outcome = Outcome::command("SET");
+        outcome.parameters.extend(reported);
+        Ok(outcome)
+    }
+
+    /// `SHOW name`.
+    pub(crate) fn show(&self, variable: &[Ident]) -> Result<Outcome, CatalogError> {
+        let name = variable.iter().map(|i| i.value.as_str()).collect::<Vec<_>>().join(" ");
+        let (column, key) = match name.to_lowercase().as_str() {
+            "time zone" => ("TimeZone".to_string(), "TimeZone".to_string()),
+            "all" => return Err(CatalogError::unsupported("SHOW ALL")),
+            lower => (lower.to_string(), name.clone()),
+        };
+        let value = self.settings.get(&key)?.to_string();
+        let schema = Arc::new(Schema::new(vec![Field::new(&column, DataType::Utf8, false)]));
+        let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(StringArray::from(vec![value]))])
+            .map_err(|e| CatalogError::internal(e.to_string()))?;
+        Ok(Outcome::rows(RowSet { schema, names: vec![column], batches: vec![batch], command: "SHOW".into() }))
+    }
+}
+
+/// The value of a SET: identifiers and literals joined with ", " (as PostgreSQL shows a
+/// list), `None` for DEFAULT.
+fn setting_value(values: &[Expr]) -> Result<Option<String>, CatalogError> {
+    let mut parts = Vec::new();
+    for v in values {
+        let part = match v {
+            Expr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default") => {
+                return Ok(None);
+            }
+            Expr::Identifier(i) if i.quote_style == Some('"') => format!("\"{}\"", i.value),
+            Expr::Identifier(i) => i.value.clone(),
+            Expr::Value(v) => match &v.value {
+                Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => s.clone(),
+                Value::Number(n, _) => n.clone(),
+                Value::Boolean(b) => if *b { "on" } else { "off" }.to_string(),
+                other => other.to_string(),
+            },
+            Expr::UnaryOp { .. } => v.to_string(),
+            other => return Err(CatalogError::unsupported(format!("SET value {other}"))),
+        };
+        parts.push(part);
+    }
+    Ok(Some(parts.join(", ")))
+}

@@ -1,0 +1,161 @@
+//! Session settings (GUCs): what SET changes and SHOW reports, with PostgreSQL's defaults.
+//!
+//! A setting Shale cannot honour is refused with 0A000 rather than stored and ignored: for
+//! example only the ISO DateStyle and UTC time zone are implemented.
+
+use std::collections::BTreeMap;
+
+use shale_catalog::{CatalogError, sqlstate};
+
+/// The PostgreSQL version Shale presents itself as.
+pub const SERVER_VERSION: &str = "15.0 (Shale)";
+/// `server_version_num` for [`SERVER_VERSION`].
+pub const SERVER_VERSION_NUM: &str = "150000";
+
+/// How a setting's value is checked.
+#[derive(Clone, Copy)]
+enum Rule {
+    /// Any value.
+    Any,
+    /// Only these values (case-insensitive); anything else is 0A000.
+    OneOf(&'static [&'static str]),
+    /// An integer of at least the given value; smaller ones are 0A000.
+    IntAtLeast(i64),
+    /// Cannot be changed (55P02).
+    ReadOnly,
+}
+
+struct Spec {
+    name: &'static str,
+    default: &'static str,
+    rule: Rule,
+    /// Sent to the client as ParameterStatus when it changes (GUC_REPORT).
+    report: bool,
+}
+
+const SPECS: &[Spec] = &[
+    Spec { name: "application_name", default: "", rule: Rule::Any, report: true },
+    Spec { name: "client_encoding", default: "UTF8", rule: Rule::OneOf(&["utf8", "unicode", "utf-8"]), report: true },
+    Spec { name: "DateStyle", default: "ISO, MDY", rule: Rule::OneOf(&["iso, mdy", "iso", "mdy, iso", "iso,mdy"]), report: true },
+    Spec { name: "TimeZone", default: "UTC", rule: Rule::OneOf(&["utc", "etc/utc", "gmt", "z", "zulu", "+00", "+00:00", "00:00", "0"]), report: true },
+    Spec { name: "IntervalStyle", default: "postgres", rule: Rule::OneOf(&["postgres"]), report: true },
+    Spec { name: "integer_datetimes", default: "on", rule: Rule::ReadOnly, report: true },
+    Spec { name: "standard_conforming_strings", default: "on", rule: Rule::OneOf(&["on", "true", "1"]), report: true },
+    Spec { name: "server_version", default: SERVER_VERSION, rule: Rule::ReadOnly, report: true },
+    Spec { name: "server_version_num", default: SERVER_VERSION_NUM, rule: Rule::ReadOnly, report: false },
+    Spec { name: "server_encoding", default: "UTF8", rule: Rule::ReadOnly, report: true },
+    Spec { name: "is_superuser", default: "on", rule: Rule::ReadOnly, report: true },
+    Spec { name: "in_hot_standby", default: "off", rule: Rule::ReadOnly, report: true },
+    Spec { name: "default_transaction_read_only", default: "off", rule: Rule::OneOf(&["off", "false", "0"]), report: true },
+    Spec { name: "search_path", default: "\"$user\", public", rule: Rule::Any, report: false },
+    Spec { name: "extra_float_digits", default: "1", rule: Rule::IntAtLeast(1), report: false },
+    Spec { name: "client_min_messages", default: "notice", rule: Rule::OneOf(&["debug5", "debug4", "debug3", "debug2", "debug1", "log", "notice", "warning", "error"]), report: false },
+    Spec { name: "statement_timeout", default: "0", rule: Rule::OneOf(&["0"]), report: false },
+    Spec { name: "lock_timeout", default: "0", rule: Rule::OneOf(&["0"]), report: false },
+    Spec { name: "idle_in_transaction_session_timeout", default: "0", rule: Rule::OneOf(&["0"]), report: false },
+    Spec { name: "max_identifier_length", default: "63", rule: Rule::ReadOnly, report: false },
+];
+
+/// One session's settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    values: BTreeMap<String, String>,
+}
+
+impl Settings {
+    /// PostgreSQL's defaults, with the user's name as `session_authorization`.
+    pub fn new(user: &str, application_name: Option<&str>) -> Self {
+        let mut values: BTreeMap<String, String> =
+            SPECS.iter().map(|s| (s.name.to_lowercase(), s.default.to_string())).collect();
+        values.insert("session_authorization".into(), user.to_string());
+        if let Some(app) = application_name {
+            values.insert("application_name".into(), app.to_string());
+        }
+        Settings { values }
+    }
+
+    /// The parameters sent as ParameterStatus at startup, with their PostgreSQL spelling.
+    pub fn reported(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = SPECS
+            .iter()
+            .filter(|s| s.report)
+            .map(|s| (s.name.to_string(), self.values[&s.name.to_lowercase()].clone()))
+            .collect();
+        out.push(("session_authorization".into(), self.values["session_authorization"].clone()));
+        out
+    }
+
+    /// The value of `name` (SHOW), or 42704.
+    pub fn get(&self, name: &str) -> Result<&str, CatalogError> {
+        self.values.get(&name.to_lowercase()).map(String::as_str).ok_or_else(|| unrecognized(name))
+    }
+
+    /// Sets `name` (SET); returns the ParameterStatus to send when the parameter is reported.
+    pub fn set(&mut self, name: &str, value: Option<String>) -> Result<Option<(String, String)>, CatalogError> {
+        let key = name.to_lowercase();
+        let spec = SPECS.iter().find(|s| s.name.eq_ignore_ascii_case(&key));
+        let value = match (spec, value) {
+            (Some(spec), None) => spec.default.to_string(),
+            (Some(spec), Some(v)) => check(spec, v)?,
+            // Custom, dotted parameters are PostgreSQL's placeholder variables.
+            (None, v) if key.contains('.') => v.unwrap_or_default(),
+            (None, _) => return Err(unrecognized(name)),
+        };
+        self.values.insert(key, value.clone());
+        Ok(spec.filter(|s| s.report).map(|s| (s.name.to_string(), value)))
+    }
+
+    /// Whether NOTICE messages reach the client under `client_min_messages`.
+    pub fn notices_enabled(&self) -> bool {
+        !matches!(self.values["client_min_messages"].as_str(), "warning" | "error")
+    }
+}
+
+fn check(spec: &Spec, value: String) -> Result<String, CatalogError> {
+    let ok = match spec.rule {
+        Rule::Any => true,
+        Rule::OneOf(allowed) => allowed.iter().any(|a| a.eq_ignore_ascii_case(value.trim())),
+        Rule::IntAtLeast(min) => match value.trim().parse::<i64>() {
+            Ok(n) => n >= min,
+            Err(_) => {
+                return Err(CatalogError::new(
+                    sqlstate::INVALID_PARAMETER,
+                    format!("invalid value for parameter \"{}\": \"{value}\"", spec.name),
+                ));
+            }
+        },
+        Rule::ReadOnly => {
+            return Err(CatalogError::new("55P02", format!("parameter \"{}\" cannot be changed", spec.name)));
+        }
+    };
+    if !ok {
+        return Err(CatalogError::unsupported(format!("{} = '{value}'", spec.name)));
+    }
+    // Keep PostgreSQL's canonical spelling of the defaults.
+    Ok(match spec.rule {
+        Rule::OneOf(_) if value.trim().eq_ignore_ascii_case(spec.default) => spec.default.to_string(),
+        Rule::OneOf(_) if spec.name == "DateStyle" || spec.name == "client_encoding" => spec.default.to_string(),
+        _ => value,
+    })
+}
+
+fn unrecognized(name: &str) -> CatalogError {
+    CatalogError::new(sqlstate::UNDEFINED_PARAMETER, format!("unrecognized configuration parameter \"{name}\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_and_show() {
+        let mut s = Settings::new("postgres", None);
+        assert_eq!(s.get("DateStyle").unwrap(), "ISO, MDY");
+        assert_eq!(s.set("application_name", Some("x".into())).unwrap(), Some(("application_name".into(), "x".into())));
+        assert_eq!(s.get("APPLICATION_NAME").unwrap(), "x");
+        assert_eq!(s.set("DateStyle", Some("German".into())).unwrap_err().code, "0A000");
+        assert_eq!(s.set("nope", Some("1".into())).unwrap_err().code, "42704");
+        assert_eq!(s.set("my.var", Some("1".into())).unwrap(), None);
+        assert_eq!(s.set("server_version", Some("1".into())).unwrap_err().code, "55P02");
+    }
+}

@@ -1,0 +1,126 @@
+//! Putting outcomes on the wire: notices, ParameterStatus, RowDescription, DataRows,
+//! CommandComplete and ErrorResponse.
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use futures::{Sink, SinkExt};
+use pgwire::api::results::{FieldFormat, FieldInfo};
+use pgwire::messages::data::RowDescription;
+use pgwire::messages::response::CommandComplete;
+use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
+use pgwire::messages::PgWireBackendMessage;
+use pgwire::messages::response::NoticeResponse;
+use pgwire::messages::startup::ParameterStatus;
+use shale_catalog::CatalogError;
+
+use datafusion::arrow::datatypes::SchemaRef;
+use pgwire::api::portal::Format;
+
+use crate::encode::{PgColumnType, pg_type_of};
+use crate::rows::encode_batch;
+use crate::outcome::{Notice, Outcome, StatementResult};
+
+/// A PostgreSQL ErrorResponse for `e`.
+pub fn error_info(e: &CatalogError) -> ErrorInfo {
+    let mut info = ErrorInfo::new(e.severity.to_string(), e.code.to_string(), e.message.clone());
+    info.detail = e.detail.clone();
+    info.hint = e.hint.clone();
+    info
+}
+
+fn notice_response(n: &Notice) -> NoticeResponse {
+    let mut info = ErrorInfo::new(n.severity.to_string(), n.code.to_string(), n.message.clone());
+    info.detail = n.detail.clone();
+    NoticeResponse::from(info)
+}
+
+/// The RowDescription fields of rows with `schema` and `names`, in the formats the client
+/// asked for (text when `format` is `None`), and each column's PostgreSQL type.
+pub fn row_fields(schema: &SchemaRef, names: &[String], format: Option<&Format>) -> (Arc<Vec<FieldInfo>>, Vec<PgColumnType>) {
+    let types: Vec<PgColumnType> = schema.fields().iter().map(|f| pg_type_of(f)).collect();
+    let fields = names
+        .iter()
+        .zip(&types)
+        .enumerate()
+        .map(|(i, (name, t))| {
+            let format = format.map_or(FieldFormat::Text, |f| f.format_for(i));
+            FieldInfo::new(name.clone(), None, None, t.ty.clone(), format)
+                .with_type_modifier(t.typmod)
+                .with_type_size(t.typlen)
+        })
+        .collect();
+    (Arc::new(fields), types)
+}
+
+/// Sends the notices of an outcome (all of them, or only warnings).
+pub async fn feed_notices<C>(client: &mut C, outcome: &Outcome, notices: bool) -> PgWireResult<()>
+where
+    C: Sink<PgWireBackendMessage> + Unpin + Send,
+    C::Error: Debug,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    for n in outcome.notices.iter().filter(|n| notices || n.severity != "NOTICE") {
+        client.feed(PgWireBackendMessage::NoticeResponse(notice_response(n))).await?;
+    }
+    Ok(())
+}
+
+/// Sends ParameterStatus for the reported settings a statement changed (PostgreSQL sends
+/// them after the statement's CommandComplete).
+pub async fn feed_parameters<C>(client: &mut C, parameters: Vec<(String, String)>) -> PgWireResult<()>
+where
+    C: Sink<PgWireBackendMessage> + Unpin + Send,
+    C::Error: Debug,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    for (name, value) in parameters {
+        client.feed(PgWireBackendMessage::ParameterStatus(ParameterStatus::new(name, value))).await?;
+    }
+    Ok(())
+}
+
+/// Sends one statement's outcome in the simple protocol: side messages, RowDescription and
+/// DataRows (text format), CommandComplete.
+pub async fn send_outcome<C>(client: &mut C, outcome: Outcome, notices: bool) -> PgWireResult<()>
+where
+    C: Sink<PgWireBackendMessage> + Unpin + Send,
+    C::Error: Debug,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    feed_notices(client, &outcome, notices).await?;
+    let tag = match outcome.result {
+        StatementResult::Command(tag) => tag,
+        StatementResult::Rows(rows) => {
+            let (fields, types) = row_fields(&rows.schema, &rows.names, None);
+            let description = RowDescription::new(fields.iter().map(Into::into).collect());
+            client.feed(PgWireBackendMessage::RowDescription(description)).await?;
+            let formats = vec![FieldFormat::Text; types.len()];
+            let mut count = 0usize;
+            for batch in &rows.batches {
+                let data = match encode_batch(batch, &types, &formats) {
+                    Ok(data) => data,
+                    Err(e) => return send_error(client, &e).await,
+                };
+                count += data.len();
+                for row in data {
+                    client.feed(PgWireBackendMessage::DataRow(row)).await?;
+                }
+            }
+            format!("{} {count}", rows.command)
+        }
+    };
+    client.feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(tag))).await?;
+    feed_parameters(client, outcome.parameters).await
+}
+
+/// Sends an ErrorResponse.
+pub async fn send_error<C>(client: &mut C, e: &CatalogError) -> PgWireResult<()>
+where
+    C: Sink<PgWireBackendMessage> + Unpin + Send,
+    C::Error: Debug,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    client.feed(PgWireBackendMessage::ErrorResponse(error_info(e).into())).await?;
+    Ok(())
+}

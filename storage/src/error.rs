@@ -1,0 +1,58 @@
+//! The storage error model: three public kinds, so that callers can map them onto
+//! SQLSTATEs in one place (a [`Error::Conflict`] is a serialization failure, 40001).
+
+/// What went wrong in storage.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The transaction lost a race with another one: a write-write conflict, a busy or
+    /// timed-out lock, or a deadlock. Retrying the whole transaction may succeed.
+    #[error("transaction conflict: {0}")]
+    Conflict(String),
+    /// Stored bytes do not decode (a damaged key or row, or one read with the wrong kinds).
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
+    /// Anything else, from RocksDB or from misuse of a finished transaction.
+    #[error("storage error: {0}")]
+    Io(String),
+}
+
+/// Result with the storage [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// The error returned by a [`Txn`](crate::Txn) used after commit or rollback.
+    pub(crate) fn finished() -> Error {
+        Error::Io("transaction is finished".into())
+    }
+}
+
+impl From<rocksdb::Error> for Error {
+    fn from(e: rocksdb::Error) -> Error {
+        use rocksdb::ErrorKind;
+        let kind = e.kind();
+        let message = e.into_string();
+        match kind {
+            ErrorKind::Busy | ErrorKind::TryAgain | ErrorKind::TimedOut => Error::Conflict(message),
+            _ if message.contains("Deadlock") => Error::Conflict(message),
+            ErrorKind::Corruption => Error::Corrupt(message),
+            _ => Error::Io(message),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_lowercase_with_detail() {
+        assert_eq!(
+            Error::finished().to_string(),
+            "storage error: transaction is finished"
+        );
+        assert_eq!(
+            Error::Corrupt("key ends early".into()).to_string(),
+            "corrupt data: key ends early"
+        );
+    }
+}

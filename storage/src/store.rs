@@ -1,0 +1,175 @@
+//! The database handle: one RocksDB `TransactionDB` with a column family per [`Space`].
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use rocksdb::{
+    ColumnFamily, ColumnFamilyDescriptor, DBCompressionType, Options, TransactionDB,
+    TransactionDBOptions, TransactionOptions, WriteOptions,
+};
+
+use crate::{Error, Result, Txn};
+
+/// How long a transaction waits for a row lock before giving up with
+/// [`Error::Conflict`], in milliseconds.
+pub const LOCK_TIMEOUT_MS: i64 = 2000;
+
+/// A keyspace, stored as its own RocksDB column family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Space {
+    /// Metadata (schemas, tables, counters): column family `meta`.
+    Meta,
+    /// Table rows: column family `data`.
+    Data,
+}
+
+impl Space {
+    /// Every space, in the order their column families are created.
+    pub const ALL: [Space; 2] = [Space::Meta, Space::Data];
+
+    /// The name of this space's column family.
+    pub fn cf_name(self) -> &'static str {
+        match self {
+            Space::Meta => "meta",
+            Space::Data => "data",
+        }
+    }
+}
+
+/// How to open a [`Store`].
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    /// Sync the write-ahead log on every commit, so that a committed transaction survives
+    /// a crash of the machine (on by default).
+    pub sync_commit: bool,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { sync_commit: true }
+    }
+}
+
+/// An open database. Cheap to clone (an `Arc` inside), `Send` and `Sync`; the database
+/// closes when the last clone and the last [`Txn`] are dropped.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) shared: Arc<Shared>,
+}
+
+/// What every clone of a [`Store`] and every [`Txn`] shares.
+pub(crate) struct Shared {
+    pub(crate) db: TransactionDB,
+    /// Write options of every transaction (sync or not).
+    pub(crate) write_opts: WriteOptions,
+    /// Options of every transaction: snapshot at begin, bounded lock waits.
+    pub(crate) txn_opts: TransactionOptions,
+}
+
+impl Store {
+    /// Opens the database at `path`, creating it and its column families if missing.
+    pub fn open(path: &Path, opts: StoreOptions) -> Result<Store> {
+        let mut db_opts = Options::default();
+        db_opts.create_if_missing(true);
+        db_opts.create_missing_column_families(true);
+        let cfs = Space::ALL.map(|space| {
+            let mut cf_opts = Options::default();
+            cf_opts.set_compression_type(DBCompressionType::Lz4);
+            ColumnFamilyDescriptor::new(space.cf_name(), cf_opts)
+        });
+        let mut txn_db_opts = TransactionDBOptions::default();
+        txn_db_opts.set_default_lock_timeout(LOCK_TIMEOUT_MS);
+        txn_db_opts.set_txn_lock_timeout(LOCK_TIMEOUT_MS);
+        let db =
+            TransactionDB::open_cf_descriptors(&db_opts, &txn_db_opts, path, cfs).map_err(|e| {
+                Error::Io(format!(
+                    "cannot open database: path={} error={e}",
+                    path.display()
+                ))
+            })?;
+
+        let mut write_opts = WriteOptions::default();
+        write_opts.set_sync(opts.sync_commit);
+        let mut txn_opts = TransactionOptions::default();
+        txn_opts.set_snapshot(true);
+        txn_opts.set_lock_timeout(LOCK_TIMEOUT_MS);
+        txn_opts.set_deadlock_detect(true);
+        Ok(Store {
+            shared: Arc::new(Shared {
+                db,
+                write_opts,
+                txn_opts,
+            }),
+        })
+    }
+
+    /// Begins a snapshot-isolated transaction: its reads see the database as of now plus
+    /// its own writes.
+    pub fn begin(&self) -> Txn {
+        Txn::begin(self.shared.clone())
+    }
+}
+
+impl Shared {
+    /// The column family of `space`; every one is created by [`Store::open`].
+    pub(crate) fn cf(&self, space: Space) -> Result<&ColumnFamily> {
+        self.db.cf_handle(space.cf_name()).ok_or_else(|| {
+            Error::Io(format!(
+                "column family is missing: name={}",
+                space.cf_name()
+            ))
+        })
+    }
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.shared.db.path())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_and_counters_survive_close_and_reopen() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        {
+            let store = Store::open(dir.path(), StoreOptions::default()).expect("creates");
+            let txn = store.begin();
+            txn.put(Space::Meta, b"m", b"1").expect("put");
+            txn.put(Space::Data, b"d", b"2").expect("put");
+            assert_eq!(txn.next_id(b"tables"), Ok(1));
+            txn.commit().expect("commit");
+            let uncommitted = store.begin();
+            uncommitted.put(Space::Data, b"lost", b"3").expect("put");
+        }
+        let store = Store::open(dir.path(), StoreOptions::default()).expect("reopens");
+        let txn = store.begin();
+        assert_eq!(txn.get(Space::Meta, b"m"), Ok(Some(b"1".to_vec())));
+        assert_eq!(txn.get(Space::Data, b"d"), Ok(Some(b"2".to_vec())));
+        assert_eq!(txn.get(Space::Data, b"lost"), Ok(None));
+        assert_eq!(txn.next_id(b"tables"), Ok(2));
+    }
+
+    #[test]
+    fn defaults_and_names() {
+        assert!(StoreOptions::default().sync_commit);
+        assert_eq!(Space::ALL.map(Space::cf_name), ["meta", "data"]);
+    }
+
+    #[test]
+    fn open_fails_cleanly_on_a_bad_path() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("file");
+        std::fs::write(&file, b"not a directory").expect("write");
+        assert!(matches!(
+            Store::open(&file.join("db"), StoreOptions::default()),
+            Err(Error::Io(_))
+        ));
+    }
+}

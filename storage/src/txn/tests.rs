@@ -1,0 +1,225 @@
+use std::sync::Arc;
+
+use super::*;
+use crate::{Store, StoreOptions};
+
+fn open() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path(), StoreOptions { sync_commit: false }).expect("opens");
+    (dir, store)
+}
+
+fn keys(pairs: Vec<(Vec<u8>, Vec<u8>)>) -> Vec<Vec<u8>> {
+    pairs.into_iter().map(|(k, _)| k).collect()
+}
+
+#[test]
+fn txn_and_store_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Txn>();
+    assert_send_sync::<Store>();
+}
+
+#[test]
+fn reads_its_own_writes() {
+    let (_dir, store) = open();
+    let txn = store.begin();
+    txn.put(Space::Data, b"k", b"v").expect("put");
+    assert_eq!(
+        txn.get(Space::Data, b"k").expect("get"),
+        Some(b"v".to_vec())
+    );
+    assert_eq!(
+        txn.get(Space::Meta, b"k").expect("get"),
+        None,
+        "spaces are separate"
+    );
+    assert_eq!(
+        keys(
+            txn.scan(Space::Data, &KeyRange::default(), None, 10)
+                .expect("scan")
+        ),
+        [b"k"]
+    );
+    txn.delete(Space::Data, b"k").expect("delete");
+    assert_eq!(txn.get(Space::Data, b"k").expect("get"), None);
+}
+
+#[test]
+fn sees_its_snapshot_not_later_commits() {
+    let (_dir, store) = open();
+    let reader = store.begin();
+    let writer = store.begin();
+    writer.put(Space::Data, b"k", b"v").expect("put");
+    writer.commit().expect("commit");
+    assert_eq!(reader.get(Space::Data, b"k").expect("get"), None);
+    assert!(
+        reader
+            .scan(Space::Data, &KeyRange::default(), None, 10)
+            .expect("scan")
+            .is_empty()
+    );
+    assert_eq!(
+        store.begin().get(Space::Data, b"k").expect("get"),
+        Some(b"v".to_vec())
+    );
+}
+
+#[test]
+fn write_write_conflict_is_conflict() {
+    let (_dir, store) = open();
+    let (first, second) = (store.begin(), store.begin());
+    first.put(Space::Data, b"k", b"1").expect("put");
+    first.commit().expect("commit");
+    assert!(matches!(
+        second.put(Space::Data, b"k", b"2"),
+        Err(Error::Conflict(_))
+    ));
+    assert!(matches!(
+        second.get_for_update(Space::Data, b"k"),
+        Err(Error::Conflict(_))
+    ));
+}
+
+#[test]
+fn waiting_for_a_held_lock_ends_in_conflict() {
+    let (_dir, store) = open();
+    let (holder, waiter) = (store.begin(), store.begin());
+    holder.get_for_update(Space::Data, b"k").expect("lock");
+    assert!(matches!(
+        waiter.put(Space::Data, b"k", b"2"),
+        Err(Error::Conflict(_))
+    ));
+}
+
+#[test]
+fn rollback_undoes_and_finishes() {
+    let (_dir, store) = open();
+    let txn = store.begin();
+    txn.put(Space::Data, b"k", b"v").expect("put");
+    txn.rollback().expect("rollback");
+    assert_eq!(store.begin().get(Space::Data, b"k").expect("get"), None);
+    assert_eq!(txn.get(Space::Data, b"k"), Err(Error::finished()));
+    assert_eq!(txn.commit(), Err(Error::finished()));
+    assert_eq!(txn.rollback(), Err(Error::finished()));
+    let committed = store.begin();
+    committed.commit().expect("commit");
+    assert_eq!(
+        committed.put(Space::Data, b"k", b"v"),
+        Err(Error::finished())
+    );
+}
+
+#[test]
+fn rollback_to_savepoint_undoes_later_writes() {
+    let (_dir, store) = open();
+    let txn = store.begin();
+    txn.put(Space::Data, b"a", b"1").expect("put");
+    txn.set_savepoint();
+    txn.put(Space::Data, b"b", b"2").expect("put");
+    txn.delete(Space::Data, b"a").expect("delete");
+    txn.rollback_to_savepoint().expect("rollback to savepoint");
+    assert_eq!(
+        keys(
+            txn.scan(Space::Data, &KeyRange::default(), None, 10)
+                .expect("scan")
+        ),
+        [b"a"]
+    );
+    assert!(txn.rollback_to_savepoint().is_err(), "no savepoint left");
+    txn.commit().expect("commit");
+}
+
+#[test]
+fn scan_honours_bounds_after_and_limit() {
+    let (_dir, store) = open();
+    let setup = store.begin();
+    for k in [b"a1", b"b1", b"b2", b"b3", b"c1"] {
+        setup.put(Space::Data, k, b"committed").expect("put");
+    }
+    setup.commit().expect("commit");
+    let txn = store.begin();
+    txn.put(Space::Data, b"b4", b"own").expect("put");
+    txn.put(Space::Data, b"c0", b"own, beyond the bound")
+        .expect("put");
+    txn.delete(Space::Data, b"b2").expect("delete");
+    let b = KeyRange::prefix(b"b");
+    let scan =
+        |after: Option<&[u8]>, limit| keys(txn.scan(Space::Data, &b, after, limit).expect("scan"));
+    assert_eq!(scan(None, 10), [b"b1", b"b3", b"b4"]);
+    assert_eq!(scan(None, 2), [b"b1", b"b3"]);
+    assert_eq!(scan(Some(b"b3"), 10), [b"b4"]);
+    assert_eq!(
+        scan(Some(b"a"), 1),
+        [b"b1"],
+        "after below the range is ignored"
+    );
+    assert!(scan(Some(b"b4"), 10).is_empty());
+    assert!(scan(None, 0).is_empty());
+    let pairs = txn
+        .scan(
+            Space::Data,
+            &KeyRange {
+                lower: b"b4".to_vec(),
+                upper: None,
+            },
+            None,
+            10,
+        )
+        .expect("scan");
+    assert_eq!(
+        pairs,
+        [
+            (b"b4".to_vec(), b"own".to_vec()),
+            (b"c0".to_vec(), b"own, beyond the bound".to_vec()),
+            (b"c1".to_vec(), b"committed".to_vec())
+        ]
+    );
+}
+
+#[test]
+fn next_id_counts_per_counter_and_rolls_back() {
+    let (_dir, store) = open();
+    let txn = store.begin();
+    assert_eq!(
+        [txn.next_id(b"t"), txn.next_id(b"t"), txn.next_id(b"s")],
+        [Ok(1), Ok(2), Ok(1)]
+    );
+    txn.commit().expect("commit");
+    let aborted = store.begin();
+    assert_eq!(aborted.next_id(b"t"), Ok(3));
+    aborted.rollback().expect("rollback");
+    assert_eq!(store.begin().next_id(b"t"), Ok(3));
+}
+
+#[test]
+fn concurrent_next_id_conflicts() {
+    let (_dir, store) = open();
+    let (first, second) = (store.begin(), store.begin());
+    assert_eq!(first.next_id(b"t"), Ok(1));
+    first.commit().expect("commit");
+    assert!(matches!(second.next_id(b"t"), Err(Error::Conflict(_))));
+}
+
+#[test]
+fn a_shared_txn_is_usable_from_threads_and_outlives_the_store() {
+    let (_dir, store) = open();
+    let txn = Arc::new(store.begin());
+    drop(store);
+    let handles: Vec<_> = (0..4u8)
+        .map(|i| {
+            let txn = Arc::clone(&txn);
+            std::thread::spawn(move || txn.put(Space::Data, &[i], b"v"))
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("thread").expect("put");
+    }
+    assert_eq!(
+        txn.scan(Space::Data, &KeyRange::default(), None, 10)
+            .expect("scan")
+            .len(),
+        4
+    );
+    txn.commit().expect("commit");
+}

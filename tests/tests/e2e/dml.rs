@@ -1,0 +1,325 @@
+//! INSERT / UPDATE / DELETE, RETURNING and the command tags (issue 2, point 4).
+
+use shale_tests::{ClientExt, TestServer, Wire};
+
+/// A server with `items (id int PRIMARY KEY, name text, qty int DEFAULT 5)`, and a raw
+/// connection to it.
+async fn with_items() -> (TestServer, Wire) {
+    let server = TestServer::start().await;
+    let mut wire = server.wire().await;
+    let create = "CREATE TABLE items (id int PRIMARY KEY, name text, qty int DEFAULT 5)";
+    assert_eq!(wire.transcript(create).await, ["C CREATE TABLE", "Z I"]);
+    (server, wire)
+}
+
+#[tokio::test]
+async fn insert_with_a_column_list_in_any_order() {
+    let (server, mut wire) = with_items().await;
+    assert_eq!(
+        wire.tags("INSERT INTO items (name, id) VALUES ('a', 1)")
+            .await,
+        ["INSERT 0 1"]
+    );
+    assert_eq!(
+        wire.tags("INSERT INTO items VALUES (2, 'b', 3)").await,
+        ["INSERT 0 1"]
+    );
+    assert_eq!(
+        wire.tags("INSERT INTO items (qty, id) VALUES (9, 3)").await,
+        ["INSERT 0 1"]
+    );
+    let client = server.client().await;
+    assert_eq!(
+        client.lines("SELECT * FROM items ORDER BY id").await,
+        ["1|a|5", "2|b|3", "3|NULL|9"]
+    );
+}
+
+#[tokio::test]
+async fn insert_multi_row_values() {
+    let (server, mut wire) = with_items().await;
+    assert_eq!(
+        wire.tags("INSERT INTO items VALUES (1, 'a', 1), (2, 'b', 2), (3, 'c', 3)")
+            .await,
+        ["INSERT 0 3"]
+    );
+    assert_eq!(
+        wire.tags("INSERT INTO items (id) VALUES (4), (5)").await,
+        ["INSERT 0 2"]
+    );
+    let client = server.client().await;
+    assert_eq!(client.value("SELECT count(*) FROM items").await, "5");
+    assert_eq!(
+        client
+            .lines("SELECT id, qty FROM items WHERE id > 3 ORDER BY id")
+            .await,
+        ["4|5", "5|5"]
+    );
+}
+
+#[tokio::test]
+async fn insert_default_keyword_and_default_values() {
+    let (server, mut wire) = with_items().await;
+    assert_eq!(
+        wire.tags("INSERT INTO items VALUES (1, DEFAULT, DEFAULT)")
+            .await,
+        ["INSERT 0 1"]
+    );
+    assert_eq!(
+        wire.tags("INSERT INTO items (id, qty) VALUES (2, DEFAULT), (3, 8)")
+            .await,
+        ["INSERT 0 2"]
+    );
+    let client = server.client().await;
+    assert_eq!(
+        client.lines("SELECT * FROM items ORDER BY id").await,
+        ["1|NULL|5", "2|NULL|5", "3|NULL|8"]
+    );
+    client
+        .run("CREATE TABLE counters (n int DEFAULT 0, label text DEFAULT 'x')")
+        .await;
+    assert_eq!(
+        wire.tags("INSERT INTO counters DEFAULT VALUES").await,
+        ["INSERT 0 1"]
+    );
+    assert_eq!(client.lines("SELECT * FROM counters").await, ["0|x"]);
+}
+
+#[tokio::test]
+async fn insert_select() {
+    let (server, mut wire) = with_items().await;
+    let client = server.client().await;
+    client
+        .run("INSERT INTO items VALUES (1, 'a', 10), (2, 'b', 20), (3, 'c', 30)")
+        .await;
+    client
+        .run("CREATE TABLE archive (id int PRIMARY KEY, name text, qty int)")
+        .await;
+    assert_eq!(
+        wire.tags("INSERT INTO archive SELECT * FROM items WHERE qty >= 20")
+            .await,
+        ["INSERT 0 2"]
+    );
+    assert_eq!(
+        wire.tags(
+            "INSERT INTO archive (id, name) SELECT id + 100, upper(name) FROM items WHERE id = 1"
+        )
+        .await,
+        ["INSERT 0 1"]
+    );
+    assert_eq!(
+        wire.tags("INSERT INTO archive SELECT * FROM items WHERE false")
+            .await,
+        ["INSERT 0 0"]
+    );
+    assert_eq!(
+        client.lines("SELECT * FROM archive ORDER BY id").await,
+        ["2|b|20", "3|c|30", "101|A|NULL"]
+    );
+}
+
+#[tokio::test]
+async fn insert_returning() {
+    let (_server, mut wire) = with_items().await;
+    assert_eq!(
+        wire.transcript("INSERT INTO items (id, name) VALUES (1, 'a'), (2, 'b') RETURNING id, qty")
+            .await,
+        [
+            "T id:int4,qty:int4",
+            "D 1|5",
+            "D 2|5",
+            "C INSERT 0 2",
+            "Z I"
+        ]
+    );
+    assert_eq!(
+        wire.transcript("INSERT INTO items VALUES (3, 'c', 1) RETURNING *")
+            .await,
+        [
+            "T id:int4,name:text,qty:int4",
+            "D 3|c|1",
+            "C INSERT 0 1",
+            "Z I"
+        ]
+    );
+    assert_eq!(
+        wire.transcript("INSERT INTO items VALUES (4, 'd', 2) RETURNING id * 10 AS tenfold, name || '!' AS shout").await,
+        ["T tenfold:int4,shout:text", "D 40|d!", "C INSERT 0 1", "Z I"]
+    );
+}
+
+#[tokio::test]
+async fn update_where_and_its_tags() {
+    let (server, mut wire) = with_items().await;
+    let client = server.client().await;
+    client
+        .run("INSERT INTO items VALUES (1, 'a', 10), (2, 'b', 20), (3, 'c', 30)")
+        .await;
+    assert_eq!(
+        wire.tags("UPDATE items SET qty = qty + 1 WHERE id >= 2")
+            .await,
+        ["UPDATE 2"]
+    );
+    assert_eq!(
+        wire.tags("UPDATE items SET name = 'none' WHERE id = 99")
+            .await,
+        ["UPDATE 0"]
+    );
+    assert_eq!(
+        wire.tags("UPDATE items SET name = name || name, qty = 0 WHERE name = 'a'")
+            .await,
+        ["UPDATE 1"]
+    );
+    assert_eq!(
+        wire.tags("UPDATE items SET qty = qty * 2").await,
+        ["UPDATE 3"]
+    );
+    assert_eq!(
+        client.lines("SELECT * FROM items ORDER BY id").await,
+        ["1|aa|0", "2|b|42", "3|c|62"]
+    );
+}
+
+#[tokio::test]
+async fn update_returning() {
+    let (server, mut wire) = with_items().await;
+    server
+        .client()
+        .await
+        .run("INSERT INTO items VALUES (1, 'a', 10), (2, 'b', 20), (3, 'c', 30)")
+        .await;
+    assert_eq!(
+        wire.transcript("UPDATE items SET qty = qty + 1 WHERE id >= 2 RETURNING id, qty")
+            .await,
+        [
+            "T id:int4,qty:int4",
+            "D 2|21",
+            "D 3|31",
+            "C UPDATE 2",
+            "Z I"
+        ]
+    );
+    assert_eq!(
+        wire.transcript("UPDATE items SET name = 'z' WHERE id = 42 RETURNING *")
+            .await,
+        ["T id:int4,name:text,qty:int4", "C UPDATE 0", "Z I"]
+    );
+}
+
+#[tokio::test]
+async fn update_of_the_primary_key_moves_the_row() {
+    let (server, mut wire) = with_items().await;
+    let client = server.client().await;
+    client
+        .run("INSERT INTO items VALUES (1, 'a', 10), (2, 'b', 20)")
+        .await;
+    assert_eq!(
+        wire.tags("UPDATE items SET id = id + 100").await,
+        ["UPDATE 2"]
+    );
+    assert_eq!(
+        client.lines("SELECT id, name FROM items ORDER BY id").await,
+        ["101|a", "102|b"]
+    );
+    assert_eq!(
+        client.lines("SELECT name FROM items WHERE id = 1").await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        client.lines("SELECT name FROM items WHERE id = 102").await,
+        ["b"]
+    );
+    client.run("INSERT INTO items VALUES (1, 'again', 0)").await;
+    assert_eq!(client.value("SELECT count(*) FROM items").await, "3");
+}
+
+#[tokio::test]
+async fn delete_where_and_its_tags() {
+    let (server, mut wire) = with_items().await;
+    let client = server.client().await;
+    client
+        .run("INSERT INTO items VALUES (1, 'a', 10), (2, 'b', 20), (3, 'c', 30), (4, 'd', 40)")
+        .await;
+    assert_eq!(
+        wire.tags("DELETE FROM items WHERE id = 1").await,
+        ["DELETE 1"]
+    );
+    assert_eq!(
+        wire.tags("DELETE FROM items WHERE id = 1").await,
+        ["DELETE 0"]
+    );
+    assert_eq!(
+        wire.tags("DELETE FROM items WHERE qty BETWEEN 15 AND 35")
+            .await,
+        ["DELETE 2"]
+    );
+    assert_eq!(client.lines("SELECT id FROM items").await, ["4"]);
+    assert_eq!(wire.tags("DELETE FROM items").await, ["DELETE 1"]);
+    assert_eq!(client.value("SELECT count(*) FROM items").await, "0");
+    client.run("INSERT INTO items VALUES (1, 'back', 1)").await;
+    assert_eq!(
+        client.lines("SELECT * FROM items").await,
+        ["1|back|1"],
+        "a deleted key can be inserted again"
+    );
+}
+
+#[tokio::test]
+async fn delete_returning() {
+    let (server, mut wire) = with_items().await;
+    server
+        .client()
+        .await
+        .run("INSERT INTO items VALUES (1, 'a', 10), (2, 'b', 20), (3, 'c', 30)")
+        .await;
+    assert_eq!(
+        wire.transcript("DELETE FROM items WHERE id <> 2 RETURNING *")
+            .await,
+        [
+            "T id:int4,name:text,qty:int4",
+            "D 1|a|10",
+            "D 3|c|30",
+            "C DELETE 2",
+            "Z I"
+        ]
+    );
+    assert_eq!(
+        wire.transcript("DELETE FROM items RETURNING name").await,
+        ["T name:text", "D b", "C DELETE 1", "Z I"]
+    );
+}
+
+#[tokio::test]
+async fn select_tags_count_the_rows() {
+    let (server, mut wire) = with_items().await;
+    assert_eq!(
+        wire.transcript("SELECT id FROM items").await,
+        ["T id:int4", "C SELECT 0", "Z I"]
+    );
+    server
+        .client()
+        .await
+        .run("INSERT INTO items (id) VALUES (1), (2), (3)")
+        .await;
+    assert_eq!(wire.tags("SELECT * FROM items").await, ["SELECT 3"]);
+    assert_eq!(
+        wire.tags("SELECT * FROM items WHERE id = 2").await,
+        ["SELECT 1"]
+    );
+    assert_eq!(wire.tags("SELECT count(*) FROM items").await, ["SELECT 1"]);
+}
+
+#[tokio::test]
+async fn tokio_postgres_reports_affected_row_counts() {
+    let (server, _wire) = with_items().await;
+    let client = server.client().await;
+    assert_eq!(
+        client
+            .counts(
+                "INSERT INTO items (id) VALUES (1), (2), (3); UPDATE items SET qty = 0 WHERE id < 3; \
+                 DELETE FROM items WHERE id = 3; SELECT * FROM items"
+            )
+            .await,
+        [3, 2, 1, 2]
+    );
+}

@@ -1,0 +1,18 @@
+//! End-to-end tests of issue 2: the real `shale` binary over TCP, driven by tokio-postgres,
+//! a raw protocol client, `psql` and psycopg. One module per feature; the harness is the
+//! `shale_tests` library (tests/src). Every expected value here is PostgreSQL 15's own
+//! behaviour: the suite passes against it with `SHALE_TEST_PG_PORT=5432`.
+
+mod acceptance;
+mod cli;
+mod connect;
+mod dml;
+mod errors;
+mod lazy_catalog;
+mod output_format;
+mod psql;
+mod psycopg;
+mod queries;
+mod schema_ddl;
+mod simple_protocol;
+mod table_ddl;

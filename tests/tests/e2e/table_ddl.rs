@@ -1,0 +1,440 @@
+//! CREATE / DROP / ALTER TABLE, the column types, keys, defaults, search_path (issue 2,
+//! point 3).
+
+use shale_tests::{ClientExt, TestServer};
+
+const NONE: [&str; 0] = [];
+
+#[tokio::test]
+async fn every_type_of_the_issue_has_its_postgresql_type_oid() {
+    let server = TestServer::start().await;
+    let mut wire = server.wire().await;
+    let create = "CREATE TABLE all_types (c_smallint smallint, c_integer integer, c_bigint bigint, \
+                  c_real real, c_double double precision, c_numeric numeric(10,2), c_text text, \
+                  c_varchar varchar(10), c_char char(4), c_boolean boolean, c_date date, c_time time, \
+                  c_timestamp timestamp, c_timestamptz timestamptz, c_interval interval, c_bytea bytea, \
+                  c_uuid uuid, c_json json, c_jsonb jsonb)";
+    assert_eq!(wire.transcript(create).await, ["C CREATE TABLE", "Z I"]);
+    assert_eq!(
+        wire.transcript("SELECT * FROM all_types").await,
+        [
+            "T c_smallint:int2,c_integer:int4,c_bigint:int8,c_real:float4,c_double:float8,\
+             c_numeric:numeric,c_text:text,c_varchar:varchar,c_char:bpchar,c_boolean:bool,c_date:date,\
+             c_time:time,c_timestamp:timestamp,c_timestamptz:timestamptz,c_interval:interval,\
+             c_bytea:bytea,c_uuid:uuid,c_json:json,c_jsonb:jsonb",
+            "C SELECT 0",
+            "Z I"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn type_aliases_name_the_same_types() {
+    let server = TestServer::start().await;
+    let mut wire = server.wire().await;
+    let create = "CREATE TABLE aliases (a int2, b int, c int4, d int8, e float4, f float8, g decimal(8,3), \
+                  h character varying(5), i character(2), j bool, k timestamp without time zone, \
+                  l timestamp with time zone, m time without time zone, n float, o char)";
+    assert_eq!(wire.transcript(create).await, ["C CREATE TABLE", "Z I"]);
+    assert_eq!(
+        wire.transcript("SELECT * FROM aliases").await,
+        [
+            "T a:int2,b:int4,c:int4,d:int8,e:float4,f:float8,g:numeric,h:varchar,i:bpchar,j:bool,\
+             k:timestamp,l:timestamptz,m:time,n:float8,o:bpchar",
+            "C SELECT 0",
+            "Z I"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn single_column_primary_key_rejects_duplicates_and_nulls() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client
+        .run("CREATE TABLE users (id int PRIMARY KEY, name text)")
+        .await;
+    client.run("INSERT INTO users VALUES (1, 'ann')").await;
+    client
+        .expect_sqlstate("INSERT INTO users VALUES (1, 'bob')", "23505")
+        .await;
+    client
+        .expect_sqlstate("INSERT INTO users VALUES (NULL, 'bob')", "23502")
+        .await;
+    client
+        .expect_sqlstate("INSERT INTO users (name) VALUES ('bob')", "23502")
+        .await;
+    client.run("INSERT INTO users VALUES (2, 'bob')").await;
+    assert_eq!(
+        client.lines("SELECT id, name FROM users ORDER BY id").await,
+        ["1|ann", "2|bob"]
+    );
+}
+
+#[tokio::test]
+async fn composite_primary_key_as_a_table_constraint() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client
+        .run("CREATE TABLE stock (shop int, sku text, qty int, PRIMARY KEY (shop, sku))")
+        .await;
+    client
+        .run("INSERT INTO stock VALUES (1, 'x', 10), (1, 'y', 20), (2, 'x', 30)")
+        .await;
+    client
+        .expect_sqlstate("INSERT INTO stock VALUES (1, 'x', 99)", "23505")
+        .await;
+    client
+        .expect_sqlstate("INSERT INTO stock VALUES (1, NULL, 99)", "23502")
+        .await;
+    assert_eq!(
+        client.lines("SELECT * FROM stock ORDER BY shop, sku").await,
+        ["1|x|10", "1|y|20", "2|x|30"]
+    );
+    assert_eq!(
+        client
+            .lines("SELECT qty FROM stock WHERE shop = 2 AND sku = 'x'")
+            .await,
+        ["30"]
+    );
+}
+
+#[tokio::test]
+async fn named_primary_key_constraint_and_primary_key_on_a_text_column() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client
+        .run("CREATE TABLE pairs (a bigint, b bigint, CONSTRAINT pairs_pk PRIMARY KEY (b, a))")
+        .await;
+    client
+        .run("CREATE TABLE codes (code varchar(8) PRIMARY KEY, label text NOT NULL)")
+        .await;
+    client.run("INSERT INTO pairs VALUES (1, 2), (2, 1)").await;
+    client
+        .expect_sqlstate("INSERT INTO pairs VALUES (1, 2)", "23505")
+        .await;
+    client
+        .run("INSERT INTO codes VALUES ('b', 'bee'), ('a', 'ay')")
+        .await;
+    client
+        .expect_sqlstate("INSERT INTO codes VALUES ('a', 'again')", "23505")
+        .await;
+    assert_eq!(
+        client
+            .lines("SELECT code, label FROM codes ORDER BY code")
+            .await,
+        ["a|ay", "b|bee"]
+    );
+}
+
+#[tokio::test]
+async fn not_null_rejects_null_in_insert_and_update() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client
+        .run("CREATE TABLE notes (id int, body text NOT NULL)")
+        .await;
+    client.run("INSERT INTO notes VALUES (1, 'x')").await;
+    client
+        .expect_sqlstate("INSERT INTO notes VALUES (2, NULL)", "23502")
+        .await;
+    client
+        .expect_sqlstate("INSERT INTO notes (id) VALUES (2)", "23502")
+        .await;
+    client
+        .expect_sqlstate("UPDATE notes SET body = NULL", "23502")
+        .await;
+    assert_eq!(client.lines("SELECT id, body FROM notes").await, ["1|x"]);
+}
+
+#[tokio::test]
+async fn defaults_fill_omitted_columns() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client
+        .run(
+            "CREATE TABLE events (id int, n int DEFAULT 42, neg int DEFAULT -1, label text DEFAULT 'none', \
+             flag boolean DEFAULT true, price numeric(6,2) DEFAULT 9.5, \
+             created timestamptz DEFAULT now(), stamped timestamptz DEFAULT current_timestamp)",
+        )
+        .await;
+    client.run("INSERT INTO events (id) VALUES (1)").await;
+    client
+        .run("INSERT INTO events (id, n, label) VALUES (2, 7, NULL)")
+        .await;
+    assert_eq!(
+        client
+            .lines("SELECT id, n, neg, label, flag, price FROM events ORDER BY id")
+            .await,
+        ["1|42|-1|none|t|9.50", "2|7|-1|NULL|t|9.50"]
+    );
+    assert_eq!(
+        client
+            .lines(
+                "SELECT created <= now(), created > now() - interval '1 minute', created = stamped \
+                 FROM events ORDER BY id"
+            )
+            .await,
+        ["t|t|t", "t|t|t"],
+        "now() and current_timestamp are the same instant: the start of the transaction"
+    );
+}
+
+#[tokio::test]
+async fn now_default_is_one_instant_for_all_rows_of_a_statement() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client
+        .run("CREATE TABLE log (id int, at timestamptz DEFAULT now())")
+        .await;
+    client
+        .run("INSERT INTO log (id) VALUES (1), (2), (3)")
+        .await;
+    assert_eq!(
+        client.value("SELECT count(DISTINCT at) FROM log").await,
+        "1"
+    );
+}
+
+#[tokio::test]
+async fn drop_table_drops_every_table_listed() {
+    let (server, client) = TestServer::start_with_client().await;
+    client
+        .run("CREATE TABLE a (x int); CREATE TABLE b (x int); CREATE TABLE c (x int)")
+        .await;
+    let mut wire = server.wire().await;
+    assert_eq!(
+        wire.transcript("DROP TABLE a, b").await,
+        ["C DROP TABLE", "Z I"]
+    );
+    client.expect_sqlstate("SELECT * FROM a", "42P01").await;
+    client.expect_sqlstate("SELECT * FROM b", "42P01").await;
+    assert_eq!(client.lines("SELECT * FROM c").await, NONE);
+    client.expect_sqlstate("DROP TABLE c, a", "42P01").await;
+    assert_eq!(
+        client.lines("SELECT * FROM c").await,
+        NONE,
+        "a failed DROP drops nothing"
+    );
+}
+
+#[tokio::test]
+async fn drop_table_if_exists_skips_missing_tables_with_a_notice() {
+    let (server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE present (x int)").await;
+    let mut wire = server.wire().await;
+    assert_eq!(
+        wire.transcript("DROP TABLE IF EXISTS missing, present")
+            .await,
+        [
+            "N 00000 table \"missing\" does not exist, skipping",
+            "C DROP TABLE",
+            "Z I"
+        ]
+    );
+    client
+        .expect_sqlstate("SELECT * FROM present", "42P01")
+        .await;
+    assert_eq!(
+        wire.transcript("DROP TABLE IF EXISTS present").await,
+        [
+            "N 00000 table \"present\" does not exist, skipping",
+            "C DROP TABLE",
+            "Z I"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn create_table_if_not_exists_keeps_the_existing_table() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client
+        .run("CREATE TABLE kept (a int); INSERT INTO kept VALUES (1)")
+        .await;
+    client.run("CREATE TABLE IF NOT EXISTS kept (b text)").await;
+    assert_eq!(client.lines("SELECT a FROM kept").await, ["1"]);
+    client.expect_sqlstate("SELECT b FROM kept", "42703").await;
+}
+
+#[tokio::test]
+async fn alter_table_add_column_with_and_without_default() {
+    let (server, client) = TestServer::start_with_client().await;
+    client
+        .run("CREATE TABLE items (id int PRIMARY KEY); INSERT INTO items VALUES (1), (2)")
+        .await;
+    let mut wire = server.wire().await;
+    assert_eq!(
+        wire.transcript("ALTER TABLE items ADD COLUMN qty int DEFAULT 7")
+            .await,
+        ["C ALTER TABLE", "Z I"]
+    );
+    client.run("ALTER TABLE items ADD COLUMN note text").await;
+    client
+        .run("ALTER TABLE items ADD COLUMN active boolean NOT NULL DEFAULT false")
+        .await;
+    client
+        .run("INSERT INTO items (id, note) VALUES (3, 'new')")
+        .await;
+    assert_eq!(
+        client.lines("SELECT * FROM items ORDER BY id").await,
+        ["1|7|NULL|f", "2|7|NULL|f", "3|7|new|f"]
+    );
+}
+
+#[tokio::test]
+async fn alter_table_drop_column_forgets_its_values() {
+    let (server, client) = TestServer::start_with_client().await;
+    client
+        .run("CREATE TABLE items (id int PRIMARY KEY, a text, b int)")
+        .await;
+    client
+        .run("INSERT INTO items VALUES (1, 'one', 10), (2, 'two', 20)")
+        .await;
+    let mut wire = server.wire().await;
+    assert_eq!(
+        wire.transcript("ALTER TABLE items DROP COLUMN a").await,
+        ["C ALTER TABLE", "Z I"]
+    );
+    assert_eq!(
+        wire.transcript("SELECT * FROM items ORDER BY id").await,
+        ["T id:int4,b:int4", "D 1|10", "D 2|20", "C SELECT 2", "Z I"]
+    );
+    client.expect_sqlstate("SELECT a FROM items", "42703").await;
+    client.run("ALTER TABLE items ADD COLUMN a text").await;
+    assert_eq!(
+        client.lines("SELECT id, b, a FROM items ORDER BY id").await,
+        ["1|10|NULL", "2|20|NULL"],
+        "a new column of the same name does not see the dropped values"
+    );
+}
+
+#[tokio::test]
+async fn alter_table_rename_column() {
+    let (server, client) = TestServer::start_with_client().await;
+    client
+        .run(
+            "CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, 'x')",
+        )
+        .await;
+    let mut wire = server.wire().await;
+    assert_eq!(
+        wire.transcript("ALTER TABLE items RENAME COLUMN name TO title")
+            .await,
+        ["C ALTER TABLE", "Z I"]
+    );
+    assert_eq!(client.lines("SELECT id, title FROM items").await, ["1|x"]);
+    client
+        .expect_sqlstate("SELECT name FROM items", "42703")
+        .await;
+    client
+        .run("INSERT INTO items (id, title) VALUES (2, 'y')")
+        .await;
+    assert_eq!(
+        client.lines("SELECT title FROM items ORDER BY id").await,
+        ["x", "y"]
+    );
+}
+
+#[tokio::test]
+async fn alter_table_rename_to() {
+    let (server, client) = TestServer::start_with_client().await;
+    client
+        .run("CREATE TABLE old_name (id int PRIMARY KEY); INSERT INTO old_name VALUES (1)")
+        .await;
+    let mut wire = server.wire().await;
+    assert_eq!(
+        wire.transcript("ALTER TABLE old_name RENAME TO new_name")
+            .await,
+        ["C ALTER TABLE", "Z I"]
+    );
+    assert_eq!(client.lines("SELECT id FROM new_name").await, ["1"]);
+    client
+        .expect_sqlstate("SELECT id FROM old_name", "42P01")
+        .await;
+    client.run("CREATE TABLE old_name (other text)").await;
+    assert_eq!(
+        client.lines("SELECT * FROM old_name").await,
+        NONE,
+        "the old name is free for a new table"
+    );
+}
+
+#[tokio::test]
+async fn search_path_defaults_to_public() {
+    let (_server, client) = TestServer::start_with_client().await;
+    assert_eq!(client.value("SHOW search_path").await, "\"$user\", public");
+    assert_eq!(client.value("SELECT current_schema()").await, "public");
+    client
+        .run("CREATE TABLE t (x int); INSERT INTO t VALUES (1)")
+        .await;
+    assert_eq!(client.lines("SELECT x FROM public.t").await, ["1"]);
+}
+
+#[tokio::test]
+async fn set_search_path_resolves_and_creates_unqualified_names() {
+    let (server, client) = TestServer::start_with_client().await;
+    client.run("CREATE SCHEMA app; CREATE TABLE public.shared (x int); INSERT INTO public.shared VALUES (1)").await;
+    let mut wire = server.wire().await;
+    assert_eq!(
+        wire.transcript("SET search_path TO app").await,
+        ["C SET", "Z I"]
+    );
+    client.run("SET search_path TO app").await;
+    assert_eq!(client.value("SHOW search_path").await, "app");
+    assert_eq!(client.value("SELECT current_schema()").await, "app");
+    client
+        .run("CREATE TABLE items (id int); INSERT INTO items VALUES (5)")
+        .await;
+    assert_eq!(
+        client.lines("SELECT id FROM app.items").await,
+        ["5"],
+        "created in the first schema of the path"
+    );
+    client
+        .expect_sqlstate("SELECT * FROM shared", "42P01")
+        .await;
+    client.run("SET search_path = app, public").await;
+    assert_eq!(client.value("SHOW search_path").await, "app, public");
+    assert_eq!(
+        client
+            .lines("SELECT i.id, s.x FROM items i, shared s")
+            .await,
+        ["5|1"]
+    );
+    client.run("SET search_path = public").await;
+    client.expect_sqlstate("SELECT * FROM items", "42P01").await;
+    assert_eq!(client.lines("SELECT id FROM app.items").await, ["5"]);
+}
+
+#[tokio::test]
+async fn search_path_is_per_session() {
+    let server = TestServer::start().await;
+    let a = server.client().await;
+    let b = server.client().await;
+    a.run("CREATE SCHEMA app; CREATE TABLE app.t (x int); CREATE TABLE public.t (x int)")
+        .await;
+    a.run("INSERT INTO app.t VALUES (1); INSERT INTO public.t VALUES (2); SET search_path = app")
+        .await;
+    assert_eq!(a.lines("SELECT x FROM t").await, ["1"]);
+    assert_eq!(b.lines("SELECT x FROM t").await, ["2"]);
+}
+
+#[tokio::test]
+async fn two_schemas_with_a_table_of_the_same_name_never_mix() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE SCHEMA s1; CREATE SCHEMA s2").await;
+    client.run("CREATE TABLE s1.t (id int PRIMARY KEY, v text); CREATE TABLE s2.t (id int PRIMARY KEY, w int)").await;
+    client
+        .run("INSERT INTO s1.t VALUES (1, 'one'), (2, 'two'); INSERT INTO s2.t VALUES (1, 100)")
+        .await;
+    client
+        .run("UPDATE s1.t SET v = 'uno' WHERE id = 1; DELETE FROM s2.t WHERE id = 2")
+        .await;
+    assert_eq!(
+        client.lines("SELECT * FROM s1.t ORDER BY id").await,
+        ["1|uno", "2|two"]
+    );
+    assert_eq!(
+        client.lines("SELECT * FROM s2.t ORDER BY id").await,
+        ["1|100"]
+    );
+    client.run("SET search_path = s2").await;
+    assert_eq!(client.lines("SELECT w FROM t").await, ["100"]);
+    client.run("DROP TABLE s1.t").await;
+    client.expect_sqlstate("SELECT * FROM s1.t", "42P01").await;
+    assert_eq!(client.lines("SELECT * FROM s2.t").await, ["1|100"]);
+}
