@@ -25,6 +25,8 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
         .with_target_partitions(1);
     let options = config.options_mut();
     options.sql_parser.dialect = datafusion::config::Dialect::PostgreSQL;
+    // `1.5` is numeric in PostgreSQL, not double precision.
+    options.sql_parser.parse_float_as_decimal = true;
     options.execution.time_zone = Some("+00:00".to_string());
     let catalogs = Arc::new(MemoryCatalogProviderList::new());
     catalogs.register_catalog(CATALOG_NAME.to_string(), Arc::new(ShaleCatalogProvider::new(handle.clone())));

@@ -5,7 +5,6 @@
 //! appends one and records the value that rows written before it read as (`missing`), so
 //! neither rewrites any row.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::{Schema, SchemaRef};
@@ -88,9 +87,7 @@ impl TableDesc {
     /// write, and DataFusion derives nullability of expressions from its own rules.
     pub fn arrow_schema(&self) -> SchemaRef {
         let fields: Vec<_> = self.visible().map(|(_, c)| c.ty.field(&c.name, true)).collect();
-        let mut meta = HashMap::new();
-        meta.insert("shale.table_id".to_string(), self.id.to_string());
-        Arc::new(Schema::new_with_metadata(fields, meta))
+        Arc::new(Schema::new(fields))
     }
 
     /// Whether the table has a declared primary key.

@@ -21,17 +21,13 @@ pub fn classify(message: &str) -> CatalogError {
         return CatalogError::new(sqlstate::OUT_OF_RANGE, "numeric field overflow");
     }
     if let Some(table) = between(m, "table '", "' not found") {
-        let name = table.rsplit('.').next().unwrap_or(table);
-        let shown = if table.contains("$path") || table.matches('.').count() >= 2 {
-            // catalog.schema.table: PostgreSQL names schema-qualified relations as written.
-            let parts: Vec<&str> = table.split('.').collect();
-            if parts.len() >= 2 && parts[parts.len() - 2] != crate::SEARCH_PATH_SCHEMA {
-                format!("{}.{}", parts[parts.len() - 2], name)
-            } else {
-                name.to_string()
-            }
-        } else {
-            table.to_string()
+        // `catalog.schema.table`: PostgreSQL names the relation as it was written, so the
+        // search-path schema DataFusion resolved a bare name in is left out.
+        let parts: Vec<&str> = table.split('.').collect();
+        let shown = match parts.as_slice() {
+            [.., schema, name] if *schema != crate::SEARCH_PATH_SCHEMA => format!("{schema}.{name}"),
+            [.., name] => name.to_string(),
+            [] => table.to_string(),
         };
         return CatalogError::undefined_table(&shown);
     }
@@ -136,7 +132,7 @@ mod tests {
         assert_eq!((e.code, e.message.as_str()), ("22P02", "invalid input syntax for type integer: \"abc\""));
         let e = classify("Cast error: Can't cast value 300000 to type Int16");
         assert_eq!((e.code, e.message.as_str()), ("22003", "smallint out of range"));
-        let e = classify("Error during planning: table 'postgres.$path.nope' not found");
+        let e = classify("Error during planning: table 'postgres.$search_path.nope' not found");
         assert_eq!((e.code, e.message.as_str()), ("42P01", "relation \"nope\" does not exist"));
         let e = classify("Error during planning: table 'postgres.s1.nope' not found");
         assert_eq!(e.message, "relation \"s1.nope\" does not exist");

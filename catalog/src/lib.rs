@@ -15,6 +15,8 @@ pub mod error;
 mod error_map;
 pub mod functions;
 pub mod handle;
+pub mod input;
+mod interval;
 mod jsonb;
 pub mod meta;
 mod now;

@@ -18,15 +18,23 @@ pub fn check(table: &TableDesc, col: &ColumnDesc, value: Datum) -> Result<Datum>
     let text = match &col.ty {
         SqlType::Varchar(Some(n)) => fit_length(text, *n, "character varying", false)?,
         SqlType::Char(n) => fit_length(text, *n, "character", true)?,
-        SqlType::Uuid => canonical_uuid(&text)?,
-        SqlType::Json => {
-            parse_json(&text, "json")?;
-            text
-        }
-        SqlType::Jsonb => crate::jsonb::canonical(&parse_json(&text, "jsonb")?),
-        _ => text,
+        ty => canonical_text(ty, &text)?,
     };
     Ok(Datum::Text(text))
+}
+
+/// The stored text of a uuid, json or jsonb value (22P02 when it is not one); other text
+/// as is.
+pub fn canonical_text(ty: &SqlType, text: &str) -> Result<String> {
+    Ok(match ty {
+        SqlType::Uuid => canonical_uuid(text)?,
+        SqlType::Json => {
+            crate::jsonb::validate(text, "json")?;
+            text.to_string()
+        }
+        SqlType::Jsonb => crate::jsonb::canonical(text)?,
+        _ => text.to_string(),
+    })
 }
 
 /// 23502 for a NULL in a NOT NULL column.
@@ -74,12 +82,6 @@ fn canonical_uuid(text: &str) -> Result<String> {
         })
 }
 
-fn parse_json(text: &str, type_name: &str) -> Result<serde_json::Value> {
-    serde_json::from_str(text).map_err(|e| {
-        CatalogError::new(sqlstate::INVALID_TEXT, format!("invalid input syntax for type {type_name}"))
-            .with_detail(e.to_string())
-    })
-}
 
 #[cfg(test)]
 mod tests {

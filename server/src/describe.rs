@@ -105,7 +105,10 @@ impl Session {
             .statement_to_plan(DFStatement::Statement(Box::new(Statement::Query(Box::new(q.clone())))))
             .await?;
         let types = plan.get_parameter_types()?;
-        let schema: SchemaRef = Arc::new(plan.schema().as_arrow().clone());
+        // Analysis settles the result types (e.g. int4 literals); fall back to the planned
+        // schema if a parameter's type stops it.
+        let analyzed = self.state.optimize(&plan).unwrap_or(plan);
+        let schema: SchemaRef = Arc::new(analyzed.schema().as_arrow().clone());
         let names = names::output_names(q)
             .filter(|n| n.len() == schema.fields().len())
             .unwrap_or_else(|| schema.fields().iter().map(|f| f.name().clone()).collect());

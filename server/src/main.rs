@@ -9,6 +9,7 @@ mod names;
 mod outcome;
 mod params;
 mod parse;
+mod rewrite;
 mod rows;
 mod session;
 mod set_show;

@@ -42,7 +42,15 @@ fn expr_name(e: &Expr) -> Option<String> {
     match e {
         Expr::Identifier(i) => Some(ident(i)),
         Expr::CompoundIdentifier(parts) => parts.last().map(ident),
-        Expr::Function(f) => f.name.0.last().and_then(|p| p.as_ident()).map(ident),
+        Expr::Function(f) => f.name.0.last().and_then(|p| p.as_ident()).map(ident).map(|name| {
+            // Shale's input functions stand for casts: PostgreSQL names those by their type.
+            match name.strip_prefix("shale_").and_then(|n| n.strip_suffix("_in")) {
+                Some(ty) => ty.to_string(),
+                None => name,
+            }
+        }),
+        Expr::Interval(_) => Some("interval".into()),
+        Expr::TypedString(ts) => Some(type_name(&ts.data_type.to_string())),
         Expr::Cast { expr, data_type, kind, .. } => expr_name(expr).or_else(|| match kind {
             CastKind::DoubleColon | CastKind::Cast | CastKind::TryCast | CastKind::SafeCast => {
                 Some(type_name(&data_type.to_string()))

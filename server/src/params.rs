@@ -173,7 +173,7 @@ mod tests {
         assert_eq!(binary_to_text(&(-5i64).to_be_bytes(), &Type::INT8).unwrap(), "-5");
         assert_eq!(binary_to_text(&0i32.to_be_bytes(), &Type::DATE).unwrap(), "2000-01-01");
         // 1234.5 = digits [1234, 5000], weight 0, dscale 1
-        let n = [0u16, 2, 0, 0, 0, 0, 1, 0, 4, 210, 19, 136];
+        let n = [0u16, 2, 0, 0, 0, 0, 0, 1, 4, 210, 19, 136];
         let bytes: Vec<u8> = n.iter().map(|b| *b as u8).collect();
         assert_eq!(numeric_text(&bytes).unwrap(), "1234.5");
         assert_eq!(binary_to_text(&[0], &Type::BOOL).unwrap(), "false");

@@ -66,7 +66,8 @@ impl Session {
     }
 
     /// Executes one statement.
-    pub async fn execute(&mut self, stmt: Statement) -> Result<Outcome, CatalogError> {
+    pub async fn execute(&mut self, mut stmt: Statement) -> Result<Outcome, CatalogError> {
+        crate::rewrite::rewrite_input_casts(&mut stmt)?;
         match &stmt {
             Statement::StartTransaction { modes, .. } => return self.begin(modes),
             Statement::Commit { chain: false, .. } => return self.commit(),

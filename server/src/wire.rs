@@ -24,6 +24,7 @@ use crate::outcome::{Notice, Outcome, StatementResult};
 /// A PostgreSQL ErrorResponse for `e`.
 pub fn error_info(e: &CatalogError) -> ErrorInfo {
     let mut info = ErrorInfo::new(e.severity.to_string(), e.code.to_string(), e.message.clone());
+    info.severity_nonlocalized = Some(e.severity.to_string());
     info.detail = e.detail.clone();
     info.hint = e.hint.clone();
     info
@@ -31,6 +32,7 @@ pub fn error_info(e: &CatalogError) -> ErrorInfo {
 
 fn notice_response(n: &Notice) -> NoticeResponse {
     let mut info = ErrorInfo::new(n.severity.to_string(), n.code.to_string(), n.message.clone());
+    info.severity_nonlocalized = Some(n.severity.to_string());
     info.detail = n.detail.clone();
     NoticeResponse::from(info)
 }
@@ -107,7 +109,11 @@ where
                     client.feed(PgWireBackendMessage::DataRow(row)).await?;
                 }
             }
-            format!("{} {count}", rows.command)
+            match rows.command.as_str() {
+                // PostgreSQL's SHOW and EXPLAIN tags carry no row count.
+                "SHOW" | "EXPLAIN" => rows.command,
+                command => format!("{command} {count}"),
+            }
         }
     };
     client.feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(tag))).await?;

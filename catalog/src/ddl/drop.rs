@@ -58,8 +58,15 @@ pub fn drop_schemas(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool,
             e.hint = Some("Use DROP ... CASCADE to drop the dependent objects too.".to_string());
             return Err(e);
         }
-        let cascaded: Vec<String> =
-            tables.iter().map(|t| format!("drop cascades to table {}.{}", schema.name, t.name)).collect();
+        // PostgreSQL qualifies a name only when its schema is not on the search path.
+        let in_path = ctx.handle.search_path().contains(&schema.name);
+        let cascaded: Vec<String> = tables
+            .iter()
+            .map(|t| match in_path {
+                true => format!("drop cascades to table {}", t.name),
+                false => format!("drop cascades to table {}.{}", schema.name, t.name),
+            })
+            .collect();
         match cascaded.as_slice() {
             [] => {}
             [one] => outcome.notice("00000", one.clone()),

@@ -33,7 +33,7 @@ pub async fn delete(ctx: &DmlContext<'_>, stmt: ast::Delete) -> Result<DmlOutcom
         .collect();
     exprs.push(Expr::Column(Column::new(Some(relation.as_str()), KEY_COLUMN)));
     let plan = scan.project(exprs)?.build()?;
-    let batches = ctx.run(&plan).await?;
+    let (_, batches) = ctx.run(&plan).await?;
 
     let txn = ctx.handle.txn()?;
     let writer = RowWriter::new(&txn, desc);

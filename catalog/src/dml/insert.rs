@@ -14,7 +14,7 @@ use super::write::RowWriter;
 use super::{DmlContext, DmlOutcome};
 use crate::descriptor::TableDesc;
 use crate::error::{CatalogError, Result, sqlstate};
-use crate::resolve;
+use crate::{input, resolve};
 
 /// Executes an INSERT statement.
 pub async fn insert(ctx: &DmlContext<'_>, mut stmt: ast::Insert) -> Result<DmlOutcome> {
@@ -50,7 +50,7 @@ pub async fn insert(ctx: &DmlContext<'_>, mut stmt: ast::Insert) -> Result<DmlOu
     let LogicalPlan::Dml(dml) = plan else {
         return Err(CatalogError::internal("INSERT did not plan as DML"));
     };
-    let batches = ctx.run(&dml.input).await?;
+    let (_, batches) = ctx.run(&dml.input).await?;
 
     let txn = ctx.handle.txn()?;
     let writer = RowWriter::new(&txn, desc);
@@ -135,13 +135,15 @@ fn spell_out_defaults(desc: &TableDesc, columns: &mut Vec<String>, source: Optio
                 for (i, value) in row.content.iter_mut().enumerate() {
                     if is_default_keyword(value) {
                         *value = named.get(i).cloned().unwrap_or_else(|| SqlExpr::value(Value::Null));
+                    } else if let Some((_, col)) = columns.get(i).and_then(|c| desc.column(c)) {
+                        input::coerce_literal(&col.ty, value)?;
                     }
                 }
                 row.content.extend(extra.iter().cloned());
             }
         }
         _ if extra.is_empty() => {}
-        _ => query = with_defaults(query, &extra)?,
+        _ => query = with_defaults(query, columns.len(), &extra)?,
     }
     columns.extend(defaults.into_iter().map(|(name, _)| name));
     Ok(query)
@@ -186,10 +188,12 @@ fn values_query(row: &[SqlExpr]) -> Result<Query> {
     parse_query(&format!("VALUES ({})", items.join(", ")))
 }
 
-/// `SELECT __src.*, <defaults> FROM (<query>) AS __src`.
-fn with_defaults(query: Query, defaults: &[SqlExpr]) -> Result<Query> {
+/// `SELECT __src.*, <defaults> FROM (<query>) AS __src(c1, ..., cn)`: the source's
+/// `width` columns, then the defaults.
+fn with_defaults(query: Query, width: usize, defaults: &[SqlExpr]) -> Result<Query> {
     let items: Vec<String> = defaults.iter().map(|e| e.to_string()).collect();
-    parse_query(&format!("SELECT __src.*, {} FROM ({query}) AS __src", items.join(", ")))
+    let names: Vec<String> = (1..=width).map(|i| format!("__c{i}")).collect();
+    parse_query(&format!("SELECT __src.*, {} FROM ({query}) AS __src({})", items.join(", "), names.join(", ")))
 }
 
 fn parse_query(sql: &str) -> Result<Query> {

@@ -69,10 +69,12 @@ impl DmlContext<'_> {
         Ok(self.state.create_logical_expr_from_sql_expr(with_alias, schema)?)
     }
 
-    /// Runs a logical plan to completion.
-    async fn run(&self, plan: &LogicalPlan) -> Result<Vec<RecordBatch>> {
+    /// Runs a logical plan to completion; returns its batches and their schema (as
+    /// analysis typed them).
+    async fn run(&self, plan: &LogicalPlan) -> Result<(SchemaRef, Vec<RecordBatch>)> {
         let physical = self.state.create_physical_plan(plan).await?;
-        Ok(collect(physical, self.state.task_ctx()).await?)
+        let schema = physical.schema();
+        Ok((schema, collect(physical, self.state.task_ctx()).await?))
     }
 
     /// Scans the target of UPDATE or DELETE with each row's key, filtered by `selection`.

@@ -34,7 +34,7 @@ impl DmlContext<'_> {
             }
         }
         let plan = scan.project(exprs)?.build()?;
-        let batches = self.run(&plan).await?;
-        Ok(Rows { schema: Arc::new(plan.schema().as_arrow().clone()), batches })
+        let (schema, batches) = self.run(&plan).await?;
+        Ok(Rows { schema, batches })
     }
 }

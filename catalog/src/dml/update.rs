@@ -56,14 +56,18 @@ pub async fn update(ctx: &DmlContext<'_>, stmt: ast::Update) -> Result<DmlOutcom
                 Some(d) => ctx.state.create_logical_expr(d, &input_schema)?,
                 None => Expr::Literal(datafusion::common::ScalarValue::Null, None),
             },
-            Some(sql) => ctx.expr(sql, &input_schema)?,
+            Some(sql) => {
+                let mut sql = (*sql).clone();
+                crate::input::coerce_literal(&col.ty, &mut sql)?;
+                ctx.expr(&sql, &input_schema)?
+            }
             None => column,
         };
         exprs.push(value.cast_to(&col.ty.arrow_type(), &input_schema)?.alias(&col.name));
     }
     exprs.push(Expr::Column(Column::new(Some(relation.as_str()), KEY_COLUMN)));
     let plan = scan.project(exprs)?.build()?;
-    let batches = ctx.run(&plan).await?;
+    let (_, batches) = ctx.run(&plan).await?;
 
     let txn = ctx.handle.txn()?;
     let writer = RowWriter::new(&txn, desc);

@@ -48,7 +48,7 @@ impl ShaleTable {
     pub fn with_key_column(&self) -> Self {
         let mut fields: Vec<Field> = self.schema.fields().iter().map(|f| f.as_ref().clone()).collect();
         fields.push(Field::new(KEY_COLUMN, DataType::Binary, false));
-        let schema = Arc::new(Schema::new_with_metadata(fields, self.schema.metadata().clone()));
+        let schema = Arc::new(Schema::new(fields));
         ShaleTable { schema, with_key: true, ..self.clone() }
     }
 

@@ -11,14 +11,6 @@ pub enum EncodeError {
     /// An array did not downcast to the layout its data type promises.
     #[error("array does not match its data type: type={0}")]
     Downcast(DataType),
-    /// A row index past the end of the array.
-    #[error("row out of bounds: row={row} len={len}")]
-    RowOutOfBounds {
-        /// The requested row.
-        row: usize,
-        /// The array's length.
-        len: usize,
-    },
     /// The batch and the column types disagree on the number of columns.
     #[error("column count mismatch: columns={columns} types={types}")]
     ColumnCount {

@@ -7,5 +7,5 @@ mod pg_type;
 mod text;
 
 pub use error::EncodeError;
-pub use pg_type::{PgColumnType, TYPE_KEY, TYPMOD_KEY, pg_type_of};
-pub use text::{encode_batch_text, write_text};
+pub use pg_type::{PgColumnType, pg_type_of};
+pub use text::encode_batch_text;

@@ -4,10 +4,12 @@
 //! then asked for one row after another.
 
 mod array;
+mod bignum;
 mod binary;
 mod datetime;
 mod interval;
 mod number;
+mod shortest;
 #[cfg(test)]
 mod tests;
 
@@ -28,25 +30,6 @@ use super::{EncodeError, PgColumnType};
 
 /// Writes the text of the value at a row known not to be NULL.
 type ValueWriter<'a> = Box<dyn Fn(usize, &mut BytesMut) -> Result<(), EncodeError> + 'a>;
-
-/// Writes the text of one value of `array`, PostgreSQL's text output format
-/// for `ty`, into `out`. Returns false, having written nothing, for NULL.
-///
-/// To encode many rows of a column, [`encode_batch_text`] downcasts once.
-pub fn write_text(
-    array: &dyn Array,
-    row: usize,
-    ty: &PgColumnType,
-    out: &mut BytesMut,
-) -> Result<bool, EncodeError> {
-    if row >= array.len() {
-        return Err(EncodeError::RowOutOfBounds {
-            row,
-            len: array.len(),
-        });
-    }
-    ColumnWriter::new(array, ty)?.write(row, out)
-}
 
 /// Encodes every row of `batch` as a DataRow in text format, column `i` as
 /// `types[i]` (see [`pg_type_of`](super::pg_type_of)).

@@ -4,6 +4,7 @@ use std::fmt::{self, Display, LowerExp, Write};
 
 use bytes::{BufMut, BytesMut};
 
+use super::shortest::{Binary, shortest};
 use crate::encode::EncodeError;
 
 /// The decimal exponent from which float8out switches to exponent notation
@@ -15,22 +16,23 @@ const FLOAT4_MAX_FIXED_EXP: i32 = 6;
 /// Writes a float8 as PostgreSQL 15 does with extra_float_digits 1: the
 /// shortest digits that read back as the same value.
 pub(super) fn write_float8(value: f64, out: &mut BytesMut) -> Result<(), EncodeError> {
-    write_float(value, value, FLOAT8_MAX_FIXED_EXP, out)
+    write_float(value, Binary::of_f64, FLOAT8_MAX_FIXED_EXP, out)
 }
 
 /// Writes a float4 as PostgreSQL 15 does (shortest round-trip digits).
 pub(super) fn write_float4(value: f32, out: &mut BytesMut) -> Result<(), EncodeError> {
-    write_float(value, f64::from(value), FLOAT4_MAX_FIXED_EXP, out)
+    write_float(value, Binary::of_f32, FLOAT4_MAX_FIXED_EXP, out)
 }
 
-/// Writes `value` (`wide` is the same value as f64, for the special cases):
-/// fixed notation for decimal exponents in -4..max_fixed_exp, else `d.ddde+XX`.
-fn write_float<F: LowerExp>(
+/// Writes `value`, decoded for its digits by `decode`: fixed notation for
+/// decimal exponents in -4..max_fixed_exp, else `d.ddde+XX`.
+fn write_float<F: Copy + Into<f64> + LowerExp>(
     value: F,
-    wide: f64,
+    decode: fn(F) -> Binary,
     max_fixed_exp: i32,
     out: &mut BytesMut,
 ) -> Result<(), EncodeError> {
+    let wide: f64 = value.into();
     if wide.is_nan() {
         out.put_slice(b"NaN");
         return Ok(());
@@ -46,41 +48,34 @@ fn write_float<F: LowerExp>(
     if wide.is_sign_negative() {
         out.put_u8(b'-');
     }
-    // Rust's `{:e}` prints the shortest round-trip digits, as in `1.25e-7`.
-    let mut text = StackText::default();
-    write!(text, "{value:e}")?;
-    let (mantissa, exponent) = text
-        .as_str()
-        .trim_start_matches('-')
-        .split_once('e')
-        .ok_or(fmt::Error)?;
-    let exp: i32 = exponent.parse().map_err(|_| fmt::Error)?;
-    let (first, rest) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = shortest(value, &decode(value));
+    let (first, rest) = digits.as_bytes().split_at(1);
+    let exp = digits.exp;
     if !(-4..max_fixed_exp).contains(&exp) {
-        out.put_slice(first.as_bytes());
+        out.put_slice(first);
         if !rest.is_empty() {
             out.put_u8(b'.');
-            out.put_slice(rest.as_bytes());
+            out.put_slice(rest);
         }
         let sign = if exp < 0 { '-' } else { '+' };
         write!(out, "e{sign}{:02}", exp.unsigned_abs())?;
     } else if exp < 0 {
         out.put_slice(b"0.");
         out.put_bytes(b'0', exp.unsigned_abs() as usize - 1);
-        out.put_slice(first.as_bytes());
-        out.put_slice(rest.as_bytes());
+        out.put_slice(first);
+        out.put_slice(rest);
     } else {
         // The integer part is `first` and the next `exp` digits, padded with zeros.
-        out.put_slice(first.as_bytes());
+        out.put_slice(first);
         let int_rest = exp.unsigned_abs() as usize;
         match rest.split_at_checked(int_rest) {
             Some((int, frac)) if !frac.is_empty() => {
-                out.put_slice(int.as_bytes());
+                out.put_slice(int);
                 out.put_u8(b'.');
-                out.put_slice(frac.as_bytes());
+                out.put_slice(frac);
             }
             _ => {
-                out.put_slice(rest.as_bytes());
+                out.put_slice(rest);
                 out.put_bytes(b'0', int_rest.saturating_sub(rest.len()));
             }
         }
@@ -123,7 +118,7 @@ pub(super) fn write_numeric(
 
 /// A small stack buffer for formatting one number without allocating; long
 /// enough for any float and any 256-bit integer.
-struct StackText {
+pub(super) struct StackText {
     bytes: [u8; 80],
     len: usize,
 }
@@ -139,7 +134,7 @@ impl Default for StackText {
 
 impl StackText {
     /// What was written so far.
-    fn as_str(&self) -> &str {
+    pub(super) fn as_str(&self) -> &str {
         // Only whole `str`s are ever written, so this cannot fail.
         std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
     }
@@ -204,6 +199,11 @@ mod tests {
             (5e-324, "5e-324"),
             (-2.5, "-2.5"),
             (1e22, "1e+22"),
+            // Rust's `{:e}` prints 1e23 and 1.801439850948199e16: midpoints to
+            // the neighbouring floats, which PostgreSQL never prints.
+            (1e23, "9.999999999999999e+22"),
+            (1.801_439_850_948_199e16, "1.8014398509481992e+16"),
+            (9.999999e19, "9.999999000000001e+19"),
         ];
         for (value, expected) in cases {
             assert_eq!(float8(value), expected, "{value:e}");
@@ -230,6 +230,12 @@ mod tests {
             (16777216.0, "1.6777216e+07"),
             (1.1, "1.1"),
             (12345.678, "12345.678"),
+            // Rust's `{:e}` prints 8.300302e7 (the midpoint to the next float)
+            // and -1.7683253e6 (a tie rounded up).
+            (83003024.0, "8.3003024e+07"),
+            (-1.768_325_2e6, "-1.7683252e+06"),
+            (8.44963e+07, "8.4496304e+07"),
+            (6.874514e+07, "6.8745136e+07"),
         ];
         for (value, expected) in cases {
             assert_eq!(float4(value), expected, "{value:e}");
