@@ -9,6 +9,9 @@ use datafusion::execution::session_state::{SessionState, SessionStateBuilder};
 use datafusion::prelude::SessionConfig;
 
 use crate::SEARCH_PATH_SCHEMA;
+use datafusion::optimizer::{Analyzer, AnalyzerRule};
+
+use crate::arith::{CheckedArithmetic, IntegerLiterals};
 use crate::functions::{SessionInfo, register_functions};
 use crate::handle::SessionHandle;
 use crate::provider::ShaleCatalogProvider;
@@ -30,10 +33,16 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
     options.execution.time_zone = Some("+00:00".to_string());
     let catalogs = Arc::new(MemoryCatalogProviderList::new());
     catalogs.register_catalog(CATALOG_NAME.to_string(), Arc::new(ShaleCatalogProvider::new(handle.clone())));
+    // PostgreSQL's integer literals before DataFusion's type coercion, checked integer
+    // arithmetic after it.
+    let mut analyzer_rules: Vec<Arc<dyn AnalyzerRule + Send + Sync>> = vec![Arc::new(IntegerLiterals)];
+    analyzer_rules.extend(Analyzer::new().rules);
+    analyzer_rules.push(Arc::new(CheckedArithmetic::default()));
     let mut state = SessionStateBuilder::new()
         .with_config(config)
         .with_catalog_list(catalogs)
         .with_default_features()
+        .with_analyzer_rules(analyzer_rules)
         .build();
     register_functions(&mut state, handle, info);
     state

@@ -6,6 +6,7 @@
 //! table is visible to every session as soon as the DDL that created it commits, and gone
 //! as soon as a DROP commits.
 
+mod arith;
 pub mod context;
 pub mod convert;
 pub mod ddl;
