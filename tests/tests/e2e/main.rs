@@ -12,6 +12,7 @@ mod lazy_catalog;
 mod output_format;
 mod psql;
 mod psycopg;
+mod pushdown;
 mod queries;
 mod schema_ddl;
 mod simple_protocol;
