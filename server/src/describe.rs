@@ -35,6 +35,13 @@ impl Session {
         let result = self.describe_in_txn(stmt).await;
         self.end_planning_txn(txn);
         let mut description = result?;
+        // `$1::date` is a date parameter, whatever planning made of it.
+        for (index, ty) in cast_parameters(stmt) {
+            if description.params.len() <= index {
+                description.params.resize(index + 1, None);
+            }
+            description.params[index] = Some(ty);
+        }
         description.params.resize(count, None);
         Ok(description)
     }
@@ -208,6 +215,25 @@ fn placeholder_index(e: &Expr) -> Option<usize> {
         },
         _ => None,
     }
+}
+
+/// The parameters written as `$n::type`, with that type.
+fn cast_parameters(stmt: &Statement) -> Vec<(usize, DataType)> {
+    struct Casts(Vec<(usize, DataType)>);
+    impl Visitor for Casts {
+        type Break = ();
+        fn pre_visit_expr(&mut self, e: &Expr) -> std::ops::ControlFlow<()> {
+            if let Expr::Cast { expr, data_type, .. } = e {
+                if let (Some(i), Ok(ty)) = (placeholder_index(expr), shale_catalog::types::SqlType::from_ast(data_type)) {
+                    self.0.push((i, ty.arrow_type()));
+                }
+            }
+            std::ops::ControlFlow::Continue(())
+        }
+    }
+    let mut casts = Casts(Vec::new());
+    let _ = stmt.visit(&mut casts);
+    casts.0
 }
 
 /// The highest `$n` in the statement.

@@ -3,7 +3,9 @@
 
 use bytes::Bytes;
 use chrono::{Duration, NaiveDate};
-use datafusion::sql::sqlparser::ast::{CastKind, DataType as SqlDataType, Expr, ObjectName, Statement, Value, VisitMut, VisitorMut};
+use datafusion::sql::sqlparser::ast::{
+    CastKind, DataType as SqlDataType, ExactNumberInfo, Expr, Statement, TimezoneInfo, Value, VisitMut, VisitorMut,
+};
 use pgwire::api::Type;
 use pgwire::api::results::FieldFormat;
 use shale_catalog::{CatalogError, sqlstate};
@@ -47,29 +49,24 @@ pub fn literal(value: Option<&Bytes>, ty: &Type, format: FieldFormat) -> Result<
 
 /// Wraps a literal in a cast to the parameter's type (none for text-like and unknown types).
 fn cast(e: Expr, ty: &Type) -> Expr {
-    let name = match *ty {
-        Type::BOOL => "boolean",
-        Type::INT2 => "smallint",
-        Type::INT4 => "integer",
-        Type::INT8 => "bigint",
-        Type::FLOAT4 => "real",
-        Type::FLOAT8 => "double precision",
-        Type::NUMERIC => "numeric",
-        Type::DATE => "date",
-        Type::TIME => "time",
-        Type::TIMESTAMP => "timestamp",
-        Type::TIMESTAMPTZ => "timestamptz",
-        Type::INTERVAL => "interval",
-        Type::BYTEA => "bytea",
+    let data_type = match *ty {
+        Type::BOOL => SqlDataType::Boolean,
+        Type::INT2 => SqlDataType::SmallInt(None),
+        Type::INT4 => SqlDataType::Int(None),
+        Type::INT8 => SqlDataType::BigInt(None),
+        Type::FLOAT4 => SqlDataType::Real,
+        Type::FLOAT8 => SqlDataType::DoublePrecision,
+        Type::NUMERIC => SqlDataType::Numeric(ExactNumberInfo::None),
+        Type::DATE => SqlDataType::Date,
+        Type::TIME => SqlDataType::Time(None, TimezoneInfo::None),
+        Type::TIMESTAMP => SqlDataType::Timestamp(None, TimezoneInfo::None),
+        Type::TIMESTAMPTZ => SqlDataType::Timestamp(None, TimezoneInfo::WithTimeZone),
+        // Rewritten into Shale's input functions before planning.
+        Type::INTERVAL => SqlDataType::Interval { fields: None, precision: None },
+        Type::BYTEA => SqlDataType::Bytea,
         _ => return e,
     };
-    Expr::Cast {
-        kind: CastKind::Cast,
-        expr: Box::new(e),
-        data_type: SqlDataType::Custom(ObjectName::from(vec![datafusion::sql::sqlparser::ast::Ident::new(name)]), vec![]),
-        array: false,
-        format: None,
-    }
+    Expr::Cast { kind: CastKind::Cast, expr: Box::new(e), data_type, array: false, format: None }
 }
 
 fn invalid(message: &str) -> CatalogError {

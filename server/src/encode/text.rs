@@ -24,18 +24,20 @@ use datafusion::arrow::datatypes::{
     UInt16Type, UInt32Type, UInt64Type,
 };
 use pgwire::api::Type;
+use pgwire::api::results::FieldFormat;
 use pgwire::messages::data::DataRow;
 
 use super::{EncodeError, PgColumnType};
 
 /// Writes the text of the value at a row known not to be NULL.
-type ValueWriter<'a> = Box<dyn Fn(usize, &mut BytesMut) -> Result<(), EncodeError> + 'a>;
+pub(super) type ValueWriter<'a> = Box<dyn Fn(usize, &mut BytesMut) -> Result<(), EncodeError> + 'a>;
 
-/// Encodes every row of `batch` as a DataRow in text format, column `i` as
-/// `types[i]` (see [`pg_type_of`](super::pg_type_of)).
-pub fn encode_batch_text(
+/// Encodes every row of `batch` as a DataRow, column `i` as `types[i]` in
+/// `formats[i]` (text, or PostgreSQL's binary format).
+pub fn encode_batch(
     batch: &RecordBatch,
     types: &[PgColumnType],
+    formats: &[FieldFormat],
 ) -> Result<Vec<DataRow>, EncodeError> {
     if types.len() != batch.num_columns() {
         return Err(EncodeError::ColumnCount {
@@ -49,7 +51,8 @@ pub fn encode_batch_text(
         .columns()
         .iter()
         .zip(types)
-        .map(|(array, ty)| ColumnWriter::new(array.as_ref(), ty))
+        .zip(formats.iter().chain(std::iter::repeat(&FieldFormat::Text)))
+        .map(|((array, ty), format)| ColumnWriter::new(array.as_ref(), ty, *format))
         .collect::<Result<Vec<_>, _>>()?;
     // Rows are split off one buffer, so they share its allocations.
     let mut buf = BytesMut::new();
@@ -63,23 +66,24 @@ pub fn encode_batch_text(
     Ok(rows)
 }
 
-/// The text encoder of one column.
-struct ColumnWriter<'a> {
+/// The encoder of one column.
+pub(super) struct ColumnWriter<'a> {
     nulls: Option<NullBuffer>,
     value: ValueWriter<'a>,
 }
 
 impl<'a> ColumnWriter<'a> {
-    /// Downcasts `array` and picks the writer for its values as `ty`.
-    fn new(array: &'a dyn Array, ty: &PgColumnType) -> Result<Self, EncodeError> {
-        Ok(Self {
-            nulls: array.logical_nulls(),
-            value: value_writer(array, ty)?,
-        })
+    /// Downcasts `array` and picks the writer for its values as `ty` in `format`.
+    pub(super) fn new(array: &'a dyn Array, ty: &PgColumnType, format: FieldFormat) -> Result<Self, EncodeError> {
+        let value = match format {
+            FieldFormat::Text => value_writer(array, ty)?,
+            FieldFormat::Binary => super::binary::value_writer(array, ty)?,
+        };
+        Ok(Self { nulls: array.logical_nulls(), value })
     }
 
-    /// Writes the text of the value at `row`; false, and nothing written, for NULL.
-    fn write(&self, row: usize, out: &mut BytesMut) -> Result<bool, EncodeError> {
+    /// Writes the value at `row`; false, and nothing written, for NULL.
+    pub(super) fn write(&self, row: usize, out: &mut BytesMut) -> Result<bool, EncodeError> {
         if self.nulls.as_ref().is_some_and(|nulls| nulls.is_null(row)) {
             return Ok(false);
         }
@@ -179,7 +183,7 @@ fn value_writer<'a>(
 
 /// A value writer over a downcast array (`None` when the downcast failed):
 /// `write` gets the value of each row asked for.
-fn writer<'a, A: ArrayAccessor + 'a>(
+pub(super) fn writer<'a, A: ArrayAccessor + 'a>(
     array: Option<A>,
     data_type: &DataType,
     write: impl Fn(A::Item, &mut BytesMut) -> Result<(), EncodeError> + 'a,
@@ -189,7 +193,7 @@ fn writer<'a, A: ArrayAccessor + 'a>(
 }
 
 /// A value writer over a primitive array of Arrow type `T`.
-fn primitive<'a, T: ArrowPrimitiveType>(
+pub(super) fn primitive<'a, T: ArrowPrimitiveType>(
     array: &'a dyn Array,
     write: impl Fn(T::Native, &mut BytesMut) -> Result<(), EncodeError> + 'a,
 ) -> Result<ValueWriter<'a>, EncodeError> {

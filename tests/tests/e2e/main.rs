@@ -8,6 +8,7 @@ mod cli;
 mod connect;
 mod dml;
 mod errors;
+mod extended;
 mod lazy_catalog;
 mod output_format;
 mod psql;

@@ -1,6 +1,7 @@
 //! PostgreSQL array literals from Arrow lists: `{1,2,NULL}`, `{"a b",""}`,
 //! `{{1,2},{3,4}}`.
 
+use pgwire::api::results::FieldFormat;
 use bytes::{BufMut, BytesMut};
 use datafusion::arrow::array::{GenericListArray, OffsetSizeTrait};
 use datafusion::arrow::datatypes::{DataType, FieldRef};
@@ -18,7 +19,7 @@ pub(super) fn list_writer<'a, O: OffsetSizeTrait>(
     item: &FieldRef,
 ) -> Result<ValueWriter<'a>, EncodeError> {
     let list = list.ok_or_else(|| EncodeError::Downcast(data_type.clone()))?;
-    let elements = ColumnWriter::new(list.values().as_ref(), &pg_type_of(item))?;
+    let elements = ColumnWriter::new(list.values().as_ref(), &pg_type_of(item), FieldFormat::Text)?;
     // The elements of a multidimensional array are sub-arrays, never quoted.
     let nested = is_list(item.data_type());
     Ok(Box::new(move |row, out| {

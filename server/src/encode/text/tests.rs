@@ -13,11 +13,17 @@ use datafusion::arrow::datatypes::{
 use pgwire::api::Type;
 
 use super::ColumnWriter;
-use crate::encode::{EncodeError, PgColumnType, encode_batch_text, pg_type_of};
+use pgwire::api::results::FieldFormat;
+use crate::encode::{EncodeError, PgColumnType, encode_batch, pg_type_of};
+
+/// Every row of `batch` in text format.
+fn encode_batch_text(batch: &RecordBatch, types: &[PgColumnType]) -> Result<Vec<pgwire::messages::data::DataRow>, EncodeError> {
+    encode_batch(batch, types, &vec![FieldFormat::Text; types.len()])
+}
 
 /// The text of one value (false: NULL), as the batch encoder writes it.
 fn write_text(array: &dyn Array, row: usize, ty: &PgColumnType, out: &mut BytesMut) -> Result<bool, EncodeError> {
-    ColumnWriter::new(array, ty)?.write(row, out)
+    ColumnWriter::new(array, ty, FieldFormat::Text)?.write(row, out)
 }
 
 /// Every row of `array` as text, `None` for NULL, announced as pg_type_of says.
