@@ -146,34 +146,31 @@ impl Session {
         Ok(outcome)
     }
 
+    /// COMMIT (of a failed block: a rollback, tagged ROLLBACK as PostgreSQL does).
     fn commit(&mut self) -> Result<Outcome, CatalogError> {
-        let state = std::mem::replace(&mut self.txn, TxnState::Idle);
-        self.handle.set_txn(None);
-        match state {
-            TxnState::Idle => {
-                let mut outcome = Outcome::command("COMMIT");
-                outcome.notices.push(Notice::warning("25P01", "there is no transaction in progress"));
-                Ok(outcome)
-            }
-            TxnState::Block(txn) | TxnState::Implicit(txn) => {
-                txn.commit()?;
-                Ok(Outcome::command("COMMIT"))
-            }
-            TxnState::Failed(txn) => {
-                txn.rollback()?;
-                Ok(Outcome::command("ROLLBACK"))
-            }
-        }
+        self.end_block(true)
     }
 
+    /// ROLLBACK.
     fn rollback(&mut self) -> Result<Outcome, CatalogError> {
+        self.end_block(false)
+    }
+
+    /// Ends the open block: commits it when `commit` and it has not failed, else rolls back.
+    /// Without a block, a warning (25P01) and the statement's own tag.
+    fn end_block(&mut self, commit: bool) -> Result<Outcome, CatalogError> {
         let state = std::mem::replace(&mut self.txn, TxnState::Idle);
         self.handle.set_txn(None);
+        let tag = if commit { "COMMIT" } else { "ROLLBACK" };
         match state {
             TxnState::Idle => {
-                let mut outcome = Outcome::command("ROLLBACK");
+                let mut outcome = Outcome::command(tag);
                 outcome.notices.push(Notice::warning("25P01", "there is no transaction in progress"));
                 Ok(outcome)
+            }
+            TxnState::Block(txn) | TxnState::Implicit(txn) if commit => {
+                txn.commit()?;
+                Ok(Outcome::command("COMMIT"))
             }
             TxnState::Block(txn) | TxnState::Implicit(txn) | TxnState::Failed(txn) => {
                 txn.rollback()?;

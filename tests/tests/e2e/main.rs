@@ -18,3 +18,4 @@ mod queries;
 mod schema_ddl;
 mod simple_protocol;
 mod table_ddl;
+mod transactions;
