@@ -58,6 +58,21 @@ pub struct Store {
     pub(crate) shared: Arc<Shared>,
 }
 
+/// Key written at every open (in [`Space::Meta`], under the storage's own prefix).
+const OPEN_MARKER: &[u8] = b"\x00open";
+
+/// After recovery RocksDB keeps the write-ahead logs it replayed until a flush completes,
+/// so without one every start replays a log that grows with the database. Writing a marker
+/// and flushing it lets RocksDB delete the logs whose contents are already in tables.
+fn purge_recovered_logs(db: &TransactionDB) -> Result<()> {
+    let name = Space::Meta.cf_name();
+    let cf = TransactionDB::<rocksdb::SingleThreaded>::cf_handle(db, name)
+        .ok_or_else(|| Error::Io(format!("missing column family: cf={name}")))?;
+    let io = |e: rocksdb::Error| Error::Io(format!("cannot purge recovered logs: error={e}"));
+    db.put_cf(&cf, OPEN_MARKER, []).map_err(io)?;
+    db.flush_cf(&cf).map_err(io)
+}
+
 /// What every clone of a [`Store`] and every [`Txn`] shares.
 pub(crate) struct Shared {
     pub(crate) db: TransactionDB,
@@ -88,6 +103,8 @@ impl Store {
                     path.display()
                 ))
             })?;
+
+        purge_recovered_logs(&db)?;
 
         let mut write_opts = WriteOptions::default();
         write_opts.set_sync(opts.sync_commit);
