@@ -13,6 +13,9 @@ use shale_storage::Kind;
 
 use crate::types::SqlType;
 
+/// PostgreSQL's limit on the columns of a table, dropped ones included.
+pub const MAX_COLUMNS: usize = 1600;
+
 /// A schema (namespace).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SchemaDesc {

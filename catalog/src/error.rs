@@ -76,6 +76,10 @@ pub mod sqlstate {
     pub const UNDEFINED_PARAMETER: &str = "42704";
     /// in_failed_sql_transaction
     pub const IN_FAILED_TRANSACTION: &str = "25P02";
+    /// program_limit_exceeded
+    pub const PROGRAM_LIMIT_EXCEEDED: &str = "54000";
+    /// too_many_columns
+    pub const TOO_MANY_COLUMNS: &str = "54011";
     /// internal_error
     pub const INTERNAL: &str = "XX000";
     /// data_corrupted
@@ -159,6 +163,7 @@ impl From<shale_storage::Error> for CatalogError {
             )
             .with_detail(m),
             shale_storage::Error::Corrupt(m) => Self::new(sqlstate::DATA_CORRUPTED, m),
+            shale_storage::Error::TooLarge(m) => Self::new(sqlstate::PROGRAM_LIMIT_EXCEEDED, "row is too big").with_detail(m),
             other => Self::internal(other.to_string()),
         }
     }

@@ -11,6 +11,10 @@ pub enum Error {
     /// Stored bytes do not decode (a damaged key or row, or one read with the wrong kinds).
     #[error("corrupt data: {0}")]
     Corrupt(String),
+    /// A row does not fit the row format: more than [`crate::MAX_SLOTS`] values, or a
+    /// value of 4 GiB or more.
+    #[error("row too large: {0}")]
+    TooLarge(String),
     /// Anything else, from RocksDB or from misuse of a finished transaction.
     #[error("storage error: {0}")]
     Io(String),

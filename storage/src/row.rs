@@ -18,12 +18,11 @@ pub const MAX_SLOTS: usize = u16::MAX as usize;
 
 /// Appends the row value holding `values` (one per slot, NULLs included) to `out`.
 ///
-/// # Panics
-///
-/// If there are more than [`MAX_SLOTS`] values or a text or bytes value is 4 GiB or longer;
-/// callers bound both far lower (column count and value size limits).
-pub fn encode_row(values: &[DatumRef], out: &mut Vec<u8>) {
-    let count = u16::try_from(values.len()).expect("row has more than MAX_SLOTS values");
+/// [`Error::TooLarge`] when there are more than [`MAX_SLOTS`] values or a text or bytes
+/// value is 4 GiB or longer.
+pub fn encode_row(values: &[DatumRef], out: &mut Vec<u8>) -> Result<()> {
+    let count = u16::try_from(values.len())
+        .map_err(|_| Error::TooLarge(format!("slots={} max={MAX_SLOTS}", values.len())))?;
     out.extend_from_slice(&count.to_le_bytes());
     let bitmap = out.len();
     out.resize(bitmap + values.len().div_ceil(8), 0);
@@ -39,8 +38,8 @@ pub fn encode_row(values: &[DatumRef], out: &mut Vec<u8>) {
             DatumRef::Float32(v) => out.extend_from_slice(&v.to_le_bytes()),
             DatumRef::Float64(v) => out.extend_from_slice(&v.to_le_bytes()),
             DatumRef::Decimal128(v) => out.extend_from_slice(&v.to_le_bytes()),
-            DatumRef::Text(v) => put_var(v.as_bytes(), out),
-            DatumRef::Bytes(v) => put_var(v, out),
+            DatumRef::Text(v) => put_var(v.as_bytes(), out)?,
+            DatumRef::Bytes(v) => put_var(v, out)?,
             DatumRef::Interval {
                 months,
                 days,
@@ -52,6 +51,7 @@ pub fn encode_row(values: &[DatumRef], out: &mut Vec<u8>) {
             }
         }
     }
+    Ok(())
 }
 
 /// Decodes a row, calling `f(slot, value)` for every slot stored in it, in order (`None` is
@@ -98,10 +98,11 @@ fn take_slot_count(input: &mut &[u8]) -> Result<usize> {
 }
 
 /// Appends a text or bytes value: u32 LE length, then the bytes.
-fn put_var(v: &[u8], out: &mut Vec<u8>) {
-    let len = u32::try_from(v.len()).expect("row value of 4 GiB or more");
+fn put_var(v: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    let len = u32::try_from(v.len()).map_err(|_| Error::TooLarge(format!("value_bytes={}", v.len())))?;
     out.extend_from_slice(&len.to_le_bytes());
     out.extend_from_slice(v);
+    Ok(())
 }
 
 /// Reads a value written by [`encode_row`].

@@ -7,7 +7,7 @@ use datafusion::physical_plan::collect;
 use datafusion::sql::sqlparser::ast::{AlterTable, AlterTableOperation, RenameTableNameKind};
 use shale_storage::{Datum, encode_row};
 
-use super::create_table::column;
+use super::create_table::{check_column_count, column};
 use super::{DdlContext, DdlOutcome};
 use crate::convert::datum_at;
 use crate::descriptor::TableDesc;
@@ -67,9 +67,10 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
             }
             if value != Datum::Null {
                 let mut bytes = Vec::new();
-                encode_row(&[value.as_ref()], &mut bytes);
+                encode_row(&[value.as_ref()], &mut bytes)?;
                 col.missing = Some(bytes);
             }
+            check_column_count(desc.columns.len() + 1)?;
             desc.columns.push(col);
         }
         AlterTableOperation::DropColumn { column_names, if_exists, .. } => {

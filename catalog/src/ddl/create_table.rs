@@ -5,7 +5,7 @@ use datafusion::logical_expr::ExprSchemable;
 use datafusion::sql::sqlparser::ast::{ColumnDef, ColumnOption, CreateTable, IndexColumn, TableConstraint};
 
 use super::{DdlContext, DdlOutcome};
-use crate::descriptor::{ColumnDesc, TableDesc};
+use crate::descriptor::{ColumnDesc, MAX_COLUMNS, TableDesc};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::types::SqlType;
 use crate::{meta, resolve};
@@ -47,6 +47,7 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
             other => return Err(CatalogError::unsupported(format!("table constraint {other}"))),
         }
     }
+    check_column_count(columns.len())?;
     let primary_key = primary_key.unwrap_or_default();
     for &slot in &primary_key {
         columns[slot].not_null = true;
@@ -73,6 +74,17 @@ fn reject_unsupported(stmt: &CreateTable) -> Result<()> {
         Some((_, what)) => Err(CatalogError::unsupported(what)),
         None => Ok(()),
     }
+}
+
+/// 54011 past PostgreSQL's limit of [`MAX_COLUMNS`] columns (dropped ones count).
+pub(super) fn check_column_count(count: usize) -> Result<()> {
+    if count > MAX_COLUMNS {
+        return Err(CatalogError::new(
+            sqlstate::TOO_MANY_COLUMNS,
+            format!("tables can have at most {MAX_COLUMNS} columns"),
+        ));
+    }
+    Ok(())
 }
 
 fn set_primary_key(pk: &mut Option<Vec<usize>>, slots: Vec<usize>, table: &str) -> Result<()> {

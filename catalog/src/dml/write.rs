@@ -76,7 +76,7 @@ impl<'a> RowWriter<'a> {
         }
         let refs: Vec<DatumRef> = row.slots.iter().map(Datum::as_ref).collect();
         let mut value = Vec::with_capacity(64);
-        encode_row(&refs, &mut value);
+        encode_row(&refs, &mut value)?;
         Ok(self.txn.put(Space::Data, key, &value)?)
     }
 

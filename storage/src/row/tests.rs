@@ -7,8 +7,15 @@ use crate::testgen::{ALL_KINDS, arb_row, same, samples};
 fn encode(values: &[Datum]) -> Vec<u8> {
     let refs: Vec<_> = values.iter().map(Datum::as_ref).collect();
     let mut out = Vec::new();
-    encode_row(&refs, &mut out);
+    encode_row(&refs, &mut out).expect("row fits");
     out
+}
+
+#[test]
+fn a_row_with_too_many_slots_is_an_error_not_a_panic() {
+    let nulls = vec![DatumRef::Null; usize::from(u16::MAX) + 1];
+    let err = encode_row(&nulls, &mut Vec::new()).unwrap_err();
+    assert!(matches!(err, Error::TooLarge(_)), "{err}");
 }
 
 /// Decodes into owned values, NULL as `Datum::Null`, checking slots arrive in order.

@@ -313,3 +313,14 @@ async fn an_error_in_one_session_does_not_disturb_another() {
     client.expect_sqlstate("SELEC 1", "42601").await;
     assert_eq!(other.lines("SELECT id, body FROM t").await, ["1|one"]);
 }
+
+#[tokio::test]
+async fn too_many_columns_54011() {
+    let server = TestServer::start().await;
+    let client = server.client().await;
+    let columns: Vec<String> = (1..=1601).map(|i| format!("c{i} int")).collect();
+    client.expect_sqlstate(&format!("CREATE TABLE wide ({})", columns.join(", ")), "54011").await;
+    let columns: Vec<String> = (1..=1600).map(|i| format!("c{i} int")).collect();
+    client.run(&format!("CREATE TABLE wide ({})", columns.join(", "))).await;
+    client.expect_sqlstate("ALTER TABLE wide ADD COLUMN one_more int", "54011").await;
+}
