@@ -126,7 +126,7 @@ impl ExtendedQueryHandler for Handler {
         let shared = self.session(client);
         let mut session = shared.lock().await;
         let outcome = session.execute(stmt).await.map_err(user_error)?;
-        feed_notices(client, &outcome, session.settings.notices_enabled()).await?;
+        feed_notices(client, &outcome.notices, session.settings.notices_enabled()).await?;
         // The extended protocol's CommandComplete is sent by pgwire after this returns, so a
         // changed setting is reported just before it.
         feed_parameters(client, outcome.parameters.clone()).await?;

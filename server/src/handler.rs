@@ -114,16 +114,15 @@ impl SimpleQueryHandler for Handler {
                 }
                 let mut failed = false;
                 for stmt in statements {
-                    match session.execute(stmt).await {
-                        Ok(outcome) => {
-                            let notices = session.settings.notices_enabled();
-                            send_outcome(client, outcome, notices).await?;
-                        }
-                        Err(e) => {
-                            send_error(client, &e).await?;
-                            failed = true;
-                            break;
-                        }
+                    let notices = session.settings.notices_enabled();
+                    let sent = match session.execute(stmt).await {
+                        Ok(outcome) => send_outcome(client, outcome, notices).await?,
+                        Err(e) => Err(e),
+                    };
+                    if let Err(e) = sent {
+                        send_error(client, &e).await?;
+                        failed = true;
+                        break;
                     }
                 }
                 if let Err(e) = session.end_implicit(!failed) {

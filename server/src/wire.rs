@@ -56,13 +56,13 @@ pub fn row_fields(schema: &SchemaRef, names: &[String], format: Option<&Format>)
 }
 
 /// Sends the notices of an outcome (all of them, or only warnings).
-pub async fn feed_notices<C>(client: &mut C, outcome: &Outcome, notices: bool) -> PgWireResult<()>
+pub async fn feed_notices<C>(client: &mut C, list: &[Notice], notices: bool) -> PgWireResult<()>
 where
     C: Sink<PgWireBackendMessage> + Unpin + Send,
     C::Error: Debug,
     PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
 {
-    for n in outcome.notices.iter().filter(|n| notices || n.severity != "NOTICE") {
+    for n in list.iter().filter(|n| notices || n.severity != "NOTICE") {
         client.feed(PgWireBackendMessage::NoticeResponse(notice_response(n))).await?;
     }
     Ok(())
@@ -83,41 +83,45 @@ where
 }
 
 /// Sends one statement's outcome in the simple protocol: side messages, RowDescription and
-/// DataRows (text format), CommandComplete.
-pub async fn send_outcome<C>(client: &mut C, outcome: Outcome, notices: bool) -> PgWireResult<()>
+/// DataRows (text format), CommandComplete. Rows are encoded before anything is sent, so a
+/// value that cannot be encoded fails the statement (the inner error) with nothing sent.
+pub async fn send_outcome<C>(client: &mut C, outcome: Outcome, notices: bool) -> PgWireResult<Result<(), CatalogError>>
 where
     C: Sink<PgWireBackendMessage> + Unpin + Send,
     C::Error: Debug,
     PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
 {
-    feed_notices(client, &outcome, notices).await?;
-    let tag = match outcome.result {
-        StatementResult::Command(tag) => tag,
+    let Outcome { notices: list, parameters, result } = outcome;
+    let (tag, messages) = match result {
+        StatementResult::Command(tag) => (tag, Vec::new()),
         StatementResult::Rows(rows) => {
             let (fields, types) = row_fields(&rows.schema, &rows.names, None);
-            let description = RowDescription::new(fields.iter().map(Into::into).collect());
-            client.feed(PgWireBackendMessage::RowDescription(description)).await?;
             let formats = vec![FieldFormat::Text; types.len()];
-            let mut count = 0usize;
+            let mut messages = vec![PgWireBackendMessage::RowDescription(RowDescription::new(
+                fields.iter().map(Into::into).collect(),
+            ))];
             for batch in &rows.batches {
-                let data = match encode_batch(batch, &types, &formats) {
-                    Ok(data) => data,
-                    Err(e) => return send_error(client, &e).await,
-                };
-                count += data.len();
-                for row in data {
-                    client.feed(PgWireBackendMessage::DataRow(row)).await?;
+                match encode_batch(batch, &types, &formats) {
+                    Ok(data) => messages.extend(data.into_iter().map(PgWireBackendMessage::DataRow)),
+                    Err(e) => return Ok(Err(e)),
                 }
             }
-            match rows.command.as_str() {
+            let count = messages.len() - 1;
+            let tag = match rows.command.as_str() {
                 // PostgreSQL's SHOW and EXPLAIN tags carry no row count.
                 "SHOW" | "EXPLAIN" => rows.command,
                 command => format!("{command} {count}"),
-            }
+            };
+            (tag, messages)
         }
     };
+    feed_notices(client, &list, notices).await?;
+    for message in messages {
+        client.feed(message).await?;
+    }
     client.feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(tag))).await?;
-    feed_parameters(client, outcome.parameters).await
+    feed_parameters(client, parameters).await?;
+    Ok(Ok(()))
 }
 
 /// Sends an ErrorResponse.
