@@ -79,11 +79,15 @@ impl ColumnBuilder {
         })
     }
 
-    /// Appends a value (`None`: NULL). A value of the wrong kind means corrupt data.
+    /// Appends a value (`None` or `DatumRef::Null`: NULL). A value of the wrong kind means
+    /// corrupt data.
     pub fn append(&mut self, value: Option<DatumRef<'_>>) -> Result<()> {
-        let Some(value) = value else {
-            self.append_null();
-            return Ok(());
+        let value = match value {
+            None | Some(DatumRef::Null) => {
+                self.append_null();
+                return Ok(());
+            }
+            Some(value) => value,
         };
         match (self, value) {
             (Self::Bool(b), DatumRef::Bool(v)) => b.append_value(v),
@@ -101,7 +105,6 @@ impl ColumnBuilder {
             (Self::Interval(b), DatumRef::Interval { months, days, nanos }) => {
                 b.append_value(IntervalMonthDayNano::new(months, days, nanos))
             }
-            (_, DatumRef::Null) => return self_null_error(),
             (_, other) => {
                 return Err(CatalogError::new(
                     "XX001",
@@ -149,10 +152,6 @@ impl ColumnBuilder {
             Self::Interval(b) => Arc::new(b.finish()),
         }
     }
-}
-
-fn self_null_error() -> Result<()> {
-    Err(CatalogError::new("XX001", "stored NULL datum inside a row"))
 }
 
 /// The datum at `row` of `array`, which must have one of the Arrow types of

@@ -14,8 +14,6 @@ use datafusion::common::Result as DFResult;
 use datafusion::logical_expr::{ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility};
 
 use datafusion::sql::sqlparser::ast;
-use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
-use datafusion::sql::sqlparser::parser::Parser;
 
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::interval::parse_interval;
@@ -228,10 +226,7 @@ mod tests {
 
 /// `shale_<type>_in(arg)` as SQL.
 pub fn call(ty: InputType, arg: &ast::Expr) -> Result<ast::Expr> {
-    Parser::new(&PostgreSqlDialect {})
-        .try_with_sql(&format!("{}({arg})", ty.function_name()))
-        .and_then(|mut p| p.parse_expr())
-        .map_err(|e| CatalogError::internal(format!("input call does not parse: {e}")))
+    crate::sql::parse_expr(&format!("{}({arg})", ty.function_name()))
 }
 
 /// Makes a text literal stored into a column of type `ty` read as PostgreSQL reads it: an

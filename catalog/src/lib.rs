@@ -25,6 +25,7 @@ pub mod provider;
 pub mod pushdown;
 pub mod resolve;
 pub mod scan;
+pub mod sql;
 pub mod types;
 pub mod values;
 

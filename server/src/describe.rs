@@ -8,14 +8,13 @@ use std::sync::Arc;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::{
-    Expr, FromTable, Query, SelectItem, SetExpr, Statement, TableObject, TableWithJoins, Value, Visit,
+    Expr, FromTable, Query, SelectItem, SetExpr, Statement, TableObject, TableWithJoins, Visit,
     Visitor,
 };
-use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
-use datafusion::sql::sqlparser::parser::Parser;
 use shale_catalog::{CatalogError, resolve};
 
 use crate::names;
+use crate::params::placeholder_index;
 use crate::session::Session;
 
 /// What Describe reports for a statement.
@@ -97,9 +96,8 @@ impl Session {
                 Description { params, rows }
             }
             Statement::ShowVariable { variable } => {
-                let name = variable.iter().map(|i| i.value.to_lowercase()).collect::<Vec<_>>().join(" ");
-                let name = if name == "time zone" { "TimeZone".to_string() } else { name };
-                Description { params: vec![], rows: Some(text_column(&name)) }
+                let (column, _) = crate::set_show::show_target(variable)?;
+                Description { params: vec![], rows: Some(text_column(&column)) }
             }
             Statement::Explain { .. } => Description { params: vec![], rows: Some(text_column("QUERY PLAN")) },
             _ => Description::default(),
@@ -128,14 +126,14 @@ impl Session {
         if let Some(s) = selection {
             sql.push_str(&format!(" WHERE {s}"));
         }
-        Ok(self.plan_query(&parse_query(&sql)?).await?.0)
+        Ok(self.plan_query(&shale_catalog::sql::parse_query(&sql)?).await?.0)
     }
 
     async fn returning_rows(&mut self, from: &str, items: Option<&[SelectItem]>) -> Result<Option<(SchemaRef, Vec<String>)>, CatalogError> {
         let Some(items) = items else { return Ok(None) };
         let list: Vec<String> = items.iter().map(|i| i.to_string()).collect();
         let sql = format!("SELECT {} FROM {from}", list.join(", "));
-        let (_, (schema, names)) = self.plan_query(&parse_query(&sql)?).await?;
+        let (_, (schema, names)) = self.plan_query(&shale_catalog::sql::parse_query(&sql)?).await?;
         let names = names::item_names(items).filter(|n| n.len() == names.len()).unwrap_or(names);
         Ok(Some((schema, names)))
     }
@@ -173,14 +171,6 @@ fn table_sql(t: &TableWithJoins) -> String {
     t.relation.to_string()
 }
 
-fn parse_query(sql: &str) -> Result<Query, CatalogError> {
-    Parser::new(&PostgreSqlDialect {})
-        .try_with_sql(sql)
-        .and_then(|mut p| p.parse_query())
-        .map(|q| *q)
-        .map_err(|e| CatalogError::internal(format!("describe probe does not parse: {e}")))
-}
-
 fn params_from(types: HashMap<String, Option<DataType>>) -> Vec<Option<DataType>> {
     let mut out = Vec::new();
     for (name, ty) in types {
@@ -203,17 +193,6 @@ fn set_param(params: &mut Vec<Option<DataType>>, index: usize, ty: Option<DataTy
 fn merge(params: &mut Vec<Option<DataType>>, other: Vec<Option<DataType>>) {
     for (i, ty) in other.into_iter().enumerate() {
         set_param(params, i, ty);
-    }
-}
-
-/// The zero-based index of `$n`, if `e` is a bare placeholder.
-fn placeholder_index(e: &Expr) -> Option<usize> {
-    match e {
-        Expr::Value(v) => match &v.value {
-            Value::Placeholder(p) => p.strip_prefix('$')?.parse::<usize>().ok()?.checked_sub(1),
-            _ => None,
-        },
-        _ => None,
     }
 }
 

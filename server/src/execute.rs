@@ -61,14 +61,11 @@ impl Session {
     }
 
     /// A query, planned and executed by DataFusion.
-    async fn query(&mut self, mut stmt: Statement) -> Result<Outcome, CatalogError> {
+    async fn query(&mut self, stmt: Statement) -> Result<Outcome, CatalogError> {
         let pg_names = match &stmt {
             Statement::Query(q) => names::output_names(q),
             _ => None,
         };
-        if let Statement::Query(q) = &mut stmt {
-            crate::rewrite::integer_items(q);
-        }
         let plan = self.state.statement_to_plan(DFStatement::Statement(Box::new(stmt))).await?;
         let physical = self.state.create_physical_plan(&plan).await?;
         // The physical schema has the types analysis settled on (e.g. int4 literals).

@@ -18,7 +18,8 @@ pub fn bind(stmt: &mut Statement, values: &[Expr]) -> Result<(), CatalogError> {
         fn post_visit_expr(&mut self, e: &mut Expr) -> std::ops::ControlFlow<()> {
             if let Expr::Value(v) = e {
                 if let Value::Placeholder(p) = &v.value {
-                    match p.strip_prefix('$').and_then(|n| n.parse::<usize>().ok()).and_then(|n| self.0.get(n.wrapping_sub(1))) {
+                    let p = p.clone();
+                    match placeholder_index(e).and_then(|i| self.0.get(i)) {
                         Some(value) => *e = value.clone(),
                         None => {
                             self.1 = Some(CatalogError::new("08P01", format!("there is no parameter {p}")));
@@ -33,6 +34,17 @@ pub fn bind(stmt: &mut Statement, values: &[Expr]) -> Result<(), CatalogError> {
     let mut binder = Binder(values, None);
     let _ = stmt.visit(&mut binder);
     binder.1.map_or(Ok(()), Err)
+}
+
+/// The zero-based index of `$n`, if `e` is a bare placeholder.
+pub fn placeholder_index(e: &Expr) -> Option<usize> {
+    match e {
+        Expr::Value(v) => match &v.value {
+            Value::Placeholder(p) => p.strip_prefix('$')?.parse::<usize>().ok()?.checked_sub(1),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The SQL literal for one parameter value of type `ty`.

@@ -6,7 +6,7 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    CastKind, DataType, Expr, Query, SelectItem, SetExpr, Statement, Value, visit_expressions_mut,
+    CastKind, DataType, Expr, Statement, Value, visit_expressions_mut,
 };
 use shale_catalog::CatalogError;
 use shale_catalog::input::{InputType, call};
@@ -47,23 +47,6 @@ pub fn rewrite_input_casts(stmt: &mut Statement) -> Result<(), CatalogError> {
         ControlFlow::Continue(())
     });
     failure.map_or(Ok(()), Err)
-}
-
-/// Types a select-list item that is a bare integer literal as PostgreSQL does: `integer`
-/// when it fits in 32 bits (DataFusion would make it a bigint). Only bare items: integer
-/// arithmetic in DataFusion wraps on overflow, so literals inside expressions stay bigint.
-pub fn integer_items(query: &mut Query) {
-    let SetExpr::Select(select) = query.body.as_mut() else { return };
-    for item in select.projection.iter_mut() {
-        let (SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) = item else { continue };
-        let fits = match e {
-            Expr::Value(v) => matches!(&v.value, Value::Number(n, _) if n.parse::<i32>().is_ok()),
-            _ => false,
-        };
-        if fits {
-            *e = Expr::Cast { kind: CastKind::Cast, expr: Box::new(e.clone()), data_type: DataType::Int(None), array: false, format: None };
-        }
-    }
 }
 
 fn input_type(dt: &DataType) -> Option<InputType> {

@@ -192,12 +192,9 @@ impl Session {
     /// Ends the implicit transaction, if one is open: commits it when `success`, else rolls
     /// it back.
     pub fn end_implicit(&mut self, success: bool) -> Result<(), CatalogError> {
-        if !matches!(self.txn, TxnState::Implicit(_)) {
-            return Ok(());
-        }
-        let TxnState::Implicit(txn) = std::mem::replace(&mut self.txn, TxnState::Idle) else {
-            return Ok(());
-        };
+        let TxnState::Implicit(txn) = &self.txn else { return Ok(()) };
+        let txn = txn.clone();
+        self.txn = TxnState::Idle;
         self.handle.set_txn(None);
         match success {
             true => Ok(txn.commit()?),

@@ -31,18 +31,23 @@ impl Session {
 
     /// `SHOW name`.
     pub(crate) fn show(&self, variable: &[Ident]) -> Result<Outcome, CatalogError> {
-        let name = variable.iter().map(|i| i.value.as_str()).collect::<Vec<_>>().join(" ");
-        let (column, key) = match name.to_lowercase().as_str() {
-            "time zone" => ("TimeZone".to_string(), "TimeZone".to_string()),
-            "all" => return Err(CatalogError::unsupported("SHOW ALL")),
-            lower => (lower.to_string(), name.clone()),
-        };
+        let (column, key) = show_target(variable)?;
         let value = self.settings.get(&key)?.to_string();
         let schema = Arc::new(Schema::new(vec![Field::new(&column, DataType::Utf8, false)]));
         let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(StringArray::from(vec![value]))])
             .map_err(|e| CatalogError::internal(e.to_string()))?;
         Ok(Outcome::rows(RowSet { schema, names: vec![column], batches: vec![batch], command: "SHOW".into() }))
     }
+}
+
+/// The column SHOW names its result after, and the setting it reads.
+pub(crate) fn show_target(variable: &[Ident]) -> Result<(String, String), CatalogError> {
+    let name = variable.iter().map(|i| i.value.as_str()).collect::<Vec<_>>().join(" ");
+    Ok(match name.to_lowercase().as_str() {
+        "time zone" => ("TimeZone".to_string(), "TimeZone".to_string()),
+        "all" => return Err(CatalogError::unsupported("SHOW ALL")),
+        lower => (lower.to_string(), name.clone()),
+    })
 }
 
 /// The value of a SET: identifiers and literals joined with ", " (as PostgreSQL shows a

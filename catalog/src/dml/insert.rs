@@ -7,13 +7,12 @@ use datafusion::sql::sqlparser::ast::{
     self, Expr as SqlExpr, Ident, ObjectName, ObjectNamePart, Query, SetExpr, Statement, TableObject,
     Value,
 };
-use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
-use datafusion::sql::sqlparser::parser::Parser;
 
 use super::write::RowWriter;
 use super::{DmlContext, DmlOutcome};
 use crate::descriptor::TableDesc;
 use crate::error::{CatalogError, Result, sqlstate};
+use crate::sql::{is_default_keyword, parse_expr, parse_query};
 use crate::{input, resolve};
 
 /// Executes an INSERT statement.
@@ -115,12 +114,12 @@ fn spell_out_defaults(desc: &TableDesc, columns: &mut Vec<String>, source: Optio
     let defaults: Vec<(String, SqlExpr)> = desc
         .visible()
         .filter(|(_, c)| !columns.contains(&c.name))
-        .filter_map(|(_, c)| c.default.as_ref().map(|d| parse_default(d).map(|e| (c.name.clone(), e))))
+        .filter_map(|(_, c)| c.default.as_ref().map(|d| parse_expr(d).map(|e| (c.name.clone(), e))))
         .collect::<Result<_>>()?;
     let named: Vec<SqlExpr> = columns
         .iter()
         .map(|c| match desc.column(c).and_then(|(_, col)| col.default.as_ref()) {
-            Some(d) => parse_default(d),
+            Some(d) => parse_expr(d),
             None => Ok(SqlExpr::value(Value::Null)),
         })
         .collect::<Result<_>>()?;
@@ -171,17 +170,6 @@ fn fit_values(columns: &mut Vec<String>, explicit: bool, query: &Query) -> Resul
     Ok(())
 }
 
-fn is_default_keyword(e: &SqlExpr) -> bool {
-    matches!(e, SqlExpr::Identifier(id) if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default"))
-}
-
-fn parse_default(sql: &str) -> Result<SqlExpr> {
-    Parser::new(&PostgreSqlDialect {})
-        .try_with_sql(sql)
-        .and_then(|mut p| p.parse_expr())
-        .map_err(|e| CatalogError::new(sqlstate::INTERNAL, format!("stored default {sql:?} does not parse: {e}")))
-}
-
 /// `VALUES (<row>)` for INSERT ... DEFAULT VALUES.
 fn values_query(row: &[SqlExpr]) -> Result<Query> {
     let items: Vec<String> = row.iter().map(|e| e.to_string()).collect();
@@ -194,12 +182,4 @@ fn with_defaults(query: Query, width: usize, defaults: &[SqlExpr]) -> Result<Que
     let items: Vec<String> = defaults.iter().map(|e| e.to_string()).collect();
     let names: Vec<String> = (1..=width).map(|i| format!("__c{i}")).collect();
     parse_query(&format!("SELECT __src.*, {} FROM ({query}) AS __src({})", items.join(", "), names.join(", ")))
-}
-
-fn parse_query(sql: &str) -> Result<Query> {
-    Parser::new(&PostgreSqlDialect {})
-        .try_with_sql(sql)
-        .and_then(|mut p| p.parse_query())
-        .map(|q| *q)
-        .map_err(|e| CatalogError::internal(format!("rewritten INSERT does not parse: {e}")))
 }

@@ -52,7 +52,7 @@ pub async fn update(ctx: &DmlContext<'_>, stmt: ast::Update) -> Result<DmlOutcom
     for (_, col) in desc.visible() {
         let column = Expr::Column(Column::new(Some(relation.as_str()), &col.name));
         let value = match assigned.get(&col.name) {
-            Some(sql) if is_default(sql) => match &col.default {
+            Some(sql) if crate::sql::is_default_keyword(sql) => match &col.default {
                 Some(d) => ctx.state.create_logical_expr(d, &input_schema)?,
                 None => Expr::Literal(datafusion::common::ScalarValue::Null, None),
             },
@@ -106,8 +106,4 @@ pub async fn update(ctx: &DmlContext<'_>, stmt: ast::Update) -> Result<DmlOutcom
         None => None,
     };
     Ok(DmlOutcome { count, returning })
-}
-
-fn is_default(e: &ast::Expr) -> bool {
-    matches!(e, ast::Expr::Identifier(id) if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default"))
 }

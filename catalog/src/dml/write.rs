@@ -107,10 +107,7 @@ impl<'a> RowWriter<'a> {
             .collect::<Result<Vec<_>>>()?;
         for row in rows {
             for (b, &slot) in builders.iter_mut().zip(&self.visible) {
-                match &row.slots[slot] {
-                    Datum::Null => b.append_null(),
-                    d => b.append(Some(d.as_ref()))?,
-                }
+                b.append(Some(row.slots[slot].as_ref()))?;
             }
         }
         let columns = builders.iter_mut().map(ColumnBuilder::finish).collect();

@@ -1,0 +1,30 @@
+//! Parsing bits of SQL that Shale writes or stores itself (default expressions, rewritten
+//! queries) with PostgreSQL's dialect, and recognising the DEFAULT keyword.
+
+use datafusion::sql::sqlparser::ast::{Expr, Query};
+use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
+use datafusion::sql::sqlparser::parser::Parser;
+
+use crate::error::{CatalogError, Result};
+
+/// Parses one SQL expression.
+pub fn parse_expr(sql: &str) -> Result<Expr> {
+    Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_expr())
+        .map_err(|e| CatalogError::internal(format!("expression {sql:?} does not parse: {e}")))
+}
+
+/// Parses one query.
+pub fn parse_query(sql: &str) -> Result<Query> {
+    Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_query())
+        .map(|q| *q)
+        .map_err(|e| CatalogError::internal(format!("query {sql:?} does not parse: {e}")))
+}
+
+/// Whether `e` is the keyword DEFAULT (as a VALUES item or an UPDATE value).
+pub fn is_default_keyword(e: &Expr) -> bool {
+    matches!(e, Expr::Identifier(id) if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default"))
+}
