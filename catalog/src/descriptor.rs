@@ -11,7 +11,8 @@ use datafusion::arrow::datatypes::{Schema, SchemaRef};
 use serde::{Deserialize, Serialize};
 use shale_storage::Kind;
 
-use crate::types::SqlType;
+use crate::oid;
+use crate::types::{ATTNUM_KEY, SqlType, TABLE_OID_KEY};
 
 /// PostgreSQL's limit on the columns of a table, dropped ones included.
 pub const MAX_COLUMNS: usize = 1600;
@@ -88,8 +89,19 @@ impl TableDesc {
 
     /// The Arrow schema of the live columns. Fields are nullable: NOT NULL is enforced on
     /// write, and DataFusion derives nullability of expressions from its own rules.
+    /// Each field carries the table's OID and the column's attribute number as metadata.
     pub fn arrow_schema(&self) -> SchemaRef {
-        let fields: Vec<_> = self.visible().map(|(_, c)| c.ty.field(&c.name, true)).collect();
+        let table_oid = oid::table_oid(self.id).to_string();
+        let fields: Vec<_> = self
+            .visible()
+            .map(|(slot, c)| {
+                let field = c.ty.field(&c.name, true);
+                let mut metadata = field.metadata().clone();
+                metadata.insert(TABLE_OID_KEY.to_string(), table_oid.clone());
+                metadata.insert(ATTNUM_KEY.to_string(), oid::attnum(slot).to_string());
+                field.with_metadata(metadata)
+            })
+            .collect();
         Arc::new(Schema::new(fields))
     }
 

@@ -20,6 +20,7 @@ pub mod input;
 mod interval;
 mod jsonb;
 pub mod meta;
+pub mod oid;
 mod now;
 pub mod provider;
 pub mod pushdown;

@@ -18,6 +18,12 @@ use crate::error::{CatalogError, Result, sqlstate};
 pub const TYPE_KEY: &str = "shale.type";
 /// Arrow field metadata key holding the PostgreSQL type modifier (`atttypmod`).
 pub const TYPMOD_KEY: &str = "shale.typmod";
+/// Arrow field metadata key holding the OID of the table a column is read from; DataFusion
+/// keeps it on plain column references, so RowDescription can report it.
+pub const TABLE_OID_KEY: &str = "shale.table_oid";
+/// Arrow field metadata key holding a table column's attribute number (with
+/// [`TABLE_OID_KEY`]).
+pub const ATTNUM_KEY: &str = "shale.attnum";
 /// Time zone of every `timestamptz` value: stored as UTC instants.
 pub const UTC: &str = "+00:00";
 /// Precision used for `numeric` declared without one.
@@ -51,12 +57,12 @@ pub enum SqlType {
     Bool,
     /// date
     Date,
-    /// time without time zone
-    Time,
-    /// timestamp without time zone
-    Timestamp,
-    /// timestamp with time zone
-    Timestamptz,
+    /// time(p) without time zone; `None`: full (microsecond) precision.
+    Time(Option<u8>),
+    /// timestamp(p) without time zone.
+    Timestamp(Option<u8>),
+    /// timestamp(p) with time zone.
+    Timestamptz(Option<u8>),
     /// interval
     Interval,
     /// bytea
@@ -91,15 +97,17 @@ impl SqlType {
             D::Char(len) | D::Character(len) => SqlType::Char(char_length(len.as_ref())?.unwrap_or(1)),
             D::Bool | D::Boolean => SqlType::Bool,
             D::Date => SqlType::Date,
-            D::Time(_, tz) => match tz {
+            D::Time(p, tz) => match tz {
                 ast::TimezoneInfo::WithTimeZone | ast::TimezoneInfo::Tz => {
                     return Err(CatalogError::unsupported("type time with time zone"));
                 }
-                _ => SqlType::Time,
+                _ => SqlType::Time(seconds_precision("time", *p)?),
             },
-            D::Timestamp(_, tz) => match tz {
-                ast::TimezoneInfo::WithTimeZone | ast::TimezoneInfo::Tz => SqlType::Timestamptz,
-                _ => SqlType::Timestamp,
+            D::Timestamp(p, tz) => match tz {
+                ast::TimezoneInfo::WithTimeZone | ast::TimezoneInfo::Tz => {
+                    SqlType::Timestamptz(seconds_precision("timestamp with time zone", *p)?)
+                }
+                _ => SqlType::Timestamp(seconds_precision("timestamp", *p)?),
             },
             D::Interval { .. } => SqlType::Interval,
             D::Bytea => SqlType::Bytea,
@@ -113,7 +121,7 @@ impl SqlType {
 
     fn from_name(name: &str) -> Result<SqlType> {
         Ok(match name {
-            "timestamptz" => SqlType::Timestamptz,
+            "timestamptz" => SqlType::Timestamptz(None),
             "int2" => SqlType::Int2,
             "int4" => SqlType::Int4,
             "int8" => SqlType::Int8,
@@ -149,8 +157,8 @@ impl SqlType {
             | SqlType::Jsonb => Kind::Text,
             SqlType::Bool => Kind::Bool,
             SqlType::Date => Kind::Date32,
-            SqlType::Time => Kind::Time64,
-            SqlType::Timestamp | SqlType::Timestamptz => Kind::Timestamp,
+            SqlType::Time(_) => Kind::Time64,
+            SqlType::Timestamp(_) | SqlType::Timestamptz(_) => Kind::Timestamp,
             SqlType::Interval => Kind::Interval,
             SqlType::Bytea => Kind::Bytes,
         }
@@ -176,9 +184,9 @@ impl SqlType {
             | SqlType::Jsonb => DataType::Utf8,
             SqlType::Bool => DataType::Boolean,
             SqlType::Date => DataType::Date32,
-            SqlType::Time => DataType::Time64(TimeUnit::Microsecond),
-            SqlType::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, None),
-            SqlType::Timestamptz => DataType::Timestamp(TimeUnit::Microsecond, Some(UTC.into())),
+            SqlType::Time(_) => DataType::Time64(TimeUnit::Microsecond),
+            SqlType::Timestamp(_) => DataType::Timestamp(TimeUnit::Microsecond, None),
+            SqlType::Timestamptz(_) => DataType::Timestamp(TimeUnit::Microsecond, Some(UTC.into())),
             SqlType::Interval => DataType::Interval(IntervalUnit::MonthDayNano),
             SqlType::Bytea => DataType::Binary,
         }
@@ -189,6 +197,7 @@ impl SqlType {
         match self {
             SqlType::Varchar(Some(n)) | SqlType::Char(n) => *n as i32 + 4,
             SqlType::Numeric(Some((p, s))) => ((*p as i32) << 16 | (*s as i32 & 0xffff)) + 4,
+            SqlType::Time(Some(p)) | SqlType::Timestamp(Some(p)) | SqlType::Timestamptz(Some(p)) => *p as i32,
             _ => -1,
         }
     }
@@ -227,15 +236,51 @@ impl SqlType {
             SqlType::Char(n) => format!("character({n})"),
             SqlType::Bool => "boolean".into(),
             SqlType::Date => "date".into(),
-            SqlType::Time => "time without time zone".into(),
-            SqlType::Timestamp => "timestamp without time zone".into(),
-            SqlType::Timestamptz => "timestamp with time zone".into(),
+            SqlType::Time(p) => with_precision("time", *p, " without time zone"),
+            SqlType::Timestamp(p) => with_precision("timestamp", *p, " without time zone"),
+            SqlType::Timestamptz(p) => with_precision("timestamp", *p, " with time zone"),
             SqlType::Interval => "interval".into(),
             SqlType::Bytea => "bytea".into(),
             SqlType::Uuid => "uuid".into(),
             SqlType::Json => "json".into(),
             SqlType::Jsonb => "jsonb".into(),
         }
+    }
+}
+
+/// `name(p)suffix`, or `namesuffix` without a precision.
+fn with_precision(name: &str, p: Option<u8>, suffix: &str) -> String {
+    match p {
+        Some(p) => format!("{name}({p}){suffix}"),
+        None => format!("{name}{suffix}"),
+    }
+}
+
+/// The fractional-seconds precision of a time or timestamp type: 0 to 6 (PostgreSQL
+/// reduces larger ones to 6 with a warning; Shale answers 22023 instead of a warning).
+fn seconds_precision(type_name: &str, p: Option<u64>) -> Result<Option<u8>> {
+    match p {
+        None => Ok(None),
+        Some(p) if p <= 6 => Ok(Some(p as u8)),
+        Some(p) => Err(CatalogError::new(
+            sqlstate::INVALID_PARAMETER,
+            format!("{type_name}({p}) precision must be between 0 and 6 in Shale"),
+        )),
+    }
+}
+
+/// Rounds microseconds `v` to `p` fractional digits, half away from zero, as PostgreSQL's
+/// `AdjustTimestampForTypmod` does; infinities (the extreme values) stay.
+pub fn round_micros(v: i64, p: u8) -> i64 {
+    if p >= 6 || v == i64::MIN || v == i64::MAX {
+        return v;
+    }
+    let scale = 10i64.pow(6 - u32::from(p));
+    let half = scale / 2;
+    if v >= 0 {
+        v.saturating_add(half) / scale * scale
+    } else {
+        -((-v).saturating_add(half) / scale * scale)
     }
 }
 

@@ -5,10 +5,19 @@ use shale_storage::Datum;
 
 use crate::descriptor::{ColumnDesc, TableDesc};
 use crate::error::{CatalogError, Result, sqlstate};
-use crate::types::SqlType;
+use crate::types::{SqlType, round_micros};
 
 /// Checks `value` against column `col` of `table` and returns the value to store.
 pub fn check(table: &TableDesc, col: &ColumnDesc, value: Datum) -> Result<Datum> {
+    match (&col.ty, &value) {
+        (SqlType::Timestamp(Some(p)) | SqlType::Timestamptz(Some(p)), Datum::Timestamp(v)) => {
+            return Ok(Datum::Timestamp(round_micros(*v, *p)));
+        }
+        (SqlType::Time(Some(p)), Datum::Time64(v)) => {
+            return Ok(Datum::Time64(round_micros(*v, *p)));
+        }
+        _ => {}
+    }
     let Datum::Text(text) = value else {
         if value == Datum::Null && col.not_null {
             return Err(not_null(table, col));
@@ -93,6 +102,16 @@ mod tests {
         assert_eq!(fit_length("abc  ".into(), 3, "character varying", false).unwrap(), "abc");
         let e = fit_length("abcd".into(), 3, "character varying", false).unwrap_err();
         assert_eq!((e.code, e.message.as_str()), ("22001", "value too long for type character varying(3)"));
+    }
+
+    #[test]
+    fn timestamps_round_half_away_from_zero_to_their_precision() {
+        assert_eq!(round_micros(1_234_567, 3), 1_235_000);
+        assert_eq!(round_micros(1_234_499, 3), 1_234_000);
+        assert_eq!(round_micros(-1_234_500, 3), -1_235_000);
+        assert_eq!(round_micros(1_500_000, 0), 2_000_000);
+        assert_eq!(round_micros(i64::MAX, 0), i64::MAX, "infinity stays");
+        assert_eq!(round_micros(1_234_567, 6), 1_234_567);
     }
 
     #[test]

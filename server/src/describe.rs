@@ -8,7 +8,7 @@ use std::sync::Arc;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::{
-    Expr, FromTable, Query, SelectItem, SetExpr, Statement, TableObject, TableWithJoins, Visit,
+    Expr, FromTable, LimitClause, Query, SelectItem, SetExpr, Statement, TableObject, TableWithJoins, Visit,
     Visitor,
 };
 use shale_catalog::{CatalogError, resolve};
@@ -34,8 +34,9 @@ impl Session {
         let result = self.describe_in_txn(stmt).await;
         self.end_planning_txn(txn);
         let mut description = result?;
-        // `$1::date` is a date parameter, whatever planning made of it.
-        for (index, ty) in cast_parameters(stmt) {
+        // `$1::date` is a date parameter and `LIMIT $1` a bigint one, whatever planning
+        // made of them.
+        for (index, ty) in syntax_typed_parameters(stmt) {
             if description.params.len() <= index {
                 description.params.resize(index + 1, None);
             }
@@ -196,11 +197,23 @@ fn merge(params: &mut Vec<Option<DataType>>, other: Vec<Option<DataType>>) {
     }
 }
 
-/// The parameters written as `$n::type`, with that type.
-fn cast_parameters(stmt: &Statement) -> Vec<(usize, DataType)> {
+/// The parameters whose type the syntax says: `$n::type` has that type, `LIMIT $n` and
+/// `OFFSET $n` are bigint.
+fn syntax_typed_parameters(stmt: &Statement) -> Vec<(usize, DataType)> {
     struct Casts(Vec<(usize, DataType)>);
     impl Visitor for Casts {
         type Break = ();
+        fn pre_visit_query(&mut self, q: &Query) -> std::ops::ControlFlow<()> {
+            let counts: Vec<&Expr> = match &q.limit_clause {
+                Some(LimitClause::LimitOffset { limit, offset, .. }) => {
+                    limit.iter().chain(offset.as_ref().map(|o| &o.value)).collect()
+                }
+                Some(LimitClause::OffsetCommaLimit { offset, limit }) => vec![offset, limit],
+                None => vec![],
+            };
+            self.0.extend(counts.into_iter().filter_map(placeholder_index).map(|i| (i, DataType::Int64)));
+            std::ops::ControlFlow::Continue(())
+        }
         fn pre_visit_expr(&mut self, e: &Expr) -> std::ops::ControlFlow<()> {
             if let Expr::Cast { expr, data_type, .. } = e {
                 if let (Some(i), Ok(ty)) = (placeholder_index(expr), shale_catalog::types::SqlType::from_ast(data_type)) {

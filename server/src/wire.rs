@@ -13,8 +13,9 @@ use pgwire::messages::PgWireBackendMessage;
 use pgwire::messages::response::NoticeResponse;
 use pgwire::messages::startup::ParameterStatus;
 use shale_catalog::CatalogError;
+use shale_catalog::types::{ATTNUM_KEY, TABLE_OID_KEY};
 
-use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::datatypes::{Field, SchemaRef};
 use pgwire::api::portal::Format;
 
 use crate::encode::{PgColumnType, pg_type_of};
@@ -44,15 +45,30 @@ pub fn row_fields(schema: &SchemaRef, names: &[String], format: Option<&Format>)
     let fields = names
         .iter()
         .zip(&types)
+        .zip(schema.fields())
         .enumerate()
-        .map(|(i, (name, t))| {
+        .map(|(i, ((name, t), field))| {
             let format = format.map_or(FieldFormat::Text, |f| f.format_for(i));
-            FieldInfo::new(name.clone(), None, None, t.ty.clone(), format)
+            let (table, attnum) = origin(field);
+            FieldInfo::new(name.clone(), table, attnum, t.ty.clone(), format)
                 .with_type_modifier(t.typmod)
                 .with_type_size(t.typlen)
         })
         .collect();
     (Arc::new(fields), types)
+}
+
+/// The table OID and attribute number of a column read straight from a table (as the
+/// table provider marks its fields); `None` for computed columns.
+fn origin(field: &Field) -> (Option<i32>, Option<i16>) {
+    let meta = field.metadata();
+    let table = meta.get(TABLE_OID_KEY).and_then(|v| v.parse::<u32>().ok());
+    let attnum = meta.get(ATTNUM_KEY).and_then(|v| v.parse::<i16>().ok());
+    match (table, attnum) {
+        // The wire field is an int32 holding the unsigned OID.
+        (Some(table), Some(attnum)) => (Some(table as i32), Some(attnum)),
+        _ => (None, None),
+    }
 }
 
 /// Sends the notices of an outcome (all of them, or only warnings).

@@ -5,8 +5,9 @@
 //!   drop, and can SIGKILL and restart it on the same data.
 //! - [`ClientExt`] adds assertion-friendly calls to a `tokio_postgres::Client` (text rows,
 //!   expected SQLSTATEs, a check that the session goes on after an error).
-//! - [`Wire`] speaks the simple query protocol byte by byte, for what client libraries
-//!   hide: exact command tags, NOTICEs, ParameterStatus, EmptyQueryResponse.
+//! - [`Wire`] speaks the protocol byte by byte, simple and extended, for what client
+//!   libraries hide: exact command tags, NOTICEs, ParameterStatus, EmptyQueryResponse,
+//!   message order, PortalSuspended, ParameterDescription.
 //! - [`TestServer::psql`] runs the real `psql`; [`golden`] compares output with files taken
 //!   from PostgreSQL.
 //!
@@ -20,6 +21,7 @@
 //! `None` in that mode.
 
 mod client;
+mod extended;
 pub mod golden;
 mod psql;
 mod server;
@@ -28,4 +30,4 @@ mod wire;
 pub use client::{ClientExt, render_rows, within};
 pub use psql::PsqlOutput;
 pub use server::{ShaleConfig, TestServer, Via};
-pub use wire::{Fields, Message, Wire};
+pub use wire::{Column, Fields, Message, Wire};

@@ -14,6 +14,12 @@
 //! | NoticeResponse       | `N 42P07 relation "t" already exists, skipping` |
 //! | ParameterStatus      | `S application_name=x`        |
 //! | ReadyForQuery        | `Z I`                         |
+//! | ParseComplete, BindComplete, CloseComplete | `1`, `2`, `3` |
+//! | ParameterDescription | `t int8,text`                 |
+//! | NoData               | `n`                           |
+//! | PortalSuspended      | `s`                           |
+//!
+//! The extended protocol's frontend messages are in [`crate::extended`].
 
 use std::collections::BTreeMap;
 
@@ -29,8 +35,13 @@ const PROTOCOL_3_0: i32 = 196_608;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Message {
     ParameterStatus(String, String),
-    /// Column names and type OIDs.
-    RowDescription(Vec<(String, u32)>),
+    RowDescription(Vec<Column>),
+    ParameterDescription(Vec<u32>),
+    ParseComplete,
+    BindComplete,
+    CloseComplete,
+    NoData,
+    PortalSuspended,
     /// Text-format values; `None` is SQL NULL.
     DataRow(Vec<Option<String>>),
     CommandComplete(String),
@@ -42,6 +53,21 @@ pub enum Message {
     BackendKeyData,
     /// Any other message, by its type byte.
     Other(u8),
+}
+
+/// One column of a RowDescription.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    pub name: String,
+    /// OID of the table the column is read from, 0 if computed.
+    pub table_oid: u32,
+    /// Attribute number in that table, 0 if computed.
+    pub attnum: i16,
+    pub type_oid: u32,
+    pub typlen: i16,
+    pub typmod: i32,
+    /// 0 text, 1 binary.
+    pub format: i16,
 }
 
 /// The fields of an ErrorResponse or NoticeResponse, by their one-letter codes.
@@ -82,10 +108,19 @@ impl Message {
             Message::RowDescription(columns) => {
                 let columns: Vec<_> = columns
                     .iter()
-                    .map(|(name, oid)| format!("{name}:{}", type_name(*oid)))
+                    .map(|c| format!("{}:{}", c.name, type_name(c.type_oid)))
                     .collect();
                 format!("T {}", columns.join(","))
             }
+            Message::ParameterDescription(types) => {
+                let types: Vec<_> = types.iter().map(|oid| type_name(*oid)).collect();
+                format!("t {}", types.join(","))
+            }
+            Message::ParseComplete => "1".into(),
+            Message::BindComplete => "2".into(),
+            Message::CloseComplete => "3".into(),
+            Message::NoData => "n".into(),
+            Message::PortalSuspended => "s".into(),
             Message::DataRow(values) => {
                 let values: Vec<_> = values
                     .iter()
@@ -105,7 +140,7 @@ impl Message {
 }
 
 /// The names of the built-in types the tests meet, by OID (as in pg_type).
-fn type_name(oid: u32) -> String {
+pub(crate) fn type_name(oid: u32) -> String {
     let name = match oid {
         16 => "bool",
         17 => "bytea",
@@ -137,6 +172,8 @@ fn type_name(oid: u32) -> String {
 /// A raw protocol connection, past startup.
 pub struct Wire {
     stream: TcpStream,
+    /// Extended-protocol messages not sent yet (see [`crate::extended`]).
+    pub(crate) pending: Vec<u8>,
     /// The ParameterStatus values sent during startup.
     pub parameters: BTreeMap<String, String>,
 }
@@ -172,6 +209,7 @@ impl Wire {
         stream.set_nodelay(true).expect("TCP_NODELAY");
         let mut wire = Wire {
             stream,
+            pending: Vec::new(),
             parameters: BTreeMap::new(),
         };
         let mut body = PROTOCOL_3_0.to_be_bytes().to_vec();
@@ -242,13 +280,13 @@ impl Wire {
             .collect()
     }
 
-    async fn send(&mut self, bytes: &[u8]) {
+    pub(crate) async fn send(&mut self, bytes: &[u8]) {
         within(self.stream.write_all(bytes), "send to the server")
             .await
             .expect("send to the server");
     }
 
-    async fn read_raw(&mut self) -> (u8, Vec<u8>) {
+    pub(crate) async fn read_raw(&mut self) -> (u8, Vec<u8>) {
         let mut header = [0u8; 5];
         within(self.stream.read_exact(&mut header), "read a message header")
             .await
@@ -267,7 +305,7 @@ impl Wire {
     }
 }
 
-fn put_cstr(buf: &mut Vec<u8>, s: &str) {
+pub(crate) fn put_cstr(buf: &mut Vec<u8>, s: &str) {
     buf.extend_from_slice(s.as_bytes());
     buf.push(0);
 }
@@ -318,22 +356,21 @@ impl Reader<'_> {
     }
 }
 
-fn decode(tag: u8, body: &[u8]) -> Message {
+pub(crate) fn decode(tag: u8, body: &[u8]) -> Message {
     let mut r = Reader(body);
     match tag {
         b'S' => Message::ParameterStatus(r.cstr(), r.cstr()),
         b'T' => {
             let n = r.i16();
             let columns = (0..n)
-                .map(|_| {
-                    let name = r.cstr();
-                    let _table_oid = r.i32();
-                    let _attnum = r.i16();
-                    let type_oid = r.i32() as u32;
-                    let _typlen = r.i16();
-                    let _typmod = r.i32();
-                    let _format = r.i16();
-                    (name, type_oid)
+                .map(|_| Column {
+                    name: r.cstr(),
+                    table_oid: r.i32() as u32,
+                    attnum: r.i16(),
+                    type_oid: r.i32() as u32,
+                    typlen: r.i16(),
+                    typmod: r.i32(),
+                    format: r.i16(),
                 })
                 .collect();
             Message::RowDescription(columns)
@@ -357,6 +394,15 @@ fn decode(tag: u8, body: &[u8]) -> Message {
         b'N' => Message::Notice(r.fields()),
         b'Z' => Message::ReadyForQuery(r.u8() as char),
         b'K' => Message::BackendKeyData,
+        b't' => {
+            let n = r.i16();
+            Message::ParameterDescription((0..n).map(|_| r.i32() as u32).collect())
+        }
+        b'1' => Message::ParseComplete,
+        b'2' => Message::BindComplete,
+        b'3' => Message::CloseComplete,
+        b'n' => Message::NoData,
+        b's' => Message::PortalSuspended,
         other => Message::Other(other),
     }
 }

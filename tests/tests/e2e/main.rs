@@ -12,6 +12,7 @@ mod extended;
 mod lazy_catalog;
 mod output_format;
 mod psql;
+mod protocol;
 mod psycopg;
 mod pushdown;
 mod queries;

@@ -1,0 +1,38 @@
+//! PostgreSQL object identifiers of stored objects, derived from their never-reused ids so
+//! they are stable across restarts and need no storage of their own.
+//!
+//! Every table id owns a block of [`OIDS_PER_TABLE`] OIDs above PostgreSQL's
+//! `FirstNormalObjectId`; the first is the table's own (`pg_class`), the others are kept
+//! for the objects PostgreSQL creates with a table (primary-key index, row type).
+//! Attribute numbers are slots plus one: slots are never reused, like `attnum`.
+
+/// PostgreSQL's first OID for user-created objects (`FirstNormalObjectId`).
+pub const FIRST_NORMAL_OID: u32 = 16384;
+
+/// OIDs reserved for each table: the table, its primary-key index, its row type and that
+/// type's array type.
+pub const OIDS_PER_TABLE: u64 = 4;
+
+/// The OID of the table with id `table_id` (`pg_class.oid`, RowDescription's table OID).
+pub fn table_oid(table_id: u64) -> u32 {
+    let oid = u64::from(FIRST_NORMAL_OID) + table_id.saturating_mul(OIDS_PER_TABLE);
+    u32::try_from(oid).unwrap_or(u32::MAX)
+}
+
+/// `pg_attribute.attnum` of the column in `slot`.
+pub fn attnum(slot: usize) -> i16 {
+    i16::try_from(slot + 1).unwrap_or(i16::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_own_disjoint_oid_blocks_above_the_system_range() {
+        assert_eq!(table_oid(1), 16388);
+        assert_eq!(table_oid(2), 16392);
+        assert!(table_oid(0) >= FIRST_NORMAL_OID);
+        assert_eq!(attnum(0), 1);
+    }
+}
