@@ -100,9 +100,8 @@ fn cast(e: Expr, ty: &Type) -> Expr {
         Type::NUMERIC => SqlDataType::Numeric(ExactNumberInfo::None),
         Type::DATE => SqlDataType::Date,
         Type::TIME => SqlDataType::Time(None, TimezoneInfo::None),
-        // Microseconds, as stored: nanoseconds would not reach years 1 or 9999.
-        Type::TIMESTAMP => SqlDataType::Timestamp(Some(6), TimezoneInfo::None),
-        Type::TIMESTAMPTZ => SqlDataType::Timestamp(Some(6), TimezoneInfo::WithTimeZone),
+        Type::TIMESTAMP => SqlDataType::Timestamp(None, TimezoneInfo::None),
+        Type::TIMESTAMPTZ => SqlDataType::Timestamp(None, TimezoneInfo::WithTimeZone),
         // Rewritten into Shale's input functions before planning.
         Type::INTERVAL => SqlDataType::Interval { fields: None, precision: None },
         Type::BYTEA => SqlDataType::Bytea,
