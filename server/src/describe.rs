@@ -30,8 +30,11 @@ impl Session {
     /// Describes `stmt`.
     pub async fn describe(&mut self, stmt: &Statement) -> Result<Description, CatalogError> {
         let count = parameter_count(stmt);
+        // Planned as it will run: casts to uuid, json, ... are input-function calls.
+        let mut rewritten = stmt.clone();
+        crate::rewrite::rewrite_input_casts(&mut rewritten)?;
         let txn = self.planning_txn();
-        let result = self.describe_in_txn(stmt).await;
+        let result = self.describe_in_txn(&rewritten).await;
         self.end_planning_txn(txn);
         let mut description = result?;
         // `$1::date` is a date parameter and `LIMIT $1` a bigint one, whatever planning

@@ -68,8 +68,18 @@ fn expr_name(e: &Expr) -> Option<String> {
 /// PostgreSQL's internal name for a type as written in a cast.
 fn type_name(written: &str) -> String {
     let lower = written.to_lowercase();
-    let base = lower.split('(').next().unwrap_or(&lower).trim();
-    match base {
+    // Without modifiers: `timestamp(6) with time zone` is `timestamp with time zone`.
+    let mut base = String::new();
+    let mut depth = 0u32;
+    for c in lower.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            c if depth == 0 => base.push(c),
+            _ => {}
+        }
+    }
+    match base.trim() {
         "int" | "integer" | "int4" => "int4",
         "bigint" | "int8" => "int8",
         "smallint" | "int2" => "int2",
@@ -104,8 +114,8 @@ mod tests {
     #[test]
     fn follows_postgres() {
         assert_eq!(
-            names("SELECT 1, a, t.B, \"C\", count(*), now(), 1 + 2, '1'::int, x::text AS y, CASE WHEN true THEN 1 END").unwrap(),
-            vec!["?column?", "a", "b", "C", "count", "now", "?column?", "int4", "y", "case"]
+            names("SELECT 1, a, t.B, \"C\", count(*), now(), 1 + 2, '1'::int, x::text AS y, CASE WHEN true THEN 1 END, '1999-01-08'::timestamp(3) with time zone, '1'::numeric(5, 2)").unwrap(),
+            vec!["?column?", "a", "b", "C", "count", "now", "?column?", "int4", "y", "case", "timestamptz", "numeric"]
         );
         assert_eq!(names("SELECT * FROM t"), None);
     }

@@ -4,7 +4,8 @@
 use bytes::Bytes;
 use chrono::{Duration, NaiveDate};
 use datafusion::sql::sqlparser::ast::{
-    CastKind, DataType as SqlDataType, ExactNumberInfo, Expr, Statement, TimezoneInfo, Value, VisitMut, VisitorMut,
+    CastKind, DataType as SqlDataType, ExactNumberInfo, Expr, Statement, TimezoneInfo, UnaryOperator, Value, VisitMut,
+    VisitorMut,
 };
 use pgwire::api::Type;
 use pgwire::api::results::FieldFormat;
@@ -56,7 +57,35 @@ pub fn literal(value: Option<&Bytes>, ty: &Type, format: FieldFormat) -> Result<
         FieldFormat::Text => std::str::from_utf8(bytes).map_err(|_| invalid("parameter is not valid UTF-8"))?.to_string(),
         FieldFormat::Binary => binary_to_text(bytes, ty)?,
     };
+    if text.contains('\0') {
+        return Err(CatalogError::new("22021", "invalid byte sequence for encoding \"UTF8\": 0x00"));
+    }
+    if *ty == Type::NUMERIC {
+        if let Some(number) = decimal_number(&text) {
+            return Ok(number);
+        }
+    }
     Ok(cast(Expr::value(Value::SingleQuotedString(text)), ty))
+}
+
+/// A numeric parameter written as plain digits with an optional sign and decimal point, as
+/// a number literal: its precision and scale are the digits', as PostgreSQL keeps them,
+/// where a cast to unconstrained `numeric` would round it to that type's scale.
+fn decimal_number(text: &str) -> Option<Expr> {
+    let text = text.trim();
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let plain = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if int.len() + frac.len() == 0 || !plain(int) || !plain(frac) {
+        return None;
+    }
+    let int = if int.is_empty() { "0" } else { int };
+    let digits = if frac.is_empty() { int.to_string() } else { format!("{int}.{frac}") };
+    let number = Expr::value(Value::Number(digits, false));
+    Some(if negative { Expr::UnaryOp { op: UnaryOperator::Minus, expr: Box::new(number) } } else { number })
 }
 
 /// Wraps a literal in a cast to the parameter's type (none for text-like and unknown types).
@@ -85,6 +114,10 @@ fn invalid(message: &str) -> CatalogError {
     CatalogError::new(sqlstate::INVALID_TEXT, message.to_string())
 }
 
+fn out_of_range(what: &str) -> CatalogError {
+    CatalogError::new("22008", format!("{what} out of range"))
+}
+
 fn fixed<const N: usize>(bytes: &[u8], ty: &Type) -> Result<[u8; N], CatalogError> {
     bytes.try_into().map_err(|_| {
         CatalogError::new("22P03", format!("incorrect binary data format in bind parameter of type {}", ty.name()))
@@ -103,17 +136,31 @@ fn binary_to_text(bytes: &[u8], ty: &Type) -> Result<String, CatalogError> {
         Type::FLOAT8 => float_text(f64::from_be_bytes(fixed(bytes, ty)?)),
         Type::DATE => {
             let days = i32::from_be_bytes(fixed(bytes, ty)?);
-            (epoch.date() + Duration::days(days as i64)).format("%Y-%m-%d").to_string()
+            let date = epoch.date().checked_add_signed(Duration::days(days as i64)).ok_or_else(|| out_of_range("date"))?;
+            date.format("%Y-%m-%d").to_string()
         }
         Type::TIMESTAMP | Type::TIMESTAMPTZ => {
             let micros = i64::from_be_bytes(fixed(bytes, ty)?);
-            let ts = epoch + Duration::microseconds(micros);
+            let ts = epoch.checked_add_signed(Duration::microseconds(micros)).ok_or_else(|| out_of_range("timestamp"))?;
             let suffix = if *ty == Type::TIMESTAMPTZ { "+00" } else { "" };
             format!("{}{suffix}", ts.format("%Y-%m-%d %H:%M:%S%.6f"))
         }
         Type::TIME => {
             let micros = i64::from_be_bytes(fixed(bytes, ty)?);
+            if !(0..86_400_000_000).contains(&micros) {
+                return Err(out_of_range("time"));
+            }
             (epoch + Duration::microseconds(micros)).format("%H:%M:%S%.6f").to_string()
+        }
+        Type::INTERVAL => {
+            let micros = i64::from_be_bytes(fixed(bytes.get(..8).unwrap_or_default(), ty)?);
+            let days = i32::from_be_bytes(fixed(bytes.get(8..12).unwrap_or_default(), ty)?);
+            let months = i32::from_be_bytes(fixed(bytes.get(12..).unwrap_or_default(), ty)?);
+            let sign = if micros < 0 { "-" } else { "" };
+            let micros = micros.unsigned_abs();
+            let (seconds, fraction) = (micros / 1_000_000, micros % 1_000_000);
+            let clock = format!("{}:{:02}:{:02}.{fraction:06}", seconds / 3600, seconds / 60 % 60, seconds % 60);
+            format!("{months} mons {days} days {sign}{clock}")
         }
         Type::UUID => {
             let b: [u8; 16] = fixed(bytes, ty)?;
@@ -187,5 +234,37 @@ mod tests {
         assert_eq!(numeric_text(&bytes).unwrap(), "1234.5");
         assert_eq!(binary_to_text(&[0], &Type::BOOL).unwrap(), "false");
         assert_eq!(binary_to_text(&[1, 2], &Type::INT4).unwrap_err().code, "22P03");
+    }
+
+    #[test]
+    fn binary_intervals_and_out_of_range_values() {
+        // interval '14 mons -3 days -05:06:07.890123': microseconds, days, months.
+        let bytes = [(-18_367_890_123i64).to_be_bytes().as_slice(), &(-3i32).to_be_bytes(), &14i32.to_be_bytes()].concat();
+        assert_eq!(binary_to_text(&bytes, &Type::INTERVAL).unwrap(), "14 mons -3 days -5:06:07.890123");
+        assert_eq!(binary_to_text(&bytes[..12], &Type::INTERVAL).unwrap_err().code, "22P03");
+        // Infinity is i64::MAX / i32::MAX in binary: out of range here, not a panic.
+        assert_eq!(binary_to_text(&i64::MAX.to_be_bytes(), &Type::TIMESTAMP).unwrap_err().code, "22008");
+        assert_eq!(binary_to_text(&i32::MAX.to_be_bytes(), &Type::DATE).unwrap_err().code, "22008");
+        assert_eq!(binary_to_text(&(-1i64).to_be_bytes(), &Type::TIME).unwrap_err().code, "22008");
+        let year_one = binary_to_text(&(-63_082_281_600_000_000i64 + 1).to_be_bytes(), &Type::TIMESTAMP).unwrap();
+        assert_eq!(year_one, "0001-01-01 00:00:00.000001");
+    }
+
+    #[test]
+    fn numeric_parameters_keep_their_digits() {
+        let text = |s: &str| literal(Some(&Bytes::from(s.to_string())), &Type::NUMERIC, FieldFormat::Text).unwrap().to_string();
+        assert_eq!(text("12345678901234567890123456789012.123456"), "12345678901234567890123456789012.123456");
+        assert_eq!(text(" -0.50"), "-0.50");
+        assert_eq!(text("+.5"), "0.5");
+        assert_eq!(text("7."), "7");
+        assert_eq!(text("1e3"), "CAST('1e3' AS NUMERIC)");
+        assert_eq!(text("NaN"), "CAST('NaN' AS NUMERIC)");
+    }
+
+    #[test]
+    fn a_nul_in_a_parameter_is_an_encoding_error() {
+        let nul = Bytes::from_static(b"a\0b");
+        assert_eq!(literal(Some(&nul), &Type::TEXT, FieldFormat::Text).unwrap_err().code, "22021");
+        assert_eq!(literal(Some(&nul), &Type::VARCHAR, FieldFormat::Binary).unwrap_err().code, "22021");
     }
 }

@@ -1,12 +1,13 @@
 //! Rewrites applied to every statement before it runs: casts to (and typed literals of)
 //! bytea, interval, uuid, json and jsonb call Shale's input functions, which read text the
-//! way PostgreSQL does (DataFusion's casts do not know these types' text forms); numbers
-//! written with an exponent are read as double precision.
+//! way PostgreSQL does (DataFusion's casts do not know these types' text forms); casts to
+//! timestamp are to microseconds; numbers written with an exponent are read as double
+//! precision.
 
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    CastKind, DataType, Expr, Statement, Value, visit_expressions_mut,
+    CastKind, DataType, Expr, Statement, TypedString, Value, visit_expressions_mut,
 };
 use shale_catalog::CatalogError;
 use shale_catalog::input::{InputType, call};
@@ -16,6 +17,13 @@ use shale_catalog::types::SqlType;
 pub fn rewrite_input_casts(stmt: &mut Statement) -> Result<(), CatalogError> {
     let mut failure = None;
     let _ = visit_expressions_mut(stmt, |e| {
+        // PostgreSQL's timestamps are microseconds; DataFusion's default, nanoseconds, does
+        // not reach years before 1677 or after 2262.
+        if let Expr::Cast { data_type, .. } | Expr::TypedString(TypedString { data_type, .. }) = e {
+            if let DataType::Timestamp(precision @ None, _) = data_type {
+                *precision = Some(6);
+            }
+        }
         let rewritten = match e {
             // A number with an exponent is read as double precision: as a DataFusion decimal
             // its scale could exceed what Decimal128 holds (1e-308).

@@ -4,7 +4,7 @@ use bytes::{BufMut, BytesMut};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{
     DataType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type,
-    IntervalMonthDayNanoType, IntervalUnit, Time64MicrosecondType, TimeUnit, TimestampMicrosecondType,
+    IntervalMonthDayNanoType, IntervalUnit, Time64MicrosecondType, Time64NanosecondType, TimeUnit, TimestampMicrosecondType,
     TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
 };
 use pgwire::api::Type;
@@ -46,6 +46,8 @@ pub(super) fn value_writer<'a>(array: &'a dyn Array, ty: &PgColumnType) -> Resul
         DataType::Binary => writer(array.as_binary_opt::<i32>(), data_type, |v: &[u8], out| Ok(out.put_slice(v))),
         DataType::Date32 => primitive::<Date32Type>(array, |v, out| Ok(out.put_i32(v - EPOCH_DAYS))),
         DataType::Time64(TimeUnit::Microsecond) => primitive::<Time64MicrosecondType>(array, |v, out| Ok(out.put_i64(v))),
+        // `'12:00'::time` is DataFusion's nanosecond time.
+        DataType::Time64(TimeUnit::Nanosecond) => primitive::<Time64NanosecondType>(array, |v, out| Ok(out.put_i64(v / 1_000))),
         DataType::Timestamp(unit, _) => match unit {
             TimeUnit::Second => primitive::<TimestampSecondType>(array, |v, out| Ok(out.put_i64(v * 1_000_000 - EPOCH_MICROS))),
             TimeUnit::Millisecond => primitive::<TimestampMillisecondType>(array, |v, out| Ok(out.put_i64(v * 1_000 - EPOCH_MICROS))),

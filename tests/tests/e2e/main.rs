@@ -1,7 +1,7 @@
-//! End-to-end tests of issue 2: the real `shale` binary over TCP, driven by tokio-postgres,
-//! a raw protocol client, `psql` and psycopg. One module per feature; the harness is the
-//! `shale_tests` library (tests/src). Every expected value here is PostgreSQL 15's own
-//! behaviour: the suite passes against it with `SHALE_TEST_PG_PORT=5432`.
+//! End-to-end tests of issues 2 and 3: the real `shale` binary over TCP, driven by
+//! tokio-postgres, a raw protocol client, `psql`, psycopg and sqlx. One module per feature;
+//! the harness is the `shale_tests` library (tests/src). Every expected value here is
+//! PostgreSQL 15's own behaviour: the suite passes against it with `SHALE_TEST_PG_PORT=5432`.
 
 mod acceptance;
 mod cli;
@@ -14,9 +14,11 @@ mod output_format;
 mod psql;
 mod protocol;
 mod psycopg;
+mod psycopg_types;
 mod pushdown;
 mod queries;
 mod schema_ddl;
 mod simple_protocol;
+mod sqlx_types;
 mod table_ddl;
 mod transactions;
