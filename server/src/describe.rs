@@ -20,8 +20,9 @@ use crate::session::Session;
 /// What Describe reports for a statement.
 #[derive(Debug, Clone, Default)]
 pub struct Description {
-    /// Inferred type of each parameter `$1..$n` (`None`: not inferable).
-    pub params: Vec<Option<DataType>>,
+    /// Inferred type of each parameter `$1..$n` (`None`: not inferable), as an Arrow field
+    /// so that a column's PostgreSQL type (varchar, uuid, ...) survives in its metadata.
+    pub params: Vec<Option<Field>>,
     /// The returned columns and their names, if the statement returns rows.
     pub rows: Option<(SchemaRef, Vec<String>)>,
 }
@@ -108,7 +109,7 @@ impl Session {
         })
     }
 
-    async fn plan_query(&mut self, q: &Query) -> Result<(Vec<Option<DataType>>, (SchemaRef, Vec<String>)), CatalogError> {
+    async fn plan_query(&mut self, q: &Query) -> Result<(Vec<Option<Field>>, (SchemaRef, Vec<String>)), CatalogError> {
         let plan = self
             .state
             .statement_to_plan(DFStatement::Statement(Box::new(Statement::Query(Box::new(q.clone())))))
@@ -125,7 +126,7 @@ impl Session {
     }
 
     /// Parameter types of `SELECT items FROM from WHERE selection`.
-    async fn probe(&mut self, from: &str, items: &[String], selection: Option<&Expr>) -> Result<Vec<Option<DataType>>, CatalogError> {
+    async fn probe(&mut self, from: &str, items: &[String], selection: Option<&Expr>) -> Result<Vec<Option<Field>>, CatalogError> {
         let mut sql = format!("SELECT {} FROM {from}", items.join(", "));
         if let Some(s) = selection {
             sql.push_str(&format!(" WHERE {s}"));
@@ -142,28 +143,28 @@ impl Session {
         Ok(Some((schema, names)))
     }
 
-    fn insert_column_types(&self, table: &datafusion::sql::sqlparser::ast::ObjectName, columns: &[datafusion::sql::sqlparser::ast::ObjectName]) -> Result<Vec<DataType>, CatalogError> {
+    fn insert_column_types(&self, table: &datafusion::sql::sqlparser::ast::ObjectName, columns: &[datafusion::sql::sqlparser::ast::ObjectName]) -> Result<Vec<Field>, CatalogError> {
         let txn = self.handle.txn()?;
         let found = resolve::table(&txn, &self.handle.search_path(), table)?;
         if columns.is_empty() {
-            return Ok(found.table.visible().map(|(_, c)| c.ty.arrow_type()).collect());
+            return Ok(found.table.visible().map(|(_, c)| c.ty.field("", true)).collect());
         }
         columns
             .iter()
             .map(|c| {
                 let name = resolve::split_name(c)?.1;
-                Ok(found.table.column(&name).map(|(_, col)| col.ty.arrow_type()).unwrap_or(DataType::Utf8))
+                Ok(found.table.column(&name).map_or_else(|| Field::new("", DataType::Utf8, true), |(_, col)| col.ty.field("", true)))
             })
             .collect()
     }
 
-    fn table_column_types(&self, table: &TableWithJoins) -> Result<HashMap<String, DataType>, CatalogError> {
+    fn table_column_types(&self, table: &TableWithJoins) -> Result<HashMap<String, Field>, CatalogError> {
         let datafusion::sql::sqlparser::ast::TableFactor::Table { name, .. } = &table.relation else {
             return Ok(HashMap::new());
         };
         let txn = self.handle.txn()?;
         let found = resolve::table(&txn, &self.handle.search_path(), name)?;
-        Ok(found.table.visible().map(|(_, c)| (c.name.clone(), c.ty.arrow_type())).collect())
+        Ok(found.table.visible().map(|(_, c)| (c.name.clone(), c.ty.field("", true))).collect())
     }
 }
 
@@ -175,17 +176,17 @@ fn table_sql(t: &TableWithJoins) -> String {
     t.relation.to_string()
 }
 
-fn params_from(types: HashMap<String, Option<DataType>>) -> Vec<Option<DataType>> {
+fn params_from(types: HashMap<String, Option<DataType>>) -> Vec<Option<Field>> {
     let mut out = Vec::new();
     for (name, ty) in types {
         if let Some(i) = name.strip_prefix('$').and_then(|n| n.parse::<usize>().ok()).filter(|i| *i > 0) {
-            set_param(&mut out, i - 1, ty);
+            set_param(&mut out, i - 1, ty.map(|t| Field::new("", t, true)));
         }
     }
     out
 }
 
-fn set_param(params: &mut Vec<Option<DataType>>, index: usize, ty: Option<DataType>) {
+fn set_param(params: &mut Vec<Option<Field>>, index: usize, ty: Option<Field>) {
     if params.len() <= index {
         params.resize(index + 1, None);
     }
@@ -194,7 +195,7 @@ fn set_param(params: &mut Vec<Option<DataType>>, index: usize, ty: Option<DataTy
     }
 }
 
-fn merge(params: &mut Vec<Option<DataType>>, other: Vec<Option<DataType>>) {
+fn merge(params: &mut Vec<Option<Field>>, other: Vec<Option<Field>>) {
     for (i, ty) in other.into_iter().enumerate() {
         set_param(params, i, ty);
     }
@@ -202,8 +203,8 @@ fn merge(params: &mut Vec<Option<DataType>>, other: Vec<Option<DataType>>) {
 
 /// The parameters whose type the syntax says: `$n::type` has that type, `LIMIT $n` and
 /// `OFFSET $n` are bigint.
-fn syntax_typed_parameters(stmt: &Statement) -> Vec<(usize, DataType)> {
-    struct Casts(Vec<(usize, DataType)>);
+fn syntax_typed_parameters(stmt: &Statement) -> Vec<(usize, Field)> {
+    struct Casts(Vec<(usize, Field)>);
     impl Visitor for Casts {
         type Break = ();
         fn pre_visit_query(&mut self, q: &Query) -> std::ops::ControlFlow<()> {
@@ -214,13 +215,13 @@ fn syntax_typed_parameters(stmt: &Statement) -> Vec<(usize, DataType)> {
                 Some(LimitClause::OffsetCommaLimit { offset, limit }) => vec![offset, limit],
                 None => vec![],
             };
-            self.0.extend(counts.into_iter().filter_map(placeholder_index).map(|i| (i, DataType::Int64)));
+            self.0.extend(counts.into_iter().filter_map(placeholder_index).map(|i| (i, Field::new("", DataType::Int64, true))));
             std::ops::ControlFlow::Continue(())
         }
         fn pre_visit_expr(&mut self, e: &Expr) -> std::ops::ControlFlow<()> {
             if let Expr::Cast { expr, data_type, .. } = e {
                 if let (Some(i), Ok(ty)) = (placeholder_index(expr), shale_catalog::types::SqlType::from_ast(data_type)) {
-                    self.0.push((i, ty.arrow_type()));
+                    self.0.push((i, ty.field("", true)));
                 }
             }
             std::ops::ControlFlow::Continue(())

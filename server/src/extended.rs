@@ -16,7 +16,7 @@ use pgwire::messages::data::{NoData, ParameterDescription};
 use pgwire::messages::extendedquery::{Describe, TARGET_TYPE_BYTE_STATEMENT};
 use pgwire::error::{PgWireError, PgWireResult};
 use pgwire::messages::PgWireBackendMessage;
-use datafusion::arrow::datatypes::{Field, SchemaRef};
+use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::sql::sqlparser::ast::Statement;
 use shale_catalog::{CatalogError, sqlstate};
 
@@ -77,7 +77,7 @@ impl QueryParser for ShaleParser {
             .map(|i| match types.get(i).cloned().flatten() {
                 Some(declared) => declared,
                 None => match description.params.get(i).cloned().flatten() {
-                    Some(dt) => pg_type_of(&Field::new("", dt, true)).ty,
+                    Some(field) => pg_type_of(&field).ty,
                     None => Type::TEXT,
                 },
             })
