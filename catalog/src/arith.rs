@@ -30,7 +30,7 @@ use crate::error::{CatalogError, sqlstate};
 
 /// Rewrites every expression of every node with `rewrite`, keeping expression names, and
 /// recomputes each node's schema (its inputs' types may have changed).
-fn rewrite_plan(
+pub(crate) fn rewrite_plan(
     plan: LogicalPlan,
     skip: fn(&LogicalPlan) -> bool,
     rewrite: &dyn Fn(Expr, &DFSchema) -> Result<Transformed<Expr>>,

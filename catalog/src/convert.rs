@@ -6,17 +6,18 @@ use std::sync::Arc;
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BinaryBuilder, BooleanBuilder, Date32Builder, Decimal128Builder,
     Float32Builder, Float64Builder, Int16Builder, Int32Builder, Int64Builder,
-    IntervalMonthDayNanoBuilder, StringBuilder, Time64MicrosecondBuilder,
-    TimestampMicrosecondBuilder,
+    IntervalMonthDayNanoBuilder, ListArray, NullBufferBuilder, StringBuilder,
+    Time64MicrosecondBuilder, TimestampMicrosecondBuilder,
 };
+use datafusion::arrow::buffer::{OffsetBuffer, ScalarBuffer};
 use datafusion::arrow::datatypes::{
-    DataType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type,
-    Int64Type, IntervalMonthDayNano, IntervalMonthDayNanoType, IntervalUnit, Time64MicrosecondType,
-    TimeUnit, TimestampMicrosecondType,
+    DataType, Date32Type, Decimal128Type, FieldRef, Float32Type, Float64Type, Int16Type,
+    Int32Type, Int64Type, IntervalMonthDayNano, IntervalMonthDayNanoType, IntervalUnit,
+    Time64MicrosecondType, TimeUnit, TimestampMicrosecondType,
 };
-use shale_storage::{Datum, DatumRef};
+use shale_storage::{Datum, DatumRef, Kind, decode_array, encode_array};
 
-use crate::error::{CatalogError, Result};
+use crate::error::{CatalogError, Result, sqlstate};
 
 /// An Arrow builder for one column, chosen once from the column's Arrow type.
 pub enum ColumnBuilder {
@@ -46,6 +47,59 @@ pub enum ColumnBuilder {
     Timestamp(TimestampMicrosecondBuilder),
     /// interval
     Interval(IntervalMonthDayNanoBuilder),
+    /// arrays
+    List(Box<ListBuilder>),
+}
+
+/// Builds a list array from stored arrays.
+pub struct ListBuilder {
+    item: FieldRef,
+    elements: ColumnBuilder,
+    /// Elements appended so far.
+    len: usize,
+    offsets: Vec<i32>,
+    nulls: NullBufferBuilder,
+}
+
+impl ListBuilder {
+    fn append(&mut self, array: &[u8]) -> Result<()> {
+        let mut failure = None;
+        let kind = self.elements.kind();
+        decode_array(array, kind, |element| {
+            if let Err(e) = self.elements.append(element) {
+                failure.get_or_insert(e);
+            }
+            self.len += 1;
+        })?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        self.end_row()?;
+        self.nulls.append_non_null();
+        Ok(())
+    }
+
+    fn append_null(&mut self) -> Result<()> {
+        self.end_row()?;
+        self.nulls.append_null();
+        Ok(())
+    }
+
+    fn end_row(&mut self) -> Result<()> {
+        let end = i32::try_from(self.len).map_err(|_| {
+            CatalogError::new(sqlstate::PROGRAM_LIMIT_EXCEEDED, "too many array elements in one batch")
+        })?;
+        self.offsets.push(end);
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<ArrayRef> {
+        let offsets = OffsetBuffer::new(ScalarBuffer::from(std::mem::replace(&mut self.offsets, vec![0])));
+        self.len = 0;
+        let list = ListArray::try_new(self.item.clone(), offsets, self.elements.finish()?, self.nulls.finish())
+            .map_err(|e| CatalogError::internal(e.to_string()))?;
+        Ok(Arc::new(list))
+    }
 }
 
 impl ColumnBuilder {
@@ -75,6 +129,13 @@ impl ColumnBuilder {
             DataType::Interval(IntervalUnit::MonthDayNano) => {
                 Self::Interval(IntervalMonthDayNanoBuilder::with_capacity(capacity))
             }
+            DataType::List(item) => Self::List(Box::new(ListBuilder {
+                item: item.clone(),
+                elements: ColumnBuilder::new(item.data_type(), capacity)?,
+                len: 0,
+                offsets: vec![0],
+                nulls: NullBufferBuilder::new(capacity),
+            })),
             other => return Err(CatalogError::internal(format!("no column builder for {other}"))),
         })
     }
@@ -83,10 +144,7 @@ impl ColumnBuilder {
     /// corrupt data.
     pub fn append(&mut self, value: Option<DatumRef<'_>>) -> Result<()> {
         let value = match value {
-            None | Some(DatumRef::Null) => {
-                self.append_null();
-                return Ok(());
-            }
+            None | Some(DatumRef::Null) => return self.append_null(),
             Some(value) => value,
         };
         match (self, value) {
@@ -105,6 +163,7 @@ impl ColumnBuilder {
             (Self::Interval(b), DatumRef::Interval { months, days, nanos }) => {
                 b.append_value(IntervalMonthDayNano::new(months, days, nanos))
             }
+            (Self::List(b), DatumRef::Array(v)) => b.append(v)?,
             (_, other) => {
                 return Err(CatalogError::new(
                     "XX001",
@@ -116,7 +175,7 @@ impl ColumnBuilder {
     }
 
     /// Appends NULL.
-    pub fn append_null(&mut self) {
+    pub fn append_null(&mut self) -> Result<()> {
         match self {
             Self::Bool(b) => b.append_null(),
             Self::Int16(b) => b.append_null(),
@@ -131,12 +190,34 @@ impl ColumnBuilder {
             Self::Time(b) => b.append_null(),
             Self::Timestamp(b) => b.append_null(),
             Self::Interval(b) => b.append_null(),
+            Self::List(b) => return b.append_null(),
+        }
+        Ok(())
+    }
+
+    /// The storage kind of the values this builder takes.
+    fn kind(&self) -> Kind {
+        match self {
+            Self::Bool(_) => Kind::Bool,
+            Self::Int16(_) => Kind::Int16,
+            Self::Int32(_) => Kind::Int32,
+            Self::Int64(_) => Kind::Int64,
+            Self::Float32(_) => Kind::Float32,
+            Self::Float64(_) => Kind::Float64,
+            Self::Decimal(_) => Kind::Decimal128,
+            Self::Text(_) => Kind::Text,
+            Self::Bytes(_) => Kind::Bytes,
+            Self::Date(_) => Kind::Date32,
+            Self::Time(_) => Kind::Time64,
+            Self::Timestamp(_) => Kind::Timestamp,
+            Self::Interval(_) => Kind::Interval,
+            Self::List(_) => Kind::Array,
         }
     }
 
     /// The finished array.
-    pub fn finish(&mut self) -> ArrayRef {
-        match self {
+    pub fn finish(&mut self) -> Result<ArrayRef> {
+        Ok(match self {
             Self::Bool(b) => Arc::new(b.finish()),
             Self::Int16(b) => Arc::new(b.finish()),
             Self::Int32(b) => Arc::new(b.finish()),
@@ -150,7 +231,8 @@ impl ColumnBuilder {
             Self::Time(b) => Arc::new(b.finish()),
             Self::Timestamp(b) => Arc::new(b.finish()),
             Self::Interval(b) => Arc::new(b.finish()),
-        }
+            Self::List(b) => return b.finish(),
+        })
     }
 }
 
@@ -182,6 +264,16 @@ pub fn datum_at(array: &dyn Array, row: usize) -> Result<Datum> {
         DataType::Interval(IntervalUnit::MonthDayNano) => {
             let v = array.as_primitive::<IntervalMonthDayNanoType>().value(row);
             Datum::Interval { months: v.months, days: v.days, nanos: v.nanoseconds }
+        }
+        DataType::List(_) => {
+            let elements = array.as_list::<i32>().value(row);
+            let datums = (0..elements.len())
+                .map(|i| datum_at(elements.as_ref(), i))
+                .collect::<Result<Vec<_>>>()?;
+            let refs: Vec<_> = datums.iter().map(Datum::as_ref).collect();
+            let mut out = Vec::new();
+            encode_array(&refs, &mut out)?;
+            Datum::Array(out)
         }
         other => {
             return Err(CatalogError::internal(format!("cannot store a value of type {other}")));

@@ -63,6 +63,12 @@ fn cast_error(m: &str) -> Option<CatalogError> {
     if let Some(value) = between(m, "Cannot cast string '", "' to value of ") {
         let target = m.split("to value of ").nth(1).unwrap_or("");
         let ty = pg_type_name(target);
+        if ["Int16", "Int32", "Int64"].iter().any(|t| target.starts_with(t)) && value.trim().parse::<i128>().is_ok() {
+            return Some(CatalogError::new(
+                sqlstate::OUT_OF_RANGE,
+                format!("value \"{value}\" is out of range for type {ty}"),
+            ));
+        }
         let code = if ty == "date" || ty.starts_with("timestamp") || ty == "time" {
             sqlstate::INVALID_DATETIME
         } else {
@@ -130,6 +136,8 @@ mod tests {
         assert_eq!(classify("Arrow error: Divide by zero error").code, "22012");
         let e = classify("Cast error: Cannot cast string 'abc' to value of Int32 type");
         assert_eq!((e.code, e.message.as_str()), ("22P02", "invalid input syntax for type integer: \"abc\""));
+        let e = classify("Cast error: Cannot cast string '99999999999' to value of Int32 type");
+        assert_eq!((e.code, e.message.as_str()), ("22003", "value \"99999999999\" is out of range for type integer"));
         let e = classify("Cast error: Can't cast value 300000 to type Int16");
         assert_eq!((e.code, e.message.as_str()), ("22003", "smallint out of range"));
         let e = classify("Error during planning: table 'postgres.$search_path.nope' not found");

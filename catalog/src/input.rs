@@ -1,23 +1,27 @@
 //! Input functions for the types whose text form Arrow's casts do not read as PostgreSQL
 //! does: `bytea` (`\x` hex and escape formats), `interval` (PostgreSQL's and ISO 8601
-//! syntax), `uuid`, `json` and `jsonb` (validated and normalised). The server rewrites a cast
-//! to one of these types, and a text literal stored into such a column, into a call of
-//! `shale_<type>_in`.
+//! syntax), `uuid`, `json` and `jsonb` (validated and normalised), and arrays (PostgreSQL's
+//! array literals, see [`crate::array`]). The server rewrites a cast to one of these types,
+//! and a text literal stored into such a column, into a call of `shale_<type>_in(value)`,
+//! or `shale_array_in(value, '<array type>')`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, BinaryBuilder, IntervalMonthDayNanoBuilder, StringBuilder};
-use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef, IntervalMonthDayNano};
-use datafusion::common::Result as DFResult;
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BinaryBuilder, IntervalMonthDayNanoBuilder, ListArray, StringBuilder,
+};
+use datafusion::arrow::buffer::OffsetBuffer;
+use datafusion::arrow::compute::{CastOptions, cast, cast_with_options};
+use datafusion::arrow::datatypes::{DataType, FieldRef, Float64Type, IntervalMonthDayNano};
+use datafusion::common::{Result as DFResult, ScalarValue};
 use datafusion::logical_expr::{ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility};
 
 use datafusion::sql::sqlparser::ast;
 
+use crate::array::parse_array;
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::interval::parse_interval;
-use crate::types::{SqlType, TYPE_KEY};
+use crate::types::{LIST_ITEM, SqlType};
 use crate::values;
 
 /// The types with an input function.
@@ -33,6 +37,8 @@ pub enum InputType {
     Json,
     /// jsonb
     Jsonb,
+    /// Every array type; the function's second argument names it.
+    Array,
 }
 
 impl InputType {
@@ -44,6 +50,7 @@ impl InputType {
             SqlType::Uuid => InputType::Uuid,
             SqlType::Json => InputType::Json,
             SqlType::Jsonb => InputType::Jsonb,
+            SqlType::Array(_) => InputType::Array,
             _ => return None,
         })
     }
@@ -56,21 +63,34 @@ impl InputType {
             InputType::Uuid => "shale_uuid_in",
             InputType::Json => "shale_json_in",
             InputType::Jsonb => "shale_jsonb_in",
+            InputType::Array => "shale_array_in",
         }
     }
 
-    fn sql_type(self) -> SqlType {
-        match self {
+    /// The type the function returns: fixed, or for arrays the one its second argument
+    /// names.
+    fn sql_type(self, type_name: Option<&ScalarValue>) -> Result<SqlType> {
+        Ok(match self {
             InputType::Bytea => SqlType::Bytea,
             InputType::Interval => SqlType::Interval,
             InputType::Uuid => SqlType::Uuid,
             InputType::Json => SqlType::Json,
             InputType::Jsonb => SqlType::Jsonb,
-        }
+            InputType::Array => match type_name {
+                Some(ScalarValue::Utf8(Some(name))) => {
+                    SqlType::from_ast(&crate::sql::parse_data_type(name)?)?
+                }
+                _ => {
+                    return Err(CatalogError::internal(
+                        "shale_array_in needs the array type's name as its second argument",
+                    ));
+                }
+            },
+        })
     }
 }
 
-/// `shale_<type>_in(text)`.
+/// `shale_<type>_in(text)`, `shale_array_in(text, type name)`.
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct InputFunction {
     ty: InputType,
@@ -79,9 +99,12 @@ struct InputFunction {
 
 /// The input functions, to register in a session.
 pub fn input_functions() -> Vec<ScalarUDF> {
-    [InputType::Bytea, InputType::Interval, InputType::Uuid, InputType::Json, InputType::Jsonb]
+    [InputType::Bytea, InputType::Interval, InputType::Uuid, InputType::Json, InputType::Jsonb, InputType::Array]
         .into_iter()
-        .map(|ty| ScalarUDF::new_from_impl(InputFunction { ty, signature: Signature::any(1, Volatility::Immutable) }))
+        .map(|ty| {
+            let args = if ty == InputType::Array { 2 } else { 1 };
+            ScalarUDF::new_from_impl(InputFunction { ty, signature: Signature::any(args, Volatility::Immutable) })
+        })
         .collect()
 }
 
@@ -95,45 +118,37 @@ impl ScalarUDFImpl for InputFunction {
     }
 
     fn return_type(&self, _args: &[DataType]) -> DFResult<DataType> {
-        Ok(self.ty.sql_type().arrow_type())
+        Ok(self.ty.sql_type(None).map_err(CatalogError::into_datafusion)?.arrow_type())
     }
 
-    fn return_field_from_args(&self, _args: ReturnFieldArgs) -> DFResult<FieldRef> {
-        let field = self.ty.sql_type().field(self.name(), true);
-        let meta: HashMap<String, String> =
-            field.metadata().iter().filter(|(k, _)| k.as_str() == TYPE_KEY).map(|(k, v)| (k.clone(), v.clone())).collect();
-        Ok(Arc::new(Field::new(self.name(), field.data_type().clone(), true).with_metadata(meta)))
+    fn return_field_from_args(&self, args: ReturnFieldArgs) -> DFResult<FieldRef> {
+        let type_name = args.scalar_arguments.get(1).copied().flatten();
+        let ty = self.ty.sql_type(type_name).map_err(CatalogError::into_datafusion)?;
+        Ok(Arc::new(ty.tagged_field(self.name(), true)))
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DFResult<ColumnarValue> {
+        let type_name = match args.args.get(1) {
+            Some(ColumnarValue::Scalar(name)) => Some(name),
+            _ => None,
+        };
+        let ty = self.ty.sql_type(type_name).map_err(CatalogError::into_datafusion)?;
         let input = args.args[0].to_array(args.number_rows)?;
-        let output = convert(self.ty, &input).map_err(CatalogError::into_datafusion)?;
+        let output = convert(&ty, &input).map_err(CatalogError::into_datafusion)?;
         Ok(ColumnarValue::Array(output))
     }
 }
 
-fn convert(ty: InputType, input: &ArrayRef) -> Result<ArrayRef> {
-    let target = ty.sql_type().arrow_type();
-    if input.data_type() == &target && !matches!(ty, InputType::Uuid | InputType::Json | InputType::Jsonb) {
-        return Ok(input.clone());
-    }
-    let text = match input.data_type() {
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null => {
-            cast(input, &DataType::Utf8).map_err(|e| CatalogError::internal(e.to_string()))?
-        }
-        other => {
-            return Err(CatalogError::new(
-                "42846",
-                format!("cannot cast type {other} to {}", ty.sql_type().pg_name()),
-            ));
-        }
-    };
-    let text = text.as_string::<i32>();
-    let rows = text.len();
+/// Converts `input` to values of `ty`: text is read as PostgreSQL's input function of `ty`
+/// reads it, a list's elements are converted one by one, anything else is cast.
+fn convert(ty: &SqlType, input: &ArrayRef) -> Result<ArrayRef> {
+    let rows = input.len();
     Ok(match ty {
-        InputType::Bytea => {
+        SqlType::Array(element) => return convert_array(&Arc::new(element.tagged_field(LIST_ITEM, true)), input),
+        SqlType::Bytea | SqlType::Interval if input.data_type() == &ty.arrow_type() => input.clone(),
+        SqlType::Bytea => {
             let mut b = BinaryBuilder::with_capacity(rows, rows * 8);
-            for v in text.iter() {
+            for v in text_of(input, &ty.pg_name())?.as_string::<i32>().iter() {
                 match v {
                     Some(s) => b.append_value(parse_bytea(s)?),
                     None => b.append_null(),
@@ -141,9 +156,9 @@ fn convert(ty: InputType, input: &ArrayRef) -> Result<ArrayRef> {
             }
             Arc::new(b.finish())
         }
-        InputType::Interval => {
+        SqlType::Interval => {
             let mut b = IntervalMonthDayNanoBuilder::with_capacity(rows);
-            for v in text.iter() {
+            for v in text_of(input, &ty.pg_name())?.as_string::<i32>().iter() {
                 match v {
                     Some(s) => {
                         let i = parse_interval(s)?;
@@ -154,17 +169,86 @@ fn convert(ty: InputType, input: &ArrayRef) -> Result<ArrayRef> {
             }
             Arc::new(b.finish())
         }
-        InputType::Uuid | InputType::Json | InputType::Jsonb => {
+        SqlType::Uuid | SqlType::Json | SqlType::Jsonb => {
             let mut b = StringBuilder::with_capacity(rows, rows * 16);
-            for v in text.iter() {
+            for v in text_of(input, &ty.pg_name())?.as_string::<i32>().iter() {
                 match v {
-                    Some(s) => b.append_value(values::canonical_text(&ty.sql_type(), s)?),
+                    Some(s) => b.append_value(values::canonical_text(ty, s)?),
                     None => b.append_null(),
                 }
             }
             Arc::new(b.finish())
         }
+        _ => return cast_values(input, &ty.arrow_type()),
     })
+}
+
+/// `input` as text, for reading with the input function of type `ty` (named in the
+/// error): 42846 when it is not text.
+fn text_of(input: &ArrayRef, ty: &str) -> Result<ArrayRef> {
+    match input.data_type() {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null => {
+            cast(input, &DataType::Utf8).map_err(|e| CatalogError::internal(e.to_string()))
+        }
+        other => Err(CatalogError::new(
+            "42846",
+            format!("cannot cast type {other} to {ty}"),
+        )),
+    }
+}
+
+/// A list of `item`s from text literals (`'{1,2}'`) or from lists of any element type
+/// (`ARRAY[1,2]`), converting each element: uuids with uuid's input function, the other
+/// element types by a cast.
+pub(crate) fn convert_array(item: &FieldRef, input: &ArrayRef) -> Result<ArrayRef> {
+    let (offsets, values, nulls) = match input.data_type() {
+        DataType::List(_) => {
+            let list = input.as_list::<i32>();
+            (list.offsets().clone(), list.values().clone(), list.nulls().cloned())
+        }
+        _ => {
+            let text = text_of(input, &format!("{}[]", item.data_type()))?;
+            let mut strings = StringBuilder::new();
+            let mut lengths = Vec::with_capacity(text.len());
+            for literal in text.as_string::<i32>().iter() {
+                let elements = literal.map(parse_array).transpose()?.unwrap_or_default();
+                lengths.push(elements.len());
+                elements.iter().for_each(|e| strings.append_option(e.as_deref()));
+            }
+            let values: ArrayRef = Arc::new(strings.finish());
+            (OffsetBuffer::from_lengths(lengths), values, text.nulls().cloned())
+        }
+    };
+    let uuid = SqlType::Uuid.tagged_field(LIST_ITEM, true);
+    let values = if item.metadata() == uuid.metadata() {
+        convert(&SqlType::Uuid, &values)?
+    } else {
+        cast_values(&values, item.data_type())?
+    };
+    ListArray::try_new(item.clone(), offsets, values, nulls)
+        .map(|list| Arc::new(list) as ArrayRef)
+        .map_err(|e| CatalogError::internal(e.to_string()))
+}
+
+/// Arrow's cast of `input` to `target`, failing (not NULL) on a value that does not convert,
+/// with PostgreSQL's errors; text too large for double precision is 22003, as in
+/// PostgreSQL, not infinity.
+fn cast_values(input: &ArrayRef, target: &DataType) -> Result<ArrayRef> {
+    let options = CastOptions { safe: false, ..Default::default() };
+    let output = cast_with_options(input, target, &options)
+        .map_err(|e| crate::error_map::classify(&e.to_string()))?;
+    if let (Some(text), Some(floats)) = (input.as_string_opt::<i32>(), output.as_primitive_opt::<Float64Type>()) {
+        let overflow = text.iter().zip(floats.iter()).find_map(|(t, f)| {
+            t.filter(|t| f.is_some_and(f64::is_infinite) && !t.to_ascii_lowercase().contains("inf"))
+        });
+        if let Some(t) = overflow {
+            return Err(CatalogError::new(
+                sqlstate::OUT_OF_RANGE,
+                format!("\"{t}\" is out of range for type double precision"),
+            ));
+        }
+    }
+    Ok(output)
 }
 
 /// PostgreSQL's bytea input: `\x` followed by hex digit pairs, or the escape format
@@ -224,21 +308,28 @@ mod tests {
     }
 }
 
-/// `shale_<type>_in(arg)` as SQL.
-pub fn call(ty: InputType, arg: &ast::Expr) -> Result<ast::Expr> {
-    crate::sql::parse_expr(&format!("{}({arg})", ty.function_name()))
+/// The call of `ty`'s input function on `arg`, as SQL: `shale_<type>_in(arg)`, or
+/// `shale_array_in(arg, '<array type>')`; `None` when `ty` has no input function.
+pub fn call(ty: &SqlType, arg: &ast::Expr) -> Option<Result<ast::Expr>> {
+    let input = InputType::of(ty)?;
+    let sql = match input {
+        InputType::Array => format!("{}({arg}, '{}')", input.function_name(), ty.pg_name()),
+        _ => format!("{}({arg})", input.function_name()),
+    };
+    Some(crate::sql::parse_expr(&sql))
 }
 
 /// Makes a text literal stored into a column of type `ty` read as PostgreSQL reads it: an
-/// input-function call for bytea, interval, uuid, json and jsonb; a number for numeric
-/// (so that rounding to the column's scale is numeric rounding).
+/// input-function call for bytea, interval, uuid, json, jsonb and arrays; a number for
+/// numeric (so that rounding to the column's scale is numeric rounding).
 pub fn coerce_literal(ty: &SqlType, e: &mut ast::Expr) -> Result<()> {
-    let ast::Expr::Value(v) = e else { return Ok(()) };
+    let ast::Expr::Value(v) = &*e else { return Ok(()) };
     let ast::Value::SingleQuotedString(text) = &v.value else { return Ok(()) };
-    if let Some(input) = InputType::of(ty) {
-        *e = call(input, e)?;
-    } else if matches!(ty, SqlType::Numeric(_)) && text.trim().parse::<f64>().is_ok_and(f64::is_finite) {
-        *e = ast::Expr::value(ast::Value::Number(text.trim().to_string(), false));
+    let number = text.trim();
+    if let Some(input) = call(ty, e) {
+        *e = input?;
+    } else if matches!(ty, SqlType::Numeric(_)) && number.parse::<f64>().is_ok_and(f64::is_finite) {
+        *e = ast::Expr::value(ast::Value::Number(number.to_string(), false));
     }
     Ok(())
 }

@@ -7,6 +7,8 @@
 //! as soon as a DROP commits.
 
 mod arith;
+mod array;
+mod array_literals;
 pub mod context;
 pub mod convert;
 pub mod ddl;

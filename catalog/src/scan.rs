@@ -189,7 +189,7 @@ impl RowReader {
                 }
             }
         }
-        let columns = builders.iter_mut().map(ColumnBuilder::finish).collect();
+        let columns = builders.iter_mut().map(ColumnBuilder::finish).collect::<Result<_>>()?;
         let options = RecordBatchOptions::new().with_row_count(Some(rows.len()));
         RecordBatch::try_new_with_options(self.schema.clone(), columns, &options)
             .map_err(|e| CatalogError::internal(e.to_string()))

@@ -1,7 +1,7 @@
 //! Parsing bits of SQL that Shale writes or stores itself (default expressions, rewritten
 //! queries) with PostgreSQL's dialect, and recognising the DEFAULT keyword.
 
-use datafusion::sql::sqlparser::ast::{Expr, Query};
+use datafusion::sql::sqlparser::ast::{DataType, Expr, Query};
 use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
@@ -13,6 +13,14 @@ pub fn parse_expr(sql: &str) -> Result<Expr> {
         .try_with_sql(sql)
         .and_then(|mut p| p.parse_expr())
         .map_err(|e| CatalogError::internal(format!("expression {sql:?} does not parse: {e}")))
+}
+
+/// Parses one data type (a type name Shale wrote, such as an array type's).
+pub fn parse_data_type(sql: &str) -> Result<DataType> {
+    Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_data_type())
+        .map_err(|e| CatalogError::internal(format!("type {sql:?} does not parse: {e}")))
 }
 
 /// Parses one query.

@@ -5,6 +5,7 @@
 //! type modifier clients see (carried on the Arrow field as metadata, see [`TYPE_KEY`]).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use datafusion::arrow::datatypes::{DataType, Field, IntervalUnit, TimeUnit};
 use datafusion::sql::sqlparser::ast;
@@ -24,6 +25,8 @@ pub const TABLE_OID_KEY: &str = "shale.table_oid";
 /// Arrow field metadata key holding a table column's attribute number (with
 /// [`TABLE_OID_KEY`]).
 pub const ATTNUM_KEY: &str = "shale.attnum";
+/// Name of the item field of a list (an array's elements), as Arrow names it.
+pub const LIST_ITEM: &str = "item";
 /// Time zone of every `timestamptz` value: stored as UTC instants.
 pub const UTC: &str = "+00:00";
 /// Precision used for `numeric` declared without one.
@@ -73,6 +76,9 @@ pub enum SqlType {
     Json,
     /// jsonb
     Jsonb,
+    /// A one-dimensional array of integer, bigint, text, double precision, numeric or uuid
+    /// (see [`SqlType::array_of`]).
+    Array(Box<SqlType>),
 }
 
 impl SqlType {
@@ -114,6 +120,11 @@ impl SqlType {
             D::Uuid => SqlType::Uuid,
             D::JSON => SqlType::Json,
             D::JSONB => SqlType::Jsonb,
+            D::Array(
+                ast::ArrayElemTypeDef::SquareBracket(element, _)
+                | ast::ArrayElemTypeDef::AngleBracket(element)
+                | ast::ArrayElemTypeDef::Parenthesis(element),
+            ) => Self::array_of(Self::from_ast(element)?)?,
             D::Custom(name, _) => Self::from_name(&name.to_string().to_lowercase())?,
             other => return Err(CatalogError::unsupported(format!("type {other}"))),
         })
@@ -128,6 +139,12 @@ impl SqlType {
             "float4" => SqlType::Float4,
             "float8" => SqlType::Float8,
             "bpchar" => SqlType::Char(1),
+            "_int4" => SqlType::Array(Box::new(SqlType::Int4)),
+            "_int8" => SqlType::Array(Box::new(SqlType::Int8)),
+            "_text" => SqlType::Array(Box::new(SqlType::Text)),
+            "_float8" => SqlType::Array(Box::new(SqlType::Float8)),
+            "_numeric" => SqlType::Array(Box::new(SqlType::Numeric(None))),
+            "_uuid" => SqlType::Array(Box::new(SqlType::Uuid)),
             "serial" | "bigserial" | "smallserial" => {
                 return Err(CatalogError::unsupported(format!("type {name}")));
             }
@@ -138,6 +155,33 @@ impl SqlType {
                 ));
             }
         })
+    }
+
+    /// The array type whose elements are `element`: 0A000 for a multidimensional array or
+    /// an element type other than integer, bigint, text, double precision, numeric or uuid.
+    pub fn array_of(element: SqlType) -> Result<SqlType> {
+        match element {
+            SqlType::Int4
+            | SqlType::Int8
+            | SqlType::Text
+            | SqlType::Float8
+            | SqlType::Numeric(_)
+            | SqlType::Uuid => Ok(SqlType::Array(Box::new(element))),
+            SqlType::Array(_) => Err(CatalogError::unsupported("multidimensional arrays")),
+            other => Err(CatalogError::unsupported(format!(
+                "arrays of {}: Shale has arrays of integer, bigint, text, double precision, \
+                 numeric and uuid",
+                other.pg_name()
+            ))),
+        }
+    }
+
+    /// The element type of an array type.
+    pub fn element(&self) -> Option<&SqlType> {
+        match self {
+            SqlType::Array(element) => Some(element),
+            _ => None,
+        }
     }
 
     /// How values of this type are stored.
@@ -161,6 +205,7 @@ impl SqlType {
             SqlType::Timestamp(_) | SqlType::Timestamptz(_) => Kind::Timestamp,
             SqlType::Interval => Kind::Interval,
             SqlType::Bytea => Kind::Bytes,
+            SqlType::Array(_) => Kind::Array,
         }
     }
 
@@ -189,6 +234,9 @@ impl SqlType {
             SqlType::Timestamptz(_) => DataType::Timestamp(TimeUnit::Microsecond, Some(UTC.into())),
             SqlType::Interval => DataType::Interval(IntervalUnit::MonthDayNano),
             SqlType::Bytea => DataType::Binary,
+            SqlType::Array(element) => {
+                DataType::List(Arc::new(element.tagged_field(LIST_ITEM, true)))
+            }
         }
     }
 
@@ -198,25 +246,31 @@ impl SqlType {
             SqlType::Varchar(Some(n)) | SqlType::Char(n) => *n as i32 + 4,
             SqlType::Numeric(Some((p, s))) => ((*p as i32) << 16 | (*s as i32 & 0xffff)) + 4,
             SqlType::Time(Some(p)) | SqlType::Timestamp(Some(p)) | SqlType::Timestamptz(Some(p)) => *p as i32,
+            SqlType::Array(element) => element.typmod(),
             _ => -1,
         }
     }
 
     /// The Arrow field for a column of this type, with the metadata clients need.
     pub fn field(&self, name: &str, nullable: bool) -> Field {
-        let mut meta = HashMap::new();
-        let tag = match self {
-            SqlType::Uuid => Some("uuid"),
-            SqlType::Json => Some("json"),
-            SqlType::Jsonb => Some("jsonb"),
-            SqlType::Varchar(_) => Some("varchar"),
-            SqlType::Char(_) => Some("bpchar"),
-            _ => None,
-        };
-        if let Some(tag) = tag {
-            meta.insert(TYPE_KEY.to_string(), tag.to_string());
-        }
+        let field = self.tagged_field(name, nullable);
+        let mut meta = field.metadata().clone();
         meta.insert(TYPMOD_KEY.to_string(), self.typmod().to_string());
+        field.with_metadata(meta)
+    }
+
+    /// The Arrow field for a value of this type, with [`TYPE_KEY`] when the Arrow type does
+    /// not tell the PostgreSQL type, but no type modifier.
+    pub fn tagged_field(&self, name: &str, nullable: bool) -> Field {
+        let tag = match self {
+            SqlType::Uuid => "uuid",
+            SqlType::Json => "json",
+            SqlType::Jsonb => "jsonb",
+            SqlType::Varchar(_) => "varchar",
+            SqlType::Char(_) => "bpchar",
+            _ => return Field::new(name, self.arrow_type(), nullable),
+        };
+        let meta = HashMap::from([(TYPE_KEY.to_string(), tag.to_string())]);
         Field::new(name, self.arrow_type(), nullable).with_metadata(meta)
     }
 
@@ -244,6 +298,7 @@ impl SqlType {
             SqlType::Uuid => "uuid".into(),
             SqlType::Json => "json".into(),
             SqlType::Jsonb => "jsonb".into(),
+            SqlType::Array(element) => format!("{}[]", element.pg_name()),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! What a value must satisfy to be stored in a column: NOT NULL, declared lengths, and the
-//! canonical forms of uuid, json and jsonb, with PostgreSQL's errors.
+//! canonical forms of uuid, json and jsonb (also as array elements), with PostgreSQL's
+//! errors.
 
-use shale_storage::Datum;
+use shale_storage::{Datum, DatumRef, Kind, decode_array, encode_array};
 
 use crate::descriptor::{ColumnDesc, TableDesc};
 use crate::error::{CatalogError, Result, sqlstate};
@@ -18,11 +19,11 @@ pub fn check(table: &TableDesc, col: &ColumnDesc, value: Datum) -> Result<Datum>
         }
         _ => {}
     }
-    let Datum::Text(text) = value else {
-        if value == Datum::Null && col.not_null {
-            return Err(not_null(table, col));
-        }
-        return Ok(value);
+    let text = match value {
+        Datum::Text(text) => text,
+        Datum::Array(elements) => return canonical_elements(&col.ty, elements),
+        Datum::Null if col.not_null => return Err(not_null(table, col)),
+        other => return Ok(other),
     };
     let text = match &col.ty {
         SqlType::Varchar(Some(n)) => fit_length(text, *n, "character varying", false)?,
@@ -44,6 +45,30 @@ pub fn canonical_text(ty: &SqlType, text: &str) -> Result<String> {
         SqlType::Jsonb => crate::jsonb::canonical(text)?,
         _ => text.to_string(),
     })
+}
+
+/// An encoded array of uuids with every element in canonical form (22P02 when one is not
+/// a uuid); other arrays as they are.
+fn canonical_elements(ty: &SqlType, elements: Vec<u8>) -> Result<Datum> {
+    let Some(element @ SqlType::Uuid) = ty.element() else { return Ok(Datum::Array(elements)) };
+    let mut texts = Vec::new();
+    let mut failure = None;
+    decode_array(&elements, Kind::Text, |value| match value {
+        Some(DatumRef::Text(text)) => match canonical_text(element, text) {
+            Ok(text) => texts.push(Datum::Text(text)),
+            Err(e) => {
+                failure.get_or_insert(e);
+            }
+        },
+        _ => texts.push(Datum::Null),
+    })?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let refs: Vec<_> = texts.iter().map(Datum::as_ref).collect();
+    let mut out = Vec::new();
+    encode_array(&refs, &mut out)?;
+    Ok(Datum::Array(out))
 }
 
 /// 23502 for a NULL in a NOT NULL column.

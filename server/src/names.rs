@@ -2,7 +2,9 @@
 //! reference is named after the column, a function call after the function, a cast after
 //! its operand (or its type), anything else `?column?`.
 
-use datafusion::sql::sqlparser::ast::{CastKind, Expr, Query, SelectItem, SetExpr};
+use datafusion::sql::sqlparser::ast::{
+    CastKind, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Query, SelectItem, SetExpr, Value,
+};
 
 /// Output names of a query's select list, or `None` when DataFusion's names must be used
 /// (a wildcard, or a body that is not a plain SELECT).
@@ -43,8 +45,10 @@ fn expr_name(e: &Expr) -> Option<String> {
         Expr::Identifier(i) => Some(ident(i)),
         Expr::CompoundIdentifier(parts) => parts.last().map(ident),
         Expr::Function(f) => f.name.0.last().and_then(|p| p.as_ident()).map(ident).map(|name| {
-            // Shale's input functions stand for casts: PostgreSQL names those by their type.
+            // Shale's input functions stand for casts: PostgreSQL names those by their type,
+            // which for arrays is the function's second argument.
             match name.strip_prefix("shale_").and_then(|n| n.strip_suffix("_in")) {
+                Some("array") => array_input_type(f).map(type_name).unwrap_or(name),
                 Some(ty) => ty.to_string(),
                 None => name,
             }
@@ -57,10 +61,23 @@ fn expr_name(e: &Expr) -> Option<String> {
             }
         }),
         Expr::Nested(inner) => expr_name(inner),
+        Expr::CompoundFieldAccess { root, .. } => expr_name(root),
         Expr::Case { .. } => Some("case".into()),
         Expr::Exists { .. } => Some("exists".into()),
         Expr::Array(_) => Some("array".into()),
         Expr::Subquery(q) => output_names(q).and_then(|n| n.into_iter().next()),
+        _ => None,
+    }
+}
+
+/// The type named by the second argument of `shale_array_in(value, 'type')`.
+fn array_input_type(f: &Function) -> Option<&str> {
+    let FunctionArguments::List(list) = &f.args else { return None };
+    match list.args.get(1)? {
+        FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v))) => match &v.value {
+            Value::SingleQuotedString(ty) => Some(ty),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -79,7 +96,8 @@ fn type_name(written: &str) -> String {
             _ => {}
         }
     }
-    match base.trim() {
+    // An array type is named by its element type.
+    match base.split('[').next().unwrap_or(&base).trim() {
         "int" | "integer" | "int4" => "int4",
         "bigint" | "int8" => "int8",
         "smallint" | "int2" => "int2",
@@ -114,9 +132,10 @@ mod tests {
     #[test]
     fn follows_postgres() {
         assert_eq!(
-            names("SELECT 1, a, t.B, \"C\", count(*), now(), 1 + 2, '1'::int, x::text AS y, CASE WHEN true THEN 1 END, '1999-01-08'::timestamp(3) with time zone, '1'::numeric(5, 2)").unwrap(),
-            vec!["?column?", "a", "b", "C", "count", "now", "?column?", "int4", "y", "case", "timestamptz", "numeric"]
+            names("SELECT 1, a, t.B, \"C\", count(*), now(), 1 + 2, '1'::int, x::text AS y, CASE WHEN true THEN 1 END, '1999-01-08'::timestamp(3) with time zone, '1'::numeric(5, 2), a[1], '{}'::numeric(3,1)[]").unwrap(),
+            vec!["?column?", "a", "b", "C", "count", "now", "?column?", "int4", "y", "case", "timestamptz", "numeric", "a", "numeric"]
         );
+        assert_eq!(names("SELECT shale_array_in('{}', 'integer[]')").unwrap(), vec!["int4"]);
         assert_eq!(names("SELECT * FROM t"), None);
     }
 }

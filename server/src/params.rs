@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use chrono::{Duration, NaiveDate};
 use datafusion::sql::sqlparser::ast::{
-    CastKind, DataType as SqlDataType, ExactNumberInfo, Expr, Statement, TimezoneInfo, UnaryOperator, Value, VisitMut,
+    ArrayElemTypeDef, CastKind, DataType as SqlDataType, ExactNumberInfo, Expr, Statement, TimezoneInfo, UnaryOperator, Value, VisitMut,
     VisitorMut,
 };
 use pgwire::api::Type;
@@ -90,7 +90,15 @@ fn decimal_number(text: &str) -> Option<Expr> {
 
 /// Wraps a literal in a cast to the parameter's type (none for text-like and unknown types).
 fn cast(e: Expr, ty: &Type) -> Expr {
-    let data_type = match *ty {
+    match sql_type(ty) {
+        Some(data_type) => Expr::Cast { kind: CastKind::Cast, expr: Box::new(e), data_type, array: false, format: None },
+        None => e,
+    }
+}
+
+/// The SQL type a parameter of type `ty` is cast to (`None` for text-like and unknown types).
+fn sql_type(ty: &Type) -> Option<SqlDataType> {
+    Some(match *ty {
         Type::BOOL => SqlDataType::Boolean,
         Type::INT2 => SqlDataType::SmallInt(None),
         Type::INT4 => SqlDataType::Int(None),
@@ -105,9 +113,28 @@ fn cast(e: Expr, ty: &Type) -> Expr {
         // Rewritten into Shale's input functions before planning.
         Type::INTERVAL => SqlDataType::Interval { fields: None, precision: None },
         Type::BYTEA => SqlDataType::Bytea,
-        _ => return e,
-    };
-    Expr::Cast { kind: CastKind::Cast, expr: Box::new(e), data_type, array: false, format: None }
+        _ => {
+            let element = match array_element(ty)? {
+                Type::TEXT => SqlDataType::Text,
+                Type::UUID => SqlDataType::Uuid,
+                other => sql_type(&other)?,
+            };
+            SqlDataType::Array(ArrayElemTypeDef::SquareBracket(Box::new(element), None))
+        }
+    })
+}
+
+/// The element type of the array types Shale has.
+fn array_element(ty: &Type) -> Option<Type> {
+    Some(match *ty {
+        Type::INT4_ARRAY => Type::INT4,
+        Type::INT8_ARRAY => Type::INT8,
+        Type::TEXT_ARRAY => Type::TEXT,
+        Type::FLOAT8_ARRAY => Type::FLOAT8,
+        Type::NUMERIC_ARRAY => Type::NUMERIC,
+        Type::UUID_ARRAY => Type::UUID,
+        _ => return None,
+    })
 }
 
 fn invalid(message: &str) -> CatalogError {
@@ -119,9 +146,12 @@ fn out_of_range(what: &str) -> CatalogError {
 }
 
 fn fixed<const N: usize>(bytes: &[u8], ty: &Type) -> Result<[u8; N], CatalogError> {
-    bytes.try_into().map_err(|_| {
-        CatalogError::new("22P03", format!("incorrect binary data format in bind parameter of type {}", ty.name()))
-    })
+    bytes.try_into().map_err(|_| malformed_binary(ty))
+}
+
+/// 22P03 for a binary parameter value that is not one of its type.
+fn malformed_binary(ty: &Type) -> CatalogError {
+    CatalogError::new("22P03", format!("incorrect binary data format in bind parameter of type {}", ty.name()))
 }
 
 /// PostgreSQL's binary format of a value, as the text its literal is made from.
@@ -171,8 +201,61 @@ fn binary_to_text(bytes: &[u8], ty: &Type) -> Result<String, CatalogError> {
             .map_err(|_| invalid("jsonb parameter is not valid UTF-8"))?
             .to_string(),
         Type::NUMERIC => numeric_text(bytes)?,
-        _ => std::str::from_utf8(bytes).map_err(|_| invalid("parameter is not valid UTF-8"))?.to_string(),
+        _ => match array_element(ty) {
+            Some(element) => array_text(bytes, ty, &element)?,
+            None => std::str::from_utf8(bytes).map_err(|_| invalid("parameter is not valid UTF-8"))?.to_string(),
+        },
     })
+}
+
+/// PostgreSQL's binary array (`array_recv`): dimensions, has-null flag, element type, each
+/// dimension's length and lower bound, then each element as its length (-1 for NULL) and
+/// its binary value; as an array literal. Only one dimension is supported.
+fn array_text(bytes: &[u8], ty: &Type, element: &Type) -> Result<String, CatalogError> {
+    let mut input = Reader { rest: bytes, ty };
+    let ndim = input.word()?;
+    let _has_null = input.word()?;
+    let _element_oid = input.word()?;
+    let len = match ndim {
+        0 => 0,
+        1 => {
+            let len = input.word()?;
+            let _lower_bound = input.word()?;
+            usize::try_from(len).map_err(|_| malformed_binary(ty))?
+        }
+        _ => return Err(CatalogError::unsupported("multidimensional arrays")),
+    };
+    let mut elements = Vec::with_capacity(len.min(bytes.len() / 4));
+    for _ in 0..len {
+        let Ok(size) = usize::try_from(input.word()?) else {
+            elements.push("NULL".to_string());
+            continue;
+        };
+        let text = binary_to_text(input.take(size)?, element)?;
+        elements.push(format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")));
+    }
+    if !input.rest.is_empty() {
+        return Err(malformed_binary(ty));
+    }
+    Ok(format!("{{{}}}", elements.join(",")))
+}
+
+/// Reads a binary parameter value front to back.
+struct Reader<'a> {
+    rest: &'a [u8],
+    ty: &'a Type,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], CatalogError> {
+        let (head, rest) = self.rest.split_at_checked(n).ok_or_else(|| malformed_binary(self.ty))?;
+        self.rest = rest;
+        Ok(head)
+    }
+
+    fn word(&mut self) -> Result<i32, CatalogError> {
+        Ok(i32::from_be_bytes(fixed(self.take(4)?, self.ty)?))
+    }
 }
 
 fn float_text(v: f64) -> String {
@@ -266,5 +349,19 @@ mod tests {
         let nul = Bytes::from_static(b"a\0b");
         assert_eq!(literal(Some(&nul), &Type::TEXT, FieldFormat::Text).unwrap_err().code, "22021");
         assert_eq!(literal(Some(&nul), &Type::VARCHAR, FieldFormat::Binary).unwrap_err().code, "22021");
+    }
+
+    #[test]
+    fn binary_arrays_become_array_literals() {
+        let words = |w: &[i32]| -> Vec<u8> { w.iter().flat_map(|v| v.to_be_bytes()).collect() };
+        // array_send('{7,NULL}'::int4[])
+        let ints = words(&[1, 1, 23, 2, 1, 4, 7, -1]);
+        assert_eq!(binary_to_text(&ints, &Type::INT4_ARRAY).unwrap(), r#"{"7",NULL}"#);
+        assert_eq!(binary_to_text(&words(&[0, 0, 25]), &Type::TEXT_ARRAY).unwrap(), "{}");
+        let mut texts = words(&[1, 0, 25, 1, 1, 3]);
+        texts.extend(br#"a"\"#);
+        assert_eq!(binary_to_text(&texts, &Type::TEXT_ARRAY).unwrap(), r#"{"a\"\\"}"#);
+        assert_eq!(binary_to_text(&ints[..ints.len() - 1], &Type::INT4_ARRAY).unwrap_err().code, "22P03");
+        assert_eq!(binary_to_text(&words(&[2, 0, 23, 1, 1, 1, 1]), &Type::INT4_ARRAY).unwrap_err().code, "0A000");
     }
 }

@@ -1,8 +1,8 @@
 //! Rewrites applied to every statement before it runs: casts to (and typed literals of)
-//! bytea, interval, uuid, json and jsonb call Shale's input functions, which read text the
-//! way PostgreSQL does (DataFusion's casts do not know these types' text forms); casts to
-//! timestamp are to microseconds; numbers written with an exponent are read as double
-//! precision.
+//! bytea, interval, uuid, json, jsonb and arrays call Shale's input functions, which read
+//! text the way PostgreSQL does (DataFusion's casts do not know these types' text forms);
+//! casts to timestamp are to microseconds; numbers written with an exponent are read as
+//! double precision.
 
 use std::ops::ControlFlow;
 
@@ -10,7 +10,7 @@ use datafusion::sql::sqlparser::ast::{
     CastKind, DataType, Expr, Statement, TypedString, Value, visit_expressions_mut,
 };
 use shale_catalog::CatalogError;
-use shale_catalog::input::{InputType, call};
+use shale_catalog::input::call;
 use shale_catalog::types::SqlType;
 
 /// Rewrites the casts in `stmt`.
@@ -37,10 +37,10 @@ pub fn rewrite_input_casts(stmt: &mut Statement) -> Result<(), CatalogError> {
                 })),
                 _ => None,
             },
-            Expr::Cast { expr, data_type, .. } => input_type(data_type).map(|t| call(t, expr)),
-            Expr::TypedString(ts) => input_type(&ts.data_type).map(|t| call(t, &Expr::Value(ts.value.clone()))),
+            Expr::Cast { expr, data_type, .. } => input_call(data_type, expr),
+            Expr::TypedString(ts) => input_call(&ts.data_type, &Expr::Value(ts.value.clone())),
             Expr::Interval(iv) if iv.leading_field.is_none() && iv.last_field.is_none() => {
-                Some(call(InputType::Interval, &iv.value))
+                call(&SqlType::Interval, &iv.value)
             }
             _ => None,
         };
@@ -57,6 +57,12 @@ pub fn rewrite_input_casts(stmt: &mut Statement) -> Result<(), CatalogError> {
     failure.map_or(Ok(()), Err)
 }
 
-fn input_type(dt: &DataType) -> Option<InputType> {
-    SqlType::from_ast(dt).ok().as_ref().and_then(InputType::of)
+/// The input-function call that reads `arg` as a `dt`, if `dt` has an input function; an
+/// array type Shale does not have is an error rather than DataFusion's cast.
+fn input_call(dt: &DataType, arg: &Expr) -> Option<Result<Expr, CatalogError>> {
+    match SqlType::from_ast(dt) {
+        Ok(ty) => call(&ty, arg),
+        Err(e) if matches!(dt, DataType::Array(_)) => Some(Err(e)),
+        Err(_) => None,
+    }
 }

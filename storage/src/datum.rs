@@ -31,6 +31,9 @@ pub enum Kind {
     Timestamp,
     /// A calendar interval: months, days and nanoseconds, compared in that order.
     Interval,
+    /// A one-dimensional array, as [`encode_array`](crate::encode_array) writes it; the kind
+    /// of its elements belongs to the column.
+    Array,
 }
 
 /// An owned value, or NULL.
@@ -71,6 +74,8 @@ pub enum Datum {
         /// Nanoseconds.
         nanos: i64,
     },
+    /// A [`Kind::Array`] value: the encoded array.
+    Array(Vec<u8>),
 }
 
 /// A value borrowed from a [`Datum`] or straight from encoded bytes (see
@@ -106,6 +111,8 @@ pub enum DatumRef<'a> {
     /// See [`Datum::Interval`].
     #[allow(missing_docs)] // fields as in `Datum::Interval`
     Interval { months: i32, days: i32, nanos: i64 },
+    /// See [`Datum::Array`].
+    Array(&'a [u8]),
 }
 
 impl Datum {
@@ -134,6 +141,7 @@ impl Datum {
                 days: *days,
                 nanos: *nanos,
             },
+            Datum::Array(v) => DatumRef::Array(v),
         }
     }
 
@@ -170,6 +178,7 @@ impl DatumRef<'_> {
                 days,
                 nanos,
             },
+            DatumRef::Array(v) => Datum::Array(v.to_vec()),
         }
     }
 
@@ -190,6 +199,7 @@ impl DatumRef<'_> {
             DatumRef::Time64(_) => Kind::Time64,
             DatumRef::Timestamp(_) => Kind::Timestamp,
             DatumRef::Interval { .. } => Kind::Interval,
+            DatumRef::Array(_) => Kind::Array,
         })
     }
 }
@@ -219,6 +229,7 @@ mod tests {
                 days: -2,
                 nanos: 3,
             },
+            Datum::Array(vec![1, 0, 0, 0, 0, 7, 0, 0, 0]),
         ];
         for v in &values {
             assert_eq!(&v.as_ref().to_owned(), v);

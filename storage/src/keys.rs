@@ -11,7 +11,9 @@
 //! - text and bytes: groups of 8 bytes, each followed by a marker: `0xFF` when more groups
 //!   follow, else `0xFF - padding` after a zero-padded last group, so that a prefix sorts
 //!   before its extensions, NUL bytes sort correctly, and the next column cannot interfere;
-//! - intervals: months, days, nanos, each as a signed integer.
+//! - intervals: months, days, nanos, each as a signed integer;
+//! - arrays: their encoded bytes, like bytes (the order is not SQL's: the catalog never
+//!   makes an array a key column).
 //!
 //! A row key is [`table_prefix`] followed by the primary-key columns.
 
@@ -72,7 +74,7 @@ pub fn encode_key_datum(d: DatumRef, out: &mut Vec<u8>) {
             out,
         ),
         DatumRef::Text(v) => put_groups(v.as_bytes(), out),
-        DatumRef::Bytes(v) => put_groups(v, out),
+        DatumRef::Bytes(v) | DatumRef::Array(v) => put_groups(v, out),
         DatumRef::Interval {
             months,
             days,
@@ -116,6 +118,7 @@ pub fn decode_key_datum(input: &mut &[u8], kind: Kind) -> Result<Datum> {
             )
         }
         Kind::Bytes => Datum::Bytes(take_groups(input)?),
+        Kind::Array => Datum::Array(take_groups(input)?),
         Kind::Interval => Datum::Interval {
             months: take_signed(input, 4)? as i32,
             days: take_signed(input, 4)? as i32,

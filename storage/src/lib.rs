@@ -11,7 +11,8 @@
 //!   the key columns; [`prefix_successor`] (or [`KeyRange::prefix`]) bounds a prefix scan.
 //! - Rows ([`row`]): [`encode_row`] writes slot count, null bitmap and values;
 //!   [`decode_row`] calls back once per stored slot with values borrowed from the input
-//!   (rows may have fewer slots than the reader's kinds); [`row_slot_count`].
+//!   (rows may have fewer slots than the reader's kinds); [`row_slot_count`];
+//!   [`encode_array`] / [`decode_array`] for the value of a [`Kind::Array`] column.
 //! - Storage ([`store`], [`txn`]): [`Store::open`] opens RocksDB with one column family per
 //!   [`Space`] (`meta`, `data`); [`Store::begin`] starts a [`Txn`] that reads a snapshot
 //!   plus its own writes: `get`, `get_for_update` (locks), `put`, `delete`, `scan` over a
@@ -53,6 +54,6 @@ pub use keys::{
     COUNTER_PREFIX, NULL_FLAG, VALUE_FLAG, decode_key_datum, decode_key_datums, encode_key_datum,
     prefix_successor, table_prefix,
 };
-pub use row::{MAX_SLOTS, decode_row, encode_row, row_slot_count};
+pub use row::{MAX_SLOTS, decode_array, decode_row, encode_array, encode_row, row_slot_count};
 pub use store::{LOCK_TIMEOUT_MS, Space, Store, StoreOptions};
 pub use txn::{KeyRange, Txn};

@@ -9,6 +9,15 @@
 //! int64/time64/timestamp/float64 8, decimal128 16, interval 16 as months, days, nanos);
 //! text and bytes are a u32 LE length and the bytes. A row does not record its kinds: the
 //! reader supplies them. A row written before ADD COLUMN simply has fewer slots.
+//!
+//! An array value is a u32 LE length and the array as [`encode_array`] writes it, which is
+//! laid out like a row of its elements:
+//!
+//! ```text
+//! element count: u32 LE | null bitmap: ceil(count / 8) bytes | the non-NULL elements
+//! ```
+//!
+//! The elements' kind is not recorded either: [`decode_array`]'s caller supplies it.
 
 use crate::cursor::{take, take_array};
 use crate::{DatumRef, Error, Kind, Result};
@@ -24,6 +33,22 @@ pub fn encode_row(values: &[DatumRef], out: &mut Vec<u8>) -> Result<()> {
     let count = u16::try_from(values.len())
         .map_err(|_| Error::TooLarge(format!("slots={} max={MAX_SLOTS}", values.len())))?;
     out.extend_from_slice(&count.to_le_bytes());
+    put_values(values, out)
+}
+
+/// Appends the encoded array of `elements` (NULLs included) to `out`: the form a
+/// [`DatumRef::Array`] holds.
+///
+/// [`Error::TooLarge`] when there are 2^32 elements or more or an element is 4 GiB or longer.
+pub fn encode_array(elements: &[DatumRef], out: &mut Vec<u8>) -> Result<()> {
+    let count = u32::try_from(elements.len())
+        .map_err(|_| Error::TooLarge(format!("array elements={}", elements.len())))?;
+    out.extend_from_slice(&count.to_le_bytes());
+    put_values(elements, out)
+}
+
+/// Appends the null bitmap of `values`, then the non-NULL ones.
+fn put_values(values: &[DatumRef], out: &mut Vec<u8>) -> Result<()> {
     let bitmap = out.len();
     out.resize(bitmap + values.len().div_ceil(8), 0);
     for (slot, value) in values.iter().enumerate() {
@@ -39,7 +64,7 @@ pub fn encode_row(values: &[DatumRef], out: &mut Vec<u8>) -> Result<()> {
             DatumRef::Float64(v) => out.extend_from_slice(&v.to_le_bytes()),
             DatumRef::Decimal128(v) => out.extend_from_slice(&v.to_le_bytes()),
             DatumRef::Text(v) => put_var(v.as_bytes(), out)?,
-            DatumRef::Bytes(v) => put_var(v, out)?,
+            DatumRef::Bytes(v) | DatumRef::Array(v) => put_var(v, out)?,
             DatumRef::Interval {
                 months,
                 days,
@@ -61,7 +86,7 @@ pub fn encode_row(values: &[DatumRef], out: &mut Vec<u8>) -> Result<()> {
 pub fn decode_row<'a>(
     bytes: &'a [u8],
     kinds: &[Kind],
-    mut f: impl FnMut(usize, Option<DatumRef<'a>>),
+    f: impl FnMut(usize, Option<DatumRef<'a>>),
 ) -> Result<()> {
     let mut input = bytes;
     let count = take_slot_count(&mut input)?;
@@ -71,19 +96,50 @@ pub fn decode_row<'a>(
             kinds.len()
         )));
     }
-    let bitmap = take(&mut input, count.div_ceil(8))?;
-    for (slot, kind) in kinds[..count].iter().enumerate() {
-        if bitmap[slot / 8] & (1 << (slot % 8)) != 0 {
-            f(slot, None);
-        } else {
-            f(slot, Some(take_value(&mut input, *kind)?));
-        }
-    }
+    take_values(&mut input, count, |slot| kinds[slot], f)?;
     if !input.is_empty() {
         return Err(Error::Corrupt(format!(
             "row has trailing bytes: slots={count} extra={}",
             input.len()
         )));
+    }
+    Ok(())
+}
+
+/// Decodes an array written by [`encode_array`] whose elements are of `kind`, calling
+/// `f(value)` for every element in order (`None` is NULL). Values borrow from `bytes`.
+pub fn decode_array<'a>(
+    bytes: &'a [u8],
+    kind: Kind,
+    mut f: impl FnMut(Option<DatumRef<'a>>),
+) -> Result<()> {
+    let mut input = bytes;
+    let count = u32::from_le_bytes(take_array(&mut input)?) as usize;
+    take_values(&mut input, count, |_| kind, |_, v| f(v))?;
+    if !input.is_empty() {
+        return Err(Error::Corrupt(format!(
+            "array has trailing bytes: elements={count} extra={}",
+            input.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Reads the null bitmap of `count` values and the non-NULL values, value `i` of kind
+/// `kind_of(i)`, calling `f(i, value)` for each.
+fn take_values<'a>(
+    input: &mut &'a [u8],
+    count: usize,
+    kind_of: impl Fn(usize) -> Kind,
+    mut f: impl FnMut(usize, Option<DatumRef<'a>>),
+) -> Result<()> {
+    let bitmap = take(input, count.div_ceil(8))?;
+    for slot in 0..count {
+        if bitmap[slot / 8] & (1 << (slot % 8)) != 0 {
+            f(slot, None);
+        } else {
+            f(slot, Some(take_value(input, kind_of(slot))?));
+        }
     }
     Ok(())
 }
@@ -97,7 +153,7 @@ fn take_slot_count(input: &mut &[u8]) -> Result<usize> {
     Ok(u16::from_le_bytes(take_array(input)?).into())
 }
 
-/// Appends a text or bytes value: u32 LE length, then the bytes.
+/// Appends a text, bytes or array value: u32 LE length, then the bytes.
 fn put_var(v: &[u8], out: &mut Vec<u8>) -> Result<()> {
     let len = u32::try_from(v.len()).map_err(|_| Error::TooLarge(format!("value_bytes={}", v.len())))?;
     out.extend_from_slice(&len.to_le_bytes());
@@ -130,6 +186,7 @@ fn take_value<'a>(input: &mut &'a [u8], kind: Kind) -> Result<DatumRef<'a>> {
             )
         }
         Kind::Bytes => DatumRef::Bytes(take_var(input)?),
+        Kind::Array => DatumRef::Array(take_var(input)?),
         Kind::Interval => DatumRef::Interval {
             months: i32::from_le_bytes(take_array(input)?),
             days: i32::from_le_bytes(take_array(input)?),

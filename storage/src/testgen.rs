@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use crate::{Datum, Kind};
 
 /// Every kind, for exhaustive loops.
-pub const ALL_KINDS: [Kind; 13] = [
+pub const ALL_KINDS: [Kind; 14] = [
     Kind::Bool,
     Kind::Int16,
     Kind::Int32,
@@ -22,6 +22,7 @@ pub const ALL_KINDS: [Kind; 13] = [
     Kind::Time64,
     Kind::Timestamp,
     Kind::Interval,
+    Kind::Array,
 ];
 
 /// Any kind.
@@ -53,6 +54,9 @@ pub fn arb_value(kind: Kind) -> BoxedStrategy<Datum> {
         ]
         .boxed(),
         Kind::Bytes => arb_bytes().prop_map(Datum::Bytes).boxed(),
+        Kind::Array => proptest::collection::vec(arb_datum(Kind::Int64), 0..10)
+            .prop_map(|elements| array(&elements))
+            .boxed(),
         Kind::Date32 => any::<i32>().prop_map(Datum::Date32).boxed(),
         Kind::Time64 => any::<i64>().prop_map(Datum::Time64).boxed(),
         Kind::Timestamp => any::<i64>().prop_map(Datum::Timestamp).boxed(),
@@ -156,6 +160,11 @@ pub fn samples(kind: Kind) -> Vec<Datum> {
         Kind::Date32 => ints!(Datum::Date32, i32),
         Kind::Time64 => ints!(Datum::Time64, i64),
         Kind::Timestamp => ints!(Datum::Timestamp, i64),
+        Kind::Array => vec![
+            array(&[]),
+            array(&[Datum::Null]),
+            array(&[Datum::Int64(1), Datum::Null, Datum::Int64(-1)]),
+        ],
         Kind::Interval => [
             (i32::MIN, 0, 0),
             (-1, i32::MAX, i64::MAX),
@@ -192,7 +201,7 @@ pub fn reference_cmp(a: &Datum, b: &Datum) -> Ordering {
         (Float64(a), Float64(b)) => canonical_f64(*a).total_cmp(&canonical_f64(*b)),
         (Decimal128(a), Decimal128(b)) => a.cmp(b),
         (Text(a), Text(b)) => a.cmp(b),
-        (Bytes(a), Bytes(b)) => a.cmp(b),
+        (Bytes(a), Bytes(b)) | (Array(a), Array(b)) => a.cmp(b),
         (
             Interval {
                 months: m1,
@@ -207,6 +216,14 @@ pub fn reference_cmp(a: &Datum, b: &Datum) -> Ordering {
         ) => (m1, d1, n1).cmp(&(m2, d2, n2)),
         _ => panic!("reference_cmp of different kinds: {a:?} vs {b:?}"),
     }
+}
+
+/// The encoded array of `elements`.
+pub fn array(elements: &[Datum]) -> Datum {
+    let refs: Vec<_> = elements.iter().map(Datum::as_ref).collect();
+    let mut out = Vec::new();
+    crate::encode_array(&refs, &mut out).expect("a small array fits");
+    Datum::Array(out)
 }
 
 /// Equality that treats every NaN as equal to every NaN (what the codecs preserve).

@@ -50,6 +50,9 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
     check_column_count(columns.len())?;
     let primary_key = primary_key.unwrap_or_default();
     for &slot in &primary_key {
+        if columns[slot].ty.element().is_some() {
+            return Err(CatalogError::unsupported("an array column in a primary key"));
+        }
         columns[slot].not_null = true;
     }
     let id = meta::allocate(&txn, meta::TABLE_IDS, 1)?;

@@ -110,7 +110,7 @@ impl<'a> RowWriter<'a> {
                 b.append(Some(row.slots[slot].as_ref()))?;
             }
         }
-        let columns = builders.iter_mut().map(ColumnBuilder::finish).collect();
+        let columns = builders.iter_mut().map(ColumnBuilder::finish).collect::<Result<_>>()?;
         RecordBatch::try_new(Arc::clone(schema), columns).map_err(|e| CatalogError::internal(e.to_string()))
     }
 }

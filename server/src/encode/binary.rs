@@ -10,6 +10,8 @@ use datafusion::arrow::datatypes::{
 use pgwire::api::Type;
 
 use super::text::{ValueWriter, primitive, writer};
+
+mod array;
 use super::{EncodeError, PgColumnType};
 
 /// Days from 1970-01-01 to PostgreSQL's epoch, 2000-01-01.
@@ -62,6 +64,8 @@ pub(super) fn value_writer<'a>(array: &'a dyn Array, ty: &PgColumnType) -> Resul
             out.put_i32(v.months);
             Ok(())
         }),
+        DataType::List(item) => array::list_writer(array.as_list_opt::<i32>(), data_type, item),
+        DataType::LargeList(item) => array::list_writer(array.as_list_opt::<i64>(), data_type, item),
         _ => Err(EncodeError::Unsupported(data_type.clone())),
     }
 }

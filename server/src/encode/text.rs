@@ -93,7 +93,7 @@ impl<'a> ColumnWriter<'a> {
 
     /// Writes the value at `row` as a DataRow field: its length (-1 for NULL),
     /// then its bytes.
-    fn write_field(&self, row: usize, out: &mut BytesMut) -> Result<(), EncodeError> {
+    pub(super) fn write_field(&self, row: usize, out: &mut BytesMut) -> Result<(), EncodeError> {
         let start = out.len();
         out.put_i32(-1);
         if self.write(row, out)? {

@@ -2,7 +2,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::Datum;
-use crate::testgen::{ALL_KINDS, arb_row, same, samples};
+use crate::testgen::{ALL_KINDS, arb_row, array, same, samples};
 
 fn encode(values: &[Datum]) -> Vec<u8> {
     let refs: Vec<_> = values.iter().map(Datum::as_ref).collect();
@@ -108,6 +108,46 @@ fn malformed_rows_are_corrupt() {
     assert!(matches!(row_slot_count(&[1]), Err(Error::Corrupt(_))));
 }
 
+/// Decodes an array of `kind` into owned values, NULL as `Datum::Null`.
+fn decode_elements(bytes: &[u8], kind: Kind) -> Result<Vec<Datum>> {
+    let mut out = Vec::new();
+    decode_array(bytes, kind, |value| out.push(value.map_or(Datum::Null, |v| v.to_owned())))?;
+    Ok(out)
+}
+
+#[test]
+fn arrays_are_laid_out_like_rows_with_a_u32_count() {
+    let elements = [Datum::Int32(1), Datum::Null, Datum::Int32(-1)];
+    let Datum::Array(bytes) = array(&elements) else { unreachable!() };
+    assert_eq!(bytes, [3, 0, 0, 0, 0b010, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]);
+    assert_eq!(decode_elements(&bytes, Kind::Int32).expect("decodes"), elements);
+    // In a row, an array is a length-prefixed value.
+    let row = encode(&[Datum::Array(bytes.clone())]);
+    assert_eq!(row[..7], [1, 0, 0, 13, 0, 0, 0]);
+    assert_eq!(decode(&row, &[Kind::Array]).expect("decodes"), [Datum::Array(bytes)]);
+}
+
+#[test]
+fn every_sample_round_trips_as_an_array_element() {
+    for kind in ALL_KINDS {
+        let mut elements = samples(kind);
+        elements.insert(1, Datum::Null);
+        let Datum::Array(bytes) = array(&elements) else { unreachable!() };
+        assert_same(&decode_elements(&bytes, kind).expect("decodes"), &elements);
+    }
+}
+
+#[test]
+fn malformed_arrays_are_corrupt() {
+    let Datum::Array(bytes) = array(&[Datum::Text("ab".into()), Datum::Null]) else { unreachable!() };
+    let is_corrupt = |r: Result<Vec<Datum>>| matches!(r, Err(Error::Corrupt(_)));
+    for cut in 0..bytes.len() {
+        assert!(is_corrupt(decode_elements(&bytes[..cut], Kind::Text)), "cut at {cut}");
+    }
+    assert!(is_corrupt(decode_elements(&[bytes.as_slice(), &[0]].concat(), Kind::Text)), "trailing bytes");
+    assert!(is_corrupt(decode_elements(&[0xff, 0xff, 0xff, 0xff], Kind::Int32)), "count beyond the bytes");
+}
+
 proptest! {
     #[test]
     fn prop_round_trip((kinds, values) in arb_row(), extra in proptest::collection::vec(crate::testgen::arb_kind(), 0..3)) {
@@ -120,5 +160,8 @@ proptest! {
     #[test]
     fn prop_arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..40), (kinds, _) in arb_row()) {
         let _ = decode(&bytes, &kinds);
+        for kind in &kinds {
+            let _ = decode_elements(&bytes, *kind);
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! PostgreSQL 15's own behaviour: the suite passes against it with `SHALE_TEST_PG_PORT=5432`.
 
 mod acceptance;
+mod arrays;
 mod cli;
 mod connect;
 mod dml;
