@@ -1,7 +1,8 @@
 //! Input functions for the types whose text form Arrow's casts do not read as PostgreSQL
 //! does: `bytea` (`\x` hex and escape formats), `interval` (PostgreSQL's and ISO 8601
-//! syntax), `uuid`, `json` and `jsonb` (validated and normalised), and arrays (PostgreSQL's
-//! array literals, see [`crate::array`]). The server rewrites a cast to one of these types,
+//! syntax), `uuid`, `json` and `jsonb` (validated and normalised), arrays (PostgreSQL's
+//! array literals, see [`crate::array`]), and date / timestamp / timestamptz, whose
+//! `infinity` and `-infinity` are their extreme values as in PostgreSQL. The server rewrites a cast to one of these types,
 //! and a text literal stored into such a column, into a call of `shale_<type>_in(value)`,
 //! or `shale_array_in(value, '<array type>')`.
 
@@ -12,7 +13,10 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::compute::{CastOptions, cast, cast_with_options};
-use datafusion::arrow::datatypes::{DataType, FieldRef, Float64Type, IntervalMonthDayNano};
+use datafusion::arrow::array::{PrimitiveArray, StringArray};
+use datafusion::arrow::datatypes::{
+    ArrowPrimitiveType, DataType, Date32Type, FieldRef, Float64Type, IntervalMonthDayNano, TimestampMicrosecondType,
+};
 use datafusion::common::{Result as DFResult, ScalarValue};
 use datafusion::logical_expr::{ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility};
 
@@ -39,6 +43,12 @@ pub enum InputType {
     Jsonb,
     /// Every array type; the function's second argument names it.
     Array,
+    /// date (for `infinity` and `-infinity`; other text is read by Arrow's cast)
+    Date,
+    /// timestamp
+    Timestamp,
+    /// timestamptz
+    Timestamptz,
 }
 
 impl InputType {
@@ -51,6 +61,9 @@ impl InputType {
             SqlType::Json => InputType::Json,
             SqlType::Jsonb => InputType::Jsonb,
             SqlType::Array(_) => InputType::Array,
+            SqlType::Date => InputType::Date,
+            SqlType::Timestamp(_) => InputType::Timestamp,
+            SqlType::Timestamptz(_) => InputType::Timestamptz,
             _ => return None,
         })
     }
@@ -64,6 +77,9 @@ impl InputType {
             InputType::Json => "shale_json_in",
             InputType::Jsonb => "shale_jsonb_in",
             InputType::Array => "shale_array_in",
+            InputType::Date => "shale_date_in",
+            InputType::Timestamp => "shale_timestamp_in",
+            InputType::Timestamptz => "shale_timestamptz_in",
         }
     }
 
@@ -76,6 +92,9 @@ impl InputType {
             InputType::Uuid => SqlType::Uuid,
             InputType::Json => SqlType::Json,
             InputType::Jsonb => SqlType::Jsonb,
+            InputType::Date => SqlType::Date,
+            InputType::Timestamp => SqlType::Timestamp(None),
+            InputType::Timestamptz => SqlType::Timestamptz(None),
             InputType::Array => match type_name {
                 Some(ScalarValue::Utf8(Some(name))) => {
                     SqlType::from_ast(&crate::sql::parse_data_type(name)?)?
@@ -99,7 +118,17 @@ struct InputFunction {
 
 /// The input functions, to register in a session.
 pub fn input_functions() -> Vec<ScalarUDF> {
-    [InputType::Bytea, InputType::Interval, InputType::Uuid, InputType::Json, InputType::Jsonb, InputType::Array]
+    [
+        InputType::Bytea,
+        InputType::Interval,
+        InputType::Uuid,
+        InputType::Json,
+        InputType::Jsonb,
+        InputType::Array,
+        InputType::Date,
+        InputType::Timestamp,
+        InputType::Timestamptz,
+    ]
         .into_iter()
         .map(|ty| {
             let args = if ty == InputType::Array { 2 } else { 1 };
@@ -179,8 +208,39 @@ fn convert(ty: &SqlType, input: &ArrayRef) -> Result<ArrayRef> {
             }
             Arc::new(b.finish())
         }
+        SqlType::Date if is_text(input) => with_infinities::<Date32Type>(input, ty, i32::MIN, i32::MAX)?,
+        SqlType::Timestamp(_) | SqlType::Timestamptz(_) if is_text(input) => {
+            with_infinities::<TimestampMicrosecondType>(input, ty, i64::MIN, i64::MAX)?
+        }
         _ => return cast_values(input, &ty.arrow_type()),
     })
+}
+
+fn is_text(input: &ArrayRef) -> bool {
+    matches!(input.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+}
+
+/// Text read as values of `ty` (dates or timestamps, Arrow type `T`), where `infinity` and
+/// `-infinity` are the extreme values `max` and `min`, as in PostgreSQL; other text is read
+/// by Arrow's cast.
+fn with_infinities<T: ArrowPrimitiveType>(input: &ArrayRef, ty: &SqlType, min: T::Native, max: T::Native) -> Result<ArrayRef> {
+    let text = cast(input, &DataType::Utf8).map_err(|e| CatalogError::internal(e.to_string()))?;
+    let text = text.as_string::<i32>();
+    let infinity = |s: &str| match s.trim().to_ascii_lowercase().as_str() {
+        "infinity" | "+infinity" => Some(max),
+        "-infinity" => Some(min),
+        _ => None,
+    };
+    let finite: StringArray = text.iter().map(|v| v.filter(|s| infinity(s).is_none())).collect();
+    let finite: ArrayRef = Arc::new(finite);
+    let target = ty.arrow_type();
+    let cast = cast_values(&finite, &target)?;
+    let cast = cast.as_primitive::<T>();
+    let values: PrimitiveArray<T> =
+        text.iter().zip(cast.iter()).map(|(t, v)| t.and_then(infinity).or(v)).collect();
+    // No cast from `T`'s own type to `target`: shifting an extreme value by a time zone
+    // would overflow; the values are the same instants.
+    Ok(Arc::new(values.with_data_type(target)))
 }
 
 /// `input` as text, for reading with the input function of type `ty` (named in the

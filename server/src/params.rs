@@ -11,6 +11,8 @@ use pgwire::api::Type;
 use pgwire::api::results::FieldFormat;
 use shale_catalog::{CatalogError, sqlstate};
 
+use crate::encode::infinity;
+
 /// Replaces every `$n` in `stmt` by the literal for parameter n.
 pub fn bind(stmt: &mut Statement, values: &[Expr]) -> Result<(), CatalogError> {
     struct Binder<'a>(&'a [Expr], Option<CatalogError>);
@@ -166,11 +168,17 @@ fn binary_to_text(bytes: &[u8], ty: &Type) -> Result<String, CatalogError> {
         Type::FLOAT8 => float_text(f64::from_be_bytes(fixed(bytes, ty)?)),
         Type::DATE => {
             let days = i32::from_be_bytes(fixed(bytes, ty)?);
+            if let Some(infinity) = infinity(days.into(), i32::MIN.into(), i32::MAX.into()) {
+                return Ok(infinity.to_string());
+            }
             let date = epoch.date().checked_add_signed(Duration::days(days as i64)).ok_or_else(|| out_of_range("date"))?;
             date.format("%Y-%m-%d").to_string()
         }
         Type::TIMESTAMP | Type::TIMESTAMPTZ => {
             let micros = i64::from_be_bytes(fixed(bytes, ty)?);
+            if let Some(infinity) = infinity(micros.into(), i64::MIN.into(), i64::MAX.into()) {
+                return Ok(infinity.to_string());
+            }
             let ts = epoch.checked_add_signed(Duration::microseconds(micros)).ok_or_else(|| out_of_range("timestamp"))?;
             let suffix = if *ty == Type::TIMESTAMPTZ { "+00" } else { "" };
             format!("{}{suffix}", ts.format("%Y-%m-%d %H:%M:%S%.6f"))
@@ -325,9 +333,10 @@ mod tests {
         let bytes = [(-18_367_890_123i64).to_be_bytes().as_slice(), &(-3i32).to_be_bytes(), &14i32.to_be_bytes()].concat();
         assert_eq!(binary_to_text(&bytes, &Type::INTERVAL).unwrap(), "14 mons -3 days -5:06:07.890123");
         assert_eq!(binary_to_text(&bytes[..12], &Type::INTERVAL).unwrap_err().code, "22P03");
-        // Infinity is i64::MAX / i32::MAX in binary: out of range here, not a panic.
-        assert_eq!(binary_to_text(&i64::MAX.to_be_bytes(), &Type::TIMESTAMP).unwrap_err().code, "22008");
-        assert_eq!(binary_to_text(&i32::MAX.to_be_bytes(), &Type::DATE).unwrap_err().code, "22008");
+        // Infinity is i64::MAX / i32::MAX in binary; other values beyond chrono's range are errors.
+        assert_eq!(binary_to_text(&i64::MAX.to_be_bytes(), &Type::TIMESTAMP).unwrap(), "infinity");
+        assert_eq!(binary_to_text(&i32::MIN.to_be_bytes(), &Type::DATE).unwrap(), "-infinity");
+        assert_eq!(binary_to_text(&(i32::MAX - 1).to_be_bytes(), &Type::DATE).unwrap_err().code, "22008");
         assert_eq!(binary_to_text(&(-1i64).to_be_bytes(), &Type::TIME).unwrap_err().code, "22008");
         let year_one = binary_to_text(&(-63_082_281_600_000_000i64 + 1).to_be_bytes(), &Type::TIMESTAMP).unwrap();
         assert_eq!(year_one, "0001-01-01 00:00:00.000001");

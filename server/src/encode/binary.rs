@@ -46,14 +46,19 @@ pub(super) fn value_writer<'a>(array: &'a dyn Array, ty: &PgColumnType) -> Resul
             writer(array.as_string_view_opt(), data_type, move |v: &str, out| text_value(v, &kind, out))
         }
         DataType::Binary => writer(array.as_binary_opt::<i32>(), data_type, |v: &[u8], out| Ok(out.put_slice(v))),
-        DataType::Date32 => primitive::<Date32Type>(array, |v, out| Ok(out.put_i32(v - EPOCH_DAYS))),
+        // The extreme values are infinity and -infinity, sent as they are.
+        DataType::Date32 => primitive::<Date32Type>(array, |v, out| {
+            Ok(out.put_i32(if v == i32::MAX || v == i32::MIN { v } else { v - EPOCH_DAYS }))
+        }),
         DataType::Time64(TimeUnit::Microsecond) => primitive::<Time64MicrosecondType>(array, |v, out| Ok(out.put_i64(v))),
         // `'12:00'::time` is DataFusion's nanosecond time.
         DataType::Time64(TimeUnit::Nanosecond) => primitive::<Time64NanosecondType>(array, |v, out| Ok(out.put_i64(v / 1_000))),
         DataType::Timestamp(unit, _) => match unit {
             TimeUnit::Second => primitive::<TimestampSecondType>(array, |v, out| Ok(out.put_i64(v * 1_000_000 - EPOCH_MICROS))),
             TimeUnit::Millisecond => primitive::<TimestampMillisecondType>(array, |v, out| Ok(out.put_i64(v * 1_000 - EPOCH_MICROS))),
-            TimeUnit::Microsecond => primitive::<TimestampMicrosecondType>(array, |v, out| Ok(out.put_i64(v - EPOCH_MICROS))),
+            TimeUnit::Microsecond => primitive::<TimestampMicrosecondType>(array, |v, out| {
+                Ok(out.put_i64(if v == i64::MAX || v == i64::MIN { v } else { v - EPOCH_MICROS }))
+            }),
             TimeUnit::Nanosecond => primitive::<TimestampNanosecondType>(array, |v, out| {
                 Ok(out.put_i64(v.div_euclid(1_000) - EPOCH_MICROS))
             }),

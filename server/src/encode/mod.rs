@@ -10,4 +10,4 @@ mod text;
 
 pub use error::EncodeError;
 pub use pg_type::{PgColumnType, pg_type_of};
-pub use text::encode_batch;
+pub use text::{encode_batch, infinity};

@@ -6,6 +6,7 @@
 mod array;
 mod bignum;
 mod binary;
+pub use datetime::infinity;
 mod datetime;
 mod interval;
 mod number;

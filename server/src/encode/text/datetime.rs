@@ -99,6 +99,10 @@ pub(super) fn to_micros(value: i64, unit: TimeUnit) -> i128 {
 
 /// Writes a date, `days` since 1970-01-01: `YYYY-MM-DD`, or `YYYY-MM-DD BC`.
 pub(super) fn write_date(days: i128, out: &mut BytesMut) -> Result<(), EncodeError> {
+    if let Some(infinity) = infinity(days, i32::MIN.into(), i32::MAX.into()) {
+        out.put_slice(infinity.as_bytes());
+        return Ok(());
+    }
     let bc = put_date(days, out)?;
     put_bc(bc, out);
     Ok(())
@@ -118,6 +122,10 @@ fn write_time(micros: i128, out: &mut BytesMut) -> Result<(), EncodeError> {
 /// Writes a timestamp, `micros` since 1970-01-01 00:00:00 UTC:
 /// `YYYY-MM-DD HH:MM:SS[.ffffff][+00][ BC]`.
 fn write_timestamp(micros: i128, with_tz: bool, out: &mut BytesMut) -> Result<(), EncodeError> {
+    if let Some(infinity) = infinity(micros, i64::MIN.into(), i64::MAX.into()) {
+        out.put_slice(infinity.as_bytes());
+        return Ok(());
+    }
     let bc = put_date(micros.div_euclid(MICROS_PER_DAY), out)?;
     out.put_u8(b' ');
     write_clock(micros.rem_euclid(MICROS_PER_DAY), out)?;
@@ -126,6 +134,16 @@ fn write_timestamp(micros: i128, with_tz: bool, out: &mut BytesMut) -> Result<()
     }
     put_bc(bc, out);
     Ok(())
+}
+
+/// `infinity` / `-infinity` for the extreme values of a date or timestamp type, which
+/// stand for them as in PostgreSQL (also in its binary format).
+pub fn infinity(value: i128, min: i128, max: i128) -> Option<&'static str> {
+    match value {
+        v if v == max => Some("infinity"),
+        v if v == min => Some("-infinity"),
+        _ => None,
+    }
 }
 
 /// Writes a non-negative duration as `HH:MM:SS[.ffffff]` (hours may exceed
