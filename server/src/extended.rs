@@ -1,5 +1,6 @@
 //! The extended query protocol: Parse describes the statement (parameter types, result
-//! columns), Bind/Execute substitutes the parameter values and runs it like a simple query.
+//! columns); Execute runs it with the parameter values bound, from a plan made once
+//! (`plan_cache`).
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -22,7 +23,8 @@ use crate::encode::pg_type_of;
 use crate::rows::encode_batch;
 use crate::handler::{Handler, SharedSession};
 use crate::outcome::StatementResult;
-use crate::params::{bind, literal};
+use crate::params::literal;
+use crate::plan_cache::{PlanCache, PreparedRef};
 use crate::parse::parse_statements;
 use crate::wire::{error_info, feed_notices, feed_parameters, row_fields};
 
@@ -32,6 +34,7 @@ pub struct Prepared {
     stmt: Statement,
     params: Vec<Type>,
     rows: Option<(SchemaRef, Vec<String>)>,
+    cache: PlanCache,
 }
 
 /// Parses and describes statements for the extended protocol.
@@ -80,7 +83,7 @@ impl QueryParser for ShaleParser {
                 },
             })
             .collect();
-        Ok(Some(Prepared { stmt, params, rows: description.rows }))
+        Ok(Some(Prepared { stmt, params, rows: description.rows, cache: PlanCache::new(description.key) }))
     }
 
     fn get_parameter_types(&self, stmt: &Prepared) -> PgWireResult<Vec<Type>> {
@@ -121,11 +124,15 @@ impl ExtendedQueryHandler for Handler {
             })
             .collect::<Result<Vec<_>, _>>()
             .map_err(user_error)?;
-        let mut stmt = prepared.stmt.clone();
-        bind(&mut stmt, &values).map_err(user_error)?;
         let shared = self.session(client);
         let mut session = shared.lock().await;
-        let outcome = session.execute(stmt).await.map_err(user_error)?;
+        let prepared = PreparedRef {
+            stmt: &prepared.stmt,
+            params: &prepared.params,
+            rows: prepared.rows.as_ref(),
+            cache: &prepared.cache,
+        };
+        let outcome = session.execute_prepared(&prepared, values).await.map_err(user_error)?;
         feed_notices(client, &outcome.notices, session.settings.notices_enabled()).await?;
         // The extended protocol's CommandComplete is sent by pgwire after this returns, so a
         // changed setting is reported just before it.

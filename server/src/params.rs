@@ -8,6 +8,7 @@ use datafusion::sql::sqlparser::ast::{
 };
 use pgwire::api::Type;
 use pgwire::api::results::FieldFormat;
+use shale_catalog::sql::placeholder_index;
 use shale_catalog::{CatalogError, sqlstate};
 
 /// Replaces every `$n` in `stmt` by the literal for parameter n.
@@ -36,17 +37,6 @@ pub fn bind(stmt: &mut Statement, values: &[Expr]) -> Result<(), CatalogError> {
     binder.1.map_or(Ok(()), Err)
 }
 
-/// The zero-based index of `$n`, if `e` is a bare placeholder.
-pub fn placeholder_index(e: &Expr) -> Option<usize> {
-    match e {
-        Expr::Value(v) => match &v.value {
-            Value::Placeholder(p) => p.strip_prefix('$')?.parse::<usize>().ok()?.checked_sub(1),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 /// The SQL literal for one parameter value of type `ty`.
 pub fn literal(value: Option<&Bytes>, ty: &Type, format: FieldFormat) -> Result<Expr, CatalogError> {
     let Some(bytes) = value else {
@@ -59,9 +49,23 @@ pub fn literal(value: Option<&Bytes>, ty: &Type, format: FieldFormat) -> Result<
     Ok(cast(Expr::value(Value::SingleQuotedString(text)), ty))
 }
 
+/// Whether a value of type `ty` binds as a text literal (no cast): text-like, unknown and
+/// the types whose input functions read text (uuid, json, jsonb).
+pub fn binds_as_text(ty: &Type) -> bool {
+    sql_type(ty).is_none()
+}
+
 /// Wraps a literal in a cast to the parameter's type (none for text-like and unknown types).
 fn cast(e: Expr, ty: &Type) -> Expr {
-    let data_type = match *ty {
+    match sql_type(ty) {
+        Some(data_type) => Expr::Cast { kind: CastKind::Cast, expr: Box::new(e), data_type, array: false, format: None },
+        None => e,
+    }
+}
+
+/// The SQL type a parameter's literal is cast to.
+fn sql_type(ty: &Type) -> Option<SqlDataType> {
+    Some(match *ty {
         Type::BOOL => SqlDataType::Boolean,
         Type::INT2 => SqlDataType::SmallInt(None),
         Type::INT4 => SqlDataType::Int(None),
@@ -76,9 +80,8 @@ fn cast(e: Expr, ty: &Type) -> Expr {
         // Rewritten into Shale's input functions before planning.
         Type::INTERVAL => SqlDataType::Interval { fields: None, precision: None },
         Type::BYTEA => SqlDataType::Bytea,
-        _ => return e,
-    };
-    Expr::Cast { kind: CastKind::Cast, expr: Box::new(e), data_type, array: false, format: None }
+        _ => return None,
+    })
 }
 
 fn invalid(message: &str) -> CatalogError {

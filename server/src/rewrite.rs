@@ -5,17 +5,15 @@
 
 use std::ops::ControlFlow;
 
-use datafusion::sql::sqlparser::ast::{
-    CastKind, DataType, Expr, Statement, Value, visit_expressions_mut,
-};
+use datafusion::sql::sqlparser::ast::{CastKind, DataType, Expr, Value, VisitMut, visit_expressions_mut};
 use shale_catalog::CatalogError;
 use shale_catalog::input::{InputType, call};
 use shale_catalog::types::SqlType;
 
-/// Rewrites the casts in `stmt`.
-pub fn rewrite_input_casts(stmt: &mut Statement) -> Result<(), CatalogError> {
+/// Rewrites the casts in `node` (a statement or an expression).
+pub fn rewrite_input_casts<V: VisitMut>(node: &mut V) -> Result<(), CatalogError> {
     let mut failure = None;
-    let _ = visit_expressions_mut(stmt, |e| {
+    let _ = visit_expressions_mut(node, |e| {
         let rewritten = match e {
             // A number with an exponent is read as double precision: as a DataFusion decimal
             // its scale could exceed what Decimal128 holds (1e-308).

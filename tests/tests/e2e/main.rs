@@ -11,6 +11,7 @@ mod errors;
 mod extended;
 mod lazy_catalog;
 mod output_format;
+mod prepared;
 mod psql;
 mod psycopg;
 mod pushdown;
