@@ -28,6 +28,8 @@ pub type Result<T, E = CatalogError> = std::result::Result<T, E>;
 
 /// Named SQLSTATE codes used across Shale.
 pub mod sqlstate {
+    /// protocol_violation
+    pub const PROTOCOL_VIOLATION: &str = "08P01";
     /// unique_violation
     pub const UNIQUE_VIOLATION: &str = "23505";
     /// not_null_violation

@@ -57,6 +57,15 @@ pub fn classify(message: &str) -> CatalogError {
     CatalogError::internal(m.to_string())
 }
 
+/// Whether `text` starts with a `YYYY-MM-DD` date whose fields are digits, so that a
+/// failure to read it is a field out of range rather than bad syntax.
+fn well_formed_date(text: &str) -> bool {
+    let date = text.trim().split([' ', 'T']).next().unwrap_or("");
+    let parts: Vec<&str> = date.split('-').collect();
+    parts.len() == 3
+        && [4, 2, 2].iter().zip(&parts).all(|(n, p)| p.len() == *n && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Recognises Arrow cast failures: bad text is 22P02 (22007 for dates and times), a value
 /// that does not fit its type is 22003.
 fn cast_error(m: &str) -> Option<CatalogError> {
@@ -69,7 +78,15 @@ fn cast_error(m: &str) -> Option<CatalogError> {
                 format!("value \"{value}\" is out of range for type {ty}"),
             ));
         }
-        let code = if ty == "date" || ty.starts_with("timestamp") || ty == "time" {
+        let datetime = ty == "date" || ty.starts_with("timestamp") || ty == "time";
+        if datetime && well_formed_date(value) {
+            // PostgreSQL reads the fields, then finds one out of range (February 30th).
+            return Some(CatalogError::new(
+                "22008",
+                format!("date/time field value out of range: \"{value}\""),
+            ));
+        }
+        let code = if datetime {
             sqlstate::INVALID_DATETIME
         } else {
             sqlstate::INVALID_TEXT

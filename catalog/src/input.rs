@@ -380,9 +380,25 @@ pub fn call(ty: &SqlType, arg: &ast::Expr) -> Option<Result<ast::Expr>> {
 }
 
 /// Makes a text literal stored into a column of type `ty` read as PostgreSQL reads it: an
-/// input-function call for bytea, interval, uuid, json, jsonb and arrays; a number for
-/// numeric (so that rounding to the column's scale is numeric rounding).
-pub fn coerce_literal(ty: &SqlType, e: &mut ast::Expr) -> Result<()> {
+/// input-function call for bytea, interval, uuid, json, jsonb, arrays, dates and
+/// timestamps; a number for numeric (so that rounding to the column's scale is numeric
+/// rounding).
+///
+/// A placeholder `$n` whose value will be bound as text (`text_params[n - 1]`) is treated
+/// like the text literal it stands for. Whether such a value reads as a number depends on
+/// the value, so a text parameter stored into a numeric column cannot be planned ahead:
+/// that is 0A000, and the caller binds the values into the statement instead.
+pub fn coerce_literal(ty: &SqlType, e: &mut ast::Expr, text_params: &[bool]) -> Result<()> {
+    if let Some(i) = crate::sql::placeholder_index(e) {
+        if text_params.get(i).copied().unwrap_or(false) {
+            if let Some(input) = call(ty, e) {
+                *e = input?;
+            } else if matches!(ty, SqlType::Numeric(_)) {
+                return Err(CatalogError::unsupported("a text parameter stored into a numeric column of a planned statement"));
+            }
+        }
+        return Ok(());
+    }
     let ast::Expr::Value(v) = &*e else { return Ok(()) };
     let ast::Value::SingleQuotedString(text) = &v.value else { return Ok(()) };
     let number = text.trim();

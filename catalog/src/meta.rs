@@ -133,6 +133,11 @@ fn read_u64(bytes: Option<Vec<u8>>) -> Result<u64> {
     }
 }
 
+/// The catalog version as `txn` sees it.
+pub fn version(txn: &Txn) -> Result<u64> {
+    read_u64(txn.get(Space::Meta, VERSION_KEY)?)
+}
+
 /// Bumps the catalog version; every DDL does this in its own transaction, so a cache keyed
 /// by the version can never serve a stale descriptor.
 pub fn bump_version(txn: &Txn) -> Result<u64> {

@@ -1,7 +1,7 @@
 //! Parsing bits of SQL that Shale writes or stores itself (default expressions, rewritten
-//! queries) with PostgreSQL's dialect, and recognising the DEFAULT keyword.
+//! queries) with PostgreSQL's dialect, and recognising the DEFAULT keyword and `$n`.
 
-use datafusion::sql::sqlparser::ast::{DataType, Expr, Query};
+use datafusion::sql::sqlparser::ast::{DataType, Expr, Query, Value};
 use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
@@ -35,4 +35,15 @@ pub fn parse_query(sql: &str) -> Result<Query> {
 /// Whether `e` is the keyword DEFAULT (as a VALUES item or an UPDATE value).
 pub fn is_default_keyword(e: &Expr) -> bool {
     matches!(e, Expr::Identifier(id) if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default"))
+}
+
+/// The zero-based index of `$n`, if `e` is a bare placeholder.
+pub fn placeholder_index(e: &Expr) -> Option<usize> {
+    match e {
+        Expr::Value(v) => match &v.value {
+            Value::Placeholder(p) => p.strip_prefix('$')?.parse::<usize>().ok()?.checked_sub(1),
+            _ => None,
+        },
+        _ => None,
+    }
 }

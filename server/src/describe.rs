@@ -14,7 +14,8 @@ use datafusion::sql::sqlparser::ast::{
 use shale_catalog::{CatalogError, resolve};
 
 use crate::names;
-use crate::params::placeholder_index;
+use crate::plan_cache::PlanKey;
+use shale_catalog::sql::placeholder_index;
 use crate::session::Session;
 
 /// What Describe reports for a statement.
@@ -25,6 +26,8 @@ pub struct Description {
     pub params: Vec<Option<Field>>,
     /// The returned columns and their names, if the statement returns rows.
     pub rows: Option<(SchemaRef, Vec<String>)>,
+    /// The catalog it was described against.
+    pub key: PlanKey,
 }
 
 impl Session {
@@ -36,8 +39,9 @@ impl Session {
         crate::rewrite::rewrite_input_casts(&mut rewritten)?;
         let txn = self.planning_txn();
         let result = self.describe_in_txn(&rewritten).await;
+        let key = self.plan_key();
         self.end_planning_txn(txn);
-        let mut description = result?;
+        let mut description = Description { key: key?, ..result? };
         // `$1::date` is a date parameter and `LIMIT $1` a bigint one, whatever planning
         // made of them.
         for (index, ty) in syntax_typed_parameters(stmt) {
@@ -50,11 +54,12 @@ impl Session {
         Ok(description)
     }
 
-    async fn describe_in_txn(&mut self, stmt: &Statement) -> Result<Description, CatalogError> {
+    /// Describes `stmt` in the current transaction (without the `$n::type` casts).
+    pub(crate) async fn describe_in_txn(&mut self, stmt: &Statement) -> Result<Description, CatalogError> {
         Ok(match stmt {
             Statement::Query(q) => {
                 let (params, rows) = self.plan_query(q).await?;
-                Description { params, rows: Some(rows) }
+                Description { params, rows: Some(rows), ..Default::default() }
             }
             Statement::Insert(insert) => {
                 let TableObject::TableName(name) = &insert.table else { return Ok(Description::default()) };
@@ -74,7 +79,7 @@ impl Session {
                     }
                 }
                 let rows = self.returning_rows(&name.to_string(), insert.returning.as_deref()).await?;
-                Description { params, rows }
+                Description { params, rows, ..Default::default() }
             }
             Statement::Update(update) => {
                 let from = table_sql(&update.table);
@@ -90,7 +95,7 @@ impl Session {
                     }
                 }
                 let rows = self.returning_rows(&from, update.returning.as_deref()).await?;
-                Description { params, rows }
+                Description { params, rows, ..Default::default() }
             }
             Statement::Delete(delete) => {
                 let (FromTable::WithFromKeyword(tables) | FromTable::WithoutKeyword(tables)) = &delete.from;
@@ -98,13 +103,13 @@ impl Session {
                 let from = table_sql(table);
                 let params = self.probe(&from, &["1".to_string()], delete.selection.as_ref()).await?;
                 let rows = self.returning_rows(&from, delete.returning.as_deref()).await?;
-                Description { params, rows }
+                Description { params, rows, ..Default::default() }
             }
             Statement::ShowVariable { variable } => {
                 let (column, _) = crate::set_show::show_target(variable)?;
-                Description { params: vec![], rows: Some(text_column(&column)) }
+                Description { rows: Some(text_column(&column)), ..Default::default() }
             }
-            Statement::Explain { .. } => Description { params: vec![], rows: Some(text_column("QUERY PLAN")) },
+            Statement::Explain { .. } => Description { rows: Some(text_column("QUERY PLAN")), ..Default::default() },
             _ => Description::default(),
         })
     }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use datafusion::arrow::array::StringArray;
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::logical_expr::LogicalPlan;
 use datafusion::physical_plan::{collect, displayable};
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::{ObjectType, Statement};
@@ -22,21 +23,7 @@ impl Session {
     pub(crate) async fn run(&mut self, stmt: Statement) -> Result<Outcome, CatalogError> {
         match stmt {
             Statement::Query(_) => self.query(stmt).await,
-            Statement::Insert(insert) => {
-                let names = insert.returning.as_deref().and_then(names::item_names);
-                let outcome = dml::insert(&self.dml(), insert).await?;
-                Ok(dml_outcome("INSERT 0", outcome, names))
-            }
-            Statement::Update(update) => {
-                let names = update.returning.as_deref().and_then(names::item_names);
-                let outcome = dml::update(&self.dml(), update).await?;
-                Ok(dml_outcome("UPDATE", outcome, names))
-            }
-            Statement::Delete(delete) => {
-                let names = delete.returning.as_deref().and_then(names::item_names);
-                let outcome = dml::delete(&self.dml(), delete).await?;
-                Ok(dml_outcome("DELETE", outcome, names))
-            }
+            Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => self.dml_statement(stmt).await,
             Statement::CreateTable(create) => Ok(ddl_outcome(ddl::create_table(&self.ddl(), &create)?)),
             Statement::CreateSchema { schema_name, if_not_exists, .. } => {
                 Ok(ddl_outcome(ddl::create_schema(&self.ddl(), &schema_name, if_not_exists)?))
@@ -52,7 +39,22 @@ impl Session {
         }
     }
 
-    fn dml(&self) -> DmlContext<'_> {
+    /// INSERT, UPDATE or DELETE, planned and executed by `catalog::dml`.
+    async fn dml_statement(&mut self, stmt: Statement) -> Result<Outcome, CatalogError> {
+        let command = dml_command(&stmt).ok_or_else(|| CatalogError::internal("not an INSERT, UPDATE or DELETE"))?;
+        let names = match &stmt {
+            Statement::Insert(s) => s.returning.as_deref(),
+            Statement::Update(s) => s.returning.as_deref(),
+            Statement::Delete(s) => s.returning.as_deref(),
+            _ => None,
+        }
+        .and_then(names::item_names);
+        let plan = dml::plan(&self.dml(), stmt, &[]).await?;
+        let outcome = plan.execute(&self.dml(), None).await?;
+        Ok(dml_outcome(command, outcome, names))
+    }
+
+    pub(crate) fn dml(&self) -> DmlContext<'_> {
         DmlContext { state: &self.state, handle: &self.handle }
     }
 
@@ -67,7 +69,12 @@ impl Session {
             _ => None,
         };
         let plan = self.state.statement_to_plan(DFStatement::Statement(Box::new(stmt))).await?;
-        let physical = self.state.create_physical_plan(&plan).await?;
+        self.run_query_plan(&plan, pg_names).await
+    }
+
+    /// Executes the logical plan of a query whose columns PostgreSQL names `pg_names`.
+    pub(crate) async fn run_query_plan(&mut self, plan: &LogicalPlan, pg_names: Option<Vec<String>>) -> Result<Outcome, CatalogError> {
+        let physical = self.state.create_physical_plan(plan).await?;
         // The physical schema has the types analysis settled on (e.g. int4 literals).
         let schema = physical.schema();
         let batches = collect(physical, self.state.task_ctx()).await?;
@@ -104,7 +111,18 @@ fn ddl_outcome(outcome: DdlOutcome) -> Outcome {
     out
 }
 
-fn dml_outcome(command: &str, outcome: DmlOutcome, names: Option<Vec<String>>) -> Outcome {
+/// The command tag of a DML statement, before its row count.
+pub(crate) fn dml_command(stmt: &Statement) -> Option<&'static str> {
+    match stmt {
+        Statement::Insert(_) => Some("INSERT 0"),
+        Statement::Update(_) => Some("UPDATE"),
+        Statement::Delete(_) => Some("DELETE"),
+        _ => None,
+    }
+}
+
+/// The outcome of a DML statement; `names` are its RETURNING columns' names.
+pub(crate) fn dml_outcome(command: &str, outcome: DmlOutcome, names: Option<Vec<String>>) -> Outcome {
     match outcome.returning {
         None => Outcome::command(format!("{command} {}", outcome.count)),
         Some(rows) => {

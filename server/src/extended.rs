@@ -1,5 +1,6 @@
 //! The extended query protocol: Parse describes the statement (parameter types, result
-//! columns), Bind/Execute substitutes the parameter values and runs it like a simple query.
+//! columns); Execute runs it with the parameter values bound, from a plan made once
+//! (`plan_cache`).
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use pgwire::api::stmt::QueryParser;
 use pgwire::api::store::{Entry, PortalStore};
 use pgwire::api::{ClientInfo, ClientPortalStore, DEFAULT_NAME, Type};
 use pgwire::messages::data::{NoData, ParameterDescription};
-use pgwire::messages::extendedquery::{Describe, TARGET_TYPE_BYTE_STATEMENT};
+use pgwire::messages::extendedquery::{Bind, BindComplete, Describe, TARGET_TYPE_BYTE_STATEMENT};
 use pgwire::error::{PgWireError, PgWireResult};
 use pgwire::messages::PgWireBackendMessage;
 use datafusion::arrow::datatypes::SchemaRef;
@@ -24,7 +25,8 @@ use crate::encode::pg_type_of;
 use crate::rows::encode_batch;
 use crate::handler::{Handler, SharedSession};
 use crate::outcome::StatementResult;
-use crate::params::{bind, literal};
+use crate::params::literal;
+use crate::plan_cache::{PlanCache, PreparedRef};
 use crate::parse::parse_statements;
 use crate::wire::{error_info, feed_notices, feed_parameters, row_fields};
 
@@ -34,6 +36,7 @@ pub struct Prepared {
     stmt: Statement,
     params: Vec<Type>,
     rows: Option<(SchemaRef, Vec<String>)>,
+    cache: PlanCache,
 }
 
 /// Parses and describes statements for the extended protocol.
@@ -82,7 +85,7 @@ impl QueryParser for ShaleParser {
                 },
             })
             .collect();
-        Ok(Some(Prepared { stmt, params, rows: description.rows }))
+        Ok(Some(Prepared { stmt, params, rows: description.rows, cache: PlanCache::new(description.key) }))
     }
 
     fn get_parameter_types(&self, stmt: &Prepared) -> PgWireResult<Vec<Type>> {
@@ -94,6 +97,20 @@ impl QueryParser for ShaleParser {
         let (fields, _) = row_fields(schema, names, format);
         Ok(fields.as_ref().clone())
     }
+}
+
+/// The portal's parameter values as typed SQL literals.
+fn literals(portal: &Portal<Prepared>) -> Result<Vec<datafusion::sql::sqlparser::ast::Expr>, CatalogError> {
+    let prepared = &portal.statement.statement;
+    prepared
+        .params
+        .iter()
+        .enumerate()
+        .map(|(i, ty)| {
+            let value = portal.parameters.get(i).and_then(|v| v.as_ref());
+            literal(value, ty, portal.parameter_format.format_for(i))
+        })
+        .collect()
 }
 
 #[async_trait]
@@ -129,6 +146,46 @@ impl ExtendedQueryHandler for Handler {
         self._on_describe(client, message).await
     }
 
+    /// As pgwire's, except that the parameter count and values are checked here, so that
+    /// a bad value fails Bind (before BindComplete) as in PostgreSQL.
+    async fn on_bind<C>(&self, client: &mut C, message: Bind) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Prepared>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let name = message.statement_name.as_deref().unwrap_or(DEFAULT_NAME);
+        let portal_name = message.portal_name.as_deref().unwrap_or(DEFAULT_NAME);
+        let (required, statement) = match client.portal_store().get_statement(name) {
+            Some(Entry::Value(statement)) => (statement.statement.params.len(), Some(statement)),
+            Some(Entry::Empty) => (0, None),
+            None => return Err(PgWireError::StatementNotFound(name.to_owned())),
+        };
+        if message.parameters.len() != required {
+            let shown = message.statement_name.as_deref().unwrap_or("");
+            return Err(user_error(CatalogError::new(
+                sqlstate::PROTOCOL_VIOLATION,
+                format!(
+                    "bind message supplies {} parameters, but prepared statement \"{shown}\" requires {required}",
+                    message.parameters.len()
+                ),
+            )));
+        }
+        match statement {
+            Some(statement) => {
+                let portal = Portal::try_new(&message, statement)?;
+                let values = literals(&portal).map_err(user_error)?;
+                let shared = self.session(client);
+                shared.lock().await.check_bind(&portal.statement.statement.stmt, &values).map_err(user_error)?;
+                client.portal_store().put_portal(Arc::new(portal));
+            }
+            None => client.portal_store().put_empty_portal(portal_name),
+        }
+        client.send(PgWireBackendMessage::BindComplete(BindComplete::new())).await?;
+        Ok(())
+    }
+
     async fn do_query<C>(&self, client: &mut C, portal: &Portal<Prepared>, _max_rows: usize) -> PgWireResult<Response>
     where
         C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
@@ -137,21 +194,16 @@ impl ExtendedQueryHandler for Handler {
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
         let prepared = &portal.statement.statement;
-        let values = prepared
-            .params
-            .iter()
-            .enumerate()
-            .map(|(i, ty)| {
-                let value = portal.parameters.get(i).and_then(|v| v.as_ref());
-                literal(value, ty, portal.parameter_format.format_for(i))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(user_error)?;
-        let mut stmt = prepared.stmt.clone();
-        bind(&mut stmt, &values).map_err(user_error)?;
+        let values = literals(portal).map_err(user_error)?;
         let shared = self.session(client);
         let mut session = shared.lock().await;
-        let outcome = session.execute(stmt).await.map_err(user_error)?;
+        let prepared = PreparedRef {
+            stmt: &prepared.stmt,
+            params: &prepared.params,
+            rows: prepared.rows.as_ref(),
+            cache: &prepared.cache,
+        };
+        let outcome = session.execute_prepared(&prepared, values).await.map_err(user_error)?;
         feed_notices(client, &outcome.notices, session.settings.notices_enabled()).await?;
         // The extended protocol's CommandComplete is sent by pgwire after this returns, so a
         // changed setting is reported just before it.

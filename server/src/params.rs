@@ -9,6 +9,7 @@ use datafusion::sql::sqlparser::ast::{
 };
 use pgwire::api::Type;
 use pgwire::api::results::FieldFormat;
+use shale_catalog::sql::placeholder_index;
 use shale_catalog::{CatalogError, sqlstate};
 
 use crate::encode::infinity;
@@ -37,17 +38,6 @@ pub fn bind(stmt: &mut Statement, values: &[Expr]) -> Result<(), CatalogError> {
     let mut binder = Binder(values, None);
     let _ = stmt.visit(&mut binder);
     binder.1.map_or(Ok(()), Err)
-}
-
-/// The zero-based index of `$n`, if `e` is a bare placeholder.
-pub fn placeholder_index(e: &Expr) -> Option<usize> {
-    match e {
-        Expr::Value(v) => match &v.value {
-            Value::Placeholder(p) => p.strip_prefix('$')?.parse::<usize>().ok()?.checked_sub(1),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 /// The SQL literal for one parameter value of type `ty`.
@@ -88,6 +78,12 @@ fn decimal_number(text: &str) -> Option<Expr> {
     let digits = if frac.is_empty() { int.to_string() } else { format!("{int}.{frac}") };
     let number = Expr::value(Value::Number(digits, false));
     Some(if negative { Expr::UnaryOp { op: UnaryOperator::Minus, expr: Box::new(number) } } else { number })
+}
+
+/// Whether a value of type `ty` binds as a text literal (no cast): text-like, unknown and
+/// the types whose input functions read text (uuid, json, jsonb).
+pub fn binds_as_text(ty: &Type) -> bool {
+    sql_type(ty).is_none()
 }
 
 /// Wraps a literal in a cast to the parameter's type (none for text-like and unknown types).

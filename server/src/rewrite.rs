@@ -7,16 +7,16 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    CastKind, DataType, Expr, Statement, TypedString, Value, visit_expressions_mut,
+    CastKind, DataType, Expr, TypedString, Value, VisitMut, visit_expressions_mut,
 };
 use shale_catalog::CatalogError;
 use shale_catalog::input::call;
 use shale_catalog::types::SqlType;
 
-/// Rewrites the casts in `stmt`.
-pub fn rewrite_input_casts(stmt: &mut Statement) -> Result<(), CatalogError> {
+/// Rewrites the casts in `node` (a statement or an expression).
+pub fn rewrite_input_casts<V: VisitMut>(node: &mut V) -> Result<(), CatalogError> {
     let mut failure = None;
-    let _ = visit_expressions_mut(stmt, |e| {
+    let _ = visit_expressions_mut(node, |e| {
         // PostgreSQL's timestamps are microseconds; DataFusion's default, nanoseconds, does
         // not reach years before 1677 or after 2262.
         if let Expr::Cast { data_type, .. } | Expr::TypedString(TypedString { data_type, .. }) = e {

@@ -5,13 +5,15 @@
 use std::sync::Arc;
 
 use datafusion::execution::session_state::SessionState;
-use datafusion::sql::sqlparser::ast::{Statement, TransactionIsolationLevel, TransactionMode};
+use datafusion::sql::sqlparser::ast::{Expr, Statement, TransactionIsolationLevel, TransactionMode};
 use pgwire::messages::response::TransactionStatus;
 use shale_catalog::functions::SessionInfo;
 use shale_catalog::{CatalogError, SessionHandle, new_session_state, sqlstate};
 use shale_storage::{Store, Txn};
 
 use crate::outcome::{Notice, Outcome};
+use crate::params::bind;
+use crate::plan_cache::{PreparedRef, is_cacheable};
 use crate::settings::{SERVER_VERSION, Settings};
 
 /// Where the session is with respect to transactions.
@@ -25,6 +27,12 @@ enum TxnState {
     Block(Arc<Txn>),
     /// Inside a block in which a statement failed: only ROLLBACK (or COMMIT) is accepted.
     Failed(Arc<Txn>),
+}
+
+/// What runs in a transaction: a statement, or a prepared one with its parameters.
+enum Work<'p, 'a> {
+    Statement(Statement),
+    Prepared(&'p PreparedRef<'a>, Vec<Expr>),
 }
 
 /// A connected session.
@@ -80,27 +88,65 @@ impl Session {
             }
             _ => {}
         }
-        if let TxnState::Failed(_) = self.txn {
-            return Err(CatalogError::new(
-                sqlstate::IN_FAILED_TRANSACTION,
-                "current transaction is aborted, commands ignored until end of transaction block",
-            ));
-        }
+        self.check_not_failed()?;
         match stmt {
             Statement::Set(set) => self.set(set),
             Statement::ShowVariable { variable } => self.show(&variable),
-            stmt => self.in_transaction(stmt).await,
+            stmt => self.in_transaction(Work::Statement(stmt)).await,
         }
     }
 
-    /// Runs `stmt` in the open block's transaction, or in its own.
-    async fn in_transaction(&mut self, stmt: Statement) -> Result<Outcome, CatalogError> {
+    /// Executes a prepared statement with its parameters' `literals`: from its cached plan
+    /// when it has one (see `plan_cache`), else with the literals bound into it.
+    pub async fn execute_prepared(&mut self, prepared: &PreparedRef<'_>, literals: Vec<Expr>) -> Result<Outcome, CatalogError> {
+        if !is_cacheable(prepared.stmt) {
+            let mut stmt = prepared.stmt.clone();
+            bind(&mut stmt, &literals)?;
+            return self.execute(stmt).await;
+        }
+        self.check_not_failed()?;
+        self.in_transaction(Work::Prepared(prepared, literals)).await
+    }
+
+    /// What Bind checks before it creates a portal, as PostgreSQL does: 25P02 in a failed
+    /// transaction block (except for ending it), and each parameter value must be one of
+    /// its type (22P02, 22003, ...).
+    /// A bad value fails the open transaction block, like any error in it.
+    pub fn check_bind(&mut self, stmt: &Statement, literals: &[Expr]) -> Result<(), CatalogError> {
+        if !matches!(stmt, Statement::Commit { .. } | Statement::Rollback { .. }) {
+            self.check_not_failed()?;
+        }
+        let checked = crate::scalars::param_values(&self.state, literals).map(|_| ());
+        if checked.is_err() {
+            if let TxnState::Block(txn) = &self.txn {
+                self.txn = TxnState::Failed(txn.clone());
+            }
+        }
+        checked
+    }
+
+    /// 25P02 in a failed transaction block.
+    fn check_not_failed(&self) -> Result<(), CatalogError> {
+        match self.txn {
+            TxnState::Failed(_) => Err(CatalogError::new(
+                sqlstate::IN_FAILED_TRANSACTION,
+                "current transaction is aborted, commands ignored until end of transaction block",
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Runs `work` in the open block's transaction, or in its own.
+    async fn in_transaction(&mut self, work: Work<'_, '_>) -> Result<Outcome, CatalogError> {
         let (txn, autocommit) = match &self.txn {
             TxnState::Block(txn) | TxnState::Implicit(txn) => (txn.clone(), false),
             _ => (Arc::new(self.handle.store().begin()), true),
         };
         self.handle.set_txn(Some(txn.clone()));
-        let result = self.run(stmt).await;
+        let result = match work {
+            Work::Statement(stmt) => self.run(stmt).await,
+            Work::Prepared(prepared, literals) => self.run_prepared(prepared, literals).await,
+        };
         if !autocommit {
             if result.is_err() {
                 match self.txn {

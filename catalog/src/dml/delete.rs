@@ -1,17 +1,20 @@
 //! DELETE: DataFusion finds the matching rows and their storage keys; they are removed here.
 
+use std::sync::Arc;
+
+use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::Column;
 use datafusion::logical_expr::Expr;
 use datafusion::sql::sqlparser::ast::{self, FromTable};
 
 use super::write::RowWriter;
-use super::{DmlContext, DmlOutcome, single_table};
+use super::{DmlContext, DmlPlan, Kind, single_table};
 use crate::convert::datum_at;
 use crate::error::{CatalogError, Result};
 use crate::provider::KEY_COLUMN;
 
-/// Executes a DELETE statement.
-pub async fn delete(ctx: &DmlContext<'_>, stmt: ast::Delete) -> Result<DmlOutcome> {
+/// Plans a DELETE: the matching rows, each followed by its key.
+pub(super) fn plan(ctx: &DmlContext<'_>, stmt: ast::Delete) -> Result<DmlPlan> {
     if stmt.using.is_some() {
         return Err(CatalogError::unsupported("DELETE ... USING"));
     }
@@ -33,13 +36,15 @@ pub async fn delete(ctx: &DmlContext<'_>, stmt: ast::Delete) -> Result<DmlOutcom
         .collect();
     exprs.push(Expr::Column(Column::new(Some(relation.as_str()), KEY_COLUMN)));
     let plan = scan.project(exprs)?.build()?;
-    let (_, batches) = ctx.run(&plan).await?;
+    Ok(DmlPlan { kind: Kind::Delete, table: Arc::new(resolved.table), relation, plan, returning: stmt.returning })
+}
 
-    let txn = ctx.handle.txn()?;
-    let writer = RowWriter::new(&txn, desc);
+/// Removes the rows of `batches` by their keys (the last column); returns how many and,
+/// when `returning`, the removed rows.
+pub(super) fn write(writer: &RowWriter<'_>, batches: &[RecordBatch], returning: bool) -> Result<(u64, Option<RecordBatch>)> {
     let mut count = 0u64;
     let mut removed = Vec::new();
-    for batch in &batches {
+    for batch in batches {
         let key_index = batch.num_columns() - 1;
         for r in 0..batch.num_rows() {
             match datum_at(batch.column(key_index), r)? {
@@ -48,17 +53,13 @@ pub async fn delete(ctx: &DmlContext<'_>, stmt: ast::Delete) -> Result<DmlOutcom
             }
             count += 1;
         }
-        if stmt.returning.is_some() {
+        if returning {
             removed.push(batch.project(&(0..key_index).collect::<Vec<_>>())?);
         }
     }
-    let returning = match stmt.returning {
-        Some(items) => {
-            let schema = desc.arrow_schema();
-            let batch = datafusion::arrow::compute::concat_batches(&schema, &removed)?;
-            Some(ctx.returning(&relation, batch, &items).await?)
-        }
-        None => None,
+    let written = match returning {
+        true => Some(datafusion::arrow::compute::concat_batches(&writer.schema(), &removed)?),
+        false => None,
     };
-    Ok(DmlOutcome { count, returning })
+    Ok((count, written))
 }

@@ -1,6 +1,9 @@
 //! INSERT: the source rows are planned by DataFusion after DEFAULTs are spelled out, then
 //! checked and written here.
 
+use std::sync::Arc;
+
+use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::{
@@ -9,14 +12,14 @@ use datafusion::sql::sqlparser::ast::{
 };
 
 use super::write::RowWriter;
-use super::{DmlContext, DmlOutcome};
+use super::{DmlContext, DmlPlan, Kind};
 use crate::descriptor::TableDesc;
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::sql::{is_default_keyword, parse_expr, parse_query};
 use crate::{input, resolve};
 
-/// Executes an INSERT statement.
-pub async fn insert(ctx: &DmlContext<'_>, mut stmt: ast::Insert) -> Result<DmlOutcome> {
+/// Plans an INSERT: its source rows, after DEFAULTs are spelled out, in the table's columns.
+pub(super) async fn plan(ctx: &DmlContext<'_>, mut stmt: ast::Insert, text_params: &[bool]) -> Result<DmlPlan> {
     if stmt.on.is_some() {
         return Err(CatalogError::unsupported("INSERT ... ON CONFLICT"));
     }
@@ -39,7 +42,7 @@ pub async fn insert(ctx: &DmlContext<'_>, mut stmt: ast::Insert) -> Result<DmlOu
     if let Some(q) = &source {
         fit_values(&mut columns, !stmt.columns.is_empty(), q)?;
     }
-    let source = spell_out_defaults(desc, &mut columns, source)?;
+    let source = spell_out_defaults(desc, &mut columns, source, text_params)?;
     stmt.table = TableObject::TableName(qualified(&resolved.schema.name, &desc.name));
     stmt.columns = columns.iter().map(|c| ObjectName(vec![ObjectNamePart::Identifier(Ident::with_quote('"', c))])).collect();
     stmt.source = Some(Box::new(source));
@@ -49,31 +52,34 @@ pub async fn insert(ctx: &DmlContext<'_>, mut stmt: ast::Insert) -> Result<DmlOu
     let LogicalPlan::Dml(dml) = plan else {
         return Err(CatalogError::internal("INSERT did not plan as DML"));
     };
-    let (_, batches) = ctx.run(&dml.input).await?;
+    let plan = Arc::unwrap_or_clone(dml.input);
+    Ok(DmlPlan { kind: Kind::Insert, table: Arc::new(resolved.table), relation, plan, returning })
+}
 
-    let txn = ctx.handle.txn()?;
-    let writer = RowWriter::new(&txn, desc);
+/// Stores the rows of `batches`; returns how many and, when `returning`, the stored rows.
+pub(super) fn write(writer: &RowWriter<'_>, batches: &[RecordBatch], returning: bool) -> Result<(u64, Option<RecordBatch>)> {
+    let keyed = writer.has_primary_key();
     let mut written = Vec::new();
-    for batch in &batches {
+    let mut count = 0u64;
+    for batch in batches {
         let rows = writer.rows(batch)?;
-        let keys = match desc.has_primary_key() {
+        let keys = match keyed {
             true => rows.iter().map(|r| writer.key(r).unwrap_or_default()).collect(),
             false => writer.row_id_keys(rows.len())?,
         };
         for (key, row) in keys.iter().zip(&rows) {
-            writer.put(key, row, desc.has_primary_key())?;
+            writer.put(key, row, keyed)?;
         }
-        written.extend(rows);
+        count += rows.len() as u64;
+        if returning {
+            written.extend(rows);
+        }
     }
-    let count = written.len() as u64;
-    let returning = match returning {
-        Some(items) => {
-            let batch = writer.batch(&desc.arrow_schema(), &written)?;
-            Some(ctx.returning(&relation, batch, &items).await?)
-        }
-        None => None,
+    let written = match returning {
+        true => Some(writer.batch(&written)?),
+        false => None,
     };
-    Ok(DmlOutcome { count, returning })
+    Ok((count, written))
 }
 
 fn qualified(schema: &str, table: &str) -> ObjectName {
@@ -110,7 +116,12 @@ fn target_columns(desc: &TableDesc, names: &[ObjectName]) -> Result<Vec<String>>
 
 /// Replaces `DEFAULT` in VALUES by each column's default expression and appends the
 /// defaults of the columns not named, so DataFusion sees only plain expressions.
-fn spell_out_defaults(desc: &TableDesc, columns: &mut Vec<String>, source: Option<Query>) -> Result<Query> {
+fn spell_out_defaults(
+    desc: &TableDesc,
+    columns: &mut Vec<String>,
+    source: Option<Query>,
+    text_params: &[bool],
+) -> Result<Query> {
     let defaults: Vec<(String, SqlExpr)> = desc
         .visible()
         .filter(|(_, c)| !columns.contains(&c.name))
@@ -135,7 +146,7 @@ fn spell_out_defaults(desc: &TableDesc, columns: &mut Vec<String>, source: Optio
                     if is_default_keyword(value) {
                         *value = named.get(i).cloned().unwrap_or_else(|| SqlExpr::value(Value::Null));
                     } else if let Some((_, col)) = columns.get(i).and_then(|c| desc.column(c)) {
-                        input::coerce_literal(&col.ty, value)?;
+                        input::coerce_literal(&col.ty, value, text_params)?;
                     }
                 }
                 row.content.extend(extra.iter().cloned());

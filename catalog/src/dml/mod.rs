@@ -15,21 +15,20 @@ use std::sync::Arc;
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::common::DFSchema;
+use datafusion::common::{DFSchema, ParamValues};
 use datafusion::datasource::provider_as_source;
 use datafusion::execution::session_state::SessionState;
-use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
+use datafusion::logical_expr::{Cast, Expr, ExprSchemable, LogicalPlan, LogicalPlanBuilder};
 use datafusion::physical_plan::collect;
-use datafusion::sql::sqlparser::ast::{self, ExprWithAlias, TableFactor, TableWithJoins};
+use datafusion::sql::sqlparser::ast::{self, ExprWithAlias, SelectItem, Statement, TableFactor, TableWithJoins};
 
-pub use delete::delete;
-pub use insert::insert;
-pub use update::update;
-
+use self::write::RowWriter;
+use crate::descriptor::TableDesc;
 use crate::error::{CatalogError, Result};
 use crate::handle::SessionHandle;
 use crate::provider::ShaleTable;
 use crate::resolve::{self, Resolved};
+use crate::types::SqlType;
 
 /// What a DML statement needs: the session's DataFusion state and storage handle.
 pub struct DmlContext<'a> {
@@ -55,6 +54,69 @@ pub struct DmlOutcome {
     pub count: u64,
     /// The RETURNING rows, when the statement has a RETURNING clause.
     pub returning: Option<Rows>,
+}
+
+/// An INSERT, UPDATE or DELETE planned once and executed any number of times: its target
+/// table and the DataFusion plan of the rows it writes (INSERT, UPDATE: the new rows;
+/// DELETE: the rows to remove), in which `$n` placeholders stay until
+/// [`DmlPlan::execute`] binds them. RETURNING is planned when the statement runs, over the
+/// rows it wrote, so a plan executed with parameters must not have placeholders there.
+#[derive(Debug, Clone)]
+pub struct DmlPlan {
+    kind: Kind,
+    table: Arc<TableDesc>,
+    relation: String,
+    plan: LogicalPlan,
+    returning: Option<Vec<SelectItem>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Insert,
+    Update,
+    Delete,
+}
+
+/// Plans an INSERT, UPDATE or DELETE against the catalog the session's transaction sees.
+/// `text_params[i]` says that the value of `$i+1` will be bound as text, so that it is read
+/// the way a text literal in its place would be.
+pub async fn plan(ctx: &DmlContext<'_>, stmt: Statement, text_params: &[bool]) -> Result<DmlPlan> {
+    match stmt {
+        Statement::Insert(insert) => insert::plan(ctx, insert, text_params).await,
+        Statement::Update(update) => update::plan(ctx, update, text_params),
+        Statement::Delete(delete) => delete::plan(ctx, delete),
+        other => Err(CatalogError::internal(format!("not an INSERT, UPDATE or DELETE: {other}"))),
+    }
+}
+
+impl DmlPlan {
+    /// The plan of the rows to write or remove, with its placeholders.
+    pub fn logical_plan(&self) -> &LogicalPlan {
+        &self.plan
+    }
+
+    /// Runs the plan with `params` bound to its placeholders and writes the rows through
+    /// the session's transaction.
+    pub async fn execute(&self, ctx: &DmlContext<'_>, params: Option<ParamValues>) -> Result<DmlOutcome> {
+        let plan = match params {
+            Some(params) => self.plan.clone().with_param_values(params)?,
+            None => self.plan.clone(),
+        };
+        let (_, batches) = ctx.run(&plan).await?;
+        let txn = ctx.handle.txn()?;
+        let writer = RowWriter::new(&txn, &self.table);
+        let returning = self.returning.is_some();
+        let (count, written) = match self.kind {
+            Kind::Insert => insert::write(&writer, &batches, returning)?,
+            Kind::Update => update::write(&writer, &batches, returning)?,
+            Kind::Delete => delete::write(&writer, &batches, returning)?,
+        };
+        let returning = match (&self.returning, written) {
+            (Some(items), Some(batch)) => Some(ctx.returning(&self.relation, batch, items).await?),
+            _ => None,
+        };
+        Ok(DmlOutcome { count, returning })
+    }
 }
 
 impl DmlContext<'_> {
@@ -93,6 +155,16 @@ impl DmlContext<'_> {
         }
         Ok(builder)
     }
+}
+
+/// `value` cast to the type of a column. A bare placeholder is cast whatever its inferred
+/// type: the type of the value bound to it is known only then.
+fn cast_to_column(value: Expr, ty: &SqlType, schema: &DFSchema) -> Result<Expr> {
+    let target = ty.arrow_type();
+    Ok(match value {
+        Expr::Placeholder(_) => Expr::Cast(Cast::new(Box::new(value), target)),
+        value => value.cast_to(&target, schema)?,
+    })
 }
 
 /// The table and the name its columns are qualified by (its alias, if any) in a single

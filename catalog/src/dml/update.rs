@@ -2,20 +2,22 @@
 //! the old rows are then replaced here.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
+use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::Column;
-use datafusion::logical_expr::{Expr, ExprSchemable};
+use datafusion::logical_expr::Expr;
 use datafusion::sql::sqlparser::ast::{self, AssignmentTarget};
 
 use super::write::RowWriter;
-use super::{DmlContext, DmlOutcome, single_table};
+use super::{DmlContext, DmlPlan, Kind, single_table};
 use crate::convert::datum_at;
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::provider::KEY_COLUMN;
 use crate::resolve;
 
-/// Executes an UPDATE statement.
-pub async fn update(ctx: &DmlContext<'_>, stmt: ast::Update) -> Result<DmlOutcome> {
+/// Plans an UPDATE: the new value of every column of each matching row, and its key.
+pub(super) fn plan(ctx: &DmlContext<'_>, stmt: ast::Update, text_params: &[bool]) -> Result<DmlPlan> {
     if stmt.from.is_some() {
         return Err(CatalogError::unsupported("UPDATE ... FROM"));
     }
@@ -58,21 +60,23 @@ pub async fn update(ctx: &DmlContext<'_>, stmt: ast::Update) -> Result<DmlOutcom
             },
             Some(sql) => {
                 let mut sql = (*sql).clone();
-                crate::input::coerce_literal(&col.ty, &mut sql)?;
+                crate::input::coerce_literal(&col.ty, &mut sql, text_params)?;
                 ctx.expr(&sql, &input_schema)?
             }
             None => column,
         };
-        exprs.push(value.cast_to(&col.ty.arrow_type(), &input_schema)?.alias(&col.name));
+        exprs.push(super::cast_to_column(value, &col.ty, &input_schema)?.alias(&col.name));
     }
     exprs.push(Expr::Column(Column::new(Some(relation.as_str()), KEY_COLUMN)));
     let plan = scan.project(exprs)?.build()?;
-    let (_, batches) = ctx.run(&plan).await?;
+    Ok(DmlPlan { kind: Kind::Update, table: Arc::new(resolved.table), relation, plan, returning: stmt.returning })
+}
 
-    let txn = ctx.handle.txn()?;
-    let writer = RowWriter::new(&txn, desc);
+/// Replaces each old row (the last column of `batches` is its key) by its new values;
+/// returns how many rows changed and, when `returning`, the new rows.
+pub(super) fn write(writer: &RowWriter<'_>, batches: &[RecordBatch], returning: bool) -> Result<(u64, Option<RecordBatch>)> {
     let mut changes = Vec::new();
-    for batch in &batches {
+    for batch in batches {
         let key_index = batch.num_columns() - 1;
         let values = batch.project(&(0..key_index).collect::<Vec<_>>())?;
         let rows = writer.rows(&values)?;
@@ -97,13 +101,9 @@ pub async fn update(ctx: &DmlContext<'_>, stmt: ast::Update) -> Result<DmlOutcom
         writer.put(new, row, moved.contains(new))?;
     }
     let count = changes.len() as u64;
-    let returning = match stmt.returning {
-        Some(items) => {
-            let rows: Vec<_> = changes.into_iter().map(|(_, _, row)| row).collect();
-            let batch = writer.batch(&desc.arrow_schema(), &rows)?;
-            Some(ctx.returning(&relation, batch, &items).await?)
-        }
-        None => None,
+    let written = match returning {
+        true => Some(writer.batch(&changes.into_iter().map(|(_, _, row)| row).collect::<Vec<_>>())?),
+        false => None,
     };
-    Ok(DmlOutcome { count, returning })
+    Ok((count, written))
 }

@@ -1,8 +1,6 @@
 //! Writing rows: checking values, building keys and row values, and enforcing the primary
 //! key's uniqueness.
 
-use std::sync::Arc;
-
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use shale_storage::{Datum, DatumRef, Space, Txn, encode_key_datum, encode_row, table_prefix};
@@ -43,6 +41,11 @@ impl<'a> RowWriter<'a> {
                 Ok(Row { slots })
             })
             .collect()
+    }
+
+    /// Whether the table has a primary key (else rows are keyed by hidden row ids).
+    pub fn has_primary_key(&self) -> bool {
+        self.desc.has_primary_key()
     }
 
     /// The storage key of `row`, or `None` for a table keyed by hidden row ids.
@@ -98,8 +101,14 @@ impl<'a> RowWriter<'a> {
         .with_detail(format!("Key ({})=({}) already exists.", names.join(", "), values.join(", ")))
     }
 
-    /// The rows as Arrow batches of the table's visible columns (what RETURNING sees).
-    pub fn batch(&self, schema: &SchemaRef, rows: &[Row]) -> Result<RecordBatch> {
+    /// The Arrow schema of the table's visible columns.
+    pub fn schema(&self) -> SchemaRef {
+        self.desc.arrow_schema()
+    }
+
+    /// The rows as an Arrow batch of the table's visible columns (what RETURNING sees).
+    pub fn batch(&self, rows: &[Row]) -> Result<RecordBatch> {
+        let schema = self.schema();
         let mut builders = schema
             .fields()
             .iter()
@@ -111,7 +120,7 @@ impl<'a> RowWriter<'a> {
             }
         }
         let columns = builders.iter_mut().map(ColumnBuilder::finish).collect::<Result<_>>()?;
-        RecordBatch::try_new(Arc::clone(schema), columns).map_err(|e| CatalogError::internal(e.to_string()))
+        RecordBatch::try_new(schema, columns).map_err(|e| CatalogError::internal(e.to_string()))
     }
 }
 

@@ -12,6 +12,7 @@ mod errors;
 mod extended;
 mod lazy_catalog;
 mod output_format;
+mod prepared;
 mod psql;
 mod protocol;
 mod psycopg;

@@ -1,0 +1,110 @@
+//! Prepared statements under load, beside PostgreSQL: `pgbench -M prepared` from 4
+//! connections runs a point SELECT by random primary key and a single-row UPDATE by random
+//! key against shale (release build, fresh data directory) and against the local
+//! PostgreSQL (port 5432, user postgres, trust authentication, a scratch database dropped
+//! afterwards), and reports the throughputs and their ratio.
+//! Run: `target/release/prepared [SECONDS]` (default 10 s a run; `PG_PORT`, `PGBENCH`).
+
+use std::path::Path;
+use std::process::Command;
+
+use shale_bench::{connect, start_shale};
+use tokio_postgres::Client;
+
+const ROWS: u64 = 10_000;
+const SCRATCH_DB: &str = "shale_bench_prepared";
+
+/// The workloads: a name and a pgbench script.
+const WORKLOADS: [(&str, &str); 2] = [
+    ("point SELECT by key", "\\set id random(1, 10000)\nSELECT n FROM t WHERE id = :id;\n"),
+    ("single-row UPDATE by key", "\\set id random(1, 10000)\nUPDATE t SET n = n + 1 WHERE id = :id;\n"),
+];
+
+/// Creates and fills `t (id bigint primary key, n bigint)`.
+async fn fill(client: &Client) {
+    client.batch_execute("CREATE TABLE t (id bigint PRIMARY KEY, n bigint)").await.expect("create t");
+    for start in (1..=ROWS).step_by(1000) {
+        let values: Vec<String> = (start..start + 1000).map(|i| format!("({i}, {i})")).collect();
+        client.batch_execute(&format!("INSERT INTO t VALUES {}", values.join(", "))).await.expect("fill t");
+    }
+}
+
+/// Runs pgbench with `script` for `seconds` against `dbname` on `port`; its tps.
+fn pgbench(port: u16, dbname: &str, script: &Path, seconds: u64) -> f64 {
+    let pgbench = std::env::var("PGBENCH").unwrap_or_else(|_| "/usr/bin/pgbench".into());
+    let output = Command::new(pgbench)
+        .args(["-n", "-M", "prepared", "-c", "4", "-j", "2", "-T", &seconds.to_string(), "-h", "127.0.0.1"])
+        .args(["-p", &port.to_string(), "-U", "postgres", "-f"])
+        .arg(script)
+        .arg(dbname)
+        .output()
+        .expect("run pgbench");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "pgbench failed on port {port}:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    tps(&stdout).unwrap_or_else(|| panic!("no tps in pgbench output:\n{stdout}"))
+}
+
+/// The `tps = N (without initial connection time)` figure of pgbench's report.
+fn tps(report: &str) -> Option<f64> {
+    report
+        .lines()
+        .find(|l| l.starts_with("tps = "))?
+        .trim_start_matches("tps = ")
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+#[tokio::main]
+async fn main() {
+    let seconds: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10);
+    let pg_port: u16 = std::env::var("PG_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(5432);
+    let scripts = tempfile::tempdir().expect("temp dir");
+    let data = tempfile::tempdir().expect("temp dir");
+
+    let (shale, _, shale_client) = start_shale(data.path()).await;
+    fill(&shale_client).await;
+    let postgres = connect(pg_port).await.expect("connect to PostgreSQL");
+    postgres.batch_execute(&format!("DROP DATABASE IF EXISTS {SCRATCH_DB}")).await.expect("drop scratch");
+    postgres.batch_execute(&format!("CREATE DATABASE {SCRATCH_DB}")).await.expect("create scratch");
+    let (scratch, connection) = tokio_postgres::connect(
+        &format!("host=127.0.0.1 port={pg_port} user=postgres dbname={SCRATCH_DB}"),
+        tokio_postgres::NoTls,
+    )
+    .await
+    .expect("connect to the scratch database");
+    let connection = tokio::spawn(connection);
+    fill(&scratch).await;
+    scratch.batch_execute("VACUUM ANALYZE t").await.expect("vacuum");
+    drop(scratch);
+    let _ = connection.await;
+
+    println!("prepared: pgbench -n -M prepared -c 4 -j 2 -T {seconds}, {ROWS} rows");
+    println!("{:<26} {:>12} {:>16} {:>8}", "workload", "shale tps", "PostgreSQL tps", "ratio");
+    for (i, (name, script)) in WORKLOADS.iter().enumerate() {
+        let path = scripts.path().join(format!("workload{i}.sql"));
+        std::fs::write(&path, script).expect("write script");
+        let ours = pgbench(shale.port, "postgres", &path, seconds);
+        let theirs = pgbench(pg_port, SCRATCH_DB, &path, seconds);
+        println!("{name:<26} {ours:>12.0} {theirs:>16.0} {:>8.2}", ours / theirs);
+    }
+    drop(shale);
+    postgres.batch_execute(&format!("DROP DATABASE {SCRATCH_DB}")).await.expect("drop scratch");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tps;
+
+    #[test]
+    fn reads_tps_from_a_pgbench_report() {
+        let report = "latency average = 0.5 ms\ntps = 7890.123456 (without initial connection time)\n";
+        assert_eq!(tps(report), Some(7890.123456));
+        assert_eq!(tps("no figures"), None);
+    }
+}

@@ -1,0 +1,166 @@
+//! Prepared statements executed many times (issue 3, point 6): planned once, each Execute
+//! binds values. Results stay right across executions, transactions and DDL; when DDL
+//! changes what a prepared query returns, Execute fails as PostgreSQL's does.
+
+use shale_tests::{ClientExt, TestServer};
+use tokio_postgres::Client;
+
+async fn numbers(client: &Client) {
+    client
+        .run(
+            "CREATE TABLE nums (id bigint PRIMARY KEY, n bigint);
+             INSERT INTO nums SELECT * FROM (VALUES (1, 10), (2, 20), (3, 30)) AS v(id, n)",
+        )
+        .await;
+}
+
+fn sqlstate(e: &tokio_postgres::Error) -> Option<&str> {
+    e.code().map(|c| c.code())
+}
+
+#[tokio::test]
+async fn a_prepared_statement_runs_many_times_with_different_values() {
+    let (_server, client) = TestServer::start_with_client().await;
+    numbers(&client).await;
+    let insert = client.prepare("INSERT INTO nums VALUES ($1, $2)").await.unwrap();
+    for id in 4..=50i64 {
+        assert_eq!(client.execute(&insert, &[&id, &(id * 10)]).await.unwrap(), 1);
+    }
+    let err = client.execute(&insert, &[&4i64, &0i64]).await.unwrap_err();
+    assert_eq!(sqlstate(&err), Some("23505"));
+
+    let select = client.prepare("SELECT n FROM nums WHERE id = $1").await.unwrap();
+    for id in 1..=50i64 {
+        let rows = client.query(&select, &[&id]).await.unwrap();
+        assert_eq!(rows.iter().map(|r| r.get::<_, i64>(0)).collect::<Vec<_>>(), [id * 10], "id {id}");
+    }
+    assert!(client.query(&select, &[&51i64]).await.unwrap().is_empty());
+
+    let update = client.prepare("UPDATE nums SET n = n + $1 WHERE id = $2").await.unwrap();
+    for id in 1..=50i64 {
+        assert_eq!(client.execute(&update, &[&id, &id]).await.unwrap(), 1);
+    }
+    assert_eq!(client.execute(&update, &[&1i64, &99i64]).await.unwrap(), 0);
+    assert_eq!(client.query_one(&select, &[&7i64]).await.unwrap().get::<_, i64>(0), 77);
+
+    let delete = client.prepare("DELETE FROM nums WHERE id > $1").await.unwrap();
+    assert_eq!(client.execute(&delete, &[&40i64]).await.unwrap(), 10);
+    assert_eq!(client.execute(&delete, &[&30i64]).await.unwrap(), 10);
+    assert_eq!(client.value("SELECT count(*) FROM nums").await, "30");
+
+    let range = client.prepare("SELECT count(*), sum(n)::bigint FROM nums WHERE id BETWEEN $1 AND $2").await.unwrap();
+    let row = client.query_one(&range, &[&1i64, &3i64]).await.unwrap();
+    assert_eq!((row.get::<_, i64>(0), row.get::<_, i64>(1)), (3, 11 + 22 + 33));
+    let row = client.query_one(&range, &[&10i64, &11i64]).await.unwrap();
+    assert_eq!((row.get::<_, i64>(0), row.get::<_, i64>(1)), (2, 110 + 121));
+}
+
+#[tokio::test]
+async fn prepared_values_of_other_types_read_as_literals_would() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client
+        .run("CREATE TABLE typed (id int PRIMARY KEY, d numeric(6,2), j jsonb, t text, w interval)")
+        .await;
+    let insert = client
+        .prepare("INSERT INTO typed VALUES ($1, $2::text::numeric, $3::text::jsonb, $4, $5::text::interval)")
+        .await
+        .unwrap();
+    for (id, d, j) in [(1i32, "1.25", "{\"b\": 1, \"a\": [1, 2]}"), (2, "-3.1", "[true, null]")] {
+        client.execute(&insert, &[&id, &d, &j, &format!("row {id}"), &"1 day 2 hours"]).await.unwrap();
+    }
+    assert_eq!(
+        client.lines("SELECT id, d, j, t, w FROM typed ORDER BY id").await,
+        ["1|1.25|{\"a\": [1, 2], \"b\": 1}|row 1|1 day 02:00:00", "2|-3.10|[true, null]|row 2|1 day 02:00:00"]
+    );
+
+    let matching = client.prepare("SELECT id FROM typed WHERE t = $1 AND d > $2::text::numeric").await.unwrap();
+    let ids = |rows: Vec<tokio_postgres::Row>| rows.iter().map(|r| r.get::<_, i32>(0)).collect::<Vec<_>>();
+    assert_eq!(ids(client.query(&matching, &[&"row 1", &"1"]).await.unwrap()), [1]);
+    assert!(ids(client.query(&matching, &[&"row 2", &"1"]).await.unwrap()).is_empty());
+    assert_eq!(ids(client.query(&matching, &[&"row 2", &"-4"]).await.unwrap()), [2]);
+}
+
+#[tokio::test]
+async fn a_prepared_statement_follows_ddl_on_its_table() {
+    let (_server, client) = TestServer::start_with_client().await;
+    numbers(&client).await;
+    let select = client.prepare("SELECT n FROM nums WHERE id = $1").await.unwrap();
+    let update = client.prepare("UPDATE nums SET n = $1 WHERE id = $2").await.unwrap();
+    let star = client.prepare("SELECT * FROM nums WHERE id = $1").await.unwrap();
+    assert_eq!(client.query_one(&select, &[&1i64]).await.unwrap().get::<_, i64>(0), 10);
+    assert_eq!(client.query_one(&star, &[&1i64]).await.unwrap().get::<_, i64>(1), 10);
+
+    // A new column: the same result columns, planned again.
+    client.run("ALTER TABLE nums ADD COLUMN m int DEFAULT 5").await;
+    assert_eq!(client.execute(&update, &[&21i64, &2i64]).await.unwrap(), 1);
+    assert_eq!(client.query_one(&select, &[&2i64]).await.unwrap().get::<_, i64>(0), 21);
+    assert_eq!(client.value("SELECT m FROM nums WHERE id = 2").await, "5");
+    // `*` now has three columns: PostgreSQL refuses to change a prepared result.
+    let err = client.query(&star, &[&1i64]).await.unwrap_err();
+    assert_eq!(sqlstate(&err), Some("0A000"));
+    assert_eq!(err.as_db_error().map(|e| e.message()), Some("cached plan must not change result type"));
+
+    // Dropped and created again with other rows: the new table is read.
+    client
+        .run(
+            "DROP TABLE nums;
+             CREATE TABLE nums (n bigint, id bigint PRIMARY KEY);
+             INSERT INTO nums VALUES (100, 1)",
+        )
+        .await;
+    assert_eq!(client.query_one(&select, &[&1i64]).await.unwrap().get::<_, i64>(0), 100);
+    assert_eq!(client.execute(&update, &[&101i64, &1i64]).await.unwrap(), 1);
+    assert_eq!(client.value("SELECT n FROM nums WHERE id = 1").await, "101");
+
+    // Gone: the error of a missing table; back with another type for n: result type changed.
+    client.run("DROP TABLE nums").await;
+    let err = client.query(&select, &[&1i64]).await.unwrap_err();
+    assert_eq!(sqlstate(&err), Some("42P01"));
+    client.run("CREATE TABLE nums (id bigint PRIMARY KEY, n text); INSERT INTO nums VALUES (1, 'x')").await;
+    let err = client.query(&select, &[&1i64]).await.unwrap_err();
+    assert_eq!(sqlstate(&err), Some("0A000"));
+}
+
+#[tokio::test]
+async fn a_plan_made_in_a_rolled_back_ddl_transaction_is_not_kept() {
+    let (_server, client) = TestServer::start_with_client().await;
+    numbers(&client).await;
+    let select = client.prepare("SELECT n FROM nums WHERE id = $1").await.unwrap();
+    client.run("BEGIN; DROP TABLE nums; CREATE TABLE nums (id bigint PRIMARY KEY, n bigint); INSERT INTO nums VALUES (1, -1)").await;
+    assert_eq!(client.query_one(&select, &[&1i64]).await.unwrap().get::<_, i64>(0), -1);
+    client.run("ROLLBACK").await;
+    // Another DDL brings the catalog to the version the rolled-back one had.
+    client.run("CREATE TABLE other (a int)").await;
+    assert_eq!(client.query_one(&select, &[&1i64]).await.unwrap().get::<_, i64>(0), 10);
+}
+
+#[tokio::test]
+async fn prepared_statements_run_in_each_transaction_they_are_executed_in() {
+    let (_server, client) = TestServer::start_with_client().await;
+    numbers(&client).await;
+    let update = client.prepare("UPDATE nums SET n = n + 1 WHERE id = $1").await.unwrap();
+    let select = client.prepare("SELECT n FROM nums WHERE id = $1").await.unwrap();
+    assert_eq!(client.execute(&update, &[&1i64]).await.unwrap(), 1);
+
+    client.run("BEGIN").await;
+    for _ in 0..5 {
+        assert_eq!(client.execute(&update, &[&1i64]).await.unwrap(), 1);
+    }
+    // The block sees its own writes through the plan made before it began.
+    assert_eq!(client.query_one(&select, &[&1i64]).await.unwrap().get::<_, i64>(0), 16);
+    client.run("ROLLBACK").await;
+    assert_eq!(client.query_one(&select, &[&1i64]).await.unwrap().get::<_, i64>(0), 11);
+
+    client.run("BEGIN").await;
+    assert_eq!(client.execute(&update, &[&2i64]).await.unwrap(), 1);
+    client.run("COMMIT").await;
+    assert_eq!(client.query_one(&select, &[&2i64]).await.unwrap().get::<_, i64>(0), 21);
+
+    // A failed block refuses prepared statements too, until ROLLBACK.
+    client.run("BEGIN").await;
+    assert_eq!(client.error("SELECT 1 / 0").await.code().code(), "22012");
+    let err = client.query(&select, &[&1i64]).await.unwrap_err();
+    assert_eq!(sqlstate(&err), Some("25P02"));
+    client.run("ROLLBACK").await;
+    assert_eq!(client.query_one(&select, &[&1i64]).await.unwrap().get::<_, i64>(0), 11);
+}
