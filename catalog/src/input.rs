@@ -227,7 +227,7 @@ fn with_infinities<T: ArrowPrimitiveType>(input: &ArrayRef, ty: &SqlType, min: T
     let text = cast(input, &DataType::Utf8).map_err(|e| CatalogError::internal(e.to_string()))?;
     let text = text.as_string::<i32>();
     let infinity = |s: &str| match s.trim().to_ascii_lowercase().as_str() {
-        "infinity" | "+infinity" => Some(max),
+        "infinity" => Some(max),
         "-infinity" => Some(min),
         _ => None,
     };

@@ -10,6 +10,7 @@ mod connect;
 mod dml;
 mod errors;
 mod extended;
+mod infinity;
 mod lazy_catalog;
 mod output_format;
 mod prepared;
