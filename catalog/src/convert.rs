@@ -4,14 +4,14 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BinaryBuilder, BooleanBuilder, Date32Builder, Decimal128Builder,
+    Array, ArrayRef, AsArray, BinaryBuilder, BooleanBuilder, Date32Builder, Decimal128Builder, Decimal256Builder,
     Float32Builder, Float64Builder, Int16Builder, Int32Builder, Int64Builder,
     IntervalMonthDayNanoBuilder, ListArray, NullBufferBuilder, StringBuilder,
     Time64MicrosecondBuilder, TimestampMicrosecondBuilder,
 };
 use datafusion::arrow::buffer::{OffsetBuffer, ScalarBuffer};
 use datafusion::arrow::datatypes::{
-    DataType, Date32Type, Decimal128Type, FieldRef, Float32Type, Float64Type, Int16Type,
+    DataType, Date32Type, Decimal128Type, Decimal256Type, i256, FieldRef, Float32Type, Float64Type, Int16Type,
     Int32Type, Int64Type, IntervalMonthDayNano, IntervalMonthDayNanoType, IntervalUnit,
     Time64MicrosecondType, TimeUnit, TimestampMicrosecondType,
 };
@@ -33,8 +33,10 @@ pub enum ColumnBuilder {
     Float32(Float32Builder),
     /// double precision
     Float64(Float64Builder),
-    /// numeric
+    /// numeric(p, s)
     Decimal(Decimal128Builder),
+    /// unconstrained numeric
+    Decimal256(Decimal256Builder),
     /// text-like
     Text(StringBuilder),
     /// bytea, and the hidden row key
@@ -117,6 +119,11 @@ impl ColumnBuilder {
                     .with_precision_and_scale(*p, *s)
                     .map_err(|e| CatalogError::internal(e.to_string()))?,
             ),
+            DataType::Decimal256(p, s) => Self::Decimal256(
+                Decimal256Builder::with_capacity(capacity)
+                    .with_precision_and_scale(*p, *s)
+                    .map_err(|e| CatalogError::internal(e.to_string()))?,
+            ),
             DataType::Utf8 => Self::Text(StringBuilder::with_capacity(capacity, capacity * 16)),
             DataType::Binary => Self::Bytes(BinaryBuilder::with_capacity(capacity, capacity * 16)),
             DataType::Date32 => Self::Date(Date32Builder::with_capacity(capacity)),
@@ -155,6 +162,7 @@ impl ColumnBuilder {
             (Self::Float32(b), DatumRef::Float32(v)) => b.append_value(v),
             (Self::Float64(b), DatumRef::Float64(v)) => b.append_value(v),
             (Self::Decimal(b), DatumRef::Decimal128(v)) => b.append_value(v),
+            (Self::Decimal256(b), DatumRef::Decimal256(v)) => b.append_value(i256::from_le_bytes(v)),
             (Self::Text(b), DatumRef::Text(v)) => b.append_value(v),
             (Self::Bytes(b), DatumRef::Bytes(v)) => b.append_value(v),
             (Self::Date(b), DatumRef::Date32(v)) => b.append_value(v),
@@ -184,6 +192,7 @@ impl ColumnBuilder {
             Self::Float32(b) => b.append_null(),
             Self::Float64(b) => b.append_null(),
             Self::Decimal(b) => b.append_null(),
+            Self::Decimal256(b) => b.append_null(),
             Self::Text(b) => b.append_null(),
             Self::Bytes(b) => b.append_null(),
             Self::Date(b) => b.append_null(),
@@ -205,6 +214,7 @@ impl ColumnBuilder {
             Self::Float32(_) => Kind::Float32,
             Self::Float64(_) => Kind::Float64,
             Self::Decimal(_) => Kind::Decimal128,
+            Self::Decimal256(_) => Kind::Decimal256,
             Self::Text(_) => Kind::Text,
             Self::Bytes(_) => Kind::Bytes,
             Self::Date(_) => Kind::Date32,
@@ -225,6 +235,7 @@ impl ColumnBuilder {
             Self::Float32(b) => Arc::new(b.finish()),
             Self::Float64(b) => Arc::new(b.finish()),
             Self::Decimal(b) => Arc::new(b.finish()),
+            Self::Decimal256(b) => Arc::new(b.finish()),
             Self::Text(b) => Arc::new(b.finish()),
             Self::Bytes(b) => Arc::new(b.finish()),
             Self::Date(b) => Arc::new(b.finish()),
@@ -251,6 +262,9 @@ pub fn datum_at(array: &dyn Array, row: usize) -> Result<Datum> {
         DataType::Float64 => Datum::Float64(array.as_primitive::<Float64Type>().value(row)),
         DataType::Decimal128(_, _) => {
             Datum::Decimal128(array.as_primitive::<Decimal128Type>().value(row))
+        }
+        DataType::Decimal256(_, _) => {
+            Datum::Decimal256(array.as_primitive::<Decimal256Type>().value(row).to_le_bytes())
         }
         DataType::Utf8 => Datum::Text(array.as_string::<i32>().value(row).to_string()),
         DataType::Binary => Datum::Bytes(array.as_binary::<i32>().value(row).to_vec()),

@@ -29,10 +29,12 @@ pub const ATTNUM_KEY: &str = "shale.attnum";
 pub const LIST_ITEM: &str = "item";
 /// Time zone of every `timestamptz` value: stored as UTC instants.
 pub const UTC: &str = "+00:00";
-/// Precision used for `numeric` declared without one.
-pub const DEFAULT_NUMERIC_PRECISION: u8 = 38;
-/// Scale used for `numeric` declared without one.
-pub const DEFAULT_NUMERIC_SCALE: i8 = 10;
+/// Precision of `numeric` declared without one: a 256-bit decimal's.
+pub const UNCONSTRAINED_NUMERIC_PRECISION: u8 = 76;
+/// Scale of `numeric` declared without one: values keep 20 fractional digits (PostgreSQL
+/// keeps any number), which leaves 56 integer digits. Such values print without trailing
+/// zeros (see the server's encoders).
+pub const UNCONSTRAINED_NUMERIC_SCALE: i8 = 20;
 
 /// A column type as declared in CREATE TABLE.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -192,7 +194,8 @@ impl SqlType {
             SqlType::Int8 => Kind::Int64,
             SqlType::Float4 => Kind::Float32,
             SqlType::Float8 => Kind::Float64,
-            SqlType::Numeric(_) => Kind::Decimal128,
+            SqlType::Numeric(Some(_)) => Kind::Decimal128,
+            SqlType::Numeric(None) => Kind::Decimal256,
             SqlType::Text
             | SqlType::Varchar(_)
             | SqlType::Char(_)
@@ -217,9 +220,9 @@ impl SqlType {
             SqlType::Int8 => DataType::Int64,
             SqlType::Float4 => DataType::Float32,
             SqlType::Float8 => DataType::Float64,
-            SqlType::Numeric(ps) => {
-                let (p, s) = ps.unwrap_or((DEFAULT_NUMERIC_PRECISION, DEFAULT_NUMERIC_SCALE));
-                DataType::Decimal128(p, s)
+            SqlType::Numeric(Some((p, s))) => DataType::Decimal128(*p, *s),
+            SqlType::Numeric(None) => {
+                DataType::Decimal256(UNCONSTRAINED_NUMERIC_PRECISION, UNCONSTRAINED_NUMERIC_SCALE)
             }
             SqlType::Text
             | SqlType::Varchar(_)

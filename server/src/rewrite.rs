@@ -7,11 +7,11 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    CastKind, DataType, Expr, TypedString, Value, VisitMut, visit_expressions_mut,
+    CastKind, DataType, ExactNumberInfo, Expr, TypedString, Value, VisitMut, visit_expressions_mut,
 };
 use shale_catalog::CatalogError;
 use shale_catalog::input::call;
-use shale_catalog::types::SqlType;
+use shale_catalog::types::{SqlType, UNCONSTRAINED_NUMERIC_PRECISION, UNCONSTRAINED_NUMERIC_SCALE};
 
 /// Rewrites the casts in `node` (a statement or an expression).
 pub fn rewrite_input_casts<V: VisitMut>(node: &mut V) -> Result<(), CatalogError> {
@@ -19,21 +19,35 @@ pub fn rewrite_input_casts<V: VisitMut>(node: &mut V) -> Result<(), CatalogError
     let _ = visit_expressions_mut(node, |e| {
         // PostgreSQL's timestamps are microseconds; DataFusion's default, nanoseconds, does
         // not reach years before 1677 or after 2262.
+        // Unconstrained numeric is Shale's 256-bit decimal, not DataFusion's default
+        // Decimal128(38, 10).
         if let Expr::Cast { data_type, .. } | Expr::TypedString(TypedString { data_type, .. }) = e {
-            if let DataType::Timestamp(precision @ None, _) = data_type {
-                *precision = Some(6);
+            match data_type {
+                DataType::Timestamp(precision @ None, _) => *precision = Some(6),
+                DataType::Numeric(info @ ExactNumberInfo::None)
+                | DataType::Decimal(info @ ExactNumberInfo::None)
+                | DataType::Dec(info @ ExactNumberInfo::None) => {
+                    *info = ExactNumberInfo::PrecisionAndScale(
+                        UNCONSTRAINED_NUMERIC_PRECISION.into(),
+                        UNCONSTRAINED_NUMERIC_SCALE.into(),
+                    );
+                }
+                _ => {}
             }
         }
         let rewritten = match e {
-            // A number with an exponent is read as double precision: as a DataFusion decimal
-            // its scale could exceed what Decimal128 holds (1e-308).
+            // A number with an exponent is numeric, as in PostgreSQL, when its digits fit
+            // a DataFusion decimal literal; otherwise (1.5e300, 1e-308) double precision.
             Expr::Value(v) => match &v.value {
-                Value::Number(n, _) if n.contains(['e', 'E']) => Some(Ok(Expr::Cast {
+                Value::Number(n, _) if n.contains(['e', 'E']) => Some(Ok(match plain_decimal(n) {
+                    Some(plain) => Expr::value(Value::Number(plain, false)),
+                    None => Expr::Cast {
                     kind: CastKind::Cast,
                     expr: Box::new(Expr::value(Value::SingleQuotedString(n.clone()))),
                     data_type: DataType::DoublePrecision,
                     array: false,
                     format: None,
+                    },
                 })),
                 _ => None,
             },
@@ -57,6 +71,35 @@ pub fn rewrite_input_casts<V: VisitMut>(node: &mut V) -> Result<(), CatalogError
     failure.map_or(Ok(()), Err)
 }
 
+/// `n` (digits, an optional point, an exponent) written without exponent, if that takes at
+/// most 38 significant digits (what a Decimal128 literal holds).
+fn plain_decimal(n: &str) -> Option<String> {
+    let (mantissa, exponent) = n.split_once(['e', 'E'])?;
+    let exponent: i32 = exponent.parse().ok()?;
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if !(int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())) || int.len() + frac.len() == 0 {
+        return None;
+    }
+    let digits = format!("{int}{frac}");
+    // The value is digits × 10^(exponent - frac.len()).
+    let shift = exponent - i32::try_from(frac.len()).ok()?;
+    let significant = digits.trim_start_matches('0').len() as i32;
+    if significant + shift.max(0) > 38 || -shift > 38 {
+        return None;
+    }
+    let plain = if shift >= 0 {
+        format!("{digits}{}", "0".repeat(shift as usize))
+    } else {
+        let point = digits.len() as i32 + shift;
+        if point > 0 {
+            format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+        } else {
+            format!("0.{}{digits}", "0".repeat((-point) as usize))
+        }
+    };
+    Some(plain)
+}
+
 /// The input-function call that reads `arg` as a `dt`, if `dt` has an input function; an
 /// array type Shale does not have is an error rather than DataFusion's cast.
 fn input_call(dt: &DataType, arg: &Expr) -> Option<Result<Expr, CatalogError>> {
@@ -64,5 +107,20 @@ fn input_call(dt: &DataType, arg: &Expr) -> Option<Result<Expr, CatalogError>> {
         Ok(ty) => call(&ty, arg),
         Err(e) if matches!(dt, DataType::Array(_)) => Some(Err(e)),
         Err(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_decimal;
+
+    #[test]
+    fn exponents_are_spelled_out_when_they_fit_a_decimal() {
+        assert_eq!(plain_decimal("1e20").as_deref(), Some("100000000000000000000"));
+        assert_eq!(plain_decimal("1.5E-3").as_deref(), Some("0.0015"));
+        assert_eq!(plain_decimal("12.5e1").as_deref(), Some("125"));
+        assert_eq!(plain_decimal("2.5e-1").as_deref(), Some("0.25"));
+        assert_eq!(plain_decimal("1.5e300"), None);
+        assert_eq!(plain_decimal("1e-308"), None);
     }
 }

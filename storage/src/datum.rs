@@ -19,6 +19,9 @@ pub enum Kind {
     Float64,
     /// A decimal as its unscaled 128-bit integer; the scale belongs to the column.
     Decimal128,
+    /// A decimal as its unscaled 256-bit integer (two's complement, little-endian bytes);
+    /// the scale belongs to the column.
+    Decimal256,
     /// UTF-8 text.
     Text,
     /// Raw bytes.
@@ -55,6 +58,8 @@ pub enum Datum {
     Float64(f64),
     /// A [`Kind::Decimal128`] value (unscaled).
     Decimal128(i128),
+    /// A [`Kind::Decimal256`] value (unscaled, little-endian two's complement).
+    Decimal256([u8; 32]),
     /// A [`Kind::Text`] value.
     Text(String),
     /// A [`Kind::Bytes`] value.
@@ -98,6 +103,8 @@ pub enum DatumRef<'a> {
     Float64(f64),
     /// See [`Datum::Decimal128`].
     Decimal128(i128),
+    /// See [`Datum::Decimal256`].
+    Decimal256([u8; 32]),
     /// See [`Datum::Text`].
     Text(&'a str),
     /// See [`Datum::Bytes`].
@@ -127,6 +134,7 @@ impl Datum {
             Datum::Float32(v) => DatumRef::Float32(*v),
             Datum::Float64(v) => DatumRef::Float64(*v),
             Datum::Decimal128(v) => DatumRef::Decimal128(*v),
+            Datum::Decimal256(v) => DatumRef::Decimal256(*v),
             Datum::Text(v) => DatumRef::Text(v),
             Datum::Bytes(v) => DatumRef::Bytes(v),
             Datum::Date32(v) => DatumRef::Date32(*v),
@@ -164,6 +172,7 @@ impl DatumRef<'_> {
             DatumRef::Float32(v) => Datum::Float32(v),
             DatumRef::Float64(v) => Datum::Float64(v),
             DatumRef::Decimal128(v) => Datum::Decimal128(v),
+            DatumRef::Decimal256(v) => Datum::Decimal256(v),
             DatumRef::Text(v) => Datum::Text(v.to_owned()),
             DatumRef::Bytes(v) => Datum::Bytes(v.to_vec()),
             DatumRef::Date32(v) => Datum::Date32(v),
@@ -193,6 +202,7 @@ impl DatumRef<'_> {
             DatumRef::Float32(_) => Kind::Float32,
             DatumRef::Float64(_) => Kind::Float64,
             DatumRef::Decimal128(_) => Kind::Decimal128,
+            DatumRef::Decimal256(_) => Kind::Decimal256,
             DatumRef::Text(_) => Kind::Text,
             DatumRef::Bytes(_) => Kind::Bytes,
             DatumRef::Date32(_) => Kind::Date32,

@@ -63,6 +63,13 @@ pub fn encode_key_datum(d: DatumRef, out: &mut Vec<u8>) {
             put_signed(v.into(), 8, out)
         }
         DatumRef::Decimal128(v) => put_signed(v, 16, out),
+        DatumRef::Decimal256(le) => {
+            // Big-endian with the sign bit flipped: byte order is numeric order.
+            let mut be = le;
+            be.reverse();
+            be[0] ^= 0x80;
+            out.extend_from_slice(&be);
+        }
         DatumRef::Float32(v) => put_float(
             if v.is_nan() { f32::NAN } else { v }.to_bits().into(),
             4,
@@ -108,6 +115,14 @@ pub fn decode_key_datum(input: &mut &[u8], kind: Kind) -> Result<Datum> {
         Kind::Time64 => Datum::Time64(take_signed(input, 8)? as i64),
         Kind::Timestamp => Datum::Timestamp(take_signed(input, 8)? as i64),
         Kind::Decimal128 => Datum::Decimal128(take_signed(input, 16)?),
+        Kind::Decimal256 => {
+            let mut le: [u8; 32] = take(input, 32)?
+                .try_into()
+                .map_err(|_| Error::Corrupt("short key decimal".into()))?;
+            le[0] ^= 0x80;
+            le.reverse();
+            Datum::Decimal256(le)
+        }
         Kind::Float32 => Datum::Float32(f32::from_bits(take_float(input, 4)? as u32)),
         Kind::Float64 => Datum::Float64(f64::from_bits(take_float(input, 8)?)),
         Kind::Text => {

@@ -63,6 +63,7 @@ fn put_values(values: &[DatumRef], out: &mut Vec<u8>) -> Result<()> {
             DatumRef::Float32(v) => out.extend_from_slice(&v.to_le_bytes()),
             DatumRef::Float64(v) => out.extend_from_slice(&v.to_le_bytes()),
             DatumRef::Decimal128(v) => out.extend_from_slice(&v.to_le_bytes()),
+            DatumRef::Decimal256(v) => out.extend_from_slice(&v),
             DatumRef::Text(v) => put_var(v.as_bytes(), out)?,
             DatumRef::Bytes(v) | DatumRef::Array(v) => put_var(v, out)?,
             DatumRef::Interval {
@@ -178,6 +179,7 @@ fn take_value<'a>(input: &mut &'a [u8], kind: Kind) -> Result<DatumRef<'a>> {
         Kind::Float32 => DatumRef::Float32(f32::from_le_bytes(take_array(input)?)),
         Kind::Float64 => DatumRef::Float64(f64::from_le_bytes(take_array(input)?)),
         Kind::Decimal128 => DatumRef::Decimal128(i128::from_le_bytes(take_array(input)?)),
+        Kind::Decimal256 => DatumRef::Decimal256(take_array(input)?),
         Kind::Text => {
             let bytes = take_var(input)?;
             DatumRef::Text(

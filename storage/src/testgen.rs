@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use crate::{Datum, Kind};
 
 /// Every kind, for exhaustive loops.
-pub const ALL_KINDS: [Kind; 14] = [
+pub const ALL_KINDS: [Kind; 15] = [
     Kind::Bool,
     Kind::Int16,
     Kind::Int32,
@@ -16,6 +16,7 @@ pub const ALL_KINDS: [Kind; 14] = [
     Kind::Float32,
     Kind::Float64,
     Kind::Decimal128,
+    Kind::Decimal256,
     Kind::Text,
     Kind::Bytes,
     Kind::Date32,
@@ -48,6 +49,7 @@ pub fn arb_value(kind: Kind) -> BoxedStrategy<Datum> {
         Kind::Float32 => any::<f32>().prop_map(Datum::Float32).boxed(),
         Kind::Float64 => any::<f64>().prop_map(Datum::Float64).boxed(),
         Kind::Decimal128 => any::<i128>().prop_map(Datum::Decimal128).boxed(),
+        Kind::Decimal256 => any::<[u8; 32]>().prop_map(Datum::Decimal256).boxed(),
         Kind::Text => prop_oneof![
             "[a-c\u{0}é]{0,12}".prop_map(Datum::Text),
             any::<String>().prop_map(Datum::Text),
@@ -144,6 +146,21 @@ pub fn samples(kind: Kind) -> Vec<Datum> {
         Kind::Float32 => floats!(Datum::Float32, f32),
         Kind::Float64 => floats!(Datum::Float64, f64),
         Kind::Decimal128 => ints!(Datum::Decimal128, i128),
+        Kind::Decimal256 => [i128::MIN, -1, 0, 1, i128::MAX]
+            .into_iter()
+            .map(|v| {
+                // Sign-extended to 256 bits, plus the 256-bit extremes.
+                let fill = if v < 0 { 0xff } else { 0 };
+                let mut le = [fill; 32];
+                le[..16].copy_from_slice(&v.to_le_bytes());
+                Datum::Decimal256(le)
+            })
+            .chain([Datum::Decimal256([0xff; 32]), {
+                let mut max = [0xff; 32];
+                max[31] = 0x7f;
+                Datum::Decimal256(max)
+            }])
+            .collect(),
         Kind::Text => strings.iter().map(|s| Datum::Text(s.to_string())).collect(),
         Kind::Bytes => {
             let mut v: Vec<Datum> = strings
@@ -200,6 +217,11 @@ pub fn reference_cmp(a: &Datum, b: &Datum) -> Ordering {
         (Float32(a), Float32(b)) => canonical_f32(*a).total_cmp(&canonical_f32(*b)),
         (Float64(a), Float64(b)) => canonical_f64(*a).total_cmp(&canonical_f64(*b)),
         (Decimal128(a), Decimal128(b)) => a.cmp(b),
+        (Decimal256(a), Decimal256(b)) => {
+            // Signed: the sign (top bit of the last byte), then the bytes most significant first.
+            let key = |le: &[u8; 32]| (le[31] & 0x80 == 0, le.iter().rev().copied().collect::<Vec<_>>());
+            key(a).cmp(&key(b))
+        }
         (Text(a), Text(b)) => a.cmp(b),
         (Bytes(a), Bytes(b)) | (Array(a), Array(b)) => a.cmp(b),
         (

@@ -3,7 +3,7 @@
 use bytes::{BufMut, BytesMut};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{
-    DataType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type,
+    DataType, Date32Type, Decimal128Type, Decimal256Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type,
     IntervalMonthDayNanoType, IntervalUnit, Time64MicrosecondType, Time64NanosecondType, TimeUnit, TimestampMicrosecondType,
     TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
 };
@@ -32,6 +32,13 @@ pub(super) fn value_writer<'a>(array: &'a dyn Array, ty: &PgColumnType) -> Resul
         DataType::Decimal128(_, scale) => {
             let scale = *scale;
             primitive::<Decimal128Type>(array, move |v, out| Ok(write_numeric(v, scale, out)))
+        }
+        DataType::Decimal256(_, scale) => {
+            let scale = *scale;
+            primitive::<Decimal256Type>(array, move |v, out| {
+                let (v, scale) = super::unconstrained::minimal_scale(v, scale);
+                Ok(write_numeric(v, scale, out))
+            })
         }
         DataType::Utf8 => {
             let kind = ty.ty.clone();
@@ -96,9 +103,12 @@ fn text_value(v: &str, ty: &Type, out: &mut BytesMut) -> Result<(), EncodeError>
 
 /// PostgreSQL's binary numeric: ndigits, weight, sign, dscale, then base-10000 digits
 /// (most significant first), without leading or trailing zero digits.
-fn write_numeric(unscaled: i128, scale: i8, out: &mut BytesMut) {
-    let negative = unscaled < 0;
-    let digits = unscaled.unsigned_abs().to_string();
+fn write_numeric(unscaled: impl std::fmt::Display, scale: i8, out: &mut BytesMut) {
+    let text = unscaled.to_string();
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(digits) => (true, digits.to_string()),
+        None => (false, text),
+    };
     let scale = scale.max(0) as usize;
     let (int_part, frac_part) = if digits.len() > scale {
         digits.split_at(digits.len() - scale)

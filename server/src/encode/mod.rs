@@ -7,6 +7,7 @@ mod binary;
 mod error;
 mod pg_type;
 mod text;
+mod unconstrained;
 
 pub use error::EncodeError;
 pub use pg_type::{PgColumnType, pg_type_of};

@@ -93,10 +93,11 @@ fn scalar_type(data_type: &DataType) -> Type {
 }
 
 /// The type modifier implied by an Arrow type: numeric's precision and scale,
-/// packed as PostgreSQL packs them; -1 for everything else.
+/// packed as PostgreSQL packs them; -1 for everything else, including Decimal256,
+/// which is Shale's unconstrained numeric.
 fn scalar_typmod(data_type: &DataType) -> i32 {
     match data_type {
-        DataType::Decimal128(precision, scale) | DataType::Decimal256(precision, scale) => {
+        DataType::Decimal128(precision, scale) => {
             ((i32::from(*precision) << 16) | (i32::from(*scale) & 0x7ff)) + 4
         }
         _ => -1,
@@ -221,7 +222,7 @@ mod tests {
         // SELECT atttypmod FROM pg_attribute ... numeric(10,2) -> 655366
         assert_eq!(of(DataType::Decimal128(10, 2)).typmod, 655_366);
         assert_eq!(of(DataType::Decimal256(76, 0)).ty, Type::NUMERIC);
-        assert_eq!(of(DataType::Decimal256(76, 0)).typmod, (76 << 16) + 4);
+        assert_eq!(of(DataType::Decimal256(76, 20)).typmod, -1);
     }
 
     #[test]

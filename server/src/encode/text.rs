@@ -141,6 +141,7 @@ fn value_writer<'a>(
         DataType::Decimal256(_, scale) => {
             let scale = *scale;
             primitive::<Decimal256Type>(array, move |value, out| {
+                let (value, scale) = super::unconstrained::minimal_scale(value, scale);
                 number::write_numeric(value, scale, out)
             })
         }

@@ -12,6 +12,7 @@ mod errors;
 mod extended;
 mod infinity;
 mod lazy_catalog;
+mod numeric;
 mod output_format;
 mod prepared;
 mod psql;

@@ -161,6 +161,17 @@ async fn numerics_with_precision_and_scale() {
     let written = vec![decimal("1.005"), decimal("-2.5"), decimal("99999999.99")];
     let expected = vec![decimal("1.01"), decimal("-2.50"), decimal("99999999.99")];
     round_trip("numeric(10,2)", &written, &expected, ALL_READS, BigDecimal::eq).await;
+    // Unconstrained: more than 38 digits, and values written without trailing zeros print
+    // as PostgreSQL prints them (Shale keeps 20 fractional digits).
+    let values = vec![
+        decimal("123456789012345678901234567890123456789012345.12345678901234567891"),
+        decimal("-0.00000000000000000001"),
+        decimal("100000000000000000000"),
+        decimal("-2.5"),
+        decimal("0"),
+        None,
+    ];
+    round_trip("numeric", &values, &values, ALL_READS, BigDecimal::eq).await;
 }
 
 #[tokio::test]

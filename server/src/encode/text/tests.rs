@@ -90,21 +90,22 @@ fn bool_float_and_null() {
 }
 
 #[test]
-fn numerics_keep_their_scale() {
+fn constrained_numerics_keep_their_scale() {
     // SELECT 12.30::numeric(10,2), -0.05::numeric(10,2)
     let decimals = Decimal128Array::from(vec![1230, -5])
         .with_precision_and_scale(10, 2)
         .unwrap();
     assert_eq!(texts(&decimals), some(&["12.30", "-0.05"]));
-    // SELECT 1234567890123456789012345678.1234567890::numeric(38,10)
-    let wide = Decimal256Array::from(vec![i256::from_i128(
-        12345678901234567890123456781234567890,
-    )])
-    .with_precision_and_scale(40, 10)
+    // Decimal256 is Shale's unconstrained numeric: shown without trailing fractional zeros.
+    let wide = Decimal256Array::from(vec![
+        i256::from_i128(12345678901234567890123456781234567890),
+        i256::from_i128(-15_000_000_000),
+    ])
+    .with_precision_and_scale(76, 10)
     .unwrap();
     assert_eq!(
         texts(&wide),
-        some(&["1234567890123456789012345678.1234567890"])
+        some(&["1234567890123456789012345678.123456789", "-1.5"])
     );
 }
 

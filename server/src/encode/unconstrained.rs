@@ -1,0 +1,31 @@
+//! Shale's unconstrained `numeric`: a 256-bit decimal with a fixed scale (see
+//! `shale_catalog::types::UNCONSTRAINED_NUMERIC_SCALE`). PostgreSQL shows such a value with
+//! the digits it has; Shale shows it at the smallest scale that keeps its value, which is
+//! the same for every value written without trailing fractional zeros.
+
+use datafusion::arrow::datatypes::i256;
+
+/// `value` / 10^`scale` at the smallest scale (down to 0) that represents it exactly.
+pub(super) fn minimal_scale(mut value: i256, mut scale: i8) -> (i256, i8) {
+    let ten = i256::from_i128(10);
+    while scale > 0 && value.wrapping_rem(ten) == i256::ZERO {
+        value = value.wrapping_div(ten);
+        scale -= 1;
+    }
+    (value, scale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trailing_fractional_zeros_go() {
+        let n = |v: i128| i256::from_i128(v);
+        assert_eq!(minimal_scale(n(150_000), 5), (n(15), 1));
+        assert_eq!(minimal_scale(n(-2_000), 3), (n(-2), 0));
+        assert_eq!(minimal_scale(n(1_000), 0), (n(1_000), 0), "integer zeros stay");
+        assert_eq!(minimal_scale(n(0), 20), (n(0), 0));
+        assert_eq!(minimal_scale(n(123), 2), (n(123), 2));
+    }
+}

@@ -1,0 +1,43 @@
+//! Unconstrained `numeric` (issue 3, point 4): more digits than a 128-bit decimal holds,
+//! printed as PostgreSQL prints values written without trailing fractional zeros, and the
+//! NaN that Shale does not have answered with 0A000.
+
+use shale_tests::{ClientExt, TestServer};
+
+#[tokio::test]
+async fn unconstrained_numeric_keeps_wide_values() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE wide (id int PRIMARY KEY, n numeric)").await;
+    client
+        .run(
+            "INSERT INTO wide VALUES (1, 123456789012345678901234567890123456789012345.12345678901234567891),\
+             (2, -0.00000000000000000001), (3, 1e20), (4, '-2.5'), (5, 0), (6, NULL), (7, 7)",
+        )
+        .await;
+    assert_eq!(
+        client.lines("SELECT id, n FROM wide ORDER BY id").await,
+        [
+            "1|123456789012345678901234567890123456789012345.12345678901234567891",
+            "2|-0.00000000000000000001",
+            "3|100000000000000000000",
+            "4|-2.5",
+            "5|0",
+            "6|NULL",
+            "7|7",
+        ]
+    );
+    assert_eq!(
+        client.lines("SELECT sum(n), max(n), min(n) FROM wide WHERE id IN (3, 4, 7)").await,
+        ["100000000000000000004.5|100000000000000000000|-2.5"]
+    );
+    assert_eq!(client.lines("SELECT id FROM wide WHERE n > 1e19 ORDER BY id").await, ["1", "3"]);
+    assert_eq!(client.lines("SELECT '12345678901234567890123456789012345'::numeric + 1").await, ["12345678901234567890123456789012346"]);
+}
+
+#[tokio::test]
+async fn numeric_nan_is_not_supported() {
+    let Some(server) = TestServer::start_shale("PostgreSQL has numeric NaN").await else { return };
+    let client = server.client().await;
+    client.expect_sqlstate("SELECT 'NaN'::numeric", "0A000").await;
+    client.expect_sqlstate("SELECT 'Infinity'::numeric", "0A000").await;
+}
