@@ -47,6 +47,7 @@ pub fn register_functions(state: &mut SessionState, handle: &SessionHandle, info
     let session_user = user.clone();
     let functions = [
         ScalarUDF::new_from_impl(TransactionTimestamp::new(handle.clone())),
+        crate::param::param_function(handle),
         text_function("version", move || Some(version.clone())),
         current_schema,
         text_function("current_database", move || Some(database.clone())),

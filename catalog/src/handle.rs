@@ -8,6 +8,7 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use datafusion::common::ScalarValue;
 use shale_storage::{Store, Txn};
 
 use crate::error::{CatalogError, Result};
@@ -23,6 +24,7 @@ pub struct SessionHandle {
 struct HandleState {
     txn: Option<Arc<Txn>>,
     search_path: Vec<String>,
+    params: Vec<ScalarValue>,
 }
 
 impl std::fmt::Debug for SessionHandle {
@@ -43,6 +45,7 @@ impl SessionHandle {
             state: Arc::new(Mutex::new(HandleState {
                 txn: None,
                 search_path: vec!["public".to_string()],
+                params: Vec::new(),
             })),
             txn_start: Arc::new(AtomicI64::new(0)),
         }
@@ -103,5 +106,15 @@ impl SessionHandle {
     /// Replaces the search path.
     pub fn set_search_path(&self, path: Vec<String>) {
         self.lock().search_path = path;
+    }
+
+    /// Sets the parameter values a plan made once reads (see [`crate::param`]).
+    pub fn set_params(&self, params: Vec<ScalarValue>) {
+        self.lock().params = params;
+    }
+
+    /// The value of parameter `$index+1` of the executing statement.
+    pub fn param(&self, index: usize) -> Option<ScalarValue> {
+        self.lock().params.get(index).cloned()
     }
 }

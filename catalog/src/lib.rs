@@ -23,6 +23,7 @@ mod interval;
 mod jsonb;
 pub mod meta;
 pub mod oid;
+pub mod param;
 mod now;
 pub mod provider;
 pub mod pushdown;

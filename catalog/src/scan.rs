@@ -9,6 +9,7 @@ use datafusion::arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::error::Result as DFResult;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
+use datafusion::logical_expr::Expr;
 use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
@@ -19,7 +20,8 @@ use crate::convert::ColumnBuilder;
 use crate::descriptor::TableDesc;
 use crate::error::{CatalogError, Result};
 use crate::handle::SessionHandle;
-use crate::pushdown::{KeyAccess, KeyPlan};
+use crate::param::resolve;
+use crate::pushdown::{KeyAccess, KeyPlan, key_access};
 
 /// One output column of a scan.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -30,6 +32,16 @@ pub enum Output {
     Key,
 }
 
+/// How a scan's key access is decided.
+#[derive(Debug, Clone)]
+pub enum Access {
+    /// At planning, from filters with constant values.
+    Planned(KeyAccess),
+    /// At each execution, from these filters with the parameter values of that execution
+    /// (a plan made once for a prepared statement, see [`crate::param`]).
+    AtExecution(Vec<Expr>),
+}
+
 /// Reads rows of one table in key order.
 #[derive(Debug)]
 pub struct ShaleScanExec {
@@ -37,7 +49,7 @@ pub struct ShaleScanExec {
     handle: SessionHandle,
     outputs: Vec<Output>,
     schema: SchemaRef,
-    access: KeyAccess,
+    access: Access,
     limit: Option<usize>,
     properties: Arc<PlanProperties>,
 }
@@ -49,7 +61,7 @@ impl ShaleScanExec {
         handle: SessionHandle,
         outputs: Vec<Output>,
         schema: SchemaRef,
-        access: KeyAccess,
+        access: Access,
         limit: Option<usize>,
     ) -> Self {
         let properties = PlanProperties::new(
@@ -64,14 +76,20 @@ impl ShaleScanExec {
 
 impl DisplayAs for ShaleScanExec {
     fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
-        let access = match &self.access.plan {
-            KeyPlan::Point(_) => "point get",
-            KeyPlan::Range(_) if self.access.predicates.is_empty() => "full range",
-            KeyPlan::Range(_) => "key range",
+        let (access, predicates) = match &self.access {
+            Access::Planned(access) => (
+                match &access.plan {
+                    KeyPlan::Point(_) => "point get",
+                    KeyPlan::Range(_) if access.predicates.is_empty() => "full range",
+                    KeyPlan::Range(_) => "key range",
+                },
+                access.predicates.clone(),
+            ),
+            Access::AtExecution(filters) => ("by parameters", filters.iter().map(|f| f.to_string()).collect()),
         };
         write!(f, "ShaleScanExec: table={}, access={access}", self.desc.name)?;
-        if !self.access.predicates.is_empty() {
-            write!(f, ", key_predicates=[{}]", self.access.predicates.join(", "))?;
+        if !predicates.is_empty() {
+            write!(f, ", key_predicates=[{}]", predicates.join(", "))?;
         }
         if let Some(limit) = self.limit {
             write!(f, ", limit={limit}")?;
@@ -111,10 +129,21 @@ impl ExecutionPlan for ShaleScanExec {
     fn execute(&self, _partition: usize, context: Arc<TaskContext>) -> DFResult<SendableRecordBatchStream> {
         let txn = self.handle.txn()?;
         let reader = RowReader::new(&self.desc, &self.outputs, self.schema.clone())?;
+        let plan = match &self.access {
+            Access::Planned(access) => access.plan.clone(),
+            Access::AtExecution(filters) => {
+                let resolved = filters
+                    .iter()
+                    .map(|f| resolve(f, &self.handle))
+                    .collect::<Result<Vec<_>>>()
+                    .map_err(CatalogError::into_datafusion)?;
+                key_access(&self.desc, &resolved).plan
+            }
+        };
         let batches = BatchIter {
             txn,
             reader,
-            plan: self.access.plan.clone(),
+            plan,
             after: None,
             done: false,
             remaining: self.limit.unwrap_or(usize::MAX),

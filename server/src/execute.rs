@@ -7,7 +7,7 @@ use datafusion::arrow::array::StringArray;
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::logical_expr::LogicalPlan;
-use datafusion::physical_plan::{collect, displayable};
+use datafusion::physical_plan::{ExecutionPlan, collect, displayable};
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::{ObjectType, Statement};
 use shale_catalog::ddl::{self, DdlContext, DdlOutcome};
@@ -75,6 +75,11 @@ impl Session {
     /// Executes the logical plan of a query whose columns PostgreSQL names `pg_names`.
     pub(crate) async fn run_query_plan(&mut self, plan: &LogicalPlan, pg_names: Option<Vec<String>>) -> Result<Outcome, CatalogError> {
         let physical = self.state.create_physical_plan(plan).await?;
+        self.run_physical_plan(physical, pg_names).await
+    }
+
+    /// Runs a physical plan of a query.
+    pub(crate) async fn run_physical_plan(&mut self, physical: Arc<dyn ExecutionPlan>, pg_names: Option<Vec<String>>) -> Result<Outcome, CatalogError> {
         // The physical schema has the types analysis settled on (e.g. int4 literals).
         let schema = physical.schema();
         let batches = collect(physical, self.state.task_ctx()).await?;

@@ -10,6 +10,7 @@ mod outcome;
 mod params;
 mod plan_cache;
 mod parse;
+mod reusable;
 mod rewrite;
 mod rows;
 mod scalars;

@@ -24,6 +24,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::common::ParamValues;
 use datafusion::logical_expr::LogicalPlan;
+use datafusion::physical_plan::ExecutionPlan;
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::{Expr, Statement};
 use pgwire::api::Type;
@@ -32,6 +33,7 @@ use shale_catalog::{CatalogError, meta};
 
 use crate::encode::pg_type_of;
 use crate::names;
+use crate::reusable::reusable_physical_plan;
 use crate::outcome::Outcome;
 use crate::params::{bind, binds_as_text};
 use crate::rewrite::rewrite_input_casts;
@@ -48,8 +50,9 @@ pub struct PlanKey {
 /// A plan ready to execute with parameter values.
 #[derive(Debug, Clone)]
 enum Plan {
-    /// A query, and its column names as PostgreSQL gives them.
-    Query(LogicalPlan, Option<Vec<String>>),
+    /// A query, its column names as PostgreSQL gives them, and the physical plan that
+    /// reads the parameters at execution, when it can be kept (see `reusable`).
+    Query(LogicalPlan, Option<Vec<String>>, Option<Arc<dyn ExecutionPlan>>),
     /// INSERT, UPDATE or DELETE, and its command tag before the row count.
     Dml(DmlPlan, &'static str),
     /// Planning with placeholders failed: bind literals and run the statement.
@@ -114,9 +117,15 @@ impl Session {
     pub(crate) async fn run_prepared(&mut self, prepared: &PreparedRef<'_>, literals: Vec<Expr>) -> Result<Outcome, CatalogError> {
         let plan = self.cached_plan(prepared).await?;
         match plan {
-            Plan::Query(plan, names) => {
+            Plan::Query(plan, names, physical) => {
                 let values = param_values(&self.state, &literals)?;
                 if fits(&plan, &values) {
+                    if let (Some(physical), ParamValues::List(list)) = (physical, &values) {
+                        self.handle.set_params(list.iter().map(|v| v.value.clone()).collect());
+                        let outcome = self.run_physical_plan(physical, names).await;
+                        self.handle.set_params(Vec::new());
+                        return outcome;
+                    }
                     let plan = plan.with_param_values(values)?;
                     return self.run_query_plan(&plan, names).await;
                 }
@@ -198,7 +207,8 @@ impl Session {
             Statement::Query(q) => {
                 let names = names::output_names(&q);
                 let plan = self.state.statement_to_plan(DFStatement::Statement(Box::new(Statement::Query(q)))).await?;
-                Plan::Query(plan, names)
+                let physical = reusable_physical_plan(&self.state, &plan).await;
+                Plan::Query(plan, names, physical)
             }
             stmt => {
                 let command = crate::execute::dml_command(&stmt)
@@ -255,7 +265,7 @@ mod tests {
         let outcome = session.execute_prepared(&prepared, literals.clone()).await.unwrap();
         let StatementResult::Rows(rows) = outcome.result else { panic!("no rows") };
         assert_eq!(rows.batches.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
-        let Some(Plan::Query(plan, _)) = cache.lock().plan.clone() else { panic!("the query plan was not kept") };
+        let Some(Plan::Query(plan, _, _)) = cache.lock().plan.clone() else { panic!("the query plan was not kept") };
 
         let txn = session.planning_txn();
         let bound = plan.with_param_values(param_values(&session.state, &literals).unwrap()).unwrap();
@@ -263,5 +273,39 @@ mod tests {
         session.end_planning_txn(txn);
         let text = displayable(physical.as_ref()).indent(true).to_string();
         assert!(text.contains("access=point get, key_predicates=[id = Int64(2)]"), "{text}");
+
+        // The physical plan is kept too: its scan reads the key from the parameters.
+        let Some(Plan::Query(_, _, Some(physical))) = cache.lock().plan.clone() else { panic!("no physical plan kept") };
+        let text = displayable(physical.as_ref()).indent(true).to_string();
+        assert!(text.contains("access=by parameters"), "{text}");
+        let one = bytes::Bytes::from_static(b"1");
+        let literals = vec![literal(Some(&one), &Type::INT8, FieldFormat::Text).unwrap()];
+        let outcome = session.execute_prepared(&prepared, literals).await.unwrap();
+        let StatementResult::Rows(rows) = outcome.result else { panic!("no rows") };
+        let values: Vec<String> = rows
+            .batches
+            .iter()
+            .flat_map(|b| datafusion::arrow::util::display::array_value_to_string(b.column(0), 0).ok())
+            .collect();
+        assert_eq!(values, ["a"], "the kept plan ran with the new value");
+    }
+
+    #[tokio::test]
+    async fn plans_with_state_or_the_clock_are_not_kept_physically() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path(), StoreOptions::default()).expect("store");
+        meta::bootstrap(&store).expect("bootstrap");
+        let mut session = Session::new(store, "postgres", "postgres", None);
+        session.execute(parse_statements("CREATE TABLE kv (id bigint PRIMARY KEY, v text)").unwrap().remove(0)).await.unwrap();
+        for sql in ["SELECT now(), v FROM kv WHERE id = $1", "SELECT a.v FROM kv a JOIN kv b ON a.v = b.v WHERE a.id = $1", "SELECT count(*) FROM kv WHERE id > $1"] {
+            let stmt = parse_statements(sql).unwrap().remove(0);
+            let description = session.describe(&stmt).await.unwrap();
+            let cache = PlanCache::new(description.key);
+            let prepared = PreparedRef { stmt: &stmt, params: &[Type::INT8], rows: description.rows.as_ref(), cache: &cache };
+            let one = bytes::Bytes::from_static(b"1");
+            let literals = vec![literal(Some(&one), &Type::INT8, FieldFormat::Text).unwrap()];
+            session.execute_prepared(&prepared, literals).await.unwrap();
+            assert!(matches!(cache.lock().plan.clone(), Some(Plan::Query(_, _, None))), "{sql}");
+        }
     }
 }

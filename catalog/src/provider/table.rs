@@ -14,7 +14,8 @@ use datafusion::physical_plan::ExecutionPlan;
 use crate::descriptor::TableDesc;
 use crate::handle::SessionHandle;
 use crate::pushdown::{is_key_filter, key_access};
-use crate::scan::{Output, ShaleScanExec};
+use crate::param::has_params;
+use crate::scan::{Access, Output, ShaleScanExec};
 
 /// Name of the hidden column carrying each row's storage key in DML scans.
 pub const KEY_COLUMN: &str = "__shale_row_key";
@@ -76,7 +77,8 @@ impl TableProvider for ShaleTable {
     fn supports_filters_pushdown(&self, filters: &[&Expr]) -> DFResult<Vec<TableProviderFilterPushDown>> {
         Ok(filters
             .iter()
-            .map(|f| match is_key_filter(&self.desc, f) {
+            // A filter on parameters may constrain the key once they have values.
+            .map(|f| match is_key_filter(&self.desc, f) || has_params(f) {
                 true => TableProviderFilterPushDown::Inexact,
                 false => TableProviderFilterPushDown::Unsupported,
             })
@@ -100,7 +102,10 @@ impl TableProvider for ShaleTable {
         };
         let outputs = indices.iter().map(|&i| all[i]).collect();
         let schema = Arc::new(self.schema.project(&indices)?);
-        let access = key_access(&self.desc, filters);
+        let access = match filters.iter().any(has_params) {
+            true => Access::AtExecution(filters.to_vec()),
+            false => Access::Planned(key_access(&self.desc, filters)),
+        };
         Ok(Arc::new(ShaleScanExec::new(
             self.desc.clone(),
             self.handle.clone(),

@@ -56,6 +56,28 @@ async fn a_prepared_statement_runs_many_times_with_different_values() {
 }
 
 #[tokio::test]
+async fn prepared_queries_see_the_data_of_each_execution() {
+    let (_server, client) = TestServer::start_with_client().await;
+    numbers(&client).await;
+    let point = client.prepare("SELECT n FROM nums WHERE id = $1").await.unwrap();
+    let join = client.prepare("SELECT b.n FROM nums a JOIN nums b ON b.id = a.id + 1 WHERE a.id = $1").await.unwrap();
+    let total = client.prepare("SELECT sum(n)::bigint FROM nums WHERE id >= $1").await.unwrap();
+    let clock = client.prepare("SELECT now() FROM nums WHERE id = $1").await.unwrap();
+    let read = |rows: Vec<tokio_postgres::Row>| rows.iter().map(|r| r.get::<_, i64>(0)).collect::<Vec<_>>();
+    assert_eq!(read(client.query(&point, &[&2i64]).await.unwrap()), [20]);
+    assert_eq!(read(client.query(&join, &[&1i64]).await.unwrap()), [20]);
+    assert_eq!(read(client.query(&total, &[&1i64]).await.unwrap()), [60]);
+    let first: std::time::SystemTime = client.query_one(&clock, &[&1i64]).await.unwrap().get(0);
+    client.run("UPDATE nums SET n = n + 1").await;
+    assert_eq!(read(client.query(&point, &[&2i64]).await.unwrap()), [21]);
+    assert_eq!(read(client.query(&join, &[&1i64]).await.unwrap()), [21]);
+    assert_eq!(read(client.query(&total, &[&1i64]).await.unwrap()), [63]);
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let second: std::time::SystemTime = client.query_one(&clock, &[&1i64]).await.unwrap().get(0);
+    assert!(second > first, "now() is each transaction's start");
+}
+
+#[tokio::test]
 async fn prepared_values_of_other_types_read_as_literals_would() {
     let (_server, client) = TestServer::start_with_client().await;
     client

@@ -1,0 +1,66 @@
+//! Physical plans that a prepared query keeps and executes again with new parameter
+//! values, so that an Execute neither optimizes nor plans (see `plan_cache`).
+//!
+//! Only plans whose every operator can run again are kept: projections, filters, limits,
+//! batch coalescing and Shale's own scans, which compute their key access from the
+//! parameters at each execution (`shale_catalog::param`). Joins, sorts and aggregates keep
+//! state between executions (a hash join's build side, dynamic filters), and a plan that
+//! reads the clock would keep the time of its first execution, since the optimizer folds
+//! `now()`: such queries are planned at each Execute instead.
+
+use std::sync::Arc;
+
+use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
+use datafusion::execution::session_state::SessionState;
+use datafusion::logical_expr::expr::ScalarFunction;
+use datafusion::logical_expr::{Expr, LogicalPlan, Volatility};
+use datafusion::physical_plan::ExecutionPlan;
+use shale_catalog::param::{PARAM_FUNCTION, with_param_calls};
+
+/// Operators that hold no state between executions.
+const STATELESS: &[&str] = &[
+    "ProjectionExec",
+    "FilterExec",
+    "CoalesceBatchesExec",
+    "GlobalLimitExec",
+    "LocalLimitExec",
+    "PlaceholderRowExec",
+    "EmptyExec",
+    "ShaleScanExec",
+    "CooperativeExec",
+];
+
+/// The physical plan of `plan` (with `$n` placeholders) that reads its parameters at
+/// execution, if `plan` can be kept that way.
+pub async fn reusable_physical_plan(state: &SessionState, plan: &LogicalPlan) -> Option<Arc<dyn ExecutionPlan>> {
+    if reads_the_clock(plan) {
+        return None;
+    }
+    let function = state.scalar_functions().get(PARAM_FUNCTION)?.clone();
+    let with_calls = with_param_calls(plan.clone(), function).ok()??;
+    let physical = state.create_physical_plan(&with_calls).await.ok()?;
+    re_executable(physical.as_ref()).then_some(physical)
+}
+
+/// Whether `plan` calls a function whose value is fixed per statement (`now()`,
+/// `current_date`, ...), which planning may fold into a constant.
+fn reads_the_clock(plan: &LogicalPlan) -> bool {
+    let mut found = false;
+    let _ = plan.apply_with_subqueries(|node| {
+        node.apply_expressions(|e| {
+            e.apply(|e| {
+                let clock = |f: &ScalarFunction| f.func.signature().volatility == Volatility::Stable && f.func.name() != PARAM_FUNCTION;
+                if matches!(e, Expr::ScalarFunction(f) if clock(f)) {
+                    found = true;
+                    return Ok(TreeNodeRecursion::Stop);
+                }
+                Ok(TreeNodeRecursion::Continue)
+            })
+        })
+    });
+    found
+}
+
+fn re_executable(plan: &dyn ExecutionPlan) -> bool {
+    STATELESS.contains(&plan.name()) && plan.children().iter().all(|c| re_executable(c.as_ref()))
+}
