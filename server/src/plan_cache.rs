@@ -246,12 +246,17 @@ mod tests {
     use crate::params::literal;
     use crate::parse::parse_statements;
 
-    #[tokio::test]
-    async fn a_bound_key_reaches_the_scan_as_a_point_get() {
+    /// A session on a fresh store (kept alive by the returned directory).
+    fn session() -> (tempfile::TempDir, Session) {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(dir.path(), StoreOptions::default()).expect("store");
         meta::bootstrap(&store).expect("bootstrap");
-        let mut session = Session::new(store, "postgres", "postgres", None);
+        (dir, Session::new(store, "postgres", "postgres", None))
+    }
+
+    #[tokio::test]
+    async fn a_bound_key_reaches_the_scan_as_a_point_get() {
+        let (_dir, mut session) = session();
         for sql in ["CREATE TABLE kv (id bigint PRIMARY KEY, v text)", "INSERT INTO kv VALUES (1, 'a'), (2, 'b')"] {
             session.execute(parse_statements(sql).unwrap().remove(0)).await.unwrap();
         }
@@ -292,10 +297,7 @@ mod tests {
 
     #[tokio::test]
     async fn plans_with_state_or_the_clock_are_not_kept_physically() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(dir.path(), StoreOptions::default()).expect("store");
-        meta::bootstrap(&store).expect("bootstrap");
-        let mut session = Session::new(store, "postgres", "postgres", None);
+        let (_dir, mut session) = session();
         session.execute(parse_statements("CREATE TABLE kv (id bigint PRIMARY KEY, v text)").unwrap().remove(0)).await.unwrap();
         for sql in ["SELECT now(), v FROM kv WHERE id = $1", "SELECT a.v FROM kv a JOIN kv b ON a.v = b.v WHERE a.id = $1", "SELECT count(*) FROM kv WHERE id > $1"] {
             let stmt = parse_statements(sql).unwrap().remove(0);
