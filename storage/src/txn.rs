@@ -1,6 +1,7 @@
 //! Snapshot-isolated transactions over a [`Store`](crate::Store).
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rocksdb::{ColumnFamily, ReadOptions, SnapshotWithThreadMode, Transaction, TransactionDB};
@@ -48,6 +49,9 @@ pub struct Txn {
     // releases the database; (3) the erased reference never leaves this module except
     // through borrows of `self`.
     inner: Mutex<Option<RawTxn>>,
+    /// Whether the transaction has written: committing one that has not only releases its
+    /// locks, with no write-ahead-log write (and no sync) for a read-only statement.
+    wrote: AtomicBool,
     shared: Arc<Shared>,
 }
 
@@ -61,6 +65,7 @@ impl Txn {
         let txn = unsafe { std::mem::transmute::<Transaction<'_, TransactionDB>, RawTxn>(txn) };
         Txn {
             inner: Mutex::new(Some(txn)),
+            wrote: AtomicBool::new(false),
             shared,
         }
     }
@@ -84,13 +89,13 @@ impl Txn {
     /// Sets `key` to `value`.
     pub fn put(&self, space: Space, key: &[u8], value: &[u8]) -> Result<()> {
         let cf = self.shared.cf(space)?;
-        self.with(|txn| Ok(txn.put_cf(cf, key, value)?))
+        self.with_write(|txn| Ok(txn.put_cf(cf, key, value)?))
     }
 
     /// Removes `key` (nothing happens if it is absent).
     pub fn delete(&self, space: Space, key: &[u8]) -> Result<()> {
         let cf = self.shared.cf(space)?;
-        self.with(|txn| Ok(txn.delete_cf(cf, key)?))
+        self.with_write(|txn| Ok(txn.delete_cf(cf, key)?))
     }
 
     /// Up to `limit` pairs with `range.lower <= key < range.upper`, ascending. With `after`,
@@ -145,7 +150,7 @@ impl Txn {
     pub fn next_id(&self, counter: &[u8]) -> Result<u64> {
         let key = [COUNTER_PREFIX, counter].concat();
         let cf = self.shared.cf(Space::Meta)?;
-        self.with(|txn| {
+        self.with_write(|txn| {
             let current = match locked_get(txn, cf, &key)? {
                 None => 0,
                 Some(bytes) => u64::from_be_bytes(bytes.as_slice().try_into().map_err(|_| {
@@ -180,7 +185,10 @@ impl Txn {
     /// Makes the transaction's writes durable and visible to later transactions.
     pub fn commit(&self) -> Result<()> {
         let txn = self.lock().take().ok_or_else(Error::finished)?;
-        Ok(txn.commit()?)
+        match self.wrote.load(Ordering::Relaxed) {
+            true => Ok(txn.commit()?),
+            false => Ok(txn.rollback()?),
+        }
     }
 
     /// Discards the transaction's writes.
@@ -193,6 +201,12 @@ impl Txn {
         // A panic while the lock was held cannot leave the transaction half-updated: every
         // RocksDB call is atomic. So a poisoned lock is still usable.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// [`Txn::with`] for a write: the transaction then has something to commit.
+    fn with_write<R>(&self, f: impl FnOnce(&RawTxn) -> Result<R>) -> Result<R> {
+        self.wrote.store(true, Ordering::Relaxed);
+        self.with(f)
     }
 
     /// Runs `f` on the open transaction, or fails if it is finished.

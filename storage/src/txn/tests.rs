@@ -223,3 +223,16 @@ fn a_shared_txn_is_usable_from_threads_and_outlives_the_store() {
     );
     txn.commit().expect("commit");
 }
+
+#[test]
+fn a_read_only_commit_only_releases_locks() {
+    let (_dir, store) = open();
+    let reader = store.begin();
+    assert_eq!(reader.get_for_update(Space::Data, b"k").expect("locks"), None);
+    assert!(!reader.wrote.load(Ordering::Relaxed), "a locking read is not a write");
+    reader.commit().expect("commit");
+    let writer = store.begin();
+    writer.put(Space::Data, b"k", b"v").expect("the lock was released");
+    writer.commit().expect("commit");
+    assert_eq!(store.begin().get(Space::Data, b"k").expect("get"), Some(b"v".to_vec()));
+}
