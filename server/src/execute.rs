@@ -55,7 +55,7 @@ impl Session {
     }
 
     pub(crate) fn dml(&self) -> DmlContext<'_> {
-        DmlContext { state: &self.state, handle: &self.handle }
+        DmlContext { state: &self.state, handle: &self.handle, task_ctx: &self.task_ctx }
     }
 
     fn ddl(&self) -> DdlContext<'_> {
@@ -82,7 +82,7 @@ impl Session {
     pub(crate) async fn run_physical_plan(&mut self, physical: Arc<dyn ExecutionPlan>, pg_names: Option<Vec<String>>) -> Result<Outcome, CatalogError> {
         // The physical schema has the types analysis settled on (e.g. int4 literals).
         let schema = physical.schema();
-        let batches = collect(physical, self.state.task_ctx()).await?;
+        let batches = collect(physical, self.task_ctx.clone()).await?;
         let names = pg_names
             .filter(|n| n.len() == schema.fields().len())
             .unwrap_or_else(|| schema.fields().iter().map(|f| f.name().clone()).collect());

@@ -53,8 +53,9 @@ enum Plan {
     /// A query, its column names as PostgreSQL gives them, and the physical plan that
     /// reads the parameters at execution, when it can be kept (see `reusable`).
     Query(LogicalPlan, Option<Vec<String>>, Option<Arc<dyn ExecutionPlan>>),
-    /// INSERT, UPDATE or DELETE, and its command tag before the row count.
-    Dml(DmlPlan, &'static str),
+    /// INSERT, UPDATE or DELETE, its command tag before the row count, and the physical
+    /// plan of its rows that reads the parameters at execution, when it can be kept.
+    Dml(DmlPlan, &'static str, Option<Arc<dyn ExecutionPlan>>),
     /// Planning with placeholders failed: bind literals and run the statement.
     Literal,
 }
@@ -120,8 +121,8 @@ impl Session {
             Plan::Query(plan, names, physical) => {
                 let values = param_values(&self.state, &literals)?;
                 if fits(&plan, &values) {
-                    if let (Some(physical), ParamValues::List(list)) = (physical, &values) {
-                        self.handle.set_params(list.iter().map(|v| v.value.clone()).collect());
+                    if let Some(physical) = physical {
+                        self.set_params(&values);
                         let outcome = self.run_physical_plan(physical, names).await;
                         self.handle.set_params(Vec::new());
                         return outcome;
@@ -131,15 +132,30 @@ impl Session {
                 }
                 self.run_with_literals(prepared, literals).await
             }
-            Plan::Dml(plan, command) => {
+            Plan::Dml(plan, command, physical) => {
                 let values = param_values(&self.state, &literals)?;
                 if fits(plan.logical_plan(), &values) {
-                    let outcome = plan.execute(&self.dml(), Some(values)).await?;
+                    let outcome = match physical {
+                        Some(physical) => {
+                            self.set_params(&values);
+                            let outcome = plan.execute_physical(&self.dml(), physical).await;
+                            self.handle.set_params(Vec::new());
+                            outcome?
+                        }
+                        None => plan.execute(&self.dml(), Some(values)).await?,
+                    };
                     return Ok(crate::execute::dml_outcome(command, outcome, None));
                 }
                 self.run_with_literals(prepared, literals).await
             }
             Plan::Literal => self.run_with_literals(prepared, literals).await,
+        }
+    }
+
+    /// Makes `values` the parameters a kept physical plan reads.
+    fn set_params(&self, values: &ParamValues) {
+        if let ParamValues::List(list) = values {
+            self.handle.set_params(list.iter().map(|v| v.value.clone()).collect());
         }
     }
 
@@ -214,7 +230,9 @@ impl Session {
                 let command = crate::execute::dml_command(&stmt)
                     .ok_or_else(|| CatalogError::internal("a cached plan of a statement that is not DML"))?;
                 let text_params: Vec<bool> = prepared.params.iter().map(binds_as_text).collect();
-                Plan::Dml(dml::plan(&self.dml(), stmt, &text_params).await?, command)
+                let plan = dml::plan(&self.dml(), stmt, &text_params).await?;
+                let physical = reusable_physical_plan(&self.state, plan.logical_plan()).await;
+                Plan::Dml(plan, command, physical)
             }
         })
     }
@@ -293,6 +311,29 @@ mod tests {
             .flat_map(|b| datafusion::arrow::util::display::array_value_to_string(b.column(0), 0).ok())
             .collect();
         assert_eq!(values, ["a"], "the kept plan ran with the new value");
+    }
+
+    #[tokio::test]
+    async fn a_prepared_update_keeps_its_physical_plan() {
+        let (_dir, mut session) = session();
+        for sql in ["CREATE TABLE kv (id bigint PRIMARY KEY, n bigint)", "INSERT INTO kv VALUES (1, 10), (2, 20)"] {
+            session.execute(parse_statements(sql).unwrap().remove(0)).await.unwrap();
+        }
+        let stmt = parse_statements("UPDATE kv SET n = n + 1 WHERE id = $1").unwrap().remove(0);
+        let description = session.describe(&stmt).await.unwrap();
+        let cache = PlanCache::new(description.key);
+        let prepared = PreparedRef { stmt: &stmt, params: &[Type::INT8], rows: None, cache: &cache };
+        for (id, _) in [(b"1", 0), (b"2", 1), (b"2", 2)] {
+            let literals = vec![literal(Some(&bytes::Bytes::from_static(id)), &Type::INT8, FieldFormat::Text).unwrap()];
+            session.execute_prepared(&prepared, literals).await.unwrap();
+        }
+        let Some(Plan::Dml(_, _, Some(physical))) = cache.lock().plan.clone() else { panic!("no physical plan kept") };
+        let text = displayable(physical.as_ref()).indent(true).to_string();
+        assert!(text.contains("access=by parameters"), "{text}");
+        let outcome = session.execute(parse_statements("SELECT n FROM kv ORDER BY id").unwrap().remove(0)).await.unwrap();
+        let StatementResult::Rows(rows) = outcome.result else { panic!("no rows") };
+        let column = datafusion::arrow::util::pretty::pretty_format_batches(&rows.batches).unwrap().to_string();
+        assert!(column.contains("| 11 |") && column.contains("| 22 |"), "{column}");
     }
 
     #[tokio::test]

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use datafusion::execution::TaskContext;
 use datafusion::execution::session_state::SessionState;
 use datafusion::sql::sqlparser::ast::{Expr, Statement, TransactionIsolationLevel, TransactionMode};
 use pgwire::messages::response::TransactionStatus;
@@ -39,6 +40,8 @@ enum Work<'p, 'a> {
 pub struct Session {
     pub(crate) handle: SessionHandle,
     pub(crate) state: SessionState,
+    /// The state's task context, made once: making it copies the function registry.
+    pub(crate) task_ctx: Arc<TaskContext>,
     pub(crate) settings: Settings,
     user: String,
     txn: TxnState,
@@ -59,7 +62,8 @@ impl Session {
         };
         let state = new_session_state(&handle, info);
         let settings = Settings::new(user, application_name);
-        let mut session = Session { handle, state, settings, user: user.to_string(), txn: TxnState::Idle };
+        let task_ctx = state.task_ctx();
+        let mut session = Session { handle, state, task_ctx, settings, user: user.to_string(), txn: TxnState::Idle };
         session.apply_search_path();
         session
     }

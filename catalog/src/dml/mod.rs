@@ -19,7 +19,8 @@ use datafusion::common::{DFSchema, ParamValues};
 use datafusion::datasource::provider_as_source;
 use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::{Cast, Expr, ExprSchemable, LogicalPlan, LogicalPlanBuilder};
-use datafusion::physical_plan::collect;
+use datafusion::execution::TaskContext;
+use datafusion::physical_plan::{ExecutionPlan, collect};
 use datafusion::sql::sqlparser::ast::{self, ExprWithAlias, SelectItem, Statement, TableFactor, TableWithJoins};
 
 use self::write::RowWriter;
@@ -36,6 +37,9 @@ pub struct DmlContext<'a> {
     pub state: &'a SessionState,
     /// The session's transaction and search path.
     pub handle: &'a SessionHandle,
+    /// The state's task context (made once per session: making one copies the function
+    /// registry).
+    pub task_ctx: &'a Arc<TaskContext>,
 }
 
 /// Rows a statement returns.
@@ -103,6 +107,18 @@ impl DmlPlan {
             None => self.plan.clone(),
         };
         let (_, batches) = ctx.run(&plan).await?;
+        self.write(ctx, batches).await
+    }
+
+    /// Runs `physical`, a physical plan of [`DmlPlan::logical_plan`] that reads its
+    /// parameters at execution (see [`crate::param`]), and writes the rows.
+    pub async fn execute_physical(&self, ctx: &DmlContext<'_>, physical: Arc<dyn ExecutionPlan>) -> Result<DmlOutcome> {
+        let batches = collect(physical, ctx.task_ctx.clone()).await?;
+        self.write(ctx, batches).await
+    }
+
+    /// Writes (or removes) the rows of `batches`, the output of the plan.
+    async fn write(&self, ctx: &DmlContext<'_>, batches: Vec<RecordBatch>) -> Result<DmlOutcome> {
         let txn = ctx.handle.txn()?;
         let writer = RowWriter::new(&txn, &self.table);
         let returning = self.returning.is_some();
@@ -136,7 +152,7 @@ impl DmlContext<'_> {
     async fn run(&self, plan: &LogicalPlan) -> Result<(SchemaRef, Vec<RecordBatch>)> {
         let physical = self.state.create_physical_plan(plan).await?;
         let schema = physical.schema();
-        Ok((schema, collect(physical, self.state.task_ctx()).await?))
+        Ok((schema, collect(physical, self.task_ctx.clone()).await?))
     }
 
     /// Scans the target of UPDATE or DELETE with each row's key, filtered by `selection`.
