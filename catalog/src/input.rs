@@ -13,9 +13,8 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::compute::{CastOptions, cast, cast_with_options};
-use datafusion::arrow::array::{PrimitiveArray, StringArray};
 use datafusion::arrow::datatypes::{
-    ArrowPrimitiveType, DataType, Date32Type, FieldRef, Float64Type, IntervalMonthDayNano, TimestampMicrosecondType,
+    DataType, FieldRef, Float64Type, IntervalMonthDayNano,
 };
 use datafusion::common::{Result as DFResult, ScalarValue};
 use datafusion::logical_expr::{ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility};
@@ -208,39 +207,14 @@ fn convert(ty: &SqlType, input: &ArrayRef) -> Result<ArrayRef> {
             }
             Arc::new(b.finish())
         }
-        SqlType::Date if is_text(input) => with_infinities::<Date32Type>(input, ty, i32::MIN, i32::MAX)?,
-        SqlType::Timestamp(_) | SqlType::Timestamptz(_) if is_text(input) => {
-            with_infinities::<TimestampMicrosecondType>(input, ty, i64::MIN, i64::MAX)?
-        }
+        SqlType::Date if is_text(input) => crate::datetime_in::read_dates(input, ty)?,
+        SqlType::Timestamp(_) | SqlType::Timestamptz(_) if is_text(input) => crate::datetime_in::read_timestamps(input, ty)?,
         _ => return cast_values(input, &ty.arrow_type()),
     })
 }
 
 fn is_text(input: &ArrayRef) -> bool {
     matches!(input.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
-}
-
-/// Text read as values of `ty` (dates or timestamps, Arrow type `T`), where `infinity` and
-/// `-infinity` are the extreme values `max` and `min`, as in PostgreSQL; other text is read
-/// by Arrow's cast.
-fn with_infinities<T: ArrowPrimitiveType>(input: &ArrayRef, ty: &SqlType, min: T::Native, max: T::Native) -> Result<ArrayRef> {
-    let text = cast(input, &DataType::Utf8).map_err(|e| CatalogError::internal(e.to_string()))?;
-    let text = text.as_string::<i32>();
-    let infinity = |s: &str| match s.trim().to_ascii_lowercase().as_str() {
-        "infinity" => Some(max),
-        "-infinity" => Some(min),
-        _ => None,
-    };
-    let finite: StringArray = text.iter().map(|v| v.filter(|s| infinity(s).is_none())).collect();
-    let finite: ArrayRef = Arc::new(finite);
-    let target = ty.arrow_type();
-    let cast = cast_values(&finite, &target)?;
-    let cast = cast.as_primitive::<T>();
-    let values: PrimitiveArray<T> =
-        text.iter().zip(cast.iter()).map(|(t, v)| t.and_then(infinity).or(v)).collect();
-    // No cast from `T`'s own type to `target`: shifting an extreme value by a time zone
-    // would overflow; the values are the same instants.
-    Ok(Arc::new(values.with_data_type(target)))
 }
 
 /// `input` as text, for reading with the input function of type `ty` (named in the

@@ -11,6 +11,7 @@ mod array;
 mod array_literals;
 pub mod context;
 pub mod convert;
+mod datetime_in;
 pub mod ddl;
 pub mod descriptor;
 pub mod dml;

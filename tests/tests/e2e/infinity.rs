@@ -1,6 +1,7 @@
-//! `infinity` and `-infinity` of date, timestamp and timestamptz (issue 3, point 4): read
-//! from text, printed as PostgreSQL prints them, and sent and received in binary as
-//! PostgreSQL's extreme values (i64::MAX / i64::MIN microseconds, i32::MAX / i32::MIN days).
+//! Date and timestamp input and output beyond Arrow's (issue 3, point 4): `infinity` and
+//! `-infinity` read from text, printed as PostgreSQL prints them, and sent and received in
+//! binary as PostgreSQL's extreme values (i64::MAX / i64::MIN microseconds, i32::MAX /
+//! i32::MIN days); BC dates; the UTC offset that timestamp without time zone ignores.
 
 use std::error::Error;
 
@@ -88,4 +89,27 @@ async fn infinities_travel_in_binary_as_the_extreme_values() {
     // A finite value next to them: 2000-01-01, the binary format's epoch, is zero.
     let row = client.query_one("SELECT '2000-01-01'::date, '2000-01-01 00:00:01'::timestamp", &[]).await.unwrap();
     assert_eq!((row.get::<_, Raw>(0), row.get::<_, Raw>(1)), (Raw(0), Raw(1_000_000)));
+}
+
+#[tokio::test]
+async fn bc_dates_and_offsets_read_as_in_postgres() {
+    let (_server, client) = TestServer::start_with_client().await;
+    assert_eq!(
+        client
+            .lines("SELECT '0044-03-15 BC'::date, '0044-03-15 10:00:00 bc'::timestamp, '0001-01-01 BC'::date")
+            .await,
+        ["0044-03-15 BC|0044-03-15 10:00:00 BC|0001-01-01 BC"]
+    );
+    assert_eq!(
+        client
+            .lines("SELECT '2024-01-01 10:00:00+02'::timestamp, '2024-01-01 10:00:00+02'::timestamptz, '2024-01-01T10:00:00Z'::timestamp")
+            .await,
+        ["2024-01-01 10:00:00|2024-01-01 08:00:00+00|2024-01-01 10:00:00"]
+    );
+    client.run(TABLE).await;
+    client.run("INSERT INTO ends (id, d, t) VALUES (1, '0100-01-01 BC', '2000-06-01 12:00:00-07')").await;
+    assert_eq!(client.lines("SELECT d, t FROM ends").await, ["0100-01-01 BC|2000-06-01 12:00:00"]);
+    let e = client.error("SELECT 'garbage'::timestamp").await;
+    assert_eq!((e.code().code(), e.message()), ("22007", "invalid input syntax for type timestamp: \"garbage\""));
+    client.expect_sqlstate("SELECT '2024-02-30'::date", "22008").await;
 }
