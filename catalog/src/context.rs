@@ -13,6 +13,7 @@ use datafusion::optimizer::{Analyzer, AnalyzerRule};
 
 use crate::arith::{CheckedArithmetic, IntegerLiterals};
 use crate::array_literals::ArrayLiterals;
+use crate::bpchar::BpcharSemantics;
 use crate::functions::{SessionInfo, register_functions};
 use crate::handle::SessionHandle;
 use crate::provider::ShaleCatalogProvider;
@@ -34,10 +35,10 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
     options.execution.time_zone = Some("+00:00".to_string());
     let catalogs = Arc::new(MemoryCatalogProviderList::new());
     catalogs.register_catalog(CATALOG_NAME.to_string(), Arc::new(ShaleCatalogProvider::new(handle.clone())));
-    // PostgreSQL's integer literals and array literals before DataFusion's type coercion,
-    // checked integer arithmetic after it.
+    // PostgreSQL's integer literals, array literals and character(n) comparisons before
+    // DataFusion's type coercion, checked integer arithmetic after it.
     let mut analyzer_rules: Vec<Arc<dyn AnalyzerRule + Send + Sync>> =
-        vec![Arc::new(IntegerLiterals), Arc::new(ArrayLiterals)];
+        vec![Arc::new(IntegerLiterals), Arc::new(ArrayLiterals), Arc::new(BpcharSemantics)];
     analyzer_rules.extend(Analyzer::new().rules);
     analyzer_rules.push(Arc::new(CheckedArithmetic::default()));
     let mut state = SessionStateBuilder::new()

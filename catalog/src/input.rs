@@ -48,6 +48,9 @@ pub enum InputType {
     Timestamp,
     /// timestamptz
     Timestamptz,
+    /// character(n) and character varying(n), in an explicit cast: cut to n characters
+    /// (and padded, for character); the second argument names the type.
+    Chars,
 }
 
 impl InputType {
@@ -63,6 +66,7 @@ impl InputType {
             SqlType::Date => InputType::Date,
             SqlType::Timestamp(_) => InputType::Timestamp,
             SqlType::Timestamptz(_) => InputType::Timestamptz,
+            SqlType::Char(_) | SqlType::Varchar(Some(_)) => InputType::Chars,
             _ => return None,
         })
     }
@@ -79,11 +83,17 @@ impl InputType {
             InputType::Date => "shale_date_in",
             InputType::Timestamp => "shale_timestamp_in",
             InputType::Timestamptz => "shale_timestamptz_in",
+            InputType::Chars => "shale_chars_in",
         }
     }
 
-    /// The type the function returns: fixed, or for arrays the one its second argument
-    /// names.
+    /// Whether the function's second argument names the type it returns.
+    fn names_its_type(self) -> bool {
+        matches!(self, InputType::Array | InputType::Chars)
+    }
+
+    /// The type the function returns: fixed, or for arrays and lengths the one its second
+    /// argument names.
     fn sql_type(self, type_name: Option<&ScalarValue>) -> Result<SqlType> {
         Ok(match self {
             InputType::Bytea => SqlType::Bytea,
@@ -94,13 +104,13 @@ impl InputType {
             InputType::Date => SqlType::Date,
             InputType::Timestamp => SqlType::Timestamp(None),
             InputType::Timestamptz => SqlType::Timestamptz(None),
-            InputType::Array => match type_name {
+            InputType::Array | InputType::Chars => match type_name {
                 Some(ScalarValue::Utf8(Some(name))) => {
                     SqlType::from_ast(&crate::sql::parse_data_type(name)?)?
                 }
                 _ => {
                     return Err(CatalogError::internal(
-                        "shale_array_in needs the array type's name as its second argument",
+                        "the input function needs the type's name as its second argument",
                     ));
                 }
             },
@@ -127,10 +137,11 @@ pub fn input_functions() -> Vec<ScalarUDF> {
         InputType::Date,
         InputType::Timestamp,
         InputType::Timestamptz,
+        InputType::Chars,
     ]
         .into_iter()
         .map(|ty| {
-            let args = if ty == InputType::Array { 2 } else { 1 };
+            let args = if ty.names_its_type() { 2 } else { 1 };
             ScalarUDF::new_from_impl(InputFunction { ty, signature: Signature::any(args, Volatility::Immutable) })
         })
         .collect()
@@ -204,6 +215,14 @@ fn convert(ty: &SqlType, input: &ArrayRef) -> Result<ArrayRef> {
                     Some(s) => b.append_value(values::canonical_text(ty, s)?),
                     None => b.append_null(),
                 }
+            }
+            Arc::new(b.finish())
+        }
+        SqlType::Char(n) | SqlType::Varchar(Some(n)) => {
+            let pad = matches!(ty, SqlType::Char(_));
+            let mut b = StringBuilder::with_capacity(rows, rows * *n as usize);
+            for v in cast(input, &DataType::Utf8).map_err(|e| CatalogError::internal(e.to_string()))?.as_string::<i32>().iter() {
+                b.append_option(v.map(|s| values::cast_length(s, *n, pad)));
             }
             Arc::new(b.finish())
         }
@@ -347,7 +366,7 @@ mod tests {
 pub fn call(ty: &SqlType, arg: &ast::Expr) -> Option<Result<ast::Expr>> {
     let input = InputType::of(ty)?;
     let sql = match input {
-        InputType::Array => format!("{}({arg}, '{}')", input.function_name(), ty.pg_name()),
+        _ if input.names_its_type() => format!("{}({arg}, '{}')", input.function_name(), ty.pg_name()),
         _ => format!("{}({arg})", input.function_name()),
     };
     Some(crate::sql::parse_expr(&sql))
@@ -363,6 +382,10 @@ pub fn call(ty: &SqlType, arg: &ast::Expr) -> Option<Result<ast::Expr>> {
 /// the value, so a text parameter stored into a numeric column cannot be planned ahead:
 /// that is 0A000, and the caller binds the values into the statement instead.
 pub fn coerce_literal(ty: &SqlType, e: &mut ast::Expr, text_params: &[bool]) -> Result<()> {
+    if InputType::of(ty) == Some(InputType::Chars) {
+        // Storing is not casting: a value too long is an error (`values::check`), not cut.
+        return Ok(());
+    }
     if let Some(i) = crate::sql::placeholder_index(e) {
         if text_params.get(i).copied().unwrap_or(false) {
             if let Some(input) = call(ty, e) {

@@ -7,6 +7,7 @@
 //! as soon as a DROP commits.
 
 mod arith;
+mod bpchar;
 mod array;
 mod array_literals;
 pub mod context;

@@ -105,6 +105,17 @@ fn fit_length(text: String, n: u32, type_name: &str, pad: bool) -> Result<String
     Ok(text)
 }
 
+/// An explicit cast to `character(n)` (`pad`) or `character varying(n)`: cut to `n`
+/// characters, padded with spaces to `n` for character.
+pub fn cast_length(text: &str, n: u32, pad: bool) -> String {
+    let mut out: String = text.chars().take(n as usize).collect();
+    let len = out.chars().count();
+    if pad && len < n as usize {
+        out.extend(std::iter::repeat_n(' ', n as usize - len));
+    }
+    out
+}
+
 fn canonical_uuid(text: &str) -> Result<String> {
     uuid::Uuid::try_parse(text.trim())
         .map(|u| u.hyphenated().to_string())
@@ -137,6 +148,13 @@ mod tests {
         assert_eq!(round_micros(1_500_000, 0), 2_000_000);
         assert_eq!(round_micros(i64::MAX, 0), i64::MAX, "infinity stays");
         assert_eq!(round_micros(1_234_567, 6), 1_234_567);
+    }
+
+    #[test]
+    fn casts_cut_and_pad() {
+        assert_eq!(cast_length("abcdef", 3, false), "abc");
+        assert_eq!(cast_length("ab", 4, true), "ab  ");
+        assert_eq!(cast_length("héllo", 2, true), "hé");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 mod acceptance;
 mod arrays;
+mod character;
 mod cli;
 mod connect;
 mod dml;
