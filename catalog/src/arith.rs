@@ -50,6 +50,36 @@ pub(crate) fn rewrite_plan(
     Ok(rewritten.data)
 }
 
+/// The comparison operators.
+pub(crate) fn is_comparison(op: Operator) -> bool {
+    use Operator::*;
+    matches!(op, Eq | NotEq | Lt | LtEq | Gt | GtEq | IsDistinctFrom | IsNotDistinctFrom)
+}
+
+/// Rewrites the operands of every binary expression whose operator `applies`: `rewrite`
+/// gets the left operand, the operator, the right operand and the input schema, and
+/// returns new operands (or `None` to keep them).
+pub(crate) fn rewrite_operands(
+    plan: LogicalPlan,
+    applies: fn(Operator) -> bool,
+    rewrite: &dyn Fn(&Expr, Operator, &Expr, &DFSchema) -> Result<Option<(Expr, Expr)>>,
+) -> Result<LogicalPlan> {
+    rewrite_plan(plan, |_| false, &|e, schema| {
+        e.transform_up(|e| {
+            let Expr::BinaryExpr(BinaryExpr { left, op, right }) = &e else { return Ok(Transformed::no(e)) };
+            if !applies(*op) {
+                return Ok(Transformed::no(e));
+            }
+            Ok(match rewrite(left, *op, right, schema)? {
+                Some((left, right)) => {
+                    Transformed::yes(Expr::BinaryExpr(BinaryExpr { left: Box::new(left), op: *op, right: Box::new(right) }))
+                }
+                None => Transformed::no(e),
+            })
+        })
+    })
+}
+
 /// Narrows 32-bit integer literals to Int32.
 #[derive(Debug, Default)]
 pub struct IntegerLiterals;

@@ -8,12 +8,11 @@ use std::sync::Arc;
 use datafusion::arrow::array::{ArrayRef, AsArray, StringArray};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::config::ConfigOptions;
-use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{DFSchema, Result, ScalarValue};
-use datafusion::logical_expr::{BinaryExpr, Expr, ExprSchemable, LogicalPlan, Operator};
+use datafusion::logical_expr::{Expr, ExprSchemable, LogicalPlan, Operator};
 use datafusion::optimizer::AnalyzerRule;
 
-use crate::arith::rewrite_plan;
+use crate::arith::{is_comparison, rewrite_operands};
 use crate::error::CatalogError;
 use crate::input::convert_array;
 
@@ -27,23 +26,13 @@ impl AnalyzerRule for ArrayLiterals {
     }
 
     fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
-        rewrite_plan(plan, |_| false, &|e, schema| {
-            e.transform_up(|e| {
-                let Expr::BinaryExpr(BinaryExpr { left, op, right }) = &e else { return Ok(Transformed::no(e)) };
-                use Operator::*;
-                if !matches!(op, Eq | NotEq | Lt | LtEq | Gt | GtEq | IsDistinctFrom | IsNotDistinctFrom | AtArrow | ArrowAt) {
-                    return Ok(Transformed::no(e));
-                }
-                let (new_left, new_right) = (as_array_of(left, right, schema)?, as_array_of(right, left, schema)?);
-                if new_left.is_none() && new_right.is_none() {
-                    return Ok(Transformed::no(e));
-                }
-                Ok(Transformed::yes(Expr::BinaryExpr(BinaryExpr {
-                    left: Box::new(new_left.unwrap_or_else(|| left.as_ref().clone())),
-                    op: *op,
-                    right: Box::new(new_right.unwrap_or_else(|| right.as_ref().clone())),
-                })))
-            })
+        let applies = |op| is_comparison(op) || matches!(op, Operator::AtArrow | Operator::ArrowAt);
+        rewrite_operands(plan, applies, &|left, _, right, schema| {
+            let (new_left, new_right) = (as_array_of(left, right, schema)?, as_array_of(right, left, schema)?);
+            if new_left.is_none() && new_right.is_none() {
+                return Ok(None);
+            }
+            Ok(Some((new_left.unwrap_or_else(|| left.clone()), new_right.unwrap_or_else(|| right.clone()))))
         })
     }
 }

@@ -7,14 +7,13 @@
 
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::config::ConfigOptions;
-use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{DFSchema, Result, ScalarValue};
 use datafusion::functions::string::rtrim;
 use datafusion::logical_expr::expr::ScalarFunction;
-use datafusion::logical_expr::{BinaryExpr, Expr, ExprSchemable, LogicalPlan, Operator};
+use datafusion::logical_expr::{Expr, ExprSchemable, LogicalPlan, Operator};
 use datafusion::optimizer::AnalyzerRule;
 
-use crate::arith::rewrite_plan;
+use crate::arith::{is_comparison, rewrite_operands};
 use crate::types::TYPE_KEY;
 
 /// Compares and concatenates `character(n)` values without their trailing spaces.
@@ -27,34 +26,24 @@ impl AnalyzerRule for BpcharSemantics {
     }
 
     fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
-        rewrite_plan(plan, |_| false, &|e, schema| {
-            e.transform_up(|e| {
-                let Expr::BinaryExpr(BinaryExpr { left, op, right }) = &e else { return Ok(Transformed::no(e)) };
-                use Operator::*;
-                if !matches!(op, Eq | NotEq | Lt | LtEq | Gt | GtEq | IsDistinctFrom | IsNotDistinctFrom | StringConcat) {
-                    return Ok(Transformed::no(e));
+        let applies = |op| is_comparison(op) || op == Operator::StringConcat;
+        rewrite_operands(plan, applies, &|left, op, right, schema| {
+            let (l, r) = (is_bpchar(left, schema), is_bpchar(right, schema));
+            if !l && !r {
+                return Ok(None);
+            }
+            // In a comparison the other operand is read as character(n) too, as
+            // PostgreSQL reads a literal or a varchar there.
+            let comparison = op != Operator::StringConcat;
+            let trim = |side: &Expr, bpchar: bool| match side {
+                _ if bpchar => trimmed(side.clone()),
+                Expr::Literal(ScalarValue::Utf8(Some(s)), m) if comparison => {
+                    Expr::Literal(ScalarValue::Utf8(Some(s.trim_end_matches(' ').to_string())), m.clone())
                 }
-                let (l, r) = (is_bpchar(left, schema), is_bpchar(right, schema));
-                if !l && !r {
-                    return Ok(Transformed::no(e));
-                }
-                // In a comparison the other operand is read as character(n) too, as
-                // PostgreSQL reads a literal or a varchar there.
-                let comparison = *op != StringConcat;
-                let trim = |side: &Expr, bpchar: bool| match side {
-                    _ if bpchar => trimmed(side.clone()),
-                    Expr::Literal(ScalarValue::Utf8(Some(s)), m) if comparison => {
-                        Expr::Literal(ScalarValue::Utf8(Some(s.trim_end_matches(' ').to_string())), m.clone())
-                    }
-                    _ if comparison && side.get_type(schema).is_ok_and(|t| t == DataType::Utf8) => trimmed(side.clone()),
-                    _ => side.clone(),
-                };
-                Ok(Transformed::yes(Expr::BinaryExpr(BinaryExpr {
-                    left: Box::new(trim(left, l)),
-                    op: *op,
-                    right: Box::new(trim(right, r)),
-                })))
-            })
+                _ if comparison && side.get_type(schema).is_ok_and(|t| t == DataType::Utf8) => trimmed(side.clone()),
+                _ => side.clone(),
+            };
+            Ok(Some((trim(left, l), trim(right, r))))
         })
     }
 }
