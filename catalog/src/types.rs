@@ -29,7 +29,11 @@ pub const ATTNUM_KEY: &str = "shale.attnum";
 pub const LIST_ITEM: &str = "item";
 /// Time zone of every `timestamptz` value: stored as UTC instants.
 pub const UTC: &str = "+00:00";
-/// Precision of `numeric` declared without one: a 256-bit decimal's.
+/// The largest precision of `numeric(p, s)` kept as a 128-bit decimal; larger ones are
+/// 256-bit.
+const MAX_DECIMAL128_PRECISION: u8 = 38;
+/// Precision of `numeric` declared without one: a 256-bit decimal's (also the largest
+/// precision Shale accepts).
 pub const UNCONSTRAINED_NUMERIC_PRECISION: u8 = 76;
 /// Scale of `numeric` declared without one: values keep 20 fractional digits (PostgreSQL
 /// keeps any number), which leaves 56 integer digits. Such values print without trailing
@@ -194,6 +198,7 @@ impl SqlType {
             SqlType::Int8 => Kind::Int64,
             SqlType::Float4 => Kind::Float32,
             SqlType::Float8 => Kind::Float64,
+            SqlType::Numeric(Some((p, _))) if *p > MAX_DECIMAL128_PRECISION => Kind::Decimal256,
             SqlType::Numeric(Some(_)) => Kind::Decimal128,
             SqlType::Numeric(None) => Kind::Decimal256,
             SqlType::Text
@@ -220,6 +225,7 @@ impl SqlType {
             SqlType::Int8 => DataType::Int64,
             SqlType::Float4 => DataType::Float32,
             SqlType::Float8 => DataType::Float64,
+            SqlType::Numeric(Some((p, s))) if *p > MAX_DECIMAL128_PRECISION => DataType::Decimal256(*p, *s),
             SqlType::Numeric(Some((p, s))) => DataType::Decimal128(*p, *s),
             SqlType::Numeric(None) => {
                 DataType::Decimal256(UNCONSTRAINED_NUMERIC_PRECISION, UNCONSTRAINED_NUMERIC_SCALE)
@@ -357,10 +363,10 @@ fn numeric(info: &ast::ExactNumberInfo) -> Result<SqlType> {
         ast::ExactNumberInfo::Precision(p) => (*p, 0),
         ast::ExactNumberInfo::PrecisionAndScale(p, s) => (*p, *s),
     };
-    if !(1..=38).contains(&p) {
+    if !(1..=u64::from(UNCONSTRAINED_NUMERIC_PRECISION)).contains(&p) {
         return Err(CatalogError::new(
             sqlstate::INVALID_PARAMETER,
-            format!("NUMERIC precision {p} must be between 1 and 38 in Shale"),
+            format!("NUMERIC precision {p} must be between 1 and {UNCONSTRAINED_NUMERIC_PRECISION} in Shale"),
         ));
     }
     if s < 0 || s as u64 > p {

@@ -35,8 +35,13 @@ pub(super) fn value_writer<'a>(array: &'a dyn Array, ty: &PgColumnType) -> Resul
         }
         DataType::Decimal256(_, scale) => {
             let scale = *scale;
+            // Unconstrained numeric (no type modifier) shows its smallest exact scale.
+            let trim = ty.typmod < 0;
             primitive::<Decimal256Type>(array, move |v, out| {
-                let (v, scale) = super::unconstrained::minimal_scale(v, scale);
+                let (v, scale) = match trim {
+                    true => super::unconstrained::minimal_scale(v, scale),
+                    false => (v, scale),
+                };
                 Ok(write_numeric(v, scale, out))
             })
         }

@@ -140,8 +140,13 @@ fn value_writer<'a>(
         }
         DataType::Decimal256(_, scale) => {
             let scale = *scale;
+            // Unconstrained numeric (no type modifier) shows its smallest exact scale.
+            let trim = ty.typmod < 0;
             primitive::<Decimal256Type>(array, move |value, out| {
-                let (value, scale) = super::unconstrained::minimal_scale(value, scale);
+                let (value, scale) = match trim {
+                    true => super::unconstrained::minimal_scale(value, scale),
+                    false => (value, scale),
+                };
                 number::write_numeric(value, scale, out)
             })
         }

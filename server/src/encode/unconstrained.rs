@@ -1,7 +1,9 @@
 //! Shale's unconstrained `numeric`: a 256-bit decimal with a fixed scale (see
-//! `shale_catalog::types::UNCONSTRAINED_NUMERIC_SCALE`). PostgreSQL shows such a value with
-//! the digits it has; Shale shows it at the smallest scale that keeps its value, which is
-//! the same for every value written without trailing fractional zeros.
+//! `shale_catalog::types::UNCONSTRAINED_NUMERIC_SCALE`), sent without a type modifier.
+//! PostgreSQL shows such a value with the digits it has; Shale shows it at the smallest
+//! scale that keeps its value, which is the same for every value written without trailing
+//! fractional zeros. (`numeric(p, s)` with p above 38 is 256-bit too, but has a type
+//! modifier and keeps its scale.)
 
 use datafusion::arrow::datatypes::i256;
 

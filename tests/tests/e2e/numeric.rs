@@ -1,6 +1,7 @@
-//! Unconstrained `numeric` (issue 3, point 4): more digits than a 128-bit decimal holds,
-//! printed as PostgreSQL prints values written without trailing fractional zeros, and the
-//! NaN that Shale does not have answered with 0A000.
+//! `numeric` beyond a 128-bit decimal (issue 3, point 4): unconstrained values with more
+//! digits, printed as PostgreSQL prints values written without trailing fractional zeros;
+//! `numeric(p, s)` with p above 38 at its scale; the NaN that Shale does not have answered
+//! with 0A000.
 
 use shale_tests::{ClientExt, TestServer};
 
@@ -32,6 +33,20 @@ async fn unconstrained_numeric_keeps_wide_values() {
     );
     assert_eq!(client.lines("SELECT id FROM wide WHERE n > 1e19 ORDER BY id").await, ["1", "3"]);
     assert_eq!(client.lines("SELECT '12345678901234567890123456789012345'::numeric + 1").await, ["12345678901234567890123456789012346"]);
+}
+
+#[tokio::test]
+async fn numeric_with_a_precision_above_38_keeps_its_scale() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE big (id int PRIMARY KEY, n numeric(60,5))").await;
+    client
+        .run("INSERT INTO big VALUES (1, 1234567890123456789012345678901234567890.5), (2, -1.25), (3, 0.000004)")
+        .await;
+    assert_eq!(
+        client.lines("SELECT n FROM big ORDER BY id").await,
+        ["1234567890123456789012345678901234567890.50000", "-1.25000", "0.00000"]
+    );
+    client.expect_sqlstate("INSERT INTO big VALUES (4, 1e60)", "22003").await;
 }
 
 #[tokio::test]
