@@ -36,7 +36,7 @@ impl Session {
         let count = parameter_count(stmt);
         // Planned as it will run: casts to uuid, json, ... are input-function calls.
         let mut rewritten = stmt.clone();
-        crate::rewrite::rewrite_input_casts(&mut rewritten)?;
+        crate::rewrite::rewrite_statement(&mut rewritten)?;
         let txn = self.planning_txn();
         let result = self.describe_in_txn(&rewritten).await;
         let key = self.plan_key();

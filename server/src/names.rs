@@ -18,6 +18,9 @@ pub fn item_names(items: &[SelectItem]) -> Option<Vec<String>> {
         .iter()
         .map(|item| match item {
             SelectItem::UnnamedExpr(e) => Some(expr_name(e).unwrap_or_else(|| "?column?".into())),
+            SelectItem::ExprWithAlias { expr, alias } if alias.value.starts_with(crate::rewrite::DISTINCT_ALIAS) => {
+                Some(expr_name(expr).unwrap_or_else(|| "?column?".into()))
+            }
             SelectItem::ExprWithAlias { alias, .. } => Some(ident(alias)),
             _ => None,
         })
@@ -48,7 +51,7 @@ fn expr_name(e: &Expr) -> Option<String> {
             // Shale's input functions stand for casts: PostgreSQL names those by their type,
             // which for arrays is the function's second argument.
             match name.strip_prefix("shale_").and_then(|n| n.strip_suffix("_in")) {
-                Some("array") => array_input_type(f).map(type_name).unwrap_or(name),
+                Some("array" | "chars") => array_input_type(f).map(type_name).unwrap_or(name),
                 Some(ty) => ty.to_string(),
                 None => name,
             }

@@ -36,7 +36,7 @@ use crate::names;
 use crate::reusable::reusable_physical_plan;
 use crate::outcome::Outcome;
 use crate::params::{bind, binds_as_text};
-use crate::rewrite::rewrite_input_casts;
+use crate::rewrite::rewrite_statement;
 use crate::scalars::param_values;
 use crate::session::Session;
 
@@ -163,7 +163,7 @@ impl Session {
     async fn run_with_literals(&mut self, prepared: &PreparedRef<'_>, literals: Vec<Expr>) -> Result<Outcome, CatalogError> {
         let mut stmt = prepared.stmt.clone();
         bind(&mut stmt, &literals)?;
-        rewrite_input_casts(&mut stmt)?;
+        rewrite_statement(&mut stmt)?;
         self.run(stmt).await
     }
 
@@ -218,7 +218,7 @@ impl Session {
     /// Plans the statement with its placeholders.
     async fn plan(&mut self, prepared: &PreparedRef<'_>) -> Result<Plan, CatalogError> {
         let mut stmt = prepared.stmt.clone();
-        rewrite_input_casts(&mut stmt)?;
+        rewrite_statement(&mut stmt)?;
         Ok(match stmt {
             Statement::Query(q) => {
                 let names = names::output_names(&q);

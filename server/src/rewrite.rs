@@ -7,11 +7,42 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    CastKind, DataType, ExactNumberInfo, Expr, TypedString, Value, VisitMut, visit_expressions_mut,
+    CastKind, DataType, ExactNumberInfo, Expr, Ident, SelectItem, SetExpr, Statement, TypedString, Value, VisitMut,
+    visit_expressions_mut,
 };
 use shale_catalog::CatalogError;
 use shale_catalog::input::call;
 use shale_catalog::types::{SqlType, UNCONSTRAINED_NUMERIC_PRECISION, UNCONSTRAINED_NUMERIC_SCALE};
+
+/// Prefix of the aliases [`rewrite_statement`] gives repeated output columns;
+/// `names::output_names` sees through them.
+pub const DISTINCT_ALIAS: &str = "__shale_column_";
+
+/// Rewrites a statement before planning: the casts ([`rewrite_input_casts`]), and repeated
+/// output columns of a query (`SELECT a, a`), which PostgreSQL allows and DataFusion does
+/// not, get distinct aliases.
+pub fn rewrite_statement(stmt: &mut Statement) -> Result<(), CatalogError> {
+    rewrite_input_casts(stmt)?;
+    if let Statement::Query(q) = stmt {
+        if let SetExpr::Select(select) = q.body.as_mut() {
+            let mut seen = std::collections::HashSet::new();
+            for (i, item) in select.projection.iter_mut().enumerate() {
+                if let SelectItem::UnnamedExpr(e) = item {
+                    let key = match &*e {
+                        Expr::CompoundIdentifier(parts) => parts.last().map(|p| p.value.to_lowercase()).unwrap_or_default(),
+                        Expr::Identifier(i) => i.value.to_lowercase(),
+                        other => other.to_string(),
+                    };
+                    if !seen.insert(key) {
+                        let alias = Ident::new(format!("{DISTINCT_ALIAS}{i}"));
+                        *item = SelectItem::ExprWithAlias { expr: e.clone(), alias };
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
 
 /// Rewrites the casts in `node` (a statement or an expression).
 pub fn rewrite_input_casts<V: VisitMut>(node: &mut V) -> Result<(), CatalogError> {

@@ -79,7 +79,7 @@ impl Session {
 
     /// Executes one statement.
     pub async fn execute(&mut self, mut stmt: Statement) -> Result<Outcome, CatalogError> {
-        crate::rewrite::rewrite_input_casts(&mut stmt)?;
+        crate::rewrite::rewrite_statement(&mut stmt)?;
         match &stmt {
             Statement::StartTransaction { modes, .. } => return self.begin(modes),
             Statement::Commit { chain: false, .. } => return self.commit(),

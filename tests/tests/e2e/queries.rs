@@ -330,3 +330,20 @@ async fn distinct_union_and_expressions() {
         ["ann|high|1|ANN-3", "cat|low|2|CAT-3", "dan|low|2|DAN-3", "eve|low|0|EVE-3"]
     );
 }
+
+#[tokio::test]
+async fn repeated_output_columns_are_allowed_and_named_as_in_postgres() {
+    let server = TestServer::start().await;
+    let mut wire = server.wire().await;
+    wire.query("CREATE TABLE dd (id int PRIMARY KEY, a text); INSERT INTO dd VALUES (1, 'x')").await;
+    assert_eq!(
+        wire.transcript("SELECT id, id, dd.id, a FROM dd").await,
+        ["T id:int4,id:int4,id:int4,a:text", "D 1|1|1|x", "C SELECT 1", "Z I"]
+    );
+    assert_eq!(
+        wire.transcript("SELECT 1, 1, 'ab'::char(5), 'a'::varchar(3)").await,
+        ["T ?column?:int4,?column?:int4,bpchar:bpchar,varchar:varchar", "D 1|1|ab   |a", "C SELECT 1", "Z I"]
+    );
+    let lines = wire.parse("", "SELECT id, id FROM dd WHERE id = $1", &[]).describe('S', "").bind("", "", &[Some("1")]).execute("", 0).sync().await;
+    assert_eq!(lines, ["1", "t int4", "T id:int4,id:int4", "2", "D 1|1", "C SELECT 1", "Z I"]);
+}
