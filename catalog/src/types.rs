@@ -253,7 +253,7 @@ impl SqlType {
     pub fn typmod(&self) -> i32 {
         match self {
             SqlType::Varchar(Some(n)) | SqlType::Char(n) => *n as i32 + 4,
-            SqlType::Numeric(Some((p, s))) => ((*p as i32) << 16 | (*s as i32 & 0xffff)) + 4,
+            SqlType::Numeric(Some((p, s))) => ((*p as i32) << 16 | (*s as i32 & 0x7ff)) + 4,
             SqlType::Time(Some(p)) | SqlType::Timestamp(Some(p)) | SqlType::Timestamptz(Some(p)) => *p as i32,
             SqlType::Array(element) => element.typmod(),
             _ => -1,
@@ -369,7 +369,9 @@ fn numeric(info: &ast::ExactNumberInfo) -> Result<SqlType> {
             format!("NUMERIC precision {p} must be between 1 and {UNCONSTRAINED_NUMERIC_PRECISION} in Shale"),
         ));
     }
-    if s < 0 || s as u64 > p {
+    // PostgreSQL 15 also has negative scales (rounding to tens, hundreds, ...); Arrow's
+    // casts truncate there instead of rounding, so Shale refuses them.
+    if s < 0 || s > p as i64 {
         return Err(CatalogError::new(
             sqlstate::INVALID_PARAMETER,
             format!("NUMERIC scale {s} must be between 0 and precision {p}"),
