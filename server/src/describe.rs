@@ -78,7 +78,7 @@ impl Session {
                         merge(&mut params, self.plan_query(source).await?.0);
                     }
                 }
-                let rows = self.returning_rows(&name.to_string(), insert.returning.as_deref()).await?;
+                let rows = self.returning_rows(&name.to_string(), insert.returning.as_deref(), &mut params).await?;
                 Description { params, rows, ..Default::default() }
             }
             Statement::Update(update) => {
@@ -94,15 +94,15 @@ impl Session {
                         set_param(&mut params, i, columns.get(&column).cloned());
                     }
                 }
-                let rows = self.returning_rows(&from, update.returning.as_deref()).await?;
+                let rows = self.returning_rows(&from, update.returning.as_deref(), &mut params).await?;
                 Description { params, rows, ..Default::default() }
             }
             Statement::Delete(delete) => {
                 let (FromTable::WithFromKeyword(tables) | FromTable::WithoutKeyword(tables)) = &delete.from;
                 let Some(table) = tables.first() else { return Ok(Description::default()) };
                 let from = table_sql(table);
-                let params = self.probe(&from, &["1".to_string()], delete.selection.as_ref()).await?;
-                let rows = self.returning_rows(&from, delete.returning.as_deref()).await?;
+                let mut params = self.probe(&from, &["1".to_string()], delete.selection.as_ref()).await?;
+                let rows = self.returning_rows(&from, delete.returning.as_deref(), &mut params).await?;
                 Description { params, rows, ..Default::default() }
             }
             Statement::ShowVariable { variable } => {
@@ -139,11 +139,18 @@ impl Session {
         Ok(self.plan_query(&shale_catalog::sql::parse_query(&sql)?).await?.0)
     }
 
-    async fn returning_rows(&mut self, from: &str, items: Option<&[SelectItem]>) -> Result<Option<(SchemaRef, Vec<String>)>, CatalogError> {
+    /// The columns a RETURNING list returns; the types of parameters in it go into `params`.
+    async fn returning_rows(
+        &mut self,
+        from: &str,
+        items: Option<&[SelectItem]>,
+        params: &mut Vec<Option<Field>>,
+    ) -> Result<Option<(SchemaRef, Vec<String>)>, CatalogError> {
         let Some(items) = items else { return Ok(None) };
         let list: Vec<String> = items.iter().map(|i| i.to_string()).collect();
         let sql = format!("SELECT {} FROM {from}", list.join(", "));
-        let (_, (schema, names)) = self.plan_query(&shale_catalog::sql::parse_query(&sql)?).await?;
+        let (types, (schema, names)) = self.plan_query(&shale_catalog::sql::parse_query(&sql)?).await?;
+        merge(params, types);
         let names = names::item_names(items).filter(|n| n.len() == names.len()).unwrap_or(names);
         Ok(Some((schema, names)))
     }
@@ -239,6 +246,11 @@ fn syntax_typed_parameters(stmt: &Statement) -> Vec<(usize, Field)> {
 
 /// The highest `$n` in the statement.
 pub fn parameter_count(stmt: &Statement) -> usize {
+    placeholder_count(stmt)
+}
+
+/// The highest `$n` in any part of a statement.
+pub fn placeholder_count<V: Visit>(node: &V) -> usize {
     struct Max(usize);
     impl Visitor for Max {
         type Break = ();
@@ -250,6 +262,6 @@ pub fn parameter_count(stmt: &Statement) -> usize {
         }
     }
     let mut max = Max(0);
-    let _ = stmt.visit(&mut max);
+    let _ = node.visit(&mut max);
     max.0
 }

@@ -26,12 +26,13 @@ use datafusion::common::ParamValues;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::sql::parser::Statement as DFStatement;
-use datafusion::sql::sqlparser::ast::{Expr, Statement};
+use datafusion::sql::sqlparser::ast::{Expr, SelectItem, Statement};
 use pgwire::api::Type;
 use shale_catalog::dml::{self, DmlPlan};
 use shale_catalog::{CatalogError, meta};
 
 use crate::encode::pg_type_of;
+use crate::describe::placeholder_count;
 use crate::names;
 use crate::reusable::reusable_physical_plan;
 use crate::outcome::Outcome;
@@ -53,9 +54,10 @@ enum Plan {
     /// A query, its column names as PostgreSQL gives them, and the physical plan that
     /// reads the parameters at execution, when it can be kept (see `reusable`).
     Query(LogicalPlan, Option<Vec<String>>, Option<Arc<dyn ExecutionPlan>>),
-    /// INSERT, UPDATE or DELETE, its command tag before the row count, and the physical
-    /// plan of its rows that reads the parameters at execution, when it can be kept.
-    Dml(DmlPlan, &'static str, Option<Arc<dyn ExecutionPlan>>),
+    /// INSERT, UPDATE or DELETE, its command tag before the row count, the physical plan
+    /// of its rows that reads the parameters at execution (when it can be kept), and the
+    /// names of its RETURNING columns.
+    Dml(DmlPlan, &'static str, Option<Arc<dyn ExecutionPlan>>, Option<Vec<String>>),
     /// Planning with placeholders failed: bind literals and run the statement.
     Literal,
 }
@@ -94,15 +96,25 @@ pub struct PreparedRef<'a> {
     pub cache: &'a PlanCache,
 }
 
-/// Whether `stmt` runs from a cached plan: queries, and DML without RETURNING (RETURNING is
-/// planned over the written rows, from its SQL).
+/// Whether `stmt` runs from a cached plan: queries, and DML whose RETURNING list has no
+/// parameters (RETURNING is planned at each execution over the written rows, from its SQL).
 pub fn is_cacheable(stmt: &Statement) -> bool {
     match stmt {
         Statement::Query(_) => true,
-        Statement::Insert(insert) => insert.returning.is_none(),
-        Statement::Update(update) => update.returning.is_none(),
-        Statement::Delete(delete) => delete.returning.is_none(),
+        Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => {
+            returning(stmt).is_none_or(|items| placeholder_count(&items.to_vec()) == 0)
+        }
         _ => false,
+    }
+}
+
+/// The RETURNING list of an INSERT, UPDATE or DELETE.
+fn returning(stmt: &Statement) -> Option<&[SelectItem]> {
+    match stmt {
+        Statement::Insert(insert) => insert.returning.as_deref(),
+        Statement::Update(update) => update.returning.as_deref(),
+        Statement::Delete(delete) => delete.returning.as_deref(),
+        _ => None,
     }
 }
 
@@ -132,7 +144,7 @@ impl Session {
                 }
                 self.run_with_literals(prepared, literals).await
             }
-            Plan::Dml(plan, command, physical) => {
+            Plan::Dml(plan, command, physical, names) => {
                 let values = param_values(&self.state, &literals)?;
                 if fits(plan.logical_plan(), &values) {
                     let outcome = match physical {
@@ -144,7 +156,7 @@ impl Session {
                         }
                         None => plan.execute(&self.dml(), Some(values)).await?,
                     };
-                    return Ok(crate::execute::dml_outcome(command, outcome, None));
+                    return Ok(crate::execute::dml_outcome(command, outcome, names));
                 }
                 self.run_with_literals(prepared, literals).await
             }
@@ -230,9 +242,10 @@ impl Session {
                 let command = crate::execute::dml_command(&stmt)
                     .ok_or_else(|| CatalogError::internal("a cached plan of a statement that is not DML"))?;
                 let text_params: Vec<bool> = prepared.params.iter().map(binds_as_text).collect();
+                let names = returning(&stmt).and_then(names::item_names);
                 let plan = dml::plan(&self.dml(), stmt, &text_params).await?;
                 let physical = reusable_physical_plan(&self.state, plan.logical_plan()).await;
-                Plan::Dml(plan, command, physical)
+                Plan::Dml(plan, command, physical, names)
             }
         })
     }
@@ -327,7 +340,7 @@ mod tests {
             let literals = vec![literal(Some(&bytes::Bytes::from_static(id)), &Type::INT8, FieldFormat::Text).unwrap()];
             session.execute_prepared(&prepared, literals).await.unwrap();
         }
-        let Some(Plan::Dml(_, _, Some(physical))) = cache.lock().plan.clone() else { panic!("no physical plan kept") };
+        let Some(Plan::Dml(_, _, Some(physical), _)) = cache.lock().plan.clone() else { panic!("no physical plan kept") };
         let text = displayable(physical.as_ref()).indent(true).to_string();
         assert!(text.contains("access=by parameters"), "{text}");
         let outcome = session.execute(parse_statements("SELECT n FROM kv ORDER BY id").unwrap().remove(0)).await.unwrap();

@@ -56,6 +56,27 @@ async fn a_prepared_statement_runs_many_times_with_different_values() {
 }
 
 #[tokio::test]
+async fn prepared_statements_with_returning_run_many_times() {
+    let (_server, client) = TestServer::start_with_client().await;
+    numbers(&client).await;
+    let insert = client.prepare("INSERT INTO nums VALUES ($1, $2) RETURNING id, n * 2 AS twice").await.unwrap();
+    let update = client.prepare("UPDATE nums SET n = n + $1 WHERE id = $2 RETURNING n").await.unwrap();
+    for id in 4..=6i64 {
+        let row = client.query_one(&insert, &[&id, &(id * 10)]).await.unwrap();
+        assert_eq!((row.get::<_, i64>("id"), row.get::<_, i64>("twice")), (id, id * 20));
+    }
+    for (add, id) in [(1i64, 1i64), (2, 1), (5, 6)] {
+        let rows = client.query(&update, &[&add, &id]).await.unwrap();
+        assert_eq!(rows.len(), 1);
+    }
+    assert_eq!(client.lines("SELECT n FROM nums WHERE id IN (1, 6) ORDER BY id").await, ["13", "65"]);
+    // A parameter in the RETURNING list itself.
+    let echo = client.prepare("DELETE FROM nums WHERE id = $1 RETURNING n + $2").await.unwrap();
+    let row = client.query_one(&echo, &[&6i64, &1i64]).await.unwrap();
+    assert_eq!(row.get::<_, i64>(0), 66);
+}
+
+#[tokio::test]
 async fn prepared_queries_see_the_data_of_each_execution() {
     let (_server, client) = TestServer::start_with_client().await;
     numbers(&client).await;
