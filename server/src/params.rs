@@ -53,17 +53,17 @@ pub fn literal(value: Option<&Bytes>, ty: &Type, format: FieldFormat) -> Result<
         return Err(CatalogError::new("22021", "invalid byte sequence for encoding \"UTF8\": 0x00"));
     }
     if *ty == Type::NUMERIC {
-        if let Some(number) = decimal_number(&text) {
+        if let Some((number, _, _)) = decimal_number(&text) {
             return Ok(number);
         }
     }
     Ok(cast(Expr::value(Value::SingleQuotedString(text)), ty))
 }
 
-/// A numeric parameter written as plain digits with an optional sign and decimal point, as
-/// a number literal: its precision and scale are the digits', as PostgreSQL keeps them,
-/// where a cast to unconstrained `numeric` would round it to that type's scale.
-fn decimal_number(text: &str) -> Option<Expr> {
+/// A numeric value written as plain digits with an optional sign and decimal point, as a
+/// number literal with its precision and scale: the digits' own, as PostgreSQL keeps them,
+/// where a cast to unconstrained `numeric` would not.
+pub fn decimal_number(text: &str) -> Option<(Expr, u64, u64)> {
     let text = text.trim();
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -75,9 +75,11 @@ fn decimal_number(text: &str) -> Option<Expr> {
         return None;
     }
     let int = if int.is_empty() { "0" } else { int };
+    let precision = (int.trim_start_matches('0').len().max(1) + frac.len()) as u64;
     let digits = if frac.is_empty() { int.to_string() } else { format!("{int}.{frac}") };
     let number = Expr::value(Value::Number(digits, false));
-    Some(if negative { Expr::UnaryOp { op: UnaryOperator::Minus, expr: Box::new(number) } } else { number })
+    let number = if negative { Expr::UnaryOp { op: UnaryOperator::Minus, expr: Box::new(number) } } else { number };
+    Some((number, precision, frac.len() as u64))
 }
 
 /// Whether a value of type `ty` binds as a text literal (no cast): text-like, unknown and

@@ -52,6 +52,17 @@ pub fn rewrite_input_casts<V: VisitMut>(node: &mut V) -> Result<(), CatalogError
         // not reach years before 1677 or after 2262.
         // Unconstrained numeric is Shale's 256-bit decimal, not DataFusion's default
         // Decimal128(38, 10).
+        // A decimal string cast to it keeps its own digits, as in PostgreSQL: '1.50'::numeric
+        // is numeric(3,2) 1.50.
+        if let Expr::Cast { expr, data_type: DataType::Numeric(info @ ExactNumberInfo::None), .. } = e {
+            let text = literal_text(expr).map(|t| plain_decimal(t.trim()).unwrap_or_else(|| t.to_string()));
+            let decimal = text.as_deref().and_then(crate::params::decimal_number);
+            // Up to 38 digits: what a DataFusion decimal literal holds.
+            if let Some((number, p, s)) = decimal.filter(|(_, p, _)| *p <= 38) {
+                *expr = Box::new(number);
+                *info = ExactNumberInfo::PrecisionAndScale(p, s as i64);
+            }
+        }
         if let Expr::Cast { data_type, .. } | Expr::TypedString(TypedString { data_type, .. }) = e {
             match data_type {
                 DataType::Timestamp(precision @ None, _) => *precision = Some(6),
@@ -102,10 +113,24 @@ pub fn rewrite_input_casts<V: VisitMut>(node: &mut V) -> Result<(), CatalogError
     failure.map_or(Ok(()), Err)
 }
 
+/// The text of a string literal.
+fn literal_text(e: &Expr) -> Option<&str> {
+    match e {
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(s) => Some(s),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// `n` (digits, an optional point, an exponent) written without exponent, if that takes at
 /// most 38 significant digits (what a Decimal128 literal holds).
 fn plain_decimal(n: &str) -> Option<String> {
-    let (mantissa, exponent) = n.split_once(['e', 'E'])?;
+    if let Some(unsigned) = n.strip_prefix('-') {
+        return plain_decimal(unsigned).map(|p| format!("-{p}"));
+    }
+    let (mantissa, exponent) = n.strip_prefix('+').unwrap_or(n).split_once(['e', 'E'])?;
     let exponent: i32 = exponent.parse().ok()?;
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     if !(int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())) || int.len() + frac.len() == 0 {
@@ -151,6 +176,7 @@ mod tests {
         assert_eq!(plain_decimal("1.5E-3").as_deref(), Some("0.0015"));
         assert_eq!(plain_decimal("12.5e1").as_deref(), Some("125"));
         assert_eq!(plain_decimal("2.5e-1").as_deref(), Some("0.25"));
+        assert_eq!(plain_decimal("-1e3").as_deref(), Some("-1000"));
         assert_eq!(plain_decimal("1.5e300"), None);
         assert_eq!(plain_decimal("1e-308"), None);
     }

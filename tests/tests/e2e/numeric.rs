@@ -33,6 +33,11 @@ async fn unconstrained_numeric_keeps_wide_values() {
     );
     assert_eq!(client.lines("SELECT id FROM wide WHERE n > 1e19 ORDER BY id").await, ["1", "3"]);
     assert_eq!(client.lines("SELECT '12345678901234567890123456789012345'::numeric + 1").await, ["12345678901234567890123456789012346"]);
+    // A literal cast to numeric keeps its own digits.
+    assert_eq!(
+        client.lines("SELECT '1.50'::numeric, '-0.050'::numeric, ' 2.0 '::numeric, '1e3'::numeric, '1.50'::numeric * 2").await,
+        ["1.50|-0.050|2.0|1000|3.00"]
+    );
 }
 
 #[tokio::test]
