@@ -1,11 +1,10 @@
 //! Plans of prepared statements: made once, executed many times.
 //!
-//! A prepared SELECT keeps DataFusion's logical plan with its `$n` placeholders, before
-//! optimization (the optimizer folds `now()`, which is the transaction's start, into a
-//! constant); an INSERT, UPDATE or DELETE without RETURNING keeps its [`DmlPlan`]. Execute
-//! binds the parameter values as scalars and runs the plan: no parsing, rewriting, name
-//! resolution or SQL planning, only optimization and physical planning, which is where the
-//! bound key reaches the scan's key-range pushdown.
+//! A prepared SELECT keeps DataFusion's logical plan with its `$n` placeholders; an INSERT,
+//! UPDATE or DELETE keeps its [`DmlPlan`]. Both also keep their physical plan when it can
+//! run again with other values (`reusable`): Execute then only sets the values. Otherwise
+//! Execute binds the values into the logical plan, optimizes and plans it physically, but
+//! does no parsing, rewriting, name resolution or SQL planning.
 //!
 //! A plan holds table descriptors, so it is valid only for the catalog it was made from:
 //! it is kept with the catalog version (bumped by every DDL) and the search path it was
@@ -21,15 +20,16 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use datafusion::arrow::datatypes::SchemaRef;
-use datafusion::common::ParamValues;
+use datafusion::arrow::datatypes::{DataType, SchemaRef};
+use datafusion::common::{ParamValues, ScalarValue};
+use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::{Expr, SelectItem, Statement};
 use pgwire::api::Type;
 use shale_catalog::dml::{self, DmlPlan};
-use shale_catalog::{CatalogError, meta};
+use shale_catalog::{CatalogError, SessionHandle, meta};
 
 use crate::encode::pg_type_of;
 use crate::describe::placeholder_count;
@@ -51,15 +51,85 @@ pub struct PlanKey {
 /// A plan ready to execute with parameter values.
 #[derive(Debug, Clone)]
 enum Plan {
-    /// A query, its column names as PostgreSQL gives them, and the physical plan that
-    /// reads the parameters at execution, when it can be kept (see `reusable`).
-    Query(LogicalPlan, Option<Vec<String>>, Option<Arc<dyn ExecutionPlan>>),
-    /// INSERT, UPDATE or DELETE, its command tag before the row count, the physical plan
-    /// of its rows that reads the parameters at execution (when it can be kept), and the
-    /// names of its RETURNING columns.
-    Dml(DmlPlan, &'static str, Option<Arc<dyn ExecutionPlan>>, Option<Vec<String>>),
+    /// A query and its column names as PostgreSQL gives them.
+    Query(Kept<LogicalPlan>, Option<Vec<String>>),
+    /// INSERT, UPDATE or DELETE, its command tag before the row count, and the names of its
+    /// RETURNING columns.
+    Dml(Kept<DmlPlan>, &'static str, Option<Vec<String>>),
     /// Planning with placeholders failed: bind literals and run the statement.
     Literal,
+}
+
+/// A plan with placeholders, the types it inferred for them (by position; `None` for a
+/// position no placeholder takes), and its physical plan reading the parameters at
+/// execution, when that can be kept. `types` is `None` when a placeholder has no type.
+#[derive(Debug, Clone)]
+struct Kept<P> {
+    plan: P,
+    types: Option<Vec<Option<DataType>>>,
+    physical: Option<Arc<dyn ExecutionPlan>>,
+}
+
+impl<P> Kept<P> {
+    async fn new(state: &SessionState, plan: P, logical: impl Fn(&P) -> &LogicalPlan) -> Result<Self, CatalogError> {
+        let mut types = Some(Vec::new());
+        for (name, ty) in logical(&plan).get_parameter_types()? {
+            let index = name.strip_prefix('$').and_then(|n| n.parse::<usize>().ok()).and_then(|n| n.checked_sub(1));
+            match (index, ty, types.as_mut()) {
+                (Some(i), Some(ty), Some(types)) => {
+                    if types.len() <= i {
+                        types.resize(i + 1, None);
+                    }
+                    types[i] = Some(ty);
+                }
+                _ => types = None,
+            }
+        }
+        let physical = reusable_physical_plan(state, logical(&plan)).await;
+        Ok(Kept { plan, types, physical })
+    }
+
+    /// `values` as the plan's placeholders take them: a NULL becomes a NULL of the
+    /// placeholder's type. `None` when a value has another type than its placeholder (a
+    /// numeric of another scale, a list whose elements carry a PostgreSQL type): the
+    /// statement is then planned with the values spelled in, so that results and stored
+    /// values have the types the statement was described with.
+    fn typed(&self, values: ParamValues) -> Option<ParamValues> {
+        let (ParamValues::List(list), Some(types)) = (values, &self.types) else { return None };
+        if list.len() < types.len() {
+            return None;
+        }
+        let typed = list
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut v)| {
+                let Some(ty) = types.get(i).cloned().flatten() else { return Some(v) };
+                if v.value.is_null() {
+                    v.value = ScalarValue::try_from(&ty).ok()?;
+                }
+                (v.value.data_type() == ty).then_some(v)
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(ParamValues::List(typed))
+    }
+}
+
+/// The parameter values a kept physical plan reads while it runs; cleared when dropped.
+struct BoundParams(SessionHandle);
+
+impl BoundParams {
+    fn new(handle: &SessionHandle, values: &ParamValues) -> Self {
+        if let ParamValues::List(list) = values {
+            handle.set_params(list.iter().map(|v| v.value.clone()).collect());
+        }
+        BoundParams(handle.clone())
+    }
+}
+
+impl Drop for BoundParams {
+    fn drop(&mut self) {
+        self.0.set_params(Vec::new());
+    }
 }
 
 #[derive(Debug, Default)]
@@ -130,44 +200,32 @@ impl Session {
     pub(crate) async fn run_prepared(&mut self, prepared: &PreparedRef<'_>, literals: Vec<Expr>) -> Result<Outcome, CatalogError> {
         let plan = self.cached_plan(prepared).await?;
         match plan {
-            Plan::Query(plan, names, physical) => {
-                let values = param_values(&self.state, &literals)?;
-                if fits(&plan, &values) {
-                    if let Some(physical) = physical {
-                        self.set_params(&values);
-                        let outcome = self.run_physical_plan(physical, names).await;
-                        self.handle.set_params(Vec::new());
-                        return outcome;
+            Plan::Query(kept, names) => {
+                let Some(values) = kept.typed(param_values(&self.state, &literals)?) else {
+                    return self.run_with_literals(prepared, literals).await;
+                };
+                match kept.physical {
+                    Some(physical) => {
+                        let _bound = BoundParams::new(&self.handle, &values);
+                        self.run_physical_plan(physical, names).await
                     }
-                    let plan = plan.with_param_values(values)?;
-                    return self.run_query_plan(&plan, names).await;
+                    None => self.run_query_plan(&kept.plan.with_param_values(values)?, names).await,
                 }
-                self.run_with_literals(prepared, literals).await
             }
-            Plan::Dml(plan, command, physical, names) => {
-                let values = param_values(&self.state, &literals)?;
-                if fits(plan.logical_plan(), &values) {
-                    let outcome = match physical {
-                        Some(physical) => {
-                            self.set_params(&values);
-                            let outcome = plan.execute_physical(&self.dml(), physical).await;
-                            self.handle.set_params(Vec::new());
-                            outcome?
-                        }
-                        None => plan.execute(&self.dml(), Some(values)).await?,
-                    };
-                    return Ok(crate::execute::dml_outcome(command, outcome, names));
-                }
-                self.run_with_literals(prepared, literals).await
+            Plan::Dml(kept, command, names) => {
+                let Some(values) = kept.typed(param_values(&self.state, &literals)?) else {
+                    return self.run_with_literals(prepared, literals).await;
+                };
+                let outcome = match kept.physical {
+                    Some(physical) => {
+                        let _bound = BoundParams::new(&self.handle, &values);
+                        kept.plan.execute_physical(&self.dml(), physical).await?
+                    }
+                    None => kept.plan.execute(&self.dml(), Some(values)).await?,
+                };
+                Ok(crate::execute::dml_outcome(command, outcome, names))
             }
             Plan::Literal => self.run_with_literals(prepared, literals).await,
-        }
-    }
-
-    /// Makes `values` the parameters a kept physical plan reads.
-    fn set_params(&self, values: &ParamValues) {
-        if let ParamValues::List(list) = values {
-            self.handle.set_params(list.iter().map(|v| v.value.clone()).collect());
         }
     }
 
@@ -235,8 +293,7 @@ impl Session {
             Statement::Query(q) => {
                 let names = names::output_names(&q);
                 let plan = self.state.statement_to_plan(DFStatement::Statement(Box::new(Statement::Query(q)))).await?;
-                let physical = reusable_physical_plan(&self.state, &plan).await;
-                Plan::Query(plan, names, physical)
+                Plan::Query(Kept::new(&self.state, plan, |p| p).await?, names)
             }
             stmt => {
                 let command = crate::execute::dml_command(&stmt)
@@ -244,26 +301,10 @@ impl Session {
                 let text_params: Vec<bool> = prepared.params.iter().map(binds_as_text).collect();
                 let names = returning(&stmt).and_then(names::item_names);
                 let plan = dml::plan(&self.dml(), stmt, &text_params).await?;
-                let physical = reusable_physical_plan(&self.state, plan.logical_plan()).await;
-                Plan::Dml(plan, command, physical, names)
+                Plan::Dml(Kept::new(&self.state, plan, DmlPlan::logical_plan).await?, command, names)
             }
         })
     }
-}
-
-/// Whether every parameter value has exactly the type the plan inferred for its
-/// placeholder. Otherwise (a NULL, a numeric of another scale, a list whose elements carry
-/// a PostgreSQL type) the statement is planned with the values spelled in, so that results
-/// and stored values have the types the statement was described with.
-fn fits(plan: &LogicalPlan, values: &ParamValues) -> bool {
-    let (Ok(types), ParamValues::List(list)) = (plan.get_parameter_types(), values) else { return false };
-    types.iter().all(|(name, ty)| {
-        let value = name.strip_prefix('$').and_then(|n| n.parse::<usize>().ok()).and_then(|n| list.get(n.checked_sub(1)?));
-        match (value, ty) {
-            (Some(v), Some(ty)) => !v.value.is_null() && v.value.data_type() == *ty,
-            _ => false,
-        }
-    })
 }
 
 #[cfg(test)]
@@ -301,7 +342,7 @@ mod tests {
         let outcome = session.execute_prepared(&prepared, literals.clone()).await.unwrap();
         let StatementResult::Rows(rows) = outcome.result else { panic!("no rows") };
         assert_eq!(rows.batches.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
-        let Some(Plan::Query(plan, _, _)) = cache.lock().plan.clone() else { panic!("the query plan was not kept") };
+        let Some(Plan::Query(Kept { plan, .. }, _)) = cache.lock().plan.clone() else { panic!("the query plan was not kept") };
 
         let txn = session.planning_txn();
         let bound = plan.with_param_values(param_values(&session.state, &literals).unwrap()).unwrap();
@@ -311,7 +352,7 @@ mod tests {
         assert!(text.contains("access=point get, key_predicates=[id = Int64(2)]"), "{text}");
 
         // The physical plan is kept too: its scan reads the key from the parameters.
-        let Some(Plan::Query(_, _, Some(physical))) = cache.lock().plan.clone() else { panic!("no physical plan kept") };
+        let Some(Plan::Query(Kept { physical: Some(physical), .. }, _)) = cache.lock().plan.clone() else { panic!("no physical plan kept") };
         let text = displayable(physical.as_ref()).indent(true).to_string();
         assert!(text.contains("access=by parameters"), "{text}");
         let one = bytes::Bytes::from_static(b"1");
@@ -324,6 +365,23 @@ mod tests {
             .flat_map(|b| datafusion::arrow::util::display::array_value_to_string(b.column(0), 0).ok())
             .collect();
         assert_eq!(values, ["a"], "the kept plan ran with the new value");
+    }
+
+    #[test]
+    fn values_take_their_placeholders_types() {
+        use datafusion::common::metadata::ScalarAndMetadata;
+        let kept = Kept { plan: (), types: Some(vec![Some(DataType::Int64), None]), physical: None };
+        let list = |values: Vec<ScalarValue>| ParamValues::List(values.into_iter().map(|v| ScalarAndMetadata::new(v, None)).collect());
+        let scalars = |values: Option<ParamValues>| match values {
+            Some(ParamValues::List(list)) => Some(list.into_iter().map(|v| v.value).collect::<Vec<_>>()),
+            _ => None,
+        };
+        let typed = scalars(kept.typed(list(vec![ScalarValue::Null, ScalarValue::Utf8(Some("x".into()))])));
+        assert_eq!(typed, Some(vec![ScalarValue::Int64(None), ScalarValue::Utf8(Some("x".into()))]), "a NULL takes the type");
+        assert_eq!(scalars(kept.typed(list(vec![ScalarValue::Int32(Some(1)), ScalarValue::Null]))), None, "another type");
+        assert_eq!(scalars(kept.typed(list(vec![ScalarValue::Int64(Some(1))]))), None, "too few values");
+        let untyped = Kept { plan: (), types: None, physical: None };
+        assert_eq!(scalars(untyped.typed(list(vec![ScalarValue::Int64(Some(1))]))), None);
     }
 
     #[tokio::test]
@@ -340,7 +398,7 @@ mod tests {
             let literals = vec![literal(Some(&bytes::Bytes::from_static(id)), &Type::INT8, FieldFormat::Text).unwrap()];
             session.execute_prepared(&prepared, literals).await.unwrap();
         }
-        let Some(Plan::Dml(_, _, Some(physical), _)) = cache.lock().plan.clone() else { panic!("no physical plan kept") };
+        let Some(Plan::Dml(Kept { physical: Some(physical), .. }, _, _)) = cache.lock().plan.clone() else { panic!("no physical plan kept") };
         let text = displayable(physical.as_ref()).indent(true).to_string();
         assert!(text.contains("access=by parameters"), "{text}");
         let outcome = session.execute(parse_statements("SELECT n FROM kv ORDER BY id").unwrap().remove(0)).await.unwrap();
@@ -361,7 +419,7 @@ mod tests {
             let one = bytes::Bytes::from_static(b"1");
             let literals = vec![literal(Some(&one), &Type::INT8, FieldFormat::Text).unwrap()];
             session.execute_prepared(&prepared, literals).await.unwrap();
-            assert!(matches!(cache.lock().plan.clone(), Some(Plan::Query(_, _, None))), "{sql}");
+            assert!(matches!(cache.lock().plan.clone(), Some(Plan::Query(Kept { physical: None, .. }, _))), "{sql}");
         }
     }
 }
