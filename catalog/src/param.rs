@@ -144,3 +144,27 @@ pub fn resolve(expr: &Expr, handle: &SessionHandle) -> Result<Expr> {
     })?;
     Ok(resolved.data)
 }
+
+#[cfg(test)]
+mod tests {
+    use datafusion::logical_expr::{col, lit};
+    use shale_storage::{Store, StoreOptions};
+
+    use super::*;
+
+    #[test]
+    fn parameter_calls_resolve_to_the_values_of_the_execution() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let handle = SessionHandle::new(Store::open(dir.path(), StoreOptions::default()).expect("store"));
+        let function = Arc::new(param_function(&handle));
+        let call = |i: i64| {
+            Expr::ScalarFunction(ScalarFunction::new_udf(function.clone(), vec![lit(i), Expr::Literal(ScalarValue::Int64(None), None)]))
+        };
+        let filter = col("id").eq(call(1));
+        assert!(has_params(&filter));
+        assert!(!has_params(&col("id").eq(lit(2i64))));
+        assert!(resolve(&filter, &handle).is_err(), "no values yet");
+        handle.set_params(vec![ScalarValue::Int64(Some(7)), ScalarValue::Int64(Some(9))]);
+        assert_eq!(resolve(&filter, &handle).expect("resolves"), col("id").eq(lit(9i64)));
+    }
+}

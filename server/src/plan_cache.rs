@@ -309,6 +309,7 @@ impl Session {
 
 #[cfg(test)]
 mod tests {
+    use datafusion::arrow::util::display::array_value_to_string;
     use datafusion::physical_plan::displayable;
     use pgwire::api::results::FieldFormat;
     use shale_storage::{Store, StoreOptions};
@@ -318,53 +319,74 @@ mod tests {
     use crate::params::literal;
     use crate::parse::parse_statements;
 
-    /// A session on a fresh store (kept alive by the returned directory).
-    fn session() -> (tempfile::TempDir, Session) {
+    /// A session on a fresh store (kept alive by the returned directory) that ran `setup`.
+    async fn session(setup: &[&str]) -> (tempfile::TempDir, Session) {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(dir.path(), StoreOptions::default()).expect("store");
         meta::bootstrap(&store).expect("bootstrap");
-        (dir, Session::new(store, "postgres", "postgres", None))
+        let mut session = Session::new(store, "postgres", "postgres", None);
+        for sql in setup {
+            session.execute(parse_statements(sql).unwrap().remove(0)).await.unwrap();
+        }
+        (dir, session)
+    }
+
+    /// A statement prepared with one bigint parameter, as the extended protocol keeps it.
+    struct Statement1 {
+        stmt: Statement,
+        rows: Option<(SchemaRef, Vec<String>)>,
+        cache: PlanCache,
+    }
+
+    impl Statement1 {
+        async fn new(session: &mut Session, sql: &str) -> Self {
+            let stmt = parse_statements(sql).unwrap().remove(0);
+            let description = session.describe(&stmt).await.unwrap();
+            Statement1 { stmt, rows: description.rows, cache: PlanCache::new(description.key) }
+        }
+
+        fn literals(id: i64) -> Vec<Expr> {
+            vec![literal(Some(&bytes::Bytes::from(id.to_string())), &Type::INT8, FieldFormat::Text).unwrap()]
+        }
+
+        async fn execute(&self, session: &mut Session, id: i64) -> Outcome {
+            let prepared = PreparedRef { stmt: &self.stmt, params: &[Type::INT8], rows: self.rows.as_ref(), cache: &self.cache };
+            session.execute_prepared(&prepared, Self::literals(id)).await.unwrap()
+        }
+
+        fn kept(&self) -> Option<Plan> {
+            self.cache.lock().plan.clone()
+        }
+    }
+
+    fn texts(outcome: Outcome) -> Vec<String> {
+        let StatementResult::Rows(rows) = outcome.result else { panic!("no rows") };
+        rows.batches
+            .iter()
+            .flat_map(|b| (0..b.num_rows()).map(|i| array_value_to_string(b.column(0), i).unwrap()).collect::<Vec<_>>())
+            .collect()
     }
 
     #[tokio::test]
     async fn a_bound_key_reaches_the_scan_as_a_point_get() {
-        let (_dir, mut session) = session();
-        for sql in ["CREATE TABLE kv (id bigint PRIMARY KEY, v text)", "INSERT INTO kv VALUES (1, 'a'), (2, 'b')"] {
-            session.execute(parse_statements(sql).unwrap().remove(0)).await.unwrap();
-        }
-        let stmt = parse_statements("SELECT v FROM kv WHERE id = $1").unwrap().remove(0);
-        let description = session.describe(&stmt).await.unwrap();
-        let cache = PlanCache::new(description.key);
-        let prepared = PreparedRef { stmt: &stmt, params: &[Type::INT8], rows: description.rows.as_ref(), cache: &cache };
-        let two = bytes::Bytes::from_static(b"2");
-        let literals = vec![literal(Some(&two), &Type::INT8, FieldFormat::Text).unwrap()];
+        let (_dir, mut session) = session(&["CREATE TABLE kv (id bigint PRIMARY KEY, v text)", "INSERT INTO kv VALUES (1, 'a'), (2, 'b')"]).await;
+        let select = Statement1::new(&mut session, "SELECT v FROM kv WHERE id = $1").await;
+        assert_eq!(texts(select.execute(&mut session, 2).await), ["b"]);
 
-        let outcome = session.execute_prepared(&prepared, literals.clone()).await.unwrap();
-        let StatementResult::Rows(rows) = outcome.result else { panic!("no rows") };
-        assert_eq!(rows.batches.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
-        let Some(Plan::Query(Kept { plan, .. }, _)) = cache.lock().plan.clone() else { panic!("the query plan was not kept") };
-
+        // Bound into the logical plan, the key reaches the scan as a point get.
+        let Some(Plan::Query(Kept { plan, .. }, _)) = select.kept() else { panic!("the query plan was not kept") };
         let txn = session.planning_txn();
-        let bound = plan.with_param_values(param_values(&session.state, &literals).unwrap()).unwrap();
+        let bound = plan.with_param_values(param_values(&session.state, &Statement1::literals(2)).unwrap()).unwrap();
         let physical = session.state.create_physical_plan(&bound).await.unwrap();
         session.end_planning_txn(txn);
         let text = displayable(physical.as_ref()).indent(true).to_string();
         assert!(text.contains("access=point get, key_predicates=[id = Int64(2)]"), "{text}");
 
         // The physical plan is kept too: its scan reads the key from the parameters.
-        let Some(Plan::Query(Kept { physical: Some(physical), .. }, _)) = cache.lock().plan.clone() else { panic!("no physical plan kept") };
+        let Some(Plan::Query(Kept { physical: Some(physical), .. }, _)) = select.kept() else { panic!("no physical plan kept") };
         let text = displayable(physical.as_ref()).indent(true).to_string();
         assert!(text.contains("access=by parameters"), "{text}");
-        let one = bytes::Bytes::from_static(b"1");
-        let literals = vec![literal(Some(&one), &Type::INT8, FieldFormat::Text).unwrap()];
-        let outcome = session.execute_prepared(&prepared, literals).await.unwrap();
-        let StatementResult::Rows(rows) = outcome.result else { panic!("no rows") };
-        let values: Vec<String> = rows
-            .batches
-            .iter()
-            .flat_map(|b| datafusion::arrow::util::display::array_value_to_string(b.column(0), 0).ok())
-            .collect();
-        assert_eq!(values, ["a"], "the kept plan ran with the new value");
+        assert_eq!(texts(select.execute(&mut session, 1).await), ["a"], "the kept plan ran with the new value");
     }
 
     #[test]
@@ -386,40 +408,25 @@ mod tests {
 
     #[tokio::test]
     async fn a_prepared_update_keeps_its_physical_plan() {
-        let (_dir, mut session) = session();
-        for sql in ["CREATE TABLE kv (id bigint PRIMARY KEY, n bigint)", "INSERT INTO kv VALUES (1, 10), (2, 20)"] {
-            session.execute(parse_statements(sql).unwrap().remove(0)).await.unwrap();
+        let (_dir, mut session) = session(&["CREATE TABLE kv (id bigint PRIMARY KEY, n bigint)", "INSERT INTO kv VALUES (1, 10), (2, 20)"]).await;
+        let update = Statement1::new(&mut session, "UPDATE kv SET n = n + 1 WHERE id = $1").await;
+        for id in [1, 2, 2] {
+            update.execute(&mut session, id).await;
         }
-        let stmt = parse_statements("UPDATE kv SET n = n + 1 WHERE id = $1").unwrap().remove(0);
-        let description = session.describe(&stmt).await.unwrap();
-        let cache = PlanCache::new(description.key);
-        let prepared = PreparedRef { stmt: &stmt, params: &[Type::INT8], rows: None, cache: &cache };
-        for (id, _) in [(b"1", 0), (b"2", 1), (b"2", 2)] {
-            let literals = vec![literal(Some(&bytes::Bytes::from_static(id)), &Type::INT8, FieldFormat::Text).unwrap()];
-            session.execute_prepared(&prepared, literals).await.unwrap();
-        }
-        let Some(Plan::Dml(Kept { physical: Some(physical), .. }, _, _)) = cache.lock().plan.clone() else { panic!("no physical plan kept") };
+        let Some(Plan::Dml(Kept { physical: Some(physical), .. }, _, _)) = update.kept() else { panic!("no physical plan kept") };
         let text = displayable(physical.as_ref()).indent(true).to_string();
         assert!(text.contains("access=by parameters"), "{text}");
         let outcome = session.execute(parse_statements("SELECT n FROM kv ORDER BY id").unwrap().remove(0)).await.unwrap();
-        let StatementResult::Rows(rows) = outcome.result else { panic!("no rows") };
-        let column = datafusion::arrow::util::pretty::pretty_format_batches(&rows.batches).unwrap().to_string();
-        assert!(column.contains("| 11 |") && column.contains("| 22 |"), "{column}");
+        assert_eq!(texts(outcome), ["11", "22"]);
     }
 
     #[tokio::test]
     async fn plans_with_state_or_the_clock_are_not_kept_physically() {
-        let (_dir, mut session) = session();
-        session.execute(parse_statements("CREATE TABLE kv (id bigint PRIMARY KEY, v text)").unwrap().remove(0)).await.unwrap();
+        let (_dir, mut session) = session(&["CREATE TABLE kv (id bigint PRIMARY KEY, v text)"]).await;
         for sql in ["SELECT now(), v FROM kv WHERE id = $1", "SELECT a.v FROM kv a JOIN kv b ON a.v = b.v WHERE a.id = $1", "SELECT count(*) FROM kv WHERE id > $1"] {
-            let stmt = parse_statements(sql).unwrap().remove(0);
-            let description = session.describe(&stmt).await.unwrap();
-            let cache = PlanCache::new(description.key);
-            let prepared = PreparedRef { stmt: &stmt, params: &[Type::INT8], rows: description.rows.as_ref(), cache: &cache };
-            let one = bytes::Bytes::from_static(b"1");
-            let literals = vec![literal(Some(&one), &Type::INT8, FieldFormat::Text).unwrap()];
-            session.execute_prepared(&prepared, literals).await.unwrap();
-            assert!(matches!(cache.lock().plan.clone(), Some(Plan::Query(Kept { physical: None, .. }, _))), "{sql}");
+            let query = Statement1::new(&mut session, sql).await;
+            query.execute(&mut session, 1).await;
+            assert!(matches!(query.kept(), Some(Plan::Query(Kept { physical: None, .. }, _))), "{sql}");
         }
     }
 }
