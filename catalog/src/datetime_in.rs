@@ -127,11 +127,7 @@ fn cast_or_error(text: &ArrayRef, target: &DataType, ty: &SqlType) -> Result<Arr
                 datafusion::arrow::compute::cast_with_options(&one, target, &options).is_err()
             });
             Err(match failing {
-                Some(v) if crate::error_map::classify(&format!("Cannot cast string '{v}' to value of Date32 type")).code
-                    == "22008" =>
-                {
-                    out_of_range(v)
-                }
+                Some(v) if crate::error_map::well_formed_date(v) => out_of_range(v),
                 Some(v) => {
                     // The names PostgreSQL's input functions use.
                     let name = match ty {

@@ -59,7 +59,7 @@ pub fn classify(message: &str) -> CatalogError {
 
 /// Whether `text` starts with a `YYYY-MM-DD` date whose fields are digits, so that a
 /// failure to read it is a field out of range rather than bad syntax.
-fn well_formed_date(text: &str) -> bool {
+pub(crate) fn well_formed_date(text: &str) -> bool {
     let date = text.trim().split([' ', 'T']).next().unwrap_or("");
     let parts: Vec<&str> = date.split('-').collect();
     parts.len() == 3

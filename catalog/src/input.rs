@@ -172,7 +172,8 @@ impl ScalarUDFImpl for InputFunction {
             _ => None,
         };
         let ty = self.ty.sql_type(type_name).map_err(CatalogError::into_datafusion)?;
-        let input = args.args[0].to_array(args.number_rows)?;
+        let value = args.args.first().ok_or_else(|| CatalogError::internal("an input function without its value").into_datafusion())?;
+        let input = value.to_array(args.number_rows)?;
         let output = convert(&ty, &input).map_err(CatalogError::into_datafusion)?;
         Ok(ColumnarValue::Array(output))
     }

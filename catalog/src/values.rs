@@ -85,24 +85,13 @@ pub fn not_null(table: &TableDesc, col: &ColumnDesc) -> CatalogError {
 /// Enforces `varchar(n)` / `char(n)`: longer values are an error unless the excess is only
 /// spaces (which are cut); `char(n)` is padded with spaces to `n`.
 fn fit_length(text: String, n: u32, type_name: &str, pad: bool) -> Result<String> {
-    let n = n as usize;
-    let len = text.chars().count();
-    let mut text = if len > n {
-        let cut: String = text.chars().take(n).collect();
-        if text.chars().skip(n).any(|c| c != ' ') {
-            return Err(CatalogError::new(
-                sqlstate::STRING_TOO_LONG,
-                format!("value too long for type {type_name}({n})"),
-            ));
-        }
-        cut
-    } else {
-        text
-    };
-    if pad && len < n {
-        text.extend(std::iter::repeat_n(' ', n - len));
+    if text.chars().skip(n as usize).any(|c| c != ' ') {
+        return Err(CatalogError::new(
+            sqlstate::STRING_TOO_LONG,
+            format!("value too long for type {type_name}({n})"),
+        ));
     }
-    Ok(text)
+    Ok(cast_length(&text, n, pad))
 }
 
 /// An explicit cast to `character(n)` (`pad`) or `character varying(n)`: cut to `n`

@@ -33,7 +33,7 @@ pub struct Description {
 impl Session {
     /// Describes `stmt`.
     pub async fn describe(&mut self, stmt: &Statement) -> Result<Description, CatalogError> {
-        let count = parameter_count(stmt);
+        let count = placeholder_count(stmt);
         // Planned as it will run: casts to uuid, json, ... are input-function calls.
         let mut rewritten = stmt.clone();
         crate::rewrite::rewrite_statement(&mut rewritten)?;
@@ -242,11 +242,6 @@ fn syntax_typed_parameters(stmt: &Statement) -> Vec<(usize, Field)> {
     let mut casts = Casts(Vec::new());
     let _ = stmt.visit(&mut casts);
     casts.0
-}
-
-/// The highest `$n` in the statement.
-pub fn parameter_count(stmt: &Statement) -> usize {
-    placeholder_count(stmt)
 }
 
 /// The highest `$n` in any part of a statement.

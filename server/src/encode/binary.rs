@@ -34,14 +34,9 @@ pub(super) fn value_writer<'a>(array: &'a dyn Array, ty: &PgColumnType) -> Resul
             primitive::<Decimal128Type>(array, move |v, out| Ok(write_numeric(v, scale, out)))
         }
         DataType::Decimal256(_, scale) => {
-            let scale = *scale;
-            // Unconstrained numeric (no type modifier) shows its smallest exact scale.
-            let trim = ty.typmod < 0;
+            let shown = super::unconstrained::shown(ty, *scale);
             primitive::<Decimal256Type>(array, move |v, out| {
-                let (v, scale) = match trim {
-                    true => super::unconstrained::minimal_scale(v, scale),
-                    false => (v, scale),
-                };
+                let (v, scale) = shown(v);
                 Ok(write_numeric(v, scale, out))
             })
         }

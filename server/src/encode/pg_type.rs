@@ -2,15 +2,9 @@
 
 use datafusion::arrow::datatypes::{DataType, Field};
 use pgwire::api::Type;
-
-/// Field metadata key naming a PostgreSQL type that Arrow cannot tell apart:
-/// `uuid`, `json`, `jsonb`, `varchar` or `bpchar`. For a list, the key sits on
-/// the list's item field.
-pub const TYPE_KEY: &str = "shale.type";
-
-/// Field metadata key holding the type modifier as PostgreSQL reports it in
-/// `pg_attribute.atttypmod` (varchar(10) -> 14, timestamp(3) -> 3).
-pub const TYPMOD_KEY: &str = "shale.typmod";
+// The catalog puts the PostgreSQL type (for a list, on its item field) and the type
+// modifier on the fields it makes.
+use shale_catalog::types::{TYPE_KEY, TYPMOD_KEY};
 
 /// A column's PostgreSQL type as RowDescription announces it.
 #[derive(Debug, Clone, PartialEq, Eq)]

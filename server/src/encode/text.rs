@@ -139,14 +139,9 @@ fn value_writer<'a>(
             })
         }
         DataType::Decimal256(_, scale) => {
-            let scale = *scale;
-            // Unconstrained numeric (no type modifier) shows its smallest exact scale.
-            let trim = ty.typmod < 0;
+            let shown = super::unconstrained::shown(ty, *scale);
             primitive::<Decimal256Type>(array, move |value, out| {
-                let (value, scale) = match trim {
-                    true => super::unconstrained::minimal_scale(value, scale),
-                    false => (value, scale),
-                };
+                let (value, scale) = shown(value);
                 number::write_numeric(value, scale, out)
             })
         }

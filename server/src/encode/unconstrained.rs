@@ -7,8 +7,17 @@
 
 use datafusion::arrow::datatypes::i256;
 
+use crate::encode::PgColumnType;
+
+/// How values of a Decimal256 column of type `ty` with `scale` are shown: at their smallest
+/// exact scale without a type modifier (unconstrained numeric), as they are with one.
+pub(super) fn shown(ty: &PgColumnType, scale: i8) -> impl Fn(i256) -> (i256, i8) + use<> {
+    let unconstrained = ty.typmod < 0;
+    move |value| if unconstrained { minimal_scale(value, scale) } else { (value, scale) }
+}
+
 /// `value` / 10^`scale` at the smallest scale (down to 0) that represents it exactly.
-pub(super) fn minimal_scale(mut value: i256, mut scale: i8) -> (i256, i8) {
+fn minimal_scale(mut value: i256, mut scale: i8) -> (i256, i8) {
     let ten = i256::from_i128(10);
     while scale > 0 && value.wrapping_rem(ten) == i256::ZERO {
         value = value.wrapping_div(ten);
