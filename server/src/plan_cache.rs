@@ -38,7 +38,6 @@ use crate::reusable::reusable_physical_plan;
 use crate::outcome::Outcome;
 use crate::params::{bind, binds_as_text};
 use crate::rewrite::rewrite_statement;
-use crate::scalars::param_values;
 use crate::session::Session;
 
 /// What a plan was made against: the catalog version and the search path.
@@ -201,7 +200,7 @@ impl Session {
         let plan = self.cached_plan(prepared).await?;
         match plan {
             Plan::Query(kept, names) => {
-                let Some(values) = kept.typed(param_values(&self.state, &literals)?) else {
+                let Some(values) = kept.typed(self.param_values(&literals)?) else {
                     return self.run_with_literals(prepared, literals).await;
                 };
                 match kept.physical {
@@ -213,7 +212,7 @@ impl Session {
                 }
             }
             Plan::Dml(kept, command, names) => {
-                let Some(values) = kept.typed(param_values(&self.state, &literals)?) else {
+                let Some(values) = kept.typed(self.param_values(&literals)?) else {
                     return self.run_with_literals(prepared, literals).await;
                 };
                 let outcome = match kept.physical {
@@ -376,7 +375,7 @@ mod tests {
         // Bound into the logical plan, the key reaches the scan as a point get.
         let Some(Plan::Query(Kept { plan, .. }, _)) = select.kept() else { panic!("the query plan was not kept") };
         let txn = session.planning_txn();
-        let bound = plan.with_param_values(param_values(&session.state, &Statement1::literals(2)).unwrap()).unwrap();
+        let bound = plan.with_param_values(session.param_values(&Statement1::literals(2)).unwrap()).unwrap();
         let physical = session.state.create_physical_plan(&bound).await.unwrap();
         session.end_planning_txn(txn);
         let text = displayable(physical.as_ref()).indent(true).to_string();

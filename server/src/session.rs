@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use datafusion::common::ParamValues;
 use datafusion::execution::TaskContext;
 use datafusion::execution::session_state::SessionState;
 use datafusion::sql::sqlparser::ast::{Expr, Statement, TransactionIsolationLevel, TransactionMode};
@@ -45,6 +46,9 @@ pub struct Session {
     pub(crate) settings: Settings,
     user: String,
     txn: TxnState,
+    /// The parameter values Bind last computed, with the literals they came from, so that
+    /// the Execute that follows does not compute them again.
+    bound: Option<(Vec<Expr>, ParamValues)>,
 }
 
 impl Session {
@@ -63,7 +67,8 @@ impl Session {
         let state = new_session_state(&handle, info);
         let settings = Settings::new(user, application_name);
         let task_ctx = state.task_ctx();
-        let mut session = Session { handle, state, task_ctx, settings, user: user.to_string(), txn: TxnState::Idle };
+        let mut session =
+            Session { handle, state, task_ctx, settings, user: user.to_string(), txn: TxnState::Idle, bound: None };
         session.apply_search_path();
         session
     }
@@ -120,13 +125,26 @@ impl Session {
         if !matches!(stmt, Statement::Commit { .. } | Statement::Rollback { .. }) {
             self.check_not_failed()?;
         }
-        let checked = crate::scalars::param_values(&self.state, literals).map(|_| ());
+        let checked = self.param_values(literals).map(|_| ());
         if checked.is_err() {
             if let TxnState::Block(txn) = &self.txn {
                 self.txn = TxnState::Failed(txn.clone());
             }
         }
         checked
+    }
+
+    /// The values of the parameters' `literals` (see `scalars`), computed once for a Bind
+    /// and the Execute after it.
+    pub(crate) fn param_values(&mut self, literals: &[Expr]) -> Result<ParamValues, CatalogError> {
+        if let Some((bound, values)) = &self.bound {
+            if bound.as_slice() == literals {
+                return Ok(values.clone());
+            }
+        }
+        let values = crate::scalars::param_values(&self.state, literals)?;
+        self.bound = Some((literals.to_vec(), values.clone()));
+        Ok(values)
     }
 
     /// 25P02 in a failed transaction block.
