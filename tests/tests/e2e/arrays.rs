@@ -156,32 +156,20 @@ async fn numeric_arrays_are_sent_as_array_send_sends_them() {
 #[tokio::test]
 async fn describe_reports_array_types() {
     let (_server, client) = with_table().await;
+    let arrays = [
+        Type::INT4_ARRAY,
+        Type::INT8_ARRAY,
+        Type::TEXT_ARRAY,
+        Type::FLOAT8_ARRAY,
+        Type::NUMERIC_ARRAY,
+        Type::UUID_ARRAY,
+    ];
     let insert = client.prepare("INSERT INTO arr VALUES ($1, $2, $3, $4, $5, $6, $7)").await.unwrap();
-    assert_eq!(
-        insert.params(),
-        [
-            Type::INT4,
-            Type::INT4_ARRAY,
-            Type::INT8_ARRAY,
-            Type::TEXT_ARRAY,
-            Type::FLOAT8_ARRAY,
-            Type::NUMERIC_ARRAY,
-            Type::UUID_ARRAY
-        ]
-    );
+    assert_eq!(insert.params()[0], Type::INT4);
+    assert_eq!(insert.params()[1..], arrays);
     let select = client.prepare("SELECT a, b, c, d, e, f FROM arr").await.unwrap();
     let types: Vec<Type> = select.columns().iter().map(|c| c.type_().clone()).collect();
-    assert_eq!(
-        types,
-        [
-            Type::INT4_ARRAY,
-            Type::INT8_ARRAY,
-            Type::TEXT_ARRAY,
-            Type::FLOAT8_ARRAY,
-            Type::NUMERIC_ARRAY,
-            Type::UUID_ARRAY
-        ]
-    );
+    assert_eq!(types, arrays);
 }
 
 #[tokio::test]
