@@ -17,6 +17,7 @@ use crate::bpchar::BpcharSemantics;
 use crate::functions::{SessionInfo, register_functions};
 use crate::handle::SessionHandle;
 use crate::provider::ShaleCatalogProvider;
+use crate::type_planner::ShaleTypes;
 
 /// The one catalog (database) name Shale serves.
 pub const CATALOG_NAME: &str = "postgres";
@@ -46,6 +47,7 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
         .with_catalog_list(catalogs)
         .with_default_features()
         .with_analyzer_rules(analyzer_rules)
+        .with_type_planner(Arc::new(ShaleTypes))
         .build();
     register_functions(&mut state, handle, info);
     state

@@ -51,6 +51,9 @@ pub enum InputType {
     /// character(n) and character varying(n), in an explicit cast: cut to n characters
     /// (and padded, for character); the second argument names the type.
     Chars,
+    /// numeric(p, s) with a negative scale: rounded to tens, hundreds, ...; the second
+    /// argument names the type.
+    Numeric,
 }
 
 impl InputType {
@@ -67,6 +70,7 @@ impl InputType {
             SqlType::Timestamp(_) => InputType::Timestamp,
             SqlType::Timestamptz(_) => InputType::Timestamptz,
             SqlType::Char(_) | SqlType::Varchar(Some(_)) => InputType::Chars,
+            SqlType::Numeric(Some((_, s))) if *s < 0 => InputType::Numeric,
             _ => return None,
         })
     }
@@ -84,12 +88,13 @@ impl InputType {
             InputType::Timestamp => "shale_timestamp_in",
             InputType::Timestamptz => "shale_timestamptz_in",
             InputType::Chars => "shale_chars_in",
+            InputType::Numeric => "shale_numeric_in",
         }
     }
 
     /// Whether the function's second argument names the type it returns.
     fn names_its_type(self) -> bool {
-        matches!(self, InputType::Array | InputType::Chars)
+        matches!(self, InputType::Array | InputType::Chars | InputType::Numeric)
     }
 
     /// The type the function returns: fixed, or for arrays and lengths the one its second
@@ -104,7 +109,7 @@ impl InputType {
             InputType::Date => SqlType::Date,
             InputType::Timestamp => SqlType::Timestamp(None),
             InputType::Timestamptz => SqlType::Timestamptz(None),
-            InputType::Array | InputType::Chars => match type_name {
+            InputType::Array | InputType::Chars | InputType::Numeric => match type_name {
                 Some(ScalarValue::Utf8(Some(name))) => {
                     SqlType::from_ast(&crate::sql::parse_data_type(name)?)?
                 }
@@ -138,6 +143,7 @@ pub fn input_functions() -> Vec<ScalarUDF> {
         InputType::Timestamp,
         InputType::Timestamptz,
         InputType::Chars,
+        InputType::Numeric,
     ]
         .into_iter()
         .map(|ty| {
@@ -163,7 +169,7 @@ impl ScalarUDFImpl for InputFunction {
     fn return_field_from_args(&self, args: ReturnFieldArgs) -> DFResult<FieldRef> {
         let type_name = args.scalar_arguments.get(1).copied().flatten();
         let ty = self.ty.sql_type(type_name).map_err(CatalogError::into_datafusion)?;
-        Ok(Arc::new(ty.tagged_field(self.name(), true)))
+        Ok(Arc::new(ty.field(self.name(), true)))
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DFResult<ColumnarValue> {
@@ -227,6 +233,7 @@ fn convert(ty: &SqlType, input: &ArrayRef) -> Result<ArrayRef> {
             }
             Arc::new(b.finish())
         }
+        SqlType::Numeric(Some((p, s))) if *s < 0 => crate::numeric::round_array(&cast_values(input, &ty.arrow_type())?, *p, *s)?,
         SqlType::Date if is_text(input) => crate::datetime_in::read_dates(input, ty)?,
         SqlType::Timestamp(_) | SqlType::Timestamptz(_) if is_text(input) => crate::datetime_in::read_timestamps(input, ty)?,
         _ => return cast_values(input, &ty.arrow_type()),

@@ -27,11 +27,13 @@ pub mod meta;
 pub mod oid;
 pub mod param;
 mod now;
+pub mod numeric;
 pub mod provider;
 pub mod pushdown;
 pub mod resolve;
 pub mod scan;
 pub mod sql;
+mod type_planner;
 pub mod types;
 pub mod values;
 

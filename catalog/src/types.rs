@@ -198,7 +198,7 @@ impl SqlType {
             SqlType::Int8 => Kind::Int64,
             SqlType::Float4 => Kind::Float32,
             SqlType::Float8 => Kind::Float64,
-            SqlType::Numeric(Some((p, _))) if *p > MAX_DECIMAL128_PRECISION => Kind::Decimal256,
+            SqlType::Numeric(Some((p, s))) if *p > MAX_DECIMAL128_PRECISION || *s < 0 => Kind::Decimal256,
             SqlType::Numeric(Some(_)) => Kind::Decimal128,
             SqlType::Numeric(None) => Kind::Decimal256,
             SqlType::Text
@@ -225,9 +225,11 @@ impl SqlType {
             SqlType::Int8 => DataType::Int64,
             SqlType::Float4 => DataType::Float32,
             SqlType::Float8 => DataType::Float64,
-            SqlType::Numeric(Some((p, s))) if *p > MAX_DECIMAL128_PRECISION => DataType::Decimal256(*p, *s),
-            SqlType::Numeric(Some((p, s))) => DataType::Decimal128(*p, *s),
-            SqlType::Numeric(None) => {
+            SqlType::Numeric(Some((p, s))) if *p > MAX_DECIMAL128_PRECISION && *s >= 0 => DataType::Decimal256(*p, *s),
+            SqlType::Numeric(Some((p, s))) if *s >= 0 => DataType::Decimal128(*p, *s),
+            // A negative scale: the unconstrained decimal, holding rounded values
+            // (`crate::numeric`).
+            SqlType::Numeric(_) => {
                 DataType::Decimal256(UNCONSTRAINED_NUMERIC_PRECISION, UNCONSTRAINED_NUMERIC_SCALE)
             }
             SqlType::Text
@@ -369,12 +371,13 @@ fn numeric(info: &ast::ExactNumberInfo) -> Result<SqlType> {
             format!("NUMERIC precision {p} must be between 1 and {UNCONSTRAINED_NUMERIC_PRECISION} in Shale"),
         ));
     }
-    // PostgreSQL 15 also has negative scales (rounding to tens, hundreds, ...); Arrow's
-    // casts truncate there instead of rounding, so Shale refuses them.
-    if s < 0 || s > p as i64 {
+    // A negative scale rounds to tens, hundreds, ... (PostgreSQL 15); such a column holds
+    // its values in the unconstrained decimal (`crate::numeric`).
+    let lowest = (p as i64 - i64::from(crate::numeric::MAX_INTEGER_DIGITS)).min(0);
+    if s < lowest || s > p as i64 {
         return Err(CatalogError::new(
             sqlstate::INVALID_PARAMETER,
-            format!("NUMERIC scale {s} must be between 0 and precision {p}"),
+            format!("NUMERIC scale {s} must be between {lowest} and precision {p} in Shale"),
         ));
     }
     Ok(SqlType::Numeric(Some((p as u8, s as i8))))

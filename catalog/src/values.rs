@@ -1,7 +1,9 @@
-//! What a value must satisfy to be stored in a column: NOT NULL, declared lengths, and the
+//! What a value must satisfy to be stored in a column: NOT NULL, declared lengths, the
+//! rounding of timestamps and negative-scale numerics to their precision, and the
 //! canonical forms of uuid, json and jsonb (also as array elements), with PostgreSQL's
 //! errors.
 
+use datafusion::arrow::datatypes::i256;
 use shale_storage::{Datum, DatumRef, Kind, decode_array, encode_array};
 
 use crate::descriptor::{ColumnDesc, TableDesc};
@@ -16,6 +18,10 @@ pub fn check(table: &TableDesc, col: &ColumnDesc, value: Datum) -> Result<Datum>
         }
         (SqlType::Time(Some(p)), Datum::Time64(v)) => {
             return Ok(Datum::Time64(round_micros(*v, *p)));
+        }
+        (SqlType::Numeric(Some((p, s))), Datum::Decimal256(v)) if *s < 0 => {
+            let rounded = crate::numeric::round_to_scale(i256::from_le_bytes(*v), *p, *s)?;
+            return Ok(Datum::Decimal256(rounded.to_le_bytes()));
         }
         _ => {}
     }

@@ -48,13 +48,15 @@ fn expr_name(e: &Expr) -> Option<String> {
         Expr::Identifier(i) => Some(ident(i)),
         Expr::CompoundIdentifier(parts) => parts.last().map(ident),
         Expr::Function(f) => f.name.0.last().and_then(|p| p.as_ident()).map(ident).map(|name| {
-            // Shale's input functions stand for casts: PostgreSQL names those by their type,
-            // which for arrays is the function's second argument.
-            match name.strip_prefix("shale_").and_then(|n| n.strip_suffix("_in")) {
-                Some("array" | "chars") => array_input_type(f).map(type_name).unwrap_or(name),
-                Some(ty) => ty.to_string(),
-                None => name,
-            }
+            // Shale's input functions stand for casts: PostgreSQL names those by what is
+            // cast when it has a name, else by their type, which for arrays, lengths and
+            // negative scales is the function's second argument.
+            let cast = match name.strip_prefix("shale_").and_then(|n| n.strip_suffix("_in")) {
+                Some("array" | "chars" | "numeric") => array_input_type(f).map(type_name),
+                Some(ty) => Some(ty.to_string()),
+                None => return name,
+            };
+            function_arg(f, 0).and_then(expr_name).or(cast).unwrap_or(name)
         }),
         Expr::Interval(_) => Some("interval".into()),
         Expr::TypedString(ts) => Some(type_name(&ts.data_type.to_string())),
@@ -75,12 +77,20 @@ fn expr_name(e: &Expr) -> Option<String> {
 
 /// The type named by the second argument of `shale_array_in(value, 'type')`.
 fn array_input_type(f: &Function) -> Option<&str> {
-    let FunctionArguments::List(list) = &f.args else { return None };
-    match list.args.get(1)? {
-        FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v))) => match &v.value {
+    match function_arg(f, 1)? {
+        Expr::Value(v) => match &v.value {
             Value::SingleQuotedString(ty) => Some(ty),
             _ => None,
         },
+        _ => None,
+    }
+}
+
+/// The `i`th argument of a function call, when it is a plain expression.
+fn function_arg(f: &Function, i: usize) -> Option<&Expr> {
+    let FunctionArguments::List(list) = &f.args else { return None };
+    match list.args.get(i)? {
+        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
         _ => None,
     }
 }
@@ -139,6 +149,11 @@ mod tests {
             vec!["?column?", "a", "b", "C", "count", "now", "?column?", "int4", "y", "case", "timestamptz", "numeric", "a", "numeric"]
         );
         assert_eq!(names("SELECT shale_array_in('{}', 'integer[]')").unwrap(), vec!["int4"]);
+        // Casts rewritten to input functions: named by the column cast, as PostgreSQL does.
+        assert_eq!(
+            names("SELECT shale_chars_in(v, 'varchar(20)'), shale_bytea_in(t.b), shale_numeric_in(1, 'numeric(2,-3)')").unwrap(),
+            vec!["v", "b", "numeric"]
+        );
         assert_eq!(names("SELECT * FROM t"), None);
     }
 }

@@ -12,7 +12,7 @@ use datafusion::sql::sqlparser::ast::{
 };
 use shale_catalog::CatalogError;
 use shale_catalog::input::call;
-use shale_catalog::types::{SqlType, UNCONSTRAINED_NUMERIC_PRECISION, UNCONSTRAINED_NUMERIC_SCALE};
+use shale_catalog::types::SqlType;
 
 /// Prefix of the aliases [`rewrite_statement`] gives repeated output columns;
 /// `names::output_names` sees through them.
@@ -28,12 +28,7 @@ pub fn rewrite_statement(stmt: &mut Statement) -> Result<(), CatalogError> {
             let mut seen = std::collections::HashSet::new();
             for (i, item) in select.projection.iter_mut().enumerate() {
                 if let SelectItem::UnnamedExpr(e) = item {
-                    let key = match &*e {
-                        Expr::CompoundIdentifier(parts) => parts.last().map(|p| p.value.to_lowercase()).unwrap_or_default(),
-                        Expr::Identifier(i) => i.value.to_lowercase(),
-                        other => other.to_string(),
-                    };
-                    if !seen.insert(key) {
+                    if !seen.insert(datafusion_name(e)) {
                         let alias = Ident::new(format!("{DISTINCT_ALIAS}{i}"));
                         *item = SelectItem::ExprWithAlias { expr: e.clone(), alias };
                     }
@@ -44,14 +39,23 @@ pub fn rewrite_statement(stmt: &mut Statement) -> Result<(), CatalogError> {
     Ok(())
 }
 
+/// What DataFusion names an output column, near enough to tell when two are the same: a
+/// column by its name, a cast by what it casts.
+fn datafusion_name(e: &Expr) -> String {
+    match e {
+        Expr::CompoundIdentifier(parts) => parts.last().map(|p| p.value.to_lowercase()).unwrap_or_default(),
+        Expr::Identifier(i) => i.value.to_lowercase(),
+        Expr::Cast { expr, .. } => datafusion_name(expr),
+        other => other.to_string(),
+    }
+}
+
 /// Rewrites the casts in `node` (a statement or an expression).
 pub fn rewrite_input_casts<V: VisitMut>(node: &mut V) -> Result<(), CatalogError> {
     let mut failure = None;
     let _ = visit_expressions_mut(node, |e| {
         // PostgreSQL's timestamps are microseconds; DataFusion's default, nanoseconds, does
         // not reach years before 1677 or after 2262.
-        // Unconstrained numeric is Shale's 256-bit decimal, not DataFusion's default
-        // Decimal128(38, 10).
         // A decimal string cast to it keeps its own digits, as in PostgreSQL: '1.50'::numeric
         // is numeric(3,2) 1.50.
         if let Expr::Cast { expr, data_type: DataType::Numeric(info @ ExactNumberInfo::None), .. } = e {
@@ -66,14 +70,6 @@ pub fn rewrite_input_casts<V: VisitMut>(node: &mut V) -> Result<(), CatalogError
         if let Expr::Cast { data_type, .. } | Expr::TypedString(TypedString { data_type, .. }) = e {
             match data_type {
                 DataType::Timestamp(precision @ None, _) => *precision = Some(6),
-                DataType::Numeric(info @ ExactNumberInfo::None)
-                | DataType::Decimal(info @ ExactNumberInfo::None)
-                | DataType::Dec(info @ ExactNumberInfo::None) => {
-                    *info = ExactNumberInfo::PrecisionAndScale(
-                        UNCONSTRAINED_NUMERIC_PRECISION.into(),
-                        UNCONSTRAINED_NUMERIC_SCALE.into(),
-                    );
-                }
                 _ => {}
             }
         }

@@ -2,12 +2,14 @@
 //! transaction. Every statement runs in a transaction: the open block's, or one of its own
 //! that commits when the statement succeeds and rolls back when it fails.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use datafusion::common::ParamValues;
 use datafusion::execution::TaskContext;
 use datafusion::execution::session_state::SessionState;
 use datafusion::sql::sqlparser::ast::{Expr, Statement, TransactionIsolationLevel, TransactionMode};
+use futures::FutureExt;
 use pgwire::messages::response::TransactionStatus;
 use shale_catalog::functions::SessionInfo;
 use shale_catalog::{CatalogError, SessionHandle, new_session_state, sqlstate};
@@ -165,10 +167,14 @@ impl Session {
             _ => (Arc::new(self.handle.store().begin()), true),
         };
         self.handle.set_txn(Some(txn.clone()));
-        let result = match work {
-            Work::Statement(stmt) => self.run(stmt).await,
-            Work::Prepared(prepared, literals) => self.run_prepared(prepared, literals).await,
+        let run = async {
+            match work {
+                Work::Statement(stmt) => self.run(stmt).await,
+                Work::Prepared(prepared, literals) => self.run_prepared(prepared, literals).await,
+            }
         };
+        // A panic in the engine fails the statement (and its transaction), not the session.
+        let result = AssertUnwindSafe(run).catch_unwind().await.unwrap_or_else(|panic| Err(panicked(&*panic)));
         if !autocommit {
             if result.is_err() {
                 match self.txn {
@@ -309,4 +315,14 @@ impl Session {
             .collect();
         self.handle.set_search_path(path);
     }
+}
+
+/// The error a statement that panicked answers with: XX000 and the panic's message.
+fn panicked(panic: &(dyn std::any::Any + Send)) -> CatalogError {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown cause".into());
+    CatalogError::internal(format!("internal error: {message}"))
 }

@@ -38,6 +38,11 @@ CASES = [
         [Decimal("12345678901234567890123456789012.123456"), Decimal("-98765432109876543210987654321098.5"), None],
         [Decimal("12345678901234567890123456789012.123456"), Decimal("-98765432109876543210987654321098.500000"), None],
     ),
+    (
+        "numeric(4,-2)",
+        [Decimal("123456"), Decimal("-150"), Decimal("49.9"), Decimal("0"), None],
+        [Decimal("123500"), Decimal("-200"), Decimal("0"), Decimal("0"), None],
+    ),
     ("text", ["", "plain", "quote's \"and\" back\\slash", "h\u00e9llo \u2713 \U0001f600", None], None),
     ("varchar(12)", ["", "twelve chars", None], None),
     ("char(5)", ["ab", "abcde", None], ["ab   ", "abcde", None]),

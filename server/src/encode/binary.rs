@@ -105,10 +105,12 @@ fn text_value(v: &str, ty: &Type, out: &mut BytesMut) -> Result<(), EncodeError>
 /// (most significant first), without leading or trailing zero digits.
 fn write_numeric(unscaled: impl std::fmt::Display, scale: i8, out: &mut BytesMut) {
     let text = unscaled.to_string();
-    let (negative, digits) = match text.strip_prefix('-') {
+    let (negative, mut digits) = match text.strip_prefix('-') {
         Some(digits) => (true, digits.to_string()),
         None => (false, text),
     };
+    // A negative scale stands for that many zeros (numeric(p, -s) shows no fraction).
+    digits.extend(std::iter::repeat_n('0', usize::from(scale.min(0).unsigned_abs())));
     let scale = scale.max(0) as usize;
     let (int_part, frac_part) = if digits.len() > scale {
         digits.split_at(digits.len() - scale)
@@ -159,5 +161,7 @@ mod tests {
         assert_eq!(numeric(0, 2), vec![0, 0, 0, 2]);
         // 100000000 = 1 * 10000^2
         assert_eq!(numeric(100_000_000, 0), vec![1, 2, 0, 0, 1]);
+        // numeric_send(12000::numeric(2,-3)) = \x0002 0001 0000 0000 0001 07d0
+        assert_eq!(numeric(12, -3), vec![2, 1, 0, 0, 1, 2000]);
     }
 }

@@ -34,10 +34,9 @@ pub fn pg_type_of(field: &Field) -> PgColumnType {
             };
             (ty, element.typmod)
         }
-        data_type => (
-            metadata_type(field).unwrap_or_else(|| scalar_type(data_type)),
-            scalar_typmod(data_type),
-        ),
+        // A computed value has no type modifier, as in PostgreSQL (`numeric_column * 2`
+        // is plain numeric); columns and casts carry theirs as metadata.
+        data_type => (metadata_type(field).unwrap_or_else(|| scalar_type(data_type)), -1),
     };
     let typmod = field
         .metadata()
@@ -83,18 +82,6 @@ fn scalar_type(data_type: &DataType) -> Type {
         DataType::Timestamp(_, Some(_)) => Type::TIMESTAMPTZ,
         DataType::Interval(_) | DataType::Duration(_) => Type::INTERVAL,
         _ => Type::TEXT,
-    }
-}
-
-/// The type modifier implied by an Arrow type: numeric's precision and scale,
-/// packed as PostgreSQL packs them; -1 for everything else, including Decimal256,
-/// which is Shale's unconstrained numeric.
-fn scalar_typmod(data_type: &DataType) -> i32 {
-    match data_type {
-        DataType::Decimal128(precision, scale) => {
-            ((i32::from(*precision) << 16) | (i32::from(*scale) & 0x7ff)) + 4
-        }
-        _ => -1,
     }
 }
 
@@ -212,9 +199,9 @@ mod tests {
     }
 
     #[test]
-    fn decimals_are_numeric_with_precision_and_scale() {
-        // SELECT atttypmod FROM pg_attribute ... numeric(10,2) -> 655366
-        assert_eq!(of(DataType::Decimal128(10, 2)).typmod, 655_366);
+    fn decimals_are_numeric_without_a_typmod_of_their_own() {
+        // SELECT 1.50: numeric, typmod -1; a column's or cast's typmod is metadata.
+        assert_eq!(of(DataType::Decimal128(10, 2)).typmod, -1);
         assert_eq!(of(DataType::Decimal256(76, 0)).ty, Type::NUMERIC);
         assert_eq!(of(DataType::Decimal256(76, 20)).typmod, -1);
     }

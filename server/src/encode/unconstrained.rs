@@ -3,17 +3,25 @@
 //! PostgreSQL shows such a value with the digits it has; Shale shows it at the smallest
 //! scale that keeps its value, which is the same for every value written without trailing
 //! fractional zeros. (`numeric(p, s)` with p above 38 is 256-bit too, but has a type
-//! modifier and keeps its scale.)
+//! modifier and keeps its scale; `numeric(p, s)` with a negative scale is the unconstrained
+//! decimal holding whole numbers, shown without a fraction.)
 
 use datafusion::arrow::datatypes::i256;
 
 use crate::encode::PgColumnType;
 
 /// How values of a Decimal256 column of type `ty` with `scale` are shown: at their smallest
-/// exact scale without a type modifier (unconstrained numeric), as they are with one.
+/// exact scale without a type modifier (unconstrained numeric) or with a negative scale in
+/// it, as they are with another.
 pub(super) fn shown(ty: &PgColumnType, scale: i8) -> impl Fn(i256) -> (i256, i8) + use<> {
-    let unconstrained = ty.typmod < 0;
-    move |value| if unconstrained { minimal_scale(value, scale) } else { (value, scale) }
+    let minimal = ty.typmod < 0 || typmod_scale(ty.typmod) < 0;
+    move |value| if minimal { minimal_scale(value, scale) } else { (value, scale) }
+}
+
+/// The scale packed in a numeric type modifier: its low 11 bits, signed.
+fn typmod_scale(typmod: i32) -> i16 {
+    let bits = ((typmod - 4) & 0x7ff) as i16;
+    (bits << 5) >> 5
 }
 
 /// `value` / 10^`scale` at the smallest scale (down to 0) that represents it exactly.
@@ -29,6 +37,13 @@ fn minimal_scale(mut value: i256, mut scale: i8) -> (i256, i8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typmods_give_their_scale() {
+        // SELECT atttypmod ... numeric(10,2) -> 655366, numeric(2,-3) -> 133121
+        assert_eq!(typmod_scale(655_366), 2);
+        assert_eq!(typmod_scale(133_121), -3);
+    }
 
     #[test]
     fn trailing_fractional_zeros_go() {

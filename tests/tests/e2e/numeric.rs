@@ -61,3 +61,26 @@ async fn numeric_nan_is_not_supported() {
     client.expect_sqlstate("SELECT 'NaN'::numeric", "0A000").await;
     client.expect_sqlstate("SELECT 'Infinity'::numeric", "0A000").await;
 }
+
+#[tokio::test]
+async fn negative_scales_round_to_tens_hundreds_and_thousands() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE rounded (id int PRIMARY KEY, a numeric(2,-3), b numeric(5,-1))").await;
+    client.run("INSERT INTO rounded VALUES (1, 12345, 123456), (2, -1500, 5), (3, 499, -15), (4, 12499.6, 0.5)").await;
+    assert_eq!(
+        client.lines("SELECT a, b, a + b, a * 2 FROM rounded ORDER BY id").await,
+        ["12000|123460|135460|24000", "-2000|10|-1990|-4000", "0|-20|-20|0", "12000|0|12000|24000"]
+    );
+    let overflow = client.error("INSERT INTO rounded VALUES (5, 99500, 0)").await;
+    assert_eq!(
+        (overflow.code().code(), overflow.detail()),
+        ("22003", Some("A field with precision 2, scale -3 must round to an absolute value less than 10^5."))
+    );
+    client.run("UPDATE rounded SET b = b + 4.9 WHERE id = 2").await;
+    assert_eq!(client.lines("SELECT b, sum(a) OVER () FROM rounded WHERE a = -2000").await, ["10|-2000"]);
+    assert_eq!(
+        client.lines("SELECT 12345::numeric(2,-3), 0.5::numeric(1,-1), '12499.6'::numeric(2,-3), -15::numeric(3,-1)").await,
+        ["12000|0|12000|-20"]
+    );
+    client.expect_sqlstate("SELECT 99999::numeric(2,-3)", "22003").await;
+}

@@ -258,6 +258,26 @@ async fn row_descriptions_carry_typmods_and_the_columns_table_and_number() {
     assert_eq!(origins, [(1, false), (8, true), (0, false), (0, false)]);
     assert_ne!(columns[0].table_oid, 0);
     assert_eq!((columns[2].table_oid, columns[3].table_oid), (0, 0), "computed columns");
+
+    // A cast has its own type and typmod, and is not read straight from the table.
+    let columns = row_description(
+        &mut wire,
+        "SELECT v::text, x::numeric(7,3), x::numeric, x * 2, 12345::numeric(2,-3), id::varchar(20), 1.50 FROM described",
+    )
+    .await;
+    let described: Vec<_> = columns.iter().map(|c| (c.name.as_str(), c.type_oid, c.typmod, c.table_oid)).collect();
+    assert_eq!(
+        described,
+        [
+            ("v", 25, -1, 0),
+            ("x", 1700, 458_759, 0),
+            ("x", 1700, -1, 0),
+            ("?column?", 1700, -1, 0),
+            ("numeric", 1700, 133_121, 0),
+            ("id", 1043, 24, 0),
+            ("?column?", 1700, -1, 0),
+        ]
+    );
 }
 
 #[tokio::test]

@@ -41,6 +41,11 @@ numeric(38,6) text->text: True
 numeric(38,6) text->binary: True
 numeric(38,6) binary->text: True
 numeric(38,6) binary->binary: True
+numeric(4,-2): [Decimal('123500'), Decimal('-200'), Decimal('0'), Decimal('0'), None]
+numeric(4,-2) text->text: True
+numeric(4,-2) text->binary: True
+numeric(4,-2) binary->text: True
+numeric(4,-2) binary->binary: True
 text: ['', 'plain', 'quote\'s "and" back\\slash', 'héllo ✓ 😀', None]
 text text->text: True
 text text->binary: True

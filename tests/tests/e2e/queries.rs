@@ -344,6 +344,10 @@ async fn repeated_output_columns_are_allowed_and_named_as_in_postgres() {
         wire.transcript("SELECT 1, 1, 'ab'::char(5), 'a'::varchar(3)").await,
         ["T ?column?:int4,?column?:int4,bpchar:bpchar,varchar:varchar", "D 1|1|ab   |a", "C SELECT 1", "Z I"]
     );
+    assert_eq!(
+        wire.transcript("SELECT id::text, id::int8, a, a::varchar(3) FROM dd").await,
+        ["T id:text,id:int8,a:text,a:varchar", "D 1|1|x|x", "C SELECT 1", "Z I"]
+    );
     let lines = wire.parse("", "SELECT id, id FROM dd WHERE id = $1", &[]).describe('S', "").bind("", "", &[Some("1")]).execute("", 0).sync().await;
     assert_eq!(lines, ["1", "t int4", "T id:int4,id:int4", "2", "D 1|1", "C SELECT 1", "Z I"]);
 }

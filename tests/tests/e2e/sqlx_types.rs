@@ -161,6 +161,10 @@ async fn numerics_with_precision_and_scale() {
     let written = vec![decimal("1.005"), decimal("-2.5"), decimal("99999999.99")];
     let expected = vec![decimal("1.01"), decimal("-2.50"), decimal("99999999.99")];
     round_trip("numeric(10,2)", &written, &expected, ALL_READS, BigDecimal::eq).await;
+    // A negative scale (PostgreSQL 15) rounds to hundreds here.
+    let written = vec![decimal("123456"), decimal("-150"), decimal("49.9"), decimal("999949.99")];
+    let expected = vec![decimal("123500"), decimal("-200"), decimal("0"), decimal("999900")];
+    round_trip("numeric(4,-2)", &written, &expected, ALL_READS, BigDecimal::eq).await;
     // Unconstrained: more than 38 digits, and values written without trailing zeros print
     // as PostgreSQL prints them (Shale keeps 20 fractional digits).
     let values = vec![
