@@ -12,10 +12,11 @@ use crate::SEARCH_PATH_SCHEMA;
 use datafusion::optimizer::{Analyzer, AnalyzerRule};
 
 use crate::arith::{CheckedArithmetic, IntegerLiterals};
-use crate::array_literals::ArrayLiterals;
 use crate::bpchar::BpcharSemantics;
 use crate::functions::{SessionInfo, register_functions};
 use crate::handle::SessionHandle;
+use crate::numeric::rule::NumericSpecials;
+use crate::untyped_literals::UntypedLiterals;
 use crate::provider::ShaleCatalogProvider;
 use crate::type_planner::ShaleTypes;
 
@@ -36,19 +37,22 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
     options.execution.time_zone = Some("+00:00".to_string());
     let catalogs = Arc::new(MemoryCatalogProviderList::new());
     catalogs.register_catalog(CATALOG_NAME.to_string(), Arc::new(ShaleCatalogProvider::new(handle.clone())));
-    // PostgreSQL's integer literals, array literals and character(n) comparisons before
-    // DataFusion's type coercion, checked integer arithmetic after it.
+    // PostgreSQL's integer literals, untyped literals and character(n) comparisons before
+    // DataFusion's type coercion, checked integer arithmetic and numeric NaN and infinities
+    // after it.
     let mut analyzer_rules: Vec<Arc<dyn AnalyzerRule + Send + Sync>> =
-        vec![Arc::new(IntegerLiterals), Arc::new(ArrayLiterals), Arc::new(BpcharSemantics)];
+        vec![Arc::new(IntegerLiterals), Arc::new(UntypedLiterals), Arc::new(BpcharSemantics)];
     analyzer_rules.extend(Analyzer::new().rules);
     analyzer_rules.push(Arc::new(CheckedArithmetic::default()));
-    let mut state = SessionStateBuilder::new()
+    analyzer_rules.push(Arc::new(NumericSpecials));
+    let mut builder = SessionStateBuilder::new()
         .with_config(config)
         .with_catalog_list(catalogs)
         .with_default_features()
         .with_analyzer_rules(analyzer_rules)
-        .with_type_planner(Arc::new(ShaleTypes))
-        .build();
+        .with_type_planner(Arc::new(ShaleTypes));
+    builder.expr_planners().get_or_insert_default().push(Arc::new(UntypedLiterals));
+    let mut state = builder.build();
     register_functions(&mut state, handle, info);
     state
 }

@@ -78,12 +78,6 @@ fn cast_error(m: &str) -> Option<CatalogError> {
                 format!("value \"{value}\" is out of range for type {ty}"),
             ));
         }
-        let special = ["nan", "infinity", "+infinity", "-infinity", "inf", "+inf", "-inf"];
-        if ty == "numeric" && special.contains(&value.trim().to_ascii_lowercase().as_str()) {
-            return Some(CatalogError::unsupported(format!(
-                "numeric value \"{value}\": Shale's numeric has no NaN or infinity (use double precision)"
-            )));
-        }
         let datetime = ty == "date" || ty.starts_with("timestamp") || ty == "time";
         if datetime && well_formed_date(value) {
             // PostgreSQL reads the fields, then finds one out of range (February 30th).

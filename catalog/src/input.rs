@@ -233,7 +233,11 @@ fn convert(ty: &SqlType, input: &ArrayRef) -> Result<ArrayRef> {
             }
             Arc::new(b.finish())
         }
-        SqlType::Numeric(Some((p, s))) if *s < 0 => crate::numeric::round_array(&cast_values(input, &ty.arrow_type())?, *p, *s)?,
+        SqlType::Numeric(Some((p, s))) if *s < 0 => {
+            let decimals = crate::numeric::cast::cast_with_specials(input, &ty.field("", true))
+                .map_err(CatalogError::from_datafusion)?;
+            crate::numeric::round_array(&decimals, *p, *s)?
+        }
         SqlType::Date if is_text(input) => crate::datetime_in::read_dates(input, ty)?,
         SqlType::Timestamp(_) | SqlType::Timestamptz(_) if is_text(input) => crate::datetime_in::read_timestamps(input, ty)?,
         _ => return cast_values(input, &ty.arrow_type()),

@@ -9,7 +9,6 @@
 mod arith;
 mod bpchar;
 mod array;
-mod array_literals;
 pub mod context;
 pub mod convert;
 mod datetime_in;
@@ -34,6 +33,7 @@ pub mod resolve;
 pub mod scan;
 pub mod sql;
 mod type_planner;
+mod untyped_literals;
 pub mod types;
 pub mod values;
 

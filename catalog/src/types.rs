@@ -350,6 +350,14 @@ pub fn round_micros(v: i64, p: u8) -> i64 {
     }
 }
 
+/// The precision and scale packed in a `numeric` type modifier (`atttypmod`), or `None`
+/// for -1 (unconstrained).
+pub fn numeric_typmod(typmod: i32) -> Option<(i32, i32)> {
+    let packed = typmod.checked_sub(4).filter(|p| *p >= 0)?;
+    // The scale is the low 11 bits, signed (PostgreSQL 15's negative scales).
+    Some((packed >> 16, ((packed & 0x7ff) << 21) >> 21))
+}
+
 fn float_precision(info: &ast::ExactNumberInfo) -> Option<u64> {
     match info {
         ast::ExactNumberInfo::Precision(p) | ast::ExactNumberInfo::PrecisionAndScale(p, _) => {

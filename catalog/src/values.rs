@@ -7,6 +7,8 @@ use datafusion::arrow::datatypes::i256;
 use shale_storage::{Datum, DatumRef, Kind, decode_array, encode_array};
 
 use crate::descriptor::{ColumnDesc, TableDesc};
+use crate::numeric::Special;
+use crate::numeric::special::infinite_overflow;
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::types::{SqlType, round_micros};
 
@@ -22,6 +24,17 @@ pub fn check(table: &TableDesc, col: &ColumnDesc, value: Datum) -> Result<Datum>
         (SqlType::Numeric(Some((p, s))), Datum::Decimal256(v)) if *s < 0 => {
             let rounded = crate::numeric::round_to_scale(i256::from_le_bytes(*v), *p, *s)?;
             return Ok(Datum::Decimal256(rounded.to_le_bytes()));
+        }
+        // numeric(p, s) takes NaN but not an infinity.
+        (SqlType::Numeric(Some((p, s))), Datum::Decimal128(_) | Datum::Decimal256(_)) => {
+            let special = match &value {
+                Datum::Decimal128(v) => Special::of128(*v),
+                Datum::Decimal256(v) => Special::of256(i256::from_le_bytes(*v)),
+                _ => None,
+            };
+            if special.is_some_and(|s| s != Special::NaN) {
+                return Err(infinite_overflow(i32::from(*p), i32::from(*s)));
+            }
         }
         _ => {}
     }

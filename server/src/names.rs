@@ -56,11 +56,11 @@ fn expr_name(e: &Expr) -> Option<String> {
                 Some(ty) => Some(ty.to_string()),
                 None => return name,
             };
-            function_arg(f, 0).and_then(expr_name).or(cast).unwrap_or(name)
+            function_arg(f, 0).and_then(strong_name).or(cast).unwrap_or(name)
         }),
         Expr::Interval(_) => Some("interval".into()),
         Expr::TypedString(ts) => Some(type_name(&ts.data_type.to_string())),
-        Expr::Cast { expr, data_type, kind, .. } => expr_name(expr).or_else(|| match kind {
+        Expr::Cast { expr, data_type, kind, .. } => strong_name(expr).or_else(|| match kind {
             CastKind::DoubleColon | CastKind::Cast | CastKind::TryCast | CastKind::SafeCast => {
                 Some(type_name(&data_type.to_string()))
             }
@@ -72,6 +72,18 @@ fn expr_name(e: &Expr) -> Option<String> {
         Expr::Array(_) => Some("array".into()),
         Expr::Subquery(q) => output_names(q).and_then(|n| n.into_iter().next()),
         _ => None,
+    }
+}
+
+/// The name of `e` if a cast of it keeps it (PostgreSQL's "strength" 2): a column's or a
+/// function's, not a cast's own type name or `case`.
+fn strong_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Cast { expr, .. } | Expr::Nested(expr) => strong_name(expr),
+        Expr::TypedString(_) | Expr::Interval(_) | Expr::Case { .. } => None,
+        // Shale's input functions stand for casts.
+        Expr::Function(f) if f.name.to_string().starts_with("shale_") => function_arg(f, 0).and_then(strong_name),
+        _ => expr_name(e),
     }
 }
 
@@ -153,6 +165,11 @@ mod tests {
         assert_eq!(
             names("SELECT shale_chars_in(v, 'varchar(20)'), shale_bytea_in(t.b), shale_numeric_in(1, 'numeric(2,-3)')").unwrap(),
             vec!["v", "b", "numeric"]
+        );
+        // A cast of a cast is named by the outer type; of a column, by the column.
+        assert_eq!(
+            names("SELECT 'NaN'::numeric::float8, x::text::int, CASE WHEN true THEN 1 END::text, shale_bytea_in('x')::text").unwrap(),
+            vec!["float8", "x", "text", "text"]
         );
         assert_eq!(names("SELECT * FROM t"), None);
     }

@@ -9,6 +9,7 @@ use datafusion::sql::sqlparser::ast::{
 };
 use pgwire::api::Type;
 use pgwire::api::results::FieldFormat;
+use shale_catalog::numeric::Special;
 use shale_catalog::sql::placeholder_index;
 use shale_catalog::{CatalogError, sqlstate};
 
@@ -285,8 +286,8 @@ fn numeric_text(bytes: &[u8]) -> Result<String, CatalogError> {
         bytes.get(i..i + 2).map(|b| u16::from_be_bytes([b[0], b[1]])).ok_or_else(|| invalid("truncated numeric"))
     };
     let (ndigits, weight, sign, dscale) = (word(0)? as usize, word(2)? as i16, word(4)?, word(6)? as usize);
-    if sign == 0xC000 {
-        return Ok("NaN".into());
+    if let Some(special) = [Special::NaN, Special::Infinity, Special::NegativeInfinity].into_iter().find(|s| s.binary_sign() == sign) {
+        return Ok(special.text().into());
     }
     let digits: Vec<u16> = (0..ndigits).map(|i| word(8 + 2 * i)).collect::<Result<_, _>>()?;
     let mut int_part = String::new();

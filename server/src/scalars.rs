@@ -13,6 +13,7 @@ use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::ColumnarValue;
 use datafusion::sql::sqlparser::ast::{DataType as SqlDataType, Expr, ExprWithAlias, Value};
 use shale_catalog::CatalogError;
+use shale_catalog::numeric::rule::with_specials;
 
 use crate::rewrite::rewrite_input_casts;
 
@@ -70,12 +71,13 @@ fn integer<T: std::str::FromStr>(text: Option<&str>) -> Option<Option<T>> {
 }
 
 /// Evaluates a constant SQL expression as a statement would: input-function rewrite, then
-/// DataFusion. The value keeps its field metadata (the PostgreSQL type of a uuid or json).
+/// DataFusion, with numeric NaN and infinities. The value keeps its field metadata (the PostgreSQL type of a uuid or json).
 fn evaluate(state: &SessionState, e: &Expr) -> Result<ScalarAndMetadata, CatalogError> {
     let mut e = e.clone();
     rewrite_input_casts(&mut e)?;
     let schema = DFSchema::empty();
     let logical = state.create_logical_expr_from_sql_expr(ExprWithAlias { expr: e, alias: None }, &schema)?;
+    let logical = with_specials(logical, &schema)?;
     let physical = state.create_physical_expr(logical, &schema)?;
     let options = RecordBatchOptions::new().with_row_count(Some(1));
     let batch = RecordBatch::try_new_with_options(Arc::new(Schema::empty()), vec![], &options)

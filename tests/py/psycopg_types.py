@@ -43,6 +43,11 @@ CASES = [
         [Decimal("123456"), Decimal("-150"), Decimal("49.9"), Decimal("0"), None],
         [Decimal("123500"), Decimal("-200"), Decimal("0"), Decimal("0"), None],
     ),
+    (
+        "numeric",
+        [Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity"), Decimal("-2.5"), Decimal("123456789012345678901234567890.123"), None],
+        None,
+    ),
     ("text", ["", "plain", "quote's \"and\" back\\slash", "h\u00e9llo \u2713 \U0001f600", None], None),
     ("varchar(12)", ["", "twelve chars", None], None),
     ("char(5)", ["ab", "abcde", None], ["ab   ", "abcde", None]),

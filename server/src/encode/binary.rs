@@ -8,6 +8,7 @@ use datafusion::arrow::datatypes::{
     TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
 };
 use pgwire::api::Type;
+use shale_catalog::numeric::Special;
 
 use super::text::{ValueWriter, primitive, writer};
 
@@ -31,13 +32,19 @@ pub(super) fn value_writer<'a>(array: &'a dyn Array, ty: &PgColumnType) -> Resul
         DataType::Float64 => primitive::<Float64Type>(array, |v, out| Ok(out.put_f64(v))),
         DataType::Decimal128(_, scale) => {
             let scale = *scale;
-            primitive::<Decimal128Type>(array, move |v, out| Ok(write_numeric(v, scale, out)))
+            primitive::<Decimal128Type>(array, move |v, out| match Special::of128(v) {
+                Some(special) => Ok(write_special(special, out)),
+                None => Ok(write_numeric(v, scale, out)),
+            })
         }
         DataType::Decimal256(_, scale) => {
             let shown = super::unconstrained::shown(ty, *scale);
-            primitive::<Decimal256Type>(array, move |v, out| {
-                let (v, scale) = shown(v);
-                Ok(write_numeric(v, scale, out))
+            primitive::<Decimal256Type>(array, move |v, out| match Special::of256(v) {
+                Some(special) => Ok(write_special(special, out)),
+                None => {
+                    let (v, scale) = shown(v);
+                    Ok(write_numeric(v, scale, out))
+                }
             })
         }
         DataType::Utf8 => {
@@ -103,6 +110,14 @@ fn text_value(v: &str, ty: &Type, out: &mut BytesMut) -> Result<(), EncodeError>
 
 /// PostgreSQL's binary numeric: ndigits, weight, sign, dscale, then base-10000 digits
 /// (most significant first), without leading or trailing zero digits.
+/// A numeric NaN or infinity as `numeric_send` writes it: no digits, the special's sign word.
+fn write_special(special: Special, out: &mut BytesMut) {
+    out.put_i16(0);
+    out.put_i16(0);
+    out.put_u16(special.binary_sign());
+    out.put_i16(0);
+}
+
 fn write_numeric(unscaled: impl std::fmt::Display, scale: i8, out: &mut BytesMut) {
     let text = unscaled.to_string();
     let (negative, mut digits) = match text.strip_prefix('-') {
@@ -163,5 +178,10 @@ mod tests {
         assert_eq!(numeric(100_000_000, 0), vec![1, 2, 0, 0, 1]);
         // numeric_send(12000::numeric(2,-3)) = \x0002 0001 0000 0000 0001 07d0
         assert_eq!(numeric(12, -3), vec![2, 1, 0, 0, 1, 2000]);
+        // numeric_send('NaN'), numeric_send('-Infinity') = \x00000000c0000000, \x00000000f0000000
+        let mut out = BytesMut::new();
+        write_special(Special::NaN, &mut out);
+        write_special(Special::NegativeInfinity, &mut out);
+        assert_eq!(out.as_ref(), b"\0\0\0\0\xc0\0\0\0\0\0\0\0\xf0\0\0\0");
     }
 }

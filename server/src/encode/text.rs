@@ -26,6 +26,7 @@ use datafusion::arrow::datatypes::{
 };
 use pgwire::api::Type;
 use pgwire::api::results::FieldFormat;
+use shale_catalog::numeric::Special;
 use pgwire::messages::data::DataRow;
 
 use super::{EncodeError, PgColumnType};
@@ -134,15 +135,19 @@ fn value_writer<'a>(
         DataType::Float64 => primitive::<Float64Type>(array, number::write_float8),
         DataType::Decimal128(_, scale) => {
             let scale = *scale;
-            primitive::<Decimal128Type>(array, move |value, out| {
-                number::write_numeric(value, scale, out)
+            primitive::<Decimal128Type>(array, move |value, out| match Special::of128(value) {
+                Some(special) => Ok(out.put_slice(special.text().as_bytes())),
+                None => number::write_numeric(value, scale, out),
             })
         }
         DataType::Decimal256(_, scale) => {
             let shown = super::unconstrained::shown(ty, *scale);
-            primitive::<Decimal256Type>(array, move |value, out| {
-                let (value, scale) = shown(value);
-                number::write_numeric(value, scale, out)
+            primitive::<Decimal256Type>(array, move |value, out| match Special::of256(value) {
+                Some(special) => Ok(out.put_slice(special.text().as_bytes())),
+                None => {
+                    let (value, scale) = shown(value);
+                    number::write_numeric(value, scale, out)
+                }
             })
         }
         DataType::Utf8 => writer(array.as_string_opt::<i32>(), data_type, put_str),

@@ -1,7 +1,6 @@
 //! `numeric` beyond a 128-bit decimal (issue 3, point 4): unconstrained values with more
 //! digits, printed as PostgreSQL prints values written without trailing fractional zeros;
-//! `numeric(p, s)` with p above 38 at its scale; the NaN that Shale does not have answered
-//! with 0A000.
+//! `numeric(p, s)` with p above 38 at its scale; negative scales; NaN and the infinities.
 
 use shale_tests::{ClientExt, TestServer};
 
@@ -55,11 +54,51 @@ async fn numeric_with_a_precision_above_38_keeps_its_scale() {
 }
 
 #[tokio::test]
-async fn numeric_nan_is_not_supported() {
-    let Some(server) = TestServer::start_shale("PostgreSQL has numeric NaN").await else { return };
+async fn nan_and_infinities_are_stored_compared_and_computed_as_in_postgres() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE special (id int PRIMARY KEY, n numeric, c numeric(6,2), r numeric(3,-1))").await;
+    client
+        .run(
+            "INSERT INTO special VALUES (1, 'NaN', 'NaN', 'nan'), (2, 'inf', 1.5, 12), (3, '-Infinity', -2, NULL),\
+             (4, 2.5, NULL, 5), (5, NULL, 0, 'NaN')",
+        )
+        .await;
+    assert_eq!(
+        client.lines("SELECT id, n, c, r FROM special ORDER BY n, id").await,
+        ["3|-Infinity|-2.00|NULL", "4|2.5|NULL|10", "2|Infinity|1.50|10", "1|NaN|NaN|NaN", "5|NULL|0.00|NaN"]
+    );
+    assert_eq!(client.lines("SELECT id FROM special WHERE n = 'NaN' OR n > 1e50 ORDER BY id").await, ["1", "2"]);
+    assert_eq!(client.lines("SELECT min(n), max(n), count(DISTINCT n) FROM special").await, ["-Infinity|NaN|4"]);
+    assert_eq!(
+        client.lines("SELECT n + 1, -n, n * c, n - 1, n::float8, n::text FROM special ORDER BY id").await,
+        [
+            "NaN|NaN|NaN|NaN|NaN|NaN",
+            "Infinity|-Infinity|Infinity|Infinity|Infinity|Infinity",
+            "-Infinity|Infinity|Infinity|-Infinity|-Infinity|-Infinity",
+            "3.5|-2.5|NULL|1.5|2.5|2.5",
+            "NULL|NULL|NULL|NULL|NULL|NULL",
+        ]
+    );
+    assert_eq!(
+        client.lines("SELECT 'inf'::numeric - 'inf', 'inf'::numeric * 0, 1 / 'inf'::numeric, 'inf'::numeric % 2, 5 % 'inf'::numeric, 'NaN'::numeric / 0, float8 '-inf'::numeric").await,
+        ["NaN|NaN|0|NaN|5|NaN|-Infinity"]
+    );
+    client.expect_sqlstate("SELECT 'inf'::numeric / 0", "22012").await;
+    client.expect_sqlstate("SELECT 'NaN'::numeric::int", "0A000").await;
+    client.expect_sqlstate("SELECT 'Infinity'::numeric(5,2)", "22003").await;
+    client.expect_sqlstate("INSERT INTO special (id, c) VALUES (6, 'inf')", "22003").await;
+    client.expect_sqlstate("SELECT 'infinit'::numeric", "22P02").await;
+}
+
+#[tokio::test]
+async fn computing_with_numeric_nan_is_not_supported_in_aggregates_and_functions() {
+    let Some(server) = TestServer::start_shale("PostgreSQL sums and takes abs() of NaN").await else { return };
     let client = server.client().await;
-    client.expect_sqlstate("SELECT 'NaN'::numeric", "0A000").await;
-    client.expect_sqlstate("SELECT 'Infinity'::numeric", "0A000").await;
+    client.run("CREATE TABLE special (id int PRIMARY KEY, n numeric); INSERT INTO special VALUES (1, 'NaN'), (2, 1)").await;
+    client.expect_sqlstate("SELECT sum(n) FROM special", "0A000").await;
+    client.expect_sqlstate("SELECT abs(n) FROM special", "0A000").await;
+    assert_eq!(client.lines("SELECT sum(n) FROM special WHERE id = 2").await, ["1"]);
+    assert_eq!(client.lines("SELECT abs(n) FROM special WHERE id = 2").await, ["1"]);
 }
 
 #[tokio::test]

@@ -46,6 +46,11 @@ numeric(4,-2) text->text: True
 numeric(4,-2) text->binary: True
 numeric(4,-2) binary->text: True
 numeric(4,-2) binary->binary: True
+numeric: [Decimal('NaN'), Decimal('Infinity'), Decimal('-Infinity'), Decimal('-2.5'), Decimal('123456789012345678901234567890.123'), None]
+numeric text->text: True
+numeric text->binary: True
+numeric binary->text: True
+numeric binary->binary: True
 text: ['', 'plain', 'quote\'s "and" back\\slash', 'héllo ✓ 😀', None]
 text text->text: True
 text text->binary: True

@@ -1,11 +1,13 @@
 //! `numeric(p, s)` with a negative scale (PostgreSQL 15): values rounded to tens, hundreds,
 //! ... Such a column is Shale's unconstrained decimal (see
 //! [`crate::types::UNCONSTRAINED_NUMERIC_SCALE`]) holding only values already rounded, so
-//! that a value is rounded once, from its own digits, when it is cast or stored.
+//! that a value is rounded once, from its own digits, when it is cast or stored. NaN stays
+//! NaN; an infinity does not fit (22003), as in PostgreSQL.
 
 use datafusion::arrow::array::{ArrayRef, AsArray, Decimal256Array};
 use datafusion::arrow::datatypes::{Decimal256Type, i256};
 
+use super::special::{Special, infinite_overflow};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::types::{UNCONSTRAINED_NUMERIC_PRECISION, UNCONSTRAINED_NUMERIC_SCALE};
 
@@ -16,6 +18,11 @@ pub const MAX_INTEGER_DIGITS: u8 = UNCONSTRAINED_NUMERIC_PRECISION - UNCONSTRAIN
 /// `raw` (a decimal at the unconstrained scale) rounded half away from zero to a multiple of
 /// 10^-`s`, as `numeric(p, s)` stores it; 22003 when it then has more than p - s digits.
 pub fn round_to_scale(raw: i256, p: u8, s: i8) -> Result<i256> {
+    match Special::of256(raw) {
+        Some(Special::NaN) => return Ok(raw),
+        Some(_) => return Err(infinite_overflow(i32::from(p), i32::from(s))),
+        None => {}
+    }
     let ten = i256::from_i128(10);
     let unit = ten.wrapping_pow(u32::from((i16::from(UNCONSTRAINED_NUMERIC_SCALE) - i16::from(s)).unsigned_abs()));
     let (quotient, remainder) = (raw.wrapping_div(unit), raw.wrapping_rem(unit));
@@ -57,5 +64,7 @@ mod tests {
         assert_eq!(round_to_scale(at(5), 5, -1), Ok(at(10)));
         let overflow = round_to_scale(at(99500), 2, -3).unwrap_err();
         assert_eq!((overflow.code, overflow.detail.as_deref()), (sqlstate::OUT_OF_RANGE, Some("A field with precision 2, scale -3 must round to an absolute value less than 10^5.")));
+        assert_eq!(round_to_scale(Special::NaN.raw256(), 2, -3), Ok(Special::NaN.raw256()));
+        assert_eq!(round_to_scale(Special::Infinity.raw256(), 2, -3).unwrap_err().code, sqlstate::OUT_OF_RANGE);
     }
 }
