@@ -1,5 +1,10 @@
 //! Helpers shared by Shale's benchmarks: starting the release `shale` binary on a data
-//! directory and timing how long it takes to accept a connection.
+//! directory and timing how long it takes to accept a connection, scratch databases on the
+//! local PostgreSQL, running [`pgbench`], and the [`tpcb`] workload (which the end-to-end
+//! tests run too).
+
+pub mod pgbench;
+pub mod tpcb;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -62,10 +67,42 @@ pub async fn start_shale(data_dir: &Path) -> (Server, Duration, Client) {
 
 /// Connects as postgres/postgres to a server on `port`.
 pub async fn connect(port: u16) -> Result<Client, tokio_postgres::Error> {
+    connect_to(port, "postgres").await
+}
+
+/// Connects as postgres to database `dbname` on `port`.
+pub async fn connect_to(port: u16, dbname: &str) -> Result<Client, tokio_postgres::Error> {
     let (client, connection) =
-        tokio_postgres::connect(&format!("host=127.0.0.1 port={port} user=postgres dbname=postgres"), NoTls).await?;
+        tokio_postgres::connect(&format!("host=127.0.0.1 port={port} user=postgres dbname={dbname}"), NoTls).await?;
     tokio::spawn(connection);
     Ok(client)
+}
+
+/// A database of the local PostgreSQL for one benchmark run: created fresh (a previous
+/// run's is dropped first) and dropped by [`Scratch::drop_database`].
+pub struct Scratch {
+    admin: Client,
+    /// Its name.
+    pub name: &'static str,
+    /// A connection to it.
+    pub client: Client,
+}
+
+impl Scratch {
+    /// Creates database `name` on the PostgreSQL at `port` and connects to it.
+    pub async fn create(port: u16, name: &'static str) -> Scratch {
+        let admin = connect(port).await.expect("connect to PostgreSQL");
+        admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.expect("drop scratch");
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).await.expect("create scratch");
+        let client = connect_to(port, name).await.expect("connect to the scratch database");
+        Scratch { admin, name, client }
+    }
+
+    /// Drops the database, ending any connection to it.
+    pub async fn drop_database(self) {
+        drop(self.client);
+        self.admin.batch_execute(&format!("DROP DATABASE {} WITH (FORCE)", self.name)).await.expect("drop scratch");
+    }
 }
 
 /// The median of `samples`.

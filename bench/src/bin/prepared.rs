@@ -6,9 +6,9 @@
 //! Run: `target/release/prepared [SECONDS]` (default 10 s a run; `PG_PORT`, `PGBENCH`).
 
 use std::path::Path;
-use std::process::Command;
 
-use shale_bench::{connect, start_shale};
+use shale_bench::pgbench::{self, Report};
+use shale_bench::{Scratch, start_shale};
 use tokio_postgres::Client;
 
 const ROWS: u64 = 10_000;
@@ -31,33 +31,9 @@ async fn fill(client: &Client) {
 
 /// Runs pgbench with `script` for `seconds` against `dbname` on `port`; its tps.
 fn pgbench(port: u16, dbname: &str, script: &Path, seconds: u64) -> f64 {
-    let pgbench = std::env::var("PGBENCH").unwrap_or_else(|_| "/usr/bin/pgbench".into());
-    let output = Command::new(pgbench)
-        .args(["-n", "-M", "prepared", "-c", "4", "-j", "2", "-T", &seconds.to_string(), "-h", "127.0.0.1"])
-        .args(["-p", &port.to_string(), "-U", "postgres", "-f"])
-        .arg(script)
-        .arg(dbname)
-        .output()
-        .expect("run pgbench");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "pgbench failed on port {port}:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    tps(&stdout).unwrap_or_else(|| panic!("no tps in pgbench output:\n{stdout}"))
-}
-
-/// The `tps = N (without initial connection time)` figure of pgbench's report.
-fn tps(report: &str) -> Option<f64> {
-    report
-        .lines()
-        .find(|l| l.starts_with("tps = "))?
-        .trim_start_matches("tps = ")
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
+    let options = ["-M", "prepared", "-c", "4", "-j", "2", "-T", &seconds.to_string()];
+    let output = pgbench::command(port, dbname, &options, script).output().expect("run pgbench");
+    Report::of_clean_run(&output).unwrap_or_else(|e| panic!("on port {port}: {e}")).tps
 }
 
 #[tokio::main]
@@ -69,20 +45,9 @@ async fn main() {
 
     let (shale, _, shale_client) = start_shale(data.path()).await;
     fill(&shale_client).await;
-    let postgres = connect(pg_port).await.expect("connect to PostgreSQL");
-    postgres.batch_execute(&format!("DROP DATABASE IF EXISTS {SCRATCH_DB}")).await.expect("drop scratch");
-    postgres.batch_execute(&format!("CREATE DATABASE {SCRATCH_DB}")).await.expect("create scratch");
-    let (scratch, connection) = tokio_postgres::connect(
-        &format!("host=127.0.0.1 port={pg_port} user=postgres dbname={SCRATCH_DB}"),
-        tokio_postgres::NoTls,
-    )
-    .await
-    .expect("connect to the scratch database");
-    let connection = tokio::spawn(connection);
-    fill(&scratch).await;
-    scratch.batch_execute("VACUUM ANALYZE t").await.expect("vacuum");
-    drop(scratch);
-    let _ = connection.await;
+    let scratch = Scratch::create(pg_port, SCRATCH_DB).await;
+    fill(&scratch.client).await;
+    scratch.client.batch_execute("VACUUM ANALYZE t").await.expect("vacuum");
 
     println!("prepared: pgbench -n -M prepared -c 4 -j 2 -T {seconds}, {ROWS} rows");
     println!("{:<26} {:>12} {:>16} {:>8}", "workload", "shale tps", "PostgreSQL tps", "ratio");
@@ -94,17 +59,5 @@ async fn main() {
         println!("{name:<26} {ours:>12.0} {theirs:>16.0} {:>8.2}", ours / theirs);
     }
     drop(shale);
-    postgres.batch_execute(&format!("DROP DATABASE {SCRATCH_DB}")).await.expect("drop scratch");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::tps;
-
-    #[test]
-    fn reads_tps_from_a_pgbench_report() {
-        let report = "latency average = 0.5 ms\ntps = 7890.123456 (without initial connection time)\n";
-        assert_eq!(tps(report), Some(7890.123456));
-        assert_eq!(tps("no figures"), None);
-    }
+    scratch.drop_database().await;
 }
