@@ -6,6 +6,7 @@
 use std::future::Future;
 use std::time::Duration;
 
+use tokio::task::JoinHandle;
 use tokio_postgres::error::DbError;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
@@ -34,6 +35,64 @@ pub fn render_rows(messages: &[SimpleQueryMessage]) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// What a statement sent through the simple query protocol gives back.
+pub type QueryResult = Result<Vec<SimpleQueryMessage>, tokio_postgres::Error>;
+
+/// A statement running in a task of its own on a client moved into it, for tests of lock
+/// waits: the test can see that it waits, do what ends the wait, then take its result and
+/// the client back.
+pub struct Background {
+    sql: String,
+    task: JoinHandle<(Client, QueryResult)>,
+}
+
+impl Background {
+    /// Sends `sql` on `client` (one Query message) in a new task.
+    pub fn start(client: Client, sql: &str) -> Background {
+        let statement = sql.to_string();
+        let task = tokio::spawn(async move {
+            let result = client.simple_query(&statement).await;
+            (client, result)
+        });
+        Background {
+            sql: sql.to_string(),
+            task,
+        }
+    }
+
+    /// Whether the statement is still running after `wait`: blocked on a lock, when the
+    /// test has made it wait for one.
+    pub async fn still_running_after(&self, wait: Duration) -> bool {
+        tokio::time::sleep(wait).await;
+        !self.task.is_finished()
+    }
+
+    /// The result and the client, failing the test if it takes longer than `limit`.
+    pub async fn finish_within(self, limit: Duration) -> (Client, QueryResult) {
+        match tokio::time::timeout(limit, self.task).await {
+            Ok(joined) => joined.expect("the statement's task panicked"),
+            Err(_) => panic!("no answer within {limit:?}: {}", self.sql),
+        }
+    }
+
+    /// [`Background::finish_within`] the usual call timeout.
+    pub async fn finish(self) -> (Client, QueryResult) {
+        self.finish_within(CALL_TIMEOUT).await
+    }
+}
+
+/// The SQLSTATE of a failed statement, `None` if it succeeded; a failure without an
+/// ErrorResponse (a lost connection) fails the test.
+pub fn sqlstate(result: &QueryResult) -> Option<&str> {
+    match result {
+        Ok(_) => None,
+        Err(e) => match e.as_db_error() {
+            Some(db) => Some(db.code().code()),
+            None => panic!("failed without an ErrorResponse: {e:?}"),
+        },
+    }
 }
 
 #[allow(async_fn_in_trait)]

@@ -27,7 +27,7 @@ mod psql;
 mod server;
 mod wire;
 
-pub use client::{ClientExt, render_rows, within};
+pub use client::{Background, ClientExt, QueryResult, render_rows, sqlstate, within};
 pub use psql::PsqlOutput;
 pub use server::{ShaleConfig, TestServer, Via};
 pub use wire::{Column, Fields, Message, Wire};

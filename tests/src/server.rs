@@ -92,6 +92,14 @@ impl TestServer {
         (server, client)
     }
 
+    /// [`TestServer::start`] and two clients of it, for tests of concurrent sessions.
+    pub async fn start_with_two_clients() -> (TestServer, Client, Client) {
+        let server = TestServer::start().await;
+        let a = server.client().await;
+        let b = server.client().await;
+        (server, a, b)
+    }
+
     /// Starts shale for a test of shale-only behaviour (SIGKILL and restart, command-line
     /// options, what shale does not support). In reference mode prints why the test is
     /// skipped and returns `None`.

@@ -12,6 +12,7 @@
 //! | EmptyQueryResponse   | `I`                           |
 //! | ErrorResponse        | `E 22012`                     |
 //! | NoticeResponse       | `N 42P07 relation "t" already exists, skipping` |
+//! | NoticeResponse, not a NOTICE | `N WARNING 25001 there is already a transaction in progress` |
 //! | ParameterStatus      | `S application_name=x`        |
 //! | ReadyForQuery        | `Z I`                         |
 //! | ParseComplete, BindComplete, CloseComplete | `1`, `2`, `3` |
@@ -131,7 +132,15 @@ impl Message {
             Message::CommandComplete(tag) => format!("C {tag}"),
             Message::EmptyQueryResponse => "I".into(),
             Message::Error(fields) => format!("E {}", fields.code()),
-            Message::Notice(fields) => format!("N {} {}", fields.code(), fields.message()),
+            Message::Notice(fields) if fields.severity() == "NOTICE" => {
+                format!("N {} {}", fields.code(), fields.message())
+            }
+            Message::Notice(fields) => format!(
+                "N {} {} {}",
+                fields.severity(),
+                fields.code(),
+                fields.message()
+            ),
             Message::ReadyForQuery(status) => format!("Z {status}"),
             Message::BackendKeyData => "K".into(),
             Message::Other(tag) => format!("? {}", *tag as char),
@@ -278,6 +287,22 @@ impl Wire {
                 _ => None,
             })
             .collect()
+    }
+
+    /// Runs each statement of `script` in turn, checking its transcript.
+    pub async fn replay(&mut self, script: &[(&str, &[&str])]) {
+        for (sql, expected) in script {
+            assert_eq!(self.transcript(sql).await, *expected, "{sql}");
+        }
+    }
+
+    /// Sends `sql`, which must fail at once: its ErrorResponse and the status of the
+    /// ReadyForQuery that follows.
+    pub async fn error(&mut self, sql: &str) -> (Fields, char) {
+        match self.query(sql).await.as_slice() {
+            [Message::Error(fields), Message::ReadyForQuery(status)] => (fields.clone(), *status),
+            other => panic!("{sql}\nexpected an error and ReadyForQuery, got {other:?}"),
+        }
     }
 
     pub(crate) async fn send(&mut self, bytes: &[u8]) {
