@@ -12,6 +12,7 @@ mod dml;
 mod errors;
 mod extended;
 mod infinity;
+mod isolation;
 mod lazy_catalog;
 mod numeric;
 mod output_format;
