@@ -9,6 +9,7 @@ mod character;
 mod cli;
 mod connect;
 mod dml;
+mod durability;
 mod errors;
 mod extended;
 mod infinity;
