@@ -28,4 +28,5 @@ mod schema_ddl;
 mod simple_protocol;
 mod sqlx_types;
 mod table_ddl;
+mod tpcb;
 mod transactions;
