@@ -78,6 +78,18 @@ pub mod sqlstate {
     pub const UNDEFINED_PARAMETER: &str = "42704";
     /// in_failed_sql_transaction
     pub const IN_FAILED_TRANSACTION: &str = "25P02";
+    /// active_sql_transaction
+    pub const ACTIVE_SQL_TRANSACTION: &str = "25001";
+    /// no_active_sql_transaction
+    pub const NO_ACTIVE_SQL_TRANSACTION: &str = "25P01";
+    /// read_only_sql_transaction
+    pub const READ_ONLY_SQL_TRANSACTION: &str = "25006";
+    /// invalid_savepoint_specification
+    pub const INVALID_SAVEPOINT: &str = "3B001";
+    /// deadlock_detected
+    pub const DEADLOCK_DETECTED: &str = "40P01";
+    /// lock_not_available
+    pub const LOCK_NOT_AVAILABLE: &str = "55P03";
     /// program_limit_exceeded
     pub const PROGRAM_LIMIT_EXCEEDED: &str = "54000";
     /// too_many_columns
@@ -164,6 +176,10 @@ impl From<shale_storage::Error> for CatalogError {
                 "could not serialize access due to concurrent update",
             )
             .with_detail(m),
+            shale_storage::Error::Deadlock(m) => Self::new(sqlstate::DEADLOCK_DETECTED, "deadlock detected").with_detail(m),
+            shale_storage::Error::LockTimeout(m) => {
+                Self::new(sqlstate::LOCK_NOT_AVAILABLE, "canceling statement due to lock timeout").with_detail(m)
+            }
             shale_storage::Error::Corrupt(m) => Self::new(sqlstate::DATA_CORRUPTED, m),
             shale_storage::Error::TooLarge(m) => Self::new(sqlstate::PROGRAM_LIMIT_EXCEEDED, "row is too big").with_detail(m),
             other => Self::internal(other.to_string()),

@@ -7,6 +7,7 @@
 //! as soon as a DROP commits.
 
 mod arith;
+pub mod blocking;
 mod bpchar;
 mod array;
 pub mod context;

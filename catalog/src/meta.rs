@@ -114,13 +114,10 @@ pub fn delete_table(txn: &Txn, schema_id: u64, name: &str) -> Result<()> {
     Ok(txn.delete(Space::Meta, &table_key(schema_id, name))?)
 }
 
-/// Reserves `n` consecutive ids from `counter` and returns the first. The counter key is
-/// locked until the transaction ends, so ids are never handed out twice.
+/// Reserves `n` consecutive ids from `counter` and returns the first; never handed out
+/// twice, even when the transaction rolls back (see [`Txn::allocate`]).
 pub fn allocate(txn: &Txn, counter: &str, n: u64) -> Result<u64> {
-    let key = [COUNTER_PREFIX, counter.as_bytes()].concat();
-    let last = read_u64(txn.get_for_update(Space::Meta, &key)?)?;
-    txn.put(Space::Meta, &key, &(last + n).to_be_bytes())?;
-    Ok(last + 1)
+    Ok(txn.allocate(&[COUNTER_PREFIX, counter.as_bytes()].concat(), n)?)
 }
 
 fn read_u64(bytes: Option<Vec<u8>>) -> Result<u64> {

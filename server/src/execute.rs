@@ -10,6 +10,7 @@ use datafusion::logical_expr::LogicalPlan;
 use datafusion::physical_plan::{ExecutionPlan, collect, displayable};
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::{ObjectType, Statement};
+use shale_catalog::blocking::blocking;
 use shale_catalog::ddl::{self, DdlContext, DdlOutcome};
 use shale_catalog::dml::{self, DmlContext, DmlOutcome};
 use shale_catalog::CatalogError;
@@ -24,13 +25,16 @@ impl Session {
         match stmt {
             Statement::Query(_) => self.query(stmt).await,
             Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => self.dml_statement(stmt).await,
-            Statement::CreateTable(create) => Ok(ddl_outcome(ddl::create_table(&self.ddl(), &create)?)),
+            // DDL writes catalog keys, and may wait for another transaction's locks on them.
+            Statement::CreateTable(create) => Ok(ddl_outcome(blocking(|| ddl::create_table(&self.ddl(), &create))?)),
             Statement::CreateSchema { schema_name, if_not_exists, .. } => {
-                Ok(ddl_outcome(ddl::create_schema(&self.ddl(), &schema_name, if_not_exists)?))
+                Ok(ddl_outcome(blocking(|| ddl::create_schema(&self.ddl(), &schema_name, if_not_exists))?))
             }
             Statement::Drop { object_type, if_exists, names, cascade, .. } => match object_type {
-                ObjectType::Table => Ok(ddl_outcome(ddl::drop_tables(&self.ddl(), &names, if_exists)?)),
-                ObjectType::Schema => Ok(ddl_outcome(ddl::drop_schemas(&self.ddl(), &names, if_exists, cascade)?)),
+                ObjectType::Table => Ok(ddl_outcome(blocking(|| ddl::drop_tables(&self.ddl(), &names, if_exists))?)),
+                ObjectType::Schema => {
+                    Ok(ddl_outcome(blocking(|| ddl::drop_schemas(&self.ddl(), &names, if_exists, cascade))?))
+                }
                 other => Err(CatalogError::unsupported(format!("DROP {other}"))),
             },
             Statement::AlterTable(alter) => Ok(ddl_outcome(ddl::alter_table(&self.ddl(), &alter).await?)),

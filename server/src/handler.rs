@@ -29,7 +29,7 @@ use tokio::sync::Mutex;
 use crate::parse::parse_statements;
 use crate::session::Session;
 use crate::settings::Settings;
-use crate::wire::{send_error, send_outcome};
+use crate::wire::{feed_notices, send_error, send_outcome};
 
 /// Serves every connection of one server.
 pub struct Handler {
@@ -120,6 +120,7 @@ impl SimpleQueryHandler for Handler {
                         Err(e) => Err(e),
                     };
                     if let Err(e) = sent {
+                        feed_notices(client, &session.take_pending_notices(), notices).await?;
                         send_error(client, &e).await?;
                         failed = true;
                         break;

@@ -17,6 +17,7 @@ mod scalars;
 mod session;
 mod set_show;
 mod settings;
+mod transaction;
 mod wire;
 
 use std::path::PathBuf;

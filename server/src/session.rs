@@ -1,6 +1,8 @@
 //! One client session: its settings, its DataFusion state wired to storage, and its
-//! transaction. Every statement runs in a transaction: the open block's, or one of its own
-//! that commits when the statement succeeds and rolls back when it fails.
+//! transaction. Every statement runs in a transaction: the open block's (or the implicit one
+//! of a multi-statement message), or one of its own that commits when the statement
+//! succeeds and rolls back when it fails. Block statements (BEGIN, COMMIT, savepoints, SET
+//! TRANSACTION) answer as PostgreSQL's do, warnings included; see `transaction`.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -8,30 +10,19 @@ use std::sync::Arc;
 use datafusion::common::ParamValues;
 use datafusion::execution::TaskContext;
 use datafusion::execution::session_state::SessionState;
-use datafusion::sql::sqlparser::ast::{Expr, Statement, TransactionIsolationLevel, TransactionMode};
+use datafusion::sql::sqlparser::ast::{Expr, Set, Statement, TransactionMode};
 use futures::FutureExt;
 use pgwire::messages::response::TransactionStatus;
 use shale_catalog::functions::SessionInfo;
+use shale_catalog::blocking::blocking;
 use shale_catalog::{CatalogError, SessionHandle, new_session_state, sqlstate};
-use shale_storage::{Store, Txn};
+use shale_storage::{Store, Txn, TxnOptions};
 
 use crate::outcome::{Notice, Outcome};
 use crate::params::bind;
 use crate::plan_cache::{PreparedRef, is_cacheable};
 use crate::settings::{SERVER_VERSION, Settings};
-
-/// Where the session is with respect to transactions.
-enum TxnState {
-    /// No transaction block: each statement commits on its own.
-    Idle,
-    /// The implicit block of a Query message with several statements: they commit together
-    /// at the end of the message, and an error rolls all of them back.
-    Implicit(Arc<Txn>),
-    /// Inside BEGIN ... COMMIT.
-    Block(Arc<Txn>),
-    /// Inside a block in which a statement failed: only ROLLBACK (or COMMIT) is accepted.
-    Failed(Arc<Txn>),
-}
+use crate::transaction::{Level, Mode, Open};
 
 /// What runs in a transaction: a statement, or a prepared one with its parameters.
 enum Work<'p, 'a> {
@@ -47,7 +38,13 @@ pub struct Session {
     pub(crate) task_ctx: Arc<TaskContext>,
     pub(crate) settings: Settings,
     user: String,
-    txn: TxnState,
+    /// The open transaction (a block, or a message's implicit one), if any.
+    open: Option<Open>,
+    /// Whether a multi-statement Query message is running: a statement outside a block
+    /// then joins (or opens) the message's implicit transaction.
+    in_message: bool,
+    /// Warnings to send before the error a statement ends with.
+    pending: Vec<Notice>,
     /// The parameter values Bind last computed, with the literals they came from, so that
     /// the Execute that follows does not compute them again.
     bound: Option<(Vec<Expr>, ParamValues)>,
@@ -69,41 +66,70 @@ impl Session {
         let state = new_session_state(&handle, info);
         let settings = Settings::new(user, application_name);
         let task_ctx = state.task_ctx();
-        let mut session =
-            Session { handle, state, task_ctx, settings, user: user.to_string(), txn: TxnState::Idle, bound: None };
+        let mut session = Session {
+            handle,
+            state,
+            task_ctx,
+            settings,
+            user: user.to_string(),
+            open: None,
+            in_message: false,
+            pending: Vec::new(),
+            bound: None,
+        };
         session.apply_search_path();
         session
     }
 
     /// The status reported in ReadyForQuery.
     pub fn transaction_status(&self) -> TransactionStatus {
-        match self.txn {
-            TxnState::Idle | TxnState::Implicit(_) => TransactionStatus::Idle,
-            TxnState::Block(_) => TransactionStatus::Transaction,
-            TxnState::Failed(_) => TransactionStatus::Error,
+        match &self.open {
+            Some(open) if open.block && open.failed => TransactionStatus::Error,
+            Some(open) if open.block => TransactionStatus::Transaction,
+            _ => TransactionStatus::Idle,
         }
     }
 
-    /// Executes one statement.
+    /// Executes one statement. An error fails the open block.
     pub async fn execute(&mut self, mut stmt: Statement) -> Result<Outcome, CatalogError> {
         crate::rewrite::rewrite_statement(&mut stmt)?;
-        match &stmt {
-            Statement::StartTransaction { modes, .. } => return self.begin(modes),
-            Statement::Commit { chain: false, .. } => return self.commit(),
-            Statement::Rollback { chain: false, savepoint: None } => return self.rollback(),
+        let result = self.dispatch(stmt).await;
+        if result.is_err() {
+            self.fail();
+        }
+        result
+    }
+
+    /// The warnings to send before the error the last statement ended with.
+    pub fn take_pending_notices(&mut self) -> Vec<Notice> {
+        std::mem::take(&mut self.pending)
+    }
+
+    async fn dispatch(&mut self, stmt: Statement) -> Result<Outcome, CatalogError> {
+        match stmt {
+            Statement::Commit { chain: false, .. } => return self.end(true),
+            Statement::Rollback { chain: false, savepoint: None } => return self.end(false),
+            Statement::Rollback { chain: false, savepoint: Some(name) } => return self.rollback_to(&name.value),
             Statement::Commit { .. } | Statement::Rollback { .. } => {
-                return Err(CatalogError::unsupported("AND CHAIN and ROLLBACK TO SAVEPOINT"));
-            }
-            Statement::Savepoint { .. } | Statement::ReleaseSavepoint { .. } => {
-                return Err(CatalogError::unsupported("SAVEPOINT"));
+                return Err(CatalogError::unsupported("AND CHAIN"));
             }
             _ => {}
         }
         self.check_not_failed()?;
         match stmt {
+            Statement::StartTransaction { modes, begin, .. } => {
+                self.begin(&modes, if begin { "BEGIN" } else { "START TRANSACTION" })
+            }
+            Statement::Savepoint { name } => self.savepoint(&name.value),
+            Statement::ReleaseSavepoint { name } => self.release(&name.value),
+            Statement::Set(Set::SetTransaction { modes, snapshot: None, session }) => self.set_transaction(&modes, session),
             Statement::Set(set) => self.set(set),
+            Statement::Reset(reset) => self.reset(reset.reset),
             Statement::ShowVariable { variable } => self.show(&variable),
-            stmt => self.in_transaction(Work::Statement(stmt)).await,
+            stmt => {
+                self.check_writable(&stmt)?;
+                self.in_transaction(Work::Statement(stmt)).await
+            }
         }
     }
 
@@ -115,8 +141,14 @@ impl Session {
             bind(&mut stmt, &literals)?;
             return self.execute(stmt).await;
         }
-        self.check_not_failed()?;
-        self.in_transaction(Work::Prepared(prepared, literals)).await
+        let result = match self.check_not_failed().and_then(|()| self.check_writable(prepared.stmt)) {
+            Ok(()) => self.in_transaction(Work::Prepared(prepared, literals)).await,
+            Err(e) => Err(e),
+        };
+        if result.is_err() {
+            self.fail();
+        }
+        result
     }
 
     /// What Bind checks before it creates a portal, as PostgreSQL does: 25P02 in a failed
@@ -129,9 +161,7 @@ impl Session {
         }
         let checked = self.param_values(literals).map(|_| ());
         if checked.is_err() {
-            if let TxnState::Block(txn) = &self.txn {
-                self.txn = TxnState::Failed(txn.clone());
-            }
+            self.fail();
         }
         checked
     }
@@ -151,8 +181,8 @@ impl Session {
 
     /// 25P02 in a failed transaction block.
     fn check_not_failed(&self) -> Result<(), CatalogError> {
-        match self.txn {
-            TxnState::Failed(_) => Err(CatalogError::new(
+        match &self.open {
+            Some(open) if open.failed => Err(CatalogError::new(
                 sqlstate::IN_FAILED_TRANSACTION,
                 "current transaction is aborted, commands ignored until end of transaction block",
             )),
@@ -160,12 +190,88 @@ impl Session {
         }
     }
 
-    /// Runs `work` in the open block's transaction, or in its own.
-    async fn in_transaction(&mut self, work: Work<'_, '_>) -> Result<Outcome, CatalogError> {
-        let (txn, autocommit) = match &self.txn {
-            TxnState::Block(txn) | TxnState::Implicit(txn) => (txn.clone(), false),
-            _ => (Arc::new(self.handle.store().begin()), true),
+    /// Fails the open block (see [`Open::fail`]; a message's implicit transaction is ended
+    /// by [`Session::end_implicit`]).
+    fn fail(&mut self) {
+        let Some(open) = self.open.as_mut() else { return };
+        let txn = open.begun().cloned();
+        if let Err(e) = open.fail() {
+            tracing::warn!(error = %e, "undoing a failed statement failed");
+        }
+        if txn.is_some() && open.begun().is_none() {
+            self.handle.set_txn(None);
+        }
+    }
+
+    /// 25006 for a statement that writes, in a READ ONLY transaction.
+    fn check_writable(&self, stmt: &Statement) -> Result<(), CatalogError> {
+        if !self.mode().read_only {
+            return Ok(());
+        }
+        let command = match stmt {
+            Statement::Insert(_) => "INSERT",
+            Statement::Update(_) => "UPDATE",
+            Statement::Delete(_) => "DELETE",
+            Statement::CreateTable(_) => "CREATE TABLE",
+            Statement::CreateSchema { .. } => "CREATE SCHEMA",
+            Statement::CreateIndex(_) => "CREATE INDEX",
+            Statement::AlterTable(_) => "ALTER TABLE",
+            Statement::Drop { object_type, .. } => return Err(read_only(&format!("DROP {object_type}"))),
+            Statement::Truncate(_) => "TRUNCATE TABLE",
+            _ => return Ok(()),
         };
+        Err(read_only(command))
+    }
+
+    /// The mode of the open transaction, or of the next one.
+    pub(crate) fn mode(&self) -> Mode {
+        match &self.open {
+            Some(open) => open.mode,
+            None => self.default_mode(),
+        }
+    }
+
+    /// `default_transaction_isolation` and `default_transaction_read_only`.
+    fn default_mode(&self) -> Mode {
+        Mode {
+            level: Level::from_setting(self.settings.get("default_transaction_isolation").unwrap_or("read committed")),
+            read_only: self.settings.get("default_transaction_read_only") == Ok("on"),
+        }
+    }
+
+    /// A storage transaction with `mode` and the session's lock timeout and commit sync.
+    fn begin_txn(&self, mode: Mode) -> Txn {
+        self.handle.store().begin_with(&TxnOptions {
+            isolation: mode.level.isolation(),
+            sync: self.settings.synchronous_commit(),
+            lock_timeout: self.settings.lock_timeout(),
+        })
+    }
+
+    /// The open transaction's storage transaction, begun now if needed, and made the one
+    /// the session's providers read through.
+    fn open_txn(&mut self) -> Option<Arc<Txn>> {
+        let mut open = self.open.take()?;
+        let txn = open.txn(|mode| self.begin_txn(mode));
+        self.open = Some(open);
+        self.handle.set_txn(Some(txn.clone()));
+        Some(txn)
+    }
+
+    /// Runs `work` in the open transaction, or in its own (autocommit), as one statement:
+    /// under READ COMMITTED it reads what is committed when it starts.
+    async fn in_transaction(&mut self, work: Work<'_, '_>) -> Result<Outcome, CatalogError> {
+        if self.open.is_none() && self.in_message {
+            self.open = Some(Open::new(false, self.default_mode()));
+        }
+        let (txn, autocommit) = match self.open_txn() {
+            Some(txn) => (txn, false),
+            None => (Arc::new(self.begin_txn(self.default_mode())), true),
+        };
+        if let Some(open) = self.open.as_mut() {
+            open.queried = true;
+        }
+        txn.new_statement()?;
         self.handle.set_txn(Some(txn.clone()));
         let run = async {
             match work {
@@ -176,117 +282,150 @@ impl Session {
         // A panic in the engine fails the statement (and its transaction), not the session.
         let result = AssertUnwindSafe(run).catch_unwind().await.unwrap_or_else(|panic| Err(panicked(&*panic)));
         if !autocommit {
-            if result.is_err() {
-                match self.txn {
-                    TxnState::Implicit(_) => self.end_implicit(false)?,
-                    _ => self.txn = TxnState::Failed(txn),
-                }
-            }
             return result;
         }
         self.handle.set_txn(None);
         match result {
             Ok(outcome) => {
-                txn.commit()?;
+                finish(&txn, true)?;
                 Ok(outcome)
             }
             Err(e) => {
-                txn.rollback()?;
+                finish(&txn, false)?;
                 Err(e)
             }
         }
     }
 
-    fn begin(&mut self, modes: &[TransactionMode]) -> Result<Outcome, CatalogError> {
-        for mode in modes {
-            match mode {
-                TransactionMode::IsolationLevel(
-                    TransactionIsolationLevel::RepeatableRead | TransactionIsolationLevel::Snapshot,
-                ) => {}
-                TransactionMode::AccessMode(datafusion::sql::sqlparser::ast::TransactionAccessMode::ReadWrite) => {}
-                other => return Err(CatalogError::unsupported(format!("transaction mode {other}"))),
+    /// BEGIN / START TRANSACTION: opens a block (the message's implicit transaction becomes
+    /// one); inside a block, a warning, and its modes are a SET TRANSACTION.
+    fn begin(&mut self, modes: &[TransactionMode], tag: &str) -> Result<Outcome, CatalogError> {
+        let mut outcome = Outcome::command(tag);
+        match self.open.as_mut() {
+            None => {
+                let (mode, _) = self.default_mode().with(modes);
+                self.open = Some(Open::new(true, mode));
             }
-        }
-        let mut outcome = Outcome::command("BEGIN");
-        match &self.txn {
-            TxnState::Idle => {
-                let txn = Arc::new(self.handle.store().begin());
-                self.handle.set_txn(Some(txn.clone()));
-                self.txn = TxnState::Block(txn);
+            Some(open) if !open.block => {
+                open.block = true;
+                open.set_modes(modes)?;
             }
-            TxnState::Implicit(txn) => self.txn = TxnState::Block(txn.clone()),
-            _ => outcome.notices.push(Notice::warning("25001", "there is already a transaction in progress")),
+            Some(open) => {
+                let warning = Notice::warning(sqlstate::ACTIVE_SQL_TRANSACTION, "there is already a transaction in progress");
+                if let Err(e) = open.set_modes(modes) {
+                    self.pending.push(warning);
+                    return Err(e);
+                }
+                outcome.notices.push(warning);
+            }
         }
         Ok(outcome)
     }
 
-    /// COMMIT (of a failed block: a rollback, tagged ROLLBACK as PostgreSQL does).
-    fn commit(&mut self) -> Result<Outcome, CatalogError> {
-        self.end_block(true)
-    }
-
-    /// ROLLBACK.
-    fn rollback(&mut self) -> Result<Outcome, CatalogError> {
-        self.end_block(false)
-    }
-
-    /// Ends the open block: commits it when `commit` and it has not failed, else rolls back.
-    /// Without a block, a warning (25P01) and the statement's own tag.
-    fn end_block(&mut self, commit: bool) -> Result<Outcome, CatalogError> {
-        let state = std::mem::replace(&mut self.txn, TxnState::Idle);
+    /// COMMIT (`commit`) or ROLLBACK: ends the open transaction; a failed block rolls back
+    /// and says ROLLBACK. Without a block, a warning (25P01), and a message's implicit
+    /// transaction ends here.
+    fn end(&mut self, commit: bool) -> Result<Outcome, CatalogError> {
+        let open = self.open.take();
         self.handle.set_txn(None);
-        let tag = if commit { "COMMIT" } else { "ROLLBACK" };
-        match state {
-            TxnState::Idle => {
-                let mut outcome = Outcome::command(tag);
-                outcome.notices.push(Notice::warning("25P01", "there is no transaction in progress"));
-                Ok(outcome)
-            }
-            TxnState::Block(txn) | TxnState::Implicit(txn) if commit => {
-                txn.commit()?;
-                Ok(Outcome::command("COMMIT"))
-            }
-            TxnState::Block(txn) | TxnState::Implicit(txn) | TxnState::Failed(txn) => {
-                txn.rollback()?;
-                Ok(Outcome::command("ROLLBACK"))
-            }
+        let committed = commit && open.as_ref().is_none_or(|o| !o.failed);
+        let mut outcome = Outcome::command(if committed { "COMMIT" } else { "ROLLBACK" });
+        if open.as_ref().is_none_or(|o| !o.block) {
+            outcome.notices.push(Notice::warning(sqlstate::NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress"));
+        }
+        if let Some(txn) = open.as_ref().and_then(Open::begun) {
+            finish(txn, committed)?;
+        }
+        Ok(outcome)
+    }
+
+    /// SAVEPOINT.
+    fn savepoint(&mut self, name: &str) -> Result<Outcome, CatalogError> {
+        self.check_in_block("SAVEPOINT")?;
+        let txn = self.open_txn().ok_or_else(|| CatalogError::internal("no transaction for SAVEPOINT"))?;
+        if let Some(open) = self.open.as_mut() {
+            open.savepoint(&txn, name);
+        }
+        Ok(Outcome::command("SAVEPOINT"))
+    }
+
+    /// RELEASE SAVEPOINT.
+    fn release(&mut self, name: &str) -> Result<Outcome, CatalogError> {
+        self.check_in_block("RELEASE SAVEPOINT")?;
+        self.open.as_mut().map_or(Ok(()), |open| open.release(name))?;
+        Ok(Outcome::command("RELEASE"))
+    }
+
+    /// ROLLBACK TO SAVEPOINT (also in a failed block, which it repairs).
+    fn rollback_to(&mut self, name: &str) -> Result<Outcome, CatalogError> {
+        self.check_in_block("ROLLBACK TO SAVEPOINT")?;
+        self.open.as_mut().map_or(Ok(()), |open| open.rollback_to(name))?;
+        Ok(Outcome::command("ROLLBACK"))
+    }
+
+    /// 25P01 for a savepoint statement outside a block.
+    fn check_in_block(&self, command: &str) -> Result<(), CatalogError> {
+        match &self.open {
+            Some(open) if open.block => Ok(()),
+            _ => Err(CatalogError::new(
+                sqlstate::NO_ACTIVE_SQL_TRANSACTION,
+                format!("{command} can only be used in transaction blocks"),
+            )),
         }
     }
 
-    /// Starts the implicit transaction of a multi-statement Query message (when no block is
-    /// open).
+    /// SET TRANSACTION (in a block, before its first query for the isolation level) and
+    /// SET SESSION CHARACTERISTICS AS TRANSACTION (the session's defaults).
+    fn set_transaction(&mut self, modes: &[TransactionMode], session: bool) -> Result<Outcome, CatalogError> {
+        let mut outcome = Outcome::command("SET");
+        if session {
+            let (mode, level_given) = self.default_mode().with(modes);
+            if level_given {
+                self.settings.set("default_transaction_isolation", Some(mode.level.name().to_string()))?;
+            }
+            let read_only = if mode.read_only { "on" } else { "off" };
+            self.settings.set("default_transaction_read_only", Some(read_only.to_string()))?;
+            return Ok(outcome);
+        }
+        match self.open.as_mut().filter(|o| o.block) {
+            Some(open) => open.set_modes(modes)?,
+            None => outcome.notices.push(Notice::warning(
+                sqlstate::NO_ACTIVE_SQL_TRANSACTION,
+                "SET TRANSACTION can only be used in transaction blocks",
+            )),
+        }
+        Ok(outcome)
+    }
+
+    /// Starts a multi-statement Query message: statements outside a block run in one
+    /// implicit transaction.
     pub fn begin_implicit(&mut self) {
-        if let TxnState::Idle = self.txn {
-            let txn = Arc::new(self.handle.store().begin());
-            self.handle.set_txn(Some(txn.clone()));
-            self.txn = TxnState::Implicit(txn);
-        }
+        self.in_message = true;
     }
 
-    /// Ends the implicit transaction, if one is open: commits it when `success`, else rolls
-    /// it back.
+    /// Ends the message: its implicit transaction, if one is open, commits when `success`,
+    /// else rolls back.
     pub fn end_implicit(&mut self, success: bool) -> Result<(), CatalogError> {
-        let TxnState::Implicit(txn) = &self.txn else { return Ok(()) };
-        let txn = txn.clone();
-        self.txn = TxnState::Idle;
-        self.handle.set_txn(None);
-        match success {
-            true => Ok(txn.commit()?),
-            false => Ok(txn.rollback()?),
+        self.in_message = false;
+        if self.open.as_ref().is_some_and(|o| !o.block) {
+            let open = self.open.take();
+            self.handle.set_txn(None);
+            if let Some(txn) = open.as_ref().and_then(Open::begun) {
+                finish(txn, success)?;
+            }
         }
+        Ok(())
     }
 
-    /// Makes sure planning has a transaction to read the catalog through: the open block's,
+    /// Makes sure planning has a transaction to read the catalog through: the open one's,
     /// or a new one that [`Session::end_planning_txn`] rolls back.
     pub(crate) fn planning_txn(&mut self) -> Option<Arc<Txn>> {
-        match self.txn {
-            TxnState::Idle => {
-                let txn = Arc::new(self.handle.store().begin());
-                self.handle.set_txn(Some(txn.clone()));
-                Some(txn)
-            }
-            _ => None,
+        if self.open_txn().is_some() {
+            return None;
         }
+        let txn = Arc::new(self.begin_txn(self.default_mode()));
+        self.handle.set_txn(Some(txn.clone()));
+        Some(txn)
     }
 
     /// Ends a transaction started by [`Session::planning_txn`].
@@ -315,6 +454,21 @@ impl Session {
             .collect();
         self.handle.set_search_path(path);
     }
+}
+
+/// Commits (`commit`) or rolls back `txn`. A commit that wrote may wait for the disk, so it
+/// runs where blocking does not stall other sessions.
+fn finish(txn: &Txn, commit: bool) -> Result<(), CatalogError> {
+    match commit {
+        true if txn.has_written() => Ok(blocking(|| txn.commit())?),
+        true => Ok(txn.commit()?),
+        false => Ok(txn.rollback()?),
+    }
+}
+
+/// 25006 for `command` in a read-only transaction.
+fn read_only(command: &str) -> CatalogError {
+    CatalogError::new(sqlstate::READ_ONLY_SQL_TRANSACTION, format!("cannot execute {command} in a read-only transaction"))
 }
 
 /// The error a statement that panicked answers with: XX000 and the panic's message.

@@ -1,11 +1,11 @@
-//! SET and SHOW.
+//! SET, RESET and SHOW.
 
 use std::sync::Arc;
 
 use datafusion::arrow::array::StringArray;
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::sql::sqlparser::ast::{Expr, Ident, Set, Value};
+use datafusion::sql::sqlparser::ast::{Expr, Ident, Reset, Set, Value};
 use shale_catalog::CatalogError;
 
 use crate::outcome::{Outcome, RowSet};
@@ -29,10 +29,27 @@ impl Session {
         Ok(outcome)
     }
 
-    /// `SHOW name`.
+    /// `RESET name` / `RESET ALL`: back to the default.
+    pub(crate) fn reset(&mut self, reset: Reset) -> Result<Outcome, CatalogError> {
+        let mut outcome = Outcome::command("RESET");
+        match reset {
+            Reset::ConfigurationParameter(name) => outcome.parameters.extend(self.settings.set(&name.to_string(), None)?),
+            Reset::ALL => outcome.parameters.extend(self.settings.reset_all()),
+        }
+        self.apply_search_path();
+        Ok(outcome)
+    }
+
+    /// `SHOW name`; `transaction_isolation` and `transaction_read_only` are the open
+    /// transaction's (or the next one's).
     pub(crate) fn show(&self, variable: &[Ident]) -> Result<Outcome, CatalogError> {
         let (column, key) = show_target(variable)?;
-        let value = self.settings.get(&key)?.to_string();
+        let mode = self.mode();
+        let value = match column.as_str() {
+            "transaction_isolation" => mode.level.name().to_string(),
+            "transaction_read_only" => if mode.read_only { "on" } else { "off" }.to_string(),
+            _ => self.settings.get(&key)?.to_string(),
+        };
         let schema = Arc::new(Schema::new(vec![Field::new(&column, DataType::Utf8, false)]));
         let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(StringArray::from(vec![value]))])
             .map_err(|e| CatalogError::internal(e.to_string()))?;

@@ -21,6 +21,12 @@ enum Rule {
     OneOf(&'static [&'static str]),
     /// An integer of at least the given value; smaller ones are 0A000.
     IntAtLeast(i64),
+    /// One of these values (case-insensitive), stored as spelled here; anything else is
+    /// 22023, as PostgreSQL answers for an enum setting.
+    Choice(&'static [&'static str]),
+    /// A duration in milliseconds (`200`, `'200ms'`, `'1s'`, `'5min'`), shown in the
+    /// largest unit that is exact, as PostgreSQL shows it.
+    Milliseconds,
     /// Cannot be changed (55P02).
     ReadOnly,
 }
@@ -46,12 +52,24 @@ const SPECS: &[Spec] = &[
     Spec { name: "server_encoding", default: "UTF8", rule: Rule::ReadOnly, report: true },
     Spec { name: "is_superuser", default: "on", rule: Rule::ReadOnly, report: true },
     Spec { name: "in_hot_standby", default: "off", rule: Rule::ReadOnly, report: true },
-    Spec { name: "default_transaction_read_only", default: "off", rule: Rule::OneOf(&["off", "false", "0"]), report: true },
+    Spec { name: "default_transaction_read_only", default: "off", rule: Rule::Choice(&["off", "on"]), report: true },
+    Spec {
+        name: "default_transaction_isolation",
+        default: "read committed",
+        rule: Rule::Choice(&["read committed", "repeatable read", "serializable", "read uncommitted"]),
+        report: false,
+    },
+    Spec {
+        name: "synchronous_commit",
+        default: "on",
+        rule: Rule::Choice(&["on", "off", "local", "remote_write", "remote_apply"]),
+        report: false,
+    },
     Spec { name: "search_path", default: "\"$user\", public", rule: Rule::Any, report: false },
     Spec { name: "extra_float_digits", default: "1", rule: Rule::IntAtLeast(1), report: false },
     Spec { name: "client_min_messages", default: "notice", rule: Rule::OneOf(&["debug5", "debug4", "debug3", "debug2", "debug1", "log", "notice", "warning", "error"]), report: false },
     Spec { name: "statement_timeout", default: "0", rule: Rule::OneOf(&["0"]), report: false },
-    Spec { name: "lock_timeout", default: "0", rule: Rule::OneOf(&["0"]), report: false },
+    Spec { name: "lock_timeout", default: "0", rule: Rule::Milliseconds, report: false },
     Spec { name: "idle_in_transaction_session_timeout", default: "0", rule: Rule::OneOf(&["0"]), report: false },
     Spec { name: "max_identifier_length", default: "63", rule: Rule::ReadOnly, report: false },
 ];
@@ -105,6 +123,19 @@ impl Settings {
         Ok(spec.filter(|s| s.report).map(|s| (s.name.to_string(), value)))
     }
 
+    /// RESET ALL: every setting that can change back to its default; returns the
+    /// ParameterStatus to send for the reported ones.
+    pub fn reset_all(&mut self) -> Vec<(String, String)> {
+        let mut reported = Vec::new();
+        for spec in SPECS.iter().filter(|s| !matches!(s.rule, Rule::ReadOnly)) {
+            self.values.insert(spec.name.to_lowercase(), spec.default.to_string());
+            if spec.report {
+                reported.push((spec.name.to_string(), spec.default.to_string()));
+            }
+        }
+        reported
+    }
+
     /// Whether NOTICE messages reach the client under `client_min_messages`.
     pub fn notices_enabled(&self) -> bool {
         !matches!(self.values["client_min_messages"].as_str(), "warning" | "error")
@@ -127,6 +158,15 @@ fn check(spec: &Spec, value: String) -> Result<String, CatalogError> {
         Rule::ReadOnly => {
             return Err(CatalogError::new("55P02", format!("parameter \"{}\" cannot be changed", spec.name)));
         }
+        Rule::Choice(allowed) => {
+            let chosen = allowed.iter().find(|a| a.eq_ignore_ascii_case(value.trim())).or(match value.trim() {
+                "true" | "yes" | "1" => allowed.iter().find(|a| **a == "on"),
+                "false" | "no" | "0" => allowed.iter().find(|a| **a == "off"),
+                _ => None,
+            });
+            return chosen.map(|c| c.to_string()).ok_or_else(|| invalid_value(spec.name, &value));
+        }
+        Rule::Milliseconds => return milliseconds(&value).map(show_milliseconds).ok_or_else(|| invalid_value(spec.name, &value)),
     };
     if !ok {
         return Err(CatalogError::unsupported(format!("{} = '{value}'", spec.name)));
@@ -137,6 +177,49 @@ fn check(spec: &Spec, value: String) -> Result<String, CatalogError> {
         Rule::OneOf(_) if spec.name == "DateStyle" || spec.name == "client_encoding" => spec.default.to_string(),
         _ => value,
     })
+}
+
+fn invalid_value(name: &str, value: &str) -> CatalogError {
+    CatalogError::new(sqlstate::INVALID_PARAMETER, format!("invalid value for parameter \"{name}\": \"{value}\""))
+}
+
+/// A duration setting in milliseconds: a number (of milliseconds) with an optional unit.
+fn milliseconds(value: &str) -> Option<u64> {
+    let value = value.trim();
+    let split = value.find(|c: char| !c.is_ascii_digit()).unwrap_or(value.len());
+    let (number, unit) = value.split_at(split);
+    let scale = match unit.trim() {
+        "" | "ms" => 1,
+        "s" => 1_000,
+        "min" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return None,
+    };
+    number.parse::<u64>().ok()?.checked_mul(scale)
+}
+
+/// A duration as PostgreSQL shows it: in the largest unit that divides it.
+fn show_milliseconds(ms: u64) -> String {
+    let units = [(86_400_000, "d"), (3_600_000, "h"), (60_000, "min"), (1_000, "s")];
+    match units.iter().find(|(size, _)| ms > 0 && ms % size == 0) {
+        Some((size, unit)) => format!("{}{unit}", ms / size),
+        None if ms == 0 => "0".to_string(),
+        None => format!("{ms}ms"),
+    }
+}
+
+impl Settings {
+    /// `lock_timeout`: `None` for 0, waiting as long as it takes.
+    pub fn lock_timeout(&self) -> Option<std::time::Duration> {
+        milliseconds(&self.values["lock_timeout"]).filter(|ms| *ms > 0).map(std::time::Duration::from_millis)
+    }
+
+    /// Whether commits wait for the log to reach the disk (`synchronous_commit` other
+    /// than off).
+    pub fn synchronous_commit(&self) -> bool {
+        self.values["synchronous_commit"] != "off"
+    }
 }
 
 fn unrecognized(name: &str) -> CatalogError {
@@ -157,5 +240,21 @@ mod tests {
         assert_eq!(s.set("nope", Some("1".into())).unwrap_err().code, "42704");
         assert_eq!(s.set("my.var", Some("1".into())).unwrap(), None);
         assert_eq!(s.set("server_version", Some("1".into())).unwrap_err().code, "55P02");
+        s.set("default_transaction_isolation", Some("SERIALIZABLE".into())).unwrap();
+        assert_eq!(s.get("default_transaction_isolation").unwrap(), "serializable");
+        assert_eq!(s.set("synchronous_commit", Some("maybe".into())).unwrap_err().code, "22023");
+        s.set("synchronous_commit", Some("false".into())).unwrap();
+        assert!(!s.synchronous_commit());
+    }
+
+    #[test]
+    fn durations_read_and_show_like_postgres() {
+        let mut s = Settings::new("postgres", None);
+        assert_eq!(s.lock_timeout(), None);
+        for (written, shown, ms) in [("200ms", "200ms", 200), ("1s", "1s", 1000), ("5000", "5s", 5000), ("90s", "90s", 90_000), ("2min", "2min", 120_000)] {
+            s.set("lock_timeout", Some(written.into())).unwrap();
+            assert_eq!((s.get("lock_timeout").unwrap(), s.lock_timeout()), (shown, Some(std::time::Duration::from_millis(ms))));
+        }
+        assert_eq!(s.set("lock_timeout", Some("soon".into())).unwrap_err().code, "22023");
     }
 }

@@ -1,13 +1,22 @@
-//! The storage error model: three public kinds, so that callers can map them onto
-//! SQLSTATEs in one place (a [`Error::Conflict`] is a serialization failure, 40001).
+//! The storage error model: a few public kinds, so that callers can map them onto SQLSTATEs
+//! in one place (a [`Error::Conflict`] is a serialization failure, 40001; a
+//! [`Error::Deadlock`] 40P01; a [`Error::LockTimeout`] 55P03).
 
 /// What went wrong in storage.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
-    /// The transaction lost a race with another one: a write-write conflict, a busy or
-    /// timed-out lock, or a deadlock. Retrying the whole transaction may succeed.
+    /// The transaction lost a race with another one: it wrote (or locked) a key that
+    /// another transaction wrote after its snapshot. Retrying the whole transaction may
+    /// succeed.
     #[error("transaction conflict: {0}")]
     Conflict(String),
+    /// Waiting for the lock would have closed a cycle of transactions waiting for each
+    /// other.
+    #[error("deadlock: {0}")]
+    Deadlock(String),
+    /// The lock was not granted within the transaction's lock timeout.
+    #[error("lock timeout: {0}")]
+    LockTimeout(String),
     /// Stored bytes do not decode (a damaged key or row, or one read with the wrong kinds).
     #[error("corrupt data: {0}")]
     Corrupt(String),
@@ -36,8 +45,9 @@ impl From<rocksdb::Error> for Error {
         let kind = e.kind();
         let message = e.into_string();
         match kind {
-            ErrorKind::Busy | ErrorKind::TryAgain | ErrorKind::TimedOut => Error::Conflict(message),
-            _ if message.contains("Deadlock") => Error::Conflict(message),
+            _ if message.contains("Deadlock") => Error::Deadlock(message),
+            ErrorKind::TimedOut => Error::LockTimeout(message),
+            ErrorKind::Busy | ErrorKind::TryAgain => Error::Conflict(message),
             ErrorKind::Corruption => Error::Corrupt(message),
             _ => Error::Io(message),
         }

@@ -24,10 +24,6 @@ use crate::{Datum, DatumRef, Error, Kind, Result};
 pub const NULL_FLAG: u8 = 0x00;
 /// Flag byte of a non-NULL key column, followed by the value.
 pub const VALUE_FLAG: u8 = 0x01;
-/// Key prefix of the counters of [`Txn::next_id`](crate::Txn::next_id) in
-/// [`Space::Meta`](crate::Space::Meta).
-pub const COUNTER_PREFIX: &[u8] = b"\x00ctr/";
-
 /// Bytes per group in the text and bytes encoding.
 const GROUP: usize = 8;
 /// Marker after a full group that more groups follow.

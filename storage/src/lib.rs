@@ -1,5 +1,5 @@
 //! Shale's storage layer: RocksDB with an order-preserving key codec, a compact row codec
-//! and snapshot-isolated transactions. It knows nothing of SQL, DataFusion or pgwire.
+//! and read-committed or snapshot-isolated transactions. It knows nothing of SQL, DataFusion or pgwire.
 //!
 //! # The API in brief
 //!
@@ -14,19 +14,20 @@
 //!   (rows may have fewer slots than the reader's kinds); [`row_slot_count`];
 //!   [`encode_array`] / [`decode_array`] for the value of a [`Kind::Array`] column.
 //! - Storage ([`store`], [`txn`]): [`Store::open`] opens RocksDB with one column family per
-//!   [`Space`] (`meta`, `data`); [`Store::begin`] starts a [`Txn`] that reads a snapshot
-//!   plus its own writes: `get`, `get_for_update` (locks), `put`, `delete`, `scan` over a
-//!   [`KeyRange`] in batches, `next_id` (per-name counters 1, 2, 3, ...), savepoints,
-//!   `commit` and `rollback`.
+//!   [`Space`] (`meta`, `data`); [`Store::begin_with`] starts a [`Txn`] ([`TxnOptions`]:
+//!   [`Isolation`], sync, lock timeout) that reads a snapshot (per statement, or for the
+//!   whole transaction) plus its own writes: `get`, `get_for_update` (locks), `put`,
+//!   `delete`, `scan` over a [`KeyRange`] in batches, `allocate` (per-name counters 1, 2,
+//!   3, ..., outside the transaction), savepoints, `commit` and `rollback`.
 //! - Errors ([`error`]): [`Error::Conflict`] (retry the transaction: SQLSTATE 40001),
-//!   [`Error::Corrupt`], [`Error::Io`].
+//!   [`Error::Deadlock`], [`Error::LockTimeout`], [`Error::Corrupt`], [`Error::Io`].
 //!
 //! ```no_run
 //! use shale_storage::{encode_key_datum, table_prefix, DatumRef, KeyRange, Space, Store, StoreOptions};
 //!
 //! let store = Store::open("/tmp/shale".as_ref(), StoreOptions::default())?;
 //! let txn = store.begin();
-//! let mut key = table_prefix(txn.next_id(b"table")?).to_vec();
+//! let mut key = table_prefix(txn.allocate(b"c/table", 1)?).to_vec();
 //! encode_key_datum(DatumRef::Int64(42), &mut key);
 //! txn.put(Space::Data, &key, b"row")?;
 //! let rows = txn.scan(Space::Data, &KeyRange::prefix(&key[..8]), None, 100)?;
@@ -51,9 +52,9 @@ mod testgen;
 pub use datum::{Datum, DatumRef, Kind};
 pub use error::{Error, Result};
 pub use keys::{
-    COUNTER_PREFIX, NULL_FLAG, VALUE_FLAG, decode_key_datum, decode_key_datums, encode_key_datum,
+    NULL_FLAG, VALUE_FLAG, decode_key_datum, decode_key_datums, encode_key_datum,
     prefix_successor, table_prefix,
 };
 pub use row::{MAX_SLOTS, decode_array, decode_row, encode_array, encode_row, row_slot_count};
-pub use store::{LOCK_TIMEOUT_MS, Space, Store, StoreOptions};
-pub use txn::{KeyRange, Txn};
+pub use store::{Space, Store, StoreOptions};
+pub use txn::{Isolation, KeyRange, Txn, TxnOptions};

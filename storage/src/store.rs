@@ -6,14 +6,14 @@ use std::sync::Arc;
 
 use rocksdb::{
     ColumnFamily, ColumnFamilyDescriptor, DBCompressionType, Options, TransactionDB,
-    TransactionDBOptions, TransactionOptions, WriteOptions,
+    TransactionDBOptions, WriteOptions,
 };
 
+use crate::txn::TxnOptions;
 use crate::{Error, Result, Txn};
 
-/// How long a transaction waits for a row lock before giving up with
-/// [`Error::Conflict`], in milliseconds.
-pub const LOCK_TIMEOUT_MS: i64 = 2000;
+/// How long a write outside a transaction waits for a row lock, in milliseconds.
+const LOCK_TIMEOUT_MS: i64 = 2000;
 
 /// A keyspace, stored as its own RocksDB column family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -76,10 +76,10 @@ fn purge_recovered_logs(db: &TransactionDB) -> Result<()> {
 /// What every clone of a [`Store`] and every [`Txn`] shares.
 pub(crate) struct Shared {
     pub(crate) db: TransactionDB,
-    /// Write options of every transaction (sync or not).
+    /// Write options of a transaction that syncs its commit (when the store syncs at all).
     pub(crate) write_opts: WriteOptions,
-    /// Options of every transaction: snapshot at begin, bounded lock waits.
-    pub(crate) txn_opts: TransactionOptions,
+    /// Write options of a transaction that does not sync its commit.
+    pub(crate) async_write_opts: WriteOptions,
 }
 
 impl Store {
@@ -108,15 +108,11 @@ impl Store {
 
         let mut write_opts = WriteOptions::default();
         write_opts.set_sync(opts.sync_commit);
-        let mut txn_opts = TransactionOptions::default();
-        txn_opts.set_snapshot(true);
-        txn_opts.set_lock_timeout(LOCK_TIMEOUT_MS);
-        txn_opts.set_deadlock_detect(true);
         Ok(Store {
             shared: Arc::new(Shared {
                 db,
                 write_opts,
-                txn_opts,
+                async_write_opts: WriteOptions::default(),
             }),
         })
     }
@@ -124,7 +120,12 @@ impl Store {
     /// Begins a snapshot-isolated transaction: its reads see the database as of now plus
     /// its own writes.
     pub fn begin(&self) -> Txn {
-        Txn::begin(self.shared.clone())
+        self.begin_with(&TxnOptions::default())
+    }
+
+    /// Begins a transaction with `opts`.
+    pub fn begin_with(&self, opts: &TxnOptions) -> Txn {
+        Txn::begin(self.shared.clone(), opts)
     }
 }
 
@@ -160,7 +161,7 @@ mod tests {
             let txn = store.begin();
             txn.put(Space::Meta, b"m", b"1").expect("put");
             txn.put(Space::Data, b"d", b"2").expect("put");
-            assert_eq!(txn.next_id(b"tables"), Ok(1));
+            assert_eq!(txn.allocate(b"tables", 1), Ok(1));
             txn.commit().expect("commit");
             let uncommitted = store.begin();
             uncommitted.put(Space::Data, b"lost", b"3").expect("put");
@@ -170,7 +171,7 @@ mod tests {
         assert_eq!(txn.get(Space::Meta, b"m"), Ok(Some(b"1".to_vec())));
         assert_eq!(txn.get(Space::Data, b"d"), Ok(Some(b"2".to_vec())));
         assert_eq!(txn.get(Space::Data, b"lost"), Ok(None));
-        assert_eq!(txn.next_id(b"tables"), Ok(2));
+        assert_eq!(txn.allocate(b"tables", 1), Ok(2));
     }
 
     #[test]

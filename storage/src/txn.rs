@@ -1,18 +1,77 @@
-//! Snapshot-isolated transactions over a [`Store`](crate::Store).
+//! Transactions over a [`Store`](crate::Store), read-committed or snapshot-isolated.
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
-use rocksdb::{ColumnFamily, ReadOptions, SnapshotWithThreadMode, Transaction, TransactionDB};
+use rocksdb::{ColumnFamily, ReadOptions, SnapshotWithThreadMode, Transaction, TransactionDB, TransactionOptions};
 
-use crate::keys::{COUNTER_PREFIX, prefix_successor};
+use crate::keys::prefix_successor;
 use crate::store::Shared;
 use crate::{Error, Result, Space};
 
 /// A RocksDB transaction whose borrow of the database is erased; see [`Txn`] for why that
 /// is sound.
 type RawTxn = Transaction<'static, TransactionDB>;
+
+/// A database snapshot whose borrow of the database is erased, like [`RawTxn`].
+type RawSnapshot = SnapshotWithThreadMode<'static, TransactionDB>;
+
+/// What a transaction's reads see.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Isolation {
+    /// Each statement reads a snapshot taken when it starts ([`Txn::new_statement`]); a
+    /// locking read ([`Txn::get_for_update`]) reads the latest committed value; writes
+    /// wait for row locks and never conflict (PostgreSQL's READ COMMITTED).
+    #[default]
+    ReadCommitted,
+    /// Every read sees the snapshot taken at begin; writing or locking a key that another
+    /// transaction wrote after it fails with [`Error::Conflict`] (PostgreSQL's REPEATABLE
+    /// READ).
+    Snapshot,
+}
+
+/// How a transaction behaves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TxnOptions {
+    /// What its reads see.
+    pub isolation: Isolation,
+    /// Whether commit waits for the write-ahead log to reach the disk (when the store
+    /// syncs at all, see [`StoreOptions::sync_commit`](crate::StoreOptions)).
+    pub sync: bool,
+    /// How long to wait for a row lock before [`Error::LockTimeout`]; `None` waits until
+    /// the holder ends (a deadlock is detected and fails with [`Error::Deadlock`]).
+    pub lock_timeout: Option<Duration>,
+}
+
+impl Default for TxnOptions {
+    fn default() -> Self {
+        TxnOptions { isolation: Isolation::Snapshot, sync: true, lock_timeout: None }
+    }
+}
+
+/// A lock wait "without" a timeout, in milliseconds: a day.
+const UNBOUNDED_LOCK_WAIT_MS: i64 = 86_400_000;
+
+impl TxnOptions {
+    /// RocksDB's options for such a transaction.
+    fn rocksdb(&self) -> TransactionOptions {
+        let mut opts = TransactionOptions::default();
+        opts.set_snapshot(self.isolation == Isolation::Snapshot);
+        let timeout = self.lock_timeout.map_or(UNBOUNDED_LOCK_WAIT_MS, |t| i64::try_from(t.as_millis()).unwrap_or(i64::MAX));
+        opts.set_lock_timeout(timeout);
+        opts.set_deadlock_detect(true);
+        opts
+    }
+}
+
+/// The open transaction and, under [`Isolation::ReadCommitted`], the snapshot its current
+/// statement reads.
+struct Open {
+    txn: RawTxn,
+    statement: Option<RawSnapshot>,
+}
 
 /// The keys `lower <= key < upper`; no `upper` means no end.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -33,22 +92,23 @@ impl KeyRange {
     }
 }
 
-/// A transaction. Its reads see the snapshot taken at [`Store::begin`](crate::Store::begin)
-/// plus its own writes; its writes lock their keys, and writing a key that another
-/// transaction wrote after the snapshot fails with [`Error::Conflict`], as does waiting
-/// longer than [`LOCK_TIMEOUT_MS`](crate::LOCK_TIMEOUT_MS) for a lock.
+/// A transaction. Its reads see a snapshot (per statement or for the whole transaction, see
+/// [`Isolation`]) plus its own writes; its writes lock their keys until it ends, waiting at
+/// most [`TxnOptions::lock_timeout`] for a lock another transaction holds.
 ///
 /// `Send + Sync`: calls lock internally, so the handle can be shared through an `Arc`.
 /// After [`commit`](Txn::commit) or [`rollback`](Txn::rollback) every call fails; dropping
 /// an unfinished transaction rolls it back.
 pub struct Txn {
-    // Safety: the transaction borrows `shared.db` but is stored with an erased ('static)
-    // lifetime. That is sound because (1) `shared` is an `Arc` owned by this struct, so the
-    // database is alive and does not move for as long as the `Txn` exists; (2) struct fields
-    // drop in declaration order, so `inner` (the transaction) is destroyed before `shared`
-    // releases the database; (3) the erased reference never leaves this module except
-    // through borrows of `self`.
-    inner: Mutex<Option<RawTxn>>,
+    // Safety: the transaction and the snapshot borrow `shared.db` but are stored with an
+    // erased ('static) lifetime. That is sound because (1) `shared` is an `Arc` owned by
+    // this struct, so the database is alive and does not move for as long as the `Txn`
+    // exists; (2) struct fields drop in declaration order, so `inner` is destroyed before
+    // `shared` releases the database; (3) the erased references never leave this module
+    // except through borrows of `self`, and reads use the snapshot under the same lock that
+    // replaces it.
+    inner: Mutex<Option<Open>>,
+    isolation: Isolation,
     /// Whether the transaction has written: committing one that has not only releases its
     /// locks, with no write-ahead-log write (and no sync) for a read-only statement.
     wrote: AtomicBool,
@@ -56,27 +116,46 @@ pub struct Txn {
 }
 
 impl Txn {
-    /// Begins a transaction on `shared.db` with the store's options.
-    pub(crate) fn begin(shared: Arc<Shared>) -> Txn {
-        let txn = shared
-            .db
-            .transaction_opt(&shared.write_opts, &shared.txn_opts);
+    /// Begins a transaction on `shared.db`.
+    pub(crate) fn begin(shared: Arc<Shared>, opts: &TxnOptions) -> Txn {
+        let write_opts = if opts.sync { &shared.write_opts } else { &shared.async_write_opts };
+        let txn = shared.db.transaction_opt(write_opts, &opts.rocksdb());
         // SAFETY: only the lifetime changes; see the comment on `Txn::inner`.
         let txn = unsafe { std::mem::transmute::<Transaction<'_, TransactionDB>, RawTxn>(txn) };
         Txn {
-            inner: Mutex::new(Some(txn)),
+            inner: Mutex::new(Some(Open { txn, statement: None })),
+            isolation: opts.isolation,
             wrote: AtomicBool::new(false),
             shared,
         }
     }
 
+    /// What the transaction's reads see.
+    pub fn isolation(&self) -> Isolation {
+        self.isolation
+    }
+
+    /// Starts a statement: under [`Isolation::ReadCommitted`] its reads see what is
+    /// committed from now on; under [`Isolation::Snapshot`] nothing changes.
+    pub fn new_statement(&self) -> Result<()> {
+        if self.isolation == Isolation::Snapshot {
+            return Ok(());
+        }
+        let mut inner = self.lock();
+        let open = inner.as_mut().ok_or_else(Error::finished)?;
+        // Drop the old snapshot before taking the new one.
+        open.statement = None;
+        // SAFETY: only the lifetime changes; see the comment on `Txn::inner`.
+        open.statement = Some(unsafe {
+            std::mem::transmute::<SnapshotWithThreadMode<'_, TransactionDB>, RawSnapshot>(self.shared.db.snapshot())
+        });
+        Ok(())
+    }
+
     /// The value of `key`, if any.
     pub fn get(&self, space: Space, key: &[u8]) -> Result<Option<Vec<u8>>> {
         let cf = self.shared.cf(space)?;
-        self.with(|txn| {
-            let snapshot = txn.snapshot();
-            Ok(txn.get_cf_opt(cf, key, &snapshot_read_opts(&snapshot))?)
-        })
+        self.with_open(|open| Ok(open.txn.get_cf_opt(cf, key, &open.read_opts())?))
     }
 
     /// The value of `key`, if any, locking the key until the transaction ends. Fails with
@@ -115,17 +194,16 @@ impl Txn {
         };
         let upper = range.upper.as_deref();
         let cf = self.shared.cf(space)?;
-        self.with(|txn| {
+        self.with_open(|open| {
             if limit == 0 || upper.is_some_and(|upper| upper <= start.as_slice()) {
                 return Ok(Vec::new());
             }
-            let snapshot = txn.snapshot();
-            let mut opts = snapshot_read_opts(&snapshot);
+            let mut opts = open.read_opts();
             opts.set_iterate_lower_bound(start.as_slice());
             if let Some(upper) = upper {
                 opts.set_iterate_upper_bound(upper);
             }
-            let mut iter = txn.raw_iterator_cf_opt(cf, opts);
+            let mut iter = open.txn.raw_iterator_cf_opt(cf, opts);
             iter.seek(&start);
             let mut out = Vec::new();
             // The bound is checked here too, for the transaction's own uncommitted writes.
@@ -144,35 +222,36 @@ impl Txn {
         })
     }
 
-    /// The next value of the named counter: 1, 2, 3, ... The counter's key is locked until
-    /// the transaction ends, so concurrent transactions never get the same value (one of
-    /// them fails with [`Error::Conflict`]); a rolled-back value is handed out again.
-    pub fn next_id(&self, counter: &[u8]) -> Result<u64> {
-        let key = [COUNTER_PREFIX, counter].concat();
+    /// Reserves `n` consecutive values of the counter stored under `key` in
+    /// [`Space::Meta`] (1, 2, 3, ...) and returns the first. Outside the transaction, like
+    /// PostgreSQL's OIDs and sequences: no other transaction ever gets them, a rollback does
+    /// not return them, and concurrent transactions do not wait for each other's end. (The
+    /// reservation is not synced on its own; a synced commit that uses the values syncs it
+    /// too, the log being sequential.)
+    pub fn allocate(&self, key: &[u8], n: u64) -> Result<u64> {
+        let counter = String::from_utf8_lossy(key);
         let cf = self.shared.cf(Space::Meta)?;
-        self.with_write(|txn| {
-            let current = match locked_get(txn, cf, &key)? {
-                None => 0,
-                Some(bytes) => u64::from_be_bytes(bytes.as_slice().try_into().map_err(|_| {
-                    Error::Corrupt(format!(
-                        "bad counter value: counter={counter:?} len={}",
-                        bytes.len()
-                    ))
-                })?),
-            };
-            let next = current
-                .checked_add(1)
-                .ok_or_else(|| Error::Io(format!("counter is exhausted: counter={counter:?}")))?;
-            txn.put_cf(cf, &key, next.to_be_bytes())?;
-            Ok(next)
-        })
+        let opts = TxnOptions { isolation: Isolation::ReadCommitted, sync: false, lock_timeout: None };
+        let txn = self.shared.db.transaction_opt(&self.shared.async_write_opts, &opts.rocksdb());
+        let current = match txn.get_for_update_cf(cf, key, true)? {
+            None => 0,
+            Some(bytes) => u64::from_be_bytes(bytes.as_slice().try_into().map_err(|_| {
+                Error::Corrupt(format!("bad counter value: counter={counter:?} len={}", bytes.len()))
+            })?),
+        };
+        let last = current
+            .checked_add(n)
+            .ok_or_else(|| Error::Io(format!("counter is exhausted: counter={counter:?}")))?;
+        txn.put_cf(cf, key, last.to_be_bytes())?;
+        txn.commit()?;
+        Ok(current + 1)
     }
 
     /// Marks a point that [`rollback_to_savepoint`](Txn::rollback_to_savepoint) returns to.
     /// Savepoints nest. Does nothing on a finished transaction.
     pub fn set_savepoint(&self) {
-        if let Some(txn) = self.lock().as_ref() {
-            txn.set_savepoint();
+        if let Some(open) = self.lock().as_ref() {
+            open.txn.set_savepoint();
         }
     }
 
@@ -184,7 +263,7 @@ impl Txn {
 
     /// Makes the transaction's writes durable and visible to later transactions.
     pub fn commit(&self) -> Result<()> {
-        let txn = self.lock().take().ok_or_else(Error::finished)?;
+        let Open { txn, .. } = self.lock().take().ok_or_else(Error::finished)?;
         match self.wrote.load(Ordering::Relaxed) {
             true => Ok(txn.commit()?),
             false => Ok(txn.rollback()?),
@@ -193,11 +272,16 @@ impl Txn {
 
     /// Discards the transaction's writes.
     pub fn rollback(&self) -> Result<()> {
-        let txn = self.lock().take().ok_or_else(Error::finished)?;
+        let Open { txn, .. } = self.lock().take().ok_or_else(Error::finished)?;
         Ok(txn.rollback()?)
     }
 
-    fn lock(&self) -> MutexGuard<'_, Option<RawTxn>> {
+    /// Whether the transaction has written anything (its commit then writes the log).
+    pub fn has_written(&self) -> bool {
+        self.wrote.load(Ordering::Relaxed)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<Open>> {
         // A panic while the lock was held cannot leave the transaction half-updated: every
         // RocksDB call is atomic. So a poisoned lock is still usable.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
@@ -211,27 +295,41 @@ impl Txn {
 
     /// Runs `f` on the open transaction, or fails if it is finished.
     fn with<R>(&self, f: impl FnOnce(&RawTxn) -> Result<R>) -> Result<R> {
+        self.with_open(|open| f(&open.txn))
+    }
+
+    /// Runs `f` on the open transaction and its statement snapshot.
+    fn with_open<R>(&self, f: impl FnOnce(&Open) -> Result<R>) -> Result<R> {
         f(self.lock().as_ref().ok_or_else(Error::finished)?)
     }
 }
 
-/// Read options that read at the transaction's snapshot.
-fn snapshot_read_opts(snapshot: &SnapshotWithThreadMode<'_, RawTxn>) -> ReadOptions {
-    let mut opts = ReadOptions::default();
-    opts.set_snapshot(snapshot);
-    opts
+impl Open {
+    /// Read options that read what the transaction sees: the statement's snapshot (read
+    /// committed; taken now if the statement has none yet) or the transaction's.
+    fn read_opts(&self) -> ReadOptions {
+        let mut opts = ReadOptions::default();
+        match &self.statement {
+            Some(snapshot) => opts.set_snapshot(snapshot),
+            None => opts.set_snapshot(&self.txn.snapshot()),
+        }
+        opts
+    }
 }
 
-/// Reads `key` at the snapshot and locks it exclusively.
+/// Locks `key` exclusively and reads it: at the transaction's snapshot (which the lock
+/// validates) under snapshot isolation, the latest committed value under read committed.
 fn locked_get(txn: &RawTxn, cf: &ColumnFamily, key: &[u8]) -> Result<Option<Vec<u8>>> {
-    let snapshot = txn.snapshot();
-    Ok(txn.get_for_update_cf_opt(cf, key, true, &snapshot_read_opts(&snapshot))?)
+    let mut opts = ReadOptions::default();
+    opts.set_snapshot(&txn.snapshot());
+    Ok(txn.get_for_update_cf_opt(cf, key, true, &opts)?)
 }
 
 impl fmt::Debug for Txn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Txn")
             .field("finished", &self.lock().is_none())
+            .field("isolation", &self.isolation)
             .finish()
     }
 }

@@ -11,8 +11,11 @@ mod returning;
 mod update;
 mod write;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
+use datafusion::arrow::array::{AsArray, BooleanArray};
+use datafusion::arrow::compute::filter_record_batch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::{DFSchema, ParamValues};
@@ -23,7 +26,10 @@ use datafusion::execution::TaskContext;
 use datafusion::physical_plan::{ExecutionPlan, collect};
 use datafusion::sql::sqlparser::ast::{self, ExprWithAlias, SelectItem, Statement, TableFactor, TableWithJoins};
 
+use shale_storage::{Isolation, Space};
+
 use self::write::RowWriter;
+use crate::blocking::blocking;
 use crate::descriptor::TableDesc;
 use crate::error::{CatalogError, Result};
 use crate::handle::SessionHandle;
@@ -106,15 +112,51 @@ impl DmlPlan {
             Some(params) => self.plan.clone().with_param_values(params)?,
             None => self.plan.clone(),
         };
-        let (_, batches) = ctx.run(&plan).await?;
-        self.write(ctx, batches).await
+        self.run_and_write(ctx, Source::Logical(&plan)).await
     }
 
     /// Runs `physical`, a physical plan of [`DmlPlan::logical_plan`] that reads its
     /// parameters at execution (see [`crate::param`]), and writes the rows.
     pub async fn execute_physical(&self, ctx: &DmlContext<'_>, physical: Arc<dyn ExecutionPlan>) -> Result<DmlOutcome> {
-        let batches = collect(physical, ctx.task_ctx.clone()).await?;
+        self.run_and_write(ctx, Source::Physical(&physical)).await
+    }
+
+    /// Runs the plan, rechecks the rows it found (read committed) and writes.
+    async fn run_and_write(&self, ctx: &DmlContext<'_>, rows: Source<'_>) -> Result<DmlOutcome> {
+        let batches = rows.run(ctx).await?;
+        let batches = self.recheck(ctx, batches, rows).await?;
         self.write(ctx, batches).await
+    }
+
+    /// Under READ COMMITTED, an UPDATE or DELETE locks the rows it found in its statement's
+    /// snapshot, waiting for concurrent writers, and takes each row's latest committed
+    /// version, as PostgreSQL does: the rows that changed meanwhile are found again (WHERE
+    /// and SET evaluated anew) in a snapshot taken once they are locked; a row that no longer
+    /// matches, or is gone, is left alone. Under snapshot isolation a changed row is a write
+    /// conflict (40001) instead.
+    async fn recheck(&self, ctx: &DmlContext<'_>, batches: Vec<RecordBatch>, rows: Source<'_>) -> Result<Vec<RecordBatch>> {
+        let txn = ctx.handle.txn()?;
+        if matches!(self.kind, Kind::Insert) || txn.isolation() != Isolation::ReadCommitted {
+            return Ok(batches);
+        }
+        let changed = blocking(|| -> Result<HashSet<Vec<u8>>> {
+            let mut changed = HashSet::new();
+            for key in keys(&batches)? {
+                let seen = txn.get(Space::Data, &key)?;
+                if txn.get_for_update(Space::Data, &key)? != seen {
+                    changed.insert(key);
+                }
+            }
+            Ok(changed)
+        })?;
+        if changed.is_empty() {
+            return Ok(batches);
+        }
+        txn.new_statement()?;
+        let again = rows.run(ctx).await?;
+        let mut kept = only_keys(&batches, |key| !changed.contains(key))?;
+        kept.extend(only_keys(&again, |key| changed.contains(key))?);
+        Ok(kept)
     }
 
     /// Writes (or removes) the rows of `batches`, the output of the plan.
@@ -122,17 +164,60 @@ impl DmlPlan {
         let txn = ctx.handle.txn()?;
         let writer = RowWriter::new(&txn, &self.table);
         let returning = self.returning.is_some();
-        let (count, written) = match self.kind {
-            Kind::Insert => insert::write(&writer, &batches, returning)?,
-            Kind::Update => update::write(&writer, &batches, returning)?,
-            Kind::Delete => delete::write(&writer, &batches, returning)?,
-        };
+        // Writes wait for row locks.
+        let (count, written) = blocking(|| match self.kind {
+            Kind::Insert => insert::write(&writer, &batches, returning),
+            Kind::Update => update::write(&writer, &batches, returning),
+            Kind::Delete => delete::write(&writer, &batches, returning),
+        })?;
         let returning = match (&self.returning, written) {
             (Some(items), Some(batch)) => Some(ctx.returning(&self.relation, batch, items).await?),
             _ => None,
         };
         Ok(DmlOutcome { count, returning })
     }
+}
+
+/// How to find the rows a DML statement writes: a logical plan (parameters bound) or a kept
+/// physical plan.
+#[derive(Clone, Copy)]
+enum Source<'p> {
+    Logical(&'p LogicalPlan),
+    Physical(&'p Arc<dyn ExecutionPlan>),
+}
+
+impl Source<'_> {
+    async fn run(self, ctx: &DmlContext<'_>) -> Result<Vec<RecordBatch>> {
+        match self {
+            Source::Logical(plan) => Ok(ctx.run(plan).await?.1),
+            Source::Physical(physical) => Ok(collect(physical.clone(), ctx.task_ctx.clone()).await?),
+        }
+    }
+}
+
+/// The storage keys of the rows of `batches` (UPDATE's and DELETE's plans end with each
+/// row's key).
+fn keys(batches: &[RecordBatch]) -> Result<Vec<Vec<u8>>> {
+    let mut keys = Vec::new();
+    for batch in batches {
+        let column = batch.column(batch.num_columns() - 1);
+        let column = column.as_binary_opt::<i32>().ok_or_else(|| CatalogError::internal("row key missing"))?;
+        keys.extend(column.iter().map(|k| k.unwrap_or_default().to_vec()));
+    }
+    Ok(keys)
+}
+
+/// The rows of `batches` whose key `keep`s.
+fn only_keys(batches: &[RecordBatch], keep: impl Fn(&[u8]) -> bool) -> Result<Vec<RecordBatch>> {
+    batches
+        .iter()
+        .map(|batch| {
+            let column = batch.column(batch.num_columns() - 1);
+            let column = column.as_binary_opt::<i32>().ok_or_else(|| CatalogError::internal("row key missing"))?;
+            let mask: BooleanArray = column.iter().map(|k| Some(keep(k.unwrap_or_default()))).collect();
+            Ok(filter_record_batch(batch, &mask)?)
+        })
+        .collect()
 }
 
 impl DmlContext<'_> {

@@ -82,17 +82,6 @@ fn write_write_conflict_is_conflict() {
 }
 
 #[test]
-fn waiting_for_a_held_lock_ends_in_conflict() {
-    let (_dir, store) = open();
-    let (holder, waiter) = (store.begin(), store.begin());
-    holder.get_for_update(Space::Data, b"k").expect("lock");
-    assert!(matches!(
-        waiter.put(Space::Data, b"k", b"2"),
-        Err(Error::Conflict(_))
-    ));
-}
-
-#[test]
 fn rollback_undoes_and_finishes() {
     let (_dir, store) = open();
     let txn = store.begin();
@@ -178,27 +167,72 @@ fn scan_honours_bounds_after_and_limit() {
 }
 
 #[test]
-fn next_id_counts_per_counter_and_rolls_back() {
+fn allocate_counts_per_counter_and_is_not_rolled_back() {
     let (_dir, store) = open();
     let txn = store.begin();
     assert_eq!(
-        [txn.next_id(b"t"), txn.next_id(b"t"), txn.next_id(b"s")],
+        [txn.allocate(b"t", 1), txn.allocate(b"t", 3), txn.allocate(b"s", 1)],
         [Ok(1), Ok(2), Ok(1)]
     );
-    txn.commit().expect("commit");
-    let aborted = store.begin();
-    assert_eq!(aborted.next_id(b"t"), Ok(3));
-    aborted.rollback().expect("rollback");
-    assert_eq!(store.begin().next_id(b"t"), Ok(3));
+    txn.rollback().expect("rollback");
+    assert_eq!(store.begin().allocate(b"t", 1), Ok(5), "values are never handed out twice");
 }
 
 #[test]
-fn concurrent_next_id_conflicts() {
+fn concurrent_transactions_allocate_without_waiting_or_conflicting() {
     let (_dir, store) = open();
     let (first, second) = (store.begin(), store.begin());
-    assert_eq!(first.next_id(b"t"), Ok(1));
+    assert_eq!(first.allocate(b"t", 1), Ok(1));
+    assert_eq!(second.allocate(b"t", 1), Ok(2), "the first transaction holds no lock");
     first.commit().expect("commit");
-    assert!(matches!(second.next_id(b"t"), Err(Error::Conflict(_))));
+    second.commit().expect("commit");
+}
+
+fn read_committed(store: &Store, lock_timeout: Option<std::time::Duration>) -> Txn {
+    store.begin_with(&TxnOptions { isolation: Isolation::ReadCommitted, sync: false, lock_timeout })
+}
+
+#[test]
+fn read_committed_sees_commits_from_its_next_statement_and_locks_read_the_latest() {
+    let (_dir, store) = open();
+    let reader = read_committed(&store, None);
+    reader.new_statement().expect("statement");
+    let writer = store.begin();
+    writer.put(Space::Data, b"k", b"1").expect("put");
+    writer.commit().expect("commit");
+    assert_eq!(reader.get(Space::Data, b"k"), Ok(None), "the statement's snapshot");
+    assert_eq!(reader.get_for_update(Space::Data, b"k"), Ok(Some(b"1".to_vec())), "a locking read");
+    reader.new_statement().expect("statement");
+    assert_eq!(reader.get(Space::Data, b"k"), Ok(Some(b"1".to_vec())), "the next statement");
+    reader.put(Space::Data, b"k", b"2").expect("no conflict under read committed");
+    reader.commit().expect("commit");
+}
+
+#[test]
+fn a_lock_wait_times_out_and_a_deadlock_is_detected() {
+    let (_dir, store) = open();
+    let short = std::time::Duration::from_millis(50);
+    let (a, b) = (read_committed(&store, Some(short)), read_committed(&store, None));
+    a.put(Space::Data, b"x", b"a").expect("put");
+    b.put(Space::Data, b"y", b"b").expect("put");
+    assert!(matches!(a.put(Space::Data, b"y", b"a"), Err(Error::LockTimeout(_))));
+    let b = Arc::new(b);
+    let waiter = {
+        let b = Arc::clone(&b);
+        std::thread::spawn(move || b.put(Space::Data, b"x", b"b"))
+    };
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let a = read_committed_retry_deadlock(a);
+    a.rollback().expect("rollback");
+    waiter.join().expect("thread").expect("b gets the lock once a ends");
+    b.commit().expect("commit");
+}
+
+/// `a` asks for the lock `b` holds while `b` waits for `a`'s: a deadlock.
+fn read_committed_retry_deadlock(a: Txn) -> Txn {
+    let result = a.get_for_update(Space::Data, b"y");
+    assert!(matches!(result, Err(Error::Deadlock(_))), "{result:?}");
+    a
 }
 
 #[test]
