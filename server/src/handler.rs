@@ -115,7 +115,7 @@ impl SimpleQueryHandler for Handler {
                 let mut failed = false;
                 for stmt in statements {
                     let notices = session.settings.notices_enabled();
-                    let sent = match session.execute(stmt).await {
+                    let sent = match session.execute_simple(stmt).await {
                         Ok(outcome) => send_outcome(client, outcome, notices).await?,
                         Err(e) => Err(e),
                     };

@@ -1,5 +1,6 @@
 //! `shale`: a PostgreSQL-compatible server on DataFusion and RocksDB.
 
+mod constants;
 mod describe;
 mod encode;
 mod execute;

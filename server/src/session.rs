@@ -21,6 +21,7 @@ use shale_storage::{Store, Txn, TxnOptions};
 use crate::outcome::{Notice, Outcome};
 use crate::params::bind;
 use crate::plan_cache::{PreparedRef, is_cacheable};
+use crate::constants::Shapes;
 use crate::settings::{SERVER_VERSION, Settings};
 use crate::transaction::{Level, Mode, Open};
 
@@ -45,6 +46,8 @@ pub struct Session {
     in_message: bool,
     /// Warnings to send before the error a statement ends with.
     pending: Vec<Notice>,
+    /// The shapes of simple-query statements run, with their plans (see `constants`).
+    pub(crate) shapes: Shapes,
     /// The parameter values Bind last computed, with the literals they came from, so that
     /// the Execute that follows does not compute them again.
     bound: Option<(Vec<Expr>, ParamValues)>,
@@ -75,6 +78,7 @@ impl Session {
             open: None,
             in_message: false,
             pending: Vec::new(),
+            shapes: Shapes::default(),
             bound: None,
         };
         session.apply_search_path();
@@ -188,6 +192,11 @@ impl Session {
             )),
             _ => Ok(()),
         }
+    }
+
+    /// Whether the open block has failed.
+    pub(crate) fn in_failed_block(&self) -> bool {
+        self.open.as_ref().is_some_and(|o| o.failed)
     }
 
     /// Fails the open block (see [`Open::fail`]; a message's implicit transaction is ended

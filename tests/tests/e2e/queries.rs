@@ -351,3 +351,38 @@ async fn repeated_output_columns_are_allowed_and_named_as_in_postgres() {
     let lines = wire.parse("", "SELECT id, id FROM dd WHERE id = $1", &[]).describe('S', "").bind("", "", &[Some("1")]).execute("", 0).sync().await;
     assert_eq!(lines, ["1", "t int4", "T id:int4,id:int4", "2", "D 1|1", "C SELECT 1", "Z I"]);
 }
+
+/// Statements that differ only in their constants share a plan in shale; the results must
+/// be each statement's own, whatever the constants.
+#[tokio::test]
+async fn statements_with_other_constants_answer_for_themselves() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE sh (id int PRIMARY KEY, s smallint, n bigint, t text)").await;
+    for i in 1..=3 {
+        client.run(&format!("INSERT INTO sh VALUES ({i}, {i}, {}, 'v{i}')", i * 10)).await;
+    }
+    assert_eq!(client.lines("SELECT n FROM sh WHERE id = 2").await, ["20"]);
+    assert_eq!(client.lines("SELECT n FROM sh WHERE id = 3").await, ["30"]);
+    // Constants their column's type cannot hold compare as PostgreSQL compares them.
+    assert_eq!(client.lines("SELECT n FROM sh WHERE id = 3000000000").await, Vec::<String>::new());
+    assert_eq!(client.lines("SELECT n FROM sh WHERE s = 40000").await, Vec::<String>::new());
+    assert_eq!(client.lines("SELECT n FROM sh WHERE id = '1'").await, ["10"]);
+    client.expect_sqlstate("SELECT n FROM sh WHERE id = 'one'", "22P02").await;
+    assert_eq!(client.lines("SELECT id FROM sh WHERE t = 'v2'").await, ["2"]);
+    // Assignments and one-row inserts.
+    assert_eq!(client.counts("UPDATE sh SET n = n + -5 WHERE id = 1").await, [1]);
+    assert_eq!(client.counts("UPDATE sh SET n = n + 7 WHERE id = 2").await, [1]);
+    client.expect_sqlstate("UPDATE sh SET s = 40000 WHERE id = 1", "22003").await;
+    client.expect_sqlstate("INSERT INTO sh VALUES (2, 2, 2, 'dup')", "23505").await;
+    client.run("INSERT INTO sh VALUES (4, -4, 40, 'v4')").await;
+    assert_eq!(client.lines("SELECT id, s, n FROM sh ORDER BY id").await, ["1|1|5", "2|2|27", "3|3|30", "4|-4|40"]);
+    // A changed table is planned again, not refused.
+    assert_eq!(client.lines("SELECT * FROM sh WHERE id = 4").await, ["4|-4|40|v4"]);
+    client.run("ALTER TABLE sh ADD COLUMN extra int DEFAULT 9").await;
+    assert_eq!(client.lines("SELECT * FROM sh WHERE id = 3").await, ["3|3|30|v3|9"]);
+    // In a failed block, the same shapes answer 25P02.
+    client.run("BEGIN").await;
+    assert_eq!(client.error("SELECT 1 / 0").await.code().code(), "22012");
+    assert_eq!(client.error("SELECT n FROM sh WHERE id = 2").await.code().code(), "25P02");
+    client.run("ROLLBACK").await;
+}
