@@ -19,6 +19,29 @@ pub fn table_oid(table_id: u64) -> u32 {
     u32::try_from(oid).unwrap_or(u32::MAX)
 }
 
+/// The OID of the primary-key index of the table with id `table_id`.
+pub fn pkey_index_oid(table_id: u64) -> u32 {
+    table_oid(table_id).saturating_add(1)
+}
+
+/// The OID of the one database Shale serves (PostgreSQL's `postgres` database has 5).
+pub const DATABASE_OID: u32 = 5;
+
+/// PostgreSQL's OID of the `public` schema.
+const PUBLIC_OID: u32 = 2200;
+
+/// First OID of the schemas other than `public`: a block of its own, above any table's.
+const FIRST_SCHEMA_OID: u32 = 0x4000_0000;
+
+/// The OID of the schema with id `schema_id` and `name` (`pg_namespace.oid`): `public` has
+/// PostgreSQL's, 2200.
+pub fn namespace_oid(schema_id: u64, name: &str) -> u32 {
+    match name {
+        "public" => PUBLIC_OID,
+        _ => u32::try_from(u64::from(FIRST_SCHEMA_OID) + schema_id).unwrap_or(u32::MAX),
+    }
+}
+
 /// `pg_attribute.attnum` of the column in `slot`.
 pub fn attnum(slot: usize) -> i16 {
     i16::try_from(slot + 1).unwrap_or(i16::MAX)
@@ -34,5 +57,8 @@ mod tests {
         assert_eq!(table_oid(2), 16392);
         assert!(table_oid(0) >= FIRST_NORMAL_OID);
         assert_eq!(attnum(0), 1);
+        assert_eq!(pkey_index_oid(1), 16389);
+        assert_eq!(namespace_oid(1, "public"), 2200);
+        assert!(namespace_oid(2, "app") > table_oid(1_000_000));
     }
 }

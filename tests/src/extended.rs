@@ -75,6 +75,16 @@ impl Wire {
         self.sync_messages().await.iter().map(Message::render).collect()
     }
 
+    /// The RowDescription of `sql`, parsed and described (unnamed statement) with the
+    /// extended protocol.
+    pub async fn row_description(&mut self, sql: &str) -> Vec<crate::wire::Column> {
+        let messages = self.parse("", sql, &[]).describe('S', "").sync_messages().await;
+        match messages.into_iter().find(|m| matches!(m, Message::RowDescription(_))) {
+            Some(Message::RowDescription(columns)) => columns,
+            other => panic!("no RowDescription for {sql}: {other:?}"),
+        }
+    }
+
     /// [`Wire::sync`], the messages themselves.
     pub async fn sync_messages(&mut self) -> Vec<Message> {
         self.queue(b'S', &[]);

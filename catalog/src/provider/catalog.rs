@@ -1,4 +1,5 @@
-//! The database as a DataFusion [`CatalogProvider`]: its schemas are read from storage.
+//! The database as a DataFusion [`CatalogProvider`]: its schemas are read from storage;
+//! `pg_catalog` is computed from them (see [`crate::system`]).
 
 use std::sync::Arc;
 
@@ -8,6 +9,7 @@ use super::schema::{SearchPathSchema, ShaleSchemaProvider};
 use crate::SEARCH_PATH_SCHEMA;
 use crate::handle::SessionHandle;
 use crate::meta;
+use crate::system::{PG_CATALOG, PgCatalogSchema};
 
 /// One session's view of the database's schemas.
 #[derive(Debug, Clone)]
@@ -27,7 +29,7 @@ impl CatalogProvider for ShaleCatalogProvider {
     fn schema_names(&self) -> Vec<String> {
         let read = self.handle.txn().and_then(|txn| meta::list_schemas(&txn));
         match read {
-            Ok(schemas) => schemas.into_iter().map(|s| s.name).collect(),
+            Ok(schemas) => std::iter::once(PG_CATALOG.to_string()).chain(schemas.into_iter().map(|s| s.name)).collect(),
             Err(e) => {
                 tracing::warn!(error = %e, "listing schemas failed");
                 Vec::new()
@@ -38,6 +40,9 @@ impl CatalogProvider for ShaleCatalogProvider {
     fn schema(&self, name: &str) -> Option<Arc<dyn SchemaProvider>> {
         if name == SEARCH_PATH_SCHEMA {
             return Some(Arc::new(SearchPathSchema::new(self.handle.clone())));
+        }
+        if name == PG_CATALOG {
+            return Some(Arc::new(PgCatalogSchema::new(self.handle.clone())));
         }
         let txn = self.handle.txn().ok()?;
         let desc = meta::get_schema(&txn, name).ok()??;

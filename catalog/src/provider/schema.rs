@@ -11,6 +11,7 @@ use super::table::ShaleTable;
 use crate::descriptor::SchemaDesc;
 use crate::error::Result;
 use crate::handle::SessionHandle;
+use crate::system::PgCatalogSchema;
 use crate::{meta, resolve};
 
 /// A stored schema.
@@ -63,8 +64,9 @@ impl SchemaProvider for ShaleSchemaProvider {
     }
 }
 
-/// The schema DataFusion resolves unqualified names in: it searches the session's
-/// `search_path`, schema by schema, as PostgreSQL does.
+/// The schema DataFusion resolves unqualified names in: it searches `pg_catalog`, then the
+/// session's `search_path`, schema by schema, as PostgreSQL does (when the path does not
+/// name `pg_catalog`, PostgreSQL searches it first).
 #[derive(Debug)]
 pub struct SearchPathSchema {
     handle: SessionHandle,
@@ -100,10 +102,14 @@ impl SchemaProvider for SearchPathSchema {
     }
 
     async fn table(&self, name: &str) -> DFResult<Option<Arc<dyn TableProvider>>> {
+        if let Some(system) = PgCatalogSchema::new(self.handle.clone()).lookup(name) {
+            return Ok(Some(system));
+        }
         Ok(self.lookup(name)?.map(|t| Arc::new(t) as Arc<dyn TableProvider>))
     }
 
     fn table_exist(&self, name: &str) -> bool {
-        or_log("looking up a table", self.lookup(name).map(|t| t.is_some()))
+        PgCatalogSchema::new(self.handle.clone()).lookup(name).is_some()
+            || or_log("looking up a table", self.lookup(name).map(|t| t.is_some()))
     }
 }

@@ -3,7 +3,7 @@
 use bytes::{BufMut, BytesMut};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{
-    DataType, Date32Type, Decimal128Type, Decimal256Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type,
+    DataType, Date32Type, Decimal128Type, Decimal256Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, UInt32Type,
     IntervalMonthDayNanoType, IntervalUnit, Time64MicrosecondType, Time64NanosecondType, TimeUnit, TimestampMicrosecondType,
     TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
 };
@@ -28,6 +28,8 @@ pub(super) fn value_writer<'a>(array: &'a dyn Array, ty: &PgColumnType) -> Resul
         DataType::Int16 => primitive::<Int16Type>(array, |v, out| Ok(out.put_i16(v))),
         DataType::Int32 => primitive::<Int32Type>(array, |v, out| Ok(out.put_i32(v))),
         DataType::Int64 => primitive::<Int64Type>(array, |v, out| Ok(out.put_i64(v))),
+        // oid
+        DataType::UInt32 => primitive::<UInt32Type>(array, |v, out| Ok(out.put_u32(v))),
         DataType::Float32 => primitive::<Float32Type>(array, |v, out| Ok(out.put_f32(v))),
         DataType::Float64 => primitive::<Float64Type>(array, |v, out| Ok(out.put_f64(v))),
         DataType::Decimal128(_, scale) => {

@@ -58,6 +58,9 @@ fn metadata_type(field: &Field) -> Option<Type> {
         "jsonb" => Some(Type::JSONB),
         "varchar" => Some(Type::VARCHAR),
         "bpchar" => Some(Type::BPCHAR),
+        "oid" => Some(Type::OID),
+        "name" => Some(Type::NAME),
+        "char" => Some(Type::CHAR),
         _ => None,
     }
 }

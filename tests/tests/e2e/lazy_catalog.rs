@@ -1,5 +1,6 @@
-//! One source of truth (issue 2, point 6): every session sees DDL at once, and a process
-//! killed with SIGKILL loses nothing that was committed.
+//! One source of truth (issue 2, point 6): every session sees DDL at once, a process
+//! killed with SIGKILL loses nothing that was committed, and `pg_catalog` is derived from the
+//! same descriptors.
 
 use shale_tests::{ClientExt, TestServer};
 use tokio_postgres::Client;
@@ -197,4 +198,62 @@ async fn the_crash_state_reads_the_same_without_a_crash() {
     let (server, client) = TestServer::start_with_client().await;
     crash_state(&client).await;
     assert_crash_state(&server.client().await).await;
+}
+
+/// `pg_catalog` is computed from the same descriptors as the tables (issue 5, point 1): its
+/// rows for a table are PostgreSQL's, and its OIDs are RowDescription's.
+#[tokio::test]
+async fn pg_catalog_describes_tables_as_postgres_does() {
+    let server = TestServer::start().await;
+    let client = server.client().await;
+    client
+        .run(
+            "CREATE TABLE cat_t (id int PRIMARY KEY, name varchar(20) NOT NULL, price numeric(10,2) DEFAULT 0,\
+             tags text[], made timestamptz); CREATE TABLE cat_u (a bigint, b char(3))",
+        )
+        .await;
+    assert_eq!(
+        client
+            .lines(
+                "SELECT c.relname, c.relkind, c.relnatts, c.relhasindex, c.relam <> 0 FROM pg_class c \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relname LIKE 'cat_%' ORDER BY c.relname"
+            )
+            .await,
+        ["cat_t|r|5|t|t", "cat_t_pkey|i|1|f|t", "cat_u|r|2|f|t"]
+    );
+    assert_eq!(
+        client
+            .lines(
+                "SELECT a.attname, a.atttypid, a.attlen, a.attnum, a.atttypmod, a.attnotnull, a.atthasdef, a.attndims \
+                 FROM pg_catalog.pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE c.relname = 'cat_t' AND a.attnum > 0 ORDER BY a.attnum"
+            )
+            .await,
+        [
+            "id|23|4|1|-1|t|f|0",
+            "name|1043|-1|2|24|t|f|0",
+            "price|1700|-1|3|655366|f|t|0",
+            "tags|1009|-1|4|-1|f|f|1",
+            "made|1184|8|5|-1|f|f|0",
+        ]
+    );
+    assert_eq!(
+        client
+            .lines(
+                "SELECT typname, typlen, typcategory, typelem <> 0 FROM pg_type \
+                 WHERE typname IN ('int4', 'varchar', 'numeric', '_int4', 'timestamptz', 'uuid', 'bool') ORDER BY typname"
+            )
+            .await,
+        ["_int4|-1|A|t", "bool|1|B|f", "int4|4|N|f", "numeric|-1|N|f", "timestamptz|8|D|f", "uuid|16|U|f", "varchar|-1|S|f"]
+    );
+    assert_eq!(
+        client.lines("SELECT nspname FROM pg_namespace WHERE nspname IN ('public', 'pg_catalog') ORDER BY 1").await,
+        ["pg_catalog", "public"]
+    );
+    assert_eq!(client.value("SELECT count(*) FROM pg_database WHERE datname = current_database()").await, "1");
+
+    // The table OID and attribute numbers RowDescription reports are pg_catalog's.
+    let mut wire = server.wire().await;
+    let oid = client.value("SELECT oid FROM pg_class WHERE relname = 'cat_t'").await;
+    let columns = wire.row_description("SELECT name, made FROM cat_t").await;
+    assert_eq!(columns.iter().map(|c| (c.table_oid.to_string(), c.attnum)).collect::<Vec<_>>(), [(oid.clone(), 2), (oid, 5)]);
 }

@@ -1,7 +1,7 @@
 //! The extended query protocol message by message (issue 3, points 1, 2 and 5), with the
 //! raw client: what a driver pipelines and exactly what comes back.
 
-use shale_tests::{Message, TestServer, Wire};
+use shale_tests::{TestServer, Wire};
 
 async fn with_rows(server: &TestServer) -> Wire {
     let mut wire = server.wire().await;
@@ -221,15 +221,6 @@ async fn parameter_values_that_do_not_fit_their_type_are_errors() {
     assert_eq!(wire.transcript("SELECT count(*) FROM small").await[1], "D 0");
 }
 
-/// The RowDescription of `sql` run through the extended protocol.
-async fn row_description(wire: &mut Wire, sql: &str) -> Vec<shale_tests::Column> {
-    let messages = wire.parse("", sql, &[]).describe('S', "").sync_messages().await;
-    match messages.into_iter().find(|m| matches!(m, Message::RowDescription(_))) {
-        Some(Message::RowDescription(columns)) => columns,
-        other => panic!("no RowDescription for {sql}: {other:?}"),
-    }
-}
-
 #[tokio::test]
 async fn row_descriptions_carry_typmods_and_the_columns_table_and_number() {
     let server = TestServer::start().await;
@@ -241,7 +232,7 @@ async fn row_descriptions_carry_typmods_and_the_columns_table_and_number() {
          CREATE TABLE other (id int PRIMARY KEY)",
     )
     .await;
-    let columns = row_description(&mut wire, "SELECT * FROM described").await;
+    let columns = wire.row_description("SELECT * FROM described").await;
     let typmods: Vec<_> = columns.iter().map(|c| (c.name.as_str(), c.typmod)).collect();
     assert_eq!(
         typmods,
@@ -253,16 +244,14 @@ async fn row_descriptions_carry_typmods_and_the_columns_table_and_number() {
     assert!(table >= 16384, "a user table's OID: {table}");
     assert!(columns.iter().all(|c| c.table_oid == table));
 
-    let columns = row_description(&mut wire, "SELECT o.id, d.t, d.id + 1 AS next, 'k' AS k FROM other o, described d").await;
+    let columns = wire.row_description("SELECT o.id, d.t, d.id + 1 AS next, 'k' AS k FROM other o, described d").await;
     let origins: Vec<_> = columns.iter().map(|c| (c.attnum, c.table_oid == table)).collect();
     assert_eq!(origins, [(1, false), (8, true), (0, false), (0, false)]);
     assert_ne!(columns[0].table_oid, 0);
     assert_eq!((columns[2].table_oid, columns[3].table_oid), (0, 0), "computed columns");
 
     // A cast has its own type and typmod, and is not read straight from the table.
-    let columns = row_description(
-        &mut wire,
-        "SELECT v::text, x::numeric(7,3), x::numeric, x * 2, 12345::numeric(2,-3), id::varchar(20), 1.50 FROM described",
+    let columns = wire.row_description("SELECT v::text, x::numeric(7,3), x::numeric, x * 2, 12345::numeric(2,-3), id::varchar(20), 1.50 FROM described",
     )
     .await;
     let described: Vec<_> = columns.iter().map(|c| (c.name.as_str(), c.type_oid, c.typmod, c.table_oid)).collect();
@@ -285,11 +274,11 @@ async fn table_oids_survive_a_restart() {
     let Some(mut server) = TestServer::start_shale("restarts the server").await else { return };
     let mut wire = server.wire().await;
     wire.query("CREATE TABLE kept (id int PRIMARY KEY, n int)").await;
-    let before = row_description(&mut wire, "SELECT n FROM kept").await;
+    let before = wire.row_description("SELECT n FROM kept").await;
     drop(wire);
     server.restart().await;
     let mut wire = server.wire().await;
-    let after = row_description(&mut wire, "SELECT n FROM kept").await;
+    let after = wire.row_description("SELECT n FROM kept").await;
     assert_eq!((after[0].table_oid, after[0].attnum), (before[0].table_oid, before[0].attnum));
     assert_eq!(after[0].attnum, 2);
 }
