@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use datafusion::arrow::array::{ArrayRef, RecordBatch};
+use datafusion::arrow::array::{ArrayRef, RecordBatch, new_empty_array};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{SchemaProvider, Session, TableProvider};
 use datafusion::common::{Result as DFResult, ScalarValue};
@@ -260,14 +260,18 @@ impl TableProvider for SystemTable {
         _limit: Option<usize>,
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
         let rows = self.rows().map_err(CatalogError::into_datafusion)?;
-        let columns = (0..self.schema.fields().len())
-            .map(|i| {
-                let field = self.schema.field(i);
-                let values = rows.iter().map(|row| row[i].clone());
-                if rows.is_empty() {
-                    return Ok(datafusion::arrow::array::new_empty_array(field.data_type()));
-                }
-                ScalarValue::iter_to_array(values)
+        let width = self.schema.fields().len();
+        if rows.iter().any(|row| row.len() != width) {
+            return Err(CatalogError::internal(format!("a {} row without {width} values", self.kind.name())).into_datafusion());
+        }
+        let columns = self
+            .schema
+            .fields()
+            .iter()
+            .enumerate()
+            .map(|(i, field)| match rows.is_empty() {
+                true => Ok(new_empty_array(field.data_type())),
+                false => ScalarValue::iter_to_array(rows.iter().map(|row| row[i].clone())),
             })
             .collect::<DFResult<Vec<ArrayRef>>>()?;
         let batch = RecordBatch::try_new(self.schema.clone(), columns)?;
@@ -467,4 +471,37 @@ fn database_row(name: &str) -> Vec<ScalarValue> {
         text("C.UTF-8"),
         ScalarValue::Utf8(None),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::descriptor::ColumnDesc;
+
+    #[test]
+    fn rows_have_their_tables_columns() {
+        let column = |name: &str, ty: SqlType| ColumnDesc {
+            name: name.into(),
+            ty,
+            not_null: false,
+            default: None,
+            missing: None,
+            dropped: false,
+        };
+        let table = TableDesc {
+            id: 1,
+            schema_id: 1,
+            name: "t".into(),
+            columns: vec![column("id", SqlType::Int4), column("v", SqlType::Varchar(Some(3)))],
+            primary_key: vec![0],
+            pkey_name: None,
+        };
+        let width = |kind: Kind| kind.columns().len();
+        assert_eq!(namespace_row(2200, "public").len(), width(Kind::Namespace));
+        assert_eq!(class_row(&table, 2200, false).len(), width(Kind::Class));
+        assert_eq!(class_row(&table, 2200, true).len(), width(Kind::Class));
+        assert!(attribute_rows(&table).iter().all(|row| row.len() == width(Kind::Attribute)));
+        assert_eq!(type_row(&SqlType::Int4).len(), width(Kind::Type));
+        assert_eq!(database_row("postgres").len(), width(Kind::Database));
+    }
 }

@@ -270,6 +270,24 @@ mod tests {
         assert_eq!(of("DELETE FROM a WHERE id <> 3").map(|s| s.1), Some(vec!["3".into()]));
     }
 
+    #[tokio::test]
+    async fn statements_differing_in_constants_share_one_kept_plan() {
+        let (_dir, mut session) =
+            crate::plan_cache::tests::session(&["CREATE TABLE kv (id bigint PRIMARY KEY, n bigint)", "INSERT INTO kv VALUES (1, 10), (2, 20)"]).await;
+        for sql in ["UPDATE kv SET n = n + 1 WHERE id = 1", "UPDATE kv SET n = n + 5 WHERE id = 2", "UPDATE kv SET n = n + 1 WHERE id = 3"] {
+            session.execute_simple(parse_statements(sql).unwrap().remove(0)).await.unwrap();
+        }
+        let shapes: Vec<_> = session.shapes.0.iter().map(|(key, (_, described))| (key.as_str(), described.is_some())).collect();
+        assert_eq!(shapes, [("UPDATE kv SET n = n + $1 WHERE id = $2", true)]);
+        let described = session.shapes.0[0].1.1.clone().unwrap();
+        assert!(described.cache.keeps_a_physical_plan(), "executed from the shape's plan");
+        let select = parse_statements("SELECT n FROM kv WHERE id = 2").unwrap().remove(0);
+        let outcome = session.execute_simple(select).await.unwrap();
+        let crate::outcome::StatementResult::Rows(rows) = outcome.result else { panic!("no rows") };
+        let n = datafusion::arrow::util::display::array_value_to_string(rows.batches[0].column(0), 0).unwrap();
+        assert_eq!(n, "25");
+    }
+
     #[test]
     fn other_constants_stay() {
         assert_eq!(of("SELECT 1"), None, "not a column's value");

@@ -151,6 +151,15 @@ impl PlanCache {
     fn lock(&self) -> MutexGuard<'_, Slot> {
         self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+
+    /// Whether an optimized physical plan is kept (for tests).
+    #[cfg(test)]
+    pub(crate) fn keeps_a_physical_plan(&self) -> bool {
+        matches!(
+            self.lock().plan,
+            Some(Plan::Query(Kept { physical: Some(_), .. }, _) | Plan::Dml(Kept { physical: Some(_), .. }, _, _))
+        )
+    }
 }
 
 /// A statement prepared by Parse, as the executing session needs it.
@@ -307,7 +316,7 @@ impl Session {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use datafusion::arrow::util::display::array_value_to_string;
     use datafusion::physical_plan::displayable;
     use pgwire::api::results::FieldFormat;
@@ -319,7 +328,7 @@ mod tests {
     use crate::parse::parse_statements;
 
     /// A session on a fresh store (kept alive by the returned directory) that ran `setup`.
-    async fn session(setup: &[&str]) -> (tempfile::TempDir, Session) {
+    pub(crate) async fn session(setup: &[&str]) -> (tempfile::TempDir, Session) {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(dir.path(), StoreOptions::default()).expect("store");
         meta::bootstrap(&store).expect("bootstrap");

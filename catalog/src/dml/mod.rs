@@ -14,7 +14,7 @@ mod write;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{AsArray, BooleanArray};
+use datafusion::arrow::array::{AsArray, BinaryArray, BooleanArray};
 use datafusion::arrow::compute::filter_record_batch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
@@ -200,9 +200,7 @@ impl Source<'_> {
 fn keys(batches: &[RecordBatch]) -> Result<Vec<Vec<u8>>> {
     let mut keys = Vec::new();
     for batch in batches {
-        let column = batch.column(batch.num_columns() - 1);
-        let column = column.as_binary_opt::<i32>().ok_or_else(|| CatalogError::internal("row key missing"))?;
-        keys.extend(column.iter().map(|k| k.unwrap_or_default().to_vec()));
+        keys.extend(key_column(batch)?.iter().map(|k| k.unwrap_or_default().to_vec()));
     }
     Ok(keys)
 }
@@ -212,12 +210,16 @@ fn only_keys(batches: &[RecordBatch], keep: impl Fn(&[u8]) -> bool) -> Result<Ve
     batches
         .iter()
         .map(|batch| {
-            let column = batch.column(batch.num_columns() - 1);
-            let column = column.as_binary_opt::<i32>().ok_or_else(|| CatalogError::internal("row key missing"))?;
-            let mask: BooleanArray = column.iter().map(|k| Some(keep(k.unwrap_or_default()))).collect();
+            let mask: BooleanArray = key_column(batch)?.iter().map(|k| Some(keep(k.unwrap_or_default()))).collect();
             Ok(filter_record_batch(batch, &mask)?)
         })
         .collect()
+}
+
+/// The last column of `batch`: each row's storage key.
+fn key_column(batch: &RecordBatch) -> Result<&BinaryArray> {
+    let column = batch.columns().last().ok_or_else(|| CatalogError::internal("row key missing"))?;
+    column.as_binary_opt::<i32>().ok_or_else(|| CatalogError::internal("row key missing"))
 }
 
 impl DmlContext<'_> {
