@@ -54,6 +54,7 @@ pub fn register_functions(state: &mut SessionState, handle: &SessionHandle, info
         text_function("current_user", move || Some(user.clone())),
         text_function("session_user", move || Some(session_user.clone())),
     ];
+    crate::sysfuncs::register(state, handle);
     for f in functions.into_iter().chain(crate::input::input_functions()) {
         if let Err(e) = state.register_udf(Arc::new(f)) {
             tracing::warn!(error = %e, "registering a session function failed");

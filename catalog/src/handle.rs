@@ -11,20 +11,24 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use datafusion::common::ScalarValue;
 use shale_storage::{Store, Txn};
 
+use crate::activity::{Activity, Identity, State, now_micros};
 use crate::error::{CatalogError, Result};
+use crate::settings::Settings;
 
 /// Shared, cheaply cloned handle to one session's storage state.
 #[derive(Clone)]
 pub struct SessionHandle {
     store: Store,
+    identity: Arc<Identity>,
     state: Arc<Mutex<HandleState>>,
     txn_start: Arc<AtomicI64>,
 }
 
 struct HandleState {
     txn: Option<Arc<Txn>>,
-    search_path: Vec<String>,
+    settings: Settings,
     params: Vec<ScalarValue>,
+    activity: Activity,
 }
 
 impl std::fmt::Debug for SessionHandle {
@@ -32,20 +36,22 @@ impl std::fmt::Debug for SessionHandle {
         let state = self.lock();
         f.debug_struct("SessionHandle")
             .field("in_transaction", &state.txn.is_some())
-            .field("search_path", &state.search_path)
+            .field("search_path", &state.settings.search_path())
             .finish()
     }
 }
 
 impl SessionHandle {
-    /// A handle with no transaction and `search_path = public`.
-    pub fn new(store: Store) -> Self {
+    /// A handle of the session `identity`, with no transaction and `settings`.
+    pub fn new(store: Store, identity: Identity, settings: Settings) -> Self {
         SessionHandle {
             store,
+            identity: Arc::new(identity),
             state: Arc::new(Mutex::new(HandleState {
                 txn: None,
-                search_path: vec!["public".to_string()],
+                settings,
                 params: Vec::new(),
+                activity: Activity::default(),
             })),
             txn_start: Arc::new(AtomicI64::new(0)),
         }
@@ -53,6 +59,30 @@ impl SessionHandle {
 
     fn lock(&self) -> MutexGuard<'_, HandleState> {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Who the session is.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// What the session is doing.
+    pub fn activity(&self) -> Activity {
+        self.lock().activity.clone()
+    }
+
+    /// The session starts running `query`.
+    pub fn start_query(&self, query: Arc<str>) {
+        let now = now_micros();
+        let mut state = self.lock();
+        state.activity = Activity { state: State::Active, query, query_start: Some(now), state_change: Some(now) };
+    }
+
+    /// The session waits for a command, in `state`.
+    pub fn finish_query(&self, idle: State) {
+        let mut state = self.lock();
+        state.activity.state = idle;
+        state.activity.state_change = Some(now_micros());
     }
 
     /// The store.
@@ -98,14 +128,14 @@ impl SessionHandle {
         Arc::ptr_eq(&self.state, &other.state)
     }
 
-    /// The schemas searched for unqualified names, in order.
+    /// The schemas searched for unqualified names, in order (`search_path`).
     pub fn search_path(&self) -> Vec<String> {
-        self.lock().search_path.clone()
+        self.lock().settings.search_path().to_vec()
     }
 
-    /// Replaces the search path.
-    pub fn set_search_path(&self, path: Vec<String>) {
-        self.lock().search_path = path;
+    /// Runs `f` on the session's settings (SET, SHOW, `current_setting()`, ...).
+    pub fn with_settings<R>(&self, f: impl FnOnce(&mut Settings) -> R) -> R {
+        f(&mut self.lock().settings)
     }
 
     /// Sets the parameter values a plan made once reads (see [`crate::param`]).

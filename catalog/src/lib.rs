@@ -6,6 +6,7 @@
 //! table is visible to every session as soon as the DDL that created it commits, and gone
 //! as soon as a DROP commits.
 
+pub mod activity;
 mod arith;
 pub mod blocking;
 mod bpchar;
@@ -20,6 +21,7 @@ pub mod error;
 mod error_map;
 pub mod functions;
 pub mod handle;
+pub mod ident;
 pub mod input;
 mod interval;
 mod jsonb;
@@ -33,8 +35,10 @@ pub mod provider;
 pub mod pushdown;
 pub mod resolve;
 pub mod scan;
+pub mod settings;
 pub mod sql;
 pub mod system;
+pub mod sysfuncs;
 mod type_planner;
 mod untyped_literals;
 pub mod types;

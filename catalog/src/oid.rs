@@ -9,9 +9,9 @@
 /// PostgreSQL's first OID for user-created objects (`FirstNormalObjectId`).
 pub const FIRST_NORMAL_OID: u32 = 16384;
 
-/// OIDs reserved for each table: the table, its primary-key index, its row type and that
-/// type's array type.
-pub const OIDS_PER_TABLE: u64 = 4;
+/// OIDs reserved for each table: the table, its primary-key index, its row type, that
+/// type's array type, its primary-key constraint, and three kept for later.
+pub const OIDS_PER_TABLE: u64 = 8;
 
 /// The OID of the table with id `table_id` (`pg_class.oid`, RowDescription's table OID).
 pub fn table_oid(table_id: u64) -> u32 {
@@ -22,6 +22,31 @@ pub fn table_oid(table_id: u64) -> u32 {
 /// The OID of the primary-key index of the table with id `table_id`.
 pub fn pkey_index_oid(table_id: u64) -> u32 {
     table_oid(table_id).saturating_add(1)
+}
+
+/// The OID of the row type of the table with id `table_id` (`pg_class.reltype`).
+pub fn row_type_oid(table_id: u64) -> u32 {
+    table_oid(table_id).saturating_add(2)
+}
+
+/// The OID of the array type of [`row_type_oid`].
+pub fn row_array_type_oid(table_id: u64) -> u32 {
+    table_oid(table_id).saturating_add(3)
+}
+
+/// The OID of the primary-key constraint of the table with id `table_id`.
+pub fn pkey_constraint_oid(table_id: u64) -> u32 {
+    table_oid(table_id).saturating_add(4)
+}
+
+/// First OID of column defaults (`pg_attrdef`): a block of its own, above any table's.
+const FIRST_ATTRDEF_OID: u64 = 0x2000_0000;
+
+/// The OID of the default of the column with attribute number `attnum` of the table with
+/// id `table_id` (`pg_attrdef.oid`).
+pub fn attrdef_oid(table_id: u64, attnum: i16) -> u32 {
+    let oid = FIRST_ATTRDEF_OID + table_id.saturating_mul(crate::descriptor::MAX_COLUMNS as u64) + attnum.max(0) as u64;
+    u32::try_from(oid).unwrap_or(u32::MAX)
 }
 
 /// The OID of the one database Shale serves (PostgreSQL's `postgres` database has 5).
@@ -53,11 +78,13 @@ mod tests {
 
     #[test]
     fn tables_own_disjoint_oid_blocks_above_the_system_range() {
-        assert_eq!(table_oid(1), 16388);
-        assert_eq!(table_oid(2), 16392);
+        assert_eq!(table_oid(1), 16392);
+        assert_eq!(table_oid(2), 16400);
         assert!(table_oid(0) >= FIRST_NORMAL_OID);
         assert_eq!(attnum(0), 1);
-        assert_eq!(pkey_index_oid(1), 16389);
+        assert_eq!(pkey_index_oid(1), 16393);
+        assert!(pkey_constraint_oid(1) < table_oid(2));
+        assert!(attrdef_oid(1, 1) > table_oid(100_000) && attrdef_oid(1, 1) < namespace_oid(1, "app"));
         assert_eq!(namespace_oid(1, "public"), 2200);
         assert!(namespace_oid(2, "app") > table_oid(1_000_000));
     }

@@ -155,7 +155,7 @@ mod tests {
     #[test]
     fn parameter_calls_resolve_to_the_values_of_the_execution() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let handle = SessionHandle::new(Store::open(dir.path(), StoreOptions::default()).expect("store"));
+        let handle = SessionHandle::new(Store::open(dir.path(), StoreOptions::default()).expect("store"), crate::activity::Identity::sample(), crate::settings::Settings::new("postgres", None));
         let function = Arc::new(param_function(&handle));
         let call = |i: i64| {
             Expr::ScalarFunction(ScalarFunction::new_udf(function.clone(), vec![lit(i), Expr::Literal(ScalarValue::Int64(None), None)]))

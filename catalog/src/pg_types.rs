@@ -146,3 +146,27 @@ impl SqlType {
         }
     }
 }
+
+impl SqlType {
+    /// The type with OID `oid` and type modifier `typmod`, if Shale stores it.
+    pub fn from_oid(oid: u32, typmod: i32) -> Option<SqlType> {
+        let modifier = (typmod >= 4).then(|| typmod - 4);
+        let base = SqlType::BUILTIN.iter().find(|t| t.type_oid() == oid);
+        let ty = match base {
+            Some(base) => base.clone(),
+            None => {
+                let element = SqlType::BUILTIN.iter().find(|t| SqlType::Array(Box::new((*t).clone())).type_oid() == oid)?;
+                return Some(SqlType::Array(Box::new(Self::from_oid(element.type_oid(), typmod)?)));
+            }
+        };
+        Some(match ty {
+            SqlType::Varchar(_) => SqlType::Varchar(modifier.map(|n| n as u32)),
+            SqlType::Char(_) => SqlType::Char(modifier.map_or(1, |n| n as u32)),
+            SqlType::Numeric(_) => SqlType::Numeric(modifier.map(|m| ((m >> 16) as u8, ((m & 0x7ff) << 21 >> 21) as i8))),
+            SqlType::Time(_) => SqlType::Time((0..=6).contains(&typmod).then_some(typmod as u8)),
+            SqlType::Timestamp(_) => SqlType::Timestamp((0..=6).contains(&typmod).then_some(typmod as u8)),
+            SqlType::Timestamptz(_) => SqlType::Timestamptz((0..=6).contains(&typmod).then_some(typmod as u8)),
+            other => other,
+        })
+    }
+}

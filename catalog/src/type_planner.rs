@@ -12,6 +12,7 @@ use datafusion::logical_expr::planner::TypePlanner;
 use datafusion::sql::sqlparser::ast;
 
 use crate::error::sqlstate;
+use crate::system::Column;
 use crate::types::SqlType;
 
 /// Plans the SQL types Shale stores; leaves other names to DataFusion.
@@ -20,6 +21,20 @@ pub struct ShaleTypes;
 
 impl TypePlanner for ShaleTypes {
     fn plan_type_field(&self, sql_type: &ast::DataType) -> DFResult<Option<FieldRef>> {
+        // The types of the system catalogs' columns.
+        if let ast::DataType::Custom(name, modifiers) = sql_type {
+            let column = match name.to_string().to_lowercase().as_str() {
+                _ if !modifiers.is_empty() => None,
+                "oid" => Some(Column::Oid),
+                "name" => Some(Column::Name),
+                "\"char\"" => Some(Column::Char),
+                "xid" => Some(Column::Xid),
+                _ => None,
+            };
+            if let Some(column) = column {
+                return Ok(Some(Arc::new(column.field(""))));
+            }
+        }
         match SqlType::from_ast(sql_type) {
             Ok(ty) => Ok(Some(Arc::new(ty.field("", true)))),
             // A name Shale does not store (regclass, oid, ...) is DataFusion's to plan.

@@ -33,6 +33,8 @@ use crate::wire::{error_info, feed_notices, feed_parameters, row_fields};
 /// A statement prepared by Parse.
 #[derive(Debug, Clone)]
 pub struct Prepared {
+    /// The statement's text, as `pg_stat_activity` shows it while it runs.
+    text: Arc<str>,
     stmt: Statement,
     params: Vec<Type>,
     rows: Option<(SchemaRef, Vec<String>)>,
@@ -85,7 +87,7 @@ impl QueryParser for ShaleParser {
                 },
             })
             .collect();
-        Ok(Some(Prepared { stmt, params, rows: description.rows, cache: PlanCache::new(description.key) }))
+        Ok(Some(Prepared { text: Arc::from(sql), stmt, params, rows: description.rows, cache: PlanCache::new(description.key) }))
     }
 
     fn get_parameter_types(&self, stmt: &Prepared) -> PgWireResult<Vec<Type>> {
@@ -197,14 +199,17 @@ impl ExtendedQueryHandler for Handler {
         let values = literals(portal).map_err(user_error)?;
         let shared = self.session(client);
         let mut session = shared.lock().await;
+        session.handle.start_query(prepared.text.clone());
         let prepared = PreparedRef {
             stmt: &prepared.stmt,
             params: &prepared.params,
             rows: prepared.rows.as_ref(),
             cache: &prepared.cache,
         };
-        let outcome = session.execute_prepared(&prepared, values).await.map_err(user_error)?;
-        feed_notices(client, &outcome.notices, session.settings.notices_enabled()).await?;
+        let outcome = session.execute_prepared(&prepared, values).await;
+        session.finish_query();
+        let outcome = outcome.map_err(user_error)?;
+        feed_notices(client, &outcome.notices, session.handle.with_settings(|s| s.notices_enabled())).await?;
         // The extended protocol's CommandComplete is sent by pgwire after this returns, so a
         // changed setting is reported just before it.
         feed_parameters(client, outcome.parameters.clone()).await?;
@@ -219,7 +224,7 @@ impl ExtendedQueryHandler for Handler {
                 let formats: Vec<_> = fields.iter().map(|f| f.format()).collect();
                 let mut data = Vec::new();
                 for batch in &rows.batches {
-                    data.extend(encode_batch(batch, &types, &formats).map_err(user_error)?);
+                    data.extend(encode_batch(&session.handle, batch, &types, &formats).map_err(user_error)?);
                 }
                 let mut response = QueryResponse::new(fields, stream::iter(data.into_iter().map(Ok)));
                 response.set_command_tag(&rows.command);

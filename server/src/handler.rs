@@ -28,7 +28,8 @@ use tokio::sync::Mutex;
 
 use crate::parse::parse_statements;
 use crate::session::Session;
-use crate::settings::Settings;
+use shale_catalog::activity::{self, Identity};
+use shale_catalog::settings::Settings;
 use crate::wire::{feed_notices, send_error, send_outcome};
 
 /// Serves every connection of one server.
@@ -52,7 +53,14 @@ impl Handler {
             let user = meta.get(METADATA_USER).map(String::as_str).unwrap_or("postgres");
             let database = meta.get(METADATA_DATABASE).map(String::as_str).unwrap_or(user);
             let app = meta.get(METADATA_APPLICATION_NAME).map(String::as_str);
-            Mutex::new(Session::new(self.store.clone(), user, database, app))
+            let identity = Identity {
+                pid: client.pid_and_secret_key().0,
+                user: user.to_string(),
+                database: database.to_string(),
+                started: activity::now_micros(),
+                client: Some(client.socket_addr()),
+            };
+            Mutex::new(Session::new(self.store.clone(), identity, app))
         })
     }
 }
@@ -104,6 +112,7 @@ impl SimpleQueryHandler for Handler {
         client.set_state(PgWireConnectionState::QueryInProgress);
         let shared = self.session(client);
         let mut session = shared.lock().await;
+        session.handle.start_query(Arc::from(query.query.as_str()));
         match parse_statements(&query.query) {
             Ok(statements) if statements.is_empty() => {
                 client.feed(PgWireBackendMessage::EmptyQueryResponse(EmptyQueryResponse::new())).await?;
@@ -114,9 +123,9 @@ impl SimpleQueryHandler for Handler {
                 }
                 let mut failed = false;
                 for stmt in statements {
-                    let notices = session.settings.notices_enabled();
+                    let notices = session.handle.with_settings(|s| s.notices_enabled());
                     let sent = match session.execute_simple(stmt).await {
-                        Ok(outcome) => send_outcome(client, outcome, notices).await?,
+                        Ok(outcome) => send_outcome(client, outcome, &session.handle).await?,
                         Err(e) => Err(e),
                     };
                     if let Err(e) = sent {
@@ -132,6 +141,7 @@ impl SimpleQueryHandler for Handler {
             }
             Err(e) => send_error(client, &e).await?,
         }
+        session.finish_query();
         let status = session.transaction_status();
         client.set_state(PgWireConnectionState::ReadyForQuery);
         client.set_transaction_status(status);

@@ -9,6 +9,7 @@ mod handler;
 mod names;
 mod outcome;
 mod params;
+mod pg_syntax;
 mod plan_cache;
 mod parse;
 mod reusable;
@@ -17,7 +18,6 @@ mod rows;
 mod scalars;
 mod session;
 mod set_show;
-mod settings;
 mod transaction;
 mod wire;
 

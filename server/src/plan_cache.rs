@@ -332,7 +332,14 @@ pub(crate) mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(dir.path(), StoreOptions::default()).expect("store");
         meta::bootstrap(&store).expect("bootstrap");
-        let mut session = Session::new(store, "postgres", "postgres", None);
+        let identity = shale_catalog::activity::Identity {
+            pid: 1,
+            user: "postgres".into(),
+            database: "postgres".into(),
+            started: 0,
+            client: None,
+        };
+        let mut session = Session::new(store, identity, None);
         for sql in setup {
             session.execute(parse_statements(sql).unwrap().remove(0)).await.unwrap();
         }

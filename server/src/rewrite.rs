@@ -18,10 +18,11 @@ use shale_catalog::types::SqlType;
 /// `names::output_names` sees through them.
 pub const DISTINCT_ALIAS: &str = "__shale_column_";
 
-/// Rewrites a statement before planning: the casts ([`rewrite_input_casts`]), and repeated
+/// Rewrites a statement before planning: PostgreSQL's syntax (`crate::pg_syntax`), the casts ([`rewrite_input_casts`]), and repeated
 /// output columns of a query (`SELECT a, a`), which PostgreSQL allows and DataFusion does
 /// not, get distinct aliases.
 pub fn rewrite_statement(stmt: &mut Statement) -> Result<(), CatalogError> {
+    crate::pg_syntax::rewrite(stmt)?;
     rewrite_input_casts(stmt)?;
     if let Statement::Query(q) = stmt {
         if let SetExpr::Select(select) = q.body.as_mut() {

@@ -22,7 +22,8 @@ use crate::outcome::{Notice, Outcome};
 use crate::params::bind;
 use crate::plan_cache::{PreparedRef, is_cacheable};
 use crate::constants::Shapes;
-use crate::settings::{SERVER_VERSION, Settings};
+use shale_catalog::activity::{self, Identity, State};
+use shale_catalog::settings::{SERVER_VERSION, Settings};
 use crate::transaction::{Level, Mode, Open};
 
 /// What runs in a transaction: a statement, or a prepared one with its parameters.
@@ -37,8 +38,6 @@ pub struct Session {
     pub(crate) state: SessionState,
     /// The state's task context, made once: making it copies the function registry.
     pub(crate) task_ctx: Arc<TaskContext>,
-    pub(crate) settings: Settings,
-    user: String,
     /// The open transaction (a block, or a message's implicit one), if any.
     open: Option<Open>,
     /// Whether a multi-statement Query message is running: a statement outside a block
@@ -54,35 +53,42 @@ pub struct Session {
 }
 
 impl Session {
-    /// A new session of `user` on `store`.
-    pub fn new(store: Store, user: &str, database: &str, application_name: Option<&str>) -> Self {
-        let handle = SessionHandle::new(store);
+    /// A new session on `store` (registered in `pg_stat_activity` until it is dropped).
+    pub fn new(store: Store, identity: Identity, application_name: Option<&str>) -> Self {
+        let settings = Settings::new(&identity.user, application_name);
         let info = SessionInfo {
-            user: user.to_string(),
-            database: database.to_string(),
+            user: identity.user.clone(),
+            database: identity.database.clone(),
             version: format!(
                 "PostgreSQL {SERVER_VERSION} {} on {}-linux, 64-bit",
                 env!("CARGO_PKG_VERSION"),
                 std::env::consts::ARCH
             ),
         };
+        let handle = SessionHandle::new(store, identity, settings);
+        activity::register(&handle);
         let state = new_session_state(&handle, info);
-        let settings = Settings::new(user, application_name);
         let task_ctx = state.task_ctx();
-        let mut session = Session {
+        Session {
             handle,
             state,
             task_ctx,
-            settings,
-            user: user.to_string(),
             open: None,
             in_message: false,
             pending: Vec::new(),
             shapes: Shapes::default(),
             bound: None,
+        }
+    }
+
+    /// The session waits for the next command (`pg_stat_activity.state`).
+    pub fn finish_query(&self) {
+        let state = match &self.open {
+            Some(open) if open.block && open.failed => State::IdleInFailedTransaction,
+            Some(open) if open.block => State::IdleInTransaction,
+            _ => State::Idle,
         };
-        session.apply_search_path();
-        session
+        self.handle.finish_query(state);
     }
 
     /// The status reported in ReadyForQuery.
@@ -101,7 +107,17 @@ impl Session {
         if result.is_err() {
             self.fail();
         }
-        result
+        self.with_reports(result)
+    }
+
+    /// `result` with the ParameterStatus messages of reported settings the statement
+    /// changed (by SET, RESET or `set_config()`).
+    fn with_reports(&self, result: Result<Outcome, CatalogError>) -> Result<Outcome, CatalogError> {
+        let reports = self.handle.with_settings(Settings::take_reports);
+        result.map(|mut outcome| {
+            outcome.parameters.extend(reports);
+            outcome
+        })
     }
 
     /// The warnings to send before the error the last statement ended with.
@@ -152,7 +168,7 @@ impl Session {
         if result.is_err() {
             self.fail();
         }
-        result
+        self.with_reports(result)
     }
 
     /// What Bind checks before it creates a portal, as PostgreSQL does: 25P02 in a failed
@@ -243,18 +259,15 @@ impl Session {
     /// `default_transaction_isolation` and `default_transaction_read_only`.
     fn default_mode(&self) -> Mode {
         Mode {
-            level: Level::from_setting(self.settings.get("default_transaction_isolation").unwrap_or("read committed")),
-            read_only: self.settings.get("default_transaction_read_only") == Ok("on"),
+            level: self.handle.with_settings(|s| Level::from_setting(s.get("default_transaction_isolation").unwrap_or("read committed"))),
+            read_only: self.handle.with_settings(|s| s.get("default_transaction_read_only") == Ok("on")),
         }
     }
 
     /// A storage transaction with `mode` and the session's lock timeout and commit sync.
     fn begin_txn(&self, mode: Mode) -> Txn {
-        self.handle.store().begin_with(&TxnOptions {
-            isolation: mode.level.isolation(),
-            sync: self.settings.synchronous_commit(),
-            lock_timeout: self.settings.lock_timeout(),
-        })
+        let (sync, lock_timeout) = self.handle.with_settings(|s| (s.synchronous_commit(), s.lock_timeout()));
+        self.handle.store().begin_with(&TxnOptions { isolation: mode.level.isolation(), sync, lock_timeout })
     }
 
     /// The open transaction's storage transaction, begun now if needed, and made the one
@@ -390,10 +403,10 @@ impl Session {
         if session {
             let (mode, level_given) = self.default_mode().with(modes);
             if level_given {
-                self.settings.set("default_transaction_isolation", Some(mode.level.name().to_string()))?;
+                self.handle.with_settings(|s| s.set("default_transaction_isolation", Some(mode.level.name().to_string())))?;
             }
             let read_only = if mode.read_only { "on" } else { "off" };
-            self.settings.set("default_transaction_read_only", Some(read_only.to_string()))?;
+            self.handle.with_settings(|s| s.set("default_transaction_read_only", Some(read_only.to_string())))?;
             return Ok(outcome);
         }
         match self.open.as_mut().filter(|o| o.block) {
@@ -446,23 +459,6 @@ impl Session {
             }
         }
     }
-
-    /// Resolves the `search_path` setting (`"$user"` is the session user's schema) into the
-    /// schemas name lookups walk.
-    pub(crate) fn apply_search_path(&mut self) {
-        let setting = self.settings.get("search_path").unwrap_or("public").to_string();
-        let path = setting
-            .split(',')
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-            .map(|s| match s.trim_matches('"') {
-                "$user" => self.user.clone(),
-                name if s.starts_with('"') => name.to_string(),
-                name => name.to_lowercase(),
-            })
-            .collect();
-        self.handle.set_search_path(path);
-    }
 }
 
 /// Commits (`commit`) or rolls back `txn`. A commit that wrote may wait for the disk, so it
@@ -488,4 +484,12 @@ fn panicked(panic: &(dyn std::any::Any + Send)) -> CatalogError {
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown cause".into());
     CatalogError::internal(format!("internal error: {message}"))
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let pid = self.handle.identity().pid;
+        activity::unregister(pid);
+        shale_catalog::sysfuncs::advisory::unlock_all(pid);
+    }
 }

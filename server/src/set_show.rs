@@ -20,24 +20,17 @@ impl Session {
             Set::SetNames { charset_name, .. } => ("client_encoding".to_string(), Some(charset_name.value)),
             other => return Err(CatalogError::unsupported(format!("SET form {other}"))),
         };
-        let reported = self.settings.set(&name, value)?;
-        if name.eq_ignore_ascii_case("search_path") {
-            self.apply_search_path();
-        }
-        let mut outcome = Outcome::command("SET");
-        outcome.parameters.extend(reported);
-        Ok(outcome)
+        self.handle.with_settings(|s| s.set(&name, value))?;
+        Ok(Outcome::command("SET"))
     }
 
     /// `RESET name` / `RESET ALL`: back to the default.
     pub(crate) fn reset(&mut self, reset: Reset) -> Result<Outcome, CatalogError> {
-        let mut outcome = Outcome::command("RESET");
         match reset {
-            Reset::ConfigurationParameter(name) => outcome.parameters.extend(self.settings.set(&name.to_string(), None)?),
-            Reset::ALL => outcome.parameters.extend(self.settings.reset_all()),
+            Reset::ConfigurationParameter(name) => self.handle.with_settings(|s| s.set(&name.to_string(), None))?,
+            Reset::ALL => self.handle.with_settings(|s| s.reset_all()),
         }
-        self.apply_search_path();
-        Ok(outcome)
+        Ok(Outcome::command("RESET"))
     }
 
     /// `SHOW name`; `transaction_isolation` and `transaction_read_only` are the open
@@ -48,7 +41,7 @@ impl Session {
         let value = match column.as_str() {
             "transaction_isolation" => mode.level.name().to_string(),
             "transaction_read_only" => if mode.read_only { "on" } else { "off" }.to_string(),
-            _ => self.settings.get(&key)?.to_string(),
+            _ => self.handle.with_settings(|s| s.get(&key).map(str::to_string))?,
         };
         let schema = Arc::new(Schema::new(vec![Field::new(&column, DataType::Utf8, false)]));
         let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(StringArray::from(vec![value]))])

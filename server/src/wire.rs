@@ -12,7 +12,7 @@ use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
 use pgwire::messages::PgWireBackendMessage;
 use pgwire::messages::response::NoticeResponse;
 use pgwire::messages::startup::ParameterStatus;
-use shale_catalog::CatalogError;
+use shale_catalog::{CatalogError, SessionHandle};
 use shale_catalog::types::{ATTNUM_KEY, TABLE_OID_KEY};
 
 use datafusion::arrow::datatypes::{Field, SchemaRef};
@@ -101,12 +101,13 @@ where
 /// Sends one statement's outcome in the simple protocol: side messages, RowDescription and
 /// DataRows (text format), CommandComplete. Rows are encoded before anything is sent, so a
 /// value that cannot be encoded fails the statement (the inner error) with nothing sent.
-pub async fn send_outcome<C>(client: &mut C, outcome: Outcome, notices: bool) -> PgWireResult<Result<(), CatalogError>>
+pub async fn send_outcome<C>(client: &mut C, outcome: Outcome, handle: &SessionHandle) -> PgWireResult<Result<(), CatalogError>>
 where
     C: Sink<PgWireBackendMessage> + Unpin + Send,
     C::Error: Debug,
     PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
 {
+    let notices = handle.with_settings(|s| s.notices_enabled());
     let Outcome { notices: list, parameters, result } = outcome;
     let (tag, messages) = match result {
         StatementResult::Command(tag) => (tag, Vec::new()),
@@ -117,7 +118,7 @@ where
                 fields.iter().map(Into::into).collect(),
             ))];
             for batch in &rows.batches {
-                match encode_batch(batch, &types, &formats) {
+                match encode_batch(handle, batch, &types, &formats) {
                     Ok(data) => messages.extend(data.into_iter().map(PgWireBackendMessage::DataRow)),
                     Err(e) => return Ok(Err(e)),
                 }

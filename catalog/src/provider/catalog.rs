@@ -1,5 +1,5 @@
 //! The database as a DataFusion [`CatalogProvider`]: its schemas are read from storage;
-//! `pg_catalog` is computed from them (see [`crate::system`]).
+//! `pg_catalog` and `information_schema` are computed from them (see [`crate::system`]).
 
 use std::sync::Arc;
 
@@ -9,7 +9,7 @@ use super::schema::{SearchPathSchema, ShaleSchemaProvider};
 use crate::SEARCH_PATH_SCHEMA;
 use crate::handle::SessionHandle;
 use crate::meta;
-use crate::system::{PG_CATALOG, PgCatalogSchema};
+use crate::system::{INFORMATION_SCHEMA, PG_CATALOG, SystemSchema};
 
 /// One session's view of the database's schemas.
 #[derive(Debug, Clone)]
@@ -29,7 +29,11 @@ impl CatalogProvider for ShaleCatalogProvider {
     fn schema_names(&self) -> Vec<String> {
         let read = self.handle.txn().and_then(|txn| meta::list_schemas(&txn));
         match read {
-            Ok(schemas) => std::iter::once(PG_CATALOG.to_string()).chain(schemas.into_iter().map(|s| s.name)).collect(),
+            Ok(schemas) => [PG_CATALOG, INFORMATION_SCHEMA]
+                .into_iter()
+                .map(str::to_string)
+                .chain(schemas.into_iter().map(|s| s.name))
+                .collect(),
             Err(e) => {
                 tracing::warn!(error = %e, "listing schemas failed");
                 Vec::new()
@@ -41,8 +45,8 @@ impl CatalogProvider for ShaleCatalogProvider {
         if name == SEARCH_PATH_SCHEMA {
             return Some(Arc::new(SearchPathSchema::new(self.handle.clone())));
         }
-        if name == PG_CATALOG {
-            return Some(Arc::new(PgCatalogSchema::new(self.handle.clone())));
+        if let Some(system) = SystemSchema::named(name, self.handle.clone()) {
+            return Some(Arc::new(system));
         }
         let txn = self.handle.txn().ok()?;
         let desc = meta::get_schema(&txn, name).ok()??;

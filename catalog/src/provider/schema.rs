@@ -11,7 +11,7 @@ use super::table::ShaleTable;
 use crate::descriptor::SchemaDesc;
 use crate::error::Result;
 use crate::handle::SessionHandle;
-use crate::system::PgCatalogSchema;
+use crate::system::SystemSchema;
 use crate::{meta, resolve};
 
 /// A stored schema.
@@ -102,14 +102,14 @@ impl SchemaProvider for SearchPathSchema {
     }
 
     async fn table(&self, name: &str) -> DFResult<Option<Arc<dyn TableProvider>>> {
-        if let Some(system) = PgCatalogSchema::new(self.handle.clone()).lookup(name) {
+        if let Some(system) = SystemSchema::pg_catalog(self.handle.clone()).lookup(name) {
             return Ok(Some(system));
         }
         Ok(self.lookup(name)?.map(|t| Arc::new(t) as Arc<dyn TableProvider>))
     }
 
     fn table_exist(&self, name: &str) -> bool {
-        PgCatalogSchema::new(self.handle.clone()).lookup(name).is_some()
+        SystemSchema::pg_catalog(self.handle.clone()).lookup(name).is_some()
             || or_log("looking up a table", self.lookup(name).map(|t| t.is_some()))
     }
 }

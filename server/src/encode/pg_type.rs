@@ -61,6 +61,12 @@ fn metadata_type(field: &Field) -> Option<Type> {
         "oid" => Some(Type::OID),
         "name" => Some(Type::NAME),
         "char" => Some(Type::CHAR),
+        "xid" => Some(Type::XID),
+        "regproc" => Some(Type::REGPROC),
+        "regclass" => Some(Type::REGCLASS),
+        "regtype" => Some(Type::REGTYPE),
+        "regnamespace" => Some(Type::REGNAMESPACE),
+        "regrole" => Some(Type::REGROLE),
         _ => None,
     }
 }
@@ -114,6 +120,9 @@ fn array_of(element: &Type) -> Type {
         Type::UUID => Type::UUID_ARRAY,
         Type::JSON => Type::JSON_ARRAY,
         Type::JSONB => Type::JSONB_ARRAY,
+        Type::OID => Type::OID_ARRAY,
+        Type::NAME => Type::NAME_ARRAY,
+        Type::CHAR => Type::CHAR_ARRAY,
         _ => Type::TEXT_ARRAY,
     }
 }
@@ -123,6 +132,9 @@ fn typlen(ty: &Type) -> i16 {
     match *ty {
         Type::BOOL => 1,
         Type::INT2 => 2,
+        Type::CHAR => 1,
+        Type::NAME => 64,
+        Type::OID | Type::XID | Type::REGPROC | Type::REGCLASS | Type::REGTYPE | Type::REGNAMESPACE | Type::REGROLE => 4,
         Type::INT4 | Type::FLOAT4 | Type::DATE => 4,
         Type::INT8 | Type::FLOAT8 | Type::TIME | Type::TIMESTAMP | Type::TIMESTAMPTZ => 8,
         Type::INTERVAL | Type::UUID => 16,

@@ -25,21 +25,23 @@ count: 2
 done
 ";
 
-async fn psycopg_installed() -> bool {
-    let probe = Command::new("python3")
-        .args(["-c", "import psycopg"])
-        .output()
-        .await;
-    matches!(probe, Ok(out) if out.status.success())
-}
-
 /// Runs `tests/py/<script>` against a fresh server and returns what it printed, failing
 /// the test if it fails; `None` (the test is skipped) when psycopg 3 is not installed.
 pub(crate) async fn run_script(script: &str) -> Option<String> {
-    if !psycopg_installed().await {
-        eprintln!(
-            "skipped: psycopg 3 is not installed for python3 (pip install 'psycopg[binary]')"
-        );
+    run_python_script(
+        script,
+        "import psycopg",
+        "psycopg 3 is not installed for python3 (pip install 'psycopg[binary]')",
+    )
+    .await
+}
+
+/// [`run_script`] for a script that needs more than psycopg: the test is skipped, printing
+/// `missing`, when the Python code `probe` fails (e.g. `import sqlalchemy`).
+pub(crate) async fn run_python_script(script: &str, probe: &str, missing: &str) -> Option<String> {
+    let probe = Command::new("python3").args(["-c", probe]).output().await;
+    if !matches!(probe, Ok(out) if out.status.success()) {
+        eprintln!("skipped: {missing}");
         return None;
     }
     let server = TestServer::start().await;

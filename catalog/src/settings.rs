@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use shale_catalog::{CatalogError, sqlstate};
+use crate::error::{CatalogError, sqlstate};
 
 /// The PostgreSQL version Shale presents itself as.
 pub const SERVER_VERSION: &str = "15.0 (Shale)";
@@ -78,6 +78,11 @@ const SPECS: &[Spec] = &[
 #[derive(Debug, Clone)]
 pub struct Settings {
     values: BTreeMap<String, String>,
+    /// The schemas `search_path` names, resolved (`"$user"` is the session user's).
+    path: Vec<String>,
+    /// Reported settings changed since [`Settings::take_reports`] last ran, to send as
+    /// ParameterStatus.
+    reports: Vec<(String, String)>,
 }
 
 impl Settings {
@@ -89,7 +94,46 @@ impl Settings {
         if let Some(app) = application_name {
             values.insert("application_name".into(), app.to_string());
         }
-        Settings { values }
+        let mut settings = Settings { values, path: Vec::new(), reports: Vec::new() };
+        settings.resolve_search_path();
+        settings
+    }
+
+    /// The schemas unqualified names are looked up in, in order.
+    pub fn search_path(&self) -> &[String] {
+        &self.path
+    }
+
+    fn resolve_search_path(&mut self) {
+        let user = &self.values["session_authorization"];
+        self.path = self.values["search_path"]
+            .split(',')
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .map(|s| match s.trim_matches('"') {
+                "$user" => user.clone(),
+                name if s.starts_with('"') => name.to_string(),
+                name => name.to_lowercase(),
+            })
+            .collect();
+    }
+
+    /// The reported settings changed since the last call, with their PostgreSQL
+    /// spelling, to send as ParameterStatus.
+    pub fn take_reports(&mut self) -> Vec<(String, String)> {
+        std::mem::take(&mut self.reports)
+    }
+
+    /// Every setting with its value, in name order (`pg_settings`, `SHOW ALL`): the known
+    /// ones with their PostgreSQL spelling, then custom ones.
+    pub fn all(&self) -> Vec<(String, String)> {
+        self.values
+            .iter()
+            .map(|(key, value)| {
+                let name = SPECS.iter().find(|s| s.name.eq_ignore_ascii_case(key)).map_or(key.as_str(), |s| s.name);
+                (name.to_string(), value.clone())
+            })
+            .collect()
     }
 
     /// The parameters sent as ParameterStatus at startup, with their PostgreSQL spelling.
@@ -108,8 +152,9 @@ impl Settings {
         self.values.get(&name.to_lowercase()).map(String::as_str).ok_or_else(|| unrecognized(name))
     }
 
-    /// Sets `name` (SET); returns the ParameterStatus to send when the parameter is reported.
-    pub fn set(&mut self, name: &str, value: Option<String>) -> Result<Option<(String, String)>, CatalogError> {
+    /// Sets `name` (SET); a reported parameter's new value is queued for
+    /// [`Settings::take_reports`].
+    pub fn set(&mut self, name: &str, value: Option<String>) -> Result<(), CatalogError> {
         let key = name.to_lowercase();
         let spec = SPECS.iter().find(|s| s.name.eq_ignore_ascii_case(&key));
         let value = match (spec, value) {
@@ -120,20 +165,23 @@ impl Settings {
             (None, _) => return Err(unrecognized(name)),
         };
         self.values.insert(key, value.clone());
-        Ok(spec.filter(|s| s.report).map(|s| (s.name.to_string(), value)))
+        if let Some(spec) = spec.filter(|s| s.report) {
+            self.reports.push((spec.name.to_string(), value));
+        }
+        self.resolve_search_path();
+        Ok(())
     }
 
-    /// RESET ALL: every setting that can change back to its default; returns the
-    /// ParameterStatus to send for the reported ones.
-    pub fn reset_all(&mut self) -> Vec<(String, String)> {
-        let mut reported = Vec::new();
+    /// RESET ALL: every setting that can change back to its default (reported ones are
+    /// queued for [`Settings::take_reports`]).
+    pub fn reset_all(&mut self) {
         for spec in SPECS.iter().filter(|s| !matches!(s.rule, Rule::ReadOnly)) {
             self.values.insert(spec.name.to_lowercase(), spec.default.to_string());
             if spec.report {
-                reported.push((spec.name.to_string(), spec.default.to_string()));
+                self.reports.push((spec.name.to_string(), spec.default.to_string()));
             }
         }
-        reported
+        self.resolve_search_path();
     }
 
     /// Whether NOTICE messages reach the client under `client_min_messages`.
@@ -234,11 +282,13 @@ mod tests {
     fn set_and_show() {
         let mut s = Settings::new("postgres", None);
         assert_eq!(s.get("DateStyle").unwrap(), "ISO, MDY");
-        assert_eq!(s.set("application_name", Some("x".into())).unwrap(), Some(("application_name".into(), "x".into())));
+        s.set("application_name", Some("x".into())).unwrap();
+        assert_eq!(s.take_reports(), vec![("application_name".into(), "x".into())]);
         assert_eq!(s.get("APPLICATION_NAME").unwrap(), "x");
         assert_eq!(s.set("DateStyle", Some("German".into())).unwrap_err().code, "0A000");
         assert_eq!(s.set("nope", Some("1".into())).unwrap_err().code, "42704");
-        assert_eq!(s.set("my.var", Some("1".into())).unwrap(), None);
+        s.set("my.var", Some("1".into())).unwrap();
+        assert_eq!(s.take_reports(), vec![]);
         assert_eq!(s.set("server_version", Some("1".into())).unwrap_err().code, "55P02");
         s.set("default_transaction_isolation", Some("SERIALIZABLE".into())).unwrap();
         assert_eq!(s.get("default_transaction_isolation").unwrap(), "serializable");

@@ -1,0 +1,156 @@
+//! The functions that describe catalog objects as SQL: `format_type`, `pg_get_expr`,
+//! `pg_get_indexdef`, `pg_get_constraintdef`, `pg_get_userbyid`, and the visibility
+//! tests `pg_table_is_visible` / `pg_type_is_visible` / `pg_function_is_visible`.
+
+use datafusion::arrow::datatypes::{DataType, Field};
+use datafusion::logical_expr::{ScalarUDF, Volatility};
+
+use crate::error::CatalogError;
+use crate::handle::SessionHandle;
+use crate::ident::{qualified, quote_ident};
+use crate::oid;
+use crate::system::column as v;
+use crate::system::{DATABASE_OWNER, DATABASE_OWNER_OID, SUPERUSER_OID, Snapshot, builtin_proc, builtin_type, constraint_def, index_def};
+use crate::types::{SqlType, TYPE_KEY};
+
+use super::row_function::{int_arg, oid_arg, row_function, text_arg};
+
+/// `format_type(oid, typmod)`: the SQL name of a type with its modifier, as PostgreSQL
+/// prints it; `None` for no such type.
+pub(crate) fn format_type(s: &Snapshot, oid: u32, typmod: i32) -> Option<String> {
+    // bpchar without a length is its internal name.
+    if oid == SqlType::Char(1).type_oid() && typmod < 0 {
+        return Some("bpchar".to_string());
+    }
+    if let Some(ty) = SqlType::from_oid(oid, typmod) {
+        return Some(ty.pg_name());
+    }
+    if let Some(t) = builtin_type(|t| t.oid == oid) {
+        return Some(match (t.category, t.element) {
+            ('A', element) if element != 0 && t.name.starts_with('_') => format!("{}[]", format_type(s, element, typmod)?),
+            _ if t.name == "char" => "\"char\"".to_string(),
+            _ => t.name.to_string(),
+        });
+    }
+    s.tables.iter().find_map(|t| {
+        let name = || match s.search_path.first() == Some(&t.schema) {
+            true => quote_ident(&t.table.name),
+            false => qualified(&t.schema, &t.table.name),
+        };
+        if oid::row_type_oid(t.table.id) == oid {
+            Some(name())
+        } else if oid::row_array_type_oid(t.table.id) == oid {
+            Some(format!("{}[]", name()))
+        } else {
+            None
+        }
+    })
+}
+
+fn text_field() -> Field {
+    Field::new("", DataType::Utf8, true)
+}
+
+fn bool_field() -> Field {
+    Field::new("", DataType::Boolean, true)
+}
+
+/// Whether the table `oid` is found first by its name on the search path.
+fn table_is_visible(s: &Snapshot, oid: u32) -> Option<bool> {
+    let relations = s.relations();
+    let (_, name, _) = relations.iter().find(|r| r.2 == oid)?;
+    let first = s.search_path.iter().find_map(|p| relations.iter().find(|(nsp, n, _)| nsp == p && n == name));
+    Some(first.is_some_and(|r| r.2 == oid))
+}
+
+/// The functions of this module.
+pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
+    let stable = Volatility::Stable;
+    vec![
+        row_function(handle, "format_type", &[2], text_field(), stable, |cx, args| {
+            let Some(oid) = oid_arg(&args[0])? else { return Ok(v::null()) };
+            let typmod = int_arg(&args[1]).map_or(-1, |m| m as i32);
+            Ok(v::text(&format_type(cx.snapshot()?, oid, typmod).unwrap_or_else(|| "???".to_string())))
+        }),
+        // Shale keeps expressions (`adbin`, ...) as their SQL text.
+        row_function(handle, "pg_get_expr", &[2, 3], text_field(), stable, |_, args| Ok(v::opt_text(text_arg(&args[0]).as_deref()))),
+        row_function(handle, "pg_get_indexdef", &[1, 3], text_field(), stable, |cx, args| {
+            let Some(oid) = oid_arg(&args[0])? else { return Ok(v::null()) };
+            let s = cx.snapshot()?;
+            let Some(t) = s.table_of(oid).filter(|t| oid::pkey_index_oid(t.table.id) == oid) else { return Ok(v::null()) };
+            // With a column number: that key column's name.
+            Ok(match args.get(1).and_then(int_arg) {
+                Some(n) if n > 0 => t.key_columns().get(n as usize - 1).map_or(v::text(""), |c| v::text(&quote_ident(c))),
+                _ => v::text(&index_def(t)),
+            })
+        }),
+        row_function(handle, "pg_get_constraintdef", &[1, 2], text_field(), stable, |cx, args| {
+            let Some(oid) = oid_arg(&args[0])? else { return Ok(v::null()) };
+            let s = cx.snapshot()?;
+            Ok(s.table_of(oid).filter(|t| oid::pkey_constraint_oid(t.table.id) == oid).map_or(v::null(), |t| v::text(&constraint_def(t))))
+        }),
+        row_function(handle, "pg_get_userbyid", &[1], name_field(), stable, |cx, args| {
+            let Some(oid) = oid_arg(&args[0])? else { return Ok(v::null()) };
+            Ok(match oid {
+                SUPERUSER_OID => v::text(&cx.handle.identity().user),
+                DATABASE_OWNER_OID => v::text(DATABASE_OWNER),
+                other => v::text(&format!("unknown (OID={other})")),
+            })
+        }),
+        row_function(handle, "pg_table_is_visible", &[1], bool_field(), stable, |cx, args| {
+            let Some(oid) = oid_arg(&args[0])? else { return Ok(v::null()) };
+            Ok(table_is_visible(cx.snapshot()?, oid).map_or(v::null(), v::boolean))
+        }),
+        row_function(handle, "pg_type_is_visible", &[1], bool_field(), stable, |cx, args| {
+            let Some(oid) = oid_arg(&args[0])? else { return Ok(v::null()) };
+            if builtin_type(|t| t.oid == oid).is_some() {
+                return Ok(v::boolean(true));
+            }
+            let s = cx.snapshot()?;
+            let table = s.tables.iter().find(|t| [oid::row_type_oid(t.table.id), oid::row_array_type_oid(t.table.id)].contains(&oid));
+            Ok(table.map_or(v::null(), |t| table_is_visible(s, t.oid()).map_or(v::null(), v::boolean)))
+        }),
+        row_function(handle, "pg_function_is_visible", &[1], bool_field(), stable, |_, args| {
+            let Some(oid) = oid_arg(&args[0])? else { return Ok(v::null()) };
+            Ok(crate::system::builtin_proc_name(oid).map_or(v::null(), |_| v::boolean(true)))
+        }),
+        // Shale has no extended statistics, publications or partitions; these answer
+        // for the (empty) catalogs psql's \d joins them with.
+        row_function(handle, "pg_get_statisticsobjdef_columns", &[1], text_field(), stable, |_, _| Ok(v::null())),
+        row_function(handle, "pg_relation_is_publishable", &[1], bool_field(), stable, |_, _| Ok(v::boolean(false))),
+        row_function(handle, "pg_get_viewdef", &[1, 2], text_field(), stable, |_, _| Ok(v::null())),
+        row_function(handle, "pg_get_triggerdef", &[1, 2], text_field(), stable, |_, _| Ok(v::null())),
+        row_function(handle, "pg_get_function_arguments", &[1], text_field(), stable, function_arguments),
+        row_function(handle, "pg_get_function_identity_arguments", &[1], text_field(), stable, function_arguments),
+        row_function(handle, "pg_get_function_result", &[1], text_field(), stable, |cx, args| {
+            let Some(proc) = oid_arg(&args[0])?.and_then(builtin_proc) else { return Ok(v::null()) };
+            Ok(v::opt_text(format_type(cx.snapshot()?, proc.result, -1).as_deref()))
+        }),
+        row_function(handle, UNSUPPORTED, &[1], text_list_field(), stable, |_, args| {
+            Err(CatalogError::unsupported(text_arg(&args[0]).unwrap_or_default()))
+        }),
+        row_function(handle, "pg_is_other_temp_schema", &[1], bool_field(), stable, |_, _| Ok(v::boolean(false))),
+        row_function(handle, "pg_my_temp_schema", &[0], crate::system::Column::Oid.field(""), stable, |_, _| Ok(v::oid(0))),
+    ]
+}
+
+/// `pg_get_function_arguments`: a function's argument types, as SQL.
+fn function_arguments(cx: &super::row_function::Context<'_>, args: &[datafusion::common::ScalarValue]) -> crate::error::Result<datafusion::common::ScalarValue> {
+    let Some(proc) = oid_arg(&args[0])?.and_then(builtin_proc) else { return Ok(v::null()) };
+    let s = cx.snapshot()?;
+    let types: Vec<String> = proc.args.iter().map(|a| format_type(s, *a, -1).unwrap_or_else(|| "???".into())).collect();
+    Ok(v::text(&types.join(", ")))
+}
+
+/// The function failing with 0A000 that rewritten queries call where Shale cannot
+/// compute what they ask (it returns `text[]` in their types).
+pub const UNSUPPORTED: &str = "shale_unsupported";
+
+fn text_list_field() -> Field {
+    Field::new("", DataType::List(std::sync::Arc::new(Field::new_list_field(DataType::Utf8, true))), true)
+}
+
+/// A `name` field.
+pub(super) fn name_field() -> Field {
+    Field::new("", DataType::Utf8, true).with_metadata([(TYPE_KEY.to_string(), "name".to_string())].into_iter().collect())
+}

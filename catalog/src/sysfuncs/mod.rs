@@ -1,0 +1,34 @@
+//! PostgreSQL's system information and catalog functions that clients call when they
+//! connect and introspect: see each module. They read the same snapshot of storage as
+//! the system catalogs (`crate::system`).
+
+pub mod advisory;
+mod describe;
+mod keywords;
+pub mod reg;
+mod row_function;
+mod session;
+
+use std::sync::Arc;
+
+use datafusion::execution::FunctionRegistry;
+use datafusion::execution::session_state::SessionState;
+
+use crate::handle::SessionHandle;
+
+pub use describe::UNSUPPORTED;
+
+/// Registers the functions in `state`.
+pub fn register(state: &mut SessionState, handle: &SessionHandle) {
+    let functions = describe::functions(handle)
+        .into_iter()
+        .chain(session::functions(handle))
+        .chain(reg::functions(handle))
+        .chain(advisory::functions(handle));
+    for f in functions {
+        if let Err(e) = state.register_udf(Arc::new(f)) {
+            tracing::warn!(error = %e, "registering a system function failed");
+        }
+    }
+    state.register_udtf("pg_get_keywords", Arc::new(keywords::Keywords));
+}

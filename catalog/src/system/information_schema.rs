@@ -1,0 +1,401 @@
+//! `information_schema`: the SQL standard's views of schemas, tables, columns and
+//! constraints, made from the same snapshot as `pg_catalog`.
+
+use crate::context::CATALOG_NAME;
+use crate::error::Result;
+use crate::oid;
+use crate::types::SqlType;
+
+use super::Column::*;
+use super::column as v;
+use super::relations::default_expr;
+use super::snapshot::SchemaTable;
+use super::{INFORMATION_SCHEMA, PG_CATALOG, Row, Snapshot, TableDef};
+
+/// The tables of `information_schema`.
+pub(super) const TABLES: &[&TableDef] =
+    &[&SCHEMATA, &TABLES_TABLE, &COLUMNS, &TABLE_CONSTRAINTS, &KEY_COLUMN_USAGE, &CONSTRAINT_COLUMN_USAGE, &REFERENTIAL_CONSTRAINTS, &CHECK_CONSTRAINTS, &VIEWS, &SEQUENCES];
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "YES" } else { "NO" }
+}
+
+const SCHEMATA: TableDef = TableDef {
+    name: "schemata",
+    columns: &[
+        ("catalog_name", Name),
+        ("schema_name", Name),
+        ("schema_owner", Name),
+        ("default_character_set_catalog", Name),
+        ("default_character_set_schema", Name),
+        ("default_character_set_name", Name),
+        ("sql_path", Text),
+    ],
+    rows: |s| {
+        let names = [PG_CATALOG, INFORMATION_SCHEMA].into_iter().chain(s.schemas.iter().map(|schema| schema.name.as_str()));
+        let rows = names.map(|name| {
+            vec![v::text(CATALOG_NAME), v::text(name), v::text(s.user()), v::null(), v::null(), v::null(), v::null()]
+        });
+        Ok(rows.collect())
+    },
+};
+
+const TABLES_TABLE: TableDef = TableDef {
+    name: "tables",
+    columns: &[
+        ("table_catalog", Name),
+        ("table_schema", Name),
+        ("table_name", Name),
+        ("table_type", Text),
+        ("self_referencing_column_name", Name),
+        ("reference_generation", Text),
+        ("user_defined_type_catalog", Name),
+        ("user_defined_type_schema", Name),
+        ("user_defined_type_name", Name),
+        ("is_insertable_into", Text),
+        ("is_typed", Text),
+        ("commit_action", Text),
+    ],
+    rows: |s| {
+        let rows = s.tables.iter().map(|t| {
+            let mut row = table_names(t);
+            row.push(v::text("BASE TABLE"));
+            row.extend((0..5).map(|_| v::null()));
+            row.extend([v::text("YES"), v::text("NO"), v::null()]);
+            row
+        });
+        Ok(rows.collect())
+    },
+};
+
+/// `table_catalog`, `table_schema`, `table_name`.
+fn table_names(t: &SchemaTable) -> Row {
+    vec![v::text(CATALOG_NAME), v::text(&t.schema), v::text(&t.table.name)]
+}
+
+const COLUMNS: TableDef = TableDef {
+    name: "columns",
+    columns: &[
+        ("table_catalog", Name),
+        ("table_schema", Name),
+        ("table_name", Name),
+        ("column_name", Name),
+        ("ordinal_position", Int4),
+        ("column_default", Text),
+        ("is_nullable", Text),
+        ("data_type", Text),
+        ("character_maximum_length", Int4),
+        ("character_octet_length", Int4),
+        ("numeric_precision", Int4),
+        ("numeric_precision_radix", Int4),
+        ("numeric_scale", Int4),
+        ("datetime_precision", Int4),
+        ("interval_type", Text),
+        ("interval_precision", Int4),
+        ("character_set_catalog", Name),
+        ("character_set_schema", Name),
+        ("character_set_name", Name),
+        ("collation_catalog", Name),
+        ("collation_schema", Name),
+        ("collation_name", Name),
+        ("domain_catalog", Name),
+        ("domain_schema", Name),
+        ("domain_name", Name),
+        ("udt_catalog", Name),
+        ("udt_schema", Name),
+        ("udt_name", Name),
+        ("scope_catalog", Name),
+        ("scope_schema", Name),
+        ("scope_name", Name),
+        ("maximum_cardinality", Int4),
+        ("dtd_identifier", Name),
+        ("is_self_referencing", Text),
+        ("is_identity", Text),
+        ("identity_generation", Text),
+        ("identity_start", Text),
+        ("identity_increment", Text),
+        ("identity_maximum", Text),
+        ("identity_minimum", Text),
+        ("identity_cycle", Text),
+        ("is_generated", Text),
+        ("generation_expression", Text),
+        ("is_updatable", Text),
+    ],
+    rows: columns,
+};
+
+fn columns(s: &Snapshot) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    for t in &s.tables {
+        for (slot, column) in t.table.visible() {
+            let ty = &column.ty;
+            let attnum = oid::attnum(slot);
+            let int = |n: Option<i32>| n.map_or(v::null(), v::int4);
+            let facts = TypeFacts::of(ty);
+            let mut row = table_names(t);
+            row.extend([
+                v::text(&column.name),
+                v::int4(i32::from(attnum)),
+                v::opt_text(default_expr(column).as_deref()),
+                v::text(yes_no(!column.not_null)),
+                v::text(&facts.data_type),
+                int(facts.char_length),
+                int(facts.octet_length),
+                int(facts.precision),
+                int(facts.radix),
+                int(facts.scale),
+                int(facts.datetime_precision),
+                v::null(),
+                v::null(),
+            ]);
+            row.extend((0..9).map(|_| v::null()));
+            let udt = match ty {
+                SqlType::Array(_) => ty.type_name(),
+                other => other.type_name(),
+            };
+            row.extend([v::text(CATALOG_NAME), v::text(PG_CATALOG), v::text(&udt)]);
+            row.extend((0..4).map(|_| v::null()));
+            row.extend([v::text(&attnum.to_string()), v::text("NO"), v::text("NO")]);
+            row.extend((0..5).map(|_| v::null()));
+            row.extend([v::text("NO"), v::text("NEVER"), v::null(), v::text("YES")]);
+            rows.push(row);
+        }
+    }
+    Ok(rows)
+}
+
+/// What `information_schema.columns` says of a type.
+struct TypeFacts {
+    data_type: String,
+    char_length: Option<i32>,
+    octet_length: Option<i32>,
+    precision: Option<i32>,
+    radix: Option<i32>,
+    scale: Option<i32>,
+    datetime_precision: Option<i32>,
+}
+
+/// The longest value of a type without a length, in bytes (1 GB).
+const MAX_OCTETS: i32 = 1_073_741_824;
+/// The most bytes a UTF-8 character takes.
+const MAX_CHAR_BYTES: i32 = 4;
+
+impl TypeFacts {
+    fn of(ty: &SqlType) -> TypeFacts {
+        let mut facts = TypeFacts {
+            data_type: match ty {
+                SqlType::Array(_) => "ARRAY".to_string(),
+                SqlType::Varchar(_) => "character varying".to_string(),
+                SqlType::Char(_) => "character".to_string(),
+                SqlType::Numeric(_) => "numeric".to_string(),
+                SqlType::Time(_) => "time without time zone".to_string(),
+                SqlType::Timestamp(_) => "timestamp without time zone".to_string(),
+                SqlType::Timestamptz(_) => "timestamp with time zone".to_string(),
+                other => other.pg_name(),
+            },
+            char_length: None,
+            octet_length: None,
+            precision: None,
+            radix: None,
+            scale: None,
+            datetime_precision: None,
+        };
+        let binary = |bits: i32, scale: Option<i32>| (Some(bits), Some(2), scale);
+        (facts.precision, facts.radix, facts.scale) = match ty {
+            SqlType::Int2 => binary(16, Some(0)),
+            SqlType::Int4 => binary(32, Some(0)),
+            SqlType::Int8 => binary(64, Some(0)),
+            SqlType::Float4 => binary(24, None),
+            SqlType::Float8 => binary(53, None),
+            SqlType::Numeric(Some((p, s))) => (Some(i32::from(*p)), Some(10), Some(i32::from(*s))),
+            SqlType::Numeric(None) => (None, Some(10), None),
+            _ => (None, None, None),
+        };
+        match ty {
+            SqlType::Varchar(Some(n)) | SqlType::Char(n) => {
+                let n = i32::try_from(*n).unwrap_or(i32::MAX);
+                facts.char_length = Some(n);
+                facts.octet_length = Some(n.saturating_mul(MAX_CHAR_BYTES));
+            }
+            SqlType::Varchar(None) | SqlType::Text => facts.octet_length = Some(MAX_OCTETS),
+            _ => {}
+        }
+        facts.datetime_precision = match ty {
+            SqlType::Date => Some(0),
+            SqlType::Time(p) | SqlType::Timestamp(p) | SqlType::Timestamptz(p) => Some(p.map_or(6, i32::from)),
+            SqlType::Interval => Some(6),
+            _ => None,
+        };
+        facts
+    }
+}
+
+const TABLE_CONSTRAINTS: TableDef = TableDef {
+    name: "table_constraints",
+    columns: &[
+        ("constraint_catalog", Name),
+        ("constraint_schema", Name),
+        ("constraint_name", Name),
+        ("table_catalog", Name),
+        ("table_schema", Name),
+        ("table_name", Name),
+        ("constraint_type", Text),
+        ("is_deferrable", Text),
+        ("initially_deferred", Text),
+        ("enforced", Text),
+        ("nulls_distinct", Text),
+    ],
+    rows: |s| {
+        let mut rows = Vec::new();
+        for t in &s.tables {
+            if t.table.has_primary_key() {
+                let mut row = constraint_names(t);
+                row.extend(table_names(t));
+                row.extend([v::text("PRIMARY KEY"), v::text("NO"), v::text("NO"), v::text("YES"), v::null()]);
+                rows.push(row);
+            }
+            // PostgreSQL lists each NOT NULL as a CHECK constraint named after OIDs.
+            for (slot, _) in t.table.visible().filter(|(_, c)| c.not_null) {
+                let mut row = vec![v::text(CATALOG_NAME), v::text(&t.schema), v::text(&not_null_name(t, slot))];
+                row.extend(table_names(t));
+                row.extend([v::text("CHECK"), v::text("NO"), v::text("NO"), v::text("YES"), v::null()]);
+                rows.push(row);
+            }
+        }
+        Ok(rows)
+    },
+};
+
+/// The name PostgreSQL gives a NOT NULL constraint in `information_schema`: the schema's
+/// OID, the table's and the attribute number.
+fn not_null_name(t: &SchemaTable, slot: usize) -> String {
+    format!("{}_{}_{}_not_null", t.namespace, t.oid(), oid::attnum(slot))
+}
+
+/// `constraint_catalog`, `constraint_schema`, `constraint_name` of a table's primary key.
+fn constraint_names(t: &SchemaTable) -> Row {
+    vec![v::text(CATALOG_NAME), v::text(&t.schema), v::text(&t.pkey_name())]
+}
+
+const KEY_COLUMN_USAGE: TableDef = TableDef {
+    name: "key_column_usage",
+    columns: &[
+        ("constraint_catalog", Name),
+        ("constraint_schema", Name),
+        ("constraint_name", Name),
+        ("table_catalog", Name),
+        ("table_schema", Name),
+        ("table_name", Name),
+        ("column_name", Name),
+        ("ordinal_position", Int4),
+        ("position_in_unique_constraint", Int4),
+    ],
+    rows: |s| {
+        let mut rows = Vec::new();
+        for t in s.tables.iter().filter(|t| t.table.has_primary_key()) {
+            for (position, name) in t.key_columns().into_iter().enumerate() {
+                let mut row = constraint_names(t);
+                row.extend(table_names(t));
+                row.extend([v::text(name), v::int4(i32::try_from(position + 1).unwrap_or(i32::MAX)), v::null()]);
+                rows.push(row);
+            }
+        }
+        Ok(rows)
+    },
+};
+
+const CONSTRAINT_COLUMN_USAGE: TableDef = TableDef {
+    name: "constraint_column_usage",
+    columns: &[
+        ("table_catalog", Name),
+        ("table_schema", Name),
+        ("table_name", Name),
+        ("column_name", Name),
+        ("constraint_catalog", Name),
+        ("constraint_schema", Name),
+        ("constraint_name", Name),
+    ],
+    rows: |s| {
+        let mut rows = Vec::new();
+        for t in s.tables.iter().filter(|t| t.table.has_primary_key()) {
+            for name in t.key_columns() {
+                let mut row = table_names(t);
+                row.push(v::text(name));
+                row.extend(constraint_names(t));
+                rows.push(row);
+            }
+        }
+        Ok(rows)
+    },
+};
+
+/// Empty: Shale has no foreign keys.
+const REFERENTIAL_CONSTRAINTS: TableDef = TableDef {
+    name: "referential_constraints",
+    columns: &[
+        ("constraint_catalog", Name),
+        ("constraint_schema", Name),
+        ("constraint_name", Name),
+        ("unique_constraint_catalog", Name),
+        ("unique_constraint_schema", Name),
+        ("unique_constraint_name", Name),
+        ("match_option", Text),
+        ("update_rule", Text),
+        ("delete_rule", Text),
+    ],
+    rows: |_| Ok(Vec::new()),
+};
+
+const CHECK_CONSTRAINTS: TableDef = TableDef {
+    name: "check_constraints",
+    columns: &[("constraint_catalog", Name), ("constraint_schema", Name), ("constraint_name", Name), ("check_clause", Text)],
+    rows: |s| {
+        // Only NOT NULL constraints: Shale has no CHECK.
+        let mut rows = Vec::new();
+        for t in &s.tables {
+            for (slot, column) in t.table.visible().filter(|(_, c)| c.not_null) {
+                let clause = format!("{} IS NOT NULL", crate::ident::quote_ident(&column.name));
+                rows.push(vec![v::text(CATALOG_NAME), v::text(&t.schema), v::text(&not_null_name(t, slot)), v::text(&clause)]);
+            }
+        }
+        Ok(rows)
+    },
+};
+
+/// Empty: Shale has no views.
+const VIEWS: TableDef = TableDef {
+    name: "views",
+    columns: &[
+        ("table_catalog", Name),
+        ("table_schema", Name),
+        ("table_name", Name),
+        ("view_definition", Text),
+        ("check_option", Text),
+        ("is_updatable", Text),
+        ("is_insertable_into", Text),
+        ("is_trigger_updatable", Text),
+        ("is_trigger_deletable", Text),
+        ("is_trigger_insertable_into", Text),
+    ],
+    rows: |_| Ok(Vec::new()),
+};
+
+/// Empty: Shale has no sequences.
+const SEQUENCES: TableDef = TableDef {
+    name: "sequences",
+    columns: &[
+        ("sequence_catalog", Name),
+        ("sequence_schema", Name),
+        ("sequence_name", Name),
+        ("data_type", Text),
+        ("numeric_precision", Int4),
+        ("numeric_precision_radix", Int4),
+        ("numeric_scale", Int4),
+        ("start_value", Text),
+        ("minimum_value", Text),
+        ("maximum_value", Text),
+        ("increment", Text),
+        ("cycle_option", Text),
+    ],
+    rows: |_| Ok(Vec::new()),
+};

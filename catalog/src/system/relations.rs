@@ -1,0 +1,745 @@
+//! The catalogs of schemas, tables, columns, primary keys and defaults, and the views over
+//! them; and the catalogs of objects Shale does not have (views, sequences, triggers,
+//! policies, ...), which are empty.
+
+use crate::descriptor::ColumnDesc;
+use crate::error::Result;
+use crate::ident::{qualified, quote_ident};
+use crate::oid;
+use crate::types::SqlType;
+
+use super::Column::*;
+use super::builtin::{BTREE_OPCLASSES, DESCRIPTIONS};
+use super::column as v;
+use super::snapshot::SchemaTable;
+use super::{DATABASE_OWNER_OID, INFORMATION_SCHEMA, INFORMATION_SCHEMA_OID, PG_CATALOG, PG_CATALOG_OID, Row, SUPERUSER_OID, Snapshot, TableDef};
+
+/// PostgreSQL's btree access method, of every primary-key index.
+pub(crate) const BTREE_OID: u32 = 403;
+/// PostgreSQL's heap access method, of every table.
+pub(crate) const HEAP_OID: u32 = 2;
+
+pub(super) const PG_NAMESPACE: TableDef = TableDef {
+    name: "pg_namespace",
+    columns: &[("oid", Oid), ("nspname", Name), ("nspowner", Oid), ("nspacl", TextList)],
+    rows: namespaces,
+};
+
+fn namespaces(s: &Snapshot) -> Result<Vec<Row>> {
+    let row = |oid: u32, name: &str| vec![v::oid(oid), v::text(name), v::oid(schema_owner(name)), v::null()];
+    let mut rows = vec![row(PG_CATALOG_OID, PG_CATALOG), row(INFORMATION_SCHEMA_OID, INFORMATION_SCHEMA)];
+    rows.extend(s.schemas.iter().map(|schema| row(oid::namespace_oid(schema.id, &schema.name), &schema.name)));
+    Ok(rows)
+}
+
+/// The owner of a schema: `public` belongs to `pg_database_owner`, as in PostgreSQL 15.
+fn schema_owner(name: &str) -> u32 {
+    match name {
+        crate::meta::PUBLIC => DATABASE_OWNER_OID,
+        _ => SUPERUSER_OID,
+    }
+}
+
+pub(super) const PG_CLASS: TableDef = TableDef {
+    name: "pg_class",
+    columns: &[
+        ("oid", Oid),
+        ("relname", Name),
+        ("relnamespace", Oid),
+        ("reltype", Oid),
+        ("reloftype", Oid),
+        ("relowner", Oid),
+        ("relam", Oid),
+        ("relfilenode", Oid),
+        ("reltablespace", Oid),
+        ("relpages", Int4),
+        ("reltuples", Float4),
+        ("relallvisible", Int4),
+        ("reltoastrelid", Oid),
+        ("relhasindex", Bool),
+        ("relisshared", Bool),
+        ("relpersistence", Char),
+        ("relkind", Char),
+        ("relnatts", Int2),
+        ("relchecks", Int2),
+        ("relhasrules", Bool),
+        ("relhastriggers", Bool),
+        ("relhassubclass", Bool),
+        ("relrowsecurity", Bool),
+        ("relforcerowsecurity", Bool),
+        ("relispopulated", Bool),
+        ("relreplident", Char),
+        ("relispartition", Bool),
+        ("relrewrite", Oid),
+        ("relfrozenxid", Xid),
+        ("relminmxid", Xid),
+        ("relacl", TextList),
+        ("reloptions", TextList),
+        ("relpartbound", Text),
+        // Gone since PostgreSQL 12, but psqlODBC still reads it.
+        ("relhasoids", Bool),
+    ],
+    rows: classes,
+};
+
+fn classes(s: &Snapshot) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    for t in &s.tables {
+        rows.push(class_row(t, false));
+        if t.table.has_primary_key() {
+            rows.push(class_row(t, true));
+        }
+    }
+    Ok(rows)
+}
+
+/// The `pg_class` row of a table, or of its primary-key index.
+fn class_row(t: &SchemaTable, index: bool) -> Row {
+    let table = &t.table;
+    let (oid, name, row_type, am, kind, natts) = match index {
+        true => (oid::pkey_index_oid(table.id), t.pkey_name(), 0, BTREE_OID, 'i', table.primary_key.len()),
+        false => (t.oid(), table.name.clone(), oid::row_type_oid(table.id), HEAP_OID, 'r', table.columns.len()),
+    };
+    let no = || v::boolean(false);
+    vec![
+        v::oid(oid),
+        v::text(&name),
+        v::oid(t.namespace),
+        v::oid(row_type),
+        v::oid(0),
+        v::oid(SUPERUSER_OID),
+        v::oid(am),
+        v::oid(oid),
+        v::oid(0),
+        v::int4(0),
+        v::float4(if index { 0.0 } else { -1.0 }),
+        v::int4(0),
+        v::oid(0),
+        v::boolean(!index && table.has_primary_key()),
+        no(),
+        v::letter('p'),
+        v::letter(kind),
+        v::int2(i16::try_from(natts).unwrap_or(i16::MAX)),
+        v::int2(0),
+        no(),
+        no(),
+        no(),
+        no(),
+        no(),
+        v::boolean(true),
+        v::letter(if index { 'n' } else { 'd' }),
+        no(),
+        v::oid(0),
+        v::xid(if index { 0 } else { 1 }),
+        v::xid(if index { 0 } else { 1 }),
+        v::null(),
+        v::null(),
+        v::null(),
+        no(),
+    ]
+}
+
+pub(super) const PG_ATTRIBUTE: TableDef = TableDef {
+    name: "pg_attribute",
+    columns: &[
+        ("attrelid", Oid),
+        ("attname", Name),
+        ("atttypid", Oid),
+        ("attstattarget", Int4),
+        ("attlen", Int2),
+        ("attnum", Int2),
+        ("attndims", Int4),
+        ("attcacheoff", Int4),
+        ("atttypmod", Int4),
+        ("attbyval", Bool),
+        ("attalign", Char),
+        ("attstorage", Char),
+        ("attcompression", Char),
+        ("attnotnull", Bool),
+        ("atthasdef", Bool),
+        ("atthasmissing", Bool),
+        ("attidentity", Char),
+        ("attgenerated", Char),
+        ("attisdropped", Bool),
+        ("attislocal", Bool),
+        ("attinhcount", Int4),
+        ("attcollation", Oid),
+        ("attacl", TextList),
+        ("attoptions", TextList),
+        ("attfdwoptions", TextList),
+        ("attmissingval", TextList),
+    ],
+    rows: attributes,
+};
+
+fn attributes(s: &Snapshot) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    for t in &s.tables {
+        let table = &t.table;
+        for (slot, column) in table.columns.iter().enumerate() {
+            let name = match column.dropped {
+                true => format!("........pg.dropped.{}........", oid::attnum(slot)),
+                false => column.name.clone(),
+            };
+            rows.push(attribute_row(t.oid(), &name, column, oid::attnum(slot), column.not_null, column.default.is_some()));
+        }
+        // An index has attributes too: its key columns.
+        for (position, slot) in table.primary_key.iter().enumerate() {
+            if let Some(column) = table.columns.get(*slot) {
+                let attnum = i16::try_from(position + 1).unwrap_or(i16::MAX);
+                rows.push(attribute_row(oid::pkey_index_oid(table.id), &column.name, column, attnum, false, false));
+            }
+        }
+    }
+    Ok(rows)
+}
+
+fn attribute_row(relid: u32, name: &str, column: &ColumnDesc, attnum: i16, not_null: bool, has_default: bool) -> Row {
+    let ty = &column.ty;
+    vec![
+        v::oid(relid),
+        v::text(name),
+        v::oid(if column.dropped { 0 } else { ty.type_oid() }),
+        v::int4(-1),
+        v::int2(ty.typlen()),
+        v::int2(attnum),
+        v::int4(i32::from(matches!(ty, SqlType::Array(_)))),
+        v::int4(-1),
+        v::int4(ty.typmod()),
+        v::boolean(matches!(ty.typlen(), 1 | 2 | 4 | 8)),
+        v::text(ty.typalign()),
+        v::letter(super::builtin_type(|t| t.oid == ty.type_oid()).map_or('x', |t| t.storage)),
+        v::text(""),
+        v::boolean(not_null),
+        v::boolean(has_default),
+        v::boolean(column.missing.is_some() && has_default),
+        v::text(""),
+        v::text(""),
+        v::boolean(column.dropped),
+        v::boolean(true),
+        v::int4(0),
+        v::oid(if ty.collatable() { DEFAULT_COLLATION_OID } else { 0 }),
+        v::null(),
+        v::null(),
+        v::null(),
+        v::null(),
+    ]
+}
+
+/// The OID of the "default" collation.
+pub(crate) const DEFAULT_COLLATION_OID: u32 = 100;
+
+pub(super) const PG_INDEX: TableDef = TableDef {
+    name: "pg_index",
+    columns: &[
+        ("indexrelid", Oid),
+        ("indrelid", Oid),
+        ("indnatts", Int2),
+        ("indnkeyatts", Int2),
+        ("indisunique", Bool),
+        ("indnullsnotdistinct", Bool),
+        ("indisprimary", Bool),
+        ("indisexclusion", Bool),
+        ("indimmediate", Bool),
+        ("indisclustered", Bool),
+        ("indisvalid", Bool),
+        ("indcheckxmin", Bool),
+        ("indisready", Bool),
+        ("indislive", Bool),
+        ("indisreplident", Bool),
+        ("indkey", Int2List),
+        ("indcollation", OidList),
+        ("indclass", OidList),
+        ("indoption", Int2List),
+        ("indexprs", Text),
+        ("indpred", Text),
+    ],
+    rows: indexes,
+};
+
+fn indexes(s: &Snapshot) -> Result<Vec<Row>> {
+    let rows = s.tables.iter().filter(|t| t.table.has_primary_key()).map(|t| {
+        let table = &t.table;
+        let keys: Vec<&ColumnDesc> = table.primary_key.iter().filter_map(|slot| table.columns.get(*slot)).collect();
+        let attnums: Vec<i16> = table.primary_key.iter().map(|slot| oid::attnum(*slot)).collect();
+        let collations: Vec<u32> = keys.iter().map(|c| if c.ty.collatable() { DEFAULT_COLLATION_OID } else { 0 }).collect();
+        let classes: Vec<u32> = keys.iter().map(|c| btree_opclass(&c.ty)).collect();
+        let n = v::int2(i16::try_from(keys.len()).unwrap_or(i16::MAX));
+        let (yes, no) = (|| v::boolean(true), || v::boolean(false));
+        vec![
+            v::oid(oid::pkey_index_oid(table.id)),
+            v::oid(t.oid()),
+            n.clone(),
+            n,
+            yes(),
+            no(),
+            yes(),
+            no(),
+            yes(),
+            no(),
+            yes(),
+            no(),
+            yes(),
+            yes(),
+            no(),
+            v::int2_list(&attnums),
+            v::oid_list(&collations),
+            v::oid_list(&classes),
+            v::int2_list(&vec![0; keys.len()]),
+            v::null(),
+            v::null(),
+        ]
+    });
+    Ok(rows.collect())
+}
+
+/// The default btree operator class of `ty` (varchar and char(n) use text's, as in
+/// PostgreSQL).
+fn btree_opclass(ty: &SqlType) -> u32 {
+    let type_oid = match ty {
+        SqlType::Varchar(_) => SqlType::Text.type_oid(),
+        other => other.type_oid(),
+    };
+    BTREE_OPCLASSES.iter().find(|(t, _)| *t == type_oid).map_or(0, |(_, class)| *class)
+}
+
+pub(super) const PG_CONSTRAINT: TableDef = TableDef {
+    name: "pg_constraint",
+    columns: &[
+        ("oid", Oid),
+        ("conname", Name),
+        ("connamespace", Oid),
+        ("contype", Char),
+        ("condeferrable", Bool),
+        ("condeferred", Bool),
+        ("convalidated", Bool),
+        ("conrelid", Oid),
+        ("contypid", Oid),
+        ("conindid", Oid),
+        ("conparentid", Oid),
+        ("confrelid", Oid),
+        ("confupdtype", Char),
+        ("confdeltype", Char),
+        ("confmatchtype", Char),
+        ("conislocal", Bool),
+        ("coninhcount", Int4),
+        ("connoinherit", Bool),
+        ("conkey", Int2List),
+        ("confkey", Int2List),
+        ("conpfeqop", OidList),
+        ("conppeqop", OidList),
+        ("conffeqop", OidList),
+        ("confdelsetcols", Int2List),
+        ("conexclop", OidList),
+        ("conbin", Text),
+    ],
+    rows: constraints,
+};
+
+fn constraints(s: &Snapshot) -> Result<Vec<Row>> {
+    let rows = s.tables.iter().filter(|t| t.table.has_primary_key()).map(|t| {
+        let table = &t.table;
+        let attnums: Vec<i16> = table.primary_key.iter().map(|slot| oid::attnum(*slot)).collect();
+        let no = || v::boolean(false);
+        vec![
+            v::oid(oid::pkey_constraint_oid(table.id)),
+            v::text(&t.pkey_name()),
+            v::oid(t.namespace),
+            v::letter('p'),
+            no(),
+            no(),
+            v::boolean(true),
+            v::oid(t.oid()),
+            v::oid(0),
+            v::oid(oid::pkey_index_oid(table.id)),
+            v::oid(0),
+            v::oid(0),
+            v::letter(' '),
+            v::letter(' '),
+            v::letter(' '),
+            v::boolean(true),
+            v::int4(0),
+            v::boolean(true),
+            v::int2_list(&attnums),
+            v::null(),
+            v::null(),
+            v::null(),
+            v::null(),
+            v::null(),
+            v::null(),
+            v::null(),
+        ]
+    });
+    Ok(rows.collect())
+}
+
+pub(super) const PG_ATTRDEF: TableDef = TableDef {
+    name: "pg_attrdef",
+    columns: &[("oid", Oid), ("adrelid", Oid), ("adnum", Int2), ("adbin", Text)],
+    rows: defaults,
+};
+
+fn defaults(s: &Snapshot) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    for t in &s.tables {
+        for (slot, column) in t.table.visible() {
+            if column.default.is_some() {
+                let attnum = oid::attnum(slot);
+                rows.push(vec![
+                    v::oid(oid::attrdef_oid(t.table.id, attnum)),
+                    v::oid(t.oid()),
+                    v::int2(attnum),
+                    v::opt_text(default_expr(column).as_deref()),
+                ]);
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// A column's default as `pg_get_expr` shows it (and as `adbin` holds it in Shale): a
+/// quoted literal with a cast to the column's type, other expressions as written.
+pub(crate) fn default_expr(column: &ColumnDesc) -> Option<String> {
+    let default = column.default.as_deref()?.trim();
+    let quoted = default.len() >= 2 && default.starts_with('\'') && default.ends_with('\'');
+    Some(match quoted {
+        true => {
+            let ty = match &column.ty {
+                SqlType::Varchar(_) => SqlType::Varchar(None).pg_name(),
+                SqlType::Char(_) => "bpchar".to_string(),
+                SqlType::Numeric(_) => SqlType::Numeric(None).pg_name(),
+                other => other.pg_name(),
+            };
+            format!("{default}::{ty}")
+        }
+        false => default.to_string(),
+    })
+}
+
+/// `pg_get_indexdef` of a table's primary-key index.
+pub(crate) fn index_def(t: &SchemaTable) -> String {
+    let columns: Vec<String> = t.key_columns().into_iter().map(quote_ident).collect();
+    format!(
+        "CREATE UNIQUE INDEX {} ON {} USING btree ({})",
+        quote_ident(&t.pkey_name()),
+        qualified(&t.schema, &t.table.name),
+        columns.join(", ")
+    )
+}
+
+/// `pg_get_constraintdef` of a table's primary key.
+pub(crate) fn constraint_def(t: &SchemaTable) -> String {
+    let columns: Vec<String> = t.key_columns().into_iter().map(quote_ident).collect();
+    format!("PRIMARY KEY ({})", columns.join(", "))
+}
+
+pub(super) const PG_TABLES: TableDef = TableDef {
+    name: "pg_tables",
+    columns: &[
+        ("schemaname", Name),
+        ("tablename", Name),
+        ("tableowner", Name),
+        ("tablespace", Name),
+        ("hasindexes", Bool),
+        ("hasrules", Bool),
+        ("hastriggers", Bool),
+        ("rowsecurity", Bool),
+    ],
+    rows: |s| {
+        let rows = s.tables.iter().map(|t| {
+            let no = || v::boolean(false);
+            vec![
+                v::text(&t.schema),
+                v::text(&t.table.name),
+                v::text(s.user()),
+                v::null(),
+                v::boolean(t.table.has_primary_key()),
+                no(),
+                no(),
+                no(),
+            ]
+        });
+        Ok(rows.collect())
+    },
+};
+
+pub(super) const PG_INDEXES: TableDef = TableDef {
+    name: "pg_indexes",
+    columns: &[("schemaname", Name), ("tablename", Name), ("indexname", Name), ("tablespace", Name), ("indexdef", Text)],
+    rows: |s| {
+        let rows = s.tables.iter().filter(|t| t.table.has_primary_key()).map(|t| {
+            vec![v::text(&t.schema), v::text(&t.table.name), v::text(&t.pkey_name()), v::null(), v::text(&index_def(t))]
+        });
+        Ok(rows.collect())
+    },
+};
+
+/// The columns of `pg_stat_user_tables` and `pg_stat_all_tables`.
+const STAT_TABLES_COLUMNS: &[(&str, super::Column)] = &[
+    ("relid", Oid),
+    ("schemaname", Name),
+    ("relname", Name),
+    ("seq_scan", Int8),
+    ("seq_tup_read", Int8),
+    ("idx_scan", Int8),
+    ("idx_tup_fetch", Int8),
+    ("n_tup_ins", Int8),
+    ("n_tup_upd", Int8),
+    ("n_tup_del", Int8),
+    ("n_tup_hot_upd", Int8),
+    ("n_live_tup", Int8),
+    ("n_dead_tup", Int8),
+    ("n_mod_since_analyze", Int8),
+    ("n_ins_since_vacuum", Int8),
+    ("last_vacuum", Timestamptz),
+    ("last_autovacuum", Timestamptz),
+    ("last_analyze", Timestamptz),
+    ("last_autoanalyze", Timestamptz),
+    ("vacuum_count", Int8),
+    ("autovacuum_count", Int8),
+    ("analyze_count", Int8),
+    ("autoanalyze_count", Int8),
+];
+
+/// Shale keeps no statistics: every counter is 0 and nothing was ever vacuumed or
+/// analyzed, as PostgreSQL shows a table just created.
+fn stat_tables(s: &Snapshot) -> Result<Vec<Row>> {
+    let rows = s.tables.iter().map(|t| {
+        let mut row = vec![v::oid(t.oid()), v::text(&t.schema), v::text(&t.table.name)];
+        row.extend((0..12).map(|_| v::int8(0)));
+        row.extend((0..4).map(|_| v::null()));
+        row.extend((0..4).map(|_| v::int8(0)));
+        row
+    });
+    Ok(rows.collect())
+}
+
+pub(super) const PG_STAT_USER_TABLES: TableDef =
+    TableDef { name: "pg_stat_user_tables", columns: STAT_TABLES_COLUMNS, rows: stat_tables };
+
+pub(super) const PG_STAT_ALL_TABLES: TableDef =
+    TableDef { name: "pg_stat_all_tables", columns: STAT_TABLES_COLUMNS, rows: stat_tables };
+
+/// No rows: Shale has none of these objects.
+fn none(_: &Snapshot) -> Result<Vec<Row>> {
+    Ok(Vec::new())
+}
+
+/// The descriptions of built-in types, functions and schemas (Shale has no COMMENT ON).
+pub(super) const PG_DESCRIPTION: TableDef = TableDef {
+    name: "pg_description",
+    columns: &[("objoid", Oid), ("classoid", Oid), ("objsubid", Int4), ("description", Text)],
+    rows: |_| {
+        let rows = DESCRIPTIONS.iter().map(|(object, class, text)| vec![v::oid(*object), v::oid(*class), v::int4(0), v::text(text)]);
+        Ok(rows.collect())
+    },
+};
+
+/// Empty: Shale has no views.
+pub(super) const PG_VIEWS: TableDef = TableDef {
+    name: "pg_views",
+    columns: &[("schemaname", Name), ("viewname", Name), ("viewowner", Name), ("definition", Text)],
+    rows: none,
+};
+
+/// Empty: Shale has no materialized views.
+pub(super) const PG_MATVIEWS: TableDef = TableDef {
+    name: "pg_matviews",
+    columns: &[
+        ("schemaname", Name),
+        ("matviewname", Name),
+        ("matviewowner", Name),
+        ("tablespace", Name),
+        ("hasindexes", Bool),
+        ("ispopulated", Bool),
+        ("definition", Text),
+    ],
+    rows: none,
+};
+
+/// Empty: Shale has no sequences.
+pub(super) const PG_SEQUENCES: TableDef = TableDef {
+    name: "pg_sequences",
+    columns: &[
+        ("schemaname", Name),
+        ("sequencename", Name),
+        ("sequenceowner", Name),
+        ("data_type", Oid),
+        ("start_value", Int8),
+        ("min_value", Int8),
+        ("max_value", Int8),
+        ("increment_by", Int8),
+        ("cycle", Bool),
+        ("cache_size", Int8),
+        ("last_value", Int8),
+    ],
+    rows: none,
+};
+
+/// Empty: Shale has no sequences.
+pub(super) const PG_SEQUENCE: TableDef = TableDef {
+    name: "pg_sequence",
+    columns: &[
+        ("seqrelid", Oid),
+        ("seqtypid", Oid),
+        ("seqstart", Int8),
+        ("seqincrement", Int8),
+        ("seqmax", Int8),
+        ("seqmin", Int8),
+        ("seqcache", Int8),
+        ("seqcycle", Bool),
+    ],
+    rows: none,
+};
+
+/// Empty: Shale has no table inheritance or partitions.
+pub(super) const PG_INHERITS: TableDef = TableDef {
+    name: "pg_inherits",
+    columns: &[("inhrelid", Oid), ("inhparent", Oid), ("inhseqno", Int4), ("inhdetachpending", Bool)],
+    rows: none,
+};
+
+/// Empty: Shale has no triggers.
+pub(super) const PG_TRIGGER: TableDef = TableDef {
+    name: "pg_trigger",
+    columns: &[
+        ("oid", Oid),
+        ("tgrelid", Oid),
+        ("tgparentid", Oid),
+        ("tgname", Name),
+        ("tgfoid", Oid),
+        ("tgtype", Int2),
+        ("tgenabled", Char),
+        ("tgisinternal", Bool),
+        ("tgconstrrelid", Oid),
+        ("tgconstrindid", Oid),
+        ("tgconstraint", Oid),
+        ("tgdeferrable", Bool),
+        ("tginitdeferred", Bool),
+        ("tgnargs", Int2),
+        ("tgattr", Int2List),
+        ("tgargs", Bytea),
+        ("tgqual", Text),
+        ("tgoldtable", Name),
+        ("tgnewtable", Name),
+    ],
+    rows: none,
+};
+
+/// Empty: Shale has no row-level security policies.
+pub(super) const PG_POLICY: TableDef = TableDef {
+    name: "pg_policy",
+    columns: &[
+        ("oid", Oid),
+        ("polname", Name),
+        ("polrelid", Oid),
+        ("polcmd", Char),
+        ("polpermissive", Bool),
+        ("polroles", OidList),
+        ("polqual", Text),
+        ("polwithcheck", Text),
+    ],
+    rows: none,
+};
+
+/// Empty: Shale has no rules.
+pub(super) const PG_REWRITE: TableDef = TableDef {
+    name: "pg_rewrite",
+    columns: &[
+        ("oid", Oid),
+        ("rulename", Name),
+        ("ev_class", Oid),
+        ("ev_type", Char),
+        ("ev_enabled", Char),
+        ("is_instead", Bool),
+        ("ev_qual", Text),
+        ("ev_action", Text),
+    ],
+    rows: none,
+};
+
+/// Empty: no object of Shale's depends on another that could be dropped alone.
+pub(super) const PG_DEPEND: TableDef = TableDef {
+    name: "pg_depend",
+    columns: &[
+        ("classid", Oid),
+        ("objid", Oid),
+        ("objsubid", Int4),
+        ("refclassid", Oid),
+        ("refobjid", Oid),
+        ("refobjsubid", Int4),
+        ("deptype", Char),
+    ],
+    rows: none,
+};
+
+/// Empty: Shale has no extended statistics.
+pub(super) const PG_STATISTIC_EXT: TableDef = TableDef {
+    name: "pg_statistic_ext",
+    columns: &[
+        ("oid", Oid),
+        ("stxrelid", Oid),
+        ("stxname", Name),
+        ("stxnamespace", Oid),
+        ("stxowner", Oid),
+        ("stxstattarget", Int4),
+        ("stxkeys", Int2List),
+        ("stxkind", CharList),
+        ("stxexprs", Text),
+    ],
+    rows: none,
+};
+
+/// Empty: Shale has no partitioned tables.
+pub(super) const PG_PARTITIONED_TABLE: TableDef = TableDef {
+    name: "pg_partitioned_table",
+    columns: &[
+        ("partrelid", Oid),
+        ("partstrat", Char),
+        ("partnatts", Int2),
+        ("partdefid", Oid),
+        ("partattrs", Int2List),
+        ("partclass", OidList),
+        ("partcollation", OidList),
+        ("partexprs", Text),
+    ],
+    rows: none,
+};
+
+/// Empty: Shale has no foreign tables.
+pub(super) const PG_FOREIGN_TABLE: TableDef = TableDef {
+    name: "pg_foreign_table",
+    columns: &[("ftrelid", Oid), ("ftserver", Oid), ("ftoptions", TextList)],
+    rows: none,
+};
+
+/// Empty: Shale has no logical replication.
+pub(super) const PG_PUBLICATION: TableDef = TableDef {
+    name: "pg_publication",
+    columns: &[
+        ("oid", Oid),
+        ("pubname", Name),
+        ("pubowner", Oid),
+        ("puballtables", Bool),
+        ("pubinsert", Bool),
+        ("pubupdate", Bool),
+        ("pubdelete", Bool),
+        ("pubtruncate", Bool),
+        ("pubviaroot", Bool),
+    ],
+    rows: none,
+};
+
+/// Empty: Shale has no logical replication.
+pub(super) const PG_PUBLICATION_NAMESPACE: TableDef = TableDef {
+    name: "pg_publication_namespace",
+    columns: &[("oid", Oid), ("pnpubid", Oid), ("pnnspid", Oid)],
+    rows: none,
+};
+
+/// Empty: Shale has no logical replication.
+pub(super) const PG_PUBLICATION_REL: TableDef = TableDef {
+    name: "pg_publication_rel",
+    columns: &[("oid", Oid), ("prpubid", Oid), ("prrelid", Oid), ("prqual", Text), ("prattrs", Int2List)],
+    rows: none,
+};

@@ -1,0 +1,230 @@
+//! The catalogs of types, functions, access methods and collations: PostgreSQL 15's rows
+//! for Shale's built-in ones (see `builtin.rs`), and each table's row type.
+
+use crate::error::Result;
+use crate::oid;
+
+use super::Column::*;
+use super::builtin::{PROCS, TYPES};
+use super::builtin_rows::{BuiltinType, proc_values, type_values};
+use super::column as v;
+use super::relations::{BTREE_OID, DEFAULT_COLLATION_OID, HEAP_OID};
+use super::{PG_CATALOG_OID, Row, SUPERUSER_OID, Snapshot, TableDef};
+
+pub(super) const PG_TYPE: TableDef = TableDef {
+    name: "pg_type",
+    columns: &[
+        ("oid", Oid),
+        ("typname", Name),
+        ("typnamespace", Oid),
+        ("typowner", Oid),
+        ("typlen", Int2),
+        ("typbyval", Bool),
+        ("typtype", Char),
+        ("typcategory", Char),
+        ("typispreferred", Bool),
+        ("typisdefined", Bool),
+        ("typdelim", Char),
+        ("typrelid", Oid),
+        ("typsubscript", RegProc),
+        ("typelem", Oid),
+        ("typarray", Oid),
+        ("typinput", RegProc),
+        ("typoutput", RegProc),
+        ("typreceive", RegProc),
+        ("typsend", RegProc),
+        ("typmodin", RegProc),
+        ("typmodout", RegProc),
+        ("typanalyze", RegProc),
+        ("typalign", Char),
+        ("typstorage", Char),
+        ("typnotnull", Bool),
+        ("typbasetype", Oid),
+        ("typtypmod", Int4),
+        ("typndims", Int4),
+        ("typcollation", Oid),
+        ("typdefaultbin", Text),
+        ("typdefault", Text),
+        ("typacl", TextList),
+    ],
+    rows: types,
+};
+
+/// `record_in` and the other functions of composite types.
+const RECORD_IO: (u32, u32, u32, u32) = (2290, 2291, 2402, 2403);
+/// `array_in` and the other functions of array types.
+const ARRAY_IO: (u32, u32, u32, u32) = (750, 751, 2400, 2401);
+
+fn types(s: &Snapshot) -> Result<Vec<Row>> {
+    let mut rows: Vec<Row> = TYPES.iter().map(|t| type_values(t, PG_CATALOG_OID, 0)).collect();
+    // Every table has a composite row type, and an array type of it, named after it.
+    for t in &s.tables {
+        let name = t.table.name.as_str();
+        let row_type = oid::row_type_oid(t.table.id);
+        let array_type = oid::row_array_type_oid(t.table.id);
+        let composite = BuiltinType {
+            oid: row_type,
+            name,
+            len: -1,
+            by_val: false,
+            kind: 'c',
+            category: 'C',
+            preferred: false,
+            delim: ',',
+            element: 0,
+            array: array_type,
+            input: RECORD_IO.0,
+            output: RECORD_IO.1,
+            receive: RECORD_IO.2,
+            send: RECORD_IO.3,
+            align: 'd',
+            storage: 'x',
+            collation: 0,
+        };
+        rows.push(type_values(&composite, t.namespace, t.oid()));
+        let array_name = format!("_{name}");
+        let array = BuiltinType {
+            oid: array_type,
+            name: &array_name,
+            kind: 'b',
+            category: 'A',
+            element: row_type,
+            array: 0,
+            input: ARRAY_IO.0,
+            output: ARRAY_IO.1,
+            receive: ARRAY_IO.2,
+            send: ARRAY_IO.3,
+            ..composite
+        };
+        rows.push(type_values(&array, t.namespace, 0));
+    }
+    Ok(rows)
+}
+
+pub(super) const PG_PROC: TableDef = TableDef {
+    name: "pg_proc",
+    columns: &[
+        ("oid", Oid),
+        ("proname", Name),
+        ("pronamespace", Oid),
+        ("proowner", Oid),
+        ("prolang", Oid),
+        ("procost", Float4),
+        ("prorows", Float4),
+        ("provariadic", Oid),
+        ("prosupport", RegProc),
+        ("prokind", Char),
+        ("prosecdef", Bool),
+        ("proleakproof", Bool),
+        ("proisstrict", Bool),
+        ("proretset", Bool),
+        ("provolatile", Char),
+        ("proparallel", Char),
+        ("pronargs", Int2),
+        ("pronargdefaults", Int2),
+        ("prorettype", Oid),
+        ("proargtypes", OidList),
+        ("proallargtypes", OidList),
+        ("proargmodes", CharList),
+        ("proargnames", TextList),
+        ("proargdefaults", Text),
+        ("protrftypes", OidList),
+        ("prosrc", Text),
+        ("probin", Text),
+        ("prosqlbody", Text),
+        ("proconfig", TextList),
+        ("proacl", TextList),
+    ],
+    rows: |_| Ok(PROCS.iter().map(proc_values).collect()),
+};
+
+pub(super) const PG_AM: TableDef = TableDef {
+    name: "pg_am",
+    columns: &[("oid", Oid), ("amname", Name), ("amhandler", RegProc), ("amtype", Char)],
+    rows: |_| {
+        // heap_tableam_handler and bthandler.
+        Ok(vec![
+            vec![v::oid(HEAP_OID), v::text("heap"), v::oid(3), v::letter('t')],
+            vec![v::oid(BTREE_OID), v::text("btree"), v::oid(330), v::letter('i')],
+        ])
+    },
+};
+
+pub(super) const PG_COLLATION: TableDef = TableDef {
+    name: "pg_collation",
+    columns: &[
+        ("oid", Oid),
+        ("collname", Name),
+        ("collnamespace", Oid),
+        ("collowner", Oid),
+        ("collprovider", Char),
+        ("collisdeterministic", Bool),
+        ("collencoding", Int4),
+        ("collcollate", Text),
+        ("collctype", Text),
+        ("colliculocale", Text),
+        ("collversion", Text),
+    ],
+    rows: |_| {
+        // Text compares byte by byte in Shale: every collation is "C".
+        let row = |oid: u32, name: &str, provider: char, locale: Option<&str>| {
+            vec![
+                v::oid(oid),
+                v::text(name),
+                v::oid(PG_CATALOG_OID),
+                v::oid(SUPERUSER_OID),
+                v::letter(provider),
+                v::boolean(true),
+                v::int4(-1),
+                v::opt_text(locale),
+                v::opt_text(locale),
+                v::null(),
+                v::null(),
+            ]
+        };
+        Ok(vec![
+            row(DEFAULT_COLLATION_OID, "default", 'd', None),
+            row(950, "C", 'c', Some("C")),
+            row(951, "POSIX", 'c', Some("POSIX")),
+        ])
+    },
+};
+
+/// Empty: Shale has no enum types.
+pub(super) const PG_ENUM: TableDef = TableDef {
+    name: "pg_enum",
+    columns: &[("oid", Oid), ("enumtypid", Oid), ("enumsortorder", Float4), ("enumlabel", Name)],
+    rows: |_| Ok(Vec::new()),
+};
+
+/// Empty: Shale has no range types.
+pub(super) const PG_RANGE: TableDef = TableDef {
+    name: "pg_range",
+    columns: &[
+        ("rngtypid", Oid),
+        ("rngsubtype", Oid),
+        ("rngmultitypid", Oid),
+        ("rngcollation", Oid),
+        ("rngsubopc", Oid),
+        ("rngcanonical", RegProc),
+        ("rngsubdiff", RegProc),
+    ],
+    rows: |_| Ok(Vec::new()),
+};
+
+/// Empty: Shale has no extensions (PostgreSQL always has plpgsql; Shale has no procedural
+/// language).
+pub(super) const PG_EXTENSION: TableDef = TableDef {
+    name: "pg_extension",
+    columns: &[
+        ("oid", Oid),
+        ("extname", Name),
+        ("extowner", Oid),
+        ("extnamespace", Oid),
+        ("extrelocatable", Bool),
+        ("extversion", Text),
+        ("extconfig", OidList),
+        ("extcondition", TextList),
+    ],
+    rows: |_| Ok(Vec::new()),
+};

@@ -1,0 +1,495 @@
+//! PostgreSQL syntax that clients' catalog queries use and DataFusion does not plan,
+//! rewritten before planning into what it does:
+//!
+//! - `OPERATOR(pg_catalog.~)` is the operator `~`;
+//! - `COLLATE pg_catalog.default` (and "C", "POSIX"): Shale compares text byte by byte,
+//!   which is what these collations do, so the clause changes nothing and is dropped;
+//!   other collations are 0A000;
+//! - `pg_catalog.` before a function, a table function or a type name is dropped (they
+//!   all live there);
+//! - casts to `regclass`, `regtype`, `regproc`, `regnamespace`, `regrole` call
+//!   `shale_regclass_in(value)` and its kin, and a value of one of those types cast to text
+//!   prints its object's name (`shale_reg_text`);
+//! - `ARRAY(SELECT e FROM ...)` is `(SELECT array_agg(e) FROM ...)`;
+//! - `EXISTS (...)` in a SELECT list is `(SELECT count(*) > 0 ...)`;
+//! - a scalar subquery over system catalogs that does not aggregate (psql's
+//!   `(SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d WHERE ...)`) takes
+//!   `first_value` of its one column: DataFusion plans a correlated scalar subquery only
+//!   when it aggregates. The catalogs' keys make such subqueries return at most one row.
+//!   Conditions in it that read only outer columns move out of it (see
+//!   [`hoist_outer_conditions`]).
+
+use std::ops::ControlFlow;
+
+use datafusion::sql::sqlparser::ast::{
+    BinaryOperator, DataType, Expr, FunctionArguments, GroupByExpr, JoinOperator, ObjectName, ObjectNamePart, OrderByKind, Query, SelectItem,
+    SetExpr, Statement, TableFactor, VisitMut, VisitorMut,
+};
+use shale_catalog::sql::parse_expr;
+use shale_catalog::sysfuncs::UNSUPPORTED;
+use shale_catalog::sysfuncs::reg::{REG_TEXT, RegKind};
+use shale_catalog::CatalogError;
+use shale_catalog::system::{is_always_empty, is_system_table};
+
+/// Rewrites `stmt` (see the module's documentation).
+pub fn rewrite(stmt: &mut Statement) -> Result<(), CatalogError> {
+    let mut rewriter = Rewriter { failure: None };
+    let _ = stmt.visit(&mut rewriter);
+    match rewriter.failure {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+struct Rewriter {
+    failure: Option<CatalogError>,
+}
+
+impl VisitorMut for Rewriter {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
+        null_columns_of_empty_catalogs(query);
+        if let SetExpr::Select(select) = query.body.as_mut() {
+            if let Err(e) = exists_in_projection(select) {
+                self.failure = Some(e);
+                return ControlFlow::Break(());
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<()> {
+        if let TableFactor::Table { name, args: Some(args), alias, with_ordinality, .. } = factor {
+            strip_pg_catalog(name);
+            // unnest(...) in FROM is its own syntax.
+            if last_part(name).as_deref() == Some("unnest") && args.settings.is_none() {
+                let array_exprs = args
+                    .args
+                    .iter()
+                    .filter_map(|a| match a {
+                        datafusion::sql::sqlparser::ast::FunctionArg::Unnamed(datafusion::sql::sqlparser::ast::FunctionArgExpr::Expr(e)) => Some(e.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                *factor = TableFactor::UNNEST { alias: alias.take(), array_exprs, with_offset: false, with_offset_alias: None, with_ordinality: *with_ordinality };
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        match rewrite_expr(expr) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => {
+                self.failure = Some(e);
+                ControlFlow::Break(())
+            }
+        }
+    }
+}
+
+/// `pg_catalog.name` as `name`.
+fn strip_pg_catalog(name: &mut ObjectName) -> bool {
+    let qualified = name.0.len() == 2
+        && matches!(&name.0[0], ObjectNamePart::Identifier(i) if i.value.eq_ignore_ascii_case("pg_catalog"));
+    if qualified {
+        name.0.remove(0);
+    }
+    qualified
+}
+
+/// The last part of a name, lowercased when unquoted.
+fn last_part(name: &ObjectName) -> Option<String> {
+    match name.0.last()? {
+        ObjectNamePart::Identifier(i) if i.quote_style.is_some() => Some(i.value.clone()),
+        ObjectNamePart::Identifier(i) => Some(i.value.to_lowercase()),
+        ObjectNamePart::Function(_) => None,
+    }
+}
+
+fn rewrite_expr(expr: &mut Expr) -> Result<(), CatalogError> {
+    match expr {
+        Expr::BinaryOp { op, .. } => {
+            if let BinaryOperator::PGCustomBinaryOperator(parts) = op {
+                *op = operator(parts)?;
+            }
+        }
+        Expr::Collate { expr: inner, collation } => {
+            match last_part(collation).as_deref() {
+                Some("default" | "C" | "POSIX" | "c" | "posix") => {}
+                _ => return Err(CatalogError::unsupported(format!("COLLATE {collation}: Shale compares text as the \"C\" collation does"))),
+            }
+            *expr = (**inner).clone();
+        }
+        Expr::Function(f) => {
+            strip_pg_catalog(&mut f.name);
+            if let FunctionArguments::Subquery(query) = &f.args {
+                if last_part(&f.name).as_deref() == Some("array") {
+                    *expr = array_subquery(query)?;
+                }
+            }
+        }
+        Expr::Cast { expr: inner, data_type, .. } => {
+            strip_type(data_type);
+            let target = match data_type {
+                DataType::Custom(name, modifiers) if modifiers.is_empty() => last_part(name),
+                DataType::Regclass => Some("regclass".to_string()),
+                _ => None,
+            };
+            if let Some(kind) = target.as_deref().and_then(RegKind::named) {
+                *expr = parse_expr(&format!("{}({inner})", kind.input_function()))?;
+            } else if is_text(data_type) {
+                // A reg value cast to text prints as its object's name.
+                if let Some(kind) = reg_input_kind(inner) {
+                    *expr = parse_expr(&format!("{REG_TEXT}('{}', {inner})", kind.name()))?;
+                }
+            }
+        }
+        Expr::Subquery(query) => {
+            aggregate_catalog_subquery(query);
+            if let Some(hoisted) = hoist_outer_conditions(query) {
+                *expr = parse_expr(&format!("CASE WHEN {hoisted} THEN {expr} END"))?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Wraps the one column of a non-aggregating scalar subquery over system catalogs in
+/// `first_value`.
+fn aggregate_catalog_subquery(query: &mut Query) {
+    let SetExpr::Select(select) = query.body.as_mut() else { return };
+    let over_catalogs = !select.from.is_empty()
+        && select.from.iter().all(|t| std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)).all(is_catalog));
+    let grouped = !matches!(&select.group_by, GroupByExpr::Expressions(e, _) if e.is_empty());
+    if !over_catalogs || grouped || select.projection.len() != 1 || select.distinct.is_some() {
+        return;
+    }
+    let item = &mut select.projection[0];
+    let (SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) = item else { return };
+    let aggregates = datafusion::sql::sqlparser::ast::visit_expressions(e, |e| match e {
+        Expr::Function(f) if AGGREGATES.contains(&last_part(&f.name).unwrap_or_default().as_str()) => ControlFlow::Break(()),
+        _ => ControlFlow::Continue(()),
+    });
+    if aggregates.is_break() {
+        return;
+    }
+    if let Ok(wrapped) = parse_expr(&format!("first_value({e})")) {
+        *e = wrapped;
+    }
+}
+
+/// `ARRAY(SELECT e FROM ... [ORDER BY ...])` as `(SELECT array_agg(e [ORDER BY ...]) FROM
+/// ...)`; 0A000 for a subquery of another shape.
+fn array_subquery(query: &Query) -> Result<Expr, CatalogError> {
+    let unsupported = || CatalogError::unsupported(format!("ARRAY({query})"));
+    let mut query = query.clone();
+    let order_by = query.order_by.take();
+    if query.limit_clause.is_some() || query.with.is_some() {
+        return Err(unsupported());
+    }
+    let SetExpr::Select(select) = query.body.as_mut() else { return Err(unsupported()) };
+    let [SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }] = select.projection.as_mut_slice() else {
+        return Err(unsupported());
+    };
+    let order = match order_by.map(|o| o.kind) {
+        None => String::new(),
+        Some(OrderByKind::Expressions(items)) => {
+            let items: Vec<String> = items
+                .iter()
+                .map(|item| match &item.expr {
+                    // ORDER BY 1 is the one column.
+                    Expr::Value(v) if v.to_string() == "1" => format!("{e} {}", item.options),
+                    _ => item.to_string(),
+                })
+                .collect();
+            format!(" ORDER BY {}", items.join(", "))
+        }
+        Some(OrderByKind::All(_)) => return Err(unsupported()),
+    };
+    if let [from] = select.from.as_slice() {
+        if let (TableFactor::UNNEST { array_exprs, .. }, true) = (&from.relation, from.joins.is_empty()) {
+            // Over the elements of an array: exact for an empty or NULL array, which is
+            // all Shale's catalogs hold where psql does this (`reloptions`).
+            let [array] = array_exprs.as_slice() else { return Err(unsupported()) };
+            return parse_expr(&format!(
+                "CASE WHEN {array} IS NULL OR cardinality({array}) = 0 THEN make_array() ELSE {UNSUPPORTED}('ARRAY(SELECT ... FROM unnest(...)) over a non-empty array') END"
+            ));
+        }
+    }
+    *e = parse_expr(&format!("array_agg({e}{order})"))?;
+    // No rows make an empty array, not NULL.
+    parse_expr(&format!("coalesce({}, make_array())", Expr::Subquery(Box::new(query))))
+}
+
+/// `EXISTS (...)` in a SELECT list as `(SELECT count(*) > 0 FROM ...)`: DataFusion plans
+/// EXISTS only in WHERE.
+fn exists_in_projection(select: &mut datafusion::sql::sqlparser::ast::Select) -> Result<(), CatalogError> {
+    for item in &mut select.projection {
+        let (SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) = item else { continue };
+        let mut failure = None;
+        let _ = datafusion::sql::sqlparser::ast::visit_expressions_mut(e, |e| {
+            if let Expr::Exists { subquery, negated } = e {
+                let mut counted = (**subquery).clone();
+                if let SetExpr::Select(inner) = counted.body.as_mut() {
+                    let test = if *negated { "count(*) = 0" } else { "count(*) > 0" };
+                    match parse_expr(test) {
+                        Ok(count) => inner.projection = vec![SelectItem::UnnamedExpr(count)],
+                        Err(err) => failure = Some(err),
+                    }
+                    *e = Expr::Subquery(Box::new(counted));
+                }
+            }
+            ControlFlow::<()>::Continue(())
+        });
+        if let Some(err) = failure {
+            return Err(err);
+        }
+    }
+    Ok(())
+}
+
+/// In a scalar subquery over system catalogs, the conditions of its WHERE that only read
+/// the outer query's columns (psql's `AND a.atthasdef`), removed from it and returned
+/// joined by AND; the subquery then runs only when they hold. Other conditions that
+/// compare an outer column with something other than an inner column for equality read
+/// the inner column it equals instead (`a.attcollation <> t.typcollation` with
+/// `c.oid = a.attcollation` is `c.oid <> t.typcollation`). DataFusion decorrelates only
+/// equalities between inner and outer columns.
+fn hoist_outer_conditions(query: &mut Query) -> Option<String> {
+    let SetExpr::Select(select) = query.body.as_mut() else { return None };
+    let tables: Vec<&TableFactor> =
+        select.from.iter().flat_map(|t| std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation))).collect();
+    if tables.is_empty() || !tables.iter().all(|t| is_catalog(t)) {
+        return None;
+    }
+    let inner: Vec<String> = tables.iter().filter_map(|t| alias_of(t)).collect();
+    let mut conditions = Vec::new();
+    split_and(select.selection.take()?, &mut conditions);
+    // outer column -> the inner expression it equals
+    let mut equal: Vec<(Expr, Expr)> = Vec::new();
+    for c in &conditions {
+        if let Expr::BinaryOp { left, op: BinaryOperator::Eq, right } = c {
+            match (side(left, &inner), side(right, &inner)) {
+                (Side::Inner, Side::Outer) => equal.push(((**right).clone(), (**left).clone())),
+                (Side::Outer, Side::Inner) => equal.push(((**left).clone(), (**right).clone())),
+                _ => {}
+            }
+        }
+    }
+    let (mut kept, mut hoisted) = (Vec::new(), Vec::new());
+    for mut c in conditions {
+        match side(&c, &inner) {
+            Side::Outer => hoisted.push(c.to_string()),
+            Side::Mixed if !is_equality(&c) => {
+                let _ = datafusion::sql::sqlparser::ast::visit_expressions_mut(&mut c, |e| {
+                    if let Some((_, inner_expr)) = equal.iter().find(|(outer, _)| outer == e) {
+                        *e = inner_expr.clone();
+                    }
+                    ControlFlow::<()>::Continue(())
+                });
+                kept.push(c);
+            }
+            _ => kept.push(c),
+        }
+    }
+    select.selection = kept.into_iter().reduce(|a, b| Expr::BinaryOp { left: Box::new(a), op: BinaryOperator::And, right: Box::new(b) });
+    (!hoisted.is_empty()).then(|| format!("({})", hoisted.join(") AND (")))
+}
+
+/// Whether `e` is `x = y`.
+fn is_equality(e: &Expr) -> bool {
+    matches!(e, Expr::BinaryOp { op: BinaryOperator::Eq, .. })
+}
+
+/// The conjuncts of `e`.
+fn split_and(e: Expr, out: &mut Vec<Expr>) {
+    match e {
+        Expr::BinaryOp { left, op: BinaryOperator::And, right } => {
+            split_and(*left, out);
+            split_and(*right, out);
+        }
+        Expr::Nested(inner) if matches!(*inner, Expr::BinaryOp { op: BinaryOperator::And, .. }) => split_and(*inner, out),
+        other => out.push(other),
+    }
+}
+
+/// The name a FROM item's columns are qualified with.
+fn alias_of(factor: &TableFactor) -> Option<String> {
+    let TableFactor::Table { name, alias, .. } = factor else { return None };
+    match alias {
+        Some(alias) => Some(alias.name.value.to_lowercase()),
+        None => last_part(name),
+    }
+}
+
+/// Which query's columns an expression reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// None (a constant).
+    Neither,
+    /// Only the subquery's own.
+    Inner,
+    /// Only the outer query's (qualified by a name the subquery does not have).
+    Outer,
+    Mixed,
+}
+
+fn side(e: &Expr, inner: &[String]) -> Side {
+    let mut found = Side::Neither;
+    let _ = datafusion::sql::sqlparser::ast::visit_expressions(e, |e| {
+        let this = match e {
+            Expr::CompoundIdentifier(parts) if parts.len() == 2 => {
+                if inner.contains(&parts[0].value.to_lowercase()) { Side::Inner } else { Side::Outer }
+            }
+            // Unqualified names are the subquery's (its tables come first).
+            Expr::Identifier(_) => Side::Inner,
+            Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => Side::Mixed,
+            _ => return ControlFlow::<()>::Continue(()),
+        };
+        found = match (found, this) {
+            (Side::Neither, this) => this,
+            (a, b) if a == b => a,
+            _ => Side::Mixed,
+        };
+        ControlFlow::Continue(())
+    });
+    found
+}
+
+/// A SELECT that joins (inner joins only) a system catalog Shale never has rows in
+/// (`pg_policy`, `pg_publication`, ...) returns no rows, so its columns are never
+/// computed: they become NULL, which spares planning what Shale cannot plan there (psql's
+/// `\d` asks for policies' roles with a correlated `= ANY` DataFusion cannot decorrelate).
+fn null_columns_of_empty_catalogs(query: &mut Query) {
+    let shell = query_shell(query);
+    let SetExpr::Select(select) = query.body.as_mut() else {
+        if let SetExpr::SetOperation { left, right, .. } = query.body.as_mut() {
+            for side in [left, right] {
+                let mut part = Query { body: side.clone(), ..shell.clone() };
+                null_columns_of_empty_catalogs(&mut part);
+                *side = part.body;
+            }
+        }
+        return;
+    };
+    let inner_joins_only = select.from.iter().all(|t| t.joins.iter().all(|j| matches!(j.join_operator, JoinOperator::Inner(_) | JoinOperator::Join(_))));
+    let empty = select
+        .from
+        .iter()
+        .flat_map(|t| std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)))
+        .any(|t| is_catalog(t) && alias_of_table(t).is_some_and(|name| is_always_empty(&name)));
+    if !(empty && inner_joins_only) {
+        return;
+    }
+    for (i, item) in select.projection.iter_mut().enumerate() {
+        match item {
+            SelectItem::UnnamedExpr(e) if !matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) => {
+                let alias = datafusion::sql::sqlparser::ast::Ident::new(format!("{}{i}", crate::rewrite::DISTINCT_ALIAS));
+                *item = SelectItem::ExprWithAlias { expr: null(), alias };
+            }
+            SelectItem::ExprWithAlias { expr, .. } => *expr = null(),
+            _ => {}
+        }
+    }
+}
+
+/// A copy of `query` without its body, to hold one side of a set operation.
+fn query_shell(query: &Query) -> Query {
+    let mut shell = query.clone();
+    shell.order_by = None;
+    shell.limit_clause = None;
+    shell.with = None;
+    shell
+}
+
+fn null() -> Expr {
+    Expr::value(datafusion::sql::sqlparser::ast::Value::Null)
+}
+
+/// The table name of a FROM item (not its alias).
+fn alias_of_table(factor: &TableFactor) -> Option<String> {
+    let TableFactor::Table { name, .. } = factor else { return None };
+    last_part(name)
+}
+
+/// Aggregate functions catalog subqueries use.
+const AGGREGATES: &[&str] = &["count", "min", "max", "sum", "avg", "array_agg", "string_agg", "bool_and", "bool_or", "first_value"];
+
+/// Whether a FROM item is a system catalog.
+fn is_catalog(factor: &TableFactor) -> bool {
+    let TableFactor::Table { name, args: None, .. } = factor else { return false };
+    let parts: Vec<String> = name.0.iter().filter_map(|p| p.as_ident().map(|i| i.value.to_lowercase())).collect();
+    match parts.as_slice() {
+        [table] => is_system_table(None, table),
+        [schema, table] => is_system_table(Some(schema), table),
+        _ => false,
+    }
+}
+
+/// The kind of an object identifier cast (`shale_regclass_in(...)`), if `expr` is one.
+fn reg_input_kind(expr: &Expr) -> Option<RegKind> {
+    let Expr::Function(f) = expr else { return None };
+    let name = last_part(&f.name)?;
+    RegKind::ALL.into_iter().find(|k| k.input_function() == name)
+}
+
+/// Whether a cast to `data_type` is a cast to text.
+fn is_text(data_type: &DataType) -> bool {
+    matches!(data_type, DataType::Text | DataType::Varchar(_) | DataType::CharacterVarying(_))
+        || matches!(data_type, DataType::Custom(name, _) if last_part(name).as_deref() == Some("name"))
+}
+
+/// Drops `pg_catalog.` from a type name, reading what remains as a type name again
+/// (`pg_catalog.text` is `text`).
+fn strip_type(data_type: &mut DataType) {
+    match data_type {
+        DataType::Custom(name, modifiers) if modifiers.is_empty() => {
+            if !strip_pg_catalog(name) {
+                return;
+            }
+            let plain = name.to_string();
+            let parsed = datafusion::sql::sqlparser::parser::Parser::new(&datafusion::sql::sqlparser::dialect::PostgreSqlDialect {})
+                .try_with_sql(&plain)
+                .and_then(|mut p| p.parse_data_type());
+            if let Ok(parsed) = parsed {
+                *data_type = parsed;
+            }
+        }
+        DataType::Array(datafusion::sql::sqlparser::ast::ArrayElemTypeDef::SquareBracket(element, _)) => strip_type(element),
+        _ => {}
+    }
+}
+
+/// The operator `OPERATOR(pg_catalog.op)` names.
+fn operator(parts: &[String]) -> Result<BinaryOperator, CatalogError> {
+    let name = match parts {
+        [schema, op] if schema.eq_ignore_ascii_case("pg_catalog") => op.as_str(),
+        [op] => op.as_str(),
+        _ => return Err(CatalogError::unsupported(format!("OPERATOR({})", parts.join(".")))),
+    };
+    Ok(match name {
+        "~" => BinaryOperator::PGRegexMatch,
+        "~*" => BinaryOperator::PGRegexIMatch,
+        "!~" => BinaryOperator::PGRegexNotMatch,
+        "!~*" => BinaryOperator::PGRegexNotIMatch,
+        "~~" => BinaryOperator::PGLikeMatch,
+        "~~*" => BinaryOperator::PGILikeMatch,
+        "!~~" => BinaryOperator::PGNotLikeMatch,
+        "!~~*" => BinaryOperator::PGNotILikeMatch,
+        "=" => BinaryOperator::Eq,
+        "<>" | "!=" => BinaryOperator::NotEq,
+        "<" => BinaryOperator::Lt,
+        "<=" => BinaryOperator::LtEq,
+        ">" => BinaryOperator::Gt,
+        ">=" => BinaryOperator::GtEq,
+        "||" => BinaryOperator::StringConcat,
+        "+" => BinaryOperator::Plus,
+        "-" => BinaryOperator::Minus,
+        "*" => BinaryOperator::Multiply,
+        "/" => BinaryOperator::Divide,
+        other => return Err(CatalogError::unsupported(format!("OPERATOR(pg_catalog.{other})"))),
+    })
+}

@@ -1,0 +1,49 @@
+-- psql's describe commands over a small schema (issue 5, point 3): \d, \d table, \d+ table,
+-- \dt, \dt schema.*, \dn, \di, \dT, \df, \du; then \x and \timing toggles.
+-- Left to separate checks because their output differs per run or per cluster:
+-- \conninfo (database name and port), \l (all databases, their locales), Time: lines.
+\set VERBOSITY sqlstate
+CREATE SCHEMA shop;
+CREATE TABLE items (id int PRIMARY KEY, name varchar(40) NOT NULL, price numeric(10,2) DEFAULT 0, added date DEFAULT '2024-01-01', active boolean NOT NULL DEFAULT true, tags text[], note text);
+CREATE TABLE notes (body text, written timestamptz DEFAULT now(), score double precision);
+CREATE TABLE shop.orders (order_id bigint, line smallint, item_id int NOT NULL, qty int DEFAULT 1, placed timestamp, PRIMARY KEY (order_id, line));
+CREATE TABLE shop.customers (id uuid PRIMARY KEY, name text NOT NULL DEFAULT 'anon', code char(3), data jsonb, photo bytea, since time, ttl interval, ratio real);
+INSERT INTO items (id, name, price, tags) VALUES (1, 'pen', 1.25, '{blue,cheap}'), (2, 'ink', 4, NULL);
+-- Relations visible on the search path, then one table in each form.
+\d
+\d items
+\d notes
+\d shop.orders
+\d shop.customers
+\d+ items
+\d items_pkey
+\d shop.orders_pkey
+\d missing
+-- Tables: visible ones, by schema, by pattern, none.
+\dt
+\dt shop.*
+\dt *.orders
+\dt it*
+\dt missing
+-- Schemas, indexes, types, functions, roles.
+\dn
+\dn shop
+\di
+\di shop.*
+\dT
+\dT int4
+\dT pg_catalog.varchar
+\df
+\df current_database
+\df pg_backend_pid
+\du postgres
+-- Expanded display.
+\x
+SELECT * FROM items ORDER BY id;
+\x
+SELECT id, name FROM items ORDER BY id;
+-- \timing prints its toggles here; its Time: lines are checked elsewhere.
+\timing on
+\timing off
+DROP SCHEMA shop CASCADE;
+\dt *.orders
