@@ -264,10 +264,13 @@ impl DmlContext<'_> {
 /// type: the type of the value bound to it is known only then.
 fn cast_to_column(value: Expr, ty: &SqlType, schema: &DFSchema) -> Result<Expr> {
     let target = ty.arrow_type();
-    Ok(match value {
-        Expr::Placeholder(_) => Expr::Cast(Cast::new(Box::new(value), target)),
-        value => value.cast_to(&target, schema)?,
-    })
+    // The cast stays even when the value already has the column's type: analyzer rules
+    // retype literals later (an integer literal becomes int4), and the value written must
+    // still be the column's.
+    if !matches!(value, Expr::Placeholder(_)) {
+        value.clone().cast_to(&target, schema)?;
+    }
+    Ok(Expr::Cast(Cast::new(Box::new(value), target)))
 }
 
 /// The table and the name its columns are qualified by (its alias, if any) in a single

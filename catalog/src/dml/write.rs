@@ -31,6 +31,18 @@ impl<'a> RowWriter<'a> {
 
     /// The checked rows of `batch`, whose columns are the table's visible columns in order.
     pub fn rows(&self, batch: &RecordBatch) -> Result<Vec<Row>> {
+        // Each value is encoded as its array's type: an array of another type than its
+        // column's would be stored in the wrong width.
+        for (i, &slot) in self.visible.iter().enumerate() {
+            let expected = self.desc.columns[slot].ty.arrow_type();
+            if batch.column(i).data_type() != &expected {
+                return Err(CatalogError::internal(format!(
+                    "a value of type {} for column \"{}\" of type {expected}",
+                    batch.column(i).data_type(),
+                    self.desc.columns[slot].name
+                )));
+            }
+        }
         (0..batch.num_rows())
             .map(|r| {
                 let mut slots = vec![Datum::Null; self.desc.columns.len()];

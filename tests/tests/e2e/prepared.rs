@@ -207,3 +207,18 @@ async fn prepared_statements_run_in_each_transaction_they_are_executed_in() {
     client.run("ROLLBACK").await;
     assert_eq!(client.query_one(&select, &[&1i64]).await.unwrap().get::<_, i64>(0), 11);
 }
+
+/// A constant assigned or inserted by a prepared statement is stored as its column's type:
+/// `0` is an integer literal, and a bigint column still gets eight bytes (it once got
+/// four, and every later read of the table failed).
+#[tokio::test]
+async fn prepared_constants_are_stored_as_their_columns_type() {
+    let (_server, client) = TestServer::start_with_client().await;
+    numbers(&client).await;
+    assert_eq!(client.execute("UPDATE nums SET n = 0 WHERE id = $1", &[&1i64]).await.unwrap(), 1);
+    assert_eq!(client.execute("UPDATE nums SET n = 7", &[]).await.unwrap(), 3);
+    assert_eq!(client.execute("INSERT INTO nums VALUES ($1, 5)", &[&4i64]).await.unwrap(), 1);
+    let rows = client.query("SELECT id, n FROM nums ORDER BY id", &[]).await.unwrap();
+    let read: Vec<(i64, i64)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(read, [(1, 7), (2, 7), (3, 7), (4, 5)]);
+}
