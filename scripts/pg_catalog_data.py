@@ -102,10 +102,11 @@ def main() -> None:
               "pub(crate) const KEYWORDS: &[(&str, char, bool)] = &["]
     for k in psql("SELECT word, catcode, barelabel FROM pg_get_keywords() ORDER BY word"):
         lines.append(f"    (\"{k[0]}\", '{k[1]}', {b(k[2])}),")
-    lines += ["];", "", "/// The default btree operator class of each type (`pg_index.indclass`).",
-              "pub(super) const BTREE_OPCLASSES: &[(u32, u32)] = &["]
-    for o in psql(f"SELECT opcintype, oid FROM pg_opclass WHERE opcmethod = 403 AND opcdefault AND opcintype IN ({wanted}) ORDER BY 1"):
-        lines.append(f"    ({o[0]}, {o[1]}),")
+    lines += ["];", "", "/// The default btree operator classes of these types (`pg_index.indclass`, `pg_opclass`):",
+              "/// (input type, class OID, name, family OID).",
+              "pub(super) const BTREE_OPCLASSES: &[(u32, u32, &str, u32)] = &["]
+    for o in psql(f"SELECT opcintype, oid, opcname, opcfamily FROM pg_opclass WHERE opcmethod = 403 AND opcdefault AND opcintype IN ({wanted}) ORDER BY 1"):
+        lines.append(f"    ({o[0]}, {o[1]}, \"{o[2]}\", {o[3]}),")
     lines += ["];", ""]
     target = Path(__file__).resolve().parent.parent / "catalog/src/system/builtin.rs"
     target.write_text("\n".join(lines))

@@ -42,9 +42,10 @@ fn read<T: ArrowPrimitiveType>(
     let text = cast(input, &DataType::Utf8).map_err(|e| CatalogError::internal(e.to_string()))?;
     let text = text.as_string::<i32>();
     let ignores_offset = matches!(ty, SqlType::Timestamp(_));
+    let is_date = matches!(ty, SqlType::Date);
     let parsed: Vec<Option<Parsed<'_, T::Native>>> = text
         .iter()
-        .map(|v| v.map(|s| parse(s, ignores_offset, min, max)))
+        .map(|v| v.map(|s| parse(if is_date { date_part(s) } else { s }, ignores_offset, min, max)))
         .collect();
     let finite: StringArray = parsed
         .iter()
@@ -95,6 +96,23 @@ fn parse<N>(s: &str, ignores_offset: bool, min: N, max: N) -> Parsed<'_, N> {
     };
     let t = if ignores_offset { without_offset(t) } else { t };
     Parsed::Finite { text: t, bc }
+}
+
+/// The date of a date written with a time of day or a UTC offset after it, which
+/// PostgreSQL's date input ignores (`2024-01-01 +00`, as PgJDBC sends dates).
+fn date_part(t: &str) -> &str {
+    let t = t.trim();
+    match t.find([' ', 'T']) {
+        Some(pos) if pos >= 8 && t[..pos].contains('-') => {
+            let rest = t[pos + 1..].trim_start();
+            match rest.bytes().next() {
+                Some(b'0'..=b'9' | b'+' | b'-') => &t[..pos],
+                Some(b'z' | b'Z') if rest.len() == 1 => &t[..pos],
+                _ => t,
+            }
+        }
+        _ => t,
+    }
 }
 
 /// `t` without a trailing UTC offset (`+02`, `-05:30`, `Z`) after its time of day.
@@ -158,5 +176,14 @@ mod tests {
         assert_eq!(without_offset("2024-01-01T10:00:00Z"), "2024-01-01T10:00:00");
         assert_eq!(without_offset("2024-01-01"), "2024-01-01");
         assert_eq!(without_offset("2024-01-01 10:00:00"), "2024-01-01 10:00:00");
+    }
+
+    #[test]
+    fn dates_ignore_a_time_and_an_offset() {
+        assert_eq!(date_part("2024-01-01 +00"), "2024-01-01");
+        assert_eq!(date_part("2024-01-01 10:00:00+02"), "2024-01-01");
+        assert_eq!(date_part("2024-01-01"), "2024-01-01");
+        assert_eq!(date_part("2024-01-01 BC"), "2024-01-01 BC");
+        assert_eq!(date_part("January 8, 1999"), "January 8, 1999");
     }
 }

@@ -126,7 +126,7 @@ impl Session {
         let schema: SchemaRef = Arc::new(analyzed.schema().as_arrow().clone());
         let names = names::output_names(q)
             .filter(|n| n.len() == schema.fields().len())
-            .unwrap_or_else(|| schema.fields().iter().map(|f| f.name().clone()).collect());
+            .unwrap_or_else(|| schema.fields().iter().map(|f| crate::rewrite::shown_name(f.name()).to_string()).collect());
         Ok((params_from(types), (schema, names)))
     }
 

@@ -89,7 +89,7 @@ impl Session {
         let batches = collect(physical, self.task_ctx.clone()).await?;
         let names = pg_names
             .filter(|n| n.len() == schema.fields().len())
-            .unwrap_or_else(|| schema.fields().iter().map(|f| f.name().clone()).collect());
+            .unwrap_or_else(|| schema.fields().iter().map(|f| crate::rewrite::shown_name(f.name()).to_string()).collect());
         Ok(Outcome::rows(RowSet { schema, names, batches, command: "SELECT".into() }))
     }
 

@@ -12,6 +12,12 @@
 //!   prints its object's name (`shale_reg_text`);
 //! - `ARRAY(SELECT e FROM ...)` is `(SELECT array_agg(e) FROM ...)`;
 //! - `EXISTS (...)` in a SELECT list is `(SELECT count(*) > 0 ...)`;
+//! - `current_catalog` and `user` are `current_database()` and `current_user`;
+//! - `LIKE ... ESCAPE 'c'` rewrites the pattern to DataFusion's backslash escapes;
+//! - subscripts of the catalogs' int2vector and oidvector columns (`indkey[0]`) start at
+//!   0, as `generate_subscripts` over them does;
+//! - `information_schema._pg_expandarray(a)` (PgJDBC) is `unnest` of `(x, n)` structs,
+//!   and `(...).x` / `(...).n` the elements / their positions;
 //! - a scalar subquery over system catalogs that does not aggregate (psql's
 //!   `(SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d WHERE ...)`) takes
 //!   `first_value` of its one column: DataFusion plans a correlated scalar subquery only
@@ -22,7 +28,7 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    BinaryOperator, DataType, Expr, FunctionArguments, GroupByExpr, JoinOperator, ObjectName, ObjectNamePart, OrderByKind, Query, SelectItem,
+    AccessExpr, BinaryOperator, DataType, Expr, FunctionArguments, Subscript, GroupByExpr, JoinOperator, ObjectName, ObjectNamePart, OrderByKind, Query, SelectItem,
     SetExpr, Statement, TableFactor, VisitMut, VisitorMut,
 };
 use shale_catalog::sql::parse_expr;
@@ -122,8 +128,62 @@ fn rewrite_expr(expr: &mut Expr) -> Result<(), CatalogError> {
             }
             *expr = (**inner).clone();
         }
+        Expr::Identifier(i) if i.quote_style.is_none() => {
+            // Niladic functions written without parentheses.
+            match i.value.to_lowercase().as_str() {
+                "current_catalog" => *expr = parse_expr("current_database()")?,
+                "user" => *expr = parse_expr("current_user")?,
+                _ => {}
+            }
+        }
+        Expr::Like { escape_char, pattern, .. } | Expr::ILike { escape_char, pattern, .. } => {
+            if let Some(escape) = escape_char.take() {
+                match escape.to_string().as_str() {
+                    "'\\'" => *escape_char = Some(escape),
+                    _ => *pattern = Box::new(parse_expr(&format!("shale_like_escape({pattern}, {escape})"))?),
+                }
+            }
+        }
+        Expr::CompoundFieldAccess { root, access_chain } => {
+            // (information_schema._pg_expandarray(a)).n and .x
+            if let (Some(array), [AccessExpr::Dot(Expr::Identifier(field))]) = (expanded_array(root), access_chain.as_slice()) {
+                *expr = match field.value.to_lowercase().as_str() {
+                    "n" => parse_expr(&format!("unnest(shale_subscripts({array}, 1))"))?,
+                    "x" => parse_expr(&format!("unnest({array})"))?,
+                    _ => return Ok(()),
+                };
+                return Ok(());
+            }
+            // (composite).field
+            if let [AccessExpr::Dot(Expr::Identifier(field))] = access_chain.as_slice() {
+                if matches!(root.as_ref(), Expr::Nested(_)) {
+                    *expr = parse_expr(&format!("get_field({root}, '{}')", field.value.to_lowercase().replace('\'', "''")))?;
+                    return Ok(());
+                }
+            }
+            // int2vector and oidvector subscripts start at 0.
+            if let [AccessExpr::Subscript(Subscript::Index { index })] = access_chain.as_mut_slice() {
+                if is_vector(root) {
+                    *index = parse_expr(&format!("({index}) + 1"))?;
+                }
+            }
+        }
+        Expr::Function(f) if matches!(f.args, FunctionArguments::None) && last_part(&f.name).as_deref() == Some("current_catalog") => {
+            *expr = parse_expr("current_database()")?;
+        }
         Expr::Function(f) => {
+            if let Some(array) = expand_array_argument(f) {
+                *expr = parse_expr(&format!("unnest(shale_expand_keys({array}))"))?;
+                return Ok(());
+            }
             strip_pg_catalog(&mut f.name);
+            if last_part(&f.name).as_deref() == Some("generate_subscripts") {
+                if let Some([array, _]) = function_args(f).as_deref() {
+                    let base = if is_vector(array) { 0 } else { 1 };
+                    *expr = parse_expr(&format!("unnest(shale_subscripts({array}, {base}))"))?;
+                    return Ok(());
+                }
+            }
             if let FunctionArguments::Subquery(query) = &f.args {
                 if last_part(&f.name).as_deref() == Some("array") {
                     *expr = array_subquery(query)?;
@@ -387,7 +447,7 @@ fn null_columns_of_empty_catalogs(query: &mut Query) {
     for (i, item) in select.projection.iter_mut().enumerate() {
         match item {
             SelectItem::UnnamedExpr(e) if !matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) => {
-                let alias = datafusion::sql::sqlparser::ast::Ident::new(format!("{}{i}", crate::rewrite::DISTINCT_ALIAS));
+                let alias = datafusion::sql::sqlparser::ast::Ident::new(crate::rewrite::distinct_alias(i, "?column?"));
                 *item = SelectItem::ExprWithAlias { expr: null(), alias };
             }
             SelectItem::ExprWithAlias { expr, .. } => *expr = null(),
@@ -427,6 +487,60 @@ fn is_catalog(factor: &TableFactor) -> bool {
         [schema, table] => is_system_table(Some(schema), table),
         _ => false,
     }
+}
+
+/// The columns of type int2vector or oidvector in the catalogs (lists in Shale), whose
+/// subscripts start at 0, known by their names' ends (`tmp.I_INDOPTION` too).
+const VECTOR_COLUMNS: &[&str] = &["indkey", "indclass", "indcollation", "indoption", "proargtypes", "stxkeys", "partattrs", "tgattr", "prattrs"];
+
+/// Whether `e` names an int2vector or oidvector column.
+fn is_vector(e: &Expr) -> bool {
+    let name = match e {
+        Expr::Identifier(i) => &i.value,
+        Expr::CompoundIdentifier(parts) => match parts.last() {
+            Some(i) => &i.value,
+            None => return false,
+        },
+        _ => return false,
+    };
+    let name = name.to_lowercase();
+    VECTOR_COLUMNS.iter().any(|c| name.ends_with(c))
+}
+
+/// The plain arguments of a function call.
+fn function_args(f: &datafusion::sql::sqlparser::ast::Function) -> Option<Vec<Expr>> {
+    let FunctionArguments::List(list) = &f.args else { return None };
+    list.args
+        .iter()
+        .map(|a| match a {
+            datafusion::sql::sqlparser::ast::FunctionArg::Unnamed(datafusion::sql::sqlparser::ast::FunctionArgExpr::Expr(e)) => Some(e.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The array of an `information_schema._pg_expandarray(array)` call.
+fn expand_array_argument(f: &datafusion::sql::sqlparser::ast::Function) -> Option<Expr> {
+    let parts: Vec<String> = f.name.0.iter().filter_map(|p| p.as_ident().map(|i| i.value.to_lowercase())).collect();
+    if parts != ["information_schema", "_pg_expandarray"] {
+        return None;
+    }
+    match function_args(f)?.as_slice() {
+        [array] => Some(array.clone()),
+        _ => None,
+    }
+}
+
+/// The array of `(expansion)` when it is the rewritten `_pg_expandarray(array)`.
+fn expanded_array(root: &Expr) -> Option<Expr> {
+    let Expr::Nested(inner) = root else { return None };
+    let Expr::Function(unnest) = inner.as_ref() else { return None };
+    let args = function_args(unnest)?;
+    let [Expr::Function(expand)] = args.as_slice() else { return None };
+    if last_part(&expand.name).as_deref() != Some("shale_expand_keys") {
+        return None;
+    }
+    function_args(expand)?.into_iter().next()
 }
 
 /// The kind of an object identifier cast (`shale_regclass_in(...)`), if `expr` is one.

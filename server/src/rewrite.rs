@@ -26,11 +26,15 @@ pub fn rewrite_statement(stmt: &mut Statement) -> Result<(), CatalogError> {
     rewrite_input_casts(stmt)?;
     if let Statement::Query(q) = stmt {
         if let SetExpr::Select(select) = q.body.as_mut() {
+            // Beside a wildcard, a column reference may repeat one of its columns
+            // (`SELECT n.oid, n.*`).
+            let wildcard = select.projection.iter().any(|i| matches!(i, SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)));
             let mut seen = std::collections::HashSet::new();
             for (i, item) in select.projection.iter_mut().enumerate() {
                 if let SelectItem::UnnamedExpr(e) = item {
-                    if !seen.insert(datafusion_name(e)) {
-                        let alias = Ident::new(format!("{DISTINCT_ALIAS}{i}"));
+                    let column = matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_));
+                    if !seen.insert(datafusion_name(e)) || (wildcard && column) {
+                        let alias = Ident::new(distinct_alias(i, &column_name(e)));
                         *item = SelectItem::ExprWithAlias { expr: e.clone(), alias };
                     }
                 }
@@ -38,6 +42,31 @@ pub fn rewrite_statement(stmt: &mut Statement) -> Result<(), CatalogError> {
         }
     }
     Ok(())
+}
+
+/// The alias [`rewrite_statement`] gives the output column `i` named `name`.
+pub fn distinct_alias(i: usize, name: &str) -> String {
+    format!("{DISTINCT_ALIAS}{i}_{name}")
+}
+
+/// The name an output column of DataFusion's is shown with: the name a distinct alias
+/// stands for, else its own.
+pub fn shown_name(name: &str) -> &str {
+    name.strip_prefix(DISTINCT_ALIAS).and_then(|rest| rest.split_once('_')).map_or(name, |(_, original)| original)
+}
+
+/// The name PostgreSQL gives a column reference: the column's, folded unless quoted.
+fn column_name(e: &Expr) -> String {
+    let ident = match e {
+        Expr::Identifier(i) => Some(i),
+        Expr::CompoundIdentifier(parts) => parts.last(),
+        _ => None,
+    };
+    match ident {
+        Some(i) if i.quote_style.is_some() => i.value.clone(),
+        Some(i) => i.value.to_lowercase(),
+        None => "?column?".to_string(),
+    }
 }
 
 /// What DataFusion names an output column, near enough to tell when two are the same: a

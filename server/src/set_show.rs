@@ -55,6 +55,7 @@ pub(crate) fn show_target(variable: &[Ident]) -> Result<(String, String), Catalo
     let name = variable.iter().map(|i| i.value.as_str()).collect::<Vec<_>>().join(" ");
     Ok(match name.to_lowercase().as_str() {
         "time zone" => ("TimeZone".to_string(), "TimeZone".to_string()),
+        "transaction isolation level" => ("transaction_isolation".to_string(), "transaction_isolation".to_string()),
         "all" => return Err(CatalogError::unsupported("SHOW ALL")),
         lower => (lower.to_string(), name.clone()),
     })

@@ -1,16 +1,19 @@
-//! `pg_get_keywords()`: PostgreSQL 15's SQL key words, a table function.
+//! The table functions: `pg_get_keywords()`, PostgreSQL 15's SQL key words;
+//! `pg_show_all_settings()`, the rows of `pg_settings`; and `generate_series` taking
+//! integers of any width (PostgreSQL's literals are int4; DataFusion's takes only int8).
 
 use std::sync::Arc;
 
 use datafusion::arrow::array::{BooleanArray, RecordBatch, StringArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
-use datafusion::catalog::{TableFunctionImpl, TableProvider};
-use datafusion::common::Result as DFResult;
+use datafusion::catalog::{TableFunction, TableFunctionArgs, TableFunctionImpl, TableProvider};
+use datafusion::common::{Result as DFResult, ScalarValue};
 use datafusion::datasource::MemTable;
 use datafusion::logical_expr::Expr;
 
 use crate::system::builtin::KEYWORDS;
-use crate::system::Column;
+use crate::handle::SessionHandle;
+use crate::system::{Column, SystemSchema};
 
 /// The table function.
 #[derive(Debug)]
@@ -27,7 +30,7 @@ fn describe(category: char) -> (&'static str, &'static str) {
 }
 
 impl TableFunctionImpl for Keywords {
-    fn call(&self, _args: &[Expr]) -> DFResult<Arc<dyn TableProvider>> {
+    fn call_with_args(&self, _args: TableFunctionArgs) -> DFResult<Arc<dyn TableProvider>> {
         let schema = Arc::new(Schema::new(vec![
             Field::new("word", DataType::Utf8, true),
             Column::Char.field("catcode"),
@@ -45,5 +48,38 @@ impl TableFunctionImpl for Keywords {
             vec![Arc::new(words), Arc::new(codes), Arc::new(bare), Arc::new(catdesc), Arc::new(baredesc)],
         )?;
         Ok(Arc::new(MemTable::try_new(schema, vec![vec![batch]])?))
+    }
+}
+
+/// `pg_show_all_settings()` of a session.
+#[derive(Debug)]
+pub struct Settings(pub SessionHandle);
+
+impl TableFunctionImpl for Settings {
+    fn call_with_args(&self, _args: TableFunctionArgs) -> DFResult<Arc<dyn TableProvider>> {
+        SystemSchema::pg_catalog(self.0.clone())
+            .lookup("pg_settings")
+            .ok_or_else(|| crate::error::CatalogError::internal("pg_settings is missing").into_datafusion())
+    }
+}
+
+/// DataFusion's `generate_series`, with integer arguments widened to bigint.
+#[derive(Debug)]
+pub struct GenerateSeries(pub Arc<TableFunction>);
+
+impl TableFunctionImpl for GenerateSeries {
+    fn call_with_args(&self, args: TableFunctionArgs) -> DFResult<Arc<dyn TableProvider>> {
+        let widened: Vec<Expr> = args
+            .exprs()
+            .iter()
+            .map(|e| match e {
+                Expr::Literal(value, meta) if value.data_type().is_integer() && !value.is_null() => {
+                    Ok(Expr::Literal(value.cast_to(&DataType::Int64)?, meta.clone()))
+                }
+                Expr::Literal(value, meta) if value.data_type().is_integer() => Ok(Expr::Literal(ScalarValue::Int64(None), meta.clone())),
+                other => Ok(other.clone()),
+            })
+            .collect::<DFResult<_>>()?;
+        self.0.function().call_with_args(TableFunctionArgs::new(&widened, args.session()))
     }
 }

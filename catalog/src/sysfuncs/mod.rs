@@ -4,6 +4,7 @@
 
 pub mod advisory;
 mod describe;
+mod general;
 mod keywords;
 pub mod reg;
 mod row_function;
@@ -24,11 +25,16 @@ pub fn register(state: &mut SessionState, handle: &SessionHandle) {
         .into_iter()
         .chain(session::functions(handle))
         .chain(reg::functions(handle))
-        .chain(advisory::functions(handle));
+        .chain(advisory::functions(handle))
+        .chain(general::functions(handle));
     for f in functions {
         if let Err(e) = state.register_udf(Arc::new(f)) {
             tracing::warn!(error = %e, "registering a system function failed");
         }
     }
     state.register_udtf("pg_get_keywords", Arc::new(keywords::Keywords));
+    state.register_udtf("pg_show_all_settings", Arc::new(keywords::Settings(handle.clone())));
+    if let Some(series) = state.table_functions().get("generate_series").cloned() {
+        state.register_udtf("generate_series", Arc::new(keywords::GenerateSeries(series)));
+    }
 }

@@ -263,3 +263,30 @@ pub(super) const PG_SHDESCRIPTION: TableDef = TableDef {
     columns: &[("objoid", Oid), ("classoid", Oid), ("description", Text)],
     rows: |_| Ok(Vec::new()),
 };
+
+/// GSSAPI is not used on any connection: one row per session, unauthenticated.
+pub(super) const PG_STAT_GSSAPI: TableDef = TableDef {
+    name: "pg_stat_gssapi",
+    columns: &[("pid", Int4), ("gss_authenticated", Bool), ("principal", Text), ("encrypted", Bool)],
+    rows: |s| {
+        let sessions = if s.handle.is_some() { activity::all() } else { Vec::new() };
+        let rows = sessions.iter().map(|h| vec![v::int4(h.identity().pid), v::boolean(false), v::null(), v::boolean(false)]);
+        Ok(rows.collect())
+    },
+};
+
+/// Empty: Shale has no security labels.
+pub(super) const PG_SECLABELS: TableDef = TableDef {
+    name: "pg_seclabels",
+    columns: &[
+        ("objoid", Oid),
+        ("classoid", Oid),
+        ("objsubid", Int4),
+        ("objtype", Text),
+        ("objnamespace", Oid),
+        ("objname", Text),
+        ("provider", Text),
+        ("label", Text),
+    ],
+    rows: |_| Ok(Vec::new()),
+};

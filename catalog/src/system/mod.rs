@@ -86,6 +86,7 @@ const ALWAYS_EMPTY: &[&str] = &[
     "pg_extension",
     "pg_auth_members",
     "pg_shdescription",
+    "pg_seclabels",
 ];
 
 /// Whether the system catalog `name` never has rows in Shale.
@@ -299,6 +300,7 @@ const PG_CATALOG_TABLES: &[&TableDef] = &[
     &types::PG_ENUM,
     &types::PG_RANGE,
     &types::PG_EXTENSION,
+    &types::PG_OPCLASS,
     &cluster::PG_DATABASE,
     &cluster::PG_ROLES,
     &cluster::PG_USER,
@@ -308,6 +310,8 @@ const PG_CATALOG_TABLES: &[&TableDef] = &[
     &cluster::PG_STAT_ACTIVITY,
     &cluster::PG_TABLESPACE,
     &cluster::PG_SHDESCRIPTION,
+    &cluster::PG_STAT_GSSAPI,
+    &cluster::PG_SECLABELS,
 ];
 
 #[cfg(test)]

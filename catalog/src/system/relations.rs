@@ -300,7 +300,7 @@ fn btree_opclass(ty: &SqlType) -> u32 {
         SqlType::Varchar(_) => SqlType::Text.type_oid(),
         other => other.type_oid(),
     };
-    BTREE_OPCLASSES.iter().find(|(t, _)| *t == type_oid).map_or(0, |(_, class)| *class)
+    BTREE_OPCLASSES.iter().find(|c| c.0 == type_oid).map_or(0, |c| c.1)
 }
 
 pub(super) const PG_CONSTRAINT: TableDef = TableDef {

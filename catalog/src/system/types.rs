@@ -5,7 +5,7 @@ use crate::error::Result;
 use crate::oid;
 
 use super::Column::*;
-use super::builtin::{PROCS, TYPES};
+use super::builtin::{BTREE_OPCLASSES, PROCS, TYPES};
 use super::builtin_rows::{BuiltinType, proc_values, type_values};
 use super::column as v;
 use super::relations::{BTREE_OID, DEFAULT_COLLATION_OID, HEAP_OID};
@@ -227,4 +227,36 @@ pub(super) const PG_EXTENSION: TableDef = TableDef {
         ("extcondition", TextList),
     ],
     rows: |_| Ok(Vec::new()),
+};
+
+/// The default btree operator classes of Shale's types.
+pub(super) const PG_OPCLASS: TableDef = TableDef {
+    name: "pg_opclass",
+    columns: &[
+        ("oid", Oid),
+        ("opcmethod", Oid),
+        ("opcname", Name),
+        ("opcnamespace", Oid),
+        ("opcowner", Oid),
+        ("opcfamily", Oid),
+        ("opcintype", Oid),
+        ("opcdefault", Bool),
+        ("opckeytype", Oid),
+    ],
+    rows: |_| {
+        let rows = BTREE_OPCLASSES.iter().map(|(intype, oid, name, family)| {
+            vec![
+                v::oid(*oid),
+                v::oid(BTREE_OID),
+                v::text(name),
+                v::oid(PG_CATALOG_OID),
+                v::oid(SUPERUSER_OID),
+                v::oid(*family),
+                v::oid(*intype),
+                v::boolean(true),
+                v::oid(0),
+            ]
+        });
+        Ok(rows.collect())
+    },
 };

@@ -14,6 +14,7 @@ mod errors;
 mod extended;
 mod infinity;
 mod isolation;
+mod jdbc;
 mod lazy_catalog;
 mod numeric;
 mod output_format;

@@ -1,0 +1,283 @@
+//! General PostgreSQL functions clients' catalog queries call that DataFusion lacks:
+//! `array_lower`, `array_upper`, `parse_ident`, `format`, `json_build_object`,
+//! `pg_get_serial_sequence`, `pg_collation_is_visible`, `pg_get_partkeydef`, and the
+//! helpers Shale's rewrites call (`shale_like_escape`, `shale_expand_keys`).
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::Array;
+use datafusion::arrow::datatypes::{DataType, Field, Fields};
+use datafusion::common::ScalarValue;
+use datafusion::logical_expr::{ScalarUDF, Volatility};
+
+use crate::error::{CatalogError, Result, sqlstate};
+use crate::handle::SessionHandle;
+use crate::ident::quote_ident;
+use crate::system::column as v;
+
+use super::reg::{RegKind, name_parts, reg_lookup};
+use super::row_function::{int_arg, row_function, text_arg};
+
+fn text_field() -> Field {
+    Field::new("", DataType::Utf8, true)
+}
+
+fn int_field() -> Field {
+    Field::new("", DataType::Int32, true)
+}
+
+/// The number of elements of a one-dimensional array value (`None`: NULL).
+fn array_len(value: &ScalarValue) -> Option<usize> {
+    match value {
+        ScalarValue::List(list) if !list.is_null(0) => Some(list.value(0).len()),
+        ScalarValue::LargeList(list) if !list.is_null(0) => Some(list.value(0).len()),
+        ScalarValue::FixedSizeList(list) if !list.is_null(0) => Some(list.value(0).len()),
+        _ => None,
+    }
+}
+
+/// `array_lower(a, 1)` / `array_upper(a, 1)`: Shale's arrays are one-dimensional and
+/// start at 1; NULL for an empty array or another dimension.
+fn bound(args: &[ScalarValue], upper: bool) -> ScalarValue {
+    match (array_len(&args[0]), int_arg(&args[1])) {
+        (Some(n), Some(1)) if n > 0 => v::int4(if upper { i32::try_from(n).unwrap_or(i32::MAX) } else { 1 }),
+        _ => v::null(),
+    }
+}
+
+/// `format(fmt, args...)` with `%s`, `%I`, `%L` and `%%` (positions such as `%1$s`
+/// included).
+fn format(args: &[ScalarValue]) -> Result<ScalarValue> {
+    let Some(fmt) = args.first().and_then(text_arg) else { return Ok(v::null()) };
+    let mut out = String::new();
+    let mut chars = fmt.chars().peekable();
+    let mut next = 1;
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let mut spec = String::new();
+        while let Some(&d) = chars.peek() {
+            chars.next();
+            if d.is_ascii_alphabetic() || d == '%' {
+                spec.push(d);
+                break;
+            }
+            spec.push(d);
+        }
+        let conversion = spec.chars().last().unwrap_or(' ');
+        if conversion == '%' {
+            out.push('%');
+            continue;
+        }
+        let position = match spec.split_once('$') {
+            Some((n, _)) => n.parse::<usize>().map_err(|_| bad_format())?,
+            None => next,
+        };
+        next = position + 1;
+        let value = args.get(position).ok_or_else(|| CatalogError::new(sqlstate::INVALID_PARAMETER, "too few arguments for format()"))?;
+        let text = text_arg(value);
+        match conversion {
+            's' => out.push_str(text.as_deref().unwrap_or("")),
+            'I' => out.push_str(&quote_ident(text.as_deref().ok_or_else(|| CatalogError::new("22004", "null values cannot be formatted as an SQL identifier"))?)),
+            'L' => match text {
+                Some(t) => out.push_str(&format!("'{}'", t.replace('\'', "''"))),
+                None => out.push_str("NULL"),
+            },
+            _ => return Err(bad_format()),
+        }
+    }
+    Ok(v::text(&out))
+}
+
+fn bad_format() -> CatalogError {
+    CatalogError::new(sqlstate::INVALID_PARAMETER, "unrecognized format() type specifier")
+}
+
+/// A JSON string literal.
+fn json_string(s: &str) -> String {
+    serde_json::Value::String(s.to_string()).to_string()
+}
+
+/// `json_build_object(k1, v1, ...)` as json text.
+fn json_build_object(args: &[ScalarValue]) -> Result<ScalarValue> {
+    if args.len() % 2 != 0 {
+        return Err(CatalogError::new(sqlstate::INVALID_PARAMETER, "argument list must have even number of elements"));
+    }
+    let mut parts = Vec::new();
+    for pair in args.chunks(2) {
+        let key = text_arg(&pair[0]).ok_or_else(|| CatalogError::new(sqlstate::INVALID_PARAMETER, "null value not allowed for object key"))?;
+        let value = match &pair[1] {
+            v if v.is_null() => "null".to_string(),
+            ScalarValue::Boolean(Some(b)) => b.to_string(),
+            v if v.data_type().is_numeric() => v.to_string(),
+            other => json_string(&text_arg(other).unwrap_or_default()),
+        };
+        parts.push(format!("{} : {value}", json_string(&key)));
+    }
+    Ok(v::text(&format!("{{{}}}", parts.join(", "))))
+}
+
+/// `shale_like_escape(pattern, escape)`: a LIKE pattern written with another escape
+/// character, rewritten with backslash, the one DataFusion knows.
+fn like_escape(args: &[ScalarValue]) -> Result<ScalarValue> {
+    let (Some(pattern), Some(escape)) = (text_arg(&args[0]), text_arg(&args[1])) else { return Ok(v::null()) };
+    let mut escape_chars = escape.chars();
+    let (Some(escape), None) = (escape_chars.next(), escape_chars.next()) else {
+        return Err(CatalogError::new("22025", "invalid escape string"));
+    };
+    let mut out = String::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            c if c == escape => match chars.next() {
+                Some(next) => {
+                    out.push('\\');
+                    out.push(next);
+                }
+                None => return Err(CatalogError::new("22025", "LIKE pattern must not end with escape character")),
+            },
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    Ok(v::text(&out))
+}
+
+/// The struct `information_schema._pg_expandarray` returns: the element and its position.
+pub fn expanded_key_fields() -> Fields {
+    Fields::from(vec![Field::new("x", DataType::Int32, true), Field::new("n", DataType::Int32, true)])
+}
+
+/// `shale_expand_keys(a)`: the elements of an integer array with their positions, as a
+/// list of `(x, n)` structs, for `unnest` (see the server's rewrite of
+/// `information_schema._pg_expandarray`).
+fn expand_keys(args: &[ScalarValue]) -> Result<ScalarValue> {
+    let fields = expanded_key_fields();
+    let item = DataType::Struct(fields.clone());
+    let values: Vec<ScalarValue> = match &args[0] {
+        ScalarValue::List(list) if !list.is_null(0) => {
+            let elements = list.value(0);
+            (0..elements.len())
+                .map(|i| {
+                    let x = ScalarValue::try_from_array(&elements, i)
+                        .and_then(|x| x.cast_to(&DataType::Int32))
+                        .map_err(|e| CatalogError::internal(e.to_string()))?;
+                    let n = v::int4(i32::try_from(i + 1).unwrap_or(i32::MAX));
+                    let array = datafusion::arrow::array::StructArray::try_new(
+                        fields.clone(),
+                        vec![x.to_array().map_err(|e| CatalogError::internal(e.to_string()))?, n.to_array().map_err(|e| CatalogError::internal(e.to_string()))?],
+                        None,
+                    )
+                    .map_err(|e| CatalogError::internal(e.to_string()))?;
+                    Ok(ScalarValue::Struct(Arc::new(array)))
+                })
+                .collect::<Result<_>>()?
+        }
+        _ => Vec::new(),
+    };
+    Ok(ScalarValue::List(ScalarValue::new_list_nullable(&values, &item)))
+}
+
+fn int8_field() -> Field {
+    Field::new("", DataType::Int64, true)
+}
+
+/// What a size function measures.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Size {
+    /// The table's rows, or an index's keys.
+    Relation,
+    /// A table's rows (its primary key is the rows' own key: no separate index).
+    Total,
+    /// A table's indexes: the keys of its rows, when it has a primary key.
+    Indexes,
+}
+
+/// The bytes Shale stores for a relation: a table's rows (keys and values), or for its
+/// primary-key index (which is the order rows are stored in) the keys alone. Read from
+/// the statement's snapshot, so it takes a scan of the table.
+fn relation_size(cx: &super::row_function::Context<'_>, args: &[ScalarValue], size: Size) -> Result<ScalarValue> {
+    let Some(oid) = super::row_function::oid_arg(&args[0])? else { return Ok(v::null()) };
+    let s = cx.snapshot()?;
+    let Some(t) = s.table_of(oid) else { return Ok(v::null()) };
+    let index = oid == crate::oid::pkey_index_oid(t.table.id);
+    let keys_only = match size {
+        Size::Indexes if !t.table.has_primary_key() => return Ok(v::int8(0)),
+        Size::Indexes => true,
+        _ => index,
+    };
+    let txn = cx.handle.txn().unwrap_or_else(|_| Arc::new(cx.handle.store().begin()));
+    let range = shale_storage::KeyRange::prefix(&shale_storage::table_prefix(t.table.id));
+    let (mut total, mut after) = (0usize, None::<Vec<u8>>);
+    loop {
+        let batch = txn.scan(shale_storage::Space::Data, &range, after.as_deref(), 1024)?;
+        let Some((last, _)) = batch.last() else { break };
+        total += batch.iter().map(|(k, value)| k.len() + if keys_only { 0 } else { value.len() }).sum::<usize>();
+        after = Some(last.clone());
+    }
+    Ok(v::int8(i64::try_from(total).unwrap_or(i64::MAX)))
+}
+
+/// The functions of this module.
+pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
+    let immutable = Volatility::Immutable;
+    let stable = Volatility::Stable;
+    let list_of = |item: DataType| Field::new("", DataType::List(Arc::new(Field::new_list_field(item, true))), true);
+    vec![
+        row_function(handle, "array_lower", &[2], int_field(), immutable, |_, args| Ok(bound(args, false))),
+        row_function(handle, "array_upper", &[2], int_field(), immutable, |_, args| Ok(bound(args, true))),
+        row_function(handle, "parse_ident", &[1, 2], list_of(DataType::Utf8), immutable, |_, args| {
+            let Some(text) = text_arg(&args[0]) else { return Ok(v::null()) };
+            let parts: Vec<ScalarValue> = name_parts(&text).iter().map(|p| v::text(p)).collect();
+            Ok(ScalarValue::List(ScalarValue::new_list_nullable(&parts, &DataType::Utf8)))
+        }),
+        row_function(handle, "format", &[1, 2, 3, 4, 5, 6], text_field(), stable, |_, args| format(args)),
+        row_function(handle, "json_build_object", &[0, 2, 4, 6, 8, 10, 12, 14, 16], text_field(), stable, |_, args| json_build_object(args)),
+        row_function(handle, "pg_get_serial_sequence", &[2], text_field(), stable, |cx, args| {
+            // Shale has no sequences: a column never owns one. The table must exist.
+            let Some(table) = text_arg(&args[0]) else { return Ok(v::null()) };
+            match reg_lookup(cx.snapshot()?, RegKind::Class, &table)? {
+                Some(_) => Ok(v::null()),
+                None => Err(CatalogError::undefined_table(&table)),
+            }
+        }),
+        row_function(handle, "pg_collation_is_visible", &[1], Field::new("", DataType::Boolean, true), stable, |_, args| {
+            Ok(match super::row_function::oid_arg(&args[0])? {
+                Some(100 | 950 | 951) => v::boolean(true),
+                _ => v::null(),
+            })
+        }),
+        row_function(handle, "pg_relation_size", &[1, 2], int8_field(), Volatility::Volatile, |cx, args| relation_size(cx, args, Size::Relation)),
+        row_function(handle, "pg_table_size", &[1], int8_field(), Volatility::Volatile, |cx, args| relation_size(cx, args, Size::Relation)),
+        row_function(handle, "pg_total_relation_size", &[1], int8_field(), Volatility::Volatile, |cx, args| relation_size(cx, args, Size::Total)),
+        row_function(handle, "pg_indexes_size", &[1], int8_field(), Volatility::Volatile, |cx, args| relation_size(cx, args, Size::Indexes)),
+        // Shale keeps no statistics (see pg_stat_user_tables).
+        row_function(handle, "pg_stat_get_numscans", &[1], int8_field(), stable, |_, _| Ok(v::int8(0))),
+        // Shale has no partitioned tables.
+        row_function(handle, "pg_get_partkeydef", &[1], text_field(), stable, |_, _| Ok(v::null())),
+        row_function(handle, "shale_like_escape", &[2], text_field(), immutable, |_, args| like_escape(args)),
+        row_function(handle, "shale_subscripts", &[2], list_of(DataType::Int32), immutable, |_, args| {
+            // The subscripts of an array, from `base`: 0 for int2vector and oidvector.
+            let (Some(n), Some(base)) = (array_len(&args[0]), int_arg(&args[1])) else { return Ok(v::null()) };
+            let subscripts: Vec<ScalarValue> = (0..n).map(|i| v::int4((base + i as i64) as i32)).collect();
+            Ok(ScalarValue::List(ScalarValue::new_list_nullable(&subscripts, &DataType::Int32)))
+        }),
+        row_function(handle, "shale_expand_keys", &[1], list_of(DataType::Struct(expanded_key_fields())), immutable, |_, args| expand_keys(args)),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_and_like_escape_as_postgres() {
+        let t = |s: &str| v::text(s);
+        assert_eq!(format(&[t("%s.%I = %L%%"), t("a"), t("B c"), t("it's")]).unwrap(), t("a.\"B c\" = 'it''s'%"));
+        assert_eq!(format(&[t("%2$s %1$s"), t("x"), t("y")]).unwrap(), t("y x"));
+        assert_eq!(like_escape(&[t("a/%b\\c%"), t("/")]).unwrap(), t("a\\%b\\\\c%"));
+        assert_eq!(json_build_object(&[t("a"), v::int4(1), t("b"), t("x\"y")]).unwrap(), t("{\"a\" : 1, \"b\" : \"x\\\"y\"}"));
+    }
+}
