@@ -162,10 +162,13 @@ fn rewrite_expr(expr: &mut Expr) -> Result<(), CatalogError> {
                 }
             }
             // int2vector and oidvector subscripts start at 0.
-            if let [AccessExpr::Subscript(Subscript::Index { index })] = access_chain.as_mut_slice() {
-                if is_vector(root) {
-                    *index = parse_expr(&format!("({index}) + 1"))?;
-                }
+            let vector = match access_chain.as_slice() {
+                [AccessExpr::Subscript(_)] => is_vector(root),
+                [.., AccessExpr::Dot(field), AccessExpr::Subscript(_)] => is_vector(field),
+                _ => false,
+            };
+            if let (true, Some(AccessExpr::Subscript(Subscript::Index { index }))) = (vector, access_chain.last_mut()) {
+                *index = parse_expr(&format!("({index}) + 1"))?;
             }
         }
         Expr::Function(f) if matches!(f.args, FunctionArguments::None) && last_part(&f.name).as_deref() == Some("current_catalog") => {
@@ -206,6 +209,7 @@ fn rewrite_expr(expr: &mut Expr) -> Result<(), CatalogError> {
                 }
             }
         }
+        Expr::Subquery(query) if over_empty_catalog(query) => *expr = null(),
         Expr::Subquery(query) => {
             aggregate_catalog_subquery(query);
             if let Some(hoisted) = hoist_outer_conditions(query) {
@@ -401,8 +405,9 @@ fn side(e: &Expr, inner: &[String]) -> Side {
     let mut found = Side::Neither;
     let _ = datafusion::sql::sqlparser::ast::visit_expressions(e, |e| {
         let this = match e {
-            Expr::CompoundIdentifier(parts) if parts.len() == 2 => {
-                if inner.contains(&parts[0].value.to_lowercase()) { Side::Inner } else { Side::Outer }
+            // table.column or schema.table.column
+            Expr::CompoundIdentifier(parts) if parts.len() >= 2 => {
+                if inner.contains(&parts[parts.len() - 2].value.to_lowercase()) { Side::Inner } else { Side::Outer }
             }
             // Unqualified names are the subquery's (its tables come first).
             Expr::Identifier(_) => Side::Inner,
@@ -425,25 +430,18 @@ fn side(e: &Expr, inner: &[String]) -> Side {
 /// `\d` asks for policies' roles with a correlated `= ANY` DataFusion cannot decorrelate).
 fn null_columns_of_empty_catalogs(query: &mut Query) {
     let shell = query_shell(query);
-    let SetExpr::Select(select) = query.body.as_mut() else {
-        if let SetExpr::SetOperation { left, right, .. } = query.body.as_mut() {
-            for side in [left, right] {
-                let mut part = Query { body: side.clone(), ..shell.clone() };
-                null_columns_of_empty_catalogs(&mut part);
-                *side = part.body;
-            }
+    if let SetExpr::SetOperation { left, right, .. } = query.body.as_mut() {
+        for side in [left, right] {
+            let mut part = Query { body: side.clone(), ..shell.clone() };
+            null_columns_of_empty_catalogs(&mut part);
+            *side = part.body;
         }
         return;
-    };
-    let inner_joins_only = select.from.iter().all(|t| t.joins.iter().all(|j| matches!(j.join_operator, JoinOperator::Inner(_) | JoinOperator::Join(_))));
-    let empty = select
-        .from
-        .iter()
-        .flat_map(|t| std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)))
-        .any(|t| is_catalog(t) && alias_of_table(t).is_some_and(|name| is_always_empty(&name)));
-    if !(empty && inner_joins_only) {
+    }
+    if !over_empty_catalog(query) {
         return;
     }
+    let SetExpr::Select(select) = query.body.as_mut() else { return };
     for (i, item) in select.projection.iter_mut().enumerate() {
         match item {
             SelectItem::UnnamedExpr(e) if !matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) => {
@@ -454,6 +452,20 @@ fn null_columns_of_empty_catalogs(query: &mut Query) {
             _ => {}
         }
     }
+}
+
+/// Whether `query` is a SELECT that inner-joins a catalog Shale never has rows in: a
+/// scalar subquery of that shape is NULL (SQLAlchemy asks `pg_sequence` for identity
+/// columns' options with a correlation DataFusion cannot decorrelate).
+fn over_empty_catalog(query: &Query) -> bool {
+    let SetExpr::Select(select) = query.body.as_ref() else { return false };
+    let inner_joins_only = select.from.iter().all(|t| t.joins.iter().all(|j| matches!(j.join_operator, JoinOperator::Inner(_) | JoinOperator::Join(_))));
+    inner_joins_only
+        && select
+            .from
+            .iter()
+            .flat_map(|t| std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)))
+            .any(|t| is_catalog(t) && alias_of_table(t).is_some_and(|name| is_always_empty(&name)))
 }
 
 /// A copy of `query` without its body, to hold one side of a set operation.
