@@ -66,6 +66,7 @@ const SPECS: &[Spec] = &[
         report: false,
     },
     Spec { name: "search_path", default: "\"$user\", public", rule: Rule::Any, report: false },
+    Spec { name: "bytea_output", default: "hex", rule: Rule::OneOf(&["hex"]), report: false },
     Spec { name: "extra_float_digits", default: "1", rule: Rule::IntAtLeast(1), report: false },
     Spec { name: "client_min_messages", default: "notice", rule: Rule::OneOf(&["debug5", "debug4", "debug3", "debug2", "debug1", "log", "notice", "warning", "error"]), report: false },
     Spec { name: "statement_timeout", default: "0", rule: Rule::OneOf(&["0"]), report: false },

@@ -10,6 +10,10 @@
 //! - casts to `regclass`, `regtype`, `regproc`, `regnamespace`, `regrole` call
 //!   `shale_regclass_in(value)` and its kin, and a value of one of those types cast to text
 //!   prints its object's name (`shale_reg_text`);
+//! - `x IN (subquery)` in a SELECT list is `x = ANY((SELECT array_agg(...) ...))`;
+//! - an ORDER BY expression with a subquery, and DISTINCT ON over a SELECT list with
+//!   subqueries, are computed over a derived table;
+//! - a function that returns one value, in FROM, is a one-row derived table;
 //! - `ARRAY(SELECT e FROM ...)` is `(SELECT array_agg(e) FROM ...)`;
 //! - `EXISTS (...)` in a SELECT list is `(SELECT count(*) > 0 ...)`;
 //! - `current_catalog` and `user` are `current_database()` and `current_user`;
@@ -28,14 +32,14 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    AccessExpr, BinaryOperator, DataType, Expr, FunctionArguments, Subscript, GroupByExpr, JoinOperator, ObjectName, ObjectNamePart, OrderByKind, Query, SelectItem,
+    AccessExpr, BinaryOperator, DataType, Distinct, Expr, FunctionArguments, Subscript, GroupByExpr, JoinOperator, ObjectName, ObjectNamePart, OrderByKind, Query, SelectItem,
     SetExpr, Statement, TableFactor, VisitMut, VisitorMut,
 };
 use shale_catalog::sql::parse_expr;
 use shale_catalog::sysfuncs::UNSUPPORTED;
 use shale_catalog::sysfuncs::reg::{REG_TEXT, RegKind};
 use shale_catalog::CatalogError;
-use shale_catalog::system::{is_always_empty, is_system_table};
+use shale_catalog::system::{is_always_empty, is_system_table, system_table_columns};
 
 /// Rewrites `stmt` (see the module's documentation).
 pub fn rewrite(stmt: &mut Statement) -> Result<(), CatalogError> {
@@ -56,7 +60,16 @@ impl VisitorMut for Rewriter {
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
         null_columns_of_empty_catalogs(query);
+        if let Err(e) = subqueries_out_of_order_by(query) {
+            self.failure = Some(e);
+            return ControlFlow::Break(());
+        }
         if let SetExpr::Select(select) = query.body.as_mut() {
+            name_niladic_functions(select);
+            if let Err(e) = in_subqueries_in_projection(select) {
+                self.failure = Some(e);
+                return ControlFlow::Break(());
+            }
             if let Err(e) = exists_in_projection(select) {
                 self.failure = Some(e);
                 return ControlFlow::Break(());
@@ -66,8 +79,43 @@ impl VisitorMut for Rewriter {
     }
 
     fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<()> {
-        if let TableFactor::Table { name, args: Some(args), alias, with_ordinality, .. } = factor {
+        if let TableFactor::Table { name, args: Some(args), alias, with_ordinality: false, .. } = factor {
             strip_pg_catalog(name);
+            // A function returning one value, in FROM, is a one-row table of it, its
+            // column named after the alias (Grafana's `string_to_array(...) s`).
+            let function = last_part(name).unwrap_or_default();
+            if !TABLE_FUNCTIONS.contains(&function.as_str()) && args.settings.is_none() {
+                let column = alias.as_ref().map_or(function.clone(), |a| a.name.value.clone());
+                let call = format!("{name}({})", args.args.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "));
+                let table = alias.as_ref().map_or(function, |a| a.name.to_string());
+                let sql = format!("SELECT * FROM (SELECT {call} AS \"{}\") AS {table}", column.replace('"', "\"\""));
+                match datafusion::sql::sqlparser::parser::Parser::new(&datafusion::sql::sqlparser::dialect::PostgreSqlDialect {})
+                    .try_with_sql(&sql)
+                    .and_then(|mut p| p.parse_query())
+                {
+                    Ok(query) => {
+                        if let SetExpr::Select(select) = *query.body {
+                            if let Some(from) = select.from.into_iter().next() {
+                                *factor = from.relation;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        self.failure = Some(CatalogError::new(shale_catalog::sqlstate::SYNTAX_ERROR, e.to_string()));
+                        return ControlFlow::Break(());
+                    }
+                }
+                return ControlFlow::Continue(());
+            }
+        }
+        if let TableFactor::Table { name, args: Some(_), alias: Some(alias), .. } = factor {
+            // A one-column set function's column is named after its alias, as in
+            // PostgreSQL (`generate_series(1, 3) AS i` has column i).
+            if alias.columns.is_empty() && matches!(last_part(name).as_deref(), Some("generate_series" | "unnest")) {
+                alias.columns.push(datafusion::sql::sqlparser::ast::TableAliasColumnDef { name: alias.name.clone(), data_type: None });
+            }
+        }
+        if let TableFactor::Table { name, args: Some(args), alias, with_ordinality, .. } = factor {
             // unnest(...) in FROM is its own syntax.
             if last_part(name).as_deref() == Some("unnest") && args.settings.is_none() {
                 let array_exprs = args
@@ -132,7 +180,8 @@ fn rewrite_expr(expr: &mut Expr) -> Result<(), CatalogError> {
             // Niladic functions written without parentheses.
             match i.value.to_lowercase().as_str() {
                 "current_catalog" => *expr = parse_expr("current_database()")?,
-                "user" => *expr = parse_expr("current_user")?,
+                "user" | "current_user" | "current_role" => *expr = parse_expr("current_user()")?,
+                "session_user" => *expr = parse_expr("session_user()")?,
                 _ => {}
             }
         }
@@ -171,8 +220,13 @@ fn rewrite_expr(expr: &mut Expr) -> Result<(), CatalogError> {
                 *index = parse_expr(&format!("({index}) + 1"))?;
             }
         }
-        Expr::Function(f) if matches!(f.args, FunctionArguments::None) && last_part(&f.name).as_deref() == Some("current_catalog") => {
-            *expr = parse_expr("current_database()")?;
+        Expr::Function(f) if matches!(f.args, FunctionArguments::None) => {
+            match last_part(&f.name).as_deref() {
+                Some("current_catalog") => *expr = parse_expr("current_database()")?,
+                Some("user" | "current_user" | "current_role") => *expr = parse_expr("current_user()")?,
+                Some("session_user") => *expr = parse_expr("session_user()")?,
+                _ => {}
+            }
         }
         Expr::Function(f) => {
             if let Some(array) = expand_array_argument(f) {
@@ -249,7 +303,10 @@ fn aggregate_catalog_subquery(query: &mut Query) {
 /// ...)`; 0A000 for a subquery of another shape.
 fn array_subquery(query: &Query) -> Result<Expr, CatalogError> {
     let unsupported = || CatalogError::unsupported(format!("ARRAY({query})"));
-    let mut query = query.clone();
+    let mut query = match &query.with {
+        Some(_) => inline_cte(query).ok_or_else(unsupported)?,
+        None => query.clone(),
+    };
     let order_by = query.order_by.take();
     if query.limit_clause.is_some() || query.with.is_some() {
         return Err(unsupported());
@@ -297,6 +354,9 @@ fn exists_in_projection(select: &mut datafusion::sql::sqlparser::ast::Select) ->
         let _ = datafusion::sql::sqlparser::ast::visit_expressions_mut(e, |e| {
             if let Expr::Exists { subquery, negated } = e {
                 let mut counted = (**subquery).clone();
+                if let Err(err) = any_of_inner_array(&mut counted) {
+                    failure = Some(err);
+                }
                 if let SetExpr::Select(inner) = counted.body.as_mut() {
                     let test = if *negated { "count(*) = 0" } else { "count(*) > 0" };
                     match parse_expr(test) {
@@ -313,6 +373,59 @@ fn exists_in_projection(select: &mut datafusion::sql::sqlparser::ast::Select) ->
         }
     }
     Ok(())
+}
+
+/// `WITH [RECURSIVE] c AS (anchor [UNION ALL recursive]) SELECT col FROM c` as the anchor
+/// selecting `col`, when the recursive part inner-joins a catalog that never has rows
+/// (pgAdmin's role memberships through `pg_auth_members`): it adds no rows, and the
+/// query is then one DataFusion can decorrelate.
+fn inline_cte(query: &Query) -> Option<Query> {
+    let with = query.with.as_ref()?;
+    let [cte] = with.cte_tables.as_slice() else { return None };
+    let SetExpr::Select(body) = query.body.as_ref() else { return None };
+    let [from] = body.from.as_slice() else { return None };
+    if !from.joins.is_empty() || alias_of_table(&from.relation)? != cte.alias.name.value.to_lowercase() {
+        return None;
+    }
+    let anchor = match cte.query.body.as_ref() {
+        SetExpr::SetOperation { left, right, .. } => {
+            let recursive_adds_nothing = matches!(right.as_ref(), SetExpr::Select(_))
+                && over_empty_catalog(&Query { body: right.clone(), ..query_shell(&cte.query) });
+            if !recursive_adds_nothing {
+                return None;
+            }
+            left.clone()
+        }
+        SetExpr::Select(_) => cte.query.body.clone(),
+        _ => return None,
+    };
+    let SetExpr::Select(mut anchor_select) = *anchor else { return None };
+    let [SelectItem::UnnamedExpr(wanted) | SelectItem::ExprWithAlias { expr: wanted, .. }] = body.projection.as_slice() else { return None };
+    let wanted = match wanted {
+        Expr::Identifier(i) => i.value.to_lowercase(),
+        Expr::CompoundIdentifier(parts) => parts.last()?.value.to_lowercase(),
+        _ => return None,
+    };
+    let column = anchor_select.projection.iter().find_map(|item| match item {
+        SelectItem::ExprWithAlias { expr, alias } if alias.value.to_lowercase() == wanted => Some(expr.clone()),
+        SelectItem::UnnamedExpr(e @ (Expr::Identifier(_) | Expr::CompoundIdentifier(_))) if column_last(e)? == wanted => Some(e.clone()),
+        _ => None,
+    })?;
+    anchor_select.projection = vec![SelectItem::UnnamedExpr(column)];
+    let mut inlined = query_shell(query);
+    inlined.with = None;
+    inlined.order_by = query.order_by.clone();
+    inlined.body = Box::new(SetExpr::Select(anchor_select));
+    Some(inlined)
+}
+
+/// The column name of a column reference, folded.
+fn column_last(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Identifier(i) => Some(i.value.to_lowercase()),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|i| i.value.to_lowercase()),
+        _ => None,
+    }
 }
 
 /// In a scalar subquery over system catalogs, the conditions of its WHERE that only read
@@ -361,6 +474,47 @@ fn hoist_outer_conditions(query: &mut Query) -> Option<String> {
     }
     select.selection = kept.into_iter().reduce(|a, b| Expr::BinaryOp { left: Box::new(a), op: BinaryOperator::And, right: Box::new(b) });
     (!hoisted.is_empty()).then(|| format!("({})", hoisted.join(") AND (")))
+}
+
+/// In an EXISTS over one table, `outer = ANY(inner_array)` as an equality with the
+/// array's elements, unnested in a derived table: DataFusion decorrelates equalities only
+/// (pgAdmin's `att.attnum = ANY(conkey)`).
+fn any_of_inner_array(query: &mut Query) -> Result<(), CatalogError> {
+    let SetExpr::Select(select) = query.body.as_mut() else { return Ok(()) };
+    let [from] = select.from.as_slice() else { return Ok(()) };
+    if !from.joins.is_empty() {
+        return Ok(());
+    }
+    let TableFactor::Table { name, alias, args: None, .. } = &from.relation else { return Ok(()) };
+    let Some(alias_name) = alias_of(&from.relation) else { return Ok(()) };
+    let inner = [alias_name.clone()];
+    let Some(selection) = select.selection.take() else { return Ok(()) };
+    let mut conditions = Vec::new();
+    split_and(selection, &mut conditions);
+    let mut array = None;
+    for c in &mut conditions {
+        if let Expr::AnyOp { left, compare_op: BinaryOperator::Eq, right, .. } = c {
+            if array.is_none() && side(left, &inner) == Side::Outer && side(right, &inner) == Side::Inner {
+                array = Some((**right).clone());
+                *c = parse_expr(&format!("{alias_name}.__shale_element = {left}"))?;
+            }
+        }
+    }
+    if let Some(array) = array {
+        let table_alias = alias.as_ref().map_or(String::new(), |a| format!(" AS {}", a.name));
+        let derived = format!("SELECT * FROM (SELECT *, unnest({array}) AS __shale_element FROM {name}{table_alias}) AS {alias_name}");
+        let parsed = datafusion::sql::sqlparser::parser::Parser::new(&datafusion::sql::sqlparser::dialect::PostgreSqlDialect {})
+            .try_with_sql(&derived)
+            .and_then(|mut p| p.parse_query())
+            .map_err(|e| CatalogError::internal(format!("rewriting = ANY: {e}")))?;
+        if let SetExpr::Select(parsed) = *parsed.body {
+            if let Some(table) = parsed.from.into_iter().next() {
+                select.from = vec![table];
+            }
+        }
+    }
+    select.selection = conditions.into_iter().reduce(|a, b| Expr::BinaryOp { left: Box::new(a), op: BinaryOperator::And, right: Box::new(b) });
+    Ok(())
 }
 
 /// Whether `e` is `x = y`.
@@ -500,6 +654,178 @@ fn is_catalog(factor: &TableFactor) -> bool {
         _ => false,
     }
 }
+
+/// `x IN (SELECT y ...)` in a SELECT list as `x = ANY((SELECT array_agg(y) ...))`:
+/// DataFusion plans IN subqueries only in WHERE.
+fn in_subqueries_in_projection(select: &mut datafusion::sql::sqlparser::ast::Select) -> Result<(), CatalogError> {
+    for item in &mut select.projection {
+        let (SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) = item else { continue };
+        let mut failure = None;
+        let _ = datafusion::sql::sqlparser::ast::visit_expressions_mut(e, |e| {
+            if let Expr::InSubquery { expr, subquery, negated } = e {
+                let sql = format!(
+                    "{}({expr} = ANY(coalesce((SELECT array_agg(__shale_in.v) FROM ({subquery}) AS __shale_in(v)), make_array())))",
+                    if *negated { "NOT " } else { "" }
+                );
+                match parse_expr(&sql) {
+                    Ok(rewritten) => *e = rewritten,
+                    Err(err) => failure = Some(err),
+                }
+            }
+            ControlFlow::<()>::Continue(())
+        });
+        if let Some(err) = failure {
+            return Err(err);
+        }
+    }
+    Ok(())
+}
+
+/// Whether `e` holds a subquery.
+fn has_subquery(e: &Expr) -> bool {
+    datafusion::sql::sqlparser::ast::visit_expressions(e, |e| match e {
+        Expr::Subquery(_) | Expr::InSubquery { .. } | Expr::Exists { .. } => ControlFlow::Break(()),
+        _ => ControlFlow::Continue(()),
+    })
+    .is_break()
+}
+
+/// `SELECT items FROM ... ORDER BY <expression with a subquery>` as
+/// `SELECT c0 AS name0, ... FROM (SELECT items AS c0, ..., <expression> AS o0 FROM ...) q
+/// ORDER BY o0`: DataFusion plans subqueries in SELECT lists and WHERE, not in ORDER BY
+/// (Grafana's table list orders by `schema IN (SELECT ...)`).
+fn subqueries_out_of_order_by(query: &mut Query) -> Result<(), CatalogError> {
+    let Some(order_by) = &query.order_by else { return Ok(()) };
+    let OrderByKind::Expressions(items) = &order_by.kind else { return Ok(()) };
+    let SetExpr::Select(select) = query.body.as_ref() else { return Ok(()) };
+    let distinct_on = match &select.distinct {
+        Some(Distinct::On(keys)) => Some(keys.clone()),
+        _ => None,
+    };
+    // DISTINCT ON moves out too when the SELECT list has subqueries: DataFusion plans
+    // them under a projection, not under DISTINCT ON.
+    let projection_subqueries = select.projection.iter().any(|i| matches!(i, SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } if has_subquery(e)));
+    let needed = items.iter().any(|i| has_subquery(&i.expr)) || (distinct_on.is_some() && projection_subqueries);
+    if !needed || query.limit_clause.is_some() {
+        return Ok(());
+    }
+    let mut inner = select.clone();
+    expand_catalog_wildcards(&mut inner);
+    let Some(names) = crate::names::item_names(&inner.projection) else { return Ok(()) };
+    inner.distinct = None;
+    for (i, item) in inner.projection.iter_mut().enumerate() {
+        let (SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) = item else { return Ok(()) };
+        *item = SelectItem::ExprWithAlias { expr: e.clone(), alias: datafusion::sql::sqlparser::ast::Ident::new(format!("__shale_c{i}")) };
+    }
+    // Expressions the outer query sorts or groups by, computed inside, by their text.
+    let mut hidden: Vec<String> = Vec::new();
+    let mut key_of = |e: &Expr, inner: &mut datafusion::sql::sqlparser::ast::Select| -> Option<String> {
+        Some(match e {
+            // ORDER BY n: the n-th output column.
+            Expr::Value(v) => match v.to_string().parse::<usize>() {
+                Ok(n) if (1..=names.len()).contains(&n) => format!("__shale_q.__shale_c{}", n - 1),
+                _ => return None,
+            },
+            // ORDER BY an output column's name.
+            Expr::Identifier(i) if names.iter().any(|n| *n == i.value) => {
+                let n = names.iter().position(|n| *n == i.value).unwrap_or(0);
+                format!("__shale_q.__shale_c{n}")
+            }
+            e => {
+                let text = e.to_string();
+                let k = match hidden.iter().position(|h| *h == text) {
+                    Some(k) => k,
+                    None => {
+                        hidden.push(text);
+                        inner.projection.push(SelectItem::ExprWithAlias {
+                            expr: e.clone(),
+                            alias: datafusion::sql::sqlparser::ast::Ident::new(format!("__shale_o{}", hidden.len() - 1)),
+                        });
+                        hidden.len() - 1
+                    }
+                };
+                format!("__shale_q.__shale_o{k}")
+            }
+        })
+    };
+    let mut distinct = String::new();
+    if let Some(keys) = &distinct_on {
+        let Some(keys) = keys.iter().map(|k| key_of(k, &mut inner)).collect::<Option<Vec<_>>>() else { return Ok(()) };
+        distinct = format!("DISTINCT ON ({}) ", keys.join(", "));
+    }
+    let mut order = Vec::new();
+    for item in items {
+        let Some(key) = key_of(&item.expr, &mut inner) else { return Ok(()) };
+        order.push(format!("{key} {}", item.options));
+    }
+    let outer: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("__shale_q.__shale_c{i} AS \"{}\"", n.replace('"', "\"\"")))
+        .collect();
+    let sql = format!("SELECT {distinct}{} FROM ({inner}) AS __shale_q ORDER BY {}", outer.join(", "), order.join(", "));
+    let rewritten = datafusion::sql::sqlparser::parser::Parser::new(&datafusion::sql::sqlparser::dialect::PostgreSqlDialect {})
+        .try_with_sql(&sql)
+        .and_then(|mut p| p.parse_query())
+        .map_err(|e| CatalogError::internal(format!("rewriting ORDER BY: {e}")))?;
+    query.body = rewritten.body;
+    query.order_by = rewritten.order_by;
+    Ok(())
+}
+
+/// `alias.*` over a system catalog as its columns, one by one.
+fn expand_catalog_wildcards(select: &mut datafusion::sql::sqlparser::ast::Select) {
+    let tables: Vec<(String, String)> = select
+        .from
+        .iter()
+        .flat_map(|t| std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)))
+        .filter(|t| is_catalog(t))
+        .filter_map(|t| Some((alias_of(t)?, alias_of_table(t)?)))
+        .collect();
+    let mut expanded = Vec::new();
+    for item in select.projection.drain(..) {
+        let SelectItem::QualifiedWildcard(datafusion::sql::sqlparser::ast::SelectItemQualifiedWildcardKind::ObjectName(name), _) = &item else {
+            expanded.push(item);
+            continue;
+        };
+        let alias = last_part(name).unwrap_or_default();
+        let columns = tables.iter().find(|(a, _)| *a == alias).and_then(|(_, table)| system_table_columns(None, table));
+        match columns {
+            Some(columns) => expanded.extend(columns.into_iter().map(|c| {
+                SelectItem::UnnamedExpr(Expr::CompoundIdentifier(vec![
+                    datafusion::sql::sqlparser::ast::Ident::new(alias.clone()),
+                    datafusion::sql::sqlparser::ast::Ident::new(c),
+                ]))
+            })),
+            None => expanded.push(item),
+        }
+    }
+    select.projection = expanded;
+}
+
+/// The functions SQL writes without parentheses that Shale rewrites into calls.
+const NILADIC: &[&str] = &["user", "current_user", "current_role", "session_user", "current_catalog"];
+
+/// Output columns that are `user`, `current_catalog`, ... keep their names once rewritten
+/// into function calls.
+fn name_niladic_functions(select: &mut datafusion::sql::sqlparser::ast::Select) {
+    for item in &mut select.projection {
+        let SelectItem::UnnamedExpr(e) = item else { continue };
+        let name = match e {
+            Expr::Identifier(i) if i.quote_style.is_none() => i.value.to_lowercase(),
+            Expr::Function(f) if matches!(f.args, FunctionArguments::None) => last_part(&f.name).unwrap_or_default(),
+            _ => continue,
+        };
+        if NILADIC.contains(&name.as_str()) {
+            let alias = datafusion::sql::sqlparser::ast::Ident::with_quote('"', name);
+            *item = SelectItem::ExprWithAlias { expr: e.clone(), alias };
+        }
+    }
+}
+
+/// The functions that return sets (tables) in FROM; any other function there returns one
+/// value.
+const TABLE_FUNCTIONS: &[&str] = &["generate_series", "unnest", "range", "pg_get_keywords", "pg_show_all_settings"];
 
 /// The columns of type int2vector or oidvector in the catalogs (lists in Shale), whose
 /// subscripts start at 0, known by their names' ends (`tmp.I_INDOPTION` too).

@@ -54,6 +54,16 @@ pub(crate) const DATABASE_OWNER_OID: u32 = 6171;
 /// Its name.
 pub(crate) const DATABASE_OWNER: &str = "pg_database_owner";
 
+/// The column names of the system table `schema.name` (unqualified: `pg_catalog`'s).
+pub fn system_table_columns(schema: Option<&str>, name: &str) -> Option<Vec<&'static str>> {
+    let tables = match schema {
+        None | Some(PG_CATALOG) => PG_CATALOG_TABLES,
+        Some(INFORMATION_SCHEMA) => information_schema::TABLES,
+        Some(_) => return None,
+    };
+    tables.iter().find(|t| t.name == name).map(|t| t.columns.iter().map(|(c, _)| *c).collect())
+}
+
 /// Whether `schema.name` (or unqualified `name`, which finds `pg_catalog` first) is a
 /// system table.
 pub fn is_system_table(schema: Option<&str>, name: &str) -> bool {

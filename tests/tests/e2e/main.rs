@@ -5,6 +5,7 @@
 
 mod acceptance;
 mod arrays;
+mod bi_tools;
 mod character;
 mod cli;
 mod connect;
