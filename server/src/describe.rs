@@ -109,7 +109,9 @@ impl Session {
                 let (column, _) = crate::set_show::show_target(variable)?;
                 Description { rows: Some(text_column(&column)), ..Default::default() }
             }
-            Statement::Explain { .. } => Description { rows: Some(text_column("QUERY PLAN")), ..Default::default() },
+            explain @ Statement::Explain { .. } => {
+                Description { rows: Some(explain_column(crate::explain::wants_json(explain))), ..Default::default() }
+            }
             _ => Description::default(),
         })
     }
@@ -178,6 +180,17 @@ impl Session {
         let found = resolve::table(&txn, &self.handle.search_path(), name)?;
         Ok(found.table.visible().map(|(_, c)| (c.name.clone(), c.ty.field("", true))).collect())
     }
+}
+
+/// EXPLAIN's one column: text lines, or one json value.
+pub(crate) fn explain_column(json: bool) -> (SchemaRef, Vec<String>) {
+    let name = "QUERY PLAN";
+    let field = Field::new(name, DataType::Utf8, false);
+    let field = match json {
+        true => field.with_metadata([(shale_catalog::types::TYPE_KEY.to_string(), "json".to_string())].into_iter().collect()),
+        false => field,
+    };
+    (Arc::new(Schema::new(vec![field])), vec![name.to_string()])
 }
 
 fn text_column(name: &str) -> (SchemaRef, Vec<String>) {

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::StringArray;
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::physical_plan::{ExecutionPlan, collect, displayable};
@@ -38,7 +37,11 @@ impl Session {
                 other => Err(CatalogError::unsupported(format!("DROP {other}"))),
             },
             Statement::AlterTable(alter) => Ok(ddl_outcome(ddl::alter_table(&self.ddl(), &alter).await?)),
-            Statement::Explain { statement, analyze: false, .. } => self.explain(*statement).await,
+            explain @ Statement::Explain { analyze: false, .. } => {
+                let json = crate::explain::wants_json(&explain);
+                let Statement::Explain { statement, .. } = explain else { unreachable!("matched above") };
+                self.explain(*statement, json).await
+            }
             other => Err(CatalogError::unsupported(format!("statement \"{}\"", first_words(&other)))),
         }
     }
@@ -94,23 +97,26 @@ impl Session {
     }
 
     /// EXPLAIN of a query: DataFusion's physical plan, one line a row, under "QUERY PLAN".
-    async fn explain(&mut self, stmt: Statement) -> Result<Outcome, CatalogError> {
-        if !matches!(stmt, Statement::Query(_)) {
-            return Err(CatalogError::unsupported("EXPLAIN of a statement other than a query"));
-        }
-        let plan = self.state.statement_to_plan(DFStatement::Statement(Box::new(stmt))).await?;
-        let physical = self.state.create_physical_plan(&plan).await?;
-        let text = displayable(physical.as_ref()).indent(true).to_string();
-        let lines: Vec<&str> = text.lines().collect();
-        let schema = Arc::new(Schema::new(vec![Field::new("QUERY PLAN", DataType::Utf8, false)]));
+    /// EXPLAIN of `stmt`: the physical plan's lines, or with `json` PostgreSQL's JSON
+    /// shape of its logical plan (a statement other than a query: one ModifyTable node).
+    pub(crate) async fn explain(&mut self, stmt: Statement, json: bool) -> Result<Outcome, CatalogError> {
+        let lines = match (&stmt, json) {
+            (Statement::Query(_), true) => {
+                let plan = self.state.statement_to_plan(DFStatement::Statement(Box::new(stmt))).await?;
+                vec![crate::explain::json_plan(&plan)]
+            }
+            (Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_), true) => vec![crate::explain::json_modify()],
+            (Statement::Query(_), false) => {
+                let plan = self.state.statement_to_plan(DFStatement::Statement(Box::new(stmt))).await?;
+                let physical = self.state.create_physical_plan(&plan).await?;
+                displayable(physical.as_ref()).indent(true).to_string().lines().map(str::to_string).collect()
+            }
+            _ => return Err(CatalogError::unsupported("EXPLAIN of a statement other than a query")),
+        };
+        let (schema, names) = crate::describe::explain_column(json);
         let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(StringArray::from(lines))])
             .map_err(|e| CatalogError::internal(e.to_string()))?;
-        Ok(Outcome::rows(RowSet {
-            schema,
-            names: vec!["QUERY PLAN".into()],
-            batches: vec![batch],
-            command: "EXPLAIN".into(),
-        }))
+        Ok(Outcome::rows(RowSet { schema, names, batches: vec![batch], command: "EXPLAIN".into() }))
     }
 }
 

@@ -19,7 +19,7 @@ use pgwire::error::{PgWireError, PgWireResult};
 use pgwire::messages::PgWireBackendMessage;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::sql::sqlparser::ast::Statement;
-use shale_catalog::{CatalogError, sqlstate};
+use shale_catalog::{CatalogError, SessionHandle, sqlstate};
 
 use crate::encode::pg_type_of;
 use crate::rows::encode_batch;
@@ -198,6 +198,16 @@ impl ExtendedQueryHandler for Handler {
         let prepared = &portal.statement.statement;
         let values = literals(portal).map_err(user_error)?;
         let shared = self.session(client);
+        // EXPLAIN ... EXECUTE name(args) explains a statement a Parse prepared (sqlx).
+        if let Some((name, args)) = crate::explain::executed(&prepared.stmt) {
+            let target = client.portal_store().get_statement(&name).and_then(|entry| entry.value().map(|s| s.statement.stmt.clone())).ok_or_else(|| {
+                user_error(CatalogError::new("26000", format!("prepared statement \"{name}\" does not exist")))
+            })?;
+            let explain = crate::explain::of_prepared(&prepared.stmt, target, &args).map_err(user_error)?;
+            let mut session = shared.lock().await;
+            let outcome = session.execute(explain).await.map_err(user_error)?;
+            return response(outcome.result, &portal.result_column_format, &session.handle);
+        }
         let mut session = shared.lock().await;
         session.handle.start_query(prepared.text.clone());
         let prepared = PreparedRef {
@@ -213,23 +223,29 @@ impl ExtendedQueryHandler for Handler {
         // The extended protocol's CommandComplete is sent by pgwire after this returns, so a
         // changed setting is reported just before it.
         feed_parameters(client, outcome.parameters.clone()).await?;
-        Ok(match outcome.result {
-            StatementResult::Command(tag) => match tag.as_str() {
-                "BEGIN" => Response::TransactionStart(Tag::new(&tag)),
-                "COMMIT" | "ROLLBACK" => Response::TransactionEnd(Tag::new(&tag)),
-                _ => Response::Execution(Tag::new(&tag)),
-            },
-            StatementResult::Rows(rows) => {
-                let (fields, types) = row_fields(&rows.schema, &rows.names, Some(&portal.result_column_format));
-                let formats: Vec<_> = fields.iter().map(|f| f.format()).collect();
-                let mut data = Vec::new();
-                for batch in &rows.batches {
-                    data.extend(encode_batch(&session.handle, batch, &types, &formats).map_err(user_error)?);
-                }
-                let mut response = QueryResponse::new(fields, stream::iter(data.into_iter().map(Ok)));
-                response.set_command_tag(&rows.command);
-                Response::Query(response)
-            }
-        })
+        response(outcome.result, &portal.result_column_format, &session.handle)
     }
+}
+
+/// The extended protocol's response to a statement's result: its command tag, or its rows
+/// in the formats Bind asked for.
+fn response(result: StatementResult, format: &Format, handle: &SessionHandle) -> PgWireResult<Response> {
+    Ok(match result {
+        StatementResult::Command(tag) => match tag.as_str() {
+            "BEGIN" => Response::TransactionStart(Tag::new(&tag)),
+            "COMMIT" | "ROLLBACK" => Response::TransactionEnd(Tag::new(&tag)),
+            _ => Response::Execution(Tag::new(&tag)),
+        },
+        StatementResult::Rows(rows) => {
+            let (fields, types) = row_fields(&rows.schema, &rows.names, Some(format));
+            let formats: Vec<_> = fields.iter().map(|f| f.format()).collect();
+            let mut data = Vec::new();
+            for batch in &rows.batches {
+                data.extend(encode_batch(handle, batch, &types, &formats).map_err(user_error)?);
+            }
+            let mut response = QueryResponse::new(fields, stream::iter(data.into_iter().map(Ok)));
+            response.set_command_tag(&rows.command);
+            Response::Query(response)
+        }
+    })
 }

@@ -4,6 +4,7 @@ mod constants;
 mod describe;
 mod encode;
 mod execute;
+mod explain;
 mod extended;
 mod handler;
 mod names;

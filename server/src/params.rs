@@ -114,6 +114,9 @@ fn sql_type(ty: &Type) -> Option<SqlDataType> {
         // Rewritten into Shale's input functions before planning.
         Type::INTERVAL => SqlDataType::Interval { fields: None, precision: None },
         Type::BYTEA => SqlDataType::Bytea,
+        Type::OID | Type::REGCLASS | Type::REGTYPE | Type::REGPROC => {
+            SqlDataType::Custom(datafusion::sql::sqlparser::ast::ObjectName::from(vec![datafusion::sql::sqlparser::ast::Ident::new("oid")]), vec![])
+        }
         _ => {
             let element = match array_element(ty)? {
                 Type::TEXT => SqlDataType::Text,
@@ -163,6 +166,7 @@ fn binary_to_text(bytes: &[u8], ty: &Type) -> Result<String, CatalogError> {
         Type::INT2 => i16::from_be_bytes(fixed(bytes, ty)?).to_string(),
         Type::INT4 => i32::from_be_bytes(fixed(bytes, ty)?).to_string(),
         Type::INT8 => i64::from_be_bytes(fixed(bytes, ty)?).to_string(),
+        Type::OID | Type::REGCLASS | Type::REGTYPE | Type::REGPROC | Type::XID => u32::from_be_bytes(fixed(bytes, ty)?).to_string(),
         Type::FLOAT4 => float_text(f32::from_be_bytes(fixed(bytes, ty)?) as f64),
         Type::FLOAT8 => float_text(f64::from_be_bytes(fixed(bytes, ty)?)),
         Type::DATE => {
@@ -317,6 +321,7 @@ mod tests {
     #[test]
     fn binary_values_become_text() {
         assert_eq!(binary_to_text(&(-5i64).to_be_bytes(), &Type::INT8).unwrap(), "-5");
+        assert_eq!(binary_to_text(&16392u32.to_be_bytes(), &Type::OID).unwrap(), "16392");
         assert_eq!(binary_to_text(&0i32.to_be_bytes(), &Type::DATE).unwrap(), "2000-01-01");
         // 1234.5 = digits [1234, 5000], weight 0, dscale 1
         let n = [0u16, 2, 0, 0, 0, 0, 0, 1, 4, 210, 19, 136];

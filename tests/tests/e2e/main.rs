@@ -30,6 +30,7 @@ mod queries;
 mod schema_ddl;
 mod sqlalchemy;
 mod simple_protocol;
+mod sqlx_macros;
 mod sqlx_types;
 mod table_ddl;
 mod tpcb;
