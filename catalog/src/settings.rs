@@ -69,7 +69,7 @@ const SPECS: &[Spec] = &[
     Spec { name: "bytea_output", default: "hex", rule: Rule::OneOf(&["hex"]), report: false },
     Spec { name: "extra_float_digits", default: "1", rule: Rule::IntAtLeast(1), report: false },
     Spec { name: "client_min_messages", default: "notice", rule: Rule::OneOf(&["debug5", "debug4", "debug3", "debug2", "debug1", "log", "notice", "warning", "error"]), report: false },
-    Spec { name: "statement_timeout", default: "0", rule: Rule::OneOf(&["0"]), report: false },
+    Spec { name: "statement_timeout", default: "0", rule: Rule::Milliseconds, report: false },
     Spec { name: "lock_timeout", default: "0", rule: Rule::Milliseconds, report: false },
     Spec { name: "idle_in_transaction_session_timeout", default: "0", rule: Rule::OneOf(&["0"]), report: false },
     Spec { name: "max_identifier_length", default: "63", rule: Rule::ReadOnly, report: false },
@@ -262,6 +262,11 @@ impl Settings {
     /// `lock_timeout`: `None` for 0, waiting as long as it takes.
     pub fn lock_timeout(&self) -> Option<std::time::Duration> {
         milliseconds(&self.values["lock_timeout"]).filter(|ms| *ms > 0).map(std::time::Duration::from_millis)
+    }
+
+    /// `statement_timeout`: `None` for 0, no limit.
+    pub fn statement_timeout(&self) -> Option<std::time::Duration> {
+        milliseconds(&self.values["statement_timeout"]).filter(|ms| *ms > 0).map(std::time::Duration::from_millis)
     }
 
     /// Whether commits wait for the log to reach the disk (`synchronous_commit` other

@@ -27,7 +27,10 @@ use shale_storage::Store;
 use tokio::sync::Mutex;
 
 use crate::parse::parse_statements;
+use crate::outcome::Outcome;
 use crate::session::Session;
+use datafusion::sql::sqlparser::ast::Statement;
+use shale_catalog::CatalogError;
 use shale_catalog::activity::{self, Identity};
 use shale_catalog::settings::Settings;
 use crate::wire::{feed_notices, send_error, send_outcome};
@@ -124,7 +127,11 @@ impl SimpleQueryHandler for Handler {
                 let mut failed = false;
                 for stmt in statements {
                     let notices = session.handle.with_settings(|s| s.notices_enabled());
-                    let sent = match session.execute_simple(stmt).await {
+                    let executed = match stmt {
+                        Statement::Deallocate { name, .. } => deallocate(client, &name.value),
+                        stmt => session.execute_simple(stmt).await,
+                    };
+                    let sent = match executed {
                         Ok(outcome) => send_outcome(client, outcome, &session.handle).await?,
                         Err(e) => Err(e),
                     };
@@ -189,4 +196,22 @@ impl PgWireServerHandlers for Handlers {
     fn extended_query_handler(&self) -> Arc<impl pgwire::api::query::ExtendedQueryHandler> {
         self.handler.clone()
     }
+}
+
+/// `DEALLOCATE name`: forgets the prepared statement `name` (one a Parse message made:
+/// Shale has no SQL-level PREPARE).
+fn deallocate<C>(client: &C, name: &str) -> Result<Outcome, CatalogError>
+where
+    C: ClientPortalStore,
+    C::PortalStore: PortalStore,
+{
+    if name.eq_ignore_ascii_case("all") {
+        return Err(CatalogError::unsupported("DEALLOCATE ALL"));
+    }
+    let store = client.portal_store();
+    if store.get_statement(name).is_none_or(|entry| entry.is_empty()) {
+        return Err(CatalogError::new("26000", format!("prepared statement \"{name}\" does not exist")));
+    }
+    store.rm_statement(name);
+    Ok(Outcome::command("DEALLOCATE"))
 }

@@ -295,6 +295,7 @@ impl Session {
         }
         txn.new_statement()?;
         self.handle.set_txn(Some(txn.clone()));
+        let limit = self.handle.with_settings(|s| s.statement_timeout());
         let run = async {
             match work {
                 Work::Statement(stmt) => self.run(stmt).await,
@@ -302,7 +303,12 @@ impl Session {
             }
         };
         // A panic in the engine fails the statement (and its transaction), not the session.
-        let result = AssertUnwindSafe(run).catch_unwind().await.unwrap_or_else(|panic| Err(panicked(&*panic)));
+        let run = AssertUnwindSafe(run).catch_unwind();
+        let result = match limit {
+            Some(limit) => tokio::time::timeout(limit, run).await.unwrap_or_else(|_| Ok(Err(statement_timeout()))),
+            None => run.await,
+        };
+        let result = result.unwrap_or_else(|panic| Err(panicked(&*panic)));
         if !autocommit {
             return result;
         }
@@ -474,6 +480,11 @@ fn finish(txn: &Txn, commit: bool) -> Result<(), CatalogError> {
 /// 25006 for `command` in a read-only transaction.
 fn read_only(command: &str) -> CatalogError {
     CatalogError::new(sqlstate::READ_ONLY_SQL_TRANSACTION, format!("cannot execute {command} in a read-only transaction"))
+}
+
+/// 57014: the statement ran longer than `statement_timeout`.
+fn statement_timeout() -> CatalogError {
+    CatalogError::new("57014", "canceling statement due to statement timeout")
 }
 
 /// The error a statement that panicked answers with: XX000 and the panic's message.

@@ -324,3 +324,19 @@ async fn too_many_columns_54011() {
     client.run(&format!("CREATE TABLE wide ({})", columns.join(", "))).await;
     client.expect_sqlstate("ALTER TABLE wide ADD COLUMN one_more int", "54011").await;
 }
+
+/// `statement_timeout` cancels a statement that runs longer with 57014; the session goes
+/// on, and in a transaction block the block has failed (25P02) until it ends.
+#[tokio::test]
+async fn statement_timeout_57014() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("SET statement_timeout = '100ms'").await;
+    assert_eq!(client.value("SHOW statement_timeout").await, "100ms");
+    let long = "SELECT count(*) FROM generate_series(1, 2000000000)";
+    client.expect_sqlstate(long, "57014").await;
+    client.run("BEGIN").await;
+    assert_eq!(client.error(long).await.code().code(), "57014");
+    assert_eq!(client.error("SELECT 1").await.code().code(), "25P02");
+    client.run("ROLLBACK; SET statement_timeout = 0").await;
+    assert_eq!(client.value("SHOW statement_timeout").await, "0");
+}

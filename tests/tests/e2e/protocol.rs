@@ -282,3 +282,17 @@ async fn table_oids_survive_a_restart() {
     assert_eq!((after[0].table_oid, after[0].attnum), (before[0].table_oid, before[0].attnum));
     assert_eq!(after[0].attnum, 2);
 }
+
+/// `DEALLOCATE name` forgets a statement a Parse message prepared (psqlODBC sends it before
+/// reusing a name); an unknown name is 26000.
+#[tokio::test]
+async fn deallocate_forgets_a_parsed_statement() {
+    let server = TestServer::start().await;
+    let mut wire = with_rows(&server).await;
+    assert_eq!(wire.parse("plan1", "SELECT 1", &[]).sync().await, ["1", "Z I"]);
+    assert_eq!(wire.tags("DEALLOCATE plan1").await, ["DEALLOCATE"]);
+    assert_eq!(wire.bind("", "plan1", &[]).sync().await, ["E 26000", "Z I"]);
+    let (fields, _) = wire.error("DEALLOCATE plan1").await;
+    assert_eq!(fields.code(), "26000");
+    assert_eq!(wire.parse("plan1", "SELECT 2", &[]).sync().await, ["1", "Z I"]);
+}
