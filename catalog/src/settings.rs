@@ -119,6 +119,12 @@ impl Settings {
             .collect();
     }
 
+    /// The name PostgreSQL spells a known setting with (`DateStyle`), as SHOW names its
+    /// column.
+    pub fn spelling(name: &str) -> Option<&'static str> {
+        SPECS.iter().find(|s| s.name.eq_ignore_ascii_case(name)).map(|s| s.name)
+    }
+
     /// The reported settings changed since the last call, with their PostgreSQL
     /// spelling, to send as ParameterStatus.
     pub fn take_reports(&mut self) -> Vec<(String, String)> {

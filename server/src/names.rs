@@ -51,6 +51,10 @@ fn expr_name(e: &Expr) -> Option<String> {
             // Shale's input functions stand for casts: PostgreSQL names those by what is
             // cast when it has a name, else by their type, which for arrays, lengths and
             // negative scales is the function's second argument.
+            // A reg value cast to text (`x::regclass::text`).
+            if name == shale_catalog::sysfuncs::reg::REG_TEXT {
+                return "text".to_string();
+            }
             let cast = match name.strip_prefix("shale_").and_then(|n| n.strip_suffix("_in")) {
                 Some("array" | "chars" | "numeric") => array_input_type(f).map(type_name),
                 Some(ty) => Some(ty.to_string()),

@@ -7,6 +7,7 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::sql::sqlparser::ast::{Expr, Ident, Reset, Set, Value};
 use shale_catalog::CatalogError;
+use shale_catalog::settings::Settings;
 
 use crate::outcome::{Outcome, RowSet};
 use crate::session::Session;
@@ -57,7 +58,7 @@ pub(crate) fn show_target(variable: &[Ident]) -> Result<(String, String), Catalo
         "time zone" => ("TimeZone".to_string(), "TimeZone".to_string()),
         "transaction isolation level" => ("transaction_isolation".to_string(), "transaction_isolation".to_string()),
         "all" => return Err(CatalogError::unsupported("SHOW ALL")),
-        lower => (lower.to_string(), name.clone()),
+        lower => (Settings::spelling(lower).map_or_else(|| lower.to_string(), str::to_string), name.clone()),
     })
 }
 

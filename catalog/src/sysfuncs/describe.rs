@@ -17,17 +17,21 @@ use super::row_function::{int_arg, oid_arg, row_function, text_arg};
 
 /// `format_type(oid, typmod)`: the SQL name of a type with its modifier, as PostgreSQL
 /// prints it; `None` for no such type.
-pub(crate) fn format_type(s: &Snapshot, oid: u32, typmod: i32) -> Option<String> {
-    // bpchar without a length is its internal name.
-    if oid == SqlType::Char(1).type_oid() && typmod < 0 {
-        return Some("bpchar".to_string());
+pub(crate) fn format_type(s: &Snapshot, oid: u32, typmod: Option<i32>) -> Option<String> {
+    // bpchar: `character` when the modifier is unknown (NULL), its internal name when
+    // there is none (-1).
+    match typmod {
+        None if oid == SqlType::Char(1).type_oid() => return Some("character".to_string()),
+        Some(m) if m < 0 && oid == SqlType::Char(1).type_oid() => return Some("bpchar".to_string()),
+        _ => {}
     }
+    let typmod = typmod.unwrap_or(-1);
     if let Some(ty) = SqlType::from_oid(oid, typmod) {
         return Some(ty.pg_name());
     }
     if let Some(t) = builtin_type(|t| t.oid == oid) {
         return Some(match (t.category, t.element) {
-            ('A', element) if element != 0 && t.name.starts_with('_') => format!("{}[]", format_type(s, element, typmod)?),
+            ('A', element) if element != 0 && t.name.starts_with('_') => format!("{}[]", format_type(s, element, Some(typmod))?),
             _ if t.name == "char" => "\"char\"".to_string(),
             _ => t.name.to_string(),
         });
@@ -69,7 +73,7 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
     vec![
         row_function(handle, "format_type", &[2], text_field(), stable, |cx, args| {
             let Some(oid) = oid_arg(&args[0])? else { return Ok(v::null()) };
-            let typmod = int_arg(&args[1]).map_or(-1, |m| m as i32);
+            let typmod = int_arg(&args[1]).map(|m| m as i32);
             Ok(v::text(&format_type(cx.snapshot()?, oid, typmod).unwrap_or_else(|| "???".to_string())))
         }),
         // Shale keeps expressions (`adbin`, ...) as their SQL text.
@@ -124,7 +128,7 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
         row_function(handle, "pg_get_function_identity_arguments", &[1], text_field(), stable, function_arguments),
         row_function(handle, "pg_get_function_result", &[1], text_field(), stable, |cx, args| {
             let Some(proc) = oid_arg(&args[0])?.and_then(builtin_proc) else { return Ok(v::null()) };
-            Ok(v::opt_text(format_type(cx.snapshot()?, proc.result, -1).as_deref()))
+            Ok(v::opt_text(format_type(cx.snapshot()?, proc.result, Some(-1)).as_deref()))
         }),
         row_function(handle, UNSUPPORTED, &[1], text_list_field(), stable, |_, args| {
             Err(CatalogError::unsupported(text_arg(&args[0]).unwrap_or_default()))
@@ -138,7 +142,7 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
 fn function_arguments(cx: &super::row_function::Context<'_>, args: &[datafusion::common::ScalarValue]) -> crate::error::Result<datafusion::common::ScalarValue> {
     let Some(proc) = oid_arg(&args[0])?.and_then(builtin_proc) else { return Ok(v::null()) };
     let s = cx.snapshot()?;
-    let types: Vec<String> = proc.args.iter().map(|a| format_type(s, *a, -1).unwrap_or_else(|| "???".into())).collect();
+    let types: Vec<String> = proc.args.iter().map(|a| format_type(s, *a, Some(-1)).unwrap_or_else(|| "???".into())).collect();
     Ok(v::text(&types.join(", ")))
 }
 

@@ -187,7 +187,7 @@ pub(crate) fn reg_out(s: &Snapshot, kind: RegKind, oid: u32) -> String {
                 }
             })
         }
-        RegKind::Type => super::describe::format_type(s, oid, -1),
+        RegKind::Type => super::describe::format_type(s, oid, None),
         RegKind::Proc => builtin_proc_name(oid).map(str::to_string),
         RegKind::Namespace => match oid {
             PG_CATALOG_OID => Some(PG_CATALOG.to_string()),

@@ -30,7 +30,7 @@ pub(super) const PG_DATABASE: TableDef = TableDef {
         ("datctype", Text),
         ("daticulocale", Text),
         ("datcollversion", Text),
-        ("datacl", TextList),
+        ("datacl", Acl),
     ],
     rows: |_| {
         Ok(vec![vec![
@@ -250,7 +250,7 @@ fn stat_activity(s: &Snapshot) -> Result<Vec<Row>> {
 
 pub(super) const PG_TABLESPACE: TableDef = TableDef {
     name: "pg_tablespace",
-    columns: &[("oid", Oid), ("spcname", Name), ("spcowner", Oid), ("spcacl", TextList), ("spcoptions", TextList)],
+    columns: &[("oid", Oid), ("spcname", Name), ("spcowner", Oid), ("spcacl", Acl), ("spcoptions", TextList)],
     rows: |_| {
         let row = |oid: u32, name: &str| vec![v::oid(oid), v::text(name), v::oid(SUPERUSER_OID), v::null(), v::null()];
         Ok(vec![row(DEFAULT_TABLESPACE_OID, "pg_default"), row(1664, "pg_global")])

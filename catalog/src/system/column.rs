@@ -30,14 +30,28 @@ pub(crate) enum Column {
     Xid,
     /// `regproc`: a function's OID, shown as its name.
     RegProc,
-    /// `oid[]` and `oidvector`.
+    /// `oid[]`.
     OidList,
-    /// `int2[]` and `int2vector`.
+    /// `int2[]`.
     Int2List,
-    /// `text[]` (and `aclitem[]`, always NULL in Shale).
+    /// `int2vector`: a list of int2, printed space-separated, subscripts from 0.
+    Int2Vector,
+    /// `oidvector`: a list of oids, printed space-separated, subscripts from 0.
+    OidVector,
+    /// `text[]`.
     TextList,
     /// `"char"[]`.
     CharList,
+    /// `aclitem[]`: always NULL in Shale (no grants).
+    Acl,
+    /// `anyarray` (`attmissingval`): always NULL in Shale.
+    AnyArray,
+    /// `pg_node_tree`: an expression, kept as its SQL text.
+    NodeTree,
+    /// `regtype`: a type's OID, shown as its name.
+    RegType,
+    /// `character varying` (information_schema's character_data and yes_or_no).
+    Varchar,
 }
 
 /// A field whose PostgreSQL type is `tag` (see [`TYPE_KEY`]).
@@ -59,6 +73,11 @@ impl Column {
             Column::Char => tagged(name, DataType::Utf8, "char"),
             Column::RegProc => tagged(name, DataType::UInt32, "regproc"),
             Column::Xid => tagged(name, DataType::UInt32, "xid"),
+            Column::RegType => tagged(name, DataType::UInt32, "regtype"),
+            Column::NodeTree => tagged(name, DataType::Utf8, "pg_node_tree"),
+            Column::Varchar => tagged(name, DataType::Utf8, "varchar"),
+            Column::Acl => tagged(name, list(Column::Text.field("item")), "aclitem[]"),
+            Column::AnyArray => tagged(name, list(Column::Text.field("item")), "anyarray"),
             Column::Bytea => Field::new(name, DataType::Binary, true),
             Column::Text => Field::new(name, DataType::Utf8, true),
             Column::Bool => Field::new(name, DataType::Boolean, true),
@@ -73,6 +92,8 @@ impl Column {
             ),
             Column::OidList => Field::new(name, list(Column::Oid.field("item")), true),
             Column::Int2List => Field::new(name, list(Column::Int2.field("item")), true),
+            Column::Int2Vector => tagged(name, list(Column::Int2.field("item")), "int2vector"),
+            Column::OidVector => tagged(name, list(Column::Oid.field("item")), "oidvector"),
             Column::TextList => Field::new(name, list(Column::Text.field("item")), true),
             Column::CharList => Field::new(name, list(Column::Char.field("item")), true),
         }

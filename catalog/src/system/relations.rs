@@ -21,7 +21,7 @@ pub(crate) const HEAP_OID: u32 = 2;
 
 pub(super) const PG_NAMESPACE: TableDef = TableDef {
     name: "pg_namespace",
-    columns: &[("oid", Oid), ("nspname", Name), ("nspowner", Oid), ("nspacl", TextList)],
+    columns: &[("oid", Oid), ("nspname", Name), ("nspowner", Oid), ("nspacl", Acl)],
     rows: namespaces,
 };
 
@@ -73,9 +73,9 @@ pub(super) const PG_CLASS: TableDef = TableDef {
         ("relrewrite", Oid),
         ("relfrozenxid", Xid),
         ("relminmxid", Xid),
-        ("relacl", TextList),
+        ("relacl", Acl),
         ("reloptions", TextList),
-        ("relpartbound", Text),
+        ("relpartbound", NodeTree),
         // Gone since PostgreSQL 12, but psqlODBC still reads it.
         ("relhasoids", Bool),
     ],
@@ -164,10 +164,10 @@ pub(super) const PG_ATTRIBUTE: TableDef = TableDef {
         ("attislocal", Bool),
         ("attinhcount", Int4),
         ("attcollation", Oid),
-        ("attacl", TextList),
+        ("attacl", Acl),
         ("attoptions", TextList),
         ("attfdwoptions", TextList),
-        ("attmissingval", TextList),
+        ("attmissingval", AnyArray),
     ],
     rows: attributes,
 };
@@ -247,12 +247,12 @@ pub(super) const PG_INDEX: TableDef = TableDef {
         ("indisready", Bool),
         ("indislive", Bool),
         ("indisreplident", Bool),
-        ("indkey", Int2List),
-        ("indcollation", OidList),
-        ("indclass", OidList),
-        ("indoption", Int2List),
-        ("indexprs", Text),
-        ("indpred", Text),
+        ("indkey", Int2Vector),
+        ("indcollation", OidVector),
+        ("indclass", OidVector),
+        ("indoption", Int2Vector),
+        ("indexprs", NodeTree),
+        ("indpred", NodeTree),
     ],
     rows: indexes,
 };
@@ -331,7 +331,7 @@ pub(super) const PG_CONSTRAINT: TableDef = TableDef {
         ("conffeqop", OidList),
         ("confdelsetcols", Int2List),
         ("conexclop", OidList),
-        ("conbin", Text),
+        ("conbin", NodeTree),
     ],
     rows: constraints,
 };
@@ -375,7 +375,7 @@ fn constraints(s: &Snapshot) -> Result<Vec<Row>> {
 
 pub(super) const PG_ATTRDEF: TableDef = TableDef {
     name: "pg_attrdef",
-    columns: &[("oid", Oid), ("adrelid", Oid), ("adnum", Int2), ("adbin", Text)],
+    columns: &[("oid", Oid), ("adrelid", Oid), ("adnum", Int2), ("adbin", NodeTree)],
     rows: defaults,
 };
 
@@ -564,7 +564,7 @@ pub(super) const PG_SEQUENCES: TableDef = TableDef {
         ("schemaname", Name),
         ("sequencename", Name),
         ("sequenceowner", Name),
-        ("data_type", Oid),
+        ("data_type", RegType),
         ("start_value", Int8),
         ("min_value", Int8),
         ("max_value", Int8),
@@ -617,9 +617,9 @@ pub(super) const PG_TRIGGER: TableDef = TableDef {
         ("tgdeferrable", Bool),
         ("tginitdeferred", Bool),
         ("tgnargs", Int2),
-        ("tgattr", Int2List),
+        ("tgattr", Int2Vector),
         ("tgargs", Bytea),
-        ("tgqual", Text),
+        ("tgqual", NodeTree),
         ("tgoldtable", Name),
         ("tgnewtable", Name),
     ],
@@ -636,8 +636,8 @@ pub(super) const PG_POLICY: TableDef = TableDef {
         ("polcmd", Char),
         ("polpermissive", Bool),
         ("polroles", OidList),
-        ("polqual", Text),
-        ("polwithcheck", Text),
+        ("polqual", NodeTree),
+        ("polwithcheck", NodeTree),
     ],
     rows: none,
 };
@@ -652,8 +652,8 @@ pub(super) const PG_REWRITE: TableDef = TableDef {
         ("ev_type", Char),
         ("ev_enabled", Char),
         ("is_instead", Bool),
-        ("ev_qual", Text),
-        ("ev_action", Text),
+        ("ev_qual", NodeTree),
+        ("ev_action", NodeTree),
     ],
     rows: none,
 };
@@ -683,9 +683,9 @@ pub(super) const PG_STATISTIC_EXT: TableDef = TableDef {
         ("stxnamespace", Oid),
         ("stxowner", Oid),
         ("stxstattarget", Int4),
-        ("stxkeys", Int2List),
+        ("stxkeys", Int2Vector),
         ("stxkind", CharList),
-        ("stxexprs", Text),
+        ("stxexprs", NodeTree),
     ],
     rows: none,
 };
@@ -698,10 +698,10 @@ pub(super) const PG_PARTITIONED_TABLE: TableDef = TableDef {
         ("partstrat", Char),
         ("partnatts", Int2),
         ("partdefid", Oid),
-        ("partattrs", Int2List),
-        ("partclass", OidList),
-        ("partcollation", OidList),
-        ("partexprs", Text),
+        ("partattrs", Int2Vector),
+        ("partclass", OidVector),
+        ("partcollation", OidVector),
+        ("partexprs", NodeTree),
     ],
     rows: none,
 };
@@ -740,6 +740,6 @@ pub(super) const PG_PUBLICATION_NAMESPACE: TableDef = TableDef {
 /// Empty: Shale has no logical replication.
 pub(super) const PG_PUBLICATION_REL: TableDef = TableDef {
     name: "pg_publication_rel",
-    columns: &[("oid", Oid), ("prpubid", Oid), ("prrelid", Oid), ("prqual", Text), ("prattrs", Int2List)],
+    columns: &[("oid", Oid), ("prpubid", Oid), ("prrelid", Oid), ("prqual", NodeTree), ("prattrs", Int2Vector)],
     rows: none,
 };

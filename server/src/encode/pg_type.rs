@@ -22,6 +22,10 @@ pub struct PgColumnType {
 /// types without a PostgreSQL counterpart (structs, maps, unions) map to `text`;
 /// the text encoder rejects them.
 pub fn pg_type_of(field: &Field) -> PgColumnType {
+    // int2vector and oidvector: lists that name their own type.
+    if let (DataType::List(_), Some(ty)) = (field.data_type(), metadata_type(field)) {
+        return PgColumnType { typlen: -1, ty, typmod: -1 };
+    }
     let (ty, implied_typmod) = match field.data_type() {
         DataType::List(item) | DataType::LargeList(item) => {
             let element = pg_type_of(item);
@@ -62,6 +66,11 @@ fn metadata_type(field: &Field) -> Option<Type> {
         "name" => Some(Type::NAME),
         "char" => Some(Type::CHAR),
         "xid" => Some(Type::XID),
+        "int2vector" => Some(Type::INT2_VECTOR),
+        "aclitem[]" => Some(Type::ACLITEM_ARRAY),
+        "anyarray" => Some(Type::ANYARRAY),
+        "pg_node_tree" => Some(Type::PG_NODE_TREE),
+        "oidvector" => Some(Type::OID_VECTOR),
         "regproc" => Some(Type::REGPROC),
         "regclass" => Some(Type::REGCLASS),
         "regtype" => Some(Type::REGTYPE),

@@ -108,6 +108,11 @@ impl<'a> ColumnWriter<'a> {
 }
 
 /// Picks the writer for the values of `array`, announced as `ty`.
+/// Whether a list column is an int2vector or oidvector, printed without braces.
+fn is_vector(ty: &PgColumnType) -> bool {
+    matches!(ty.ty, pgwire::api::Type::INT2_VECTOR | pgwire::api::Type::OID_VECTOR)
+}
+
 fn value_writer<'a>(
     array: &'a dyn Array,
     ty: &PgColumnType,
@@ -180,9 +185,9 @@ fn value_writer<'a>(
         }
         DataType::Interval(unit) => interval::interval_writer(array, *unit),
         DataType::Duration(unit) => interval::duration_writer(array, *unit),
-        DataType::List(item) => array::list_writer(array.as_list_opt::<i32>(), data_type, item),
+        DataType::List(item) => array::list_writer(array.as_list_opt::<i32>(), data_type, item, is_vector(ty)),
         DataType::LargeList(item) => {
-            array::list_writer(array.as_list_opt::<i64>(), data_type, item)
+            array::list_writer(array.as_list_opt::<i64>(), data_type, item, is_vector(ty))
         }
         _ => Err(EncodeError::Unsupported(data_type.clone())),
     }

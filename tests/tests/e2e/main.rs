@@ -6,6 +6,7 @@
 mod acceptance;
 mod arrays;
 mod bi_tools;
+mod catalogs;
 mod character;
 mod cli;
 mod connect;

@@ -1,5 +1,5 @@
 //! PostgreSQL array literals from Arrow lists: `{1,2,NULL}`, `{"a b",""}`,
-//! `{{1,2},{3,4}}`.
+//! `{{1,2},{3,4}}`; and int2vector / oidvector values, space-separated: `2 1`.
 
 use pgwire::api::results::FieldFormat;
 use bytes::{BufMut, BytesMut};
@@ -12,11 +12,13 @@ use crate::encode::pg_type::{is_list, pg_type_of};
 
 /// A value writer for a List or LargeList array (`None` when the downcast
 /// failed) whose item field is `item`. Elements are written in their own
-/// type's text format, quoted as array_out quotes them.
+/// type's text format, quoted as array_out quotes them; as a `vector`
+/// (int2vector, oidvector), separated by spaces without braces.
 pub(super) fn list_writer<'a, O: OffsetSizeTrait>(
     list: Option<&'a GenericListArray<O>>,
     data_type: &DataType,
     item: &FieldRef,
+    vector: bool,
 ) -> Result<ValueWriter<'a>, EncodeError> {
     let list = list.ok_or_else(|| EncodeError::Downcast(data_type.clone()))?;
     let elements = ColumnWriter::new(list.values().as_ref(), &pg_type_of(item), FieldFormat::Text)?;
@@ -25,19 +27,23 @@ pub(super) fn list_writer<'a, O: OffsetSizeTrait>(
     Ok(Box::new(move |row, out| {
         let offsets = list.value_offsets();
         let (start, end) = (offsets[row].as_usize(), offsets[row + 1].as_usize());
-        out.put_u8(b'{');
+        if !vector {
+            out.put_u8(b'{');
+        }
         for element in start..end {
             if element > start {
-                out.put_u8(b',');
+                out.put_u8(if vector { b' ' } else { b',' });
             }
             let begin = out.len();
             if !elements.write(element, out)? {
                 out.put_slice(b"NULL");
-            } else if !nested && needs_quotes(&out[begin..]) {
+            } else if !nested && !vector && needs_quotes(&out[begin..]) {
                 quote_from(begin, out);
             }
         }
-        out.put_u8(b'}');
+        if !vector {
+            out.put_u8(b'}');
+        }
         Ok(())
     }))
 }
