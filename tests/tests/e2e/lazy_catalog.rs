@@ -257,3 +257,30 @@ async fn pg_catalog_describes_tables_as_postgres_does() {
     let columns = wire.row_description("SELECT name, made FROM cat_t").await;
     assert_eq!(columns.iter().map(|c| (c.table_oid.to_string(), c.attnum)).collect::<Vec<_>>(), [(oid.clone(), 2), (oid, 5)]);
 }
+
+/// The catalogs' OIDs are derived from storage, not counted in memory: after a restart the
+/// same objects have the same OIDs, in pg_class, pg_namespace, pg_constraint and
+/// RowDescription alike.
+#[tokio::test]
+async fn catalog_oids_survive_a_restart() {
+    let Some(mut server) = TestServer::start_shale("needs a restart").await else {
+        return;
+    };
+    const OIDS: &str = "SELECT c.oid, n.oid, con.oid, con.conindid, t.oid \
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+        JOIN pg_constraint con ON con.conrelid = c.oid JOIN pg_type t ON t.typrelid = c.oid \
+        WHERE c.relname = 'kept'";
+    let client = server.client().await;
+    client.run("CREATE SCHEMA app; CREATE TABLE app.kept (id int PRIMARY KEY, v text)").await;
+    let before = client.lines(OIDS).await;
+    let columns = server.wire().await.row_description("SELECT id, v FROM app.kept").await;
+    server.restart().await;
+    let client = server.client().await;
+    assert_eq!(client.lines(OIDS).await, before);
+    let after = server.wire().await.row_description("SELECT id, v FROM app.kept").await;
+    assert_eq!(
+        after.iter().map(|c| (c.table_oid, c.attnum)).collect::<Vec<_>>(),
+        columns.iter().map(|c| (c.table_oid, c.attnum)).collect::<Vec<_>>()
+    );
+    assert_eq!(before[0].split('|').next(), Some(after[0].table_oid.to_string().as_str()));
+}
