@@ -125,6 +125,15 @@ impl Settings {
         SPECS.iter().find(|s| s.name.eq_ignore_ascii_case(name)).map(|s| s.name)
     }
 
+    /// `pg_settings.context` of a setting: `internal` for those that cannot change,
+    /// `user` for the others (any session may SET them).
+    pub fn context(name: &str) -> &'static str {
+        match SPECS.iter().find(|s| s.name.eq_ignore_ascii_case(name)) {
+            Some(Spec { rule: Rule::ReadOnly, .. }) => "internal",
+            _ => "user",
+        }
+    }
+
     /// The reported settings changed since the last call, with their PostgreSQL
     /// spelling, to send as ParameterStatus.
     pub fn take_reports(&mut self) -> Vec<(String, String)> {

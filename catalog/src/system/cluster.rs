@@ -173,6 +173,7 @@ pub(super) const PG_SETTINGS: TableDef = TableDef {
         let rows = s.settings.iter().map(|(name, value)| {
             let mut row = vec![v::text(name), v::text(value)];
             row.extend((0..15).map(|_| v::null()));
+            row[6] = v::text(crate::settings::Settings::context(name));
             row[16] = v::boolean(false);
             row
         });

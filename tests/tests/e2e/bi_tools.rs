@@ -1,6 +1,9 @@
 //! BI tools' start-up and browse queries (issue 5, point 8): what DBeaver, Metabase, Grafana
 //! and pgAdmin 4 send on connect and when they list schemas, tables and columns, taken from
 //! their public source into `tests/sql/bi/<tool>.sql` (format: `tests/sql/bi/README.md`).
+//! Also psql 15's tab completion (issue 5, point 3): the queries it sends to complete table,
+//! column, schema, function, type, role and setting names (`psql_completion.sql`, captured
+//! from a real psql).
 //! Every statement is replayed through the simple query protocol against a small schema and
 //! must succeed and show what its `-- expect:` line says (the listing of tables holds the
 //! test tables, the listing of columns their columns, ...). All failures of a tool are
@@ -185,4 +188,9 @@ async fn grafana() {
 #[tokio::test]
 async fn pgadmin() {
     replay("pgadmin").await;
+}
+
+#[tokio::test]
+async fn psql_completion() {
+    replay("psql_completion").await;
 }
