@@ -35,7 +35,7 @@ use datafusion::sql::sqlparser::ast::{
     AccessExpr, BinaryOperator, DataType, Distinct, Expr, FunctionArguments, Subscript, GroupByExpr, JoinOperator, ObjectName, ObjectNamePart, OrderByKind, Query, SelectItem,
     SetExpr, Statement, TableFactor, VisitMut, VisitorMut,
 };
-use shale_catalog::sql::parse_expr;
+use shale_catalog::sql::{parse_data_type, parse_expr, parse_query};
 use shale_catalog::sysfuncs::UNSUPPORTED;
 use shale_catalog::sysfuncs::reg::{REG_TEXT, RegKind};
 use shale_catalog::CatalogError;
@@ -59,7 +59,7 @@ impl VisitorMut for Rewriter {
     type Break = ();
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
-        null_columns_of_empty_catalogs(query);
+        null_columns_of_empty_catalogs(&mut query.body);
         if let Err(e) = subqueries_out_of_order_by(query) {
             self.failure = Some(e);
             return ControlFlow::Break(());
@@ -89,10 +89,7 @@ impl VisitorMut for Rewriter {
                 let call = format!("{name}({})", args.args.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "));
                 let table = alias.as_ref().map_or(function, |a| a.name.to_string());
                 let sql = format!("SELECT * FROM (SELECT {call} AS \"{}\") AS {table}", column.replace('"', "\"\""));
-                match datafusion::sql::sqlparser::parser::Parser::new(&datafusion::sql::sqlparser::dialect::PostgreSqlDialect {})
-                    .try_with_sql(&sql)
-                    .and_then(|mut p| p.parse_query())
-                {
+                match parse_query(&sql) {
                     Ok(query) => {
                         if let SetExpr::Select(select) = *query.body {
                             if let Some(from) = select.from.into_iter().next() {
@@ -101,7 +98,7 @@ impl VisitorMut for Rewriter {
                         }
                     }
                     Err(e) => {
-                        self.failure = Some(CatalogError::new(shale_catalog::sqlstate::SYNTAX_ERROR, e.to_string()));
+                        self.failure = Some(e);
                         return ControlFlow::Break(());
                     }
                 }
@@ -263,7 +260,7 @@ fn rewrite_expr(expr: &mut Expr) -> Result<(), CatalogError> {
                 }
             }
         }
-        Expr::Subquery(query) if over_empty_catalog(query) => *expr = null(),
+        Expr::Subquery(query) if over_empty_catalog(&query.body) => *expr = null(),
         Expr::Subquery(query) => {
             aggregate_catalog_subquery(query);
             if let Some(hoisted) = hoist_outer_conditions(query) {
@@ -390,7 +387,7 @@ fn inline_cte(query: &Query) -> Option<Query> {
     let anchor = match cte.query.body.as_ref() {
         SetExpr::SetOperation { left, right, .. } => {
             let recursive_adds_nothing = matches!(right.as_ref(), SetExpr::Select(_))
-                && over_empty_catalog(&Query { body: right.clone(), ..query_shell(&cte.query) });
+                && over_empty_catalog(right);
             if !recursive_adds_nothing {
                 return None;
             }
@@ -412,9 +409,8 @@ fn inline_cte(query: &Query) -> Option<Query> {
         _ => None,
     })?;
     anchor_select.projection = vec![SelectItem::UnnamedExpr(column)];
-    let mut inlined = query_shell(query);
+    let mut inlined = query.clone();
     inlined.with = None;
-    inlined.order_by = query.order_by.clone();
     inlined.body = Box::new(SetExpr::Select(anchor_select));
     Some(inlined)
 }
@@ -503,10 +499,7 @@ fn any_of_inner_array(query: &mut Query) -> Result<(), CatalogError> {
     if let Some(array) = array {
         let table_alias = alias.as_ref().map_or(String::new(), |a| format!(" AS {}", a.name));
         let derived = format!("SELECT * FROM (SELECT *, unnest({array}) AS __shale_element FROM {name}{table_alias}) AS {alias_name}");
-        let parsed = datafusion::sql::sqlparser::parser::Parser::new(&datafusion::sql::sqlparser::dialect::PostgreSqlDialect {})
-            .try_with_sql(&derived)
-            .and_then(|mut p| p.parse_query())
-            .map_err(|e| CatalogError::internal(format!("rewriting = ANY: {e}")))?;
+        let parsed = parse_query(&derived)?;
         if let SetExpr::Select(parsed) = *parsed.body {
             if let Some(table) = parsed.from.into_iter().next() {
                 select.from = vec![table];
@@ -582,20 +575,16 @@ fn side(e: &Expr, inner: &[String]) -> Side {
 /// (`pg_policy`, `pg_publication`, ...) returns no rows, so its columns are never
 /// computed: they become NULL, which spares planning what Shale cannot plan there (psql's
 /// `\d` asks for policies' roles with a correlated `= ANY` DataFusion cannot decorrelate).
-fn null_columns_of_empty_catalogs(query: &mut Query) {
-    let shell = query_shell(query);
-    if let SetExpr::SetOperation { left, right, .. } = query.body.as_mut() {
-        for side in [left, right] {
-            let mut part = Query { body: side.clone(), ..shell.clone() };
-            null_columns_of_empty_catalogs(&mut part);
-            *side = part.body;
-        }
+fn null_columns_of_empty_catalogs(body: &mut SetExpr) {
+    if let SetExpr::SetOperation { left, right, .. } = body {
+        null_columns_of_empty_catalogs(left);
+        null_columns_of_empty_catalogs(right);
         return;
     }
-    if !over_empty_catalog(query) {
+    if !over_empty_catalog(body) {
         return;
     }
-    let SetExpr::Select(select) = query.body.as_mut() else { return };
+    let SetExpr::Select(select) = body else { return };
     for (i, item) in select.projection.iter_mut().enumerate() {
         match item {
             SelectItem::UnnamedExpr(e) if !matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) => {
@@ -608,27 +597,18 @@ fn null_columns_of_empty_catalogs(query: &mut Query) {
     }
 }
 
-/// Whether `query` is a SELECT that inner-joins a catalog Shale never has rows in: a
+/// Whether `body` is a SELECT that inner-joins a catalog Shale never has rows in: a
 /// scalar subquery of that shape is NULL (SQLAlchemy asks `pg_sequence` for identity
 /// columns' options with a correlation DataFusion cannot decorrelate).
-fn over_empty_catalog(query: &Query) -> bool {
-    let SetExpr::Select(select) = query.body.as_ref() else { return false };
+fn over_empty_catalog(body: &SetExpr) -> bool {
+    let SetExpr::Select(select) = body else { return false };
     let inner_joins_only = select.from.iter().all(|t| t.joins.iter().all(|j| matches!(j.join_operator, JoinOperator::Inner(_) | JoinOperator::Join(_))));
     inner_joins_only
         && select
             .from
             .iter()
             .flat_map(|t| std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)))
-            .any(|t| is_catalog(t) && alias_of_table(t).is_some_and(|name| is_always_empty(&name)))
-}
-
-/// A copy of `query` without its body, to hold one side of a set operation.
-fn query_shell(query: &Query) -> Query {
-    let mut shell = query.clone();
-    shell.order_by = None;
-    shell.limit_clause = None;
-    shell.with = None;
-    shell
+            .any(|t| catalog_name(t).is_some_and(|(schema, table)| is_always_empty(schema.as_deref(), &table)))
 }
 
 fn null() -> Expr {
@@ -646,12 +626,17 @@ const AGGREGATES: &[&str] = &["count", "min", "max", "sum", "avg", "array_agg", 
 
 /// Whether a FROM item is a system catalog.
 fn is_catalog(factor: &TableFactor) -> bool {
-    let TableFactor::Table { name, args: None, .. } = factor else { return false };
+    catalog_name(factor).is_some_and(|(schema, table)| is_system_table(schema.as_deref(), &table))
+}
+
+/// The (schema, table) a FROM item names, folded, when it names a table.
+fn catalog_name(factor: &TableFactor) -> Option<(Option<String>, String)> {
+    let TableFactor::Table { name, args: None, .. } = factor else { return None };
     let parts: Vec<String> = name.0.iter().filter_map(|p| p.as_ident().map(|i| i.value.to_lowercase())).collect();
     match parts.as_slice() {
-        [table] => is_system_table(None, table),
-        [schema, table] => is_system_table(Some(schema), table),
-        _ => false,
+        [table] => Some((None, table.clone())),
+        [schema, table] => Some((Some(schema.clone()), table.clone())),
+        _ => None,
     }
 }
 
@@ -764,10 +749,7 @@ fn subqueries_out_of_order_by(query: &mut Query) -> Result<(), CatalogError> {
         .map(|(i, n)| format!("__shale_q.__shale_c{i} AS \"{}\"", n.replace('"', "\"\"")))
         .collect();
     let sql = format!("SELECT {distinct}{} FROM ({inner}) AS __shale_q ORDER BY {}", outer.join(", "), order.join(", "));
-    let rewritten = datafusion::sql::sqlparser::parser::Parser::new(&datafusion::sql::sqlparser::dialect::PostgreSqlDialect {})
-        .try_with_sql(&sql)
-        .and_then(|mut p| p.parse_query())
-        .map_err(|e| CatalogError::internal(format!("rewriting ORDER BY: {e}")))?;
+    let rewritten = parse_query(&sql)?;
     query.body = rewritten.body;
     query.order_by = rewritten.order_by;
     Ok(())
@@ -902,11 +884,7 @@ fn strip_type(data_type: &mut DataType) {
             if !strip_pg_catalog(name) {
                 return;
             }
-            let plain = name.to_string();
-            let parsed = datafusion::sql::sqlparser::parser::Parser::new(&datafusion::sql::sqlparser::dialect::PostgreSqlDialect {})
-                .try_with_sql(&plain)
-                .and_then(|mut p| p.parse_data_type());
-            if let Ok(parsed) = parsed {
+            if let Ok(parsed) = parse_data_type(&name.to_string()) {
                 *data_type = parsed;
             }
         }

@@ -154,11 +154,7 @@ pub(crate) fn reg_lookup(s: &Snapshot, kind: RegKind, text: &str) -> Result<Opti
 /// table's row type.
 fn type_oid(s: &Snapshot, schema: Option<&str>, name: &str, text: &str) -> Option<u32> {
     let sql = text.trim().strip_prefix("pg_catalog.").unwrap_or(text.trim());
-    let parsed = datafusion::sql::sqlparser::parser::Parser::new(&datafusion::sql::sqlparser::dialect::PostgreSqlDialect {})
-        .try_with_sql(sql)
-        .and_then(|mut p| p.parse_data_type())
-        .ok()
-        .and_then(|t| SqlType::from_ast(&t).ok());
+    let parsed = crate::sql::parse_data_type(sql).ok().and_then(|t| SqlType::from_ast(&t).ok());
     if let Some(ty) = parsed {
         return Some(ty.type_oid());
     }

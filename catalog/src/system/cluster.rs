@@ -7,7 +7,7 @@ use crate::oid::DATABASE_OID;
 
 use super::Column::*;
 use super::column as v;
-use super::{DATABASE_OWNER, DATABASE_OWNER_OID, Row, SUPERUSER_OID, Snapshot, TableDef};
+use super::{DATABASE_OWNER, DATABASE_OWNER_OID, Row, Rows, SUPERUSER_OID, Snapshot, TableDef};
 
 /// `pg_default`, the tablespace of everything.
 const DEFAULT_TABLESPACE_OID: u32 = 1663;
@@ -32,7 +32,7 @@ pub(super) const PG_DATABASE: TableDef = TableDef {
         ("datcollversion", Text),
         ("datacl", Acl),
     ],
-    rows: |_| {
+    rows: Rows::Of(|_| {
         Ok(vec![vec![
             v::oid(DATABASE_OID),
             v::text(CATALOG_NAME),
@@ -51,7 +51,7 @@ pub(super) const PG_DATABASE: TableDef = TableDef {
             v::null(),
             v::null(),
         ]])
-    },
+    }),
 };
 
 
@@ -74,7 +74,7 @@ pub(super) const PG_ROLES: TableDef = TableDef {
         ("rolconfig", TextList),
         ("oid", Oid),
     ],
-    rows: |s| {
+    rows: Rows::Of(|s| {
         let row = |name: &str, oid: u32, superuser: bool| {
             let mut row = vec![v::text(name), v::boolean(superuser), v::boolean(true)];
             row.extend((0..4).map(|_| v::boolean(superuser)));
@@ -82,7 +82,7 @@ pub(super) const PG_ROLES: TableDef = TableDef {
             row
         };
         Ok(vec![row(s.user(), SUPERUSER_OID, true), row(DATABASE_OWNER, DATABASE_OWNER_OID, false)])
-    },
+    }),
 };
 
 pub(super) const PG_USER: TableDef = TableDef {
@@ -98,7 +98,7 @@ pub(super) const PG_USER: TableDef = TableDef {
         ("valuntil", Timestamptz),
         ("useconfig", TextList),
     ],
-    rows: |s| {
+    rows: Rows::Of(|s| {
         let yes = || v::boolean(true);
         Ok(vec![vec![
             v::text(s.user()),
@@ -111,7 +111,7 @@ pub(super) const PG_USER: TableDef = TableDef {
             v::null(),
             v::null(),
         ]])
-    },
+    }),
 };
 
 pub(super) const PG_AUTHID: TableDef = TableDef {
@@ -130,7 +130,7 @@ pub(super) const PG_AUTHID: TableDef = TableDef {
         ("rolpassword", Text),
         ("rolvaliduntil", Timestamptz),
     ],
-    rows: |s| {
+    rows: Rows::Of(|s| {
         let row = |name: &str, oid: u32, superuser: bool| {
             let mut row = vec![v::oid(oid), v::text(name), v::boolean(superuser), v::boolean(true)];
             row.extend((0..5).map(|_| v::boolean(superuser)));
@@ -138,14 +138,14 @@ pub(super) const PG_AUTHID: TableDef = TableDef {
             row
         };
         Ok(vec![row(s.user(), SUPERUSER_OID, true), row(DATABASE_OWNER, DATABASE_OWNER_OID, false)])
-    },
+    }),
 };
 
 /// Empty: the one role is a member of no other.
 pub(super) const PG_AUTH_MEMBERS: TableDef = TableDef {
     name: "pg_auth_members",
     columns: &[("roleid", Oid), ("member", Oid), ("grantor", Oid), ("admin_option", Bool)],
-    rows: |_| Ok(Vec::new()),
+    rows: Rows::Never,
 };
 
 pub(super) const PG_SETTINGS: TableDef = TableDef {
@@ -169,7 +169,7 @@ pub(super) const PG_SETTINGS: TableDef = TableDef {
         ("sourceline", Int4),
         ("pending_restart", Bool),
     ],
-    rows: |s| {
+    rows: Rows::Of(|s| {
         let rows = s.settings.iter().map(|(name, value)| {
             let mut row = vec![v::text(name), v::text(value)];
             row.extend((0..15).map(|_| v::null()));
@@ -178,7 +178,7 @@ pub(super) const PG_SETTINGS: TableDef = TableDef {
             row
         });
         Ok(rows.collect())
-    },
+    }),
 };
 
 pub(super) const PG_STAT_ACTIVITY: TableDef = TableDef {
@@ -207,7 +207,7 @@ pub(super) const PG_STAT_ACTIVITY: TableDef = TableDef {
         ("query", Text),
         ("backend_type", Text),
     ],
-    rows: stat_activity,
+    rows: Rows::Of(stat_activity),
 };
 
 fn stat_activity(s: &Snapshot) -> Result<Vec<Row>> {
@@ -252,28 +252,28 @@ fn stat_activity(s: &Snapshot) -> Result<Vec<Row>> {
 pub(super) const PG_TABLESPACE: TableDef = TableDef {
     name: "pg_tablespace",
     columns: &[("oid", Oid), ("spcname", Name), ("spcowner", Oid), ("spcacl", Acl), ("spcoptions", TextList)],
-    rows: |_| {
+    rows: Rows::Of(|_| {
         let row = |oid: u32, name: &str| vec![v::oid(oid), v::text(name), v::oid(SUPERUSER_OID), v::null(), v::null()];
         Ok(vec![row(DEFAULT_TABLESPACE_OID, "pg_default"), row(1664, "pg_global")])
-    },
+    }),
 };
 
 /// Empty: Shale has no COMMENT ON.
 pub(super) const PG_SHDESCRIPTION: TableDef = TableDef {
     name: "pg_shdescription",
     columns: &[("objoid", Oid), ("classoid", Oid), ("description", Text)],
-    rows: |_| Ok(Vec::new()),
+    rows: Rows::Never,
 };
 
 /// GSSAPI is not used on any connection: one row per session, unauthenticated.
 pub(super) const PG_STAT_GSSAPI: TableDef = TableDef {
     name: "pg_stat_gssapi",
     columns: &[("pid", Int4), ("gss_authenticated", Bool), ("principal", Text), ("encrypted", Bool)],
-    rows: |s| {
+    rows: Rows::Of(|s| {
         let sessions = if s.handle.is_some() { activity::all() } else { Vec::new() };
         let rows = sessions.iter().map(|h| vec![v::int4(h.identity().pid), v::boolean(false), v::null(), v::boolean(false)]);
         Ok(rows.collect())
-    },
+    }),
 };
 
 /// Empty: Shale has no security labels.
@@ -289,5 +289,5 @@ pub(super) const PG_SECLABELS: TableDef = TableDef {
         ("provider", Text),
         ("label", Text),
     ],
-    rows: |_| Ok(Vec::new()),
+    rows: Rows::Never,
 };

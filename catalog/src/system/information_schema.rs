@@ -10,7 +10,7 @@ use super::Column::*;
 use super::column as v;
 use super::relations::default_expr;
 use super::snapshot::SchemaTable;
-use super::{INFORMATION_SCHEMA, PG_CATALOG, Row, Snapshot, TableDef};
+use super::{INFORMATION_SCHEMA, PG_CATALOG, Row, Rows, Snapshot, TableDef};
 
 /// The tables of `information_schema`.
 pub(super) const TABLES: &[&TableDef] =
@@ -31,13 +31,13 @@ const SCHEMATA: TableDef = TableDef {
         ("default_character_set_name", Name),
         ("sql_path", Varchar),
     ],
-    rows: |s| {
+    rows: Rows::Of(|s| {
         let names = [PG_CATALOG, INFORMATION_SCHEMA].into_iter().chain(s.schemas.iter().map(|schema| schema.name.as_str()));
         let rows = names.map(|name| {
             vec![v::text(CATALOG_NAME), v::text(name), v::text(s.user()), v::null(), v::null(), v::null(), v::null()]
         });
         Ok(rows.collect())
-    },
+    }),
 };
 
 const TABLES_TABLE: TableDef = TableDef {
@@ -56,7 +56,7 @@ const TABLES_TABLE: TableDef = TableDef {
         ("is_typed", Varchar),
         ("commit_action", Varchar),
     ],
-    rows: |s| {
+    rows: Rows::Of(|s| {
         let rows = s.tables.iter().map(|t| {
             let mut row = table_names(t);
             row.push(v::text("BASE TABLE"));
@@ -65,7 +65,7 @@ const TABLES_TABLE: TableDef = TableDef {
             row
         });
         Ok(rows.collect())
-    },
+    }),
 };
 
 /// `table_catalog`, `table_schema`, `table_name`.
@@ -121,7 +121,7 @@ const COLUMNS: TableDef = TableDef {
         ("generation_expression", Varchar),
         ("is_updatable", Varchar),
     ],
-    rows: columns,
+    rows: Rows::Of(columns),
 };
 
 fn columns(s: &Snapshot) -> Result<Vec<Row>> {
@@ -245,7 +245,7 @@ const TABLE_CONSTRAINTS: TableDef = TableDef {
         ("enforced", Varchar),
         ("nulls_distinct", Varchar),
     ],
-    rows: |s| {
+    rows: Rows::Of(|s| {
         let mut rows = Vec::new();
         for t in &s.tables {
             if t.table.has_primary_key() {
@@ -263,7 +263,7 @@ const TABLE_CONSTRAINTS: TableDef = TableDef {
             }
         }
         Ok(rows)
-    },
+    }),
 };
 
 /// The name PostgreSQL gives a NOT NULL constraint in `information_schema`: the schema's
@@ -290,7 +290,7 @@ const KEY_COLUMN_USAGE: TableDef = TableDef {
         ("ordinal_position", Int4),
         ("position_in_unique_constraint", Int4),
     ],
-    rows: |s| {
+    rows: Rows::Of(|s| {
         let mut rows = Vec::new();
         for t in s.tables.iter().filter(|t| t.table.has_primary_key()) {
             for (position, name) in t.key_columns().into_iter().enumerate() {
@@ -301,7 +301,7 @@ const KEY_COLUMN_USAGE: TableDef = TableDef {
             }
         }
         Ok(rows)
-    },
+    }),
 };
 
 const CONSTRAINT_COLUMN_USAGE: TableDef = TableDef {
@@ -315,7 +315,7 @@ const CONSTRAINT_COLUMN_USAGE: TableDef = TableDef {
         ("constraint_schema", Name),
         ("constraint_name", Name),
     ],
-    rows: |s| {
+    rows: Rows::Of(|s| {
         let mut rows = Vec::new();
         for t in s.tables.iter().filter(|t| t.table.has_primary_key()) {
             for name in t.key_columns() {
@@ -326,7 +326,7 @@ const CONSTRAINT_COLUMN_USAGE: TableDef = TableDef {
             }
         }
         Ok(rows)
-    },
+    }),
 };
 
 /// Empty: Shale has no foreign keys.
@@ -343,13 +343,13 @@ const REFERENTIAL_CONSTRAINTS: TableDef = TableDef {
         ("update_rule", Varchar),
         ("delete_rule", Varchar),
     ],
-    rows: |_| Ok(Vec::new()),
+    rows: Rows::Never,
 };
 
 const CHECK_CONSTRAINTS: TableDef = TableDef {
     name: "check_constraints",
     columns: &[("constraint_catalog", Name), ("constraint_schema", Name), ("constraint_name", Name), ("check_clause", Varchar)],
-    rows: |s| {
+    rows: Rows::Of(|s| {
         // Only NOT NULL constraints: Shale has no CHECK.
         let mut rows = Vec::new();
         for t in &s.tables {
@@ -359,7 +359,7 @@ const CHECK_CONSTRAINTS: TableDef = TableDef {
             }
         }
         Ok(rows)
-    },
+    }),
 };
 
 /// Empty: Shale has no views.
@@ -377,7 +377,7 @@ const VIEWS: TableDef = TableDef {
         ("is_trigger_deletable", Varchar),
         ("is_trigger_insertable_into", Varchar),
     ],
-    rows: |_| Ok(Vec::new()),
+    rows: Rows::Never,
 };
 
 /// Empty: Shale has no sequences.
@@ -397,5 +397,5 @@ const SEQUENCES: TableDef = TableDef {
         ("increment", Varchar),
         ("cycle_option", Varchar),
     ],
-    rows: |_| Ok(Vec::new()),
+    rows: Rows::Never,
 };

@@ -12,7 +12,7 @@ use super::Column::*;
 use super::builtin::{BTREE_OPCLASSES, DESCRIPTIONS};
 use super::column as v;
 use super::snapshot::SchemaTable;
-use super::{DATABASE_OWNER_OID, INFORMATION_SCHEMA, INFORMATION_SCHEMA_OID, PG_CATALOG, PG_CATALOG_OID, Row, SUPERUSER_OID, Snapshot, TableDef};
+use super::{DATABASE_OWNER_OID, INFORMATION_SCHEMA, INFORMATION_SCHEMA_OID, PG_CATALOG, PG_CATALOG_OID, Row, Rows, SUPERUSER_OID, Snapshot, TableDef};
 
 /// PostgreSQL's btree access method, of every primary-key index.
 pub(crate) const BTREE_OID: u32 = 403;
@@ -22,7 +22,7 @@ pub(crate) const HEAP_OID: u32 = 2;
 pub(super) const PG_NAMESPACE: TableDef = TableDef {
     name: "pg_namespace",
     columns: &[("oid", Oid), ("nspname", Name), ("nspowner", Oid), ("nspacl", Acl)],
-    rows: namespaces,
+    rows: Rows::Of(namespaces),
 };
 
 fn namespaces(s: &Snapshot) -> Result<Vec<Row>> {
@@ -79,7 +79,7 @@ pub(super) const PG_CLASS: TableDef = TableDef {
         // Gone since PostgreSQL 12, but psqlODBC still reads it.
         ("relhasoids", Bool),
     ],
-    rows: classes,
+    rows: Rows::Of(classes),
 };
 
 fn classes(s: &Snapshot) -> Result<Vec<Row>> {
@@ -169,7 +169,7 @@ pub(super) const PG_ATTRIBUTE: TableDef = TableDef {
         ("attfdwoptions", TextList),
         ("attmissingval", AnyArray),
     ],
-    rows: attributes,
+    rows: Rows::Of(attributes),
 };
 
 fn attributes(s: &Snapshot) -> Result<Vec<Row>> {
@@ -254,7 +254,7 @@ pub(super) const PG_INDEX: TableDef = TableDef {
         ("indexprs", NodeTree),
         ("indpred", NodeTree),
     ],
-    rows: indexes,
+    rows: Rows::Of(indexes),
 };
 
 fn indexes(s: &Snapshot) -> Result<Vec<Row>> {
@@ -333,7 +333,7 @@ pub(super) const PG_CONSTRAINT: TableDef = TableDef {
         ("conexclop", OidList),
         ("conbin", NodeTree),
     ],
-    rows: constraints,
+    rows: Rows::Of(constraints),
 };
 
 fn constraints(s: &Snapshot) -> Result<Vec<Row>> {
@@ -376,7 +376,7 @@ fn constraints(s: &Snapshot) -> Result<Vec<Row>> {
 pub(super) const PG_ATTRDEF: TableDef = TableDef {
     name: "pg_attrdef",
     columns: &[("oid", Oid), ("adrelid", Oid), ("adnum", Int2), ("adbin", NodeTree)],
-    rows: defaults,
+    rows: Rows::Of(defaults),
 };
 
 fn defaults(s: &Snapshot) -> Result<Vec<Row>> {
@@ -445,7 +445,7 @@ pub(super) const PG_TABLES: TableDef = TableDef {
         ("hastriggers", Bool),
         ("rowsecurity", Bool),
     ],
-    rows: |s| {
+    rows: Rows::Of(|s| {
         let rows = s.tables.iter().map(|t| {
             let no = || v::boolean(false);
             vec![
@@ -460,18 +460,18 @@ pub(super) const PG_TABLES: TableDef = TableDef {
             ]
         });
         Ok(rows.collect())
-    },
+    }),
 };
 
 pub(super) const PG_INDEXES: TableDef = TableDef {
     name: "pg_indexes",
     columns: &[("schemaname", Name), ("tablename", Name), ("indexname", Name), ("tablespace", Name), ("indexdef", Text)],
-    rows: |s| {
+    rows: Rows::Of(|s| {
         let rows = s.tables.iter().filter(|t| t.table.has_primary_key()).map(|t| {
             vec![v::text(&t.schema), v::text(&t.table.name), v::text(&t.pkey_name()), v::null(), v::text(&index_def(t))]
         });
         Ok(rows.collect())
-    },
+    }),
 };
 
 /// The columns of `pg_stat_user_tables` and `pg_stat_all_tables`.
@@ -515,31 +515,26 @@ fn stat_tables(s: &Snapshot) -> Result<Vec<Row>> {
 }
 
 pub(super) const PG_STAT_USER_TABLES: TableDef =
-    TableDef { name: "pg_stat_user_tables", columns: STAT_TABLES_COLUMNS, rows: stat_tables };
+    TableDef { name: "pg_stat_user_tables", columns: STAT_TABLES_COLUMNS, rows: Rows::Of(stat_tables) };
 
 pub(super) const PG_STAT_ALL_TABLES: TableDef =
-    TableDef { name: "pg_stat_all_tables", columns: STAT_TABLES_COLUMNS, rows: stat_tables };
-
-/// No rows: Shale has none of these objects.
-fn none(_: &Snapshot) -> Result<Vec<Row>> {
-    Ok(Vec::new())
-}
+    TableDef { name: "pg_stat_all_tables", columns: STAT_TABLES_COLUMNS, rows: Rows::Of(stat_tables) };
 
 /// The descriptions of built-in types, functions and schemas (Shale has no COMMENT ON).
 pub(super) const PG_DESCRIPTION: TableDef = TableDef {
     name: "pg_description",
     columns: &[("objoid", Oid), ("classoid", Oid), ("objsubid", Int4), ("description", Text)],
-    rows: |_| {
+    rows: Rows::Of(|_| {
         let rows = DESCRIPTIONS.iter().map(|(object, class, text)| vec![v::oid(*object), v::oid(*class), v::int4(0), v::text(text)]);
         Ok(rows.collect())
-    },
+    }),
 };
 
 /// Empty: Shale has no views.
 pub(super) const PG_VIEWS: TableDef = TableDef {
     name: "pg_views",
     columns: &[("schemaname", Name), ("viewname", Name), ("viewowner", Name), ("definition", Text)],
-    rows: none,
+    rows: Rows::Never,
 };
 
 /// Empty: Shale has no materialized views.
@@ -554,7 +549,7 @@ pub(super) const PG_MATVIEWS: TableDef = TableDef {
         ("ispopulated", Bool),
         ("definition", Text),
     ],
-    rows: none,
+    rows: Rows::Never,
 };
 
 /// Empty: Shale has no sequences.
@@ -573,7 +568,7 @@ pub(super) const PG_SEQUENCES: TableDef = TableDef {
         ("cache_size", Int8),
         ("last_value", Int8),
     ],
-    rows: none,
+    rows: Rows::Never,
 };
 
 /// Empty: Shale has no sequences.
@@ -589,14 +584,14 @@ pub(super) const PG_SEQUENCE: TableDef = TableDef {
         ("seqcache", Int8),
         ("seqcycle", Bool),
     ],
-    rows: none,
+    rows: Rows::Never,
 };
 
 /// Empty: Shale has no table inheritance or partitions.
 pub(super) const PG_INHERITS: TableDef = TableDef {
     name: "pg_inherits",
     columns: &[("inhrelid", Oid), ("inhparent", Oid), ("inhseqno", Int4), ("inhdetachpending", Bool)],
-    rows: none,
+    rows: Rows::Never,
 };
 
 /// Empty: Shale has no triggers.
@@ -623,7 +618,7 @@ pub(super) const PG_TRIGGER: TableDef = TableDef {
         ("tgoldtable", Name),
         ("tgnewtable", Name),
     ],
-    rows: none,
+    rows: Rows::Never,
 };
 
 /// Empty: Shale has no row-level security policies.
@@ -639,7 +634,7 @@ pub(super) const PG_POLICY: TableDef = TableDef {
         ("polqual", NodeTree),
         ("polwithcheck", NodeTree),
     ],
-    rows: none,
+    rows: Rows::Never,
 };
 
 /// Empty: Shale has no rules.
@@ -655,7 +650,7 @@ pub(super) const PG_REWRITE: TableDef = TableDef {
         ("ev_qual", NodeTree),
         ("ev_action", NodeTree),
     ],
-    rows: none,
+    rows: Rows::Never,
 };
 
 /// Empty: no object of Shale's depends on another that could be dropped alone.
@@ -670,7 +665,7 @@ pub(super) const PG_DEPEND: TableDef = TableDef {
         ("refobjsubid", Int4),
         ("deptype", Char),
     ],
-    rows: none,
+    rows: Rows::Never,
 };
 
 /// Empty: Shale has no extended statistics.
@@ -687,7 +682,7 @@ pub(super) const PG_STATISTIC_EXT: TableDef = TableDef {
         ("stxkind", CharList),
         ("stxexprs", NodeTree),
     ],
-    rows: none,
+    rows: Rows::Never,
 };
 
 /// Empty: Shale has no partitioned tables.
@@ -703,14 +698,14 @@ pub(super) const PG_PARTITIONED_TABLE: TableDef = TableDef {
         ("partcollation", OidVector),
         ("partexprs", NodeTree),
     ],
-    rows: none,
+    rows: Rows::Never,
 };
 
 /// Empty: Shale has no foreign tables.
 pub(super) const PG_FOREIGN_TABLE: TableDef = TableDef {
     name: "pg_foreign_table",
     columns: &[("ftrelid", Oid), ("ftserver", Oid), ("ftoptions", TextList)],
-    rows: none,
+    rows: Rows::Never,
 };
 
 /// Empty: Shale has no logical replication.
@@ -727,19 +722,19 @@ pub(super) const PG_PUBLICATION: TableDef = TableDef {
         ("pubtruncate", Bool),
         ("pubviaroot", Bool),
     ],
-    rows: none,
+    rows: Rows::Never,
 };
 
 /// Empty: Shale has no logical replication.
 pub(super) const PG_PUBLICATION_NAMESPACE: TableDef = TableDef {
     name: "pg_publication_namespace",
     columns: &[("oid", Oid), ("pnpubid", Oid), ("pnnspid", Oid)],
-    rows: none,
+    rows: Rows::Never,
 };
 
 /// Empty: Shale has no logical replication.
 pub(super) const PG_PUBLICATION_REL: TableDef = TableDef {
     name: "pg_publication_rel",
     columns: &[("oid", Oid), ("prpubid", Oid), ("prrelid", Oid), ("prqual", NodeTree), ("prattrs", Int2Vector)],
-    rows: none,
+    rows: Rows::Never,
 };

@@ -9,7 +9,7 @@ use super::builtin::{BTREE_OPCLASSES, PROCS, TYPES};
 use super::builtin_rows::{BuiltinType, proc_values, type_values};
 use super::column as v;
 use super::relations::{BTREE_OID, DEFAULT_COLLATION_OID, HEAP_OID};
-use super::{PG_CATALOG_OID, Row, SUPERUSER_OID, Snapshot, TableDef};
+use super::{PG_CATALOG_OID, Row, Rows, SUPERUSER_OID, Snapshot, TableDef};
 
 pub(super) const PG_TYPE: TableDef = TableDef {
     name: "pg_type",
@@ -47,7 +47,7 @@ pub(super) const PG_TYPE: TableDef = TableDef {
         ("typdefault", Text),
         ("typacl", Acl),
     ],
-    rows: types,
+    rows: Rows::Of(types),
 };
 
 /// `record_in` and the other functions of composite types.
@@ -135,19 +135,19 @@ pub(super) const PG_PROC: TableDef = TableDef {
         ("proconfig", TextList),
         ("proacl", Acl),
     ],
-    rows: |_| Ok(PROCS.iter().map(proc_values).collect()),
+    rows: Rows::Of(|_| Ok(PROCS.iter().map(proc_values).collect())),
 };
 
 pub(super) const PG_AM: TableDef = TableDef {
     name: "pg_am",
     columns: &[("oid", Oid), ("amname", Name), ("amhandler", RegProc), ("amtype", Char)],
-    rows: |_| {
+    rows: Rows::Of(|_| {
         // heap_tableam_handler and bthandler.
         Ok(vec![
             vec![v::oid(HEAP_OID), v::text("heap"), v::oid(3), v::letter('t')],
             vec![v::oid(BTREE_OID), v::text("btree"), v::oid(330), v::letter('i')],
         ])
-    },
+    }),
 };
 
 pub(super) const PG_COLLATION: TableDef = TableDef {
@@ -165,7 +165,7 @@ pub(super) const PG_COLLATION: TableDef = TableDef {
         ("colliculocale", Text),
         ("collversion", Text),
     ],
-    rows: |_| {
+    rows: Rows::Of(|_| {
         // Text compares byte by byte in Shale: every collation is "C".
         let row = |oid: u32, name: &str, provider: char, locale: Option<&str>| {
             vec![
@@ -187,14 +187,14 @@ pub(super) const PG_COLLATION: TableDef = TableDef {
             row(950, "C", 'c', Some("C")),
             row(951, "POSIX", 'c', Some("POSIX")),
         ])
-    },
+    }),
 };
 
 /// Empty: Shale has no enum types.
 pub(super) const PG_ENUM: TableDef = TableDef {
     name: "pg_enum",
     columns: &[("oid", Oid), ("enumtypid", Oid), ("enumsortorder", Float4), ("enumlabel", Name)],
-    rows: |_| Ok(Vec::new()),
+    rows: Rows::Never,
 };
 
 /// Empty: Shale has no range types.
@@ -209,7 +209,7 @@ pub(super) const PG_RANGE: TableDef = TableDef {
         ("rngcanonical", RegProc),
         ("rngsubdiff", RegProc),
     ],
-    rows: |_| Ok(Vec::new()),
+    rows: Rows::Never,
 };
 
 /// Empty: Shale has no extensions (PostgreSQL always has plpgsql; Shale has no procedural
@@ -226,7 +226,7 @@ pub(super) const PG_EXTENSION: TableDef = TableDef {
         ("extconfig", OidList),
         ("extcondition", TextList),
     ],
-    rows: |_| Ok(Vec::new()),
+    rows: Rows::Never,
 };
 
 /// The default btree operator classes of Shale's types.
@@ -243,7 +243,7 @@ pub(super) const PG_OPCLASS: TableDef = TableDef {
         ("opcdefault", Bool),
         ("opckeytype", Oid),
     ],
-    rows: |_| {
+    rows: Rows::Of(|_| {
         let rows = BTREE_OPCLASSES.iter().map(|(intype, oid, name, family)| {
             vec![
                 v::oid(*oid),
@@ -258,5 +258,5 @@ pub(super) const PG_OPCLASS: TableDef = TableDef {
             ]
         });
         Ok(rows.collect())
-    },
+    }),
 };
