@@ -20,6 +20,8 @@ pub struct Identity {
     pub started: i64,
     /// The client's address, when it connected over TCP.
     pub client: Option<SocketAddr>,
+    /// The secret key sent in BackendKeyData, which a CancelRequest must repeat.
+    pub cancel_key: Vec<u8>,
 }
 
 /// What a session is doing (`pg_stat_activity.state`).
@@ -82,6 +84,11 @@ pub fn unregister(pid: i32) {
     sessions().remove(&pid);
 }
 
+/// The registered session `pid`.
+pub fn get(pid: i32) -> Option<SessionHandle> {
+    sessions().get(&pid).cloned()
+}
+
 /// Every registered session, by pid.
 pub fn all() -> Vec<SessionHandle> {
     sessions().values().cloned().collect()
@@ -99,6 +106,6 @@ pub fn now_micros() -> i64 {
 impl Identity {
     /// An identity for unit tests.
     pub(crate) fn sample() -> Self {
-        Identity { pid: 1, user: "postgres".into(), database: "postgres".into(), started: 0, client: None }
+        Identity { pid: 1, user: "postgres".into(), database: "postgres".into(), started: 0, client: None, cancel_key: Vec::new() }
     }
 }

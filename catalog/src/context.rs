@@ -12,6 +12,7 @@ use crate::SEARCH_PATH_SCHEMA;
 use datafusion::optimizer::{Analyzer, AnalyzerRule};
 
 use crate::arith::{CheckedArithmetic, IntegerLiterals};
+use crate::bounded_topk::BoundedTopK;
 use crate::bpchar::BpcharSemantics;
 use crate::functions::{SessionInfo, register_functions};
 use crate::handle::SessionHandle;
@@ -19,6 +20,7 @@ use crate::numeric::rule::NumericSpecials;
 use crate::untyped_literals::UntypedLiterals;
 use crate::provider::ShaleCatalogProvider;
 use crate::type_planner::ShaleTypes;
+use crate::yielding::YieldingJoins;
 
 /// The one catalog (database) name Shale serves.
 pub const CATALOG_NAME: &str = "postgres";
@@ -50,6 +52,8 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
         .with_catalog_list(catalogs)
         .with_default_features()
         .with_analyzer_rules(analyzer_rules)
+        .with_physical_optimizer_rule(Arc::new(BoundedTopK))
+        .with_physical_optimizer_rule(Arc::new(YieldingJoins))
         .with_type_planner(Arc::new(ShaleTypes));
     builder.expr_planners().get_or_insert_default().push(Arc::new(UntypedLiterals));
     let mut state = builder.build();

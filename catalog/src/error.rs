@@ -92,6 +92,8 @@ pub mod sqlstate {
     pub const LOCK_NOT_AVAILABLE: &str = "55P03";
     /// program_limit_exceeded
     pub const PROGRAM_LIMIT_EXCEEDED: &str = "54000";
+    /// statement_too_complex (PostgreSQL's "stack depth limit exceeded")
+    pub const STATEMENT_TOO_COMPLEX: &str = "54001";
     /// too_many_columns
     pub const TOO_MANY_COLUMNS: &str = "54011";
     /// internal_error
@@ -111,6 +113,12 @@ impl CatalogError {
     /// Adds a DETAIL line.
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
+        self
+    }
+
+    /// The error with a HINT line.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
         self
     }
 

@@ -13,6 +13,7 @@ use shale_storage::{Store, Txn};
 
 use crate::activity::{Activity, Identity, State, now_micros};
 use crate::error::{CatalogError, Result};
+use crate::interrupt::Interrupt;
 use crate::settings::Settings;
 
 /// Shared, cheaply cloned handle to one session's storage state.
@@ -22,6 +23,7 @@ pub struct SessionHandle {
     identity: Arc<Identity>,
     state: Arc<Mutex<HandleState>>,
     txn_start: Arc<AtomicI64>,
+    interrupt: Arc<Interrupt>,
 }
 
 struct HandleState {
@@ -54,6 +56,7 @@ impl SessionHandle {
                 activity: Activity::default(),
             })),
             txn_start: Arc::new(AtomicI64::new(0)),
+            interrupt: Arc::default(),
         }
     }
 
@@ -64,6 +67,11 @@ impl SessionHandle {
     /// Who the session is.
     pub fn identity(&self) -> &Identity {
         &self.identity
+    }
+
+    /// The request to stop the session's running statement (see `interrupt`).
+    pub fn interrupt(&self) -> &Arc<Interrupt> {
+        &self.interrupt
     }
 
     /// What the session is doing.

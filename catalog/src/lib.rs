@@ -9,6 +9,7 @@
 pub mod activity;
 mod arith;
 pub mod blocking;
+mod bounded_topk;
 mod bpchar;
 mod array;
 pub mod context;
@@ -23,6 +24,7 @@ pub mod functions;
 pub mod handle;
 pub mod ident;
 pub mod input;
+pub mod interrupt;
 mod interval;
 mod jsonb;
 pub mod meta;
@@ -43,6 +45,7 @@ mod type_planner;
 mod untyped_literals;
 pub mod types;
 pub mod values;
+mod yielding;
 
 pub use context::{CATALOG_NAME, new_session_state};
 pub use error::{CatalogError, Result, sqlstate};

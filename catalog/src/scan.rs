@@ -20,6 +20,7 @@ use crate::convert::ColumnBuilder;
 use crate::descriptor::TableDesc;
 use crate::error::{CatalogError, Result};
 use crate::handle::SessionHandle;
+use crate::interrupt::Interrupt;
 use crate::param::resolve;
 use crate::pushdown::{KeyAccess, KeyPlan, key_access};
 
@@ -142,6 +143,7 @@ impl ExecutionPlan for ShaleScanExec {
         };
         let batches = BatchIter {
             txn,
+            interrupt: self.handle.interrupt().clone(),
             reader,
             plan,
             after: None,
@@ -228,6 +230,8 @@ impl RowReader {
 /// Iterates over the batches of a scan, reading storage a chunk at a time.
 struct BatchIter {
     txn: Arc<Txn>,
+    /// Checked at every batch, so a canceled statement stops reading.
+    interrupt: Arc<Interrupt>,
     reader: RowReader,
     plan: KeyPlan,
     after: Option<Vec<u8>>,
@@ -268,7 +272,7 @@ impl Iterator for BatchIter {
         if self.done || self.remaining == 0 {
             return None;
         }
-        let rows = match self.next_rows() {
+        let rows = match self.interrupt.check().and_then(|()| self.next_rows()) {
             Ok(rows) => rows,
             Err(e) => {
                 self.done = true;

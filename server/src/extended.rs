@@ -12,9 +12,10 @@ use pgwire::api::query::ExtendedQueryHandler;
 use pgwire::api::results::{FieldInfo, QueryResponse, Response, Tag};
 use pgwire::api::stmt::QueryParser;
 use pgwire::api::store::{Entry, PortalStore};
-use pgwire::api::{ClientInfo, ClientPortalStore, DEFAULT_NAME, Type};
+use pgwire::api::{ClientInfo, ClientPortalStore, DEFAULT_NAME, PgWireConnectionState, Type};
 use pgwire::messages::data::{NoData, ParameterDescription};
-use pgwire::messages::extendedquery::{Bind, BindComplete, Describe, TARGET_TYPE_BYTE_STATEMENT};
+use pgwire::messages::extendedquery::{Bind, BindComplete, Describe, Sync as PgSync, TARGET_TYPE_BYTE_STATEMENT};
+use pgwire::messages::response::ReadyForQuery;
 use pgwire::error::{PgWireError, PgWireResult};
 use pgwire::messages::PgWireBackendMessage;
 use datafusion::arrow::datatypes::SchemaRef;
@@ -23,12 +24,12 @@ use shale_catalog::{CatalogError, SessionHandle, sqlstate};
 
 use crate::encode::pg_type_of;
 use crate::rows::encode_batch;
-use crate::handler::{Handler, SharedSession};
+use crate::handler::{Handler, SharedSession, on_thread, user_error};
 use crate::outcome::StatementResult;
 use crate::params::literal;
 use crate::plan_cache::{PlanCache, PreparedRef};
 use crate::parse::parse_statements;
-use crate::wire::{error_info, feed_notices, feed_parameters, row_fields};
+use crate::wire::{feed_notices, feed_parameters, row_fields, send_error};
 
 /// A statement prepared by Parse.
 #[derive(Debug, Clone)]
@@ -45,10 +46,6 @@ pub struct Prepared {
 #[derive(Debug, Default)]
 pub struct ShaleParser;
 
-fn user_error(e: CatalogError) -> PgWireError {
-    PgWireError::UserError(Box::new(error_info(&e)))
-}
-
 fn session_of<C: ClientInfo>(client: &C) -> PgWireResult<Arc<SharedSession>> {
     client
         .session_extensions()
@@ -64,19 +61,27 @@ impl QueryParser for ShaleParser {
     where
         C: ClientInfo + Unpin + Send + Sync,
     {
-        let mut statements = parse_statements(sql).map_err(user_error)?;
-        let stmt = match statements.len() {
-            0 => return Ok(None),
-            1 => statements.remove(0),
-            _ => {
-                return Err(user_error(CatalogError::new(
-                    sqlstate::SYNTAX_ERROR,
-                    "cannot insert multiple commands into a prepared statement",
-                )));
-            }
-        };
-        let shared = session_of(client)?;
-        let description = shared.lock().await.describe(&stmt).await.map_err(user_error)?;
+        let session = session_of(client)?.lock_owned().await;
+        let text = sql.to_string();
+        let (_, parsed) = on_thread(session, move |session| {
+            Box::pin(async move {
+                let mut statements = parse_statements(&text)?;
+                let stmt = match statements.len() {
+                    0 => return Ok(None),
+                    1 => statements.remove(0),
+                    _ => {
+                        return Err(CatalogError::new(
+                            sqlstate::SYNTAX_ERROR,
+                            "cannot insert multiple commands into a prepared statement",
+                        ));
+                    }
+                };
+                let description = session.describe(&stmt).await?;
+                Ok(Some((stmt, description)))
+            })
+        })
+        .await?;
+        let Some((stmt, description)) = parsed.map_err(user_error)? else { return Ok(None) };
         let count = description.params.len().max(types.len());
         let params = (0..count)
             .map(|i| match types.get(i).cloned().flatten() {
@@ -178,13 +183,39 @@ impl ExtendedQueryHandler for Handler {
             Some(statement) => {
                 let portal = Portal::try_new(&message, statement)?;
                 let values = literals(&portal).map_err(user_error)?;
-                let shared = self.session(client);
+                // Parameter values are flat: computing them needs no thread of its own.
+                let shared = self.session(client)?;
                 shared.lock().await.check_bind(&portal.statement.statement.stmt, &values).map_err(user_error)?;
                 client.portal_store().put_portal(Arc::new(portal));
             }
             None => client.portal_store().put_empty_portal(portal_name),
         }
         client.send(PgWireBackendMessage::BindComplete(BindComplete::new())).await?;
+        Ok(())
+    }
+
+    /// Sync ends the implicit transaction of the messages before it, as in PostgreSQL:
+    /// it commits, or rolls back when one of them failed (the connection then waits for
+    /// this Sync, skipping the rest).
+    async fn on_sync<C>(&self, client: &mut C, _message: PgSync) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Prepared>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let failed = matches!(client.state(), PgWireConnectionState::AwaitingSync);
+        // Committing computes nothing, and waits for the disk where other sessions do not
+        // wait for it (`blocking`): no need for the session's thread.
+        let shared = self.session(client)?;
+        let mut session = shared.lock().await;
+        if let Err(e) = session.end_implicit(!failed) {
+            send_error(client, &e).await?;
+        }
+        client.portal_store().rm_portal(DEFAULT_NAME);
+        let status = session.transaction_status();
+        client.set_transaction_status(status);
+        client.send(PgWireBackendMessage::ReadyForQuery(ReadyForQuery::new(status))).await?;
         Ok(())
     }
 
@@ -197,27 +228,35 @@ impl ExtendedQueryHandler for Handler {
     {
         let prepared = &portal.statement.statement;
         let values = literals(portal).map_err(user_error)?;
-        let shared = self.session(client);
+        let session = self.session(client)?.lock_owned().await;
         // EXPLAIN ... EXECUTE name(args) explains a statement a Parse prepared (sqlx).
         if let Some((name, args)) = crate::explain::executed(&prepared.stmt) {
             let target = client.portal_store().get_statement(&name).and_then(|entry| entry.value().map(|s| s.statement.stmt.clone())).ok_or_else(|| {
                 user_error(CatalogError::new("26000", format!("prepared statement \"{name}\" does not exist")))
             })?;
             let explain = crate::explain::of_prepared(&prepared.stmt, target, &args).map_err(user_error)?;
-            let mut session = shared.lock().await;
-            let outcome = session.execute(explain).await.map_err(user_error)?;
-            return response(outcome.result, &portal.result_column_format, &session.handle);
+            let (session, outcome) = on_thread(session, move |s| Box::pin(async move { s.execute(explain).await })).await?;
+            return response(outcome.map_err(user_error)?.result, &portal.result_column_format, &session.handle);
         }
-        let mut session = shared.lock().await;
-        session.handle.start_query(prepared.text.clone());
-        let prepared = PreparedRef {
-            stmt: &prepared.stmt,
-            params: &prepared.params,
-            rows: prepared.rows.as_ref(),
-            cache: &prepared.cache,
-        };
-        let outcome = session.execute_prepared(&prepared, values).await;
-        session.finish_query();
+        let statement = portal.statement.clone();
+        let (session, outcome) = on_thread(session, move |session| {
+            Box::pin(async move {
+                let prepared = &statement.statement;
+                // Every statement up to the next Sync runs in one implicit transaction.
+                session.begin_implicit();
+                session.handle.start_query(prepared.text.clone());
+                let prepared = PreparedRef {
+                    stmt: &prepared.stmt,
+                    params: &prepared.params,
+                    rows: prepared.rows.as_ref(),
+                    cache: &prepared.cache,
+                };
+                let outcome = session.execute_prepared(&prepared, values).await;
+                session.finish_query();
+                outcome
+            })
+        })
+        .await?;
         let outcome = outcome.map_err(user_error)?;
         feed_notices(client, &outcome.notices, session.handle.with_settings(|s| s.notices_enabled())).await?;
         // The extended protocol's CommandComplete is sent by pgwire after this returns, so a

@@ -7,11 +7,13 @@ use std::fmt::Debug;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use futures::future::BoxFuture;
 use futures::{Sink, SinkExt};
 use pgwire::api::auth::{
     ServerParameterProvider, StartupHandler, finish_authentication, protocol_negotiation,
     save_startup_parameters_to_metadata,
 };
+use pgwire::api::cancel::CancelHandler;
 use pgwire::api::query::{SimpleQueryHandler, send_ready_for_query};
 use pgwire::api::results::Response;
 use pgwire::api::store::PortalStore;
@@ -20,11 +22,12 @@ use pgwire::api::{
     PgWireConnectionState, PgWireServerHandlers, PidSecretKeyGenerator, RandomPidSecretKeyGenerator,
 };
 use pgwire::error::{PgWireError, PgWireResult};
+use pgwire::messages::cancel::CancelRequest;
 use pgwire::messages::response::EmptyQueryResponse;
 use pgwire::messages::simplequery::Query;
 use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
 use shale_storage::Store;
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::parse::parse_statements;
 use crate::outcome::Outcome;
@@ -32,8 +35,9 @@ use crate::session::Session;
 use datafusion::sql::sqlparser::ast::Statement;
 use shale_catalog::CatalogError;
 use shale_catalog::activity::{self, Identity};
+use shale_catalog::interrupt::Reason;
 use shale_catalog::settings::Settings;
-use crate::wire::{feed_notices, send_error, send_outcome};
+use crate::wire::{error_info, feed_notices, send_error, send_outcome};
 
 /// Serves every connection of one server.
 pub struct Handler {
@@ -50,22 +54,52 @@ impl Handler {
         Handler { store, pids: RandomPidSecretKeyGenerator::default() }
     }
 
-    pub(crate) fn session<C: ClientInfo>(&self, client: &C) -> Arc<SharedSession> {
-        client.session_extensions().get_or_insert_with(|| {
-            let meta = client.metadata();
-            let user = meta.get(METADATA_USER).map(String::as_str).unwrap_or("postgres");
-            let database = meta.get(METADATA_DATABASE).map(String::as_str).unwrap_or(user);
-            let app = meta.get(METADATA_APPLICATION_NAME).map(String::as_str);
-            let identity = Identity {
-                pid: client.pid_and_secret_key().0,
-                user: user.to_string(),
-                database: database.to_string(),
-                started: activity::now_micros(),
-                client: Some(client.socket_addr()),
-            };
-            Mutex::new(Session::new(self.store.clone(), identity, app))
-        })
+    /// The connection's session, made at its first use.
+    pub(crate) fn session<C: ClientInfo>(&self, client: &C) -> PgWireResult<Arc<SharedSession>> {
+        if let Some(shared) = client.session_extensions().get::<SharedSession>() {
+            return Ok(shared);
+        }
+        let meta = client.metadata();
+        let user = meta.get(METADATA_USER).map(String::as_str).unwrap_or("postgres");
+        let database = meta.get(METADATA_DATABASE).map(String::as_str).unwrap_or(user);
+        let app = meta.get(METADATA_APPLICATION_NAME).map(String::as_str);
+        let (pid, secret) = client.pid_and_secret_key();
+        let identity = Identity {
+            pid,
+            user: user.to_string(),
+            database: database.to_string(),
+            started: activity::now_micros(),
+            client: Some(client.socket_addr()),
+            cancel_key: secret.to_bytes().to_vec(),
+        };
+        let session = Session::new(self.store.clone(), identity, app).map_err(user_error)?;
+        Ok(client.session_extensions().get_or_insert_with(|| Mutex::new(session)))
     }
+}
+
+/// The session locked for one message, which can hand it to its thread.
+pub(crate) type SessionGuard = OwnedMutexGuard<Session>;
+
+/// Runs `work` on the session's thread (see `worker`) and gives the session back with
+/// the result.
+pub(crate) async fn on_thread<T, F>(mut session: SessionGuard, work: F) -> PgWireResult<(SessionGuard, T)>
+where
+    T: Send + 'static,
+    F: for<'s> FnOnce(&'s mut Session) -> BoxFuture<'s, T> + Send + 'static,
+{
+    let worker = session.worker.clone();
+    worker
+        .run(async move {
+            let result = work(&mut session).await;
+            (session, result)
+        })
+        .await
+        .map_err(user_error)
+}
+
+/// A CatalogError as the ErrorResponse pgwire sends.
+pub(crate) fn user_error(e: CatalogError) -> PgWireError {
+    PgWireError::UserError(Box::new(error_info(&e)))
 }
 
 /// The ParameterStatus values sent at startup.
@@ -94,7 +128,7 @@ impl StartupHandler for Handler {
             let (pid, secret) = self.pids.generate(client);
             client.set_pid_and_secret_key(pid, secret);
             finish_authentication(client, &StartupParameters).await?;
-            self.session(client);
+            self.session(client)?;
         }
         Ok(())
     }
@@ -113,10 +147,12 @@ impl SimpleQueryHandler for Handler {
             return Err(PgWireError::NotReadyForQuery);
         }
         client.set_state(PgWireConnectionState::QueryInProgress);
-        let shared = self.session(client);
-        let mut session = shared.lock().await;
-        session.handle.start_query(Arc::from(query.query.as_str()));
-        match parse_statements(&query.query) {
+        let mut session = self.session(client)?.lock_owned().await;
+        let text: Arc<str> = Arc::from(query.query.as_str());
+        session.handle.start_query(text.clone());
+        let parsed;
+        (session, parsed) = on_thread(session, move |_| Box::pin(async move { parse_statements(&text) })).await?;
+        match parsed {
             Ok(statements) if statements.is_empty() => {
                 client.feed(PgWireBackendMessage::EmptyQueryResponse(EmptyQueryResponse::new())).await?;
             }
@@ -129,7 +165,12 @@ impl SimpleQueryHandler for Handler {
                     let notices = session.handle.with_settings(|s| s.notices_enabled());
                     let executed = match stmt {
                         Statement::Deallocate { name, .. } => deallocate(client, &name.value),
-                        stmt => session.execute_simple(stmt).await,
+                        stmt => {
+                            let executed;
+                            (session, executed) =
+                                on_thread(session, move |s| Box::pin(async move { s.execute_simple(stmt).await })).await?;
+                            executed
+                        }
                     };
                     let sent = match executed {
                         Ok(outcome) => send_outcome(client, outcome, &session.handle).await?,
@@ -195,6 +236,23 @@ impl PgWireServerHandlers for Handlers {
 
     fn extended_query_handler(&self) -> Arc<impl pgwire::api::query::ExtendedQueryHandler> {
         self.handler.clone()
+    }
+
+    fn cancel_handler(&self) -> Arc<impl CancelHandler> {
+        self.handler.clone()
+    }
+}
+
+#[async_trait]
+impl CancelHandler for Handler {
+    /// A CancelRequest stops the running statement of the session it names, when its
+    /// secret key is the one that session was given; otherwise it is ignored, as in
+    /// PostgreSQL.
+    async fn on_cancel_request(&self, request: CancelRequest) {
+        let Some(handle) = activity::get(request.pid) else { return };
+        if handle.identity().cancel_key == request.secret_key.to_bytes().as_ref() {
+            handle.interrupt().request(Reason::UserRequest);
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! `shale`: a PostgreSQL-compatible server on DataFusion and RocksDB.
 
+mod connections;
 mod constants;
 mod describe;
 mod encode;
@@ -21,6 +22,7 @@ mod session;
 mod set_show;
 mod transaction;
 mod wire;
+mod worker;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -42,8 +44,15 @@ struct Args {
     listen: String,
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// Stack size of the runtime's threads, which serve the connections' I/O and drop the
+/// statements sessions keep (deep expression trees are dropped recursively).
+const IO_STACK_SIZE: usize = 32 * 1024 * 1024;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(IO_STACK_SIZE).build()?.block_on(serve())
+}
+
+async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .with_writer(std::io::stderr)
@@ -60,7 +69,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             tracing::warn!(%peer, error = %e, "could not set TCP_NODELAY");
         }
         let handlers = handlers.clone();
+        let registration = connections::register(&socket, peer);
         tokio::spawn(async move {
+            let _registration = registration;
             if let Err(e) = pgwire::tokio::process_socket(socket, None, handlers).await {
                 tracing::debug!(%peer, error = %e, "connection ended with an error");
             }

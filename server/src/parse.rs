@@ -1,7 +1,16 @@
 //! Parsing a query string into statements with PostgreSQL's dialect, and syntax errors in
 //! PostgreSQL's words.
+//!
+//! Depth is bounded here, before anything else walks a statement: the parser's recursion
+//! limit bounds nesting (parentheses, subqueries, calls) and [`check_depth`] the depth of
+//! the expression trees it builds (a chain `1+1+...` is parsed iteratively into a tree as
+//! deep as it is long). Deeper input answers 54001, as PostgreSQL's `max_stack_depth` does
+//! (it refuses `1+1+...` from about 4,000 terms); everything within the bounds is parsed,
+//! planned and run on the session's thread, whose stack holds it (`worker.rs`).
 
-use datafusion::sql::sqlparser::ast::Statement;
+use std::ops::ControlFlow;
+
+use datafusion::sql::sqlparser::ast::{Expr, Statement, Visit, Visitor};
 use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
 use datafusion::sql::sqlparser::keywords::Keyword;
 use datafusion::sql::sqlparser::parser::{Parser, ParserError};
@@ -12,7 +21,7 @@ use shale_catalog::{CatalogError, sqlstate};
 /// sqlparser does not know, is PostgreSQL's ROLLBACK.
 pub fn parse_statements(sql: &str) -> Result<Vec<Statement>, CatalogError> {
     let dialect = PostgreSqlDialect {};
-    let mut parser = Parser::new(&dialect).try_with_sql(sql).map_err(syntax_error)?;
+    let mut parser = Parser::new(&dialect).with_recursion_limit(MAX_NESTING).try_with_sql(sql).map_err(syntax_error)?;
     let mut statements = Vec::new();
     let mut delimited = true;
     loop {
@@ -31,13 +40,52 @@ pub fn parse_statements(sql: &str) -> Result<Vec<Statement>, CatalogError> {
         } else {
             parser.parse_statement().map_err(syntax_error)?
         };
+        check_depth(&statement)?;
         statements.push(statement);
         delimited = false;
     }
 }
 
-/// 42601 `syntax error at or near "x"` (or at end of input).
+/// How deeply the parser may recurse (each level of parentheses takes a few).
+const MAX_NESTING: usize = 10_000;
+
+/// How deep an expression tree may be.
+const MAX_EXPRESSION_DEPTH: usize = 4_000;
+
+/// 54001 when an expression of `stmt` is deeper than [`MAX_EXPRESSION_DEPTH`]. The walk
+/// stops at that depth, so it never recurses deeper itself.
+fn check_depth(stmt: &Statement) -> Result<(), CatalogError> {
+    struct Depth(usize);
+    impl Visitor for Depth {
+        type Break = ();
+        fn pre_visit_expr(&mut self, _: &Expr) -> ControlFlow<()> {
+            self.0 += 1;
+            if self.0 > MAX_EXPRESSION_DEPTH { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+        }
+        fn post_visit_expr(&mut self, _: &Expr) -> ControlFlow<()> {
+            self.0 -= 1;
+            ControlFlow::Continue(())
+        }
+    }
+    match stmt.visit(&mut Depth(0)) {
+        ControlFlow::Continue(()) => Ok(()),
+        ControlFlow::Break(()) => Err(stack_depth_exceeded()),
+    }
+}
+
+/// 54001, in PostgreSQL's words.
+fn stack_depth_exceeded() -> CatalogError {
+    CatalogError::new(sqlstate::STATEMENT_TOO_COMPLEX, "stack depth limit exceeded").with_hint(
+        "Increase the configuration parameter \"max_stack_depth\" (currently 2048kB), after ensuring the platform's stack depth limit is adequate.",
+    )
+}
+
+/// 42601 `syntax error at or near "x"` (or at end of input); 54001 for input nested
+/// deeper than the parser goes.
 fn syntax_error(e: ParserError) -> CatalogError {
+    if matches!(e, ParserError::RecursionLimitExceeded) {
+        return stack_depth_exceeded();
+    }
     let text = e.to_string();
     let message = match text.split("found: ").nth(1) {
         Some(rest) => {

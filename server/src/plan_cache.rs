@@ -338,8 +338,9 @@ pub(crate) mod tests {
             database: "postgres".into(),
             started: 0,
             client: None,
+            cancel_key: Vec::new(),
         };
-        let mut session = Session::new(store, identity, None);
+        let mut session = Session::new(store, identity, None).expect("a session");
         for sql in setup {
             session.execute(parse_statements(sql).unwrap().remove(0)).await.unwrap();
         }

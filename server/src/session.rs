@@ -15,6 +15,7 @@ use futures::FutureExt;
 use pgwire::messages::response::TransactionStatus;
 use shale_catalog::functions::SessionInfo;
 use shale_catalog::blocking::blocking;
+use shale_catalog::interrupt::Reason;
 use shale_catalog::{CatalogError, SessionHandle, new_session_state, sqlstate};
 use shale_storage::{Store, Txn, TxnOptions};
 
@@ -25,6 +26,7 @@ use crate::constants::Shapes;
 use shale_catalog::activity::{self, Identity, State};
 use shale_catalog::settings::{SERVER_VERSION, Settings};
 use crate::transaction::{Level, Mode, Open};
+use crate::worker::{Worker, panicked};
 
 /// What runs in a transaction: a statement, or a prepared one with its parameters.
 enum Work<'p, 'a> {
@@ -45,6 +47,10 @@ pub struct Session {
     in_message: bool,
     /// Warnings to send before the error a statement ends with.
     pending: Vec<Notice>,
+    /// The thread the session's statements run on.
+    pub(crate) worker: Worker,
+    /// The client's socket, watched while a statement runs (see `connections`).
+    socket: Option<Arc<tokio::net::TcpStream>>,
     /// The shapes of simple-query statements run, with their plans (see `constants`).
     pub(crate) shapes: Shapes,
     /// The parameter values Bind last computed, with the literals they came from, so that
@@ -53,8 +59,11 @@ pub struct Session {
 }
 
 impl Session {
-    /// A new session on `store` (registered in `pg_stat_activity` until it is dropped).
-    pub fn new(store: Store, identity: Identity, application_name: Option<&str>) -> Self {
+    /// A new session on `store` (registered in `pg_stat_activity` until it is dropped),
+    /// with its thread.
+    pub fn new(store: Store, identity: Identity, application_name: Option<&str>) -> Result<Self, CatalogError> {
+        let worker = Worker::start(identity.pid)?;
+        let socket = identity.client.and_then(crate::connections::take);
         let settings = Settings::new(&identity.user, application_name);
         let info = SessionInfo {
             user: identity.user.clone(),
@@ -69,16 +78,18 @@ impl Session {
         activity::register(&handle);
         let state = new_session_state(&handle, info);
         let task_ctx = state.task_ctx();
-        Session {
+        Ok(Session {
             handle,
             state,
             task_ctx,
             open: None,
             in_message: false,
             pending: Vec::new(),
+            worker,
+            socket,
             shapes: Shapes::default(),
             bound: None,
-        }
+        })
     }
 
     /// The session waits for the next command (`pg_stat_activity.state`).
@@ -296,6 +307,19 @@ impl Session {
         txn.new_statement()?;
         self.handle.set_txn(Some(txn.clone()));
         let limit = self.handle.with_settings(|s| s.statement_timeout());
+        let interrupt = self.handle.interrupt().clone();
+        interrupt.clear();
+        let _alarm = limit.map(|limit| {
+            let interrupt = interrupt.clone();
+            self.worker.alarm(limit, move || interrupt.request(Reason::StatementTimeout))
+        });
+        let _watch = self.socket.clone().map(|socket| {
+            let interrupt = interrupt.clone();
+            self.worker.beside(async move {
+                crate::connections::closed(&socket).await;
+                interrupt.request(Reason::ConnectionLost);
+            })
+        });
         let run = async {
             match work {
                 Work::Statement(stmt) => self.run(stmt).await,
@@ -304,11 +328,10 @@ impl Session {
         };
         // A panic in the engine fails the statement (and its transaction), not the session.
         let run = AssertUnwindSafe(run).catch_unwind();
-        let result = match limit {
-            Some(limit) => tokio::time::timeout(limit, run).await.unwrap_or_else(|_| Ok(Err(statement_timeout()))),
-            None => run.await,
+        let result = tokio::select! {
+            result = run => result.unwrap_or_else(|panic| Err(panicked(&*panic))),
+            canceled = interrupt.requested() => Err(canceled),
         };
-        let result = result.unwrap_or_else(|panic| Err(panicked(&*panic)));
         if !autocommit {
             return result;
         }
@@ -480,21 +503,6 @@ fn finish(txn: &Txn, commit: bool) -> Result<(), CatalogError> {
 /// 25006 for `command` in a read-only transaction.
 fn read_only(command: &str) -> CatalogError {
     CatalogError::new(sqlstate::READ_ONLY_SQL_TRANSACTION, format!("cannot execute {command} in a read-only transaction"))
-}
-
-/// 57014: the statement ran longer than `statement_timeout`.
-fn statement_timeout() -> CatalogError {
-    CatalogError::new("57014", "canceling statement due to statement timeout")
-}
-
-/// The error a statement that panicked answers with: XX000 and the panic's message.
-fn panicked(panic: &(dyn std::any::Any + Send)) -> CatalogError {
-    let message = panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown cause".into());
-    CatalogError::internal(format!("internal error: {message}"))
 }
 
 impl Drop for Session {

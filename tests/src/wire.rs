@@ -252,14 +252,19 @@ impl Wire {
         }
     }
 
-    /// Sends one Query message and returns every message up to and including ReadyForQuery.
-    pub async fn query(&mut self, sql: &str) -> Vec<Message> {
+    /// Sends one Query message without reading the answer.
+    pub async fn send_query(&mut self, sql: &str) {
         let mut body = Vec::new();
         put_cstr(&mut body, sql);
         let mut packet = vec![b'Q'];
         packet.extend(((body.len() + 4) as i32).to_be_bytes());
         packet.extend(body);
         self.send(&packet).await;
+    }
+
+    /// Sends one Query message and returns every message up to and including ReadyForQuery.
+    pub async fn query(&mut self, sql: &str) -> Vec<Message> {
+        self.send_query(sql).await;
         let mut messages = Vec::new();
         loop {
             let (tag, body) = self.read_raw().await;
