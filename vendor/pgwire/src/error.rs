@@ -26,10 +26,19 @@ pub enum PgWireError {
     InvalidCancelRequest,
     #[error("Secret key length must be in [4, 256]")]
     InvalidSecretKey,
-    #[error("Invalid message recevied, received {0}")]
+    #[error("invalid frontend message type {0}")]
     InvalidMessageType(u8),
     #[error("Invalid message length, expected max {0}, actual: {1}")]
     MessageTooLarge(usize, usize),
+    /// A length field below 4, which counts itself: the stream cannot be
+    /// framed any more.
+    #[error("invalid message length {0}")]
+    InvalidMessageLength(i32),
+    /// A frontend message whose body does not decode, in PostgreSQL's words:
+    /// SQLSTATE `.0` (08P01, or 22021 for text that is not UTF-8) and message
+    /// `.1`. An ERROR: the session goes on with the next message.
+    #[error("{1}")]
+    MalformedMessage(&'static str, String),
     #[error("Invalid element count {0}: {1} bytes required, {2} remaining")]
     InvalidElementCount(usize, usize, usize),
     #[error("Invalid target type, received {0}")]
@@ -54,11 +63,11 @@ pub enum PgWireError {
     UnsupportedSASLAuthMethod(String),
     #[error(transparent)]
     IoError(#[from] std::io::Error),
-    #[error("Portal not found for name: {0}")]
+    #[error("portal \"{}\" does not exist", unnamed_as_empty(.0))]
     PortalNotFound(String),
     #[error("Cannot fetch portal in its Initial state, call start() first")]
     PortalNotStarted,
-    #[error("Statement not found for name: {0}")]
+    #[error("{}", statement_not_found(.0))]
     StatementNotFound(String),
     #[error("Parameter index out of bound: {0}")]
     ParameterIndexOutOfBound(usize),
@@ -93,6 +102,22 @@ pub enum PgWireError {
 
     #[error("User provided error: {0}")]
     UserError(Box<ErrorInfo>),
+}
+
+/// The name the unnamed statement and portal are stored under
+/// (`crate::api::DEFAULT_NAME`).
+const UNNAMED: &str = "POSTGRESQL_DEFAULT_NAME";
+
+fn unnamed_as_empty(name: &str) -> &str {
+    if name == UNNAMED { "" } else { name }
+}
+
+/// PostgreSQL's message for a statement that does not exist.
+fn statement_not_found(name: &str) -> String {
+    match unnamed_as_empty(name) {
+        "" => "unnamed prepared statement does not exist".to_owned(),
+        name => format!("prepared statement \"{name}\" does not exist"),
+    }
 }
 
 impl From<PgWireError> for IOError {
@@ -336,6 +361,7 @@ impl PgWireError {
             | PgWireError::InvalidMessageType(_)
             | PgWireError::InvalidTargetType(_)
             | PgWireError::MessageTooLarge(..)
+            | PgWireError::InvalidMessageLength(_)
             | PgWireError::InvalidElementCount(..)
             | PgWireError::InvalidTransactionStatus(_)
             | PgWireError::InvalidSSLRequestMessage
@@ -365,7 +391,8 @@ impl PgWireError {
             | PgWireError::FailedToParseParameter(_)
             | PgWireError::QueryCanceled
             | PgWireError::ApiError(_)
-            | PgWireError::InvalidOptionValue(_) => SEVERITY_ERROR,
+            | PgWireError::InvalidOptionValue(_)
+            | PgWireError::MalformedMessage(..) => SEVERITY_ERROR,
             PgWireError::UserError(info) => &info.severity,
         }
     }
@@ -383,6 +410,7 @@ impl PgWireError {
             | PgWireError::InvalidMessageType(_)
             | PgWireError::InvalidTargetType(_)
             | PgWireError::MessageTooLarge(..)
+            | PgWireError::InvalidMessageLength(_)
             | PgWireError::InvalidElementCount(..)
             | PgWireError::InvalidTransactionStatus(_)
             | PgWireError::InvalidSSLRequestMessage
@@ -412,6 +440,7 @@ impl PgWireError {
             | PgWireError::OauthAuthzIdError(_) => "0A000",
             PgWireError::UserNameRequired => "28000",
             PgWireError::QueryCanceled => "57014",
+            PgWireError::MalformedMessage(code, _) => code,
             PgWireError::UserError(info) => &info.code,
         }
     }
@@ -421,11 +450,16 @@ impl From<PgWireError> for ErrorInfo {
     fn from(error: PgWireError) -> Self {
         match error {
             PgWireError::UserError(info) => *info,
-            error => ErrorInfo::new(
-                error.severity().to_owned(),
-                error.code().to_owned(),
-                error.to_string(),
-            ),
+            error => {
+                let mut info = ErrorInfo::new(
+                    error.severity().to_owned(),
+                    error.code().to_owned(),
+                    error.to_string(),
+                );
+                // PostgreSQL sends the severity unlocalized too (`V`).
+                info.severity_nonlocalized = Some(info.severity.clone());
+                info
+            }
         }
     }
 }
@@ -504,6 +538,25 @@ mod test {
         assert_eq!("28P01", error_info.code);
         assert_eq!("Password authentication failed", error_info.message);
         assert!(error_info.file_name.is_none());
+    }
+
+    #[test]
+    fn test_not_found_messages_are_postgresql_s() {
+        let message = |e: PgWireError| e.to_string();
+        assert_eq!(
+            message(PgWireError::StatementNotFound(UNNAMED.to_owned())),
+            "unnamed prepared statement does not exist"
+        );
+        assert_eq!(
+            message(PgWireError::StatementNotFound("s1".to_owned())),
+            "prepared statement \"s1\" does not exist"
+        );
+        assert_eq!(
+            message(PgWireError::PortalNotFound(UNNAMED.to_owned())),
+            "portal \"\" does not exist"
+        );
+        #[cfg(feature = "server-api")]
+        assert_eq!(UNNAMED, crate::api::DEFAULT_NAME);
     }
 
     #[test]

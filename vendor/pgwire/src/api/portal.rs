@@ -19,6 +19,9 @@ use super::DEFAULT_NAME;
 use super::results::FieldFormat;
 use super::stmt::StoredStatement;
 
+/// The most rows [`Portal::fetch`] reserves room for before it has them.
+const FETCH_CAPACITY: usize = 256;
+
 /// Represent a prepared sql statement and its parameters bound by a `Bind`
 /// request.
 #[non_exhaustive]
@@ -74,7 +77,29 @@ impl Format {
         match self {
             Format::UnifiedText => FieldFormat::Text,
             Format::UnifiedBinary => FieldFormat::Binary,
-            Format::Individual(fv) => FieldFormat::from(fv[idx]),
+            Format::Individual(fv) => FieldFormat::from(individual_code(fv, idx)),
+        }
+    }
+
+    /// The format code the client gave for `idx`, as sent: 0 text, 1 binary,
+    /// anything else unsupported (see [`Format::unsupported_code`]).
+    pub fn code_for(&self, idx: usize) -> i16 {
+        match self {
+            Format::UnifiedText => 0,
+            Format::UnifiedBinary => FORMAT_CODE_BINARY,
+            Format::Individual(fv) => individual_code(fv, idx),
+        }
+    }
+
+    /// The first code that is neither text nor binary, which PostgreSQL
+    /// refuses ("unsupported format code").
+    pub fn unsupported_code(&self) -> Option<i16> {
+        match self {
+            Format::Individual(codes) => codes
+                .iter()
+                .copied()
+                .find(|code| *code != 0 && *code != FORMAT_CODE_BINARY),
+            _ => None,
         }
     }
 
@@ -91,11 +116,24 @@ impl Format {
     fn from_codes(codes: &[i16]) -> Self {
         if codes.is_empty() {
             Format::UnifiedText
+        } else if codes.iter().any(|code| *code != 0 && *code != FORMAT_CODE_BINARY) {
+            // Kept as sent, so that an unsupported code can be refused.
+            Format::Individual(codes.to_vec())
         } else if codes.len() == 1 {
             Format::from(codes[0])
         } else {
             Format::Individual(codes.to_vec())
         }
+    }
+}
+
+/// The code of field `idx` among `codes`: one code applies to every field;
+/// beyond the codes given, text (a count that does not match is the caller's
+/// to refuse).
+fn individual_code(codes: &[i16], idx: usize) -> i16 {
+    match codes {
+        [code] => *code,
+        codes => codes.get(idx).copied().unwrap_or(0),
     }
 }
 
@@ -217,7 +255,9 @@ impl<S: Clone> Portal<S> {
                 let row_schema = response.row_schema();
                 let data_rows = response.data_rows();
 
-                let mut rows = Vec::with_capacity(if max_rows == 0 { 256 } else { max_rows });
+                // The client's limit bounds the rows, not the room reserved
+                // for them up front.
+                let mut rows = Vec::with_capacity(max_rows.clamp(1, FETCH_CAPACITY));
                 let mut suspended = true;
                 while max_rows == 0 || rows.len() < max_rows {
                     if let Some(row) = data_rows.next().await {
@@ -252,6 +292,36 @@ mod tests {
     use postgres_types::FromSql;
 
     use super::*;
+
+    #[test]
+    fn test_format_codes_never_panic() {
+        let codes = Format::from_codes(&[0, 1]);
+        assert_eq!(codes.format_for(1), FieldFormat::Binary);
+        // More fields than codes: text, not an index out of bounds.
+        assert_eq!(codes.format_for(2), FieldFormat::Text);
+        assert_eq!(codes.unsupported_code(), None);
+        // An unsupported code is kept as sent, for every field it applies to.
+        let unsupported = Format::from_codes(&[7]);
+        assert_eq!(unsupported.unsupported_code(), Some(7));
+        assert_eq!(unsupported.code_for(3), 7);
+        assert_eq!(Format::from_codes(&[1, -1]).unsupported_code(), Some(-1));
+        assert_eq!(Format::from_codes(&[1]).code_for(5), 1);
+    }
+
+    #[tokio::test]
+    async fn test_fetch_with_the_largest_limit() {
+        use crate::messages::data::DataRow;
+        let rows = (0..3).map(|_| Ok(DataRow::new(bytes::BytesMut::new(), 0)));
+        let response = QueryResponse::new(Arc::new(vec![]), futures::stream::iter(rows));
+        let portal = Portal::<()>::default();
+        portal.start(response).await;
+        // i32::MAX rows asked for: three come, and no room is reserved for the
+        // rest (room for i32::MAX rows would be tens of gigabytes).
+        let fetched = portal.fetch(i32::MAX as usize).await.unwrap();
+        assert!(!fetched.suspended);
+        let mut response = fetched.response;
+        assert_eq!(response.data_rows().count().await, 3);
+    }
 
     #[test]
     fn test_from_sql() {

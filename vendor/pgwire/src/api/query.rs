@@ -293,7 +293,8 @@ pub trait ExtendedQueryHandler: Send + Sync {
         client.set_state(super::PgWireConnectionState::QueryInProgress);
 
         let portal_name = message.name.as_deref().unwrap_or(DEFAULT_NAME);
-        let max_rows = message.max_rows as usize;
+        // A limit of zero or below returns every row, as in PostgreSQL.
+        let max_rows = usize::try_from(message.max_rows).unwrap_or(0);
 
         let portal = match client.portal_store().get_portal(portal_name) {
             Some(Entry::Value(portal)) => portal,

@@ -61,7 +61,8 @@ impl Message for CopyDone {
         Ok(())
     }
 
-    fn decode_body(_buf: &mut BytesMut, _len: usize, _ctx: &DecodeContext) -> PgWireResult<Self> {
+    fn decode_body(buf: &mut BytesMut, _len: usize, _ctx: &DecodeContext) -> PgWireResult<Self> {
+        codec::ensure_end(buf)?;
         Ok(Self::new())
     }
 }
@@ -92,7 +93,8 @@ impl Message for CopyFail {
     }
 
     fn decode_body(buf: &mut BytesMut, _len: usize, _ctx: &DecodeContext) -> PgWireResult<Self> {
-        let msg = codec::get_cstring(buf).unwrap_or_else(|| "".to_owned());
+        let msg = codec::read_string(buf)?;
+        codec::ensure_end(buf)?;
         Ok(Self::new(msg))
     }
 }

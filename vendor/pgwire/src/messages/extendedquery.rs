@@ -1,7 +1,7 @@
-use bytes::{Buf, BufMut, Bytes};
+use bytes::{BufMut, Bytes};
 
 use super::{DecodeContext, Message, codec};
-use crate::error::PgWireResult;
+use crate::error::{PgWireError, PgWireResult};
 
 /// Request from frontend to parse a prepared query string
 #[non_exhaustive]
@@ -49,14 +49,15 @@ impl Message for Parse {
         _: usize,
         _ctx: &DecodeContext,
     ) -> PgWireResult<Self> {
-        let name = codec::get_cstring(buf);
-        let query = codec::get_cstring(buf).unwrap_or_else(|| "".to_owned());
-        let type_oid_count = buf.get_u16();
+        let name = codec::read_name(buf)?;
+        let query = codec::read_string(buf)?;
+        let type_oid_count = codec::read_u16(buf)? as usize;
 
-        let mut type_oids = Vec::with_capacity(type_oid_count as usize);
+        let mut type_oids = Vec::with_capacity(codec::capacity_for(type_oid_count, 4, buf));
         for _ in 0..type_oid_count {
-            type_oids.push(buf.get_u32());
+            type_oids.push(codec::read_u32(buf)?);
         }
+        codec::ensure_end(buf)?;
 
         Ok(Parse {
             name,
@@ -142,9 +143,7 @@ impl Message for Close {
         _: usize,
         _ctx: &DecodeContext,
     ) -> PgWireResult<Self> {
-        let target_type = buf.get_u8();
-        let name = codec::get_cstring(buf);
-
+        let (target_type, name) = decode_target(buf, "CLOSE")?;
         Ok(Close { target_type, name })
     }
 }
@@ -258,35 +257,43 @@ impl Message for Bind {
         _: usize,
         _ctx: &DecodeContext,
     ) -> PgWireResult<Self> {
-        let portal_name = codec::get_cstring(buf);
-        let statement_name = codec::get_cstring(buf);
+        let (portal_name, statement_name) = Self::decode_names(buf)?;
+        Self::decode_rest(buf, portal_name, statement_name)
+    }
+}
 
-        let parameter_format_code_len = buf.get_u16();
-        let mut parameter_format_codes = Vec::with_capacity(parameter_format_code_len as usize);
+impl Bind {
+    /// Decodes the portal and statement names that start a Bind's body.
+    pub(crate) fn decode_names(
+        buf: &mut bytes::BytesMut,
+    ) -> PgWireResult<(Option<String>, Option<String>)> {
+        Ok((codec::read_name(buf)?, codec::read_name(buf)?))
+    }
 
-        for _ in 0..parameter_format_code_len {
-            parameter_format_codes.push(buf.get_i16());
-        }
+    /// Decodes the rest of a Bind's body, after its names. Counts come from
+    /// the client, so they reserve no more room than the body can fill.
+    pub(crate) fn decode_rest(
+        buf: &mut bytes::BytesMut,
+        portal_name: Option<String>,
+        statement_name: Option<String>,
+    ) -> PgWireResult<Self> {
+        let parameter_format_codes = decode_format_codes(buf)?;
 
-        let parameter_len = buf.get_u16();
-        let mut parameters = Vec::with_capacity(parameter_len as usize);
+        let parameter_len = codec::read_u16(buf)? as usize;
+        let mut parameters = Vec::with_capacity(codec::capacity_for(parameter_len, 4, buf));
         for _ in 0..parameter_len {
-            let data_len = buf.get_i32();
-
-            if data_len >= 0 {
-                parameters.push(Some(buf.split_to(data_len as usize).freeze()));
-            } else {
+            let data_len = codec::read_i32(buf)?;
+            // -1 is NULL; any other negative length is as short as PostgreSQL
+            // finds it.
+            if data_len == -1 {
                 parameters.push(None);
+            } else {
+                parameters.push(Some(codec::read_bytes(buf, data_len)?));
             }
         }
 
-        let result_column_format_code_len = buf.get_u16();
-        codec::ensure_count(result_column_format_code_len as usize, 2, buf)?;
-        let mut result_column_format_codes =
-            Vec::with_capacity(result_column_format_code_len as usize);
-        for _ in 0..result_column_format_code_len {
-            result_column_format_codes.push(buf.get_i16());
-        }
+        let result_column_format_codes = decode_format_codes(buf)?;
+        codec::ensure_end(buf)?;
 
         Ok(Bind {
             portal_name,
@@ -298,6 +305,32 @@ impl Message for Bind {
             result_column_format_codes,
         })
     }
+}
+
+/// A count and that many format codes.
+fn decode_format_codes(buf: &mut bytes::BytesMut) -> PgWireResult<Vec<i16>> {
+    let count = codec::read_u16(buf)? as usize;
+    let mut codes = Vec::with_capacity(codec::capacity_for(count, 2, buf));
+    for _ in 0..count {
+        codes.push(codec::read_i16(buf)?);
+    }
+    Ok(codes)
+}
+
+/// The body of a Close or Describe (`kind`): the target type, `S` or `P`, and
+/// the name. Another target type is refused as PostgreSQL refuses it, once the
+/// whole message has been read.
+fn decode_target(buf: &mut bytes::BytesMut, kind: &str) -> PgWireResult<(u8, Option<String>)> {
+    let target_type = codec::read_u8(buf)?;
+    let name = codec::read_name(buf)?;
+    codec::ensure_end(buf)?;
+    if target_type != TARGET_TYPE_BYTE_STATEMENT && target_type != TARGET_TYPE_BYTE_PORTAL {
+        return Err(PgWireError::MalformedMessage(
+            "08P01",
+            format!("invalid {kind} message subtype {target_type}"),
+        ));
+    }
+    Ok((target_type, name))
 }
 
 /// Success response for `Bind`
@@ -372,9 +405,7 @@ impl Message for Describe {
         _: usize,
         _ctx: &DecodeContext,
     ) -> PgWireResult<Self> {
-        let target_type = buf.get_u8();
-        let name = codec::get_cstring(buf);
-
+        let (target_type, name) = decode_target(buf, "DESCRIBE")?;
         Ok(Describe { target_type, name })
     }
 }
@@ -411,8 +442,9 @@ impl Message for Execute {
         _: usize,
         _ctx: &DecodeContext,
     ) -> PgWireResult<Self> {
-        let name = codec::get_cstring(buf);
-        let max_rows = buf.get_i32();
+        let name = codec::read_name(buf)?;
+        let max_rows = codec::read_i32(buf)?;
+        codec::ensure_end(buf)?;
 
         Ok(Execute { name, max_rows })
     }
@@ -442,10 +474,11 @@ impl Message for Flush {
     }
 
     fn decode_body(
-        _buf: &mut bytes::BytesMut,
+        buf: &mut bytes::BytesMut,
         _: usize,
         _ctx: &DecodeContext,
     ) -> PgWireResult<Self> {
+        codec::ensure_end(buf)?;
         Ok(Flush)
     }
 }
@@ -474,10 +507,11 @@ impl Message for Sync {
     }
 
     fn decode_body(
-        _buf: &mut bytes::BytesMut,
+        buf: &mut bytes::BytesMut,
         _: usize,
         _ctx: &DecodeContext,
     ) -> PgWireResult<Self> {
+        codec::ensure_end(buf)?;
         Ok(Sync)
     }
 }

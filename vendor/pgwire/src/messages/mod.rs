@@ -180,6 +180,8 @@ pub mod simplequery;
 pub mod startup;
 /// Termination messages
 pub mod terminate;
+/// UTF-8 validation of client text, with PostgreSQL's error messages
+pub mod utf8;
 
 /// Meta message for SSL/GSS negotiation phase.
 #[derive(Debug)]
@@ -217,6 +219,43 @@ pub enum PgWireFrontendMessage {
     CopyData(copy::CopyData),
     CopyFail(copy::CopyFail),
     CopyDone(copy::CopyDone),
+
+    /// A message whose body does not decode (see [`Malformed`]).
+    Malformed(Malformed),
+}
+
+/// A frontend message whose body does not decode: too short for what it
+/// announces, a string without its terminator or not UTF-8, bytes left over,
+/// an unknown Close or Describe target. Its bytes have been consumed, so the
+/// next message decodes as usual; as in PostgreSQL, answering it is an ERROR
+/// and the session goes on (in the extended protocol, up to the next Sync).
+#[non_exhaustive]
+#[derive(Debug)]
+pub struct Malformed {
+    /// The message's type byte.
+    pub message_type: u8,
+    /// For a Bind whose portal and statement names decoded: the statement
+    /// named (`None`: the unnamed one). PostgreSQL looks it up before it reads
+    /// the rest of the message, so an unknown statement is the error to report.
+    pub bind_statement: Option<Option<String>>,
+    /// What is wrong with it, in PostgreSQL's words.
+    pub error: PgWireError,
+}
+
+impl Malformed {
+    /// Whether PostgreSQL skips the messages after it up to Sync, as after
+    /// any error in the extended protocol (all its messages but Sync).
+    pub fn is_extended_query(&self) -> bool {
+        matches!(
+            self.message_type,
+            extendedquery::MESSAGE_TYPE_BYTE_PARSE
+                | extendedquery::MESSAGE_TYPE_BYTE_BIND
+                | extendedquery::MESSAGE_TYPE_BYTE_CLOSE
+                | extendedquery::MESSAGE_TYPE_BYTE_DESCRIBE
+                | extendedquery::MESSAGE_TYPE_BYTE_EXECUTE
+                | extendedquery::MESSAGE_TYPE_BYTE_FLUSH
+        )
+    }
 }
 
 impl PgWireFrontendMessage {
@@ -232,7 +271,7 @@ impl PgWireFrontendMessage {
                 | Self::PortalSuspended(_)
                 | Self::Flush(_)
                 | Self::Sync(_)
-        )
+        ) || matches!(self, Self::Malformed(malformed) if malformed.is_extended_query())
     }
 
     /// Encode the frontend message into the given buffer.
@@ -264,7 +303,62 @@ impl PgWireFrontendMessage {
             Self::CopyData(msg) => msg.encode(buf),
             Self::CopyFail(msg) => msg.encode(buf),
             Self::CopyDone(msg) => msg.encode(buf),
+
+            // What arrived cannot be encoded back; nothing is written.
+            Self::Malformed(_) => Ok(()),
         }
+    }
+
+    /// Decodes one typed message (after startup) whose body `decode` reads:
+    /// the body is split off by its length first, so decoding never reads
+    /// past it, and a body that does not decode is a [`Malformed`] message,
+    /// not an error of the stream. Only a bad length is such an error.
+    fn decode_typed(
+        buf: &mut BytesMut,
+        max_len: usize,
+        decode: impl FnOnce(&mut BytesMut, usize) -> Result<Self, Malformed>,
+    ) -> PgWireResult<Option<Self>> {
+        let Some(mut body) = codec::split_body(buf, 1, max_len)? else {
+            return Ok(None);
+        };
+        let full_len = body.len() + 4;
+        Ok(Some(
+            decode(&mut body, full_len).unwrap_or_else(Self::Malformed),
+        ))
+    }
+
+    /// [`Self::decode_typed`] for a message `T` decoded as a whole.
+    fn decode_message<T: Message>(
+        buf: &mut BytesMut,
+        ctx: &DecodeContext,
+        wrap: impl FnOnce(T) -> Self,
+    ) -> PgWireResult<Option<Self>> {
+        let message_type = buf[0];
+        Self::decode_typed(buf, T::max_message_length(), |body, full_len| {
+            T::decode_body(body, full_len, ctx)
+                .map(wrap)
+                .map_err(|error| Malformed {
+                    message_type,
+                    bind_statement: None,
+                    error,
+                })
+        })
+    }
+
+    /// A Bind: once its names are read, a failure keeps the statement name.
+    fn decode_bind(buf: &mut BytesMut) -> PgWireResult<Option<Self>> {
+        let malformed = |bind_statement, error| Malformed {
+            message_type: extendedquery::MESSAGE_TYPE_BYTE_BIND,
+            bind_statement,
+            error,
+        };
+        Self::decode_typed(buf, extendedquery::Bind::max_message_length(), |body, _| {
+            let (portal, statement) =
+                extendedquery::Bind::decode_names(body).map_err(|e| malformed(None, e))?;
+            extendedquery::Bind::decode_rest(body, portal, statement.clone())
+                .map(Self::Bind)
+                .map_err(|e| malformed(Some(statement), e))
+        })
     }
 
     /// Decode a frontend message from the given buffer.
@@ -318,49 +412,30 @@ impl PgWireFrontendMessage {
                 // Password, SASLInitialResponse, SASLResponse can only be
                 // decoded under certain context
                 startup::MESSAGE_TYPE_BYTE_PASSWORD_MESSAGE_FAMILY => {
-                    startup::PasswordMessageFamily::decode(buf, ctx)
-                        .map(|v| v.map(Self::PasswordMessageFamily))
+                    Self::decode_message(buf, ctx, Self::PasswordMessageFamily)
                 }
 
-                simplequery::MESSAGE_TYPE_BYTE_QUERY => {
-                    simplequery::Query::decode(buf, ctx).map(|v| v.map(Self::Query))
-                }
+                simplequery::MESSAGE_TYPE_BYTE_QUERY => Self::decode_message(buf, ctx, Self::Query),
 
-                extendedquery::MESSAGE_TYPE_BYTE_PARSE => {
-                    extendedquery::Parse::decode(buf, ctx).map(|v| v.map(Self::Parse))
-                }
-                extendedquery::MESSAGE_TYPE_BYTE_BIND => {
-                    extendedquery::Bind::decode(buf, ctx).map(|v| v.map(Self::Bind))
-                }
-                extendedquery::MESSAGE_TYPE_BYTE_CLOSE => {
-                    extendedquery::Close::decode(buf, ctx).map(|v| v.map(Self::Close))
-                }
+                extendedquery::MESSAGE_TYPE_BYTE_PARSE => Self::decode_message(buf, ctx, Self::Parse),
+                extendedquery::MESSAGE_TYPE_BYTE_BIND => Self::decode_bind(buf),
+                extendedquery::MESSAGE_TYPE_BYTE_CLOSE => Self::decode_message(buf, ctx, Self::Close),
                 extendedquery::MESSAGE_TYPE_BYTE_DESCRIBE => {
-                    extendedquery::Describe::decode(buf, ctx).map(|v| v.map(Self::Describe))
+                    Self::decode_message(buf, ctx, Self::Describe)
                 }
                 extendedquery::MESSAGE_TYPE_BYTE_EXECUTE => {
-                    extendedquery::Execute::decode(buf, ctx).map(|v| v.map(Self::Execute))
+                    Self::decode_message(buf, ctx, Self::Execute)
                 }
-                extendedquery::MESSAGE_TYPE_BYTE_FLUSH => {
-                    extendedquery::Flush::decode(buf, ctx).map(|v| v.map(Self::Flush))
-                }
-                extendedquery::MESSAGE_TYPE_BYTE_SYNC => {
-                    extendedquery::Sync::decode(buf, ctx).map(|v| v.map(Self::Sync))
-                }
+                extendedquery::MESSAGE_TYPE_BYTE_FLUSH => Self::decode_message(buf, ctx, Self::Flush),
+                extendedquery::MESSAGE_TYPE_BYTE_SYNC => Self::decode_message(buf, ctx, Self::Sync),
 
                 terminate::MESSAGE_TYPE_BYTE_TERMINATE => {
-                    terminate::Terminate::decode(buf, ctx).map(|v| v.map(Self::Terminate))
+                    Self::decode_message(buf, ctx, Self::Terminate)
                 }
 
-                copy::MESSAGE_TYPE_BYTE_COPY_DATA => {
-                    copy::CopyData::decode(buf, ctx).map(|v| v.map(Self::CopyData))
-                }
-                copy::MESSAGE_TYPE_BYTE_COPY_FAIL => {
-                    copy::CopyFail::decode(buf, ctx).map(|v| v.map(Self::CopyFail))
-                }
-                copy::MESSAGE_TYPE_BYTE_COPY_DONE => {
-                    copy::CopyDone::decode(buf, ctx).map(|v| v.map(Self::CopyDone))
-                }
+                copy::MESSAGE_TYPE_BYTE_COPY_DATA => Self::decode_message(buf, ctx, Self::CopyData),
+                copy::MESSAGE_TYPE_BYTE_COPY_FAIL => Self::decode_message(buf, ctx, Self::CopyFail),
+                copy::MESSAGE_TYPE_BYTE_COPY_DONE => Self::decode_message(buf, ctx, Self::CopyDone),
                 _ => Err(PgWireError::InvalidMessageType(first_byte)),
             }
         } else {
@@ -1075,18 +1150,173 @@ mod test {
         }
 
         // Bind decoded by the server from an untrusted client. #192 widened the
-        // first two of Bind's three counts; this covers the third.
-        let mut fctx = DecodeContext::new(ProtocolVersion::PROTOCOL3_0);
-        fctx.awaiting_frontend_ssl = false;
-        fctx.awaiting_frontend_startup = false;
-        let mut buf = BytesMut::from(&b"B\0\0\0\x0c\0\0\0\0\0\0\xff\xff"[..]);
-        assert!(super::PgWireFrontendMessage::decode(&mut buf, &fctx).is_err());
+        // first two of Bind's three counts; this covers the third. (Shale's
+        // patch: a body that does not decode is a Malformed message.)
+        assert_malformed(
+            b"B\0\0\0\x0c\0\0\0\0\0\0\xff\xff",
+            "insufficient data left in message",
+        );
 
         // Bind with 5 result format codes but only 6 bytes left: the codes are
         // Int16s, so the element-aware bound must reject (5 * 2 > 6) instead of
         // passing a byte-count check and panicking on the truncated read.
-        let mut buf = BytesMut::from(&b"B\0\0\0\x0e\0\0\0\0\0\0\0\x05\0\0\0\0\0\0"[..]);
-        assert!(super::PgWireFrontendMessage::decode(&mut buf, &fctx).is_err());
+        // (Shale's patch: the length field now says 18, which these bytes are;
+        // it said 14, and the decoder read past it.)
+        assert_malformed(
+            b"B\0\0\0\x12\0\0\0\0\0\0\0\x05\0\0\0\0\0\0",
+            "insufficient data left in message",
+        );
+    }
+
+    // Shale's patch: frontend messages that do not decode, each answered with
+    // PostgreSQL 15's message, and never read past their own length.
+
+    fn frontend_context() -> DecodeContext {
+        let mut ctx = DecodeContext::new(ProtocolVersion::PROTOCOL3_0);
+        ctx.awaiting_frontend_ssl = false;
+        ctx.awaiting_frontend_startup = false;
+        ctx
+    }
+
+    /// Decodes `bytes` followed by a Sync: the first message must be Malformed
+    /// with `message` (SQLSTATE `code`), and the Sync must decode after it.
+    fn assert_malformed_with(bytes: &[u8], code: &str, message: &str) -> super::Malformed {
+        let ctx = frontend_context();
+        let mut buf = BytesMut::from(bytes);
+        buf.put_slice(b"S\0\0\0\x04");
+        let decoded = super::PgWireFrontendMessage::decode(&mut buf, &ctx)
+            .expect("a body that does not decode is no stream error")
+            .expect("the whole message is there");
+        let super::PgWireFrontendMessage::Malformed(malformed) = decoded else {
+            panic!("{bytes:?} decoded as {decoded:?}");
+        };
+        assert_eq!(malformed.message_type, bytes[0]);
+        assert_eq!(malformed.error.code(), code, "{bytes:?}");
+        assert_eq!(malformed.error.to_string(), message, "{bytes:?}");
+        let next = super::PgWireFrontendMessage::decode(&mut buf, &ctx).unwrap();
+        assert!(matches!(next, Some(super::PgWireFrontendMessage::Sync(_))), "{next:?}");
+        assert!(buf.is_empty());
+        malformed
+    }
+
+    fn assert_malformed(bytes: &[u8], message: &str) -> super::Malformed {
+        assert_malformed_with(bytes, "08P01", message)
+    }
+
+    #[test]
+    fn test_empty_bodies_are_malformed() {
+        for message_type in [b'B', b'P', b'E', b'Q'] {
+            assert_malformed(&[message_type, 0, 0, 0, 4], "invalid string in message");
+        }
+        for message_type in [b'D', b'C'] {
+            assert_malformed(&[message_type, 0, 0, 0, 4], "no data left in message");
+        }
+    }
+
+    #[test]
+    fn test_truncated_bind_keeps_its_statement_name() {
+        // Both names unnamed, one format code, then one parameter whose length
+        // is missing.
+        let malformed = assert_malformed(
+            b"B\0\0\0\x0c\0\0\0\x01\0\0\0\x01",
+            "insufficient data left in message",
+        );
+        assert_eq!(malformed.bind_statement, Some(None));
+        assert!(malformed.is_extended_query());
+        // A name without its terminator: no name to keep.
+        let malformed = assert_malformed(b"B\0\0\0\x06\0s", "invalid string in message");
+        assert_eq!(malformed.bind_statement, None);
+        let malformed = assert_malformed(b"B\0\0\0\x09\0st\0\0", "insufficient data left in message");
+        assert_eq!(malformed.bind_statement, Some(Some("st".to_owned())));
+    }
+
+    #[test]
+    fn test_lengths_and_counts_beyond_the_body() {
+        // A parameter length past the end, and a negative one other than -1.
+        assert_malformed(
+            b"B\0\0\0\x0e\0\0\0\0\0\x01\0\0\0\x05",
+            "insufficient data left in message",
+        );
+        assert_malformed(
+            b"B\0\0\0\x10\0\0\0\0\0\x01\xff\xff\xff\xfb\0\0",
+            "insufficient data left in message",
+        );
+        // 65535 parameters announced, none there: nothing is reserved for them.
+        assert_malformed(b"B\0\0\0\x0a\0\0\0\0\xff\xff", "insufficient data left in message");
+        // 65535 parameter types announced, none there.
+        assert_malformed(
+            b"P\0\0\0\x10\0SELECT 1\0\xff\xff",
+            "insufficient data left in message",
+        );
+        assert_malformed(b"P\0\0\0\x0e\0SELECT 1\0", "insufficient data left in message");
+        assert_malformed(b"E\0\0\0\x07\0\0\0", "insufficient data left in message");
+    }
+
+    #[test]
+    fn test_nul_inside_a_string_ends_it() {
+        // "SELECT" ends at the NUL, " 1" is read as the parameter count.
+        assert_malformed(
+            b"P\0\0\0\x11\0SELECT\0 1\0\0\0",
+            "insufficient data left in message",
+        );
+        assert_malformed(b"Q\0\0\0\x0dSELECT\0x\0", "invalid message format");
+    }
+
+    #[test]
+    fn test_bytes_left_over_are_malformed() {
+        assert_malformed(b"S\0\0\0\x05\0", "invalid message format");
+        assert_malformed(b"H\0\0\0\x05\0", "invalid message format");
+        assert_malformed(b"E\0\0\0\x0a\0\0\0\0\0\0", "invalid message format");
+        assert_malformed(b"B\0\0\0\x0d\0\0\0\0\0\0\0\0x", "invalid message format");
+    }
+
+    #[test]
+    fn test_unknown_close_and_describe_targets() {
+        assert_malformed(b"D\0\0\0\x06X\0", "invalid DESCRIBE message subtype 88");
+        assert_malformed(b"C\0\0\0\x06X\0", "invalid CLOSE message subtype 88");
+    }
+
+    #[test]
+    fn test_text_that_is_not_utf8() {
+        let malformed = assert_malformed_with(
+            b"Q\0\0\0\x0fSELECT '\xff'\0",
+            "22021",
+            "invalid byte sequence for encoding \"UTF8\": 0xff",
+        );
+        assert!(!malformed.is_extended_query());
+        assert_malformed_with(
+            b"P\0\0\0\x0bn\xff\0x\0\0\0",
+            "22021",
+            "invalid byte sequence for encoding \"UTF8\": 0xff",
+        );
+    }
+
+    #[test]
+    fn test_bad_lengths_end_the_stream() {
+        let ctx = frontend_context();
+        for length in [0i32, 3, -1, i32::MIN] {
+            let mut buf = BytesMut::from(&b"B"[..]);
+            buf.put_i32(length);
+            buf.put_slice(b"S\0\0\0\x04");
+            assert!(
+                super::PgWireFrontendMessage::decode(&mut buf, &ctx).is_err(),
+                "length {length}"
+            );
+        }
+        // Longer than a Describe may be.
+        let mut buf = BytesMut::from(&b"D\x7f\xff\xff\xff"[..]);
+        assert!(super::PgWireFrontendMessage::decode(&mut buf, &ctx).is_err());
+    }
+
+    #[test]
+    fn test_a_message_waits_for_its_whole_body() {
+        let ctx = frontend_context();
+        let mut buf = BytesMut::from(&b"B\0\0\0\x0c\0\0\0\0"[..]);
+        assert!(matches!(super::PgWireFrontendMessage::decode(&mut buf, &ctx), Ok(None)));
+        assert_eq!(buf.len(), 9);
+        buf.put_slice(b"\0\0\0\0");
+        let bind = super::PgWireFrontendMessage::decode(&mut buf, &ctx).unwrap();
+        assert!(matches!(bind, Some(super::PgWireFrontendMessage::Bind(_))), "{bind:?}");
     }
 
     #[test]

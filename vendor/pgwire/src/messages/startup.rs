@@ -729,13 +729,14 @@ impl Message for SASLInitialResponse {
         _full_len: usize,
         _ctx: &DecodeContext,
     ) -> PgWireResult<Self> {
-        let auth_method = codec::get_cstring(buf).unwrap_or_else(|| "".to_owned());
-        let data_len = buf.get_i32();
+        let auth_method = codec::read_string(buf)?;
+        let data_len = codec::read_i32(buf)?;
         let data = if data_len == -1 {
             None
         } else {
-            Some(buf.split_to(data_len as usize).freeze())
+            Some(codec::read_bytes(buf, data_len)?)
         };
+        codec::ensure_end(buf)?;
 
         Ok(SASLInitialResponse { auth_method, data })
     }

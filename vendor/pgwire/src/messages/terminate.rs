@@ -24,7 +24,13 @@ impl Message for Terminate {
         Ok(())
     }
 
-    fn decode_body(_: &mut bytes::BytesMut, _: usize, _ctx: &DecodeContext) -> PgWireResult<Self> {
+    fn decode_body(
+        buf: &mut bytes::BytesMut,
+        _: usize,
+        _ctx: &DecodeContext,
+    ) -> PgWireResult<Self> {
+        // PostgreSQL ends the session on a Terminate whatever its body holds.
+        buf.clear();
         Ok(Terminate)
     }
 }

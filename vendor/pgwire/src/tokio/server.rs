@@ -19,15 +19,20 @@ use crate::api::auth::StartupHandler;
 use crate::api::cancel::CancelHandler;
 use crate::api::copy::CopyHandler;
 use crate::api::query::{ExtendedQueryHandler, SimpleQueryHandler, send_ready_for_query};
+use crate::api::store::PortalStore;
 use crate::api::{
-    ClientInfo, ClientPortalStore, DefaultClient, ErrorHandler, PgWireConnectionState,
-    PgWireServerHandlers,
+    ClientInfo, ClientPortalStore, DEFAULT_NAME, DefaultClient, ErrorHandler,
+    PgWireConnectionState, PgWireServerHandlers,
 };
 use crate::error::{ErrorInfo, PgWireError, PgWireResult, SEVERITY_ERROR};
 use crate::messages::response::{GssEncResponse, ReadyForQuery, SslResponse, TransactionStatus};
 use crate::messages::startup::SecretKey;
+use crate::messages::copy::{
+    MESSAGE_TYPE_BYTE_COPY_DATA, MESSAGE_TYPE_BYTE_COPY_DONE, MESSAGE_TYPE_BYTE_COPY_FAIL,
+};
+use crate::messages::extendedquery::MESSAGE_TYPE_BYTE_SYNC;
 use crate::messages::{
-    DecodeContext, PgWireBackendMessage, PgWireFrontendMessage, ProtocolVersion,
+    DecodeContext, Malformed, PgWireBackendMessage, PgWireFrontendMessage, ProtocolVersion,
     SslNegotiationMetaMessage,
 };
 
@@ -205,13 +210,22 @@ where
         // message, the backend issues ErrorResponse, then reads and discards
         // messages until a Sync is reached, then issues ReadyForQuery and
         // returns to normal message processing.
-        PgWireConnectionState::AwaitingSync => {
-            if let PgWireFrontendMessage::Sync(sync) = message {
+        PgWireConnectionState::AwaitingSync => match message {
+            PgWireFrontendMessage::Sync(sync) => {
                 extended_query_handler.on_sync(socket, sync).await?;
                 // TODO: confirm if we need to track transaction state there
                 socket.set_state(PgWireConnectionState::ReadyForQuery);
             }
-        }
+            // A malformed Sync still ends the skipping, then fails (and
+            // ReadyForQuery follows the error, as PostgreSQL answers it).
+            PgWireFrontendMessage::Malformed(malformed)
+                if malformed.message_type == MESSAGE_TYPE_BYTE_SYNC =>
+            {
+                socket.set_state(PgWireConnectionState::ReadyForQuery);
+                return Err(malformed.error);
+            }
+            _ => {}
+        },
         PgWireConnectionState::CopyInProgress(is_extended_query) => {
             // query or query in progress
             match message {
@@ -305,6 +319,18 @@ where
                 PgWireFrontendMessage::Close(close) => {
                     extended_query_handler.on_close(socket, close).await?;
                 }
+                // PostgreSQL ignores copy messages outside COPY, however
+                // malformed.
+                PgWireFrontendMessage::Malformed(malformed)
+                    if !matches!(
+                        malformed.message_type,
+                        MESSAGE_TYPE_BYTE_COPY_DATA
+                            | MESSAGE_TYPE_BYTE_COPY_DONE
+                            | MESSAGE_TYPE_BYTE_COPY_FAIL
+                    ) =>
+                {
+                    return Err(malformed_error(socket, malformed));
+                }
                 _ => {}
             }
         }
@@ -312,7 +338,26 @@ where
     Ok(())
 }
 
+/// The error to answer a malformed message with. For a Bind, an unknown
+/// statement comes first, as PostgreSQL looks it up before reading the rest.
+fn malformed_error<C>(client: &C, malformed: Malformed) -> PgWireError
+where
+    C: ClientPortalStore,
+    C::PortalStore: PortalStore,
+{
+    if let Some(statement) = malformed.bind_statement {
+        let name = statement.unwrap_or_else(|| DEFAULT_NAME.to_owned());
+        if client.portal_store().get_statement(&name).is_none() {
+            return PgWireError::StatementNotFound(name);
+        }
+    }
+    malformed.error
+}
+
 /// Send an error response to the client and update connection state accordingly.
+///
+/// A FATAL error is the last message: no ReadyForQuery follows it, and the
+/// connection is closed.
 pub async fn process_error<S, ST>(
     socket: &mut Framed<S, PgWireMessageServerCodec<ST>>,
     error: PgWireError,
@@ -326,6 +371,9 @@ where
     socket
         .send(PgWireBackendMessage::ErrorResponse(error_info.into()))
         .await?;
+    if is_fatal {
+        return socket.close().await;
+    }
 
     let transaction_status = socket.transaction_status().to_error_state();
     socket.set_transaction_status(transaction_status);
@@ -341,10 +389,6 @@ where
             .await?;
     }
     socket.flush().await?;
-
-    if is_fatal {
-        return socket.close().await;
-    }
 
     Ok(())
 }
@@ -629,6 +673,13 @@ macro_rules! process_socket_messages {
                     break;
                 }
             } else {
+                // The stream ends here, at its end or at a message that cannot
+                // be framed. An unknown message type is answered as PostgreSQL
+                // answers it, with a FATAL error; a bad length ends the
+                // connection without a word (PostgreSQL only logs it).
+                if let Some(Err(error @ PgWireError::InvalidMessageType(_))) = msg {
+                    process_error(socket, error, false).await?;
+                }
                 break;
             }
         }
@@ -697,8 +748,7 @@ where
 #[cfg(all(test, any(feature = "_ring", feature = "_aws-lc-rs")))]
 mod tests {
     use super::*;
-    use std::fs::File;
-    use std::io::{BufReader, Error as IOError};
+    use std::io::Error as IOError;
     use std::sync::Arc;
     use tokio::sync::oneshot;
     use tokio_rustls::TlsAcceptor;
@@ -707,15 +757,15 @@ mod tests {
     use tokio_rustls::rustls::crypto::CryptoProvider;
 
     fn load_test_server_config() -> Result<rustls::ServerConfig, IOError> {
-        use rustls_pemfile::{certs, pkcs8_private_keys};
+        use rustls_pki_types::pem::PemObject;
         use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
-        let certs = certs(&mut BufReader::new(File::open("examples/ssl/server.crt")?))
-            .collect::<Result<Vec<CertificateDer>, _>>()?;
-        let key = pkcs8_private_keys(&mut BufReader::new(File::open("examples/ssl/server.key")?))
-            .map(|key| key.map(PrivateKeyDer::from))
-            .collect::<Result<Vec<PrivateKeyDer>, _>>()?
-            .remove(0);
+        let pem_error = |e| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+        let certs = CertificateDer::pem_file_iter("examples/ssl/server.crt")
+            .map_err(pem_error)?
+            .collect::<Result<Vec<CertificateDer>, _>>()
+            .map_err(pem_error)?;
+        let key = PrivateKeyDer::from_pem_file("examples/ssl/server.key").map_err(pem_error)?;
 
         let mut cfg = rustls::ServerConfig::builder()
             .with_no_client_auth()
