@@ -6,6 +6,7 @@ mod encode;
 mod execute;
 mod explain;
 mod extended;
+mod formats;
 mod handler;
 mod names;
 mod outcome;
