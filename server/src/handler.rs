@@ -196,6 +196,12 @@ impl PgWireServerHandlers for Handlers {
     fn extended_query_handler(&self) -> Arc<impl pgwire::api::query::ExtendedQueryHandler> {
         self.handler.clone()
     }
+
+    /// Fails the transaction block on the errors pgwire answers by itself
+    /// (`failed_messages`).
+    fn error_handler(&self) -> Arc<impl pgwire::api::ErrorHandler> {
+        self.handler.clone()
+    }
 }
 
 /// `DEALLOCATE name`: forgets the prepared statement `name` (one a Parse message made:

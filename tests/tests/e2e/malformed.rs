@@ -120,6 +120,19 @@ async fn nul_bytes_and_leftovers_are_08p01() {
 }
 
 #[tokio::test]
+async fn a_malformed_message_fails_the_transaction_block() {
+    let (_server, mut other, mut wire) = sessions().await;
+    wire.query("CREATE TABLE kept (id int PRIMARY KEY)").await;
+    assert_eq!(wire.transcript("BEGIN; INSERT INTO kept VALUES (1)").await, ["C BEGIN", "C INSERT 0 1", "Z T"]);
+    assert_eq!(wire.raw(&hex("42000000045300000004")).await, ["E ERROR 08P01 invalid string in message", "Z E"]);
+    let (error, status) = wire.error("SELECT 1").await;
+    assert_eq!((error.code(), status), ("25P02", 'E'));
+    assert_eq!(wire.transcript("ROLLBACK").await, ["C ROLLBACK", "Z I"]);
+    assert_eq!(wire.transcript("SELECT count(*) FROM kept").await, ["T count:int8", "D 0", "C SELECT 1", "Z I"]);
+    assert_still_serving(&mut other).await;
+}
+
+#[tokio::test]
 async fn a_length_that_cannot_be_framed_closes_the_connection() {
     let server = TestServer::start().await;
     let mut other = server.wire().await;
