@@ -19,7 +19,6 @@ use datafusion::sql::sqlparser::ast::{
     BinaryOperator, Expr, SetExpr, Statement, UnaryOperator, Value, ValueWithSpan,
 };
 use pgwire::api::Type;
-use pgwire::api::results::FieldFormat;
 use shale_catalog::CatalogError;
 
 use crate::encode::pg_type_of;
@@ -228,7 +227,7 @@ impl Session {
             .values
             .iter()
             .zip(&described.params)
-            .map(|(text, ty)| literal(Some(&Bytes::from(text.clone())), ty, FieldFormat::Text))
+            .map(|(text, ty)| literal(Some(&Bytes::from(text.clone())), ty))
             .collect::<Result<Vec<_>, _>>()
             .ok()?;
         self.param_values(&literals).ok()?;

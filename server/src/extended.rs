@@ -26,7 +26,8 @@ use crate::encode::pg_type_of;
 use crate::rows::encode_batch;
 use crate::handler::{Handler, SharedSession, on_thread, user_error};
 use crate::outcome::StatementResult;
-use crate::params::literal;
+use crate::formats;
+use crate::params::parameter;
 use crate::plan_cache::{PlanCache, PreparedRef};
 use crate::parse::parse_statements;
 use crate::wire::{feed_notices, feed_parameters, row_fields, send_error};
@@ -115,7 +116,7 @@ fn literals(portal: &Portal<Prepared>) -> Result<Vec<datafusion::sql::sqlparser:
         .enumerate()
         .map(|(i, ty)| {
             let value = portal.parameters.get(i).and_then(|v| v.as_ref());
-            literal(value, ty, portal.parameter_format.format_for(i))
+            parameter(value, ty, portal.parameter_format.code_for(i), i + 1)
         })
         .collect()
 }
@@ -153,8 +154,9 @@ impl ExtendedQueryHandler for Handler {
         self._on_describe(client, message).await
     }
 
-    /// As pgwire's, except that the parameter count and values are checked here, so that
-    /// a bad value fails Bind (before BindComplete) as in PostgreSQL.
+    /// As pgwire's, except that the parameter count and values and the format codes are
+    /// checked here, in PostgreSQL's order, so that a bad value fails Bind (before
+    /// BindComplete) as in PostgreSQL.
     async fn on_bind<C>(&self, client: &mut C, message: Bind) -> PgWireResult<()>
     where
         C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
@@ -169,6 +171,7 @@ impl ExtendedQueryHandler for Handler {
             Some(Entry::Empty) => (0, None),
             None => return Err(PgWireError::StatementNotFound(name.to_owned())),
         };
+        formats::check_parameter_count(&message).map_err(user_error)?;
         if message.parameters.len() != required {
             let shown = message.statement_name.as_deref().unwrap_or("");
             return Err(user_error(CatalogError::new(
@@ -183,6 +186,8 @@ impl ExtendedQueryHandler for Handler {
             Some(statement) => {
                 let portal = Portal::try_new(&message, statement)?;
                 let values = literals(&portal).map_err(user_error)?;
+                let columns = portal.statement.statement.rows.as_ref().map(|(schema, _)| schema.fields().len());
+                formats::check_result_count(&message, columns).map_err(user_error)?;
                 // Parameter values are flat: computing them needs no thread of its own.
                 let shared = self.session(client)?;
                 shared.lock().await.check_bind(&portal.statement.statement.stmt, &values).map_err(user_error)?;
@@ -276,6 +281,9 @@ fn response(result: StatementResult, format: &Format, handle: &SessionHandle) ->
             _ => Response::Execution(Tag::new(&tag)),
         },
         StatementResult::Rows(rows) => {
+            if rows.batches.iter().any(|batch| batch.num_rows() > 0) {
+                formats::check_result_codes(format).map_err(user_error)?;
+            }
             let (fields, types) = row_fields(&rows.schema, &rows.names, Some(format));
             let formats: Vec<_> = fields.iter().map(|f| f.format()).collect();
             let mut data = Vec::new();

@@ -241,6 +241,12 @@ impl PgWireServerHandlers for Handlers {
     fn cancel_handler(&self) -> Arc<impl CancelHandler> {
         self.handler.clone()
     }
+
+    /// Fails the transaction block on the errors pgwire answers by itself
+    /// (`failed_messages`).
+    fn error_handler(&self) -> Arc<impl pgwire::api::ErrorHandler> {
+        self.handler.clone()
+    }
 }
 
 #[async_trait]

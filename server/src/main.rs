@@ -7,6 +7,8 @@ mod encode;
 mod execute;
 mod explain;
 mod extended;
+mod failed_messages;
+mod formats;
 mod handler;
 mod names;
 mod outcome;

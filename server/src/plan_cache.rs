@@ -319,7 +319,6 @@ impl Session {
 pub(crate) mod tests {
     use datafusion::arrow::util::display::array_value_to_string;
     use datafusion::physical_plan::displayable;
-    use pgwire::api::results::FieldFormat;
     use shale_storage::{Store, StoreOptions};
 
     use super::*;
@@ -362,7 +361,7 @@ pub(crate) mod tests {
         }
 
         fn literals(id: i64) -> Vec<Expr> {
-            vec![literal(Some(&bytes::Bytes::from(id.to_string())), &Type::INT8, FieldFormat::Text).unwrap()]
+            vec![literal(Some(&bytes::Bytes::from(id.to_string())), &Type::INT8).unwrap()]
         }
 
         async fn execute(&self, session: &mut Session, id: i64) -> Outcome {

@@ -228,7 +228,7 @@ impl Session {
 
     /// Fails the open block (see [`Open::fail`]; a message's implicit transaction is ended
     /// by [`Session::end_implicit`]).
-    fn fail(&mut self) {
+    pub(crate) fn fail(&mut self) {
         let Some(open) = self.open.as_mut() else { return };
         let txn = open.begun().cloned();
         if let Err(e) = open.fail() {

@@ -29,21 +29,36 @@ impl Wire {
     /// Queues Bind of statement `statement` to portal `portal` with text parameters
     /// (`None`: NULL) and text results.
     pub fn bind(&mut self, portal: &str, statement: &str, params: &[Option<&str>]) -> &mut Self {
+        let params: Vec<_> = params.iter().map(|p| p.map(str::as_bytes)).collect();
+        self.bind_with(portal, statement, &[], &params, &[])
+    }
+
+    /// Queues Bind with parameters in the format codes `formats` (none: all text, one: all
+    /// in that format, else one per parameter; 0 text, 1 binary, anything else to see it
+    /// refused), their values as bytes, and results in the format codes `results`.
+    pub fn bind_with(
+        &mut self,
+        portal: &str,
+        statement: &str,
+        formats: &[i16],
+        params: &[Option<&[u8]>],
+        results: &[i16],
+    ) -> &mut Self {
         let mut body = Vec::new();
         put_cstr(&mut body, portal);
         put_cstr(&mut body, statement);
-        body.extend(0i16.to_be_bytes());
+        put_codes(&mut body, formats);
         body.extend((params.len() as i16).to_be_bytes());
         for param in params {
             match param {
                 Some(value) => {
                     body.extend((value.len() as i32).to_be_bytes());
-                    body.extend(value.as_bytes());
+                    body.extend_from_slice(value);
                 }
                 None => body.extend((-1i32).to_be_bytes()),
             }
         }
-        body.extend(0i16.to_be_bytes());
+        put_codes(&mut body, results);
         self.queue(b'B', &body)
     }
 
@@ -120,5 +135,13 @@ impl Wire {
     async fn next_message(&mut self) -> Message {
         let (tag, body) = self.read_raw().await;
         decode(tag, &body)
+    }
+}
+
+/// A count of format codes and the codes.
+fn put_codes(body: &mut Vec<u8>, codes: &[i16]) {
+    body.extend((codes.len() as i16).to_be_bytes());
+    for code in codes {
+        body.extend(code.to_be_bytes());
     }
 }

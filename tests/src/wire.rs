@@ -23,6 +23,7 @@
 //! The extended protocol's frontend messages are in [`crate::extended`].
 
 use std::collections::BTreeMap;
+use std::io::ErrorKind;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -316,11 +317,43 @@ impl Wire {
             .expect("send to the server");
     }
 
+    /// Sends the queued messages, then `bytes` exactly as given, however malformed, and
+    /// returns the answer as transcript lines up to ReadyForQuery. Errors show their
+    /// severity and message (`E ERROR 08P01 invalid string in message`), and the line
+    /// `closed` ends the answer when the server closes the connection instead.
+    pub async fn raw(&mut self, bytes: &[u8]) -> Vec<String> {
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.extend_from_slice(bytes);
+        self.send(&pending).await;
+        let mut lines = Vec::new();
+        while let Some((tag, body)) = self.try_read_raw().await {
+            let message = decode(tag, &body);
+            lines.push(match &message {
+                Message::Error(e) => format!("E {} {} {}", e.severity(), e.code(), e.message()),
+                other => other.render(),
+            });
+            if matches!(message, Message::ReadyForQuery(_)) {
+                return lines;
+            }
+        }
+        lines.push("closed".into());
+        lines
+    }
+
     pub(crate) async fn read_raw(&mut self) -> (u8, Vec<u8>) {
+        self.try_read_raw().await.expect("the server closed the connection")
+    }
+
+    /// The next message, or `None` when the server has closed the connection.
+    async fn try_read_raw(&mut self) -> Option<(u8, Vec<u8>)> {
         let mut header = [0u8; 5];
-        within(self.stream.read_exact(&mut header), "read a message header")
-            .await
-            .expect("the server closed the connection");
+        match within(self.stream.read_exact(&mut header), "read a message header").await {
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset) => {
+                return None;
+            }
+            Err(e) => panic!("reading from the server: {e}"),
+        }
         let len = i32::from_be_bytes(header[1..].try_into().unwrap());
         assert!(
             (4..1 << 30).contains(&len),
@@ -331,7 +364,7 @@ impl Wire {
         within(self.stream.read_exact(&mut body), "read a message body")
             .await
             .expect("the server closed the connection");
-        (header[0], body)
+        Some((header[0], body))
     }
 }
 

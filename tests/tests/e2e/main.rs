@@ -20,6 +20,7 @@ mod infinity;
 mod isolation;
 mod jdbc;
 mod lazy_catalog;
+mod malformed;
 mod numeric;
 mod odbc;
 mod output_format;
