@@ -1,6 +1,7 @@
 //! PostgreSQL's session information functions, as DataFusion scalar functions:
 //! `version()`, `current_schema()`, `current_database()`, `current_user`, `session_user`,
-//! and `now()` as the transaction's start time.
+//! and `now()` as the transaction's start time; and where they are registered, the built-ins
+//! Shale replaces (`date_bin`, `to_char`, `gcd`, `lcm`, see their modules).
 
 use std::sync::Arc;
 
@@ -36,7 +37,8 @@ fn text_function(name: &str, value: impl Fn() -> Option<String> + Send + Sync + 
     )
 }
 
-/// Registers the session functions, replacing DataFusion's `version()`.
+/// Registers the session functions, replacing DataFusion's `version()`, `date_bin`,
+/// `to_char`, `gcd` and `lcm`.
 pub fn register_functions(state: &mut SessionState, handle: &SessionHandle, info: SessionInfo) {
     let SessionInfo { user, database, version } = info;
     let schema_handle = handle.clone();
@@ -53,9 +55,11 @@ pub fn register_functions(state: &mut SessionState, handle: &SessionHandle, info
         text_function("current_database", move || Some(database.clone())),
         text_function("current_user", move || Some(user.clone())),
         text_function("session_user", move || Some(session_user.clone())),
+        crate::date_bin::function(),
+        crate::to_char::function(),
     ];
     crate::sysfuncs::register(state, handle);
-    for f in functions.into_iter().chain(crate::input::input_functions()) {
+    for f in functions.into_iter().chain(crate::input::input_functions()).chain(crate::gcd::functions()) {
         if let Err(e) = state.register_udf(Arc::new(f)) {
             tracing::warn!(error = %e, "registering a session function failed");
         }
