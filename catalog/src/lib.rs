@@ -11,6 +11,7 @@ mod arith;
 pub mod blocking;
 mod bpchar;
 mod array;
+mod array_size;
 mod casts;
 pub mod context;
 mod date_bin;

@@ -68,3 +68,22 @@ async fn arrays_have_at_most_six_dimensions() {
         client.expect_error(&sql, "54000", too_many).await;
     }
 }
+
+#[tokio::test]
+async fn datafusion_array_builders_are_bounded() {
+    let why = "array_repeat, array_resize and range are DataFusion's functions; PostgreSQL has none of them";
+    let Some(server) = TestServer::start_shale(why).await else { return };
+    let client = server.client().await;
+    for sql in [
+        "SELECT array_repeat(1, 2000000000)",
+        "SELECT array_resize(ARRAY[1], 2000000000)",
+        "SELECT range(0, 3000000000)",
+        "SELECT range(-3000000000, 3000000000, 40)",
+    ] {
+        client.expect_error(sql, "54000", "array size exceeds the maximum allowed (134217727)").await;
+    }
+    assert_eq!(
+        client.lines("SELECT cardinality(array_repeat(1, 3)), cardinality(range(0, 10, 3)), cardinality(range(5))").await,
+        ["3|4|5"]
+    );
+}
