@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, AsArray, TimestampMicrosecondArray};
-use datafusion::arrow::datatypes::{DataType, Field, IntervalMonthDayNanoType, IntervalUnit, TimeUnit, TimestampMicrosecondType};
+use datafusion::arrow::datatypes::{DataType, IntervalMonthDayNanoType, IntervalUnit, TimeUnit, TimestampMicrosecondType};
 use datafusion::common::{Result, ScalarValue};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility};
 
@@ -59,11 +59,7 @@ impl ScalarUDFImpl for DateBin {
     fn coerce_types(&self, args: &[DataType]) -> Result<Vec<DataType>> {
         match own_types(args) {
             Some(types) => Ok(types),
-            None => {
-                let fields: Vec<_> = args.iter().map(|t| Arc::new(Field::new("", t.clone(), true))).collect();
-                let coerced = datafusion::logical_expr::type_coercion::functions::fields_with_udf(&fields, self.inner.as_ref())?;
-                Ok(coerced.iter().map(|f| f.data_type().clone()).collect())
-            }
+            None => crate::functions::coerced_by(&self.inner, args),
         }
     }
 

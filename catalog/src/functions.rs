@@ -27,6 +27,14 @@ pub struct SessionInfo {
     pub version: String,
 }
 
+/// The argument types DataFusion's function `inner` takes for `args`, for a function that
+/// wraps it and hands it the types it does not handle itself.
+pub(crate) fn coerced_by(inner: &ScalarUDF, args: &[DataType]) -> datafusion::common::Result<Vec<DataType>> {
+    let fields: Vec<_> = args.iter().map(|t| Arc::new(datafusion::arrow::datatypes::Field::new("", t.clone(), true))).collect();
+    let coerced = datafusion::logical_expr::type_coercion::functions::fields_with_udf(&fields, inner)?;
+    Ok(coerced.iter().map(|f| f.data_type().clone()).collect())
+}
+
 /// A zero-argument function returning text computed on each call.
 fn text_function(name: &str, value: impl Fn() -> Option<String> + Send + Sync + 'static) -> ScalarUDF {
     create_udf(

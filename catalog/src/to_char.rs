@@ -48,7 +48,7 @@ impl ScalarUDFImpl for ToChar {
     fn coerce_types(&self, args: &[DataType]) -> Result<Vec<DataType>> {
         match args {
             [value, _] if own(value) => Ok(vec![value.clone(), DataType::Utf8]),
-            _ => self.inner.coerce_types(args),
+            _ => crate::functions::coerced_by(&self.inner, args),
         }
     }
 
