@@ -3,13 +3,19 @@
 //! `generate_series`) check it only against what the address space holds, so
 //! `array_repeat(1, 2000000000)` tries to allocate gigabytes. Shale's wrappers refuse a
 //! length beyond PostgreSQL's largest array (54000 "array size exceeds the maximum
-//! allowed", see [`crate::limits`]) before calling them.
+//! allowed", see [`crate::limits`]) before calling them. PostgreSQL's `array_fill`, which
+//! DataFusion lacks, is here too, with the same bound.
 
 use std::sync::Arc;
 
-use datafusion::arrow::datatypes::{DataType, FieldRef};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListArray, UInt64Array, new_empty_array};
+use datafusion::arrow::buffer::OffsetBuffer;
+use datafusion::arrow::compute::{cast, concat, take};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Int64Type};
 use datafusion::common::{Result, ScalarValue};
-use datafusion::logical_expr::{ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature};
+use datafusion::logical_expr::{
+    ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+};
 
 use crate::error::CatalogError;
 use crate::limits::check_array_size;
@@ -39,7 +45,70 @@ pub fn functions() -> Vec<ScalarUDF> {
         checked(resize::array_resize_udf(), Length::Count),
         checked(range::range_udf(), Length::Range { inclusive: false }),
         checked(range::gen_series_udf(), Length::Range { inclusive: true }),
+        ScalarUDF::new_from_impl(ArrayFill { signature: Signature::any(2, Volatility::Immutable) }),
     ]
+}
+
+/// `array_fill(value, ARRAY[n])`: `value` n times (Shale's arrays have one dimension, with
+/// the default lower bound).
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct ArrayFill {
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for ArrayFill {
+    fn name(&self) -> &str {
+        "array_fill"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, args: &[DataType]) -> Result<DataType> {
+        let item = match args.first() {
+            Some(DataType::Null) | None => DataType::Utf8,
+            Some(t) => t.clone(),
+        };
+        Ok(DataType::List(Arc::new(Field::new_list_field(item, true))))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let DataType::List(item) = args.return_field.data_type() else {
+            return Err(CatalogError::internal("array_fill returns a list").into_datafusion());
+        };
+        let rows = args.number_rows;
+        let (values, dims) = (args.args[0].to_array(rows)?, args.args[1].to_array(rows)?);
+        let values = cast(&values, item.data_type())?;
+        let lists = (0..rows)
+            .map(|row| {
+                let counts = match ScalarValue::try_from_array(&dims, row)? {
+                    ScalarValue::List(list) if !list.is_null(0) => cast(&list.value(0), &DataType::Int64)?,
+                    _ => {
+                        return Err(CatalogError::new("22004", "dimension array or low bound array cannot be null").into_datafusion());
+                    }
+                };
+                let n = match counts.as_primitive::<Int64Type>().iter().collect::<Vec<_>>().as_slice() {
+                    [] => 0,
+                    [Some(n)] => *n,
+                    [None] => return Err(CatalogError::new("22004", "dimension values cannot be null").into_datafusion()),
+                    _ => return Err(CatalogError::unsupported("multidimensional arrays").into_datafusion()),
+                };
+                // PostgreSQL 15 answers a negative length as too large.
+                let n = usize::try_from(n).ok();
+                check_array_size(n).map_err(CatalogError::into_datafusion)?;
+                let indices = UInt64Array::from(vec![row as u64; n.unwrap_or(0)]);
+                Ok(take(&values, &indices, None)?)
+            })
+            .collect::<Result<Vec<ArrayRef>>>()?;
+        let parts: Vec<&dyn Array> = lists.iter().map(|a| a.as_ref()).collect();
+        let flat = match parts.is_empty() {
+            true => new_empty_array(item.data_type()),
+            false => concat(&parts)?,
+        };
+        let offsets = OffsetBuffer::from_lengths(lists.iter().map(|a| a.len()));
+        Ok(ColumnarValue::Array(Arc::new(ListArray::try_new(item.clone(), offsets, flat, None)?)))
+    }
 }
 
 impl ScalarUDFImpl for SizeChecked {

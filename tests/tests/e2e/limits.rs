@@ -70,6 +70,19 @@ async fn arrays_have_at_most_six_dimensions() {
 }
 
 #[tokio::test]
+async fn array_fill_is_bounded() {
+    let (_server, client) = TestServer::start_with_client().await;
+    assert_eq!(
+        client.lines("SELECT array_fill(7, ARRAY[3]), array_fill('x'::text, ARRAY[2]), array_fill(1, ARRAY[0])").await,
+        ["{7,7,7}|{x,x}|{}"]
+    );
+    let too_large = "array size exceeds the maximum allowed (134217727)";
+    client.expect_error("SELECT array_fill(1, ARRAY[1000000000])", "54000", too_large).await;
+    client.expect_error("SELECT array_fill(1, ARRAY[-1])", "54000", too_large).await;
+    client.expect_error("SELECT array_fill(1, NULL)", "22004", "dimension array or low bound array cannot be null").await;
+}
+
+#[tokio::test]
 async fn datafusion_array_builders_are_bounded() {
     let why = "array_repeat, array_resize and range are DataFusion's functions; PostgreSQL has none of them";
     let Some(server) = TestServer::start_shale(why).await else { return };
