@@ -2,7 +2,7 @@
 //! spaces when such a value is compared or turned into text: `'ab'::char(3) = 'ab'` is true
 //! and `c || '|'` is `ab|`. An analyzer rule trims the trailing spaces of `character`
 //! operands wherever they are compared (comparison operators, `IN` lists, `= ANY(array)`,
-//! `CASE c WHEN ...`) or concatenated. The other side of a comparison is trimmed too when
+//! `CASE c WHEN ...`, the keys of `JOIN ... USING`) or concatenated. The other side of a comparison is trimmed too when
 //! PostgreSQL reads it as `character`: a literal, a parameter, a `varchar` or another
 //! `character` value; a `text` value is compared as text (only the `character` side loses
 //! its spaces), as in PostgreSQL.
@@ -29,7 +29,26 @@ impl AnalyzerRule for BpcharSemantics {
     }
 
     fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
-        rewrite_plan(plan, |_| false, &|e, schema| e.transform_up(|e| Ok(rewrite(e, schema))))
+        let plan = rewrite_plan(plan, |_| false, &|e, schema| e.transform_up(|e| Ok(rewrite(e, schema))))?;
+        // The key pairs of a join (USING, NATURAL) are not comparison expressions.
+        Ok(plan
+            .transform_up_with_subqueries(|node| {
+                let LogicalPlan::Join(mut join) = node else { return Ok(Transformed::no(node)) };
+                let (left, right) = (join.left.schema().clone(), join.right.schema().clone());
+                let mut changed = false;
+                join.on = std::mem::take(&mut join.on)
+                    .into_iter()
+                    .map(|(l, r)| match is_bpchar(&l, &left) || is_bpchar(&r, &right) {
+                        true => {
+                            changed = true;
+                            (comparand(l, &left), comparand(r, &right))
+                        }
+                        false => (l, r),
+                    })
+                    .collect();
+                Ok(Transformed::new_transformed(LogicalPlan::Join(join), changed))
+            })?
+            .data)
     }
 }
 

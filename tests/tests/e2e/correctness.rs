@@ -86,6 +86,15 @@ async fn character_compares_in_in_lists_any_case_and_joins() {
         ["ab|", "ab|"]
     );
     assert_eq!(client.lines("SELECT c, count(*) FROM c1 GROUP BY c ORDER BY c").await, ["ab   |2", "x    |1"]);
+    // Joins on keys of different lengths.
+    client
+        .run(
+            "CREATE TABLE a5 (id int PRIMARY KEY, k char(5), x int); CREATE TABLE b3 (id int PRIMARY KEY, k char(3), y int);
+             INSERT INTO a5 VALUES (1, 'ab', 1), (2, 'cd', 2); INSERT INTO b3 VALUES (1, 'ab', 10), (2, 'zz', 20);",
+        )
+        .await;
+    assert_eq!(count("SELECT count(*) FROM a5 JOIN b3 USING (k)").await, "1");
+    assert_eq!(client.lines("SELECT a5.x, b3.y FROM a5 JOIN b3 ON a5.k = b3.k").await, ["1|10"]);
 }
 
 #[tokio::test]
