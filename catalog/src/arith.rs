@@ -2,10 +2,13 @@
 //!
 //! - [`IntegerLiterals`] (before type coercion): a literal that fits in 32 bits is an
 //!   `integer`, as in PostgreSQL, not DataFusion's bigint; so `int_col * 10` stays int4.
-//!   Function arguments, VALUES, LIMIT and recursive CTEs keep DataFusion's types.
-//! - [`CheckedArithmetic`] (after type coercion): `+`, `-` and `*` on integers fail with
-//!   22003 on overflow instead of wrapping, through `shale_int_*` functions that use
-//!   Arrow's checked kernels.
+//!   Function arguments (but those of `abs`, `gcd` and `lcm`), VALUES, LIMIT and recursive
+//!   CTEs keep DataFusion's types.
+//! - [`CheckedArithmetic`] (after type coercion): `+`, `-`, `*` and unary minus on
+//!   integers fail with 22003 on overflow instead of wrapping, through `shale_checked_*`
+//!   functions that use Arrow's checked kernels; on floats `+`, `-`, `*` and `/` fail as
+//!   PostgreSQL's do (22003 on overflow and underflow, 22012 on division by zero, see
+//!   [`crate::float`]) instead of giving an infinity or zero.
 //!
 //! Both keep every expression's name, as DataFusion's own type coercion does, so plans that
 //! refer to columns by name are unaffected.
@@ -80,6 +83,9 @@ pub(crate) fn rewrite_operands(
     })
 }
 
+/// Functions whose integer literal arguments are narrowed like other literals.
+const SAME_TYPE_FUNCTIONS: &[&str] = &["abs", "gcd", "lcm"];
+
 /// Narrows 32-bit integer literals to Int32.
 #[derive(Debug, Default)]
 pub struct IntegerLiterals;
@@ -101,6 +107,9 @@ impl AnalyzerRule for IntegerLiterals {
                     Expr::Literal(ScalarValue::Int64(Some(v)), meta) if i32::try_from(v).is_ok() => {
                         Transformed::yes(Expr::Literal(ScalarValue::Int32(Some(v as i32)), meta))
                     }
+                    // Functions whose integer result has their arguments' type, as in
+                    // PostgreSQL: `abs(-2147483648)` is an integer overflow.
+                    Expr::ScalarFunction(ref f) if SAME_TYPE_FUNCTIONS.contains(&f.name()) => Transformed::no(e),
                     Expr::ScalarFunction(_) | Expr::AggregateFunction(_) | Expr::WindowFunction(_) => {
                         Transformed::new(e, false, TreeNodeRecursion::Jump)
                     }
@@ -111,18 +120,10 @@ impl AnalyzerRule for IntegerLiterals {
     }
 }
 
-/// Replaces integer `+`, `-`, `*` by overflow-checked functions.
-#[derive(Debug)]
-pub struct CheckedArithmetic {
-    functions: [Arc<ScalarUDF>; 3],
-}
-
-impl Default for CheckedArithmetic {
-    fn default() -> Self {
-        let f = |op| Arc::new(ScalarUDF::new_from_impl(CheckedOp { op, signature: Signature::any(2, Volatility::Immutable) }));
-        CheckedArithmetic { functions: [f(Operator::Plus), f(Operator::Minus), f(Operator::Multiply)] }
-    }
-}
+/// Replaces integer `+`, `-`, `*` and unary minus, and float `+`, `-`, `*`, `/`, by checked
+/// functions.
+#[derive(Debug, Default)]
+pub struct CheckedArithmetic;
 
 impl AnalyzerRule for CheckedArithmetic {
     fn name(&self) -> &str {
@@ -132,40 +133,101 @@ impl AnalyzerRule for CheckedArithmetic {
     fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
         rewrite_plan(plan, |_| false, &|e, schema| {
             e.transform_up(|e| {
-                let Expr::BinaryExpr(BinaryExpr { left, op, right }) = &e else { return Ok(Transformed::no(e)) };
-                let index = match op {
-                    Operator::Plus => 0,
-                    Operator::Minus => 1,
-                    Operator::Multiply => 2,
+                let kind = |x: &Expr| x.get_type(schema).ok().and_then(|t| Kind::of(&t));
+                let (op, args) = match &e {
+                    Expr::BinaryExpr(BinaryExpr { left, op, right }) => {
+                        let checked = match (kind(left), kind(right)) {
+                            (Some(Kind::Integer), Some(Kind::Integer)) => Checked::integer(*op),
+                            (Some(Kind::Float), Some(Kind::Float)) => Checked::float(*op),
+                            _ => None,
+                        };
+                        let Some(checked) = checked else { return Ok(Transformed::no(e)) };
+                        (checked, vec![left.as_ref().clone(), right.as_ref().clone()])
+                    }
+                    Expr::Negative(operand) if kind(operand) == Some(Kind::Integer) => {
+                        (Checked::Negate, vec![operand.as_ref().clone()])
+                    }
                     _ => return Ok(Transformed::no(e)),
                 };
-                let integer = |x: &Expr| {
-                    x.get_type(schema).is_ok_and(|t| matches!(t, DataType::Int16 | DataType::Int32 | DataType::Int64))
-                };
-                if !(integer(left) && integer(right)) {
-                    return Ok(Transformed::no(e));
-                }
-                let args = vec![left.as_ref().clone(), right.as_ref().clone()];
-                let call = ScalarFunction::new_udf(self.functions[index].clone(), args);
-                Ok(Transformed::yes(Expr::ScalarFunction(call)))
+                let udf = ScalarUDF::new_from_impl(CheckedOp { op, signature: Signature::any(args.len(), Volatility::Immutable) });
+                Ok(Transformed::yes(Expr::ScalarFunction(ScalarFunction::new_udf(Arc::new(udf), args))))
             })
         })
     }
 }
 
-/// One checked integer operation.
+/// The number types whose arithmetic is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Integer,
+    Float,
+}
+
+impl Kind {
+    fn of(t: &DataType) -> Option<Kind> {
+        match t {
+            DataType::Int16 | DataType::Int32 | DataType::Int64 => Some(Kind::Integer),
+            DataType::Float32 | DataType::Float64 => Some(Kind::Float),
+            _ => None,
+        }
+    }
+}
+
+/// A checked operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Checked {
+    Add,
+    Subtract,
+    Multiply,
+    /// Float division (integer division is DataFusion's, which checks it).
+    Divide,
+    /// Integer negation.
+    Negate,
+}
+
+impl Checked {
+    fn integer(op: Operator) -> Option<Checked> {
+        match op {
+            Operator::Plus => Some(Checked::Add),
+            Operator::Minus => Some(Checked::Subtract),
+            Operator::Multiply => Some(Checked::Multiply),
+            _ => None,
+        }
+    }
+
+    fn float(op: Operator) -> Option<Checked> {
+        match op {
+            Operator::Divide => Some(Checked::Divide),
+            other => Checked::integer(other),
+        }
+    }
+
+    /// The operator this checks (unary minus for negation).
+    fn operator(self) -> Operator {
+        match self {
+            Checked::Add => Operator::Plus,
+            Checked::Subtract | Checked::Negate => Operator::Minus,
+            Checked::Multiply => Operator::Multiply,
+            Checked::Divide => Operator::Divide,
+        }
+    }
+}
+
+/// One checked operation.
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct CheckedOp {
-    op: Operator,
+    op: Checked,
     signature: Signature,
 }
 
 impl ScalarUDFImpl for CheckedOp {
     fn name(&self) -> &str {
         match self.op {
-            Operator::Plus => "shale_int_add",
-            Operator::Minus => "shale_int_sub",
-            _ => "shale_int_mul",
+            Checked::Add => "shale_checked_add",
+            Checked::Subtract => "shale_checked_sub",
+            Checked::Multiply => "shale_checked_mul",
+            Checked::Divide => "shale_checked_div",
+            Checked::Negate => "shale_checked_neg",
         }
     }
 
@@ -179,20 +241,31 @@ impl ScalarUDFImpl for CheckedOp {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let ty = args.return_field.data_type().clone();
-        let [l, r] = [&args.args[0], &args.args[1]].map(|a| a.to_array(args.number_rows));
-        let (l, r) = (l?, r?);
-        let result = match self.op {
-            Operator::Plus => numeric::add(&l, &r),
-            Operator::Minus => numeric::sub(&l, &r),
-            _ => numeric::mul(&l, &r),
-        };
-        result.map(ColumnarValue::Array).map_err(|_| {
+        let arrays = args.args.iter().map(|a| a.to_array(args.number_rows)).collect::<Result<Vec<_>>>()?;
+        let out_of_range = || {
             let name = match ty {
                 DataType::Int16 => "smallint",
                 DataType::Int32 => "integer",
                 _ => "bigint",
             };
             CatalogError::new(sqlstate::OUT_OF_RANGE, format!("{name} out of range")).into_datafusion()
-        })
+        };
+        let (l, r) = match arrays.as_slice() {
+            [operand] => return numeric::neg(operand).map(ColumnarValue::Array).map_err(|_| out_of_range()),
+            [l, r] => (l, r),
+            _ => return Err(CatalogError::internal("a checked operation takes one or two operands").into_datafusion()),
+        };
+        let result = match self.op {
+            Checked::Add => numeric::add(l, r),
+            Checked::Subtract => numeric::sub(l, r),
+            Checked::Multiply => numeric::mul(l, r),
+            _ => numeric::div(l, r),
+        };
+        if Kind::of(&ty) == Some(Kind::Float) {
+            let result = result?;
+            crate::float::check_result(self.op.operator(), l, r, &result).map_err(CatalogError::into_datafusion)?;
+            return Ok(ColumnarValue::Array(result));
+        }
+        result.map(ColumnarValue::Array).map_err(|_| out_of_range())
     }
 }

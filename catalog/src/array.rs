@@ -5,8 +5,10 @@
 use crate::error::{CatalogError, Result, sqlstate};
 
 /// The elements of the array literal `text`: 22P02 `malformed array literal` when it is
-/// not one, 0A000 for a multidimensional array or explicit bounds.
+/// not one, 54000 for more than six dimensions (as PostgreSQL), 0A000 for a
+/// multidimensional array or explicit bounds.
 pub fn parse_array(text: &str) -> Result<Vec<Option<String>>> {
+    crate::limits::check_array_dimensions(nesting(text))?;
     let malformed = |detail: &str| {
         CatalogError::new(sqlstate::INVALID_TEXT, format!("malformed array literal: \"{text}\""))
             .with_detail(detail)
@@ -37,6 +39,27 @@ pub fn parse_array(text: &str) -> Result<Vec<Option<String>>> {
         return Err(malformed("Junk after closing right brace."));
     }
     Ok(elements)
+}
+
+/// How deep the braces of `text` nest, outside quoted elements.
+fn nesting(text: &str) -> usize {
+    let (mut depth, mut deepest, mut quoted) = (0usize, 0, false);
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            '{' if !quoted => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            '}' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// Reads one element up to (not including) the `,` or `}` after it.
@@ -151,5 +174,8 @@ mod tests {
         }
         assert_eq!(parse_array("{{1},{2}}").unwrap_err().code, "0A000");
         assert_eq!(parse_array("[1:2]={1,2}").unwrap_err().code, "0A000");
+        let e = parse_array("{{{{{{{1}}}}}}}").unwrap_err();
+        assert_eq!((e.code, e.message.as_str()), ("54000", "number of array dimensions (7) exceeds the maximum allowed (6)"));
+        assert_eq!(parse_array(r#"{"{{{{{{{",\{}"#).unwrap(), [Some("{{{{{{{".to_string()), Some("{".to_string())]);
     }
 }

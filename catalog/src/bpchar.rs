@@ -1,19 +1,22 @@
 //! `character(n)` keeps its padding when stored and printed, but PostgreSQL ignores trailing
 //! spaces when such a value is compared or turned into text: `'ab'::char(3) = 'ab'` is true
 //! and `c || '|'` is `ab|`. An analyzer rule trims the trailing spaces of `character`
-//! operands in comparisons and concatenation, and of the other operand of such a
-//! comparison (PostgreSQL compares a literal or a varchar with a `character` value as
-//! `character`).
+//! operands wherever they are compared (comparison operators, `IN` lists, `= ANY(array)`,
+//! `CASE c WHEN ...`, the keys of `JOIN ... USING`) or concatenated. The other side of a comparison is trimmed too when
+//! PostgreSQL reads it as `character`: a literal, a parameter, a `varchar` or another
+//! `character` value; a `text` value is compared as text (only the `character` side loses
+//! its spaces), as in PostgreSQL.
 
-use datafusion::arrow::datatypes::DataType;
 use datafusion::common::config::ConfigOptions;
+use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{DFSchema, Result, ScalarValue};
 use datafusion::functions::string::rtrim;
-use datafusion::logical_expr::expr::ScalarFunction;
-use datafusion::logical_expr::{Expr, ExprSchemable, LogicalPlan, Operator};
+use datafusion::logical_expr::expr::{Case, InList, ScalarFunction};
+use datafusion::logical_expr::{BinaryExpr, Expr, ExprSchemable, LogicalPlan, Operator};
 use datafusion::optimizer::AnalyzerRule;
 
-use crate::arith::{is_comparison, rewrite_operands};
+use crate::arith::{is_comparison, rewrite_plan};
+use crate::param::PARAM_FUNCTION;
 use crate::types::TYPE_KEY;
 
 /// Compares and concatenates `character(n)` values without their trailing spaces.
@@ -26,30 +29,83 @@ impl AnalyzerRule for BpcharSemantics {
     }
 
     fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
-        let applies = |op| is_comparison(op) || op == Operator::StringConcat;
-        rewrite_operands(plan, applies, &|left, op, right, schema| {
-            let (l, r) = (is_bpchar(left, schema), is_bpchar(right, schema));
-            if !l && !r {
-                return Ok(None);
-            }
-            // In a comparison the other operand is read as character(n) too, as
-            // PostgreSQL reads a literal or a varchar there.
-            let comparison = op != Operator::StringConcat;
-            let trim = |side: &Expr, bpchar: bool| match side {
-                _ if bpchar => trimmed(side.clone()),
-                Expr::Literal(ScalarValue::Utf8(Some(s)), m) if comparison => {
-                    Expr::Literal(ScalarValue::Utf8(Some(s.trim_end_matches(' ').to_string())), m.clone())
-                }
-                _ if comparison && side.get_type(schema).is_ok_and(|t| t == DataType::Utf8) => trimmed(side.clone()),
-                _ => side.clone(),
-            };
-            Ok(Some((trim(left, l), trim(right, r))))
-        })
+        let plan = rewrite_plan(plan, |_| false, &|e, schema| e.transform_up(|e| Ok(rewrite(e, schema))))?;
+        // The key pairs of a join (USING, NATURAL) are not comparison expressions.
+        Ok(plan
+            .transform_up_with_subqueries(|node| {
+                let LogicalPlan::Join(mut join) = node else { return Ok(Transformed::no(node)) };
+                let (left, right) = (join.left.schema().clone(), join.right.schema().clone());
+                let mut changed = false;
+                join.on = std::mem::take(&mut join.on)
+                    .into_iter()
+                    .map(|(l, r)| match is_bpchar(&l, &left) || is_bpchar(&r, &right) {
+                        true => {
+                            changed = true;
+                            (comparand(l, &left), comparand(r, &right))
+                        }
+                        false => (l, r),
+                    })
+                    .collect();
+                Ok(Transformed::new_transformed(LogicalPlan::Join(join), changed))
+            })?
+            .data)
+    }
+}
+
+fn rewrite(e: Expr, schema: &DFSchema) -> Transformed<Expr> {
+    let bpchar = |e: &Expr| is_bpchar(e, schema);
+    match e {
+        Expr::BinaryExpr(BinaryExpr { left, op, right }) if op == Operator::StringConcat => {
+            let (l, r) = (bpchar(&left), bpchar(&right));
+            let side = |side: Box<Expr>, trim: bool| if trim { Box::new(trimmed(*side)) } else { side };
+            Transformed::new_transformed(Expr::BinaryExpr(BinaryExpr { left: side(left, l), op, right: side(right, r) }), l || r)
+        }
+        Expr::BinaryExpr(BinaryExpr { left, op, right }) if is_comparison(op) && (bpchar(&left) || bpchar(&right)) => {
+            let (left, right) = (Box::new(comparand(*left, schema)), Box::new(comparand(*right, schema)));
+            Transformed::yes(Expr::BinaryExpr(BinaryExpr { left, op, right }))
+        }
+        Expr::InList(InList { expr, list, negated }) if bpchar(&expr) || list.iter().any(bpchar) => {
+            let list = list.into_iter().map(|item| comparand(item, schema)).collect();
+            Transformed::yes(Expr::InList(InList { expr: Box::new(comparand(*expr, schema)), list, negated }))
+        }
+        Expr::Case(Case { expr: Some(base), when_then_expr, else_expr })
+            if bpchar(&base) || when_then_expr.iter().any(|(when, _)| bpchar(when)) =>
+        {
+            let when_then_expr =
+                when_then_expr.into_iter().map(|(when, then)| (Box::new(comparand(*when, schema)), then)).collect();
+            Transformed::yes(Expr::Case(Case { expr: Some(Box::new(comparand(*base, schema))), when_then_expr, else_expr }))
+        }
+        // `c = ANY(array)`: the array's elements are text, so only `c` loses its spaces.
+        Expr::ScalarFunction(mut f) if f.name() == "array_has" && f.args.get(1).is_some_and(bpchar) => {
+            let needle = f.args.remove(1);
+            f.args.push(trimmed(needle));
+            Transformed::yes(Expr::ScalarFunction(f))
+        }
+        other => Transformed::no(other),
+    }
+}
+
+/// One side of a comparison with a `character` value, as PostgreSQL compares it: without
+/// trailing spaces unless it is text (or not a string at all).
+fn comparand(side: Expr, schema: &DFSchema) -> Expr {
+    match side {
+        Expr::Literal(ScalarValue::Utf8(Some(s)), m) => {
+            Expr::Literal(ScalarValue::Utf8(Some(s.trim_end_matches(' ').to_string())), m)
+        }
+        Expr::Placeholder(_) => trimmed(side),
+        Expr::ScalarFunction(ref f) if f.name() == PARAM_FUNCTION => trimmed(side),
+        _ if is_bpchar(&side, schema) || type_tag(&side, schema).as_deref() == Some("varchar") => trimmed(side),
+        _ => side,
     }
 }
 
 fn is_bpchar(e: &Expr, schema: &DFSchema) -> bool {
-    e.to_field(schema).is_ok_and(|(_, f)| f.metadata().get(TYPE_KEY).is_some_and(|t| t == "bpchar"))
+    type_tag(e, schema).as_deref() == Some("bpchar")
+}
+
+/// The PostgreSQL type named by the expression's field metadata ([`TYPE_KEY`]).
+fn type_tag(e: &Expr, schema: &DFSchema) -> Option<String> {
+    e.to_field(schema).ok().and_then(|(_, f)| f.metadata().get(TYPE_KEY).cloned())
 }
 
 fn trimmed(e: Expr) -> Expr {

@@ -13,6 +13,10 @@ use datafusion::optimizer::{Analyzer, AnalyzerRule};
 
 use crate::arith::{CheckedArithmetic, IntegerLiterals};
 use crate::bounded_topk::BoundedTopK;
+use crate::casts::{CastSemantics, LimitRounding};
+use crate::recursive_fields::RecursiveFields;
+use crate::scalar_subquery::ScalarSubqueries;
+use crate::window_frames::WindowFrames;
 use crate::bpchar::BpcharSemantics;
 use crate::functions::{SessionInfo, register_functions};
 use crate::handle::SessionHandle;
@@ -39,14 +43,24 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
     options.execution.time_zone = Some("+00:00".to_string());
     let catalogs = Arc::new(MemoryCatalogProviderList::new());
     catalogs.register_catalog(CATALOG_NAME.to_string(), Arc::new(ShaleCatalogProvider::new(handle.clone())));
-    // PostgreSQL's integer literals, untyped literals and character(n) comparisons before
-    // DataFusion's type coercion, checked integer arithmetic and numeric NaN and infinities
-    // after it.
+    // PostgreSQL's integer literals, untyped literals, character(n) comparisons, rounded
+    // LIMITs, scalar subqueries and window frame checks before
+    // DataFusion's type coercion, PostgreSQL's casts, checked arithmetic, numeric NaN and
+    // infinities and recursive CTEs' fields after it.
     let mut analyzer_rules: Vec<Arc<dyn AnalyzerRule + Send + Sync>> =
-        vec![Arc::new(IntegerLiterals), Arc::new(UntypedLiterals), Arc::new(BpcharSemantics)];
+        vec![
+        Arc::new(IntegerLiterals),
+        Arc::new(UntypedLiterals),
+        Arc::new(BpcharSemantics),
+        Arc::new(LimitRounding),
+        Arc::new(ScalarSubqueries),
+        Arc::new(WindowFrames),
+    ];
     analyzer_rules.extend(Analyzer::new().rules);
-    analyzer_rules.push(Arc::new(CheckedArithmetic::default()));
+    analyzer_rules.push(Arc::new(CastSemantics));
+    analyzer_rules.push(Arc::new(CheckedArithmetic));
     analyzer_rules.push(Arc::new(NumericSpecials));
+    analyzer_rules.push(Arc::new(RecursiveFields));
     let mut builder = SessionStateBuilder::new()
         .with_config(config)
         .with_catalog_list(catalogs)

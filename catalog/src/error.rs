@@ -155,7 +155,8 @@ impl CatalogError {
                 Ok(e) => *e,
                 Err(other) => match other.downcast::<DataFusionError>() {
                     Ok(df) => Self::from_datafusion(*df),
-                    Err(other) => Self::internal(other.to_string()),
+                    // Another library's error (the regex crate's, ...): classified by its text.
+                    Err(other) => crate::error_map::classify(&other.to_string()),
                 },
             },
             DataFusionError::Context(_, inner) | DataFusionError::Diagnostic(_, inner) => {

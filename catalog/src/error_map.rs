@@ -11,6 +11,29 @@ pub fn classify(message: &str) -> CatalogError {
     if m.contains("Divide by zero") || m.contains("division by zero") {
         return CatalogError::new(sqlstate::DIVISION_BY_ZERO, "division by zero");
     }
+    if m.contains("start bound cannot be UNBOUNDED FOLLOWING") {
+        return CatalogError::new("42P20", "frame start cannot be UNBOUNDED FOLLOWING");
+    }
+    if m.contains("end bound cannot be UNBOUNDED PRECEDING") {
+        return CatalogError::new("42P20", "frame end cannot be UNBOUNDED PRECEDING");
+    }
+    if m.contains("cannot be larger than end bound") {
+        // PostgreSQL runs such a frame (`1 PRECEDING AND 2 PRECEDING`) as an empty one.
+        return CatalogError::unsupported("a window frame that starts after it ends");
+    }
+    if let Some(e) = regex_error(m) {
+        return e;
+    }
+    if m.contains("LIMIT must be >= 0") {
+        return CatalogError::new("2201W", "LIMIT must not be negative");
+    }
+    if m.contains("OFFSET must be >=0") {
+        return CatalogError::new("2201X", "OFFSET must not be negative");
+    }
+    if let Some(array) = between(m, "Compute error: ", "Array overflow on abs") {
+        // DataFusion's `abs` of an integer type's minimum.
+        return CatalogError::new(sqlstate::OUT_OF_RANGE, format!("{} out of range", pg_type_name(array)));
+    }
     if let Some(e) = cast_error(m) {
         return e;
     }
@@ -57,6 +80,22 @@ pub fn classify(message: &str) -> CatalogError {
     CatalogError::internal(m.to_string())
 }
 
+/// A regular expression the regex crate refused: 2201B, with PostgreSQL's words for the
+/// mistakes it names (the regex crate's for the others).
+fn regex_error(m: &str) -> Option<CatalogError> {
+    if !m.contains("regex parse error") {
+        return None;
+    }
+    let reason = m.rsplit("error: ").next().unwrap_or(m).trim();
+    let reason = match reason {
+        "unclosed group" | "unopened group" => "parentheses () not balanced",
+        "unclosed character class" => "brackets [] not balanced",
+        "repetition operator missing expression" => "quantifier operand invalid",
+        other => other,
+    };
+    Some(CatalogError::new("2201B", format!("invalid regular expression: {reason}")))
+}
+
 /// Whether `text` starts with a `YYYY-MM-DD` date whose fields are digits, so that a
 /// failure to read it is a field out of range rather than bad syntax.
 pub(crate) fn well_formed_date(text: &str) -> bool {
@@ -97,7 +136,8 @@ fn cast_error(m: &str) -> Option<CatalogError> {
         ));
     }
     if m.contains("Can't cast value") || m.contains("out of range") || m.contains("overflow") {
-        let target = m.split("to type ").nth(1).unwrap_or("");
+        // "Can't cast value 300000 to type Int16", "value of 32768 is out of range Int16"
+        let target = m.split("to type ").nth(1).or_else(|| m.split("is out of range ").nth(1)).unwrap_or("");
         let ty = pg_type_name(target);
         let message = match ty {
             "numeric" => "numeric field overflow".to_string(),
@@ -157,6 +197,12 @@ mod tests {
         assert_eq!((e.code, e.message.as_str()), ("22003", "value \"99999999999\" is out of range for type integer"));
         let e = classify("Cast error: Can't cast value 300000 to type Int16");
         assert_eq!((e.code, e.message.as_str()), ("22003", "smallint out of range"));
+        let e = classify("Cast error: value of 32768 is out of range Int16");
+        assert_eq!((e.code, e.message.as_str()), ("22003", "smallint out of range"));
+        let e = classify("Arrow error: Compute error: Int64Array overflow on abs(-9223372036854775808)");
+        assert_eq!((e.code, e.message.as_str()), ("22003", "bigint out of range"));
+        let e = classify("External error: regex parse error:\n    (\n    ^\nerror: unclosed group");
+        assert_eq!((e.code, e.message.as_str()), ("2201B", "invalid regular expression: parentheses () not balanced"));
         let e = classify("Error during planning: table 'postgres.$search_path.nope' not found");
         assert_eq!((e.code, e.message.as_str()), ("42P01", "relation \"nope\" does not exist"));
         let e = classify("Error during planning: table 'postgres.s1.nope' not found");

@@ -1,6 +1,8 @@
 //! PostgreSQL's session information functions, as DataFusion scalar functions:
 //! `version()`, `current_schema()`, `current_database()`, `current_user`, `session_user`,
-//! and `now()` as the transaction's start time.
+//! and `now()` as the transaction's start time; and where they are registered, the built-ins
+//! Shale replaces (`date_bin`, `to_char`, `gcd`, `lcm`, and the array builders of
+//! [`crate::array_size`], see their modules).
 
 use std::sync::Arc;
 
@@ -25,6 +27,14 @@ pub struct SessionInfo {
     pub version: String,
 }
 
+/// The argument types DataFusion's function `inner` takes for `args`, for a function that
+/// wraps it and hands it the types it does not handle itself.
+pub(crate) fn coerced_by(inner: &ScalarUDF, args: &[DataType]) -> datafusion::common::Result<Vec<DataType>> {
+    let fields: Vec<_> = args.iter().map(|t| Arc::new(datafusion::arrow::datatypes::Field::new("", t.clone(), true))).collect();
+    let coerced = datafusion::logical_expr::type_coercion::functions::fields_with_udf(&fields, inner)?;
+    Ok(coerced.iter().map(|f| f.data_type().clone()).collect())
+}
+
 /// A zero-argument function returning text computed on each call.
 fn text_function(name: &str, value: impl Fn() -> Option<String> + Send + Sync + 'static) -> ScalarUDF {
     create_udf(
@@ -36,7 +46,8 @@ fn text_function(name: &str, value: impl Fn() -> Option<String> + Send + Sync + 
     )
 }
 
-/// Registers the session functions, replacing DataFusion's `version()`.
+/// Registers the session functions, replacing DataFusion's `version()`, `date_bin`,
+/// `to_char`, `gcd` and `lcm`.
 pub fn register_functions(state: &mut SessionState, handle: &SessionHandle, info: SessionInfo) {
     let SessionInfo { user, database, version } = info;
     let schema_handle = handle.clone();
@@ -53,9 +64,11 @@ pub fn register_functions(state: &mut SessionState, handle: &SessionHandle, info
         text_function("current_database", move || Some(database.clone())),
         text_function("current_user", move || Some(user.clone())),
         text_function("session_user", move || Some(session_user.clone())),
+        crate::date_bin::function(),
+        crate::to_char::function(),
     ];
     crate::sysfuncs::register(state, handle);
-    for f in functions.into_iter().chain(crate::input::input_functions()) {
+    for f in functions.into_iter().chain(crate::input::input_functions()).chain(crate::gcd::functions()).chain(crate::array_size::functions()) {
         if let Err(e) = state.register_udf(Arc::new(f)) {
             tracing::warn!(error = %e, "registering a session function failed");
         }

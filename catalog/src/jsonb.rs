@@ -1,36 +1,116 @@
 //! json validation and jsonb's canonical text: object keys ordered as PostgreSQL orders them
 //! (shorter keys first, then bytewise), the last of duplicate keys kept, `", "` and `": "`
 //! separators, and numbers kept as numeric text (`1.50` stays `1.50`, `1e2` becomes `100`).
+//!
+//! The parser keeps its open arrays and objects on a stack of its own rather than the
+//! thread's, so nesting is bounded by [`MAX_JSON_DEPTH`] (54001 beyond, as PostgreSQL's
+//! stack depth check), not by the stack.
 
 use std::collections::BTreeMap;
 
 use crate::error::{CatalogError, Result, sqlstate};
-
-enum Value {
-    Scalar(String),
-    Array(Vec<Value>),
-    Object(BTreeMap<(usize, String), Value>),
-}
+use crate::limits::{MAX_JSON_DEPTH, stack_depth_exceeded};
 
 /// Checks that `text` is JSON; 22P02 otherwise.
 pub fn validate(text: &str, type_name: &str) -> Result<()> {
     parse(text, type_name).map(|_| ())
 }
 
-/// The text PostgreSQL prints for `text` as jsonb; 22P02 when it is not JSON.
+/// The text PostgreSQL prints for `text` as jsonb; 22P02 when it is not JSON (worded, as
+/// PostgreSQL words it, for type json).
 pub fn canonical(text: &str) -> Result<String> {
-    let mut out = String::with_capacity(text.len());
-    write(&parse(text, "jsonb")?, &mut out);
-    Ok(out)
+    parse(text, "json")
 }
 
-fn parse(text: &str, type_name: &str) -> Result<Value> {
+/// An array or object being read: the canonical text of what it holds so far.
+enum Open {
+    Array(String),
+    /// Members by (key length, key), as jsonb orders them, and the key of the member
+    /// being read.
+    Object(BTreeMap<(usize, String), String>, String),
+}
+
+/// `text` in jsonb's canonical form.
+fn parse(text: &str, type_name: &str) -> Result<String> {
+    let invalid = || CatalogError::new(sqlstate::INVALID_TEXT, format!("invalid input syntax for type {type_name}"));
     let mut p = Parser { s: text.as_bytes(), i: 0 };
-    let v = p.value().and_then(|v| {
+    let mut open: Vec<Open> = Vec::new();
+    loop {
+        // A value starts here: a scalar, an empty container, or a container to descend into.
         p.ws();
-        (p.i == p.s.len()).then_some(v)
-    });
-    v.ok_or_else(|| CatalogError::new(sqlstate::INVALID_TEXT, format!("invalid input syntax for type {type_name}")))
+        let mut value = match p.s.get(p.i).copied().ok_or_else(invalid)? {
+            b'[' | b'{' if open.len() >= MAX_JSON_DEPTH => return Err(stack_depth_exceeded()),
+            b'[' => {
+                p.i += 1;
+                if !p.eat(b']') {
+                    open.push(Open::Array(String::from("[")));
+                    continue;
+                }
+                "[]".to_string()
+            }
+            b'{' => {
+                p.i += 1;
+                if !p.eat(b'}') {
+                    open.push(Open::Object(BTreeMap::new(), p.key().ok_or_else(invalid)?));
+                    continue;
+                }
+                "{}".to_string()
+            }
+            b'"' => serde_json::to_string(&p.string().ok_or_else(invalid)?).map_err(|_| invalid())?,
+            _ => p.literal().ok_or_else(invalid)?,
+        };
+        // Put the value into the container it is in, closing the containers it ends.
+        loop {
+            let Some(container) = open.last_mut() else {
+                p.ws();
+                return if p.i == p.s.len() { Ok(value) } else { Err(invalid()) };
+            };
+            match container {
+                Open::Array(items) => {
+                    items.push_str(&value);
+                    if p.eat(b',') {
+                        items.push_str(", ");
+                        break;
+                    }
+                    if !p.eat(b']') {
+                        return Err(invalid());
+                    }
+                    items.push(']');
+                }
+                Open::Object(members, key) => {
+                    let key = std::mem::take(key);
+                    members.insert((key.len(), key), value);
+                    if p.eat(b',') {
+                        *container = Open::Object(std::mem::take(members), p.key().ok_or_else(invalid)?);
+                        break;
+                    }
+                    if !p.eat(b'}') {
+                        return Err(invalid());
+                    }
+                }
+            }
+            value = match open.pop() {
+                Some(Open::Array(items)) => items,
+                Some(Open::Object(members, _)) => object_text(&members),
+                None => return Err(invalid()),
+            };
+        }
+    }
+}
+
+/// An object's canonical text from its members' texts.
+fn object_text(members: &BTreeMap<(usize, String), String>) -> String {
+    let mut out = String::from("{");
+    for (i, ((_, key), value)) in members.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&serde_json::to_string(key).unwrap_or_default());
+        out.push_str(": ");
+        out.push_str(value);
+    }
+    out.push('}');
+    out
 }
 
 struct Parser<'a> {
@@ -52,54 +132,11 @@ impl Parser<'_> {
         hit
     }
 
-    fn value(&mut self) -> Option<Value> {
+    /// An object member's key and the `:` after it.
+    fn key(&mut self) -> Option<String> {
         self.ws();
-        match *self.s.get(self.i)? {
-            b'{' => self.object(),
-            b'[' => self.array(),
-            b'"' => Some(Value::Scalar(serde_json::to_string(&self.string()?).ok()?)),
-            _ => self.literal(),
-        }
-    }
-
-    fn object(&mut self) -> Option<Value> {
-        self.i += 1;
-        let mut map = BTreeMap::new();
-        if self.eat(b'}') {
-            return Some(Value::Object(map));
-        }
-        loop {
-            self.ws();
-            let key = self.string()?;
-            if !self.eat(b':') {
-                return None;
-            }
-            let value = self.value()?;
-            map.insert((key.len(), key), value);
-            if self.eat(b'}') {
-                return Some(Value::Object(map));
-            }
-            if !self.eat(b',') {
-                return None;
-            }
-        }
-    }
-
-    fn array(&mut self) -> Option<Value> {
-        self.i += 1;
-        let mut items = Vec::new();
-        if self.eat(b']') {
-            return Some(Value::Array(items));
-        }
-        loop {
-            items.push(self.value()?);
-            if self.eat(b']') {
-                return Some(Value::Array(items));
-            }
-            if !self.eat(b',') {
-                return None;
-            }
-        }
+        let key = self.string()?;
+        self.eat(b':').then_some(key)
     }
 
     /// A JSON string token, decoded.
@@ -121,17 +158,18 @@ impl Parser<'_> {
         }
     }
 
-    fn literal(&mut self) -> Option<Value> {
+    /// `true`, `false`, `null` or a number, as jsonb prints it.
+    fn literal(&mut self) -> Option<String> {
         let start = self.i;
         while self.s.get(self.i).is_some_and(|c| c.is_ascii_alphanumeric() || b"+-.".contains(c)) {
             self.i += 1;
         }
         let token = std::str::from_utf8(&self.s[start..self.i]).ok()?;
         match token {
-            "true" | "false" | "null" => Some(Value::Scalar(token.to_string())),
+            "true" | "false" | "null" => Some(token.to_string()),
             _ => {
                 serde_json::from_str::<serde_json::Number>(token).ok()?;
-                Some(Value::Scalar(numeric_text(token)))
+                Some(numeric_text(token))
             }
         }
     }
@@ -163,34 +201,6 @@ fn numeric_text(token: &str) -> String {
     if negative { format!("-{text}") } else { text }
 }
 
-fn write(value: &Value, out: &mut String) {
-    match value {
-        Value::Scalar(s) => out.push_str(s),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write(item, out);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push('{');
-            for (i, ((_, key), item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                out.push_str(&serde_json::to_string(key).unwrap_or_default());
-                out.push_str(": ");
-                write(item, out);
-            }
-            out.push('}');
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,5 +214,18 @@ mod tests {
         assert_eq!(c("\"a\\u0041\""), "\"aA\"");
         assert_eq!(canonical("{\"a\":}").unwrap_err().code, "22P02");
         assert!(validate("[1,2", "json").is_err());
+        assert!(validate("[1,2]]", "json").is_err());
+        assert_eq!(c("{}"), "{}");
+        assert_eq!(c(" [ [ ] , { } , [ 1 ] ] "), "[[], {}, [1]]");
+        assert_eq!(c(r#"{"a": {"b": [1, {"c": 2}]}, "": 0}"#), r#"{"": 0, "a": {"b": [1, {"c": 2}]}}"#);
+    }
+
+    #[test]
+    fn nesting_is_bounded_without_the_stack() {
+        let deep = |n| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert_eq!(canonical(&deep(10_000)).unwrap(), deep(10_000));
+        assert_eq!(validate(&"[".repeat(10_000), "json").unwrap_err().code, "22P02");
+        assert_eq!(validate(&"[".repeat(100_000), "json").unwrap_err().code, "54001");
+        assert_eq!(canonical(&"{\"a\":".repeat(100_000)).unwrap_err().code, "54001");
     }
 }

@@ -17,6 +17,9 @@
 //! - `ARRAY(SELECT e FROM ...)` is `(SELECT array_agg(e) FROM ...)`;
 //! - `EXISTS (...)` in a SELECT list is `(SELECT count(*) > 0 ...)`;
 //! - `current_catalog` and `user` are `current_database()` and `current_user`;
+//! - the prefix operator `@ x` is `abs(x)`;
+//! - `ARRAY[...]` nested more than six deep is 54000, as in PostgreSQL, before DataFusion
+//!   plans it;
 //! - `LIKE ... ESCAPE 'c'` rewrites the pattern to DataFusion's backslash escapes;
 //! - subscripts of the catalogs' int2vector and oidvector columns (`indkey[0]`) start at
 //!   0, as `generate_subscripts` over them does;
@@ -33,7 +36,7 @@ use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
     AccessExpr, BinaryOperator, DataType, Distinct, Expr, FunctionArguments, Subscript, GroupByExpr, JoinOperator, ObjectName, ObjectNamePart, OrderByKind, Query, SelectItem,
-    SetExpr, Statement, TableFactor, VisitMut, VisitorMut,
+    SetExpr, Statement, TableFactor, UnaryOperator, VisitMut, VisitorMut,
 };
 use shale_catalog::sql::{parse_data_type, parse_expr, parse_query};
 use shale_catalog::sysfuncs::UNSUPPORTED;
@@ -141,6 +144,16 @@ impl VisitorMut for Rewriter {
 }
 
 /// `pg_catalog.name` as `name`.
+/// How many `ARRAY[...]` constructors nest at `e` (PostgreSQL allows six; DataFusion's
+/// planning of deeper ones takes time exponential in the depth).
+fn array_depth(e: &Expr) -> usize {
+    match e {
+        Expr::Array(a) => 1 + a.elem.iter().map(array_depth).max().unwrap_or(0),
+        Expr::Nested(inner) => array_depth(inner),
+        _ => 0,
+    }
+}
+
 fn strip_pg_catalog(name: &mut ObjectName) -> bool {
     let qualified = name.0.len() == 2
         && matches!(&name.0[0], ObjectNamePart::Identifier(i) if i.value.eq_ignore_ascii_case("pg_catalog"));
@@ -165,6 +178,10 @@ fn rewrite_expr(expr: &mut Expr) -> Result<(), CatalogError> {
             if let BinaryOperator::PGCustomBinaryOperator(parts) = op {
                 *op = operator(parts)?;
             }
+        }
+        Expr::Array(_) => shale_catalog::limits::check_array_dimensions(array_depth(expr))?,
+        Expr::UnaryOp { op: UnaryOperator::PGAbs, expr: inner } => {
+            *expr = parse_expr(&format!("abs({inner})"))?;
         }
         Expr::Collate { expr: inner, collation } => {
             match last_part(collation).as_deref() {

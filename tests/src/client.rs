@@ -115,6 +115,9 @@ pub trait ClientExt {
     /// Runs `sql`, which must fail with SQLSTATE `code`; then checks that the session goes
     /// on (design invariant 5).
     async fn expect_sqlstate(&self, sql: &str, code: &str);
+
+    /// [`ClientExt::expect_sqlstate`] that also checks the error's message.
+    async fn expect_error(&self, sql: &str, code: &str, message: &str);
 }
 
 impl ClientExt for Client {
@@ -182,6 +185,13 @@ impl ClientExt for Client {
                 None => panic!("{sql}\nfailed without an ErrorResponse: {e:?}"),
             },
         }
+    }
+
+    async fn expect_error(&self, sql: &str, code: &str, message: &str) {
+        let err = self.error(sql).await;
+        let shown = sql.char_indices().nth(300).map_or(sql, |(i, _)| &sql[..i]);
+        assert_eq!((err.code().code(), err.message()), (code, message), "{shown}");
+        assert_eq!(self.value("SELECT 'alive'").await, "alive", "the session must go on after: {shown}");
     }
 
     async fn expect_sqlstate(&self, sql: &str, code: &str) {

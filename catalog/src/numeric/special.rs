@@ -142,7 +142,7 @@ pub fn specials(array: &ArrayRef) -> Option<Vec<Option<Special>>> {
 }
 
 /// `array` (of `T`) with each row's value replaced by `value(row, value)`.
-pub(super) fn map_rows<T: ArrowPrimitiveType>(
+pub(crate) fn map_rows<T: ArrowPrimitiveType>(
     array: &ArrayRef,
     value: impl Fn(usize, Option<T::Native>) -> Option<T::Native>,
 ) -> ArrayRef {

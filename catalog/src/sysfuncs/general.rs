@@ -1,5 +1,5 @@
 //! General PostgreSQL functions clients' catalog queries call that DataFusion lacks:
-//! `array_lower`, `array_upper`, `parse_ident`, `format`, `json_build_object`,
+//! `array_lower`, `array_upper`, `parse_ident`, `format` (see [`super::format`]), `json_build_object`,
 //! `pg_get_serial_sequence`, `pg_collation_is_visible`, `pg_get_partkeydef`, and the
 //! helpers Shale's rewrites call (`shale_like_escape`, `shale_expand_keys`).
 
@@ -12,7 +12,6 @@ use datafusion::logical_expr::{ScalarUDF, Volatility};
 
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::handle::SessionHandle;
-use crate::ident::quote_ident;
 use crate::system::column as v;
 
 use super::reg::{RegKind, name_parts, reg_lookup};
@@ -43,56 +42,6 @@ fn bound(args: &[ScalarValue], upper: bool) -> ScalarValue {
         (Some(n), Some(1)) if n > 0 => v::int4(if upper { i32::try_from(n).unwrap_or(i32::MAX) } else { 1 }),
         _ => v::null(),
     }
-}
-
-/// `format(fmt, args...)` with `%s`, `%I`, `%L` and `%%` (positions such as `%1$s`
-/// included).
-fn format(args: &[ScalarValue]) -> Result<ScalarValue> {
-    let Some(fmt) = args.first().and_then(text_arg) else { return Ok(v::null()) };
-    let mut out = String::new();
-    let mut chars = fmt.chars().peekable();
-    let mut next = 1;
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
-        }
-        let mut spec = String::new();
-        while let Some(&d) = chars.peek() {
-            chars.next();
-            if d.is_ascii_alphabetic() || d == '%' {
-                spec.push(d);
-                break;
-            }
-            spec.push(d);
-        }
-        let conversion = spec.chars().last().unwrap_or(' ');
-        if conversion == '%' {
-            out.push('%');
-            continue;
-        }
-        let position = match spec.split_once('$') {
-            Some((n, _)) => n.parse::<usize>().map_err(|_| bad_format())?,
-            None => next,
-        };
-        next = position + 1;
-        let value = args.get(position).ok_or_else(|| CatalogError::new(sqlstate::INVALID_PARAMETER, "too few arguments for format()"))?;
-        let text = text_arg(value);
-        match conversion {
-            's' => out.push_str(text.as_deref().unwrap_or("")),
-            'I' => out.push_str(&quote_ident(text.as_deref().ok_or_else(|| CatalogError::new("22004", "null values cannot be formatted as an SQL identifier"))?)),
-            'L' => match text {
-                Some(t) => out.push_str(&format!("'{}'", t.replace('\'', "''"))),
-                None => out.push_str("NULL"),
-            },
-            _ => return Err(bad_format()),
-        }
-    }
-    Ok(v::text(&out))
-}
-
-fn bad_format() -> CatalogError {
-    CatalogError::new(sqlstate::INVALID_PARAMETER, "unrecognized format() type specifier")
 }
 
 /// A JSON string literal.
@@ -233,7 +182,7 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
             let parts: Vec<ScalarValue> = name_parts(&text).iter().map(|p| v::text(p)).collect();
             Ok(ScalarValue::List(ScalarValue::new_list_nullable(&parts, &DataType::Utf8)))
         }),
-        row_function(handle, "format", &[1, 2, 3, 4, 5, 6], text_field(), stable, |_, args| format(args)),
+        row_function(handle, "format", &[1, 2, 3, 4, 5, 6], text_field(), stable, |_, args| super::format::format(args)),
         row_function(handle, "json_build_object", &[0, 2, 4, 6, 8, 10, 12, 14, 16], text_field(), stable, |_, args| json_build_object(args)),
         row_function(handle, "pg_get_serial_sequence", &[2], text_field(), stable, |cx, args| {
             // Shale has no sequences: a column never owns one. The table must exist.
@@ -273,10 +222,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn format_and_like_escape_as_postgres() {
+    fn like_escape_and_json_as_postgres() {
         let t = |s: &str| v::text(s);
-        assert_eq!(format(&[t("%s.%I = %L%%"), t("a"), t("B c"), t("it's")]).unwrap(), t("a.\"B c\" = 'it''s'%"));
-        assert_eq!(format(&[t("%2$s %1$s"), t("x"), t("y")]).unwrap(), t("y x"));
         assert_eq!(like_escape(&[t("a/%b\\c%"), t("/")]).unwrap(), t("a\\%b\\\\c%"));
         assert_eq!(json_build_object(&[t("a"), v::int4(1), t("b"), t("x\"y")]).unwrap(), t("{\"a\" : 1, \"b\" : \"x\\\"y\"}"));
     }

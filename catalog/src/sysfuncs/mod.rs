@@ -1,14 +1,17 @@
 //! PostgreSQL's system information and catalog functions that clients call when they
-//! connect and introspect: see each module. They read the same snapshot of storage as
+//! connect and introspect, and built-ins DataFusion has with other semantics (`format`,
+//! `lpad`, `rpad`, `repeat`): see each module. They read the same snapshot of storage as
 //! the system catalogs (`crate::system`).
 
 pub mod advisory;
 mod describe;
+mod format;
 mod general;
 mod keywords;
 pub mod reg;
 mod row_function;
 mod session;
+mod strings;
 
 use std::sync::Arc;
 
@@ -26,7 +29,8 @@ pub fn register(state: &mut SessionState, handle: &SessionHandle) {
         .chain(session::functions(handle))
         .chain(reg::functions(handle))
         .chain(advisory::functions(handle))
-        .chain(general::functions(handle));
+        .chain(general::functions(handle))
+        .chain(strings::functions(handle));
     for f in functions {
         if let Err(e) = state.register_udf(Arc::new(f)) {
             tracing::warn!(error = %e, "registering a system function failed");

@@ -1,0 +1,169 @@
+//! Errors are PostgreSQL's, not DataFusion's internals (issue 11, point 7): statements that
+//! reached clients as XX000 answer as PostgreSQL 15 does, with its result or its SQLSTATE
+//! and message.
+
+use shale_tests::{ClientExt, TestServer};
+
+#[tokio::test]
+async fn limit_and_offset_round_and_refuse_negatives() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE g (x int PRIMARY KEY); INSERT INTO g VALUES (1), (2), (3), (4), (5)").await;
+    assert_eq!(client.lines("SELECT x FROM g ORDER BY x LIMIT 1.5").await, ["1", "2"]);
+    assert_eq!(client.lines("SELECT x FROM g ORDER BY x LIMIT 2.5").await, ["1", "2", "3"]);
+    assert_eq!(client.lines("SELECT x FROM g ORDER BY x LIMIT 1.4").await, ["1"]);
+    assert_eq!(client.lines("SELECT x FROM g ORDER BY x OFFSET 1.5").await, ["3", "4", "5"]);
+    client.expect_error("SELECT x FROM g LIMIT -1", "2201W", "LIMIT must not be negative").await;
+    client.expect_error("SELECT x FROM g OFFSET -1", "2201X", "OFFSET must not be negative").await;
+}
+
+#[tokio::test]
+async fn bad_regular_expressions_are_2201b() {
+    let (_server, client) = TestServer::start_with_client().await;
+    let parentheses = "invalid regular expression: parentheses () not balanced";
+    client.expect_error("SELECT 'a' ~ '('", "2201B", parentheses).await;
+    client.expect_error("SELECT regexp_replace('a', '(', 'x')", "2201B", parentheses).await;
+    client.expect_error("SELECT 'a' ~ '['", "2201B", "invalid regular expression: brackets [] not balanced").await;
+}
+
+#[tokio::test]
+async fn invalid_window_frames_are_42p20() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE w (x int PRIMARY KEY); INSERT INTO w VALUES (1), (2), (3)").await;
+    for (frame, message) in [
+        ("ROWS BETWEEN 1 FOLLOWING AND CURRENT ROW", "frame starting from following row cannot have preceding rows"),
+        ("ROWS BETWEEN 2 FOLLOWING AND 1 PRECEDING", "frame starting from following row cannot have preceding rows"),
+        ("ROWS BETWEEN CURRENT ROW AND 1 PRECEDING", "frame starting from current row cannot have preceding rows"),
+        ("ROWS BETWEEN UNBOUNDED FOLLOWING AND CURRENT ROW", "frame start cannot be UNBOUNDED FOLLOWING"),
+        ("ROWS BETWEEN CURRENT ROW AND UNBOUNDED PRECEDING", "frame end cannot be UNBOUNDED PRECEDING"),
+    ] {
+        client.expect_error(&format!("SELECT sum(x) OVER (ORDER BY x {frame}) FROM w"), "42P20", message).await;
+    }
+    // A frame that is empty for some rows is fine.
+    assert_eq!(
+        client.lines("SELECT x, sum(x) OVER (ORDER BY x ROWS BETWEEN 2 PRECEDING AND 1 PRECEDING) FROM w ORDER BY x").await,
+        ["1|NULL", "2|1", "3|3"]
+    );
+}
+
+#[tokio::test]
+async fn correlated_scalar_subqueries_run_without_an_aggregate() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client
+        .run(
+            "CREATE TABLE t (a int PRIMARY KEY); CREATE TABLE u (id int PRIMARY KEY, a int, b text);
+             INSERT INTO t VALUES (1), (2), (3); INSERT INTO u VALUES (1, 1, 'one'), (2, 2, 'two');",
+        )
+        .await;
+    assert_eq!(
+        client.lines("SELECT a, (SELECT b FROM u WHERE u.a = t.a) FROM t ORDER BY a").await,
+        ["1|one", "2|two", "3|NULL"]
+    );
+    assert_eq!(client.lines("SELECT a FROM t WHERE (SELECT b FROM u WHERE u.a = t.a) = 'two'").await, ["2"]);
+    client.run("INSERT INTO u VALUES (3, 2, 'deux')").await;
+    // Only a subquery that is evaluated and returns two rows fails.
+    assert_eq!(client.lines("SELECT a, (SELECT b FROM u WHERE u.a = t.a) FROM t WHERE a = 1").await, ["1|one"]);
+    client.expect_error(
+        "SELECT a, (SELECT b FROM u WHERE u.a = t.a) FROM t ORDER BY a",
+        "21000",
+        "more than one row returned by a subquery used as an expression",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn date_bin_at_infinity_and_the_edges_of_the_range() {
+    let (_server, client) = TestServer::start_with_client().await;
+    assert_eq!(
+        client
+            .lines(
+                "SELECT date_bin('15 minutes', timestamp 'infinity', timestamp '2001-01-01'), \
+                 date_bin('15 minutes', timestamp '-infinity', timestamp '2001-01-01'), \
+                 date_bin('15 minutes', timestamptz 'infinity', timestamptz '2001-01-01'), \
+                 date_bin('15 minutes', timestamp '2020-02-11 15:44:17', timestamp '2001-01-01')",
+            )
+            .await,
+        ["infinity|-infinity|infinity|2020-02-11 15:30:00"]
+    );
+    client.expect_error(
+        "SELECT date_bin('15 minutes', timestamp '2020-01-01', timestamp 'infinity')",
+        "22008",
+        "origin out of range",
+    )
+    .await;
+    client.expect_error(
+        "SELECT date_bin('1 minute', timestamp '2020-01-01', timestamp '-infinity')",
+        "22008",
+        "origin out of range",
+    )
+    .await;
+    assert_eq!(
+        client
+            .lines(
+                "SELECT date_bin('1 day', timestamp '9999-12-31 23:59:59', timestamp '4713-01-01 BC'), \
+                 date_bin('1 hour', timestamp '4713-01-01 01:30:00 BC', timestamp '2001-01-01')",
+            )
+            .await,
+        ["9999-12-31 00:00:00|4713-01-01 01:00:00 BC"]
+    );
+    client.expect_error(
+        "SELECT date_bin('0 minutes', timestamp '2020-01-01', timestamp '2001-01-01')",
+        "22008",
+        "stride must be greater than zero",
+    )
+    .await;
+    client.expect_error(
+        "SELECT date_bin('1 month', timestamp '2020-01-01', timestamp '2001-01-01')",
+        "0A000",
+        "timestamps cannot be binned into intervals containing months or years",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn recursive_ctes_take_their_first_terms_types() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client
+        .run(
+            "CREATE TABLE rc (id int PRIMARY KEY, name varchar(10), parent int);
+             INSERT INTO rc VALUES (1, 'a', NULL), (2, 'b', 1), (3, 'c', 2);",
+        )
+        .await;
+    assert_eq!(
+        client
+            .lines(
+                "WITH RECURSIVE r AS (SELECT 1 AS n, 'x'::text AS t \
+                 UNION ALL SELECT n + 1, name FROM r, rc WHERE n < 3 AND rc.id = n) SELECT * FROM r ORDER BY n",
+            )
+            .await,
+        ["1|x", "2|a", "3|b"]
+    );
+    assert_eq!(
+        client.lines("WITH RECURSIVE r(n) AS (SELECT 1::numeric UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT * FROM r").await,
+        ["1", "2", "3"]
+    );
+}
+
+#[tokio::test]
+async fn to_char_formats_as_postgres() {
+    let (_server, client) = TestServer::start_with_client().await;
+    assert_eq!(
+        client
+            .lines(
+                "SELECT to_char(3000000000, '999D99'), to_char(-3000000000::int8, '999D99'), to_char(12.5, '999D99'), \
+                 to_char(1234567, 'FM9,999,999.99'), to_char(-12, 'S999'), to_char(0.5, '990D99')",
+            )
+            .await,
+        [" ###.##|-###.##|  12.50|1,234,567.| -12|   0.50"]
+    );
+    assert_eq!(
+        client
+            .lines(
+                "SELECT to_char(timestamp '2020-03-05 14:07:09.123456', 'YYYY-MM-DD HH24:MI:SS.US Month DY FMDDth'), \
+                 to_char(timestamp '9999-12-31 23:59:59', 'YYYY-MM-DD HH24:MI:SS'), \
+                 to_char(timestamp '4713-01-01 00:00:00 BC', 'YYYY-MM-DD BC'), \
+                 to_char(timestamp 'infinity', 'YYYY') IS NULL, to_char(timestamptz '-infinity', 'YYYY') IS NULL",
+            )
+            .await,
+        ["2020-03-05 14:07:09.123456 March     THU 5th|9999-12-31 23:59:59|4713-01-01 BC|t|t"]
+    );
+}
