@@ -3,7 +3,8 @@
 //! `--seconds` (default 600), while the server's resident set size (`VmRSS` of
 //! `/proc/<pid>/status`) is sampled every 10 s and printed. It passes when the RSS at the
 //! end is within 10% of the RSS after the first minute, and when the RSS falls once the
-//! clients have disconnected. Also printed: the idle RSS at start, with one connection.
+//! clients have disconnected. Also printed: the idle RSS at start, with one connection, and
+//! the server's thread count beside each sample (a thread keeps the stack pages it touched).
 //! `--protocol simple` runs the same statements through the simple query protocol with
 //! their constants spelled in, each a new text sharing its shape's plan.
 //! Run: `target/release/soak [--seconds N] [--clients N] [--protocol extended|simple]`.
@@ -13,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use shale_bench::rss::{mib, rss_kib};
+use shale_bench::rss::{self, mib};
 use shale_bench::{connect, start_shale};
 use tokio_postgres::Client;
 
@@ -129,7 +130,8 @@ async fn main() -> ExitCode {
     let data = tempfile::tempdir().expect("temp dir");
     let (shale, _, setup) = start_shale(data.path()).await;
     let pid = shale.pid();
-    let rss = || rss_kib(pid).expect("shale is running");
+    let status = || rss::status(pid).expect("shale is running");
+    let rss = || status().rss_kib;
     // Let start-up's allocations settle before reading the idle figure.
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle = rss();
@@ -140,7 +142,7 @@ async fn main() -> ExitCode {
     let protocol = if options.simple { "simple query protocol, constants spelled in" } else { "prepared statements" };
     println!("soak: {} connections, {} s, {protocol}; {ROWS} rows", options.clients, options.seconds);
     println!("idle RSS at start (one connection): {:.1} MiB; after loading the table: {:.1} MiB", mib(idle), mib(loaded));
-    println!("{:>6} {:>10} {:>14}", "s", "RSS MiB", "statements/s");
+    println!("{:>6} {:>10} {:>8} {:>14}", "s", "RSS MiB", "threads", "statements/s");
 
     let stop = Arc::new(AtomicBool::new(false));
     let done = Arc::new(AtomicU64::new(0));
@@ -152,11 +154,12 @@ async fn main() -> ExitCode {
     let mut counted = 0;
     while started.elapsed() < Duration::from_secs(options.seconds) {
         tokio::time::sleep(SAMPLE_EVERY).await;
-        let sample = Sample { at: started.elapsed(), kib: rss() };
+        let now = status();
+        let sample = Sample { at: started.elapsed(), kib: now.rss_kib };
         let total = done.load(Ordering::Relaxed);
         let rate = (total - counted) as f64 / SAMPLE_EVERY.as_secs_f64();
         counted = total;
-        println!("{:>6} {:>10.1} {rate:>14.0}", sample.at.as_secs(), mib(sample.kib));
+        println!("{:>6} {:>10.1} {:>8} {rate:>14.0}", sample.at.as_secs(), mib(sample.kib), now.threads);
         samples.push(sample);
     }
     stop.store(true, Ordering::Relaxed);
