@@ -1,9 +1,10 @@
 //! Helpers shared by Shale's benchmarks: starting the release `shale` binary on a data
 //! directory and timing how long it takes to accept a connection, scratch databases on the
-//! local PostgreSQL, running [`pgbench`], and the [`tpcb`] workload (which the end-to-end
-//! tests run too).
+//! local PostgreSQL, running [`pgbench`], the [`tpcb`] workload (which the end-to-end
+//! tests run too), and a process's resident set size ([`rss`]).
 
 pub mod pgbench;
+pub mod rss;
 pub mod tpcb;
 
 use std::net::TcpListener;
@@ -32,6 +33,13 @@ pub struct Server {
     child: Child,
     /// Its port.
     pub port: u16,
+}
+
+impl Server {
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
 }
 
 impl Drop for Server {

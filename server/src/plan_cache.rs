@@ -34,7 +34,7 @@ use shale_catalog::{CatalogError, SessionHandle, meta};
 use crate::encode::pg_type_of;
 use crate::describe::placeholder_count;
 use crate::names;
-use crate::reusable::reusable_physical_plan;
+use crate::reusable::{for_one_execution, reusable_physical_plan};
 use crate::outcome::Outcome;
 use crate::params::{bind, binds_as_text};
 use crate::rewrite::rewrite_statement;
@@ -215,7 +215,7 @@ impl Session {
                 match kept.physical {
                     Some(physical) => {
                         let _bound = BoundParams::new(&self.handle, &values);
-                        self.run_physical_plan(physical, names).await
+                        self.run_physical_plan(for_one_execution(&physical)?, names).await
                     }
                     None => self.run_query_plan(&kept.plan.with_param_values(values)?, names).await,
                 }
@@ -227,7 +227,7 @@ impl Session {
                 let outcome = match kept.physical {
                     Some(physical) => {
                         let _bound = BoundParams::new(&self.handle, &values);
-                        kept.plan.execute_physical(&self.dml(), physical).await?
+                        kept.plan.execute_physical(&self.dml(), for_one_execution(&physical)?).await?
                     }
                     None => kept.plan.execute(&self.dml(), Some(values)).await?,
                 };
@@ -433,6 +433,29 @@ pub(crate) mod tests {
         assert!(text.contains("access=by parameters"), "{text}");
         let outcome = session.execute(parse_statements("SELECT n FROM kv ORDER BY id").unwrap().remove(0)).await.unwrap();
         assert_eq!(texts(outcome), ["11", "22"]);
+    }
+
+    /// How many metrics the operators of `plan` hold.
+    fn metric_count(plan: &Arc<dyn ExecutionPlan>) -> usize {
+        plan.metrics().map_or(0, |m| m.iter().count()) + plan.children().into_iter().map(metric_count).sum::<usize>()
+    }
+
+    #[tokio::test]
+    async fn executions_leave_nothing_in_the_kept_plan() {
+        let (_dir, mut session) = session(&["CREATE TABLE kv (id bigint PRIMARY KEY, n bigint)", "INSERT INTO kv VALUES (1, 10), (2, 20)"]).await;
+        for sql in ["SELECT n FROM kv WHERE id = $1 AND n > 0", "UPDATE kv SET n = n + 1 WHERE id = $1"] {
+            let statement = Statement1::new(&mut session, sql).await;
+            statement.execute(&mut session, 1).await;
+            let kept = match statement.kept() {
+                Some(Plan::Query(Kept { physical: Some(physical), .. }, _) | Plan::Dml(Kept { physical: Some(physical), .. }, _, _)) => physical,
+                _ => panic!("no physical plan kept for {sql}"),
+            };
+            let after_one = metric_count(&kept);
+            for id in [1, 2].repeat(50) {
+                statement.execute(&mut session, id).await;
+            }
+            assert_eq!(metric_count(&kept), after_one, "{sql}: each execution added to the kept plan");
+        }
     }
 
     #[tokio::test]

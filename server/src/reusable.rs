@@ -7,6 +7,10 @@
 //! state between executions (a hash join's build side, dynamic filters), and a plan that
 //! reads the clock would keep the time of its first execution, since the optimizer folds
 //! `now()`: such queries are planned at each Execute instead.
+//!
+//! A kept plan is never executed itself: each execution runs a copy with empty metrics
+//! ([`for_one_execution`]), since every execution of an operator adds its metrics (rows,
+//! time) to the operator's node, and a plan executed again and again would keep them all.
 
 use std::sync::Arc;
 
@@ -14,7 +18,9 @@ use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::expr::ScalarFunction;
 use datafusion::logical_expr::{Expr, LogicalPlan, Volatility};
+use datafusion::error::Result as DFResult;
 use datafusion::physical_plan::ExecutionPlan;
+use datafusion::physical_plan::execution_plan::reset_plan_states;
 use shale_catalog::param::{PARAM_FUNCTION, with_param_calls};
 
 /// Operators that hold no state between executions.
@@ -40,6 +46,12 @@ pub async fn reusable_physical_plan(state: &SessionState, plan: &LogicalPlan) ->
     let with_calls = with_param_calls(plan.clone(), function).ok()??;
     let physical = state.create_physical_plan(&with_calls).await.ok()?;
     re_executable(physical.as_ref()).then_some(physical)
+}
+
+/// A copy of the kept `plan` to execute once: the same operators with empty metrics, and
+/// the properties computed when the plan was made.
+pub fn for_one_execution(plan: &Arc<dyn ExecutionPlan>) -> DFResult<Arc<dyn ExecutionPlan>> {
+    reset_plan_states(Arc::clone(plan))
 }
 
 /// Whether `plan` calls a function whose value is fixed per statement (`now()`,

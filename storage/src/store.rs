@@ -15,6 +15,16 @@ use crate::{Error, Result, Txn};
 /// How long a write outside a transaction waits for a row lock, in milliseconds.
 const LOCK_TIMEOUT_MS: i64 = 2000;
 
+/// The size a column family's memtable grows to before RocksDB flushes it to a table
+/// file. RocksDB's default, 64 MB (and a second one filling while the first flushes), let
+/// the server's memory grow by up to 256 MB under writes, for minutes, before the first
+/// flush.
+const MEMTABLE_SIZE: usize = 16 << 20;
+
+/// The memory of the memtables of all column families together: past it, RocksDB flushes
+/// the largest.
+const MEMTABLE_BUDGET: usize = 32 << 20;
+
 /// A keyspace, stored as its own RocksDB column family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Space {
@@ -88,9 +98,11 @@ impl Store {
         let mut db_opts = Options::default();
         db_opts.create_if_missing(true);
         db_opts.create_missing_column_families(true);
+        db_opts.set_db_write_buffer_size(MEMTABLE_BUDGET);
         let cfs = Space::ALL.map(|space| {
             let mut cf_opts = Options::default();
             cf_opts.set_compression_type(DBCompressionType::Lz4);
+            cf_opts.set_write_buffer_size(MEMTABLE_SIZE);
             ColumnFamilyDescriptor::new(space.cf_name(), cf_opts)
         });
         let mut txn_db_opts = TransactionDBOptions::default();
