@@ -1,11 +1,13 @@
 //! Helpers shared by Shale's benchmarks: starting the release `shale` binary on a data
 //! directory and timing how long it takes to accept a connection, scratch databases on the
 //! local PostgreSQL, running [`pgbench`], and the [`tpcb`] workload (which the end-to-end
-//! tests run too). The fuzzers share [`rng`], [`wire`], [`fuzz`] (their harness) and
-//! [`sqlgen`] (the SQL fuzzer's grammar).
+//! tests run too). The robustness tools share [`rng`], [`wire`] and [`fuzz`] (the fuzzers'
+//! harness), [`sqlgen`] (the SQL fuzzer's grammar) and [`psql_split`] (the differential
+//! runner's statement splitter).
 
 pub mod fuzz;
 pub mod pgbench;
+pub mod psql_split;
 pub mod rng;
 pub mod sqlgen;
 pub mod tpcb;
