@@ -144,10 +144,10 @@ impl Target {
             if self.probe.is_none() {
                 self.probe = timeout(PROBE_TIMEOUT, connect(self.port)).await.ok().and_then(Result::ok);
             }
-            if let Some(probe) = &self.probe {
-                if let Ok(Ok(_)) = timeout(PROBE_TIMEOUT, probe.simple_query("SELECT 1")).await {
-                    return true;
-                }
+            if let Some(probe) = &self.probe
+                && let Ok(Ok(_)) = timeout(PROBE_TIMEOUT, probe.simple_query("SELECT 1")).await
+            {
+                return true;
             }
             self.probe = None;
         }
@@ -187,13 +187,18 @@ struct Finding {
     signature: String,
 }
 
-/// A finding's signature: its text with each run of digits replaced by `N`.
+/// A finding's signature: its text with each run of digits replaced by `N` and each quoted
+/// value by `'…'`.
 fn signature(text: &str) -> String {
     let mut out = String::new();
+    let mut quoted = false;
     for c in text.chars() {
-        if !c.is_ascii_digit() {
+        if c == '\'' {
+            quoted = !quoted;
+            out.push_str(if quoted { "'…" } else { "'" });
+        } else if !c.is_ascii_digit() && !quoted {
             out.push(c);
-        } else if !out.ends_with('N') {
+        } else if !quoted && !out.ends_with('N') {
             out.push('N');
         }
     }
@@ -211,10 +216,10 @@ struct Judge {
 /// server is restarted.
 async fn examine<F: Fuzzer>(fuzzer: &mut F, target: &mut Target, input: &[F::Piece], judge: Judge) -> Option<Finding> {
     let mut verdict = fuzzer.run(target.port, input, judge.limit).await;
-    if let (Verdict::Internal(_), Some(reference)) = (&verdict, judge.reference) {
-        if let Verdict::Internal(_) = fuzzer.run(reference, input, judge.limit).await {
-            verdict = Verdict::Fine;
-        }
+    if let (Verdict::Internal(_), Some(reference)) = (&verdict, judge.reference)
+        && let Verdict::Internal(_) = fuzzer.run(reference, input, judge.limit).await
+    {
+        verdict = Verdict::Fine;
     }
     let hung = verdict == Verdict::Hang;
     let exited = target.process_exited();
@@ -222,7 +227,9 @@ async fn examine<F: Fuzzer>(fuzzer: &mut F, target: &mut Target, input: &[F::Pie
     let fault = logged_fault(&target.new_log());
     let finding = match (exited, answers, fault, verdict) {
         (true, _, fault, _) => Some(format!("server died: {}", fault.unwrap_or_else(|| "nothing logged".into()))),
-        (false, false, fault, _) => Some(format!("server stopped answering{}", fault.map(|f| format!(": {f}")).unwrap_or_default())),
+        // A fault logged by a process not reaped yet (an abort in progress) is a death too.
+        (false, false, Some(fault), _) => Some(format!("server died: {fault}")),
+        (false, false, None, _) => Some("server stopped answering".into()),
         (_, _, Some(fault), _) => Some(format!("server logged a {fault}")),
         (_, _, None, Verdict::Fine) => None,
         (_, _, None, Verdict::Hang) => Some("hang: no answer within the time limit".into()),
@@ -314,11 +321,11 @@ pub async fn run<F: Fuzzer>(mut fuzzer: F, args: FuzzArgs) -> ExitCode {
         eprintln!("{}: preparing the server failed: {e}", F::NAME);
         return ExitCode::FAILURE;
     }
-    if let Some(reference) = args.reference_port {
-        if let Err(e) = fuzzer.prepare(reference).await {
-            eprintln!("{}: preparing the reference PostgreSQL failed: {e}", F::NAME);
-            return ExitCode::FAILURE;
-        }
+    if let Some(reference) = args.reference_port
+        && let Err(e) = fuzzer.prepare(reference).await
+    {
+        eprintln!("{}: preparing the reference PostgreSQL failed: {e}", F::NAME);
+        return ExitCode::FAILURE;
     }
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let (mut inputs, mut repeats) = (0usize, 0usize);
@@ -381,5 +388,6 @@ mod tests {
     fn signatures_ignore_numbers() {
         assert_eq!(signature("XX000: cache lookup failed for type 99999"), signature("XX000: cache lookup failed for type 4"));
         assert_eq!(signature("XX000: type 12"), "XXN: type N");
+        assert_eq!(signature("Placeholder '$1' was not provided"), signature("Placeholder '$' was not provided"));
     }
 }

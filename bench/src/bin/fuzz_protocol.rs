@@ -171,7 +171,7 @@ fn mutate(rng: &mut Rng, messages: &mut Vec<Frontend>) {
     for _ in 0..rng.between(1, 4) {
         let at = rng.below(messages.len());
         match rng.below(8) {
-            0 | 1 | 2 => mutate_field(rng, &mut messages[at]),
+            0..=2 => mutate_field(rng, &mut messages[at]),
             3 => {
                 let true_length = messages[at].encode().len() as i32 - messages[at].tag.map_or(0, |_| 1);
                 let lengths = [0, 3, 4, true_length - 1, true_length + 1, 0x7fff_ffff, -1, 0x4000_0000];

@@ -13,6 +13,7 @@
 //! (`SHALE_BIN` is the server to start; see `shale_bench::fuzz` for every option, and
 //! `scripts/fuzz` for both fuzzers at once).
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -62,13 +63,13 @@ impl Fuzzer for SqlFuzzer {
     }
 
     async fn run(&mut self, port: u16, input: &[String], limit: Duration) -> Verdict {
-        if !self.clients.contains_key(&port) {
-            match connect(port).await {
-                Ok(client) => self.clients.insert(port, client),
+        let client = match self.clients.entry(port) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => match connect(port).await {
+                Ok(client) => entry.insert(client),
                 Err(e) => return Verdict::Broken(format!("cannot connect ({e})")),
-            };
-        }
-        let client = &self.clients[&port];
+            },
+        };
         let verdict = match timeout(limit, client.simple_query(&input.join(" "))).await {
             Err(_) => Verdict::Hang,
             Ok(Ok(_)) => return Verdict::Fine,
