@@ -22,6 +22,9 @@ use tokio_postgres::Client;
 use crate::rng::Rng;
 use crate::{Server, connect, start_shale_logging};
 
+/// How many characters of a finding's text tell findings apart.
+const SIGNATURE_LENGTH: usize = 100;
+
 /// How long the server may take to answer `SELECT 1` on the probe connection.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -187,8 +190,9 @@ struct Finding {
     signature: String,
 }
 
-/// A finding's signature: its text with each run of digits replaced by `N` and each quoted
-/// value by `'…'`.
+/// A finding's signature: the start of its text with each run of digits replaced by `N`
+/// and each quoted value by `'…'` (so that, say, one missing signature of an aggregate is
+/// one finding whatever the function and type).
 fn signature(text: &str) -> String {
     let mut out = String::new();
     let mut quoted = false;
@@ -202,7 +206,7 @@ fn signature(text: &str) -> String {
             out.push('N');
         }
     }
-    out.chars().take(200).collect()
+    out.chars().take(SIGNATURE_LENGTH).collect()
 }
 
 /// How inputs are judged: the time limit of one, and the reference PostgreSQL.
@@ -225,18 +229,23 @@ async fn examine<F: Fuzzer>(fuzzer: &mut F, target: &mut Target, input: &[F::Pie
     let exited = target.process_exited();
     let answers = !exited && target.answers().await;
     let fault = logged_fault(&target.new_log());
-    let finding = match (exited, answers, fault, verdict) {
-        (true, _, fault, _) => Some(format!("server died: {}", fault.unwrap_or_else(|| "nothing logged".into()))),
-        // A fault logged by a process not reaped yet (an abort in progress) is a death too.
-        (false, false, Some(fault), _) => Some(format!("server died: {fault}")),
-        (false, false, None, _) => Some("server stopped answering".into()),
-        (_, _, Some(fault), _) => Some(format!("server logged a {fault}")),
-        (_, _, None, Verdict::Fine) => None,
-        (_, _, None, Verdict::Hang) => Some("hang: no answer within the time limit".into()),
-        (_, _, None, Verdict::Internal(message)) => Some(format!("XX000: {message}")),
-        (_, _, None, Verdict::Broken(what)) => Some(what),
+    // A failed allocation or a stack overflow aborts the process, which may not be reaped yet.
+    let fatal = exited || fault.as_deref().is_some_and(|f| !f.starts_with("panic"));
+    let finding = if fatal {
+        Some(format!("server died: {}", fault.as_deref().unwrap_or("nothing logged")))
+    } else if !answers {
+        Some(format!("server stopped answering{}", fault.map(|f| format!(" after a {f}")).unwrap_or_default()))
+    } else if let Some(fault) = fault {
+        Some(format!("server logged a {fault}"))
+    } else {
+        match verdict {
+            Verdict::Fine => None,
+            Verdict::Hang => Some("hang: no answer within the time limit".into()),
+            Verdict::Internal(message) => Some(format!("XX000: {message}")),
+            Verdict::Broken(what) => Some(what),
+        }
     };
-    if (exited || !answers || hung) && target.restartable() {
+    if (fatal || !answers || hung) && target.restartable() {
         target.restart().await;
         if let Err(e) = fuzzer.prepare(target.port).await {
             panic!("preparing the restarted server: {e}");
@@ -291,10 +300,16 @@ impl Findings {
         Findings { file, path: path.to_path_buf(), count: 0 }
     }
 
+    /// Adds a finding: `comment` (made one line, at most 400 characters) and its reproducer.
     fn add(&mut self, comment: &str, reproducer: &str) {
-        writeln!(self.file, "{comment}\n{reproducer}").expect("write findings");
+        writeln!(self.file, "{}\n{reproducer}", one_line(comment)).expect("write findings");
         self.count += 1;
     }
+}
+
+/// `text` on one line, at most 400 characters.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(400).collect()
 }
 
 /// The reproducer lines of `path`: every non-empty line that is not a comment.
@@ -346,7 +361,7 @@ pub async fn run<F: Fuzzer>(mut fuzzer: F, args: FuzzArgs) -> ExitCode {
         if !seen.insert(found.signature.clone()) {
             repeats += 1;
         } else {
-            println!("{}: input {inputs}: {}; minimizing", F::NAME, found.text);
+            println!("{}: input {inputs}: {}; minimizing", F::NAME, one_line(&found.text));
             let until = Instant::now() + Duration::from_secs(args.minimize_seconds);
             let coarse = shrink(&mut fuzzer, &mut target, input.clone(), &found.signature, judge, until).await;
             let minimal = match fuzzer.refine(&coarse) {

@@ -258,8 +258,12 @@ impl Fuzzer for ProtocolFuzzer {
         }
     }
 
+    /// Single bytes, but the first packet (the startup packet, mostly) stays whole: bytes
+    /// taken out of it would shift its end into the messages after it, a reproducer no one
+    /// could read.
     fn refine(&self, input: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
-        Some(input.concat().into_iter().map(|b| vec![b]).collect())
+        let (first, rest) = input.split_first()?;
+        Some(std::iter::once(first.clone()).chain(rest.concat().into_iter().map(|b| vec![b])).collect())
     }
 
     fn render(&self, input: &[Vec<u8>]) -> String {

@@ -27,7 +27,7 @@ use std::time::Duration;
 use clap::Parser;
 use futures::{SinkExt, TryStreamExt};
 use shale_bench::psql_split::{self, Item, Statement};
-use shale_bench::{Server, start_shale_logging};
+use shale_bench::{Server, connect, start_shale_logging};
 use tokio::time::timeout;
 use tokio_postgres::{Client, NoTls, SimpleQueryMessage};
 
@@ -63,8 +63,23 @@ enum Outcome {
     Done { rows: Vec<String>, counts: Vec<u64> },
     Error(String),
     Timeout,
-    /// The connection was lost (shale crashed).
-    Lost,
+    /// The connection failed (the client library's error), the server still running.
+    Lost(String),
+    /// The server process died.
+    Crashed,
+}
+
+impl Outcome {
+    /// Whether the connection must be replaced after this outcome of `statement`: it was
+    /// lost or is stuck, or a COPY FROM STDIN failed (tokio-postgres then drops the
+    /// connection, whichever server refused it).
+    fn needs_new_connection(&self, statement: &Statement) -> bool {
+        match self {
+            Outcome::Error(_) => statement.copy_data.is_some(),
+            Outcome::Done { .. } => false,
+            Outcome::Timeout | Outcome::Lost(_) | Outcome::Crashed => true,
+        }
+    }
 }
 
 impl Outcome {
@@ -76,7 +91,8 @@ impl Outcome {
             }
             Outcome::Error(code) => format!("ERROR {code}"),
             Outcome::Timeout => "timeout".into(),
-            Outcome::Lost => "connection lost".into(),
+            Outcome::Lost(e) => format!("connection lost: {e}"),
+            Outcome::Crashed => "crashed".into(),
         }
     }
 }
@@ -85,7 +101,7 @@ impl Outcome {
 async fn execute(client: &Client, statement: &Statement) -> Outcome {
     let error = |e: tokio_postgres::Error| match e.as_db_error() {
         Some(db) => Outcome::Error(db.code().code().to_string()),
-        None => Outcome::Lost,
+        None => Outcome::Lost(e.to_string()),
     };
     let lower = statement.sql.to_ascii_lowercase();
     if let Some(data) = &statement.copy_data {
@@ -179,12 +195,24 @@ impl Shale {
         Shale { server, client, data: data.to_path_buf(), log: log.to_path_buf() }
     }
 
-    /// Runs a statement; after a lost connection or a timeout, restarts the server.
+    /// Runs a statement. A server that died or hung is restarted, a lost connection replaced.
     async fn run(&mut self, statement: &Statement, limit: Duration) -> Outcome {
-        let outcome = timeout(limit, execute(&self.client, statement)).await.unwrap_or(Outcome::Timeout);
-        if matches!(outcome, Outcome::Timeout | Outcome::Lost) {
-            self.server.kill();
-            *self = Shale::start(&self.data.clone(), &self.log.clone()).await;
+        let mut outcome = timeout(limit, execute(&self.client, statement)).await.unwrap_or(Outcome::Timeout);
+        if matches!(outcome, Outcome::Lost(_)) && self.server.has_exited() {
+            outcome = Outcome::Crashed;
+        }
+        if outcome.needs_new_connection(statement) {
+            let reconnected = match outcome {
+                Outcome::Timeout | Outcome::Crashed => None,
+                _ => connect(self.server.port).await.ok(),
+            };
+            match reconnected {
+                Some(client) => self.client = client,
+                None => {
+                    self.server.kill();
+                    *self = Shale::start(&self.data.clone(), &self.log.clone()).await;
+                }
+            }
         }
         outcome
     }
@@ -292,7 +320,7 @@ struct Tally {
     statements: usize,
     same_result: usize,
     same_error: usize,
-    /// Of the different ones: shale timed out or lost its connection.
+    /// Of the different ones: shale crashed, timed out or lost the connection.
     shale_failed: usize,
     skipped: usize,
 }
@@ -345,7 +373,7 @@ async fn run_file(cli: &Cli, name: &str, shale: &mut Shale, pg: &mut Client, det
         }
         tally.statements += 1;
         let theirs = timeout(limit * 2, execute(pg, &statement)).await.unwrap_or(Outcome::Timeout);
-        if matches!(theirs, Outcome::Timeout | Outcome::Lost) {
+        if theirs.needs_new_connection(&statement) {
             *pg = pg_connect(cli.pg_port, RUN_DB, limit).await;
         }
         let ours = shale.run(&statement, limit).await;
@@ -353,7 +381,7 @@ async fn run_file(cli: &Cli, name: &str, shale: &mut Shale, pg: &mut Client, det
             Verdict::SameResult => tally.same_result += 1,
             Verdict::SameError => tally.same_error += 1,
             Verdict::Different => {
-                if matches!(ours, Outcome::Timeout | Outcome::Lost) {
+                if matches!(ours, Outcome::Timeout | Outcome::Lost(_) | Outcome::Crashed) {
                     tally.shale_failed += 1;
                 }
                 let sql: String = statement.sql.chars().take(300).collect();
@@ -404,7 +432,7 @@ async fn main() -> ExitCode {
     println!("pg_regress_diff: setup: {} statements; failed on PostgreSQL {pg_failed}, on shale {shale_failed}", setup.len());
 
     let mut report = String::new();
-    let _ = writeln!(report, "| file | statements | same result | same SQLSTATE | shale timeout/crash | skipped | same |");
+    let _ = writeln!(report, "| file | statements | same result | same SQLSTATE | shale crashed, hung or dropped the connection | skipped | same |");
     let _ = writeln!(report, "|---|---|---|---|---|---|---|");
     let mut total = Tally::default();
     for name in &files {
