@@ -92,6 +92,11 @@ pub trait Fuzzer {
     async fn run(&mut self, port: u16, input: &[Self::Piece], limit: Duration) -> Verdict;
     /// The same input in finer pieces, for a second round of minimization, if there are any.
     fn refine(&self, input: &[Self::Piece]) -> Option<Vec<Self::Piece>>;
+    /// Smaller inputs that removing a run of pieces cannot make (a bracket pair unwrapped),
+    /// tried before the runs; none by default.
+    fn simplify(&self, _input: &[Self::Piece]) -> Vec<Vec<Self::Piece>> {
+        Vec::new()
+    }
     /// The input as one reproducer line.
     fn render(&self, input: &[Self::Piece]) -> String;
     /// A reproducer line read back.
@@ -254,8 +259,9 @@ async fn examine<F: Fuzzer>(fuzzer: &mut F, target: &mut Target, input: &[F::Pie
     finding.map(|text| Finding { signature: signature(&text), text })
 }
 
-/// Removes pieces of `input` while the finding `wanted` still reproduces, chunks of halving
-/// size (delta debugging), until `until`.
+/// Makes `input` smaller while the finding `wanted` still reproduces, until `until`: first
+/// by the fuzzer's own simplifications, then by removing chunks of pieces of halving size
+/// (delta debugging).
 async fn shrink<F: Fuzzer>(
     fuzzer: &mut F,
     target: &mut Target,
@@ -264,6 +270,18 @@ async fn shrink<F: Fuzzer>(
     judge: Judge,
     until: Instant,
 ) -> Vec<F::Piece> {
+    'simplify: while Instant::now() < until {
+        for candidate in fuzzer.simplify(&input) {
+            if Instant::now() >= until {
+                break 'simplify;
+            }
+            if examine(fuzzer, target, &candidate, judge).await.is_some_and(|f| f.signature == wanted) {
+                input = candidate;
+                continue 'simplify;
+            }
+        }
+        break;
+    }
     let mut chunk = input.len().div_ceil(2).max(1);
     loop {
         let mut start = 0;

@@ -87,6 +87,19 @@ impl Fuzzer for SqlFuzzer {
         None
     }
 
+    /// Each bracketed group (parentheses, CASE ... END) dropped whole, then each pair of
+    /// parentheses unwrapped.
+    fn simplify(&self, input: &[String]) -> Vec<Vec<String>> {
+        let without = |skip: &dyn Fn(usize) -> bool| -> Vec<String> {
+            input.iter().enumerate().filter(|(i, _)| !skip(*i)).map(|(_, t)| t.clone()).collect()
+        };
+        let pairs = bracket_pairs(input);
+        let dropped = pairs.iter().map(|&(open, close)| without(&|i| (open..=close).contains(&i)));
+        let parentheses = pairs.iter().filter(|&&(open, _)| input[open] == "(");
+        let unwrapped = parentheses.map(|&(open, close)| without(&|i| i == open || i == close));
+        dropped.chain(unwrapped.collect::<Vec<_>>()).collect()
+    }
+
     fn render(&self, input: &[String]) -> String {
         input.join(" ")
     }
@@ -94,6 +107,20 @@ impl Fuzzer for SqlFuzzer {
     fn read(&self, line: &str) -> Option<Vec<String>> {
         Some(sqlgen::tokens(line.trim().trim_end_matches(';')))
     }
+}
+
+/// The token positions of each `(` and its `)`, and of each `CASE` and its `END`.
+fn bracket_pairs(tokens: &[String]) -> Vec<(usize, usize)> {
+    let mut open = Vec::new();
+    let mut pairs = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        match token.to_ascii_uppercase().as_str() {
+            "(" | "CASE" => open.push(i),
+            ")" | "END" => pairs.extend(open.pop().map(|start| (start, i))),
+            _ => {}
+        }
+    }
+    pairs
 }
 
 #[derive(Parser)]
@@ -106,4 +133,17 @@ struct Cli {
 #[tokio::main]
 async fn main() -> ExitCode {
     fuzz::run(SqlFuzzer::default(), Cli::parse().fuzz).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_are_dropped_then_unwrapped() {
+        let fuzzer = SqlFuzzer::default();
+        let input = sqlgen::tokens("SELECT ( 1 + ( 2 ) )");
+        let candidates: Vec<String> = fuzzer.simplify(&input).iter().map(|c| c.join(" ")).collect();
+        assert_eq!(candidates, ["SELECT ( 1 + )", "SELECT", "SELECT ( 1 + 2 )", "SELECT 1 + ( 2 )"]);
+    }
 }

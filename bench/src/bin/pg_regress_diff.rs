@@ -61,7 +61,8 @@ struct Cli {
 enum Outcome {
     /// Its rows (values as text, `NULL` for null, `|` between) and each command's row count.
     Done { rows: Vec<String>, counts: Vec<u64> },
-    Error(String),
+    /// An ErrorResponse: its SQLSTATE (what is compared) and message.
+    Error { code: String, message: String },
     Timeout,
     /// The connection failed (the client library's error), the server still running.
     Lost(String),
@@ -75,7 +76,7 @@ impl Outcome {
     /// connection, whichever server refused it).
     fn needs_new_connection(&self, statement: &Statement) -> bool {
         match self {
-            Outcome::Error(_) => statement.copy_data.is_some(),
+            Outcome::Error { .. } => statement.copy_data.is_some(),
             Outcome::Done { .. } => false,
             Outcome::Timeout | Outcome::Lost(_) | Outcome::Crashed => true,
         }
@@ -89,7 +90,7 @@ impl Outcome {
                 let shown: Vec<&str> = rows.iter().take(3).map(String::as_str).collect();
                 format!("{} rows {counts:?} [{}{}]", rows.len(), shown.join("; "), if rows.len() > 3 { "; ..." } else { "" })
             }
-            Outcome::Error(code) => format!("ERROR {code}"),
+            Outcome::Error { code, message } => format!("ERROR {code} {message}"),
             Outcome::Timeout => "timeout".into(),
             Outcome::Lost(e) => format!("connection lost: {e}"),
             Outcome::Crashed => "crashed".into(),
@@ -100,7 +101,7 @@ impl Outcome {
 /// Runs one statement (COPY FROM STDIN with its data, COPY TO STDOUT collecting its lines).
 async fn execute(client: &Client, statement: &Statement) -> Outcome {
     let error = |e: tokio_postgres::Error| match e.as_db_error() {
-        Some(db) => Outcome::Error(db.code().code().to_string()),
+        Some(db) => Outcome::Error { code: db.code().code().to_string(), message: db.message().to_string() },
         None => Outcome::Lost(e.to_string()),
     };
     let lower = statement.sql.to_ascii_lowercase();
@@ -175,7 +176,7 @@ fn compare(pg: &Outcome, shale: &Outcome, in_order: bool) -> Verdict {
         (Outcome::Done { rows: a, counts: ca }, Outcome::Done { rows: b, counts: cb }) if ca == cb && sorted(a) == sorted(b) => {
             Verdict::SameResult
         }
-        (Outcome::Error(a), Outcome::Error(b)) if a == b => Verdict::SameError,
+        (Outcome::Error { code: a, .. }, Outcome::Error { code: b, .. }) if a == b => Verdict::SameError,
         _ => Verdict::Different,
     }
 }
@@ -473,7 +474,8 @@ mod tests {
         let done = |rows: &[&str]| Outcome::Done { rows: rows.iter().map(|r| r.to_string()).collect(), counts: vec![2] };
         assert_eq!(compare(&done(&["1", "2"]), &done(&["2", "1"]), false), Verdict::SameResult);
         assert_eq!(compare(&done(&["1", "2"]), &done(&["2", "1"]), true), Verdict::Different);
-        assert_eq!(compare(&Outcome::Error("22012".into()), &Outcome::Error("22012".into()), true), Verdict::SameError);
+        let error = |code: &str, message: &str| Outcome::Error { code: code.into(), message: message.into() };
+        assert_eq!(compare(&error("22012", "division by zero"), &error("22012", "Divide by zero"), true), Verdict::SameError);
     }
 
     #[test]
