@@ -97,6 +97,11 @@ pub trait Fuzzer {
     fn simplify(&self, _input: &[Self::Piece]) -> Vec<Vec<Self::Piece>> {
         Vec::new()
     }
+    /// Whether the server on `port` (the reference PostgreSQL) takes the input as well-formed;
+    /// minimization keeps only such inputs. Yes by default.
+    async fn well_formed(&mut self, _port: u16, _input: &[Self::Piece]) -> bool {
+        true
+    }
     /// The input as one reproducer line.
     fn render(&self, input: &[Self::Piece]) -> String;
     /// A reproducer line read back.
@@ -259,6 +264,17 @@ async fn examine<F: Fuzzer>(fuzzer: &mut F, target: &mut Target, input: &[F::Pie
     finding.map(|text| Finding { signature: signature(&text), text })
 }
 
+/// Whether `candidate` gives the finding `wanted`, and is well-formed on the reference
+/// PostgreSQL when there is one (a reproducer becomes a test that passes there).
+async fn reproduces<F: Fuzzer>(fuzzer: &mut F, target: &mut Target, candidate: &[F::Piece], wanted: &str, judge: Judge) -> bool {
+    if let Some(reference) = judge.reference
+        && !fuzzer.well_formed(reference, candidate).await
+    {
+        return false;
+    }
+    examine(fuzzer, target, candidate, judge).await.is_some_and(|f| f.signature == wanted)
+}
+
 /// Makes `input` smaller while the finding `wanted` still reproduces, until `until`: first
 /// by the fuzzer's own simplifications, then by removing chunks of pieces of halving size
 /// (delta debugging).
@@ -275,7 +291,7 @@ async fn shrink<F: Fuzzer>(
             if Instant::now() >= until {
                 break 'simplify;
             }
-            if examine(fuzzer, target, &candidate, judge).await.is_some_and(|f| f.signature == wanted) {
+            if reproduces(fuzzer, target, &candidate, wanted, judge).await {
                 input = candidate;
                 continue 'simplify;
             }
@@ -289,8 +305,7 @@ async fn shrink<F: Fuzzer>(
         while start < input.len() && Instant::now() < until {
             let end = (start + chunk).min(input.len());
             let candidate: Vec<F::Piece> = input[..start].iter().chain(&input[end..]).cloned().collect();
-            let found = if candidate.is_empty() { None } else { examine(fuzzer, target, &candidate, judge).await };
-            if found.is_some_and(|f| f.signature == wanted) {
+            if !candidate.is_empty() && reproduces(fuzzer, target, &candidate, wanted, judge).await {
                 input = candidate;
                 removed = true;
             } else {

@@ -87,6 +87,15 @@ impl Fuzzer for SqlFuzzer {
         None
     }
 
+    /// Not a syntax error (42601) on the reference.
+    async fn well_formed(&mut self, port: u16, input: &[String]) -> bool {
+        let Some(client) = self.clients.get(&port) else { return true };
+        match client.simple_query(&input.join(" ")).await {
+            Err(e) => e.code() != Some(&SqlState::SYNTAX_ERROR),
+            Ok(_) => true,
+        }
+    }
+
     /// Each bracketed group (parentheses, CASE ... END) dropped whole, then each pair of
     /// parentheses unwrapped.
     fn simplify(&self, input: &[String]) -> Vec<Vec<String>> {
