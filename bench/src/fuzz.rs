@@ -6,7 +6,9 @@
 //! answer are findings: each kind (its signature) is minimized once, by removing pieces of
 //! the input while the same finding reproduces, and written to a findings file as one
 //! reproducer line that `--replay` reads back. With `--reference-port`, an XX000 that
-//! PostgreSQL gives too is not a finding.
+//! PostgreSQL gives too is not a finding, and minimization keeps only inputs PostgreSQL
+//! takes as well-formed (for SQL: no syntax error), so that a reproducer can become a test
+//! that passes there.
 
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -52,7 +54,8 @@ pub struct FuzzArgs {
     pub minimize_seconds: u64,
     /// A reference PostgreSQL (user postgres, trust): an input that shale answers with
     /// XX000 is run there too, and is no finding when PostgreSQL answers XX000 as well
-    /// (PostgreSQL's own "cache lookup failed" for a type OID that does not exist).
+    /// (PostgreSQL's own "cache lookup failed" for a type OID that does not exist);
+    /// minimized inputs must be well-formed there.
     #[arg(long)]
     pub reference_port: Option<u16>,
     /// Replay the reproducer lines of these files (a findings file, or one input a line)

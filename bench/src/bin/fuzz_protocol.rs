@@ -4,9 +4,11 @@
 //! extreme numbers, NULs inside strings, missing terminators, truncated, duplicated,
 //! dropped and reordered messages, stray bytes. Each input is one connection: the bytes are
 //! sent, the connection half-closed, and every answer read until the server closes it. A
-//! dead or stuck server, a panic in its log, no close within `--timeout`, a garbled answer
-//! and an XX000 error are findings, written as hex (the whole byte stream, startup
-//! included) to `fuzz_protocol-findings.txt`; the exit status is 1 when there are any.
+//! dead or stuck server, a panic in its log, no close within `--timeout`, a garbled answer,
+//! an XX000 error and (with `--reference-port`) a close without the ErrorResponse 08P01
+//! PostgreSQL sends for the same bytes are findings, written as hex (the whole byte stream,
+//! startup included) to `fuzz_protocol-findings.txt`; the exit status is 1 when there are
+//! any.
 //!
 //! Run: `target/debug/fuzz_protocol --seconds 300 [--seed S] [--port P] [--replay FILE]`
 //! (`SHALE_BIN` is the server to start; see `shale_bench::fuzz` for every option, and
@@ -18,7 +20,7 @@ use std::time::Duration;
 use clap::Parser;
 use shale_bench::fuzz::{self, FuzzArgs, Fuzzer, Verdict};
 use shale_bench::rng::Rng;
-use shale_bench::wire::{self, CANCEL_REQUEST, End, Field, Frontend, SSL_REQUEST};
+use shale_bench::wire::{self, CANCEL_REQUEST, End, Field, Frontend, SSL_REQUEST, Transcript};
 
 /// Statements for Query and Parse messages.
 const STATEMENTS: &[&str] = &[
@@ -219,7 +221,25 @@ fn split_messages(bytes: &[u8]) -> Vec<Vec<u8>> {
     }
 }
 
-struct ProtocolFuzzer;
+/// The protocol fuzzer; with a reference PostgreSQL, a conversation shale closes without
+/// any ErrorResponse is sent there too, and is a finding when PostgreSQL answers it with an
+/// ErrorResponse 08P01 (a protocol violation it reports before closing).
+struct ProtocolFuzzer {
+    reference: Option<u16>,
+}
+
+impl ProtocolFuzzer {
+    /// The 08P01 message PostgreSQL answers `bytes` with, if shale (on `port`) sent no
+    /// ErrorResponse at all.
+    async fn unreported_violation(&self, port: u16, bytes: &[u8], transcript: &Transcript, limit: Duration) -> Option<String> {
+        let reference = self.reference.filter(|&r| r != port)?;
+        if transcript.messages.iter().any(|m| m.error().is_some()) {
+            return None;
+        }
+        let theirs = wire::converse(reference, bytes, limit).await.ok()?;
+        theirs.messages.iter().filter_map(|m| m.error()).find(|(code, _)| code == "08P01").map(|(_, message)| message)
+    }
+}
 
 impl Fuzzer for ProtocolFuzzer {
     const NAME: &'static str = "fuzz_protocol";
@@ -250,11 +270,14 @@ impl Fuzzer for ProtocolFuzzer {
             Err(e) => return Verdict::Broken(format!("connection refused: {e}")),
         };
         let internal = transcript.messages.iter().filter_map(|m| m.error()).find(|(code, _)| code == "XX000");
-        match (transcript.end, internal) {
+        match (&transcript.end, internal) {
             (End::Timeout, _) => Verdict::Hang,
             (End::Garbled(start), _) => Verdict::Broken(format!("an answer that is not a backend message: {start}")),
             (_, Some((_, message))) => Verdict::Internal(message),
-            (End::Closed | End::Reset, None) => Verdict::Fine,
+            (End::Closed | End::Reset, None) => match self.unreported_violation(port, &input.concat(), &transcript, limit).await {
+                Some(message) => Verdict::Broken(format!("closed without the ErrorResponse 08P01 PostgreSQL sends: {message}")),
+                None => Verdict::Fine,
+            },
         }
     }
 
@@ -289,7 +312,8 @@ struct Cli {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    fuzz::run(ProtocolFuzzer, Cli::parse().fuzz).await
+    let args = Cli::parse().fuzz;
+    fuzz::run(ProtocolFuzzer { reference: args.reference_port }, args).await
 }
 
 #[cfg(test)]
@@ -313,7 +337,7 @@ mod tests {
 
     #[test]
     fn a_reproducer_line_reads_back() {
-        let fuzzer = ProtocolFuzzer;
+        let fuzzer = ProtocolFuzzer { reference: None };
         let input = vec![Frontend::startup(&[("user", "postgres")]).encode(), vec![b'S', 0, 0, 0, 4]];
         assert_eq!(fuzzer.read(&fuzzer.render(&input)), Some(input));
     }
