@@ -17,7 +17,7 @@
 //! postgresql-15, fetched at run time), then `target/debug/pg_regress_diff --dir "$dir"
 //! [--pg-port 5432] [--timeout 5] [FILE...]` (`SHALE_BIN` is the server).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -321,6 +321,9 @@ struct Tally {
     statements: usize,
     same_result: usize,
     same_error: usize,
+    /// The statements with the same SQLSTATE, by SQLSTATE (42P01 on both sides is often a
+    /// table an earlier file would have made).
+    same_error_codes: BTreeMap<String, usize>,
     /// Of the different ones: shale crashed, timed out or lost the connection.
     shale_failed: usize,
     skipped: usize,
@@ -331,6 +334,9 @@ impl Tally {
         self.statements += other.statements;
         self.same_result += other.same_result;
         self.same_error += other.same_error;
+        for (code, n) in &other.same_error_codes {
+            *self.same_error_codes.entry(code.clone()).or_default() += n;
+        }
         self.shale_failed += other.shale_failed;
         self.skipped += other.skipped;
     }
@@ -342,6 +348,14 @@ impl Tally {
             "| {name} | {} | {} | {} | {} | {} | {share:.1}% |",
             self.statements, self.same_result, self.same_error, self.shale_failed, self.skipped
         )
+    }
+
+    /// The SQLSTATEs of the statements that failed alike, most frequent first.
+    fn same_error_summary(&self) -> String {
+        let mut codes: Vec<(&String, &usize)> = self.same_error_codes.iter().collect();
+        codes.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let codes: Vec<String> = codes.iter().map(|(code, n)| format!("{code} {n}")).collect();
+        format!("Same SQLSTATE, by SQLSTATE: {}", codes.join(", "))
     }
 }
 
@@ -380,7 +394,12 @@ async fn run_file(cli: &Cli, name: &str, shale: &mut Shale, pg: &mut Client, det
         let ours = shale.run(&statement, limit).await;
         match compare(&theirs, &ours, ordered(&statement.sql)) {
             Verdict::SameResult => tally.same_result += 1,
-            Verdict::SameError => tally.same_error += 1,
+            Verdict::SameError => {
+                tally.same_error += 1;
+                if let Outcome::Error { code, .. } = &theirs {
+                    *tally.same_error_codes.entry(code.clone()).or_default() += 1;
+                }
+            }
             Verdict::Different => {
                 if matches!(ours, Outcome::Timeout | Outcome::Lost(_) | Outcome::Crashed) {
                     tally.shale_failed += 1;
@@ -452,7 +471,8 @@ async fn main() -> ExitCode {
     }
     admin.batch_execute(&format!("DROP DATABASE {TEMPLATE_DB} WITH (FORCE)")).await.expect("drop template");
     let _ = writeln!(report, "{}", total.row("**total**"));
-    println!("{}", total.row("total"));
+    let _ = writeln!(report, "\n{}", total.same_error_summary());
+    println!("{}\n{}", total.row("total"), total.same_error_summary());
     std::fs::write(&cli.out, &report).expect("write the report");
     std::fs::write(&cli.details, &details).expect("write the details");
     println!("pg_regress_diff: report in {}, differences in {}", cli.out.display(), cli.details.display());
