@@ -270,9 +270,9 @@ impl Fuzzer for ProtocolFuzzer {
             Err(e) => return Verdict::Broken(format!("connection refused: {e}")),
         };
         let internal = transcript.messages.iter().filter_map(|m| m.error()).find(|(code, _)| code == "XX000");
-        match (&transcript.end, internal) {
+        match (transcript.end, internal) {
             (End::Timeout, _) => Verdict::Hang,
-            (End::Garbled(start), _) => Verdict::Broken(format!("an answer that is not a backend message: {start}")),
+            (End::Garbled, _) => Verdict::Broken("an answer that is not a backend message".into()),
             (_, Some((_, message))) => Verdict::Internal(message),
             (End::Closed | End::Reset, None) => match self.unreported_violation(port, &input.concat(), &transcript, limit).await {
                 Some(message) => Verdict::Broken(format!("closed without the ErrorResponse 08P01 PostgreSQL sends: {message}")),
