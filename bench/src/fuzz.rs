@@ -24,6 +24,10 @@ use tokio_postgres::Client;
 use crate::rng::Rng;
 use crate::{Server, connect, start_shale_logging};
 
+/// The database the fuzzers connect to. Shale takes any name; on the reference PostgreSQL
+/// it is made for the run and dropped after it, so that nothing is left in `postgres`.
+pub const DATABASE: &str = "shale_fuzz";
+
 /// How many characters of a finding's text tell findings apart.
 const SIGNATURE_LENGTH: usize = 100;
 
@@ -354,6 +358,19 @@ fn reproducers(path: &Path, comment: &str) -> Vec<String> {
     text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with(comment)).map(str::to_string).collect()
 }
 
+/// Runs `sql` (CREATE or DROP DATABASE) on the reference PostgreSQL at `port`.
+async fn reference_database(port: u16, sql: &str) -> Result<(), String> {
+    let admin = connect(port).await.map_err(|e| e.to_string())?;
+    admin.batch_execute(sql).await.map_err(|e| e.to_string())
+}
+
+/// Makes a fresh [`DATABASE`] on the reference PostgreSQL and prepares it.
+async fn prepare_reference<F: Fuzzer>(fuzzer: &mut F, port: u16) -> Result<(), String> {
+    reference_database(port, &format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")).await?;
+    reference_database(port, &format!("CREATE DATABASE {DATABASE}")).await?;
+    fuzzer.prepare(port).await
+}
+
 /// Fuzzes for `args.seconds` (after replaying `args.replay`), writes the findings file and
 /// prints a summary; fails when there are findings.
 pub async fn run<F: Fuzzer>(mut fuzzer: F, args: FuzzArgs) -> ExitCode {
@@ -373,7 +390,7 @@ pub async fn run<F: Fuzzer>(mut fuzzer: F, args: FuzzArgs) -> ExitCode {
         return ExitCode::FAILURE;
     }
     if let Some(reference) = args.reference_port
-        && let Err(e) = fuzzer.prepare(reference).await
+        && let Err(e) = prepare_reference(&mut fuzzer, reference).await
     {
         eprintln!("{}: preparing the reference PostgreSQL failed: {e}", F::NAME);
         return ExitCode::FAILURE;
@@ -411,6 +428,13 @@ pub async fn run<F: Fuzzer>(mut fuzzer: F, args: FuzzArgs) -> ExitCode {
         if !target.restartable() && !target.answers().await {
             eprintln!("{}: the server given by --port is down; stopping", F::NAME);
             break;
+        }
+    }
+    if let Some(reference) = args.reference_port {
+        drop(fuzzer);
+        let dropped = reference_database(reference, &format!("DROP DATABASE {DATABASE} WITH (FORCE)")).await;
+        if let Err(e) = dropped {
+            eprintln!("{}: dropping {DATABASE} on the reference PostgreSQL: {e}", F::NAME);
         }
     }
     println!(

@@ -130,7 +130,7 @@ fn conversation(rng: &mut Rng) -> Vec<Frontend> {
     if rng.one_in(10) {
         out.push(Frontend::request(SSL_REQUEST, &[]));
     }
-    out.push(Frontend::startup(&[("user", "postgres"), ("database", "postgres")]));
+    out.push(Frontend::startup(&[("user", "postgres"), ("database", fuzz::DATABASE)]));
     for _ in 0..rng.between(1, 5) {
         step(rng, &mut out);
     }

@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use shale_bench::connect;
+use shale_bench::connect_to;
 use shale_bench::fuzz::{self, FuzzArgs, Fuzzer, Verdict};
 use shale_bench::rng::Rng;
 use shale_bench::sqlgen::{self, Generator};
@@ -42,7 +42,7 @@ impl Fuzzer for SqlFuzzer {
     type Piece = String;
 
     async fn prepare(&mut self, port: u16) -> Result<(), String> {
-        let client = connect(port).await.map_err(|e| e.to_string())?;
+        let client = connect_to(port, fuzz::DATABASE).await.map_err(|e| e.to_string())?;
         let mut refused = 0;
         for statement in sqlgen::setup() {
             match client.simple_query(&statement).await {
@@ -65,7 +65,7 @@ impl Fuzzer for SqlFuzzer {
     async fn run(&mut self, port: u16, input: &[String], limit: Duration) -> Verdict {
         let client = match self.clients.entry(port) {
             Entry::Occupied(entry) => entry.into_mut(),
-            Entry::Vacant(entry) => match connect(port).await {
+            Entry::Vacant(entry) => match connect_to(port, fuzz::DATABASE).await {
                 Ok(client) => entry.insert(client),
                 Err(e) => return Verdict::Broken(format!("cannot connect ({e})")),
             },

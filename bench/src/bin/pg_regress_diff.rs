@@ -11,6 +11,7 @@
 //! as psql splits them; psql meta-commands, and statements using psql variables set in the
 //! file, are skipped and counted. Each statement has a timeout; a shale that crashed or
 //! timed out is restarted on its data directory and the statement counts as different.
+//! Roles a file leaves on PostgreSQL (they belong to the cluster) are dropped after it.
 //! Writes the markdown table to `--out` and every difference to `--details`.
 //!
 //! Run: `dir=$(scripts/pg_regress_fetch)` (Debian's sources of the installed
@@ -230,6 +231,23 @@ async fn pg_connect(port: u16, dbname: &str, limit: Duration) -> Client {
     client
 }
 
+/// The roles of the PostgreSQL cluster.
+async fn roles(admin: &Client) -> BTreeSet<String> {
+    let rows = admin.query("SELECT rolname::text FROM pg_roles", &[]).await.expect("list roles");
+    rows.iter().map(|row| row.get(0)).collect()
+}
+
+/// Drops the roles a file made and left (roles belong to the cluster, not to the dropped
+/// database), with what they own or were granted in `postgres`.
+async fn drop_new_roles(admin: &Client, before: &BTreeSet<String>) {
+    for role in roles(admin).await.difference(before) {
+        let quoted = format!("\"{}\"", role.replace('"', "\"\""));
+        if let Err(e) = admin.batch_execute(&format!("DROP OWNED BY {quoted}; DROP ROLE {quoted}")).await {
+            eprintln!("pg_regress_diff: could not drop role {quoted} the file left: {e}");
+        }
+    }
+}
+
 /// `COPY table FROM <data file>` as INSERT statements of 200 rows, reading COPY's text format
 /// (tab-separated, `\N` for NULL, backslash escapes).
 fn inserts(table: &str, path: &Path) -> Vec<String> {
@@ -432,6 +450,7 @@ async fn main() -> ExitCode {
     admin.batch_execute(&format!("DROP DATABASE IF EXISTS {RUN_DB} WITH (FORCE)")).await.expect("drop run database");
     admin.batch_execute(&format!("DROP DATABASE IF EXISTS {TEMPLATE_DB} WITH (FORCE)")).await.expect("drop template");
     admin.batch_execute(&format!("CREATE DATABASE {TEMPLATE_DB}")).await.expect("create template");
+    let roles_before = roles(&admin).await;
     let template = work.path().join("template");
     let (mut pg_failed, mut shale_failed) = (0, 0);
     let mut details = String::new();
@@ -465,6 +484,7 @@ async fn main() -> ExitCode {
         let tally = run_file(&cli, name, &mut shale, &mut pg, &mut details).await;
         drop((pg, shale));
         admin.batch_execute(&format!("DROP DATABASE {RUN_DB} WITH (FORCE)")).await.expect("drop run database");
+        drop_new_roles(&admin, &roles_before).await;
         println!("{}", tally.row(name));
         let _ = writeln!(report, "{}", tally.row(name));
         total.add(&tally);
