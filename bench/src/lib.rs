@@ -1,11 +1,18 @@
 //! Helpers shared by Shale's benchmarks: starting the release `shale` binary on a data
 //! directory and timing how long it takes to accept a connection, scratch databases on the
 //! local PostgreSQL, running [`pgbench`], the [`tpcb`] workload (which the end-to-end
-//! tests run too), and a process's resident set size ([`rss`]).
+//! tests run too), and a process's resident set size ([`rss`]). The robustness tools share
+//! [`rng`], [`wire`] and [`fuzz`] (the fuzzers' harness), [`sqlgen`] (the SQL fuzzer's
+//! grammar) and [`psql_split`] (the differential runner's statement splitter).
 
+pub mod fuzz;
 pub mod pgbench;
+pub mod psql_split;
+pub mod rng;
 pub mod rss;
+pub mod sqlgen;
 pub mod tpcb;
+pub mod wire;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -40,6 +47,17 @@ impl Server {
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
+
+    /// SIGKILLs the process and reaps it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Whether the process has exited (crashed, or killed).
+    pub fn has_exited(&mut self) -> bool {
+        !matches!(self.child.try_wait(), Ok(None))
+    }
 }
 
 impl Drop for Server {
@@ -51,6 +69,12 @@ impl Drop for Server {
 
 /// Starts shale on `data_dir`; returns it once a connection succeeds, with the time that took.
 pub async fn start_shale(data_dir: &Path) -> (Server, Duration, Client) {
+    start_shale_logging(data_dir, Stdio::inherit()).await
+}
+
+/// [`start_shale`] with the server's stderr (its log, `RUST_LOG=warn`: panics, stack
+/// overflows, failed allocations) sent to `stderr`, e.g. a file.
+pub async fn start_shale_logging(data_dir: &Path, stderr: impl Into<Stdio>) -> (Server, Duration, Client) {
     let port = free_port();
     let started = Instant::now();
     let child = Command::new(shale_binary())
@@ -60,7 +84,7 @@ pub async fn start_shale(data_dir: &Path) -> (Server, Duration, Client) {
         .arg(format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
+        .stderr(stderr)
         .spawn()
         .expect("start shale (build it with `cargo build --release --bin shale`)");
     let server = Server { child, port };
