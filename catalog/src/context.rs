@@ -12,7 +12,6 @@ use crate::SEARCH_PATH_SCHEMA;
 use datafusion::optimizer::{Analyzer, AnalyzerRule};
 
 use crate::arith::{CheckedArithmetic, IntegerLiterals};
-use crate::bounded_topk::BoundedTopK;
 use crate::casts::{CastSemantics, LimitRounding};
 use crate::recursive_fields::RecursiveFields;
 use crate::scalar_subquery::ScalarSubqueries;
@@ -41,6 +40,11 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
     // `1.5` is numeric in PostgreSQL, not double precision.
     options.sql_parser.parse_float_as_decimal = true;
     options.execution.time_zone = Some("+00:00".to_string());
+    // DataFusion's top-k aggregation (DISTINCT or GROUP BY under ORDER BY ... LIMIT n)
+    // reserves room for `n` groups before reading a row (`LIMIT 100000000` aborted the
+    // process) and panics on NaN keys; the plain aggregation under a sort that keeps `n`
+    // rows answers the same, in memory that grows with the rows it holds.
+    options.optimizer.enable_topk_aggregation = false;
     let catalogs = Arc::new(MemoryCatalogProviderList::new());
     catalogs.register_catalog(CATALOG_NAME.to_string(), Arc::new(ShaleCatalogProvider::new(handle.clone())));
     // PostgreSQL's integer literals, untyped literals, character(n) comparisons, rounded
@@ -66,7 +70,6 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
         .with_catalog_list(catalogs)
         .with_default_features()
         .with_analyzer_rules(analyzer_rules)
-        .with_physical_optimizer_rule(Arc::new(BoundedTopK))
         .with_physical_optimizer_rule(Arc::new(YieldingJoins))
         .with_type_planner(Arc::new(ShaleTypes));
     builder.expr_planners().get_or_insert_default().push(Arc::new(UntypedLiterals));

@@ -24,6 +24,10 @@ pub fn classify(message: &str) -> CatalogError {
     if let Some(e) = regex_error(m) {
         return e;
     }
+    if let Some(number) = between(m, "Placeholder '$", "' was not provided") {
+        // A `$n` in a simple query, which has no parameters.
+        return CatalogError::new("42P02", format!("there is no parameter ${number}"));
+    }
     if m.contains("LIMIT must be >= 0") {
         return CatalogError::new("2201W", "LIMIT must not be negative");
     }

@@ -9,7 +9,6 @@
 pub mod activity;
 mod arith;
 pub mod blocking;
-mod bounded_topk;
 mod bpchar;
 mod array;
 mod array_size;

@@ -167,3 +167,22 @@ async fn to_char_formats_as_postgres() {
         ["2020-03-05 14:07:09.123456 March     THU 5th|9999-12-31 23:59:59|4713-01-01 BC|t|t"]
     );
 }
+
+/// Found by `fuzz_protocol`: a parameter in a simple query, which has none.
+#[tokio::test]
+async fn a_parameter_in_a_simple_query_is_42p02() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.expect_error("SELECT $1::int4[]", "42P02", "there is no parameter $1").await;
+    client.expect_error("SELECT 1 + $2", "42P02", "there is no parameter $2").await;
+}
+
+/// Found by `fuzz_sql`: DISTINCT over floats with NaN under ORDER BY ... LIMIT panicked in
+/// DataFusion's top-k aggregation, and a large LIMIT made it reserve gigabytes.
+#[tokio::test]
+async fn distinct_floats_under_a_limit() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE f (id int PRIMARY KEY, x float8); INSERT INTO f VALUES (1, 'NaN'), (2, 1.5), (3, 'NaN'), (4, 0), (5, 1.5), (6, '-Infinity')").await;
+    assert_eq!(client.lines("SELECT DISTINCT x FROM f ORDER BY 1 LIMIT 1.5").await, ["-Infinity", "0"]);
+    assert_eq!(client.lines("SELECT DISTINCT x FROM f ORDER BY 1 DESC LIMIT 2").await, ["NaN", "1.5"]);
+    assert_eq!(client.lines("SELECT DISTINCT x FROM f ORDER BY 1 LIMIT 9223372036854775807").await.len(), 4);
+}
