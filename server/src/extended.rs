@@ -24,7 +24,7 @@ use shale_catalog::{CatalogError, SessionHandle, sqlstate};
 
 use crate::encode::pg_type_of;
 use crate::rows::encode_batch;
-use crate::handler::{Handler, SharedSession, on_thread, user_error};
+use crate::handler::{Handler, SharedSession, end_implicit, on_thread, user_error};
 use crate::outcome::StatementResult;
 use crate::formats;
 use crate::params::parameter;
@@ -210,11 +210,9 @@ impl ExtendedQueryHandler for Handler {
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
         let failed = matches!(client.state(), PgWireConnectionState::AwaitingSync);
-        // Committing computes nothing, and waits for the disk where other sessions do not
-        // wait for it (`blocking`): no need for the session's thread.
-        let shared = self.session(client)?;
-        let mut session = shared.lock().await;
-        if let Err(e) = session.end_implicit(!failed) {
+        let session = self.session(client)?.lock_owned().await;
+        let (session, ended) = end_implicit(session, !failed).await?;
+        if let Err(e) = ended {
             send_error(client, &e).await?;
         }
         client.portal_store().rm_portal(DEFAULT_NAME);

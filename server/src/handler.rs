@@ -97,6 +97,17 @@ where
         .map_err(user_error)
 }
 
+/// Ends the implicit transaction of a message (or of the extended protocol's messages up
+/// to Sync): commits when `success`, else rolls back. A commit that waits for the disk
+/// waits on the session's thread; ending anything else is quick enough for this one.
+pub(crate) async fn end_implicit(mut session: SessionGuard, success: bool) -> PgWireResult<(SessionGuard, Result<(), CatalogError>)> {
+    if session.implicit_commit_waits() {
+        return on_thread(session, move |s| Box::pin(async move { s.end_implicit(success) })).await;
+    }
+    let ended = session.end_implicit(success);
+    Ok((session, ended))
+}
+
 /// A CatalogError as the ErrorResponse pgwire sends.
 pub(crate) fn user_error(e: CatalogError) -> PgWireError {
     PgWireError::UserError(Box::new(error_info(&e)))
@@ -183,7 +194,9 @@ impl SimpleQueryHandler for Handler {
                         break;
                     }
                 }
-                if let Err(e) = session.end_implicit(!failed) {
+                let ended;
+                (session, ended) = end_implicit(session, !failed).await?;
+                if let Err(e) = ended {
                     send_error(client, &e).await?;
                 }
             }

@@ -468,6 +468,12 @@ impl Session {
         Ok(())
     }
 
+    /// Whether ending the message's implicit transaction commits writes, which waits for
+    /// the disk.
+    pub fn implicit_commit_waits(&self) -> bool {
+        self.open.as_ref().is_some_and(|o| !o.block && o.begun().is_some_and(|txn| txn.has_written()))
+    }
+
     /// Makes sure planning has a transaction to read the catalog through: the open one's,
     /// or a new one that [`Session::end_planning_txn`] rolls back.
     pub(crate) fn planning_txn(&mut self) -> Option<Arc<Txn>> {
