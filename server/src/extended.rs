@@ -15,7 +15,7 @@ use pgwire::api::store::{Entry, PortalStore};
 use pgwire::api::{ClientInfo, ClientPortalStore, DEFAULT_NAME, PgWireConnectionState, Type};
 use pgwire::messages::data::{NoData, ParameterDescription};
 use pgwire::messages::extendedquery::{Bind, BindComplete, Describe, Sync as PgSync, TARGET_TYPE_BYTE_STATEMENT};
-use pgwire::messages::response::ReadyForQuery;
+use pgwire::messages::response::{ReadyForQuery, TransactionStatus};
 use pgwire::error::{PgWireError, PgWireResult};
 use pgwire::messages::PgWireBackendMessage;
 use datafusion::arrow::datatypes::SchemaRef;
@@ -215,8 +215,13 @@ impl ExtendedQueryHandler for Handler {
         if let Err(e) = ended {
             send_error(client, &e).await?;
         }
-        client.portal_store().rm_portal(DEFAULT_NAME);
         let status = session.transaction_status();
+        // Portals belong to their transaction: all of them end with it, as in PostgreSQL
+        // (so a client that never closes them keeps none); in a block, only the unnamed one.
+        match status {
+            TransactionStatus::Idle => client.portal_store().clear_portals(),
+            _ => client.portal_store().rm_portal(DEFAULT_NAME),
+        }
         client.set_transaction_status(status);
         client.send(PgWireBackendMessage::ReadyForQuery(ReadyForQuery::new(status))).await?;
         Ok(())

@@ -23,7 +23,7 @@ use pgwire::api::{
 };
 use pgwire::error::{PgWireError, PgWireResult};
 use pgwire::messages::cancel::CancelRequest;
-use pgwire::messages::response::EmptyQueryResponse;
+use pgwire::messages::response::{EmptyQueryResponse, TransactionStatus};
 use pgwire::messages::simplequery::Query;
 use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
 use shale_storage::Store;
@@ -204,6 +204,10 @@ impl SimpleQueryHandler for Handler {
         }
         session.finish_query();
         let status = session.transaction_status();
+        if status == TransactionStatus::Idle {
+            // The message's transaction has ended, and the portals with it.
+            client.portal_store().clear_portals();
+        }
         client.set_state(PgWireConnectionState::ReadyForQuery);
         client.set_transaction_status(status);
         send_ready_for_query(client, status).await

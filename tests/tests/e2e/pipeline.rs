@@ -116,3 +116,19 @@ async fn a_pipeline_killed_before_its_sync_leaves_nothing() {
     let client = server.client().await;
     assert_eq!(client.lines("SELECT count(*) FROM items").await, ["0"]);
 }
+
+#[tokio::test]
+async fn portals_end_with_their_transaction() {
+    let server = TestServer::start().await;
+    let mut wire = with_table(&server).await;
+    let lines = wire.parse("list", "SELECT count(*) FROM items", &[]).bind("p", "list", &[]).sync().await;
+    assert_eq!(lines, ["1", "2", "Z I"]);
+    // The implicit transaction ended at Sync, and the portal with it.
+    assert_eq!(wire.execute("p", 0).sync().await, ["E 34000", "Z I"]);
+    // In a block, a portal lives until the block ends.
+    assert_eq!(wire.transcript("BEGIN").await, ["C BEGIN", "Z T"]);
+    assert_eq!(wire.bind("p", "list", &[]).sync().await, ["2", "Z T"]);
+    assert_eq!(wire.execute("p", 0).sync().await, ["D 0", "C SELECT 1", "Z T"]);
+    assert_eq!(wire.transcript("COMMIT").await, ["C COMMIT", "Z I"]);
+    assert_eq!(wire.execute("p", 0).sync().await, ["E 34000", "Z I"]);
+}

@@ -430,7 +430,9 @@ impl PgWireError {
             | PgWireError::PortalNotStarted
             | PgWireError::ApiError(_) => "XX000",
             PgWireError::IoError(_) => "58030",
-            PgWireError::PortalNotFound(_) | PgWireError::StatementNotFound(_) => "26000",
+            // invalid_cursor_name and invalid_sql_statement_name, as PostgreSQL.
+            PgWireError::PortalNotFound(_) => "34000",
+            PgWireError::StatementNotFound(_) => "26000",
             PgWireError::ParameterIndexOutOfBound(_)
             | PgWireError::InvalidRustTypeForParameter(_)
             | PgWireError::InvalidOptionValue(_) => "22023",
