@@ -56,5 +56,5 @@ pub use keys::{
     prefix_successor, table_prefix,
 };
 pub use row::{MAX_SLOTS, decode_array, decode_row, encode_array, encode_row, row_slot_count};
-pub use store::{Space, Store, StoreOptions};
+pub use store::{MemoryUsage, Space, Store, StoreOptions};
 pub use txn::{Isolation, KeyRange, Txn, TxnOptions};

@@ -5,8 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rocksdb::{
-    ColumnFamily, ColumnFamilyDescriptor, DBCompressionType, Options, TransactionDB,
-    TransactionDBOptions, WriteOptions,
+    BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, DBCompressionType, Options,
+    TransactionDB, TransactionDBOptions, WriteBufferManager, WriteOptions,
 };
 
 use crate::txn::TxnOptions;
@@ -24,6 +24,13 @@ const MEMTABLE_SIZE: usize = 16 << 20;
 /// The memory of the memtables of all column families together: past it, RocksDB flushes
 /// the largest.
 const MEMTABLE_BUDGET: usize = 32 << 20;
+
+/// The one cache every column family's table blocks, indexes and filters live in, with the
+/// memtables charged to it too, so that RocksDB's memory as a whole stays below it (like
+/// PostgreSQL's `shared_buffers`). Without it each column family had a 32 MB block cache
+/// of its own and kept the index and filter blocks of every table file outside any cache,
+/// so memory grew with the data.
+const CACHE_SIZE: usize = 64 << 20;
 
 /// A keyspace, stored as its own RocksDB column family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -90,6 +97,21 @@ pub(crate) struct Shared {
     pub(crate) write_opts: WriteOptions,
     /// Write options of a transaction that does not sync its commit.
     pub(crate) async_write_opts: WriteOptions,
+    /// The block cache of every column family ([`CACHE_SIZE`]).
+    cache: Cache,
+    /// What the memtables use, charged to `cache`.
+    memtables: WriteBufferManager,
+}
+
+/// What the store holds in memory, in bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryUsage {
+    /// The memtables: rows written but not yet flushed to table files.
+    pub memtables: usize,
+    /// Table blocks, indexes and filters in the block cache (without the memtables' charge).
+    pub block_cache: usize,
+    /// What the block cache may hold in all, memtables included.
+    pub cache_capacity: usize,
 }
 
 impl Store {
@@ -98,11 +120,18 @@ impl Store {
         let mut db_opts = Options::default();
         db_opts.create_if_missing(true);
         db_opts.create_missing_column_families(true);
-        db_opts.set_db_write_buffer_size(MEMTABLE_BUDGET);
+        let cache = Cache::new_lru_cache(CACHE_SIZE);
+        let memtables = WriteBufferManager::new_write_buffer_manager_with_cache(MEMTABLE_BUDGET, false, cache.clone());
+        db_opts.set_write_buffer_manager(&memtables);
+        let mut tables = BlockBasedOptions::default();
+        tables.set_block_cache(&cache);
+        tables.set_cache_index_and_filter_blocks(true);
+        tables.set_pin_l0_filter_and_index_blocks_in_cache(true);
         let cfs = Space::ALL.map(|space| {
             let mut cf_opts = Options::default();
             cf_opts.set_compression_type(DBCompressionType::Lz4);
             cf_opts.set_write_buffer_size(MEMTABLE_SIZE);
+            cf_opts.set_block_based_table_factory(&tables);
             ColumnFamilyDescriptor::new(space.cf_name(), cf_opts)
         });
         let mut txn_db_opts = TransactionDBOptions::default();
@@ -125,6 +154,8 @@ impl Store {
                 db,
                 write_opts,
                 async_write_opts: WriteOptions::default(),
+                cache,
+                memtables,
             }),
         })
     }
@@ -138,6 +169,16 @@ impl Store {
     /// Begins a transaction with `opts`.
     pub fn begin_with(&self, opts: &TxnOptions) -> Txn {
         Txn::begin(self.shared.clone(), opts)
+    }
+
+    /// What the store holds in memory now.
+    pub fn memory_usage(&self) -> MemoryUsage {
+        let memtables = self.shared.memtables.get_usage();
+        MemoryUsage {
+            memtables,
+            block_cache: self.shared.cache.get_usage().saturating_sub(memtables),
+            cache_capacity: CACHE_SIZE,
+        }
     }
 }
 
@@ -184,6 +225,22 @@ mod tests {
         assert_eq!(txn.get(Space::Data, b"d"), Ok(Some(b"2".to_vec())));
         assert_eq!(txn.get(Space::Data, b"lost"), Ok(None));
         assert_eq!(txn.allocate(b"tables", 1), Ok(2));
+    }
+
+    #[test]
+    fn memory_usage_counts_the_memtables_against_the_cache() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path(), StoreOptions::default()).expect("creates");
+        let before = store.memory_usage();
+        let txn = store.begin();
+        for i in 0..4096u32 {
+            txn.put(Space::Data, &i.to_be_bytes(), &[7; 256]).expect("put");
+        }
+        txn.commit().expect("commit");
+        let after = store.memory_usage();
+        assert!(after.memtables >= before.memtables + (1 << 20), "{before:?} -> {after:?}");
+        assert_eq!(after.cache_capacity, CACHE_SIZE);
+        assert!(after.memtables + after.block_cache <= CACHE_SIZE, "{after:?}");
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! `/proc/<pid>/status`) is sampled every 10 s and printed. It passes when the RSS at the
 //! end is within 10% of the RSS after the first minute, and when the RSS falls once the
 //! clients have disconnected. Also printed: the idle RSS at start, with one connection, and
-//! the server's thread count beside each sample (a thread keeps the stack pages it touched).
+//! beside each sample the server's thread count (a thread keeps the stack pages it touched)
+//! and what RocksDB's memtables and block cache hold (from `pg_shmem_allocations`, read
+//! through a monitoring connection that stays open until the clients have left).
 //! `--protocol simple` runs the same statements through the simple query protocol with
 //! their constants spelled in, each a new text sharing its shape's plan.
 //! Run: `target/release/soak [--seconds N] [--clients N] [--protocol extended|simple]`.
@@ -112,6 +114,14 @@ async fn run_client(port: u16, number: u32, simple: bool, stop: Arc<AtomicBool>,
     Ok(())
 }
 
+/// RocksDB's memtables and block cache, in KiB, as `pg_shmem_allocations` reports them.
+async fn shared_memory(client: &Client) -> Result<(u64, u64), tokio_postgres::Error> {
+    let kib = |name: &str| format!("(SELECT size / 1024 FROM pg_shmem_allocations WHERE name = 'RocksDB {name}')");
+    let row = client.query_one(&format!("SELECT {}, {}", kib("memtables"), kib("block cache")), &[]).await?;
+    let value = |i: usize| u64::try_from(row.get::<_, i64>(i)).unwrap_or(0);
+    Ok((value(0), value(1)))
+}
+
 /// One RSS sample under load.
 struct Sample {
     at: Duration,
@@ -137,12 +147,11 @@ async fn main() -> ExitCode {
     let idle = rss();
     create_tables(&setup).await.expect("create the tables");
     let loaded = rss();
-    drop(setup);
 
     let protocol = if options.simple { "simple query protocol, constants spelled in" } else { "prepared statements" };
     println!("soak: {} connections, {} s, {protocol}; {ROWS} rows", options.clients, options.seconds);
     println!("idle RSS at start (one connection): {:.1} MiB; after loading the table: {:.1} MiB", mib(idle), mib(loaded));
-    println!("{:>6} {:>10} {:>8} {:>14}", "s", "RSS MiB", "threads", "statements/s");
+    println!("{:>6} {:>10} {:>14} {:>10} {:>8} {:>14}", "s", "RSS MiB", "memtables MiB", "cache MiB", "threads", "statements/s");
 
     let stop = Arc::new(AtomicBool::new(false));
     let done = Arc::new(AtomicU64::new(0));
@@ -159,7 +168,15 @@ async fn main() -> ExitCode {
         let total = done.load(Ordering::Relaxed);
         let rate = (total - counted) as f64 / SAMPLE_EVERY.as_secs_f64();
         counted = total;
-        println!("{:>6} {:>10.1} {:>8} {rate:>14.0}", sample.at.as_secs(), mib(sample.kib), now.threads);
+        let (memtables, cache) = shared_memory(&setup).await.expect("pg_shmem_allocations");
+        println!(
+            "{:>6} {:>10.1} {:>14.1} {:>10.1} {:>8} {rate:>14.0}",
+            sample.at.as_secs(),
+            mib(sample.kib),
+            mib(memtables),
+            mib(cache),
+            now.threads
+        );
         samples.push(sample);
     }
     stop.store(true, Ordering::Relaxed);
@@ -169,6 +186,7 @@ async fn main() -> ExitCode {
             failures.push(e.to_string());
         }
     }
+    drop(setup);
     let mut after = rss();
     let left = Instant::now();
     while left.elapsed() < SETTLE {

@@ -276,6 +276,27 @@ pub(super) const PG_STAT_GSSAPI: TableDef = TableDef {
     }),
 };
 
+/// The memory the sessions share: RocksDB's memtables and block cache, and what the cache
+/// could still take (the row without a name, as PostgreSQL reports unused shared memory).
+pub(super) const PG_SHMEM_ALLOCATIONS: TableDef = TableDef {
+    name: "pg_shmem_allocations",
+    columns: &[("name", Text), ("off", Int8), ("size", Int8), ("allocated_size", Int8)],
+    rows: Rows::Of(|s| {
+        let Some(handle) = &s.handle else { return Ok(Vec::new()) };
+        let usage = handle.store().memory_usage();
+        let unused = usage.cache_capacity.saturating_sub(usage.memtables + usage.block_cache);
+        let row = |name: Option<&str>, bytes: usize| {
+            let bytes = v::int8(i64::try_from(bytes).unwrap_or(i64::MAX));
+            vec![v::opt_text(name), v::null(), bytes.clone(), bytes]
+        };
+        Ok(vec![
+            row(Some("RocksDB memtables"), usage.memtables),
+            row(Some("RocksDB block cache"), usage.block_cache),
+            row(None, unused),
+        ])
+    }),
+};
+
 /// Empty: Shale has no security labels.
 pub(super) const PG_SECLABELS: TableDef = TableDef {
     name: "pg_seclabels",

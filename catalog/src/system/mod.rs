@@ -321,6 +321,7 @@ const PG_CATALOG_TABLES: &[&TableDef] = &[
     &cluster::PG_SHDESCRIPTION,
     &cluster::PG_STAT_GSSAPI,
     &cluster::PG_SECLABELS,
+    &cluster::PG_SHMEM_ALLOCATIONS,
 ];
 
 #[cfg(test)]
