@@ -17,9 +17,9 @@ pub fn item_names(items: &[SelectItem]) -> Option<Vec<String>> {
     items
         .iter()
         .map(|item| match item {
-            SelectItem::UnnamedExpr(e) => Some(expr_name(e).unwrap_or_else(|| "?column?".into())),
-            SelectItem::ExprWithAlias { expr, alias } if alias.value.starts_with(crate::rewrite::DISTINCT_ALIAS) => {
-                Some(expr_name(expr).unwrap_or_else(|| "?column?".into()))
+            SelectItem::UnnamedExpr(e) => Some(name_of(e)),
+            SelectItem::ExprWithAlias { alias, .. } if alias.value.starts_with(crate::rewrite::DISTINCT_ALIAS) => {
+                Some(crate::rewrite::shown_name(&alias.value).to_string())
             }
             SelectItem::ExprWithAlias { alias, .. } => Some(ident(alias)),
             _ => None,
@@ -36,7 +36,13 @@ fn body_names(body: &SetExpr) -> Option<Vec<String>> {
     }
 }
 
-fn ident(i: &datafusion::sql::sqlparser::ast::Ident) -> String {
+/// The name PostgreSQL gives the output column `e`, written without an alias.
+pub fn name_of(e: &Expr) -> String {
+    expr_name(e).unwrap_or_else(|| "?column?".into())
+}
+
+/// An identifier as PostgreSQL reads it: folded to lower case unless quoted.
+pub fn ident(i: &datafusion::sql::sqlparser::ast::Ident) -> String {
     match i.quote_style {
         Some(_) => i.value.clone(),
         None => i.value.to_lowercase(),

@@ -19,8 +19,8 @@ use shale_catalog::types::SqlType;
 pub const DISTINCT_ALIAS: &str = "__shale_column_";
 
 /// Rewrites a statement before planning: PostgreSQL's syntax (`crate::pg_syntax`), the casts ([`rewrite_input_casts`]), and repeated
-/// output columns of a query (`SELECT a, a`), which PostgreSQL allows and DataFusion does
-/// not, get distinct aliases.
+/// output columns of a query (`SELECT a, a`, `SELECT 1 AS x, 2 AS x`), which PostgreSQL
+/// allows and DataFusion does not, get distinct aliases.
 pub fn rewrite_statement(stmt: &mut Statement) -> Result<(), CatalogError> {
     crate::pg_syntax::rewrite(stmt)?;
     rewrite_input_casts(stmt)?;
@@ -31,12 +31,21 @@ pub fn rewrite_statement(stmt: &mut Statement) -> Result<(), CatalogError> {
             let wildcard = select.projection.iter().any(|i| matches!(i, SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)));
             let mut seen = std::collections::HashSet::new();
             for (i, item) in select.projection.iter_mut().enumerate() {
-                if let SelectItem::UnnamedExpr(e) = item {
-                    let column = matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_));
-                    if !seen.insert(datafusion_name(e)) || (wildcard && column) {
-                        let alias = Ident::new(distinct_alias(i, &column_name(e)));
-                        *item = SelectItem::ExprWithAlias { expr: e.clone(), alias };
+                match item {
+                    SelectItem::UnnamedExpr(e) => {
+                        let column = matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_));
+                        if !seen.insert(datafusion_name(e)) || (wildcard && column) {
+                            let alias = Ident::with_quote('"', distinct_alias(i, &crate::names::name_of(e)));
+                            *item = SelectItem::ExprWithAlias { expr: e.clone(), alias };
+                        }
                     }
+                    SelectItem::ExprWithAlias { alias, .. } => {
+                        let name = crate::names::ident(alias);
+                        if !seen.insert(name.clone()) {
+                            *alias = Ident::with_quote('"', distinct_alias(i, &name));
+                        }
+                    }
+                    _ => {}
                 }
             }
         }
@@ -55,20 +64,6 @@ pub fn shown_name(name: &str) -> &str {
     name.strip_prefix(DISTINCT_ALIAS).and_then(|rest| rest.split_once('_')).map_or(name, |(_, original)| original)
 }
 
-/// The name PostgreSQL gives a column reference: the column's, folded unless quoted.
-fn column_name(e: &Expr) -> String {
-    let ident = match e {
-        Expr::Identifier(i) => Some(i),
-        Expr::CompoundIdentifier(parts) => parts.last(),
-        _ => None,
-    };
-    match ident {
-        Some(i) if i.quote_style.is_some() => i.value.clone(),
-        Some(i) => i.value.to_lowercase(),
-        None => "?column?".to_string(),
-    }
-}
-
 /// What DataFusion names an output column, near enough to tell when two are the same: a
 /// column by its name, a cast by what it casts.
 fn datafusion_name(e: &Expr) -> String {
@@ -76,6 +71,7 @@ fn datafusion_name(e: &Expr) -> String {
         Expr::CompoundIdentifier(parts) => parts.last().map(|p| p.value.to_lowercase()).unwrap_or_default(),
         Expr::Identifier(i) => i.value.to_lowercase(),
         Expr::Cast { expr, .. } => datafusion_name(expr),
+        Expr::Subquery(_) => "(<subquery>)".to_string(),
         other => other.to_string(),
     }
 }

@@ -106,6 +106,9 @@ pub trait ClientExt {
     /// The single value of a query that returns one row of one column (NULL as `NULL`).
     async fn value(&self, sql: &str) -> String;
 
+    /// The column names of the result of `sql` (simple query protocol).
+    async fn column_names(&self, sql: &str) -> Vec<String>;
+
     /// The affected-row counts of the statements in `sql`, one per statement.
     async fn counts(&self, sql: &str) -> Vec<u64>;
 
@@ -159,6 +162,18 @@ impl ClientExt for Client {
             render_rows(&messages)
         );
         rows[0].get(0).unwrap_or("NULL").to_string()
+    }
+
+    async fn column_names(&self, sql: &str) -> Vec<String> {
+        let messages = match within(self.simple_query(sql), sql).await {
+            Ok(messages) => messages,
+            Err(e) => panic!("{sql}\nfailed: {}", describe(&e)),
+        };
+        let columns = messages.iter().find_map(|m| match m {
+            SimpleQueryMessage::RowDescription(columns) => Some(columns.iter().map(|c| c.name().to_string()).collect()),
+            _ => None,
+        });
+        columns.unwrap_or_else(|| panic!("{sql}: no RowDescription"))
     }
 
     async fn counts(&self, sql: &str) -> Vec<u64> {

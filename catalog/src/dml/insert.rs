@@ -1,14 +1,15 @@
 //! INSERT: the source rows are planned by DataFusion after DEFAULTs are spelled out, then
 //! checked and written here.
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::{
-    self, Expr as SqlExpr, Ident, ObjectName, ObjectNamePart, Query, SetExpr, Statement, TableObject,
-    Value,
+    self, Expr as SqlExpr, Ident, ObjectName, ObjectNamePart, Query, SelectItem, SetExpr, SetOperator, SetQuantifier,
+    Statement, TableObject, Value, visit_expressions,
 };
 
 use super::write::RowWriter;
@@ -42,7 +43,8 @@ pub(super) async fn plan(ctx: &DmlContext<'_>, mut stmt: ast::Insert, text_param
     if let Some(q) = &source {
         fit_values(&mut columns, !stmt.columns.is_empty(), q)?;
     }
-    let source = spell_out_defaults(desc, &mut columns, source, text_params)?;
+    let mut source = spell_out_defaults(desc, &mut columns, source, text_params)?;
+    values_with_subqueries_as_selects(&mut source)?;
     stmt.table = TableObject::TableName(qualified(&resolved.schema.name, &desc.name));
     stmt.columns = columns.iter().map(|c| ObjectName(vec![ObjectNamePart::Identifier(Ident::with_quote('"', c))])).collect();
     stmt.source = Some(Box::new(source));
@@ -177,6 +179,42 @@ fn fit_values(columns: &mut Vec<String>, explicit: bool, query: &Query) -> Resul
             return syntax("INSERT has more target columns than expressions");
         }
         columns.truncate(width);
+    }
+    Ok(())
+}
+
+/// VALUES rows that hold a subquery become `SELECT <row> UNION ALL SELECT <row> ...`:
+/// DataFusion computes VALUES while planning, before any subquery has run, so
+/// `INSERT ... VALUES (1, (SELECT id FROM users ...))` failed there.
+fn values_with_subqueries_as_selects(query: &mut Query) -> Result<()> {
+    let SetExpr::Values(values) = query.body.as_ref() else { return Ok(()) };
+    let subquery = visit_expressions(values, |e| match e {
+        SqlExpr::Subquery(_) => ControlFlow::Break(()),
+        _ => ControlFlow::Continue(()),
+    });
+    if subquery.is_continue() {
+        return Ok(());
+    }
+    let SetExpr::Select(template) = *parse_query("SELECT 1")?.body else {
+        return Err(CatalogError::internal("SELECT 1 did not parse as a SELECT"));
+    };
+    let selects = values.rows.iter().map(|row| {
+        let mut select = template.clone();
+        // Named as PostgreSQL names VALUES columns, so that equal items do not clash.
+        select.projection = (1..)
+            .zip(&row.content)
+            .map(|(i, e)| SelectItem::ExprWithAlias { expr: e.clone(), alias: Ident::new(format!("column{i}")) })
+            .collect();
+        SetExpr::Select(select)
+    });
+    let union = |left: SetExpr, right: SetExpr| SetExpr::SetOperation {
+        op: SetOperator::Union,
+        set_quantifier: SetQuantifier::All,
+        left: Box::new(left),
+        right: Box::new(right),
+    };
+    if let Some(body) = selects.reduce(union) {
+        query.body = Box::new(body);
     }
     Ok(())
 }

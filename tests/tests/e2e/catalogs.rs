@@ -15,7 +15,7 @@
 //!   without a modifier, int2vector values, the names of reg casts' and SHOW's columns.
 
 use shale_tests::{ClientExt, TestServer, within};
-use tokio_postgres::{Client, SimpleQueryMessage};
+use tokio_postgres::Client;
 
 /// Where Shale's catalog column has another type than PostgreSQL's: (PostgreSQL 15's type
 /// name, Shale's type name, why). Applies to every column of [`PG15_CATALOG_COLUMNS`] on
@@ -118,22 +118,6 @@ async fn with_schema() -> (TestServer, Client) {
         )
         .await;
     (server, client)
-}
-
-/// The column names of the result of `sql` (simple query protocol).
-async fn column_names(client: &Client, sql: &str) -> Vec<String> {
-    let messages = within(client.simple_query(sql), sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}\nfailed: {e}"));
-    messages
-        .iter()
-        .find_map(|m| match m {
-            SimpleQueryMessage::RowDescription(columns) => {
-                Some(columns.iter().map(|c| c.name().to_string()).collect())
-            }
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("{sql}: no RowDescription"))
 }
 
 #[tokio::test]
@@ -481,7 +465,7 @@ async fn type_names_vectors_and_show_columns_answer_as_postgres() {
         ("SHOW DateStyle", &["DateStyle"]),
         ("SHOW TimeZone", &["TimeZone"]),
     ] {
-        check(sql, column_names(&client, sql).await, names);
+        check(sql, client.column_names(sql).await, names);
     }
 
     assert!(

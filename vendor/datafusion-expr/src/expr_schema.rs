@@ -403,9 +403,9 @@ impl ExprSchemable for Expr {
 
                 Ok(expr_nullable | subquery_nullable)
             }
-            Expr::ScalarSubquery(subquery) => {
-                Ok(subquery.subquery.schema().field(0).is_nullable())
-            }
+            // Shale: a subquery that returns no rows is NULL, whatever its column
+            // (apache/datafusion#24513).
+            Expr::ScalarSubquery(_) => Ok(true),
             Expr::BinaryExpr(BinaryExpr { left, right, .. }) => {
                 Ok(left.nullable(input_schema)? || right.nullable(input_schema)?)
             }
@@ -600,9 +600,10 @@ fn field_without_name(expr: &Expr, schema: &dyn ExprSchema) -> Result<Arc<Field>
         | Expr::Exists { .. } => {
             Ok(Arc::new(Field::new(schema_name, DataType::Boolean, false)))
         }
-        Expr::ScalarSubquery(subquery) => {
-            Ok(Arc::clone(&subquery.subquery.schema().fields()[0]))
-        }
+        // Shale: nullable, as above.
+        Expr::ScalarSubquery(subquery) => Ok(Arc::new(
+            subquery.subquery.schema().field(0).as_ref().clone().with_nullable(true),
+        )),
         Expr::BinaryExpr(BinaryExpr { left, right, op }) => {
             let (left_field, right_field) =
                 (left.unnamed_field_of(schema)?, right.unnamed_field_of(schema)?);
