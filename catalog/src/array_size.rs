@@ -11,13 +11,14 @@ use std::sync::Arc;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListArray, UInt64Array, new_empty_array};
 use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::compute::{cast, concat, take};
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Int64Type};
+use datafusion::arrow::datatypes::{DataType, Field, Int64Type};
 use datafusion::common::{Result, ScalarValue};
 use datafusion::logical_expr::{
-    ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 
 use crate::error::CatalogError;
+use crate::guarded::{Guard, guarded};
 use crate::limits::check_array_size;
 
 /// How a function's arguments give the length of the array it builds.
@@ -29,17 +30,11 @@ enum Length {
     Range { inclusive: bool },
 }
 
-/// A DataFusion function with its array length checked first.
-#[derive(Debug, PartialEq, Eq, Hash)]
-struct SizeChecked {
-    inner: Arc<ScalarUDF>,
-    length: Length,
-}
 
 /// The wrapped functions, to register in a session.
 pub fn functions() -> Vec<ScalarUDF> {
     use datafusion::functions_nested::{range, repeat, resize};
-    let checked = |inner, length| ScalarUDF::new_from_impl(SizeChecked { inner, length });
+    let checked = |inner, length: Length| guarded(inner, length);
     vec![
         checked(repeat::array_repeat_udf(), Length::Count),
         checked(resize::array_resize_udf(), Length::Count),
@@ -111,39 +106,16 @@ impl ScalarUDFImpl for ArrayFill {
     }
 }
 
-impl ScalarUDFImpl for SizeChecked {
-    fn name(&self) -> &str {
-        self.inner.name()
-    }
-
-    fn aliases(&self) -> &[String] {
-        self.inner.aliases()
-    }
-
-    fn signature(&self) -> &Signature {
-        self.inner.signature()
-    }
-
-    fn coerce_types(&self, args: &[DataType]) -> Result<Vec<DataType>> {
-        self.inner.coerce_types(args)
-    }
-
-    fn return_type(&self, args: &[DataType]) -> Result<DataType> {
-        self.inner.return_type(args)
-    }
-
-    fn return_field_from_args(&self, args: ReturnFieldArgs) -> Result<FieldRef> {
-        self.inner.return_field_from_args(args)
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+/// The array length a function's arguments ask for, checked before the call.
+impl Guard for Length {
+    fn invoke(&self, inner: &ScalarUDF, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let integers = args.args.iter().all(|a| a.data_type().is_integer() || a.data_type().is_null());
         let rows = args.number_rows;
-        let arrays = match (self.length, integers) {
+        let arrays = match (*self, integers) {
             (Length::Count, _) => vec![args.args[1].to_array(rows)?],
             (Length::Range { .. }, true) => args.args.iter().map(|a| a.to_array(rows)).collect::<Result<Vec<_>>>()?,
             // Dates and timestamps by intervals: DataFusion's bound applies.
-            (Length::Range { .. }, false) => return self.inner.invoke_with_args(args),
+            (Length::Range { .. }, false) => return inner.invoke_with_args(args),
         };
         for row in 0..rows.max(1).min(arrays.first().map_or(1, |a| a.len())) {
             let values = arrays
@@ -153,9 +125,9 @@ impl ScalarUDFImpl for SizeChecked {
                     _ => None,
                 })))
                 .collect::<Result<Vec<Option<i64>>>>()?;
-            check_array_size(length(self.length, &values)).map_err(CatalogError::into_datafusion)?;
+            check_array_size(length(*self, &values)).map_err(CatalogError::into_datafusion)?;
         }
-        self.inner.invoke_with_args(args)
+        inner.invoke_with_args(args)
     }
 }
 

@@ -21,6 +21,20 @@ pub fn classify(message: &str) -> CatalogError {
         // PostgreSQL runs such a frame (`1 PRECEDING AND 2 PRECEDING`) as an empty one.
         return CatalogError::unsupported("a window frame that starts after it ends");
     }
+    if let Some(at) = m.find("\" must appear in the GROUP BY clause") {
+        // `column "t.a" must appear ...`, with or without a wildcard being expanded.
+        let column = m[..at].rsplit_once('"').map_or("", |(_, name)| name);
+        return CatalogError::new(
+            "42803",
+            format!("column \"{column}\" must appear in the GROUP BY clause or be used in an aggregate function"),
+        );
+    }
+    if m.contains("Scalar subquery returned more than one row") {
+        return CatalogError::new("21000", "more than one row returned by a subquery used as an expression");
+    }
+    if m.contains("cannot take square root of a negative number") {
+        return CatalogError::new("2201F", "cannot take square root of a negative number");
+    }
     if let Some(e) = regex_error(m) {
         return e;
     }

@@ -20,15 +20,17 @@ use datafusion::arrow::datatypes::FieldRef;
 use crate::error::{CatalogError, Result, sqlstate};
 
 /// The values of `array` (any float type) as double precision.
-fn doubles(array: &ArrayRef) -> Result<ArrayRef> {
+pub(crate) fn doubles(array: &ArrayRef) -> Result<ArrayRef> {
     cast(array, &DataType::Float64).map_err(|e| CatalogError::internal(e.to_string()))
 }
 
-fn overflow() -> CatalogError {
+/// 22003 "value out of range: overflow".
+pub(crate) fn overflow() -> CatalogError {
     CatalogError::new(sqlstate::OUT_OF_RANGE, "value out of range: overflow")
 }
 
-fn underflow() -> CatalogError {
+/// 22003 "value out of range: underflow".
+pub(crate) fn underflow() -> CatalogError {
     CatalogError::new(sqlstate::OUT_OF_RANGE, "value out of range: underflow")
 }
 

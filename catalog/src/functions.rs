@@ -1,8 +1,8 @@
 //! PostgreSQL's session information functions, as DataFusion scalar functions:
 //! `version()`, `current_schema()`, `current_database()`, `current_user`, `session_user`,
 //! and `now()` as the transaction's start time; and where they are registered, the built-ins
-//! Shale replaces (`date_bin`, `to_char`, `gcd`, `lcm`, and the array builders of
-//! [`crate::array_size`], see their modules).
+//! Shale replaces (`date_bin`, `to_char`, `gcd`, `lcm`, `ln`, `log`, `log10`, `exp`,
+//! `power`, and the array builders of [`crate::array_size`], see their modules).
 
 use std::sync::Arc;
 
@@ -68,7 +68,7 @@ pub fn register_functions(state: &mut SessionState, handle: &SessionHandle, info
         crate::to_char::function(),
     ];
     crate::sysfuncs::register(state, handle);
-    for f in functions.into_iter().chain(crate::input::input_functions()).chain(crate::gcd::functions()).chain(crate::array_size::functions()) {
+    for f in functions.into_iter().chain(crate::input::input_functions()).chain(crate::gcd::functions()).chain(crate::float_functions::functions()).chain(crate::array_size::functions()) {
         if let Err(e) = state.register_udf(Arc::new(f)) {
             tracing::warn!(error = %e, "registering a session function failed");
         }

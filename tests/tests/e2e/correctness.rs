@@ -1,7 +1,8 @@
 //! No wrong answers (issue 11, point 6): `character(n)` compared in IN lists, ANY, CASE and
 //! joins; casts to integers that round; overflow and division by zero as errors; `format`
 //! widths and `rpad` with NULL; values too long for their column on every path that stores
-//! them. Every expected value and SQLSTATE is PostgreSQL 15's.
+//! them; scalar subqueries that return no rows; output columns that share a name. Every
+//! expected value and SQLSTATE is PostgreSQL 15's.
 
 use shale_tests::{ClientExt, TestServer};
 use tokio_postgres::Client;
@@ -190,5 +191,72 @@ async fn too_long_values_are_22001_on_every_path() {
     assert_eq!(
         client.lines("SELECT id, c, v, length(c), length(v) FROM d ORDER BY id").await,
         ["2|a|a|1|1", "3|a|b|1|1", "5|a|a|1|1"]
+    );
+}
+
+#[tokio::test]
+async fn empty_scalar_subqueries_are_null() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE s (id int PRIMARY KEY, name text NOT NULL)").await;
+    assert_eq!(
+        client
+            .lines(
+                "SELECT (SELECT 1 WHERE false) IS NULL, (SELECT name FROM s) IS NULL, (SELECT count(*) FROM s), \
+                 coalesce((SELECT id FROM s WHERE id = 7), -1)",
+            )
+            .await,
+        ["t|t|0|-1"]
+    );
+    assert_eq!(client.lines("SELECT (SELECT 1 WHERE false) AS x, 2").await, ["NULL|2"]);
+    // Filtered on, not simplified away.
+    assert_eq!(client.lines("SELECT 'kept' WHERE (SELECT name FROM s WHERE id = 1) IS NULL").await, ["kept"]);
+}
+
+#[tokio::test]
+async fn output_columns_may_share_a_name() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE n (id int PRIMARY KEY, a int); INSERT INTO n VALUES (1, 10)").await;
+    for (sql, names, rows) in [
+        ("SELECT 1 AS a, 2 AS a", &["a", "a"][..], "1|2"),
+        ("SELECT id AS x, a AS x, a FROM n", &["x", "x", "a"], "1|10|10"),
+        ("SELECT (SELECT a FROM n), (SELECT id FROM n)", &["a", "id"], "10|1"),
+        ("SELECT (SELECT a FROM n), (SELECT a FROM n)", &["a", "a"], "10|10"),
+        ("SELECT abs(a), abs(a), abs(id) AS abs FROM n", &["abs", "abs", "abs"], "10|10|1"),
+    ] {
+        assert_eq!(client.column_names(sql).await, names, "{sql}");
+        assert_eq!(client.lines(sql).await, [rows], "{sql}");
+    }
+}
+
+#[tokio::test]
+async fn logarithms_exponentials_and_powers_fail_as_postgres() {
+    let (_server, client) = TestServer::start_with_client().await;
+    let zero = "cannot take logarithm of zero";
+    let negative = "cannot take logarithm of a negative number";
+    for (sql, code, message) in [
+        ("SELECT ln(0::float8)", "2201E", zero),
+        ("SELECT ln(-1::float8)", "2201E", negative),
+        ("SELECT log(0::float8)", "2201E", zero),
+        ("SELECT log10(-1::float8)", "2201E", negative),
+        ("SELECT ln(0::numeric)", "2201E", zero),
+        ("SELECT log(2, 0)", "2201E", zero),
+        ("SELECT log(1, 5)", "22012", "division by zero"),
+        ("SELECT exp(1000::float8)", "22003", "value out of range: overflow"),
+        ("SELECT exp(-1000::float8)", "22003", "value out of range: underflow"),
+        ("SELECT power(10::float8, 400)", "22003", "value out of range: overflow"),
+        ("SELECT power(10::float8, -400)", "22003", "value out of range: underflow"),
+        ("SELECT power(0::float8, -1)", "2201F", "zero raised to a negative power is undefined"),
+        ("SELECT power(-8::float8, 1.0 / 3)", "2201F", "a negative number raised to a non-integer power yields a complex result"),
+    ] {
+        client.expect_error(sql, code, message).await;
+    }
+    assert_eq!(
+        client
+            .lines(
+                "SELECT ln('NaN'::float8), ln('Infinity'::float8), power(-2::float8, 3), power('NaN'::float8, 0), \
+                 exp('-Infinity'::float8), log(100::float8), pow(2::float8, 10)",
+            )
+            .await,
+        ["NaN|Infinity|-8|1|0|2|1024"]
     );
 }

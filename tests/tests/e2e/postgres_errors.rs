@@ -186,3 +186,34 @@ async fn distinct_floats_under_a_limit() {
     assert_eq!(client.lines("SELECT DISTINCT x FROM f ORDER BY 1 DESC LIMIT 2").await, ["NaN", "1.5"]);
     assert_eq!(client.lines("SELECT DISTINCT x FROM f ORDER BY 1 LIMIT 9223372036854775807").await.len(), 4);
 }
+
+#[tokio::test]
+async fn ungrouped_columns_and_negative_square_roots() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE ug (i int PRIMARY KEY, j int)").await;
+    let ungrouped = "column \"ug.i\" must appear in the GROUP BY clause or be used in an aggregate function";
+    client.expect_error("SELECT i, count(*) FROM ug", "42803", ungrouped).await;
+    client.expect_error("SELECT * FROM ug HAVING count(*) > 0", "42803", ungrouped).await;
+    let negative = "cannot take square root of a negative number";
+    client.expect_error("SELECT sqrt('-Infinity'::float8)", "2201F", negative).await;
+    client.expect_error("SELECT sqrt(-1::float8)", "2201F", negative).await;
+}
+
+#[tokio::test]
+async fn subqueries_in_insert_values() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE users (id int PRIMARY KEY, email text); CREATE TABLE posts (id int PRIMARY KEY, author int, title text)").await;
+    client.run("INSERT INTO users VALUES (1, 'a@example.com'), (2, 'b@example.com')").await;
+    client
+        .run(
+            "INSERT INTO posts VALUES (1, (SELECT id FROM users WHERE email = 'b@example.com'), 'first'); \
+             INSERT INTO posts (id, author, title) VALUES (2, (SELECT max(id) FROM users), 'second'), \
+             (3, (SELECT id FROM users WHERE email = 'nobody'), (SELECT 'third'))",
+        )
+        .await;
+    assert_eq!(client.lines("SELECT id, author, title FROM posts ORDER BY id").await, ["1|2|first", "2|2|second", "3|NULL|third"]);
+    client
+        .expect_error("INSERT INTO posts VALUES (4, (SELECT id FROM users), 'many')", "21000", "more than one row returned by a subquery used as an expression")
+        .await;
+    client.expect_sqlstate("SELECT (SELECT id FROM users)", "21000").await;
+}
