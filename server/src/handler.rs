@@ -161,22 +161,24 @@ impl SimpleQueryHandler for Handler {
         let mut session = self.session(client)?.lock_owned().await;
         let text: Arc<str> = Arc::from(query.query.as_str());
         session.handle.start_query(text.clone());
+        let notices = session.handle.with_settings(|s| s.notices_enabled());
         let parsed;
-        (session, parsed) = on_thread(session, move |_| Box::pin(async move { parse_statements(&text) })).await?;
+        (session, parsed) = on_thread(session, move |s| Box::pin(parse_and_run_one(s, text))).await?;
         match parsed {
-            Ok(statements) if statements.is_empty() => {
+            Ok(steps) if steps.is_empty() => {
                 client.feed(PgWireBackendMessage::EmptyQueryResponse(EmptyQueryResponse::new())).await?;
             }
-            Ok(statements) => {
-                if statements.len() > 1 {
+            Ok(steps) => {
+                if steps.len() > 1 {
                     session.begin_implicit();
                 }
                 let mut failed = false;
-                for stmt in statements {
-                    let notices = session.handle.with_settings(|s| s.notices_enabled());
-                    let executed = match stmt {
-                        Statement::Deallocate { name, .. } => deallocate(client, &name.value),
-                        stmt => {
+                for (i, step) in steps.into_iter().enumerate() {
+                    let notices = if i == 0 { notices } else { session.handle.with_settings(|s| s.notices_enabled()) };
+                    let executed = match step {
+                        Step::Ran(outcome) => outcome,
+                        Step::ToRun(Statement::Deallocate { name, .. }) => deallocate(client, &name.value),
+                        Step::ToRun(stmt) => {
                             let executed;
                             (session, executed) =
                                 on_thread(session, move |s| Box::pin(async move { s.execute_simple(stmt).await })).await?;
@@ -228,6 +230,27 @@ impl SimpleQueryHandler for Handler {
             "unexpected simple query path".into(),
         ))))
     }
+}
+
+/// A statement of a simple Query message, run or still to run.
+enum Step {
+    /// Run already, with its outcome.
+    Ran(Result<Outcome, CatalogError>),
+    /// Still to run.
+    ToRun(Statement),
+}
+
+/// Parses a simple Query message on the session's thread, and when it holds a single
+/// statement runs it there too, so that a message of one statement (the usual kind) goes to
+/// the session's thread and back once. DEALLOCATE, which acts on the connection's
+/// statements, is left to run on the connection.
+async fn parse_and_run_one(session: &mut Session, text: Arc<str>) -> Result<Vec<Step>, CatalogError> {
+    let mut statements = parse_statements(&text)?;
+    if statements.len() == 1 && !matches!(statements[0], Statement::Deallocate { .. }) {
+        let stmt = statements.remove(0);
+        return Ok(vec![Step::Ran(session.execute_simple(stmt).await)]);
+    }
+    Ok(statements.into_iter().map(Step::ToRun).collect())
 }
 
 /// The handlers pgwire asks for on each connection: all the same shared [`Handler`].
