@@ -39,6 +39,7 @@ use datafusion_common::{
 };
 use datafusion_expr_common::type_coercion::binary::BinaryTypeCoercer;
 use datafusion_functions_window_common::field::WindowUDFFieldArgs;
+use crate::Operator;
 use std::sync::Arc;
 
 /// Trait to allow expr to typable with respect to a schema
@@ -228,12 +229,13 @@ impl ExprSchemable for Expr {
             Expr::ScalarSubquery(subquery) => {
                 Ok(subquery.subquery.schema().field(0).data_type().clone())
             }
-            Expr::BinaryExpr(BinaryExpr { left, right, op }) => BinaryTypeCoercer::new(
-                &left.get_type(schema)?,
-                op,
-                &right.get_type(schema)?,
-            )
-            .get_result_type(),
+            Expr::BinaryExpr(BinaryExpr { left, right, op }) => {
+                let (lhs, rhs) = (left.get_type(schema)?, right.get_type(schema)?);
+                match same_type_arithmetic(&lhs, op, &rhs) {
+                    Some(result) => Ok(result),
+                    None => BinaryTypeCoercer::new(&lhs, op, &rhs).get_result_type(),
+                }
+            }
             Expr::Like { .. } | Expr::SimilarTo { .. } => Ok(DataType::Boolean),
             Expr::Placeholder(Placeholder { field, .. }) => {
                 if let Some(field) = field {
@@ -612,12 +614,18 @@ fn field_without_name(expr: &Expr, schema: &dyn ExprSchema) -> Result<Arc<Field>
                 (left_field.data_type(), left_field.is_nullable());
             let (rhs_type, rhs_nullable) =
                 (right_field.data_type(), right_field.is_nullable());
-            let mut coercer = BinaryTypeCoercer::new(lhs_type, op, rhs_type);
-            coercer.set_lhs_spans(left.spans().cloned().unwrap_or_default());
-            coercer.set_rhs_spans(right.spans().cloned().unwrap_or_default());
+            let result = match same_type_arithmetic(lhs_type, op, rhs_type) {
+                Some(result) => result,
+                None => {
+                    let mut coercer = BinaryTypeCoercer::new(lhs_type, op, rhs_type);
+                    coercer.set_lhs_spans(left.spans().cloned().unwrap_or_default());
+                    coercer.set_rhs_spans(right.spans().cloned().unwrap_or_default());
+                    coercer.get_result_type()?
+                }
+            };
             Ok(Arc::new(Field::new(
                 schema_name,
-                coercer.get_result_type()?,
+                result,
                 lhs_nullable || rhs_nullable,
             )))
         }
@@ -800,6 +808,23 @@ fn unwrap_certainly_null_expr(expr: &Expr) -> &Expr {
         Expr::Cast(e) => unwrap_certainly_null_expr(e.expr.as_ref()),
         _ => expr,
     }
+}
+
+/// Shale: the type of `lhs op rhs` for arithmetic on two operands of the same integer or
+/// float type, which is that type; `BinaryTypeCoercer` learns it by running Arrow's kernel
+/// on empty arrays, and asking it at every node of a long chain (`1+1+...`, whose every
+/// node is asked for its operand's type again) made planning the chain slow.
+fn same_type_arithmetic(lhs: &DataType, op: &Operator, rhs: &DataType) -> Option<DataType> {
+    let arithmetic = matches!(
+        op,
+        Operator::Plus
+            | Operator::Minus
+            | Operator::Multiply
+            | Operator::Divide
+            | Operator::Modulo
+    );
+    (arithmetic && lhs == rhs && (lhs.is_integer() || lhs.is_floating()))
+        .then(|| lhs.clone())
 }
 
 /// Cast subquery in InSubquery/ScalarSubquery to a given type.
