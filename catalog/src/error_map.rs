@@ -29,6 +29,9 @@ pub fn classify(message: &str) -> CatalogError {
             format!("column \"{column}\" must appear in the GROUP BY clause or be used in an aggregate function"),
         );
     }
+    if m.contains("Too many columns! The subquery should only return one column") {
+        return CatalogError::new(sqlstate::SYNTAX_ERROR, "subquery must return only one column");
+    }
     if m.contains("Scalar subquery returned more than one row") {
         return CatalogError::new("21000", "more than one row returned by a subquery used as an expression");
     }

@@ -7,8 +7,8 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    CastKind, DataType, ExactNumberInfo, Expr, Ident, SelectItem, SetExpr, Statement, TypedString, Value, VisitMut,
-    visit_expressions_mut,
+    CastKind, DataType, ExactNumberInfo, Expr, Ident, OrderByKind, Query, SelectItem, SetExpr, Statement, TypedString,
+    Value, VisitMut, visit_expressions_mut,
 };
 use shale_catalog::CatalogError;
 use shale_catalog::input::call;
@@ -25,28 +25,50 @@ pub fn rewrite_statement(stmt: &mut Statement) -> Result<(), CatalogError> {
     crate::pg_syntax::rewrite(stmt)?;
     rewrite_input_casts(stmt)?;
     if let Statement::Query(q) = stmt {
-        if let SetExpr::Select(select) = q.body.as_mut() {
-            // Beside a wildcard, a column reference may repeat one of its columns
-            // (`SELECT n.oid, n.*`).
-            let wildcard = select.projection.iter().any(|i| matches!(i, SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)));
-            let mut seen = std::collections::HashSet::new();
-            for (i, item) in select.projection.iter_mut().enumerate() {
-                match item {
-                    SelectItem::UnnamedExpr(e) => {
-                        let column = matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_));
-                        if !seen.insert(datafusion_name(e)) || (wildcard && column) {
-                            let alias = Ident::with_quote('"', distinct_alias(i, &crate::names::name_of(e)));
-                            *item = SelectItem::ExprWithAlias { expr: e.clone(), alias };
-                        }
-                    }
-                    SelectItem::ExprWithAlias { alias, .. } => {
-                        let name = crate::names::ident(alias);
-                        if !seen.insert(name.clone()) {
-                            *alias = Ident::with_quote('"', distinct_alias(i, &name));
-                        }
-                    }
-                    _ => {}
+        distinct_output_names(q)?;
+    }
+    Ok(())
+}
+
+/// Gives repeated output columns of `q` distinct aliases; an ORDER BY naming an alias given
+/// to two different expressions is 42702, as in PostgreSQL.
+fn distinct_output_names(q: &mut Query) -> Result<(), CatalogError> {
+    let SetExpr::Select(select) = q.body.as_mut() else { return Ok(()) };
+    // Beside a wildcard, a column reference may repeat one of its columns
+    // (`SELECT n.oid, n.*`).
+    let wildcard = select.projection.iter().any(|i| matches!(i, SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)));
+    let mut seen = std::collections::HashSet::new();
+    let mut aliased: Vec<(String, String)> = Vec::new();
+    let mut ambiguous = Vec::new();
+    for (i, item) in select.projection.iter_mut().enumerate() {
+        match item {
+            SelectItem::UnnamedExpr(e) => {
+                let column = matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_));
+                if !seen.insert(datafusion_name(e)) || (wildcard && column) {
+                    let alias = Ident::with_quote('"', distinct_alias(i, &crate::names::name_of(e)));
+                    *item = SelectItem::ExprWithAlias { expr: e.clone(), alias };
                 }
+            }
+            SelectItem::ExprWithAlias { expr, alias } => {
+                let name = crate::names::ident(alias);
+                let text = expr.to_string();
+                if aliased.iter().any(|(n, t)| *n == name && *t != text) {
+                    ambiguous.push(name.clone());
+                }
+                aliased.push((name.clone(), text));
+                if !seen.insert(name.clone()) {
+                    *alias = Ident::with_quote('"', distinct_alias(i, &name));
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(OrderByKind::Expressions(items)) = q.order_by.as_ref().map(|o| &o.kind) else { return Ok(()) };
+    for item in items {
+        if let Expr::Identifier(id) = &item.expr {
+            let name = crate::names::ident(id);
+            if ambiguous.contains(&name) {
+                return Err(CatalogError::new("42702", format!("ORDER BY \"{name}\" is ambiguous")));
             }
         }
     }

@@ -226,6 +226,8 @@ async fn output_columns_may_share_a_name() {
         assert_eq!(client.column_names(sql).await, names, "{sql}");
         assert_eq!(client.lines(sql).await, [rows], "{sql}");
     }
+    client.expect_error("SELECT id AS x, a AS x FROM n ORDER BY x", "42702", "ORDER BY \"x\" is ambiguous").await;
+    assert_eq!(client.lines("SELECT a AS x, a AS x FROM n ORDER BY x").await, ["10|10"]);
 }
 
 #[tokio::test]

@@ -216,4 +216,7 @@ async fn subqueries_in_insert_values() {
         .expect_error("INSERT INTO posts VALUES (4, (SELECT id FROM users), 'many')", "21000", "more than one row returned by a subquery used as an expression")
         .await;
     client.expect_sqlstate("SELECT (SELECT id FROM users)", "21000").await;
+    client
+        .expect_error("INSERT INTO posts VALUES (5, (SELECT id, email FROM users), 'x')", "42601", "subquery must return only one column")
+        .await;
 }
