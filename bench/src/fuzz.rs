@@ -50,7 +50,7 @@ pub struct FuzzArgs {
     /// The findings file (default: `<fuzzer>-findings.txt`), overwritten.
     #[arg(long)]
     pub findings: Option<PathBuf>,
-    /// Seconds an input may run before it is a hang.
+    /// Seconds an input may run before it is cancelled, and then before it is a hang.
     #[arg(long, default_value_t = 10)]
     pub timeout: u64,
     /// Seconds spent minimizing each new finding, at most.
@@ -93,8 +93,13 @@ fn is_crash(text: &str) -> bool {
 pub enum Verdict {
     /// An answer, an ErrorResponse, or a close where one is allowed.
     Fine,
-    /// No answer and no close within the time limit.
+    /// No answer and no close within the time limit, nor within another after a
+    /// CancelRequest.
     Hang,
+    /// No answer within the time limit, but one soon after a CancelRequest: a statement
+    /// that runs long (one huge value through a function that does not look at the
+    /// interrupt) and stops when asked. A finding, not a crash.
+    Slow,
     /// An ErrorResponse with SQLSTATE XX000, and its message.
     Internal(String),
     /// Something else the protocol does not allow (garbled bytes, a close mid-answer).
@@ -277,7 +282,8 @@ async fn examine<F: Fuzzer>(fuzzer: &mut F, target: &mut Target, input: &[F::Pie
     } else {
         match verdict {
             Verdict::Fine => None,
-            Verdict::Hang => Some("hang: no answer within the time limit".into()),
+            Verdict::Hang => Some("hang: no answer within the time limit, nor after a cancel".into()),
+            Verdict::Slow => Some("slow: no answer within the time limit; it stopped when cancelled".into()),
             Verdict::Internal(message) => Some(format!("XX000: {message}")),
             Verdict::Broken(what) => Some(what),
         }

@@ -4,7 +4,8 @@
 //! operators, functions, subqueries, aggregates, windows, huge LIMIT/OFFSET and
 //! `repeat`/`lpad` counts, long operator chains and deep nesting. Each statement runs on
 //! one connection (simple protocol); a dead or stuck server, a panic in its log, a lost
-//! connection, no answer within `--timeout` and an XX000 error are findings, minimized by
+//! connection, no answer within `--timeout` (a hang when a CancelRequest does not stop it
+//! within another `--timeout` either, else slow) and an XX000 error are findings, minimized by
 //! tokens and written as SQL lines to `fuzz_sql-findings.txt`; the exit status is 1 when
 //! there are any. `--replay FILE` runs each line of FILE first (a findings file, or any
 //! file of one statement a line).
@@ -24,7 +25,7 @@ use shale_bench::fuzz::{self, FuzzArgs, Fuzzer, Verdict};
 use shale_bench::rng::Rng;
 use shale_bench::sqlgen::{self, Generator};
 use tokio::time::timeout;
-use tokio_postgres::Client;
+use tokio_postgres::{Client, NoTls};
 use tokio_postgres::error::SqlState;
 
 /// The fuzzer's connections by port (shale's, the reference PostgreSQL's), opened by
@@ -70,10 +71,22 @@ impl Fuzzer for SqlFuzzer {
                 Err(e) => return Verdict::Broken(format!("cannot connect ({e})")),
             },
         };
-        let verdict = match timeout(limit, client.simple_query(&input.join(" "))).await {
-            Err(_) => Verdict::Hang,
-            Ok(Ok(_)) => return Verdict::Fine,
-            Ok(Err(e)) => match e.as_db_error() {
+        let sql = input.join(" ");
+        let answer = {
+            let mut query = std::pin::pin!(client.simple_query(&sql));
+            match timeout(limit, &mut query).await {
+                Ok(answer) => Some(answer),
+                // Past the limit: a statement that stops when cancelled is slow, not hung.
+                Err(_) => match client.cancel_token().cancel_query(NoTls).await {
+                    Ok(()) if timeout(limit, &mut query).await.is_ok() => return Verdict::Slow,
+                    _ => None,
+                },
+            }
+        };
+        let verdict = match answer {
+            None => Verdict::Hang,
+            Some(Ok(_)) => return Verdict::Fine,
+            Some(Err(e)) => match e.as_db_error() {
                 Some(db) if *db.code() == SqlState::INTERNAL_ERROR => return Verdict::Internal(db.message().to_string()),
                 Some(_) => return Verdict::Fine,
                 None => Verdict::Broken(format!("connection lost ({e})")),
