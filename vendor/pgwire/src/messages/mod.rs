@@ -676,6 +676,14 @@ mod test {
     }
 
     #[test]
+    fn ssl_request_needs_its_length() {
+        // Shale: the magic number under another length is not an SSLRequest.
+        assert!(SslRequest::is_ssl_request_packet(&[0, 0, 0, 8, 4, 210, 22, 47]));
+        assert!(!SslRequest::is_ssl_request_packet(&[0, 0, 0, 4, 4, 210, 22, 47]));
+        assert!(!GssEncRequest::is_gss_enc_request_packet(&[0, 0, 0, 4, 4, 210, 22, 48]));
+    }
+
+    #[test]
     fn test_cancel_request() {
         let mut ctx = DecodeContext::new(ProtocolVersion::PROTOCOL3_2);
 

@@ -575,9 +575,12 @@ impl SslRequest {
 
     /// Check if the buffer contains an SSL request packet
     pub fn is_ssl_request_packet(buf: &[u8]) -> bool {
+        // Shale: the length must be the request's own (8); PostgreSQL takes a packet with
+        // the magic number and another length as a malformed startup packet.
         if buf.remaining() >= Self::BODY_SIZE {
+            let length = (&buf[0..4]).get_i32();
             let magic_code = (&buf[4..8]).get_i32();
-            magic_code == Self::BODY_MAGIC_NUMBER
+            length == Self::BODY_SIZE as i32 && magic_code == Self::BODY_MAGIC_NUMBER
         } else {
             false
         }
@@ -643,9 +646,12 @@ impl GssEncRequest {
 
     /// Check if the buffer contains a GSS encryption request packet
     pub fn is_gss_enc_request_packet(buf: &[u8]) -> bool {
+        // Shale: the length must be the request's own (8); PostgreSQL takes a packet with
+        // the magic number and another length as a malformed startup packet.
         if buf.remaining() >= Self::BODY_SIZE {
+            let length = (&buf[0..4]).get_i32();
             let magic_code = (&buf[4..8]).get_i32();
-            magic_code == Self::BODY_MAGIC_NUMBER
+            length == Self::BODY_SIZE as i32 && magic_code == Self::BODY_MAGIC_NUMBER
         } else {
             false
         }
