@@ -4,6 +4,8 @@
 //!   (`2.5::numeric::int` is 3, `(-2.5)::int` is -3), `real` and `double precision` to the
 //!   nearest even integer, as C's `rint` (`2.5::float8::int` is 2). The value is rounded by
 //!   [`IntegerRound`] and then cast, which fails with 22003 when it does not fit.
+//! - To text, dates and timestamps are written as PostgreSQL writes them
+//!   ([`crate::datetime_out`]): `2024-01-01 10:00:00`, `infinity`.
 //! - To a float type, text that does not fit (`'10e70'::real`) and double precision values
 //!   too large or small for `real` are 22003 (see [`crate::float`]).
 //!
@@ -26,6 +28,7 @@ use datafusion::logical_expr::{
 use datafusion::optimizer::AnalyzerRule;
 
 use crate::arith::rewrite_plan;
+use crate::datetime_out::DatetimeText;
 use crate::error::CatalogError;
 use crate::numeric::Special;
 use crate::numeric::special::map_rows;
@@ -97,6 +100,11 @@ fn rewrite(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
         {
             let source = expr.as_ref().clone();
             Transformed::yes(crate::float::checked_cast(make(*expr), source))
+        }
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+            if matches!(source, DataType::Date32 | DataType::Timestamp(..)) =>
+        {
+            Transformed::yes(make(DatetimeText::call(*expr)))
         }
         _ => Transformed::no(make(*expr)),
     })

@@ -3,6 +3,7 @@
 //! ` BC` suffix, and for timestamp without time zone a UTC offset, which PostgreSQL
 //! ignores. Everything else is Arrow's cast, with PostgreSQL's errors.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, NaiveDate};
@@ -50,7 +51,7 @@ fn read<T: ArrowPrimitiveType>(
     let finite: StringArray = parsed
         .iter()
         .map(|p| match p {
-            Some(Parsed::Finite { text, .. }) => Some(*text),
+            Some(Parsed::Finite { text, .. }) => Some(text.as_ref()),
             _ => None,
         })
         .collect();
@@ -79,7 +80,7 @@ enum Parsed<'a, N> {
     /// `infinity` or `-infinity`.
     Extreme(N),
     /// Text for Arrow's cast, and whether it was followed by ` BC`.
-    Finite { text: &'a str, bc: bool },
+    Finite { text: Cow<'a, str>, bc: bool },
 }
 
 fn parse<N>(s: &str, ignores_offset: bool, min: N, max: N) -> Parsed<'_, N> {
@@ -95,7 +96,21 @@ fn parse<N>(s: &str, ignores_offset: bool, min: N, max: N) -> Parsed<'_, N> {
         None => (t, false),
     };
     let t = if ignores_offset { without_offset(t) } else { t };
-    Parsed::Finite { text: t, bc }
+    Parsed::Finite { text: with_seconds(t), bc }
+}
+
+/// `t` with `:00` seconds after a time of day written as hours and minutes only
+/// (`2024-01-01 10:00`, `2024-01-01 10:00+02`), which PostgreSQL reads and Arrow does not.
+fn with_seconds(t: &str) -> Cow<'_, str> {
+    let Some(time) = t.find([' ', 'T']).filter(|&pos| pos >= 8).map(|pos| pos + 1) else { return Cow::Borrowed(t) };
+    let clock = t[time..].bytes().take_while(|b| b.is_ascii_digit() || *b == b':').count();
+    let hh_mm = &t[time..time + clock];
+    match hh_mm.split(':').map(str::len).collect::<Vec<_>>()[..] {
+        [1 | 2, 2] if !t[time + clock..].starts_with('.') => {
+            Cow::Owned(format!("{}:00{}", &t[..time + clock], &t[time + clock..]))
+        }
+        _ => Cow::Borrowed(t),
+    }
 }
 
 /// The date of a date written with a time of day or a UTC offset after it, which
@@ -176,6 +191,14 @@ mod tests {
         assert_eq!(without_offset("2024-01-01T10:00:00Z"), "2024-01-01T10:00:00");
         assert_eq!(without_offset("2024-01-01"), "2024-01-01");
         assert_eq!(without_offset("2024-01-01 10:00:00"), "2024-01-01 10:00:00");
+    }
+
+    #[test]
+    fn a_time_without_seconds_gets_them() {
+        assert_eq!(with_seconds("2024-01-01 10:00"), "2024-01-01 10:00:00");
+        assert_eq!(with_seconds("2024-01-01T9:30+02"), "2024-01-01T9:30:00+02");
+        assert_eq!(with_seconds("2024-01-01 10:00:05"), "2024-01-01 10:00:05");
+        assert_eq!(with_seconds("2024-01-01"), "2024-01-01");
     }
 
     #[test]

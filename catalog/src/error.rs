@@ -159,9 +159,16 @@ impl CatalogError {
                     Err(other) => crate::error_map::classify(&other.to_string()),
                 },
             },
-            DataFusionError::Context(_, inner) | DataFusionError::Diagnostic(_, inner) => {
-                Self::from_datafusion(*inner)
-            }
+            DataFusionError::Diagnostic(diagnostic, inner) => match diagnostic.message.strip_prefix("- cannot be used with ") {
+                // Unary minus of a type without one (a date).
+                Some(ty) => Self::new(
+                    sqlstate::UNDEFINED_FUNCTION,
+                    format!("operator does not exist: - {}", crate::error_map::type_name(ty)),
+                )
+                .with_hint("No operator matches the given name and argument type. You might need to add an explicit type cast."),
+                None => Self::from_datafusion(*inner),
+            },
+            DataFusionError::Context(_, inner) => Self::from_datafusion(*inner),
             DataFusionError::Shared(inner) => match std::sync::Arc::try_unwrap(inner) {
                 Ok(e) => Self::from_datafusion(e),
                 Err(shared) => crate::error_map::classify(&shared.to_string()),

@@ -17,6 +17,9 @@ pub fn classify(message: &str) -> CatalogError {
     if m.contains("end bound cannot be UNBOUNDED PRECEDING") {
         return CatalogError::new("42P20", "frame end cannot be UNBOUNDED PRECEDING");
     }
+    if m.contains("frame offsets for ROWS / GROUPS must be non negative integers") {
+        return CatalogError::new("22013", "frame offsets of ROWS and GROUPS must be non-negative integers");
+    }
     if m.contains("cannot be larger than end bound") {
         // PostgreSQL runs such a frame (`1 PRECEDING AND 2 PRECEDING`) as an empty one.
         return CatalogError::unsupported("a window frame that starts after it ends");
@@ -61,7 +64,7 @@ pub fn classify(message: &str) -> CatalogError {
     if m.contains("Overflow happened") || m.contains("overflow") && m.contains("Arithmetic") {
         return CatalogError::new(sqlstate::OUT_OF_RANGE, "integer out of range");
     }
-    if m.contains("is too large to store in a Decimal") || m.contains("too large to store") {
+    if m.contains("too large to store") || m.contains("too small to store") {
         return CatalogError::new(sqlstate::OUT_OF_RANGE, "numeric field overflow");
     }
     if let Some(table) = between(m, "table '", "' not found") {
@@ -82,6 +85,22 @@ pub fn classify(message: &str) -> CatalogError {
             None => format!("column \"{name}\" does not exist"),
         };
         return CatalogError::new(sqlstate::UNDEFINED_COLUMN, message);
+    }
+    if let Some(e) = no_such_function(m) {
+        return e;
+    }
+    if m.contains("Cannot cast to Interval(MonthDayNano). Overflowing") {
+        // A date plus a number of days, which Arrow counts in nanoseconds.
+        return CatalogError::new("22008", "date out of range");
+    }
+    if let Some(rest) = m.split("Unable to parse date from ").nth(1) {
+        // make_date(y, m, d) of a date that does not exist.
+        let fields: Vec<i64> = rest.split(", ").map_while(|f| f.trim().parse().ok()).collect();
+        if let [y, mo, d] = fields[..] {
+            let beyond = !(-4713..=5_874_897).contains(&y);
+            let what = if beyond { "date out of range" } else { "date field value out of range" };
+            return CatalogError::new("22008", format!("{what}: {y}-{mo:02}-{d:02}"));
+        }
     }
     if let Some(f) = between(m, "Invalid function '", "'") {
         return CatalogError::new(
@@ -115,6 +134,76 @@ fn regex_error(m: &str) -> Option<CatalogError> {
         other => other,
     };
     Some(CatalogError::new("2201B", format!("invalid regular expression: {reason}")))
+}
+
+/// A function called with arguments of types it does not take: 42883, naming the types as
+/// PostgreSQL does where DataFusion's message gives them.
+fn no_such_function(m: &str) -> Option<CatalogError> {
+    let call = if let Some(call) = between(m, "No function matches the given name and argument types '", "'") {
+        // `make_date(Int32, Decimal128(20, 0), Int64)`
+        let (name, args) = call.split_once('(')?;
+        let args = split_types(args.strip_suffix(')')?);
+        format!("{name}({})", args.iter().map(|a| type_name(a)).collect::<Vec<_>>().join(", "))
+    } else if let Some(name) = between(m, "Failed to coerce arguments to satisfy a call to '", "' function") {
+        // `coercion from List(Int32), UInt64 to the signature ...`
+        let args = between(m, "coercion from ", " to the signature")?;
+        format!("{name}({})", split_types(args).iter().map(|a| type_name(a)).collect::<Vec<_>>().join(", "))
+    } else if let Some(name) = between(m, "Function '", "' failed to match any signature") {
+        // `... requires Decimal, but received Date (DataType: Date32).`, once a signature:
+        // the argument's type when every signature names the same one.
+        let mut received: Vec<&str> = m.split("(DataType: ").skip(1).filter_map(|r| r.split(')').next()).collect();
+        received.dedup();
+        match received.as_slice() {
+            [one] => format!("{name}({})", type_name(one)),
+            _ => format!("{name}(...)"),
+        }
+    } else {
+        return None;
+    };
+    Some(
+        CatalogError::new(sqlstate::UNDEFINED_FUNCTION, format!("function {call} does not exist"))
+            .with_hint("No function matches the given name and argument types. You might need to add explicit type casts."),
+    )
+}
+
+/// The types of a comma-separated list of Arrow types, some of which have commas inside
+/// their parentheses (`Decimal128(20, 0)`).
+fn split_types(list: &str) -> Vec<&str> {
+    let (mut depth, mut start, mut out) = (0i32, 0, Vec::new());
+    for (i, c) in list.char_indices() {
+        match c {
+            '(' | '<' => depth += 1,
+            ')' | '>' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(list[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if !list[start..].trim().is_empty() {
+        out.push(list[start..].trim());
+    }
+    out
+}
+
+/// PostgreSQL's name of an Arrow type written as DataFusion writes it in messages; the
+/// Arrow name itself when PostgreSQL has no such type.
+pub(crate) fn type_name(arrow: &str) -> String {
+    let arrow = arrow.trim();
+    if let Some(inner) = arrow.strip_prefix("List(").and_then(|r| r.strip_suffix(')')) {
+        // `List(Int32)`, or `List(non-null Int32)` and `List(Field { data_type: Int32, .. })`
+        let element = inner.split("data_type: ").nth(1).unwrap_or(inner).trim_start_matches("non-null ");
+        let element = element.split([',', ' ']).next().unwrap_or(element);
+        return format!("{}[]", type_name(element));
+    }
+    if ["Utf8", "LargeUtf8", "Utf8View"].contains(&arrow) {
+        return "text".into();
+    }
+    if ["Binary", "LargeBinary", "BinaryView"].contains(&arrow) {
+        return "bytea".into();
+    }
+    pg_name(arrow).map_or_else(|| arrow.to_string(), str::to_string)
 }
 
 /// Whether `text` starts with a `YYYY-MM-DD` date whose fields are digits, so that a
@@ -177,8 +266,14 @@ fn cast_error(m: &str) -> Option<CatalogError> {
     None
 }
 
-/// PostgreSQL's name for the Arrow type named at the start of `s`.
+/// PostgreSQL's name for the Arrow type named at the start of `s` (integer for a name it
+/// does not know).
 fn pg_type_name(s: &str) -> &'static str {
+    pg_name(s).unwrap_or("integer")
+}
+
+/// PostgreSQL's name for the Arrow number, date or time type named at the start of `s`.
+fn pg_name(s: &str) -> Option<&'static str> {
     let s = s.trim();
     let table: [(&str, &str); 13] = [
         ("Int16", "smallint"),
@@ -195,7 +290,7 @@ fn pg_type_name(s: &str) -> &'static str {
         ("Boolean", "boolean"),
         ("Int8", "smallint"),
     ];
-    table.iter().find(|(arrow, _)| s.starts_with(arrow)).map(|(_, pg)| *pg).unwrap_or("integer")
+    table.iter().find(|(arrow, _)| s.starts_with(arrow)).map(|(_, pg)| *pg)
 }
 
 /// The text between `start` and the next `end` in `s`.
@@ -230,5 +325,13 @@ mod tests {
         assert_eq!(e.message, "relation \"s1.nope\" does not exist");
         let e = classify("Schema error: No field named zz. Valid fields are t.a.");
         assert_eq!((e.code, e.message.as_str()), ("42703", "column \"zz\" does not exist"));
+        let e = classify("Error during planning: Function 'make_date' requires Int32, but received Decimal(20, 0) (DataType: Decimal128(20, 0)).. No function matches the given name and argument types 'make_date(Int32, Decimal128(20, 0), Int64)'. You might need to add explicit type casts.");
+        assert_eq!((e.code, e.message.as_str()), ("42883", "function make_date(integer, numeric, bigint) does not exist"));
+        let e = classify("Error during planning: Failed to coerce arguments to satisfy a call to 'array_append' function: coercion from List(Int32), UInt64 to the signature ArraySignature(array, element) failed");
+        assert_eq!(e.message, "function array_append(integer[], bigint) does not exist");
+        let e = classify("Error during planning: Internal error: Function 'avg' failed to match any signature, errors: Error during planning: Function 'avg' requires Decimal, but received Date (DataType: Date32).,Error during planning: Function 'avg' requires Duration, but received Date (DataType: Date32).");
+        assert_eq!(e.message, "function avg(date) does not exist");
+        let e = classify("Execution error: Unable to parse date from 600000000, 1, 2");
+        assert_eq!((e.code, e.message.as_str()), ("22008", "date out of range: 600000000-01-02"));
     }
 }

@@ -228,7 +228,7 @@ fn convert(ty: &SqlType, input: &ArrayRef) -> Result<ArrayRef> {
         SqlType::Char(n) | SqlType::Varchar(Some(n)) => {
             let pad = matches!(ty, SqlType::Char(_));
             let mut b = StringBuilder::with_capacity(rows, rows * *n as usize);
-            for v in cast(input, &DataType::Utf8).map_err(|e| CatalogError::internal(e.to_string()))?.as_string::<i32>().iter() {
+            for v in crate::datetime_out::as_text(input)?.as_string::<i32>().iter() {
                 b.append_option(v.map(|s| values::cast_length(s, *n, pad)));
             }
             Arc::new(b.finish())

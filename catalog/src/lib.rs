@@ -17,6 +17,7 @@ pub mod context;
 mod date_bin;
 pub mod convert;
 mod datetime_in;
+pub mod datetime_out;
 pub mod ddl;
 pub mod descriptor;
 pub mod dml;

@@ -93,7 +93,15 @@ fn datafusion_name(e: &Expr) -> String {
         Expr::CompoundIdentifier(parts) => parts.last().map(|p| p.value.to_lowercase()).unwrap_or_default(),
         Expr::Identifier(i) => i.value.to_lowercase(),
         Expr::Cast { expr, .. } => datafusion_name(expr),
-        Expr::Subquery(_) => "(<subquery>)".to_string(),
+        // DataFusion names a scalar subquery after its one column.
+        Expr::Subquery(q) => match q.body.as_ref() {
+            SetExpr::Select(s) if s.projection.len() == 1 => match &s.projection[0] {
+                SelectItem::UnnamedExpr(e) => datafusion_name(e),
+                SelectItem::ExprWithAlias { alias, .. } => crate::names::ident(alias),
+                _ => "(<subquery>)".to_string(),
+            },
+            _ => "(<subquery>)".to_string(),
+        },
         other => other.to_string(),
     }
 }

@@ -220,3 +220,32 @@ async fn subqueries_in_insert_values() {
         .expect_error("INSERT INTO posts VALUES (5, (SELECT id, email FROM users), 'x')", "42601", "subquery must return only one column")
         .await;
 }
+
+#[tokio::test]
+async fn the_sql_fuzzers_findings_answer_as_postgres() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.expect_error("SELECT avg(d) FROM (VALUES ('2020-01-01'::date)) t(d)", "42883", "function avg(date) does not exist").await;
+    client.expect_sqlstate("SELECT make_date(2020.0, 1, 1)", "42883").await;
+    client.expect_error("SELECT make_date(600000000, 1, 2)", "22008", "date out of range: 600000000-01-02").await;
+    client.expect_error("SELECT '2024-02-29'::date + 2147483647", "22008", "date out of range").await;
+    client.expect_error("SELECT - '2020-01-01'::date", "42883", "operator does not exist: - date").await;
+    client.expect_error("SELECT CAST((-2147483648)::int AS numeric(10,2))", "22003", "numeric field overflow").await;
+    client.expect_sqlstate("SELECT sum(x) OVER (ORDER BY x ROWS BETWEEN -1 PRECEDING AND 2 FOLLOWING) FROM (VALUES (1), (2)) v(x)", "22013").await;
+    assert_eq!(client.lines("SELECT 'NaN'::numeric, (SELECT 32767::smallint ORDER BY 1), 32767::smallint").await, ["NaN|32767|32767"]);
+}
+
+#[tokio::test]
+async fn dates_and_timestamps_cast_to_text_as_postgres_writes_them() {
+    let (_server, client) = TestServer::start_with_client().await;
+    assert_eq!(
+        client.lines("SELECT 'infinity'::date::text, '-infinity'::timestamp::text, 'infinity'::timestamptz::text, CAST('infinity'::timestamptz AS character)").await,
+        ["infinity|-infinity|infinity|i"]
+    );
+    assert_eq!(
+        client.lines("SELECT '2020-01-01 10:00'::timestamp::text, '0044-03-15 BC'::date::text, '2020-01-01 10:00:00.5+00'::timestamptz::text").await,
+        ["2020-01-01 10:00:00|0044-03-15 BC|2020-01-01 10:00:00.5+00"]
+    );
+    client.run("CREATE TABLE events (id int PRIMARY KEY, at timestamp)").await;
+    client.run("INSERT INTO events VALUES (1, '2024-06-01 08:30'), (2, 'infinity')").await;
+    assert_eq!(client.lines("SELECT 'at ' || at::text FROM events ORDER BY id").await, ["at 2024-06-01 08:30:00", "at infinity"]);
+}

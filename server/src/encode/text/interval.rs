@@ -9,7 +9,9 @@ use datafusion::arrow::datatypes::{
     IntervalDayTimeType, IntervalMonthDayNanoType, IntervalUnit, IntervalYearMonthType, TimeUnit,
 };
 
-use super::datetime::{by_unit, to_micros, write_clock};
+use shale_catalog::datetime_out::{to_micros, write_clock};
+
+use super::datetime::by_unit;
 use super::{ValueWriter, primitive};
 use crate::encode::EncodeError;
 
