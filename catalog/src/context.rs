@@ -12,6 +12,7 @@ use crate::SEARCH_PATH_SCHEMA;
 use datafusion::optimizer::{Analyzer, AnalyzerRule};
 
 use crate::arith::{CheckedArithmetic, IntegerLiterals};
+use crate::interval_scaling::IntervalScaling;
 use crate::casts::{CastSemantics, LimitRounding};
 use crate::recursive_fields::RecursiveFields;
 use crate::scalar_subquery::ScalarSubqueries;
@@ -48,7 +49,7 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
     let catalogs = Arc::new(MemoryCatalogProviderList::new());
     catalogs.register_catalog(CATALOG_NAME.to_string(), Arc::new(ShaleCatalogProvider::new(handle.clone())));
     // PostgreSQL's integer literals, untyped literals, character(n) comparisons, rounded
-    // LIMITs, scalar subqueries and window frame checks before
+    // LIMITs, scalar subqueries, window frame checks and interval scaling before
     // DataFusion's type coercion, PostgreSQL's casts, checked arithmetic, numeric NaN and
     // infinities and recursive CTEs' fields after it.
     let mut analyzer_rules: Vec<Arc<dyn AnalyzerRule + Send + Sync>> =
@@ -59,6 +60,7 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
         Arc::new(LimitRounding),
         Arc::new(ScalarSubqueries),
         Arc::new(WindowFrames),
+        Arc::new(IntervalScaling),
     ];
     analyzer_rules.extend(Analyzer::new().rules);
     analyzer_rules.push(Arc::new(CastSemantics));

@@ -33,6 +33,7 @@ pub mod ident;
 pub mod input;
 pub mod interrupt;
 mod interval;
+mod interval_scaling;
 mod jsonb;
 pub mod limits;
 pub mod meta;

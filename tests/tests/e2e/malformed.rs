@@ -5,7 +5,8 @@
 //! length that cannot be framed closes the connection without a word; an unknown message
 //! type is FATAL. Every other session goes on in every case.
 
-use shale_tests::{TestServer, Wire};
+use shale_tests::{TestServer, Wire, within};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const SYNC: &[u8] = b"S\0\0\0\x04";
 const SELECT_ONE: [&str; 4] = ["T ?column?:int4", "D 1", "C SELECT 1", "Z I"];
@@ -279,4 +280,28 @@ async fn a_binary_bytea_parameter_is_its_bytes() {
         wire.transcript("SELECT v, encode(v, 'hex') FROM blobs").await,
         ["T v:bytea,encode:text", "D \\xff00|ff00", "C SELECT 1", "Z I"]
     );
+}
+
+/// What the server sends to `bytes` written before any startup, up to its close.
+async fn before_startup(server: &TestServer, bytes: &[u8]) -> Vec<u8> {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", server.port())).await.expect("connect");
+    stream.write_all(bytes).await.expect("write");
+    let mut answer = Vec::new();
+    within(stream.read_to_end(&mut answer), "the answer and the close").await.expect("read");
+    answer
+}
+
+#[tokio::test]
+async fn ssl_requests_are_read_as_postgresql_reads_them() {
+    // Shale only: the reference PostgreSQL here has TLS on, so it accepts the first request.
+    let Some(server) = TestServer::start_shale("this server has no TLS; the reference's accepts it").await else { return };
+    // A second SSLRequest after the refusal is a startup packet of an unknown version.
+    let answer = before_startup(&server, &hex("0000000804d2162f0000000804d2162f")).await;
+    let text = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with(b"NE"), "{text}");
+    assert!(text.contains("08P01") && text.contains("unsupported frontend protocol 1234.5679"), "{text}");
+    // The magic number under another length is no SSLRequest: no `N`.
+    let answer = before_startup(&server, &hex("0000000404d2162f")).await;
+    assert!(!answer.starts_with(b"N"), "{answer:02x?}");
+    assert_still_serving(&mut server.wire().await).await;
 }

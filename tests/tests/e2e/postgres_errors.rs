@@ -249,3 +249,19 @@ async fn dates_and_timestamps_cast_to_text_as_postgres_writes_them() {
     client.run("INSERT INTO events VALUES (1, '2024-06-01 08:30'), (2, 'infinity')").await;
     assert_eq!(client.lines("SELECT 'at ' || at::text FROM events ORDER BY id").await, ["at 2024-06-01 08:30:00", "at infinity"]);
 }
+
+#[tokio::test]
+async fn intervals_times_and_divided_by_numbers() {
+    let (_server, client) = TestServer::start_with_client().await;
+    assert_eq!(
+        client
+            .lines("SELECT interval '1 mon 1 day' * 2.5, 2 * interval '1 mon 1 day', interval '1 mon 1 day' / 2.5::float8, interval '1 mon -1 day' * 2.5::float8, interval '1 day' * 1.5::real")
+            .await,
+        ["2 mons 17 days 12:00:00|2 mons 2 days|12 days 09:36:00|2 mons 13 days -12:00:00|1 day 12:00:00"]
+    );
+    client.run("CREATE TABLE plans (id int PRIMARY KEY, every interval, times int)").await;
+    client.run("INSERT INTO plans VALUES (1, '1 hour', 3), (2, '1 mon', 2)").await;
+    assert_eq!(client.lines("SELECT every * times, every / times FROM plans ORDER BY id").await, ["03:00:00|00:20:00", "2 mons|15 days"]);
+    client.expect_error("SELECT interval '1 day' / 0", "22012", "division by zero").await;
+    client.expect_error("SELECT interval '100000000 years' * 1e10::float8", "22008", "interval out of range").await;
+}

@@ -825,6 +825,21 @@ fn same_type_arithmetic(lhs: &DataType, op: &Operator, rhs: &DataType) -> Option
     );
     (arithmetic && lhs == rhs && (lhs.is_integer() || lhs.is_floating()))
         .then(|| lhs.clone())
+        .or_else(|| interval_scaling(lhs, op, rhs))
+}
+
+/// Shale: an interval times a number (either way round) or divided by one is an interval,
+/// as in PostgreSQL; Shale's analyzer rule `shale_interval_scaling` plans it, which Arrow's
+/// kernels cannot.
+fn interval_scaling(lhs: &DataType, op: &Operator, rhs: &DataType) -> Option<DataType> {
+    let interval = DataType::Interval(arrow::datatypes::IntervalUnit::MonthDayNano);
+    let number = |t: &DataType| t.is_numeric() || t.is_null();
+    let scaled = match op {
+        Operator::Multiply => (*lhs == interval && number(rhs)) || (number(lhs) && *rhs == interval),
+        Operator::Divide => *lhs == interval && number(rhs),
+        _ => false,
+    };
+    scaled.then_some(interval)
 }
 
 /// Cast subquery in InSubquery/ScalarSubquery to a given type.

@@ -24,7 +24,7 @@ use crate::api::{
     ClientInfo, ClientPortalStore, DEFAULT_NAME, DefaultClient, ErrorHandler,
     PgWireConnectionState, PgWireServerHandlers,
 };
-use crate::error::{ErrorInfo, PgWireError, PgWireResult, SEVERITY_ERROR};
+use crate::error::{ErrorInfo, PgWireError, PgWireResult, SEVERITY_ERROR, SEVERITY_FATAL};
 use crate::messages::response::{GssEncResponse, ReadyForQuery, SslResponse, TransactionStatus};
 use crate::messages::startup::SecretKey;
 use crate::messages::copy::{
@@ -423,6 +423,9 @@ async fn peek_for_sslrequest<ST>(
                 Some(Ok(PgWireFrontendMessage::SslNegotiation(
                     SslNegotiationMetaMessage::PostgresSsl(_),
                 ))) => {
+                    if ssl_done {
+                        return refuse_repeated_request(socket, "1234.5679").await;
+                    }
                     // ssl request
                     if ssl_supported {
                         socket
@@ -448,6 +451,9 @@ async fn peek_for_sslrequest<ST>(
                 Some(Ok(PgWireFrontendMessage::SslNegotiation(
                     SslNegotiationMetaMessage::PostgresGss(_),
                 ))) => {
+                    if gss_done {
+                        return refuse_repeated_request(socket, "1234.5680").await;
+                    }
                     socket
                         .send(PgWireBackendMessage::GssEncResponse(GssEncResponse::Refuse))
                         .await?;
@@ -468,6 +474,18 @@ async fn peek_for_sslrequest<ST>(
             }
         }
     }
+}
+
+/// Shale: a second SSLRequest (or GSSENCRequest) after the first was refused is, as in
+/// PostgreSQL, a startup packet of an unknown protocol version: FATAL 08P01, then close.
+async fn refuse_repeated_request<ST>(
+    socket: &mut Framed<TcpStream, PgWireMessageServerCodec<ST>>,
+    version: &str,
+) -> Result<SslNegotiationType, io::Error> {
+    let message = format!("unsupported frontend protocol {version}: server supports 3.0 to 3.0");
+    let error = ErrorInfo::new(SEVERITY_FATAL.to_owned(), "08P01".to_owned(), message.clone());
+    socket.send(PgWireBackendMessage::ErrorResponse(error.into())).await?;
+    Err(io::Error::new(io::ErrorKind::InvalidData, message))
 }
 
 #[cfg(any(feature = "_ring", feature = "_aws-lc-rs"))]
