@@ -86,6 +86,15 @@ pub fn classify(message: &str) -> CatalogError {
         };
         return CatalogError::new(sqlstate::UNDEFINED_COLUMN, message);
     }
+    if let Some(from) = between(m, "no valid cast exists, received data of type ", " for field of type ") {
+        // A parameter declared with a type the column cannot take (PostgreSQL refuses it at
+        // Parse, naming the column).
+        let to = m.split(" for field of type ").nth(1).unwrap_or("");
+        return CatalogError::new(
+            sqlstate::DATATYPE_MISMATCH,
+            format!("column is of type {} but expression is of type {}", type_name(to), type_name(from)),
+        );
+    }
     if let Some(e) = no_such_function(m) {
         return e;
     }
@@ -331,6 +340,8 @@ mod tests {
         assert_eq!(e.message, "function array_append(integer[], bigint) does not exist");
         let e = classify("Error during planning: Internal error: Function 'avg' failed to match any signature, errors: Error during planning: Function 'avg' requires Decimal, but received Date (DataType: Date32).,Error during planning: Function 'avg' requires Duration, but received Date (DataType: Date32).");
         assert_eq!(e.message, "function avg(date) does not exist");
+        let e = classify("Execution error: Types don't match and no valid cast exists, received data of type Binary for field of type Int32");
+        assert_eq!((e.code, e.message.as_str()), ("42804", "column is of type integer but expression is of type bytea"));
         let e = classify("Execution error: Unable to parse date from 600000000, 1, 2");
         assert_eq!((e.code, e.message.as_str()), ("22008", "date out of range: 600000000-01-02"));
     }

@@ -234,6 +234,18 @@ async fn format_codes_are_checked_as_postgresql_checks_them() {
     assert_eq!(wire.transcript("SELECT 1").await, SELECT_ONE);
 }
 
+#[tokio::test]
+async fn a_parameter_declared_with_a_type_its_column_cannot_take_is_42804() {
+    let server = TestServer::start().await;
+    let mut wire = server.wire().await;
+    assert_eq!(wire.transcript("CREATE TABLE typed (a int PRIMARY KEY)").await.last().map(String::as_str), Some("Z I"));
+    // PostgreSQL refuses it at Parse, shale when the statement runs: either way 42804.
+    let answer = run(&mut wire, "INSERT INTO typed VALUES ($1)", &[17], &[1], &[Some(&[0x12, 0x34][..])], &[]).await;
+    assert!(answer.iter().any(|line| line.starts_with("E ERROR 42804 column")), "{answer:?}");
+    assert_eq!(answer.last().map(String::as_str), Some("Z I"));
+    assert_eq!(wire.transcript("SELECT 1").await, SELECT_ONE);
+}
+
 /// PostgreSQL's binary numeric: ndigits, weight, sign, dscale, then base-10000 digits.
 fn numeric(words: &[u16]) -> Vec<u8> {
     words.iter().flat_map(|w| w.to_be_bytes()).collect()
