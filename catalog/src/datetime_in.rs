@@ -105,11 +105,13 @@ fn with_seconds(t: &str) -> Cow<'_, str> {
     let Some(time) = t.find([' ', 'T']).filter(|&pos| pos >= 8).map(|pos| pos + 1) else { return Cow::Borrowed(t) };
     let clock = t[time..].bytes().take_while(|b| b.is_ascii_digit() || *b == b':').count();
     let hh_mm = &t[time..time + clock];
-    match hh_mm.split(':').map(str::len).collect::<Vec<_>>()[..] {
-        [1 | 2, 2] if !t[time + clock..].starts_with('.') => {
-            Cow::Owned(format!("{}:00{}", &t[..time + clock], &t[time + clock..]))
-        }
-        _ => Cow::Borrowed(t),
+    let hours_and_minutes = hh_mm
+        .split_once(':')
+        .is_some_and(|(hours, minutes)| (1..=2).contains(&hours.len()) && minutes.len() == 2 && !minutes.contains(':'));
+    if hours_and_minutes && !t[time + clock..].starts_with('.') {
+        Cow::Owned(format!("{}:00{}", &t[..time + clock], &t[time + clock..]))
+    } else {
+        Cow::Borrowed(t)
     }
 }
 

@@ -152,11 +152,11 @@ fn no_such_function(m: &str) -> Option<CatalogError> {
         // `make_date(Int32, Decimal128(20, 0), Int64)`
         let (name, args) = call.split_once('(')?;
         let args = split_types(args.strip_suffix(')')?);
-        format!("{name}({})", args.iter().map(|a| type_name(a)).collect::<Vec<_>>().join(", "))
+        signature(name, &args)
     } else if let Some(name) = between(m, "Failed to coerce arguments to satisfy a call to '", "' function") {
         // `coercion from List(Int32), UInt64 to the signature ...`
         let args = between(m, "coercion from ", " to the signature")?;
-        format!("{name}({})", split_types(args).iter().map(|a| type_name(a)).collect::<Vec<_>>().join(", "))
+        signature(name, &split_types(args))
     } else if let Some(name) = between(m, "Function '", "' failed to match any signature") {
         // `... requires Decimal, but received Date (DataType: Date32).`, once a signature:
         // the argument's type when every signature names the same one.
@@ -173,6 +173,11 @@ fn no_such_function(m: &str) -> Option<CatalogError> {
         CatalogError::new(sqlstate::UNDEFINED_FUNCTION, format!("function {call} does not exist"))
             .with_hint("No function matches the given name and argument types. You might need to add explicit type casts."),
     )
+}
+
+/// `name(type, ...)` with PostgreSQL's names of the Arrow types `args`.
+fn signature(name: &str, args: &[&str]) -> String {
+    format!("{name}({})", args.iter().map(|a| type_name(a)).collect::<Vec<_>>().join(", "))
 }
 
 /// The types of a comma-separated list of Arrow types, some of which have commas inside
