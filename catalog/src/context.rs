@@ -11,20 +11,20 @@ use datafusion::prelude::SessionConfig;
 use crate::SEARCH_PATH_SCHEMA;
 use datafusion::optimizer::{Analyzer, AnalyzerRule};
 
-use crate::arith::{CheckedArithmetic, IntegerLiterals};
-use crate::interval_scaling::IntervalScaling;
-use crate::casts::{CastSemantics, LimitRounding};
-use crate::recursive_fields::RecursiveFields;
-use crate::scalar_subquery::ScalarSubqueries;
-use crate::window_frames::WindowFrames;
-use crate::bpchar::BpcharSemantics;
+use shale_pgtypes::arith::{CheckedArithmetic, IntegerLiterals};
+use shale_pgtypes::datetime::interval_scaling::IntervalScaling;
+use shale_pgtypes::casts::{CastSemantics, LimitRounding};
+use shale_pgtypes::rules::recursive_fields::RecursiveFields;
+use shale_pgtypes::rules::scalar_subquery::ScalarSubqueries;
+use shale_pgtypes::rules::window_frames::WindowFrames;
+use shale_pgtypes::text::bpchar::BpcharSemantics;
 use crate::functions::{SessionInfo, register_functions};
-use crate::handle::SessionHandle;
-use crate::numeric::rule::NumericSpecials;
-use crate::untyped_literals::UntypedLiterals;
+use crate::session::handle::SessionHandle;
+use shale_pgtypes::numeric::rule::NumericSpecials;
+use shale_pgtypes::untyped_literals::UntypedLiterals;
 use crate::provider::ShaleCatalogProvider;
 use crate::type_planner::ShaleTypes;
-use crate::yielding::YieldingJoins;
+use crate::session::yielding::YieldingJoins;
 
 /// The one catalog (database) name Shale serves.
 pub const CATALOG_NAME: &str = "postgres";

@@ -11,8 +11,9 @@ use datafusion::arrow::datatypes::{Schema, SchemaRef};
 use serde::{Deserialize, Serialize};
 use shale_storage::Kind;
 
+use crate::access::convert::StorageKind;
 use crate::oid;
-use crate::types::{ATTNUM_KEY, SqlType, TABLE_OID_KEY};
+use shale_pgtypes::types::{ATTNUM_KEY, SqlType, TABLE_OID_KEY};
 
 /// PostgreSQL's limit on the columns of a table, dropped ones included.
 pub const MAX_COLUMNS: usize = 1600;

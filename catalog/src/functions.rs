@@ -2,7 +2,7 @@
 //! `version()`, `current_schema()`, `current_database()`, `current_user`, `session_user`,
 //! and `now()` as the transaction's start time; and where they are registered, the built-ins
 //! Shale replaces (`date_bin`, `to_char`, `gcd`, `lcm`, `ln`, `log`, `log10`, `exp`,
-//! `power`, and the array builders of [`crate::array_size`], see their modules).
+//! `power`, and the array builders of [`shale_pgtypes::array::size`], see their modules).
 
 use std::sync::Arc;
 
@@ -12,8 +12,8 @@ use datafusion::execution::FunctionRegistry;
 use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
 
-use crate::handle::SessionHandle;
-use crate::now::TransactionTimestamp;
+use crate::session::handle::SessionHandle;
+use crate::sysfuncs::now::TransactionTimestamp;
 use crate::resolve;
 
 /// Facts about the session that functions report.
@@ -25,14 +25,6 @@ pub struct SessionInfo {
     pub database: String,
     /// What `version()` returns.
     pub version: String,
-}
-
-/// The argument types DataFusion's function `inner` takes for `args`, for a function that
-/// wraps it and hands it the types it does not handle itself.
-pub(crate) fn coerced_by(inner: &ScalarUDF, args: &[DataType]) -> datafusion::common::Result<Vec<DataType>> {
-    let fields: Vec<_> = args.iter().map(|t| Arc::new(datafusion::arrow::datatypes::Field::new("", t.clone(), true))).collect();
-    let coerced = datafusion::logical_expr::type_coercion::functions::fields_with_udf(&fields, inner)?;
-    Ok(coerced.iter().map(|f| f.data_type().clone()).collect())
 }
 
 /// A zero-argument function returning text computed on each call.
@@ -58,17 +50,17 @@ pub fn register_functions(state: &mut SessionState, handle: &SessionHandle, info
     let session_user = user.clone();
     let functions = [
         ScalarUDF::new_from_impl(TransactionTimestamp::new(handle.clone())),
-        crate::param::param_function(handle),
+        crate::session::param::param_function(handle),
         text_function("version", move || Some(version.clone())),
         current_schema,
         text_function("current_database", move || Some(database.clone())),
         text_function("current_user", move || Some(user.clone())),
         text_function("session_user", move || Some(session_user.clone())),
-        crate::date_bin::function(),
-        crate::to_char::function(),
+        shale_pgtypes::datetime::date_bin::function(),
+        shale_pgtypes::text::to_char::function(),
     ];
     crate::sysfuncs::register(state, handle);
-    for f in functions.into_iter().chain(crate::input::input_functions()).chain(crate::gcd::functions()).chain(crate::float_functions::functions()).chain(crate::array_size::functions()) {
+    for f in functions.into_iter().chain(shale_pgtypes::input::input_functions()).chain(shale_pgtypes::arith::gcd::functions()).chain(shale_pgtypes::arith::float_functions::functions()).chain(shale_pgtypes::array::size::functions()) {
         if let Err(e) = state.register_udf(Arc::new(f)) {
             tracing::warn!(error = %e, "registering a session function failed");
         }

@@ -13,7 +13,7 @@ use datafusion::sql::sqlparser::ast;
 
 use crate::error::sqlstate;
 use crate::system::Column;
-use crate::types::SqlType;
+use shale_pgtypes::types::SqlType;
 
 /// Plans the SQL types Shale stores; leaves other names to DataFusion.
 #[derive(Debug, Default)]

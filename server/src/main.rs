@@ -1,36 +1,23 @@
 //! `shale`: a PostgreSQL-compatible server on DataFusion and RocksDB.
+//!
+//! This crate owns the wire protocol (`protocol/`), sessions and their transactions
+//! (`session/`), the SQL front end (`sql/`: parsing and rewriting), plans made once and
+//! EXPLAIN (`plan/`) and the encoding of Arrow results for the wire (`encode/`). It reaches
+//! storage only through `shale-catalog` (tables, DDL, DML, and the store and transactions
+//! the catalog re-exports) and uses PostgreSQL's types from `shale-pgtypes`; it depends on
+//! neither storage nor RocksDB (`tests/tests/layout.rs` checks).
 
-mod connections;
-mod constants;
-mod describe;
 mod encode;
-mod execute;
-mod explain;
-mod extended;
-mod failed_messages;
-mod formats;
-mod handler;
-mod names;
-mod outcome;
-mod params;
-mod pg_syntax;
-mod plan_cache;
-mod parse;
-mod reusable;
-mod rewrite;
-mod rows;
-mod scalars;
+mod plan;
+mod protocol;
 mod session;
-mod set_show;
-mod transaction;
-mod wire;
-mod worker;
+mod sql;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Parser;
-use shale_storage::{Store, StoreOptions};
+use shale_catalog::{Store, StoreOptions};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -72,14 +59,14 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     shale_catalog::meta::bootstrap(&store)?;
     let listener = TcpListener::bind(&args.listen).await?;
     tracing::info!(listen = %listener.local_addr()?, data_dir = %args.data_dir.display(), "shale is ready");
-    let handlers = Arc::new(handler::Handlers::new(store));
+    let handlers = Arc::new(protocol::handler::Handlers::new(store));
     loop {
         let (socket, peer) = listener.accept().await?;
         if let Err(e) = socket.set_nodelay(true) {
             tracing::warn!(%peer, error = %e, "could not set TCP_NODELAY");
         }
         let handlers = handlers.clone();
-        let registration = connections::register(&socket, peer);
+        let registration = protocol::connections::register(&socket, peer);
         tokio::spawn(async move {
             let _registration = registration;
             if let Err(e) = pgwire::tokio::process_socket(socket, None, handlers).await {

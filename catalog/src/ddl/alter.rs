@@ -9,10 +9,11 @@ use shale_storage::{Datum, encode_row};
 
 use super::create_table::{check_column_count, column};
 use super::{DdlContext, DdlOutcome};
-use crate::convert::datum_at;
+use crate::access::convert::datum_at;
 use crate::descriptor::TableDesc;
 use crate::error::{CatalogError, Result, sqlstate};
-use crate::{meta, resolve, values};
+use crate::access::values;
+use crate::{meta, resolve};
 
 /// `ALTER TABLE [IF EXISTS] name op, ...`.
 pub async fn alter_table(ctx: &DdlContext<'_>, stmt: &AlterTable) -> Result<DdlOutcome> {
@@ -123,7 +124,7 @@ fn column_exists(column: &str, table: &str) -> CatalogError {
 }
 
 /// Evaluates a default expression once, as PostgreSQL does for existing rows.
-async fn evaluate(ctx: &DdlContext<'_>, sql: &str, ty: &crate::types::SqlType) -> Result<Datum> {
+async fn evaluate(ctx: &DdlContext<'_>, sql: &str, ty: &shale_pgtypes::types::SqlType) -> Result<Datum> {
     let empty = DFSchema::empty();
     let expr = ctx.state.create_logical_expr(sql, &empty)?.cast_to(&ty.arrow_type(), &empty)?;
     let plan = LogicalPlanBuilder::empty(true).project(vec![expr])?.build()?;

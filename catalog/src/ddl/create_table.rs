@@ -7,7 +7,7 @@ use datafusion::sql::sqlparser::ast::{ColumnDef, ColumnOption, CreateTable, Inde
 use super::{DdlContext, DdlOutcome};
 use crate::descriptor::{ColumnDesc, MAX_COLUMNS, TableDesc};
 use crate::error::{CatalogError, Result, sqlstate};
-use crate::types::SqlType;
+use shale_pgtypes::types::SqlType;
 use crate::{meta, resolve};
 
 /// `CREATE TABLE [IF NOT EXISTS] name (columns, constraints)`.

@@ -13,7 +13,7 @@ pub use schema::create_schema;
 
 use datafusion::execution::session_state::SessionState;
 
-use crate::handle::SessionHandle;
+use crate::session::handle::SessionHandle;
 
 /// What a DDL statement needs: the session's DataFusion state (to check and evaluate
 /// default expressions) and its storage handle.

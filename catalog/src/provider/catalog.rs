@@ -7,7 +7,7 @@ use datafusion::catalog::{CatalogProvider, SchemaProvider};
 
 use super::schema::{SearchPathSchema, ShaleSchemaProvider};
 use crate::SEARCH_PATH_SCHEMA;
-use crate::handle::SessionHandle;
+use crate::session::handle::SessionHandle;
 use crate::meta;
 use crate::system::{INFORMATION_SCHEMA, PG_CATALOG, SystemSchema};
 

@@ -10,7 +10,7 @@ use datafusion::error::Result as DFResult;
 use super::table::ShaleTable;
 use crate::descriptor::SchemaDesc;
 use crate::error::Result;
-use crate::handle::SessionHandle;
+use crate::session::handle::SessionHandle;
 use crate::system::SystemSchema;
 use crate::{meta, resolve};
 

@@ -12,10 +12,10 @@ use datafusion::logical_expr::{Expr, TableProviderFilterPushDown, TableType};
 use datafusion::physical_plan::ExecutionPlan;
 
 use crate::descriptor::TableDesc;
-use crate::handle::SessionHandle;
-use crate::pushdown::{is_key_filter, key_access};
-use crate::param::has_params;
-use crate::scan::{Access, Output, ShaleScanExec};
+use crate::session::handle::SessionHandle;
+use crate::access::pushdown::{is_key_filter, key_access};
+use crate::session::param::has_params;
+use crate::access::scan::{Access, Output, ShaleScanExec};
 
 /// Name of the hidden column carrying each row's storage key in DML scans.
 pub const KEY_COLUMN: &str = "__shale_row_key";

@@ -9,9 +9,9 @@ use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::common::ScalarValue;
 use datafusion::logical_expr::{ScalarUDF, Volatility};
 
-use crate::blocking::blocking;
+use crate::session::blocking::blocking;
 use crate::error::{CatalogError, Result};
-use crate::handle::SessionHandle;
+use crate::session::handle::SessionHandle;
 use crate::system::column as v;
 
 use super::row_function::{int_arg, row_function};

@@ -6,12 +6,12 @@ use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::logical_expr::{ScalarUDF, Volatility};
 
 use crate::error::CatalogError;
-use crate::handle::SessionHandle;
+use crate::session::handle::SessionHandle;
 use crate::ident::{qualified, quote_ident};
 use crate::oid;
 use crate::system::column as v;
 use crate::system::{DATABASE_OWNER, DATABASE_OWNER_OID, SUPERUSER_OID, Snapshot, builtin_proc, builtin_type, constraint_def, index_def};
-use crate::types::{SqlType, TYPE_KEY};
+use shale_pgtypes::types::{SqlType, TYPE_KEY};
 
 use super::row_function::{int_arg, oid_arg, row_function, text_arg};
 

@@ -152,7 +152,7 @@ fn too_large_width() -> CatalogError {
 }
 
 fn with_percent_hint(e: CatalogError) -> CatalogError {
-    CatalogError { hint: Some("For a single \"%\" use \"%%\".".to_string()), ..e }
+    e.with_hint("For a single \"%\" use \"%%\".")
 }
 
 fn unterminated() -> CatalogError {

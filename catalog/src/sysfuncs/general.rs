@@ -11,7 +11,7 @@ use datafusion::common::ScalarValue;
 use datafusion::logical_expr::{ScalarUDF, Volatility};
 
 use crate::error::{CatalogError, Result, sqlstate};
-use crate::handle::SessionHandle;
+use crate::session::handle::SessionHandle;
 use crate::system::column as v;
 
 use super::reg::{RegKind, name_parts, reg_lookup};

@@ -12,7 +12,7 @@ use datafusion::datasource::MemTable;
 use datafusion::logical_expr::Expr;
 
 use crate::system::builtin::KEYWORDS;
-use crate::handle::SessionHandle;
+use crate::session::handle::SessionHandle;
 use crate::system::{Column, SystemSchema};
 
 /// The table function.

@@ -3,6 +3,7 @@
 //! `lpad`, `rpad`, `repeat`): see each module. They read the same snapshot of storage as
 //! the system catalogs (`crate::system`).
 
+pub mod now;
 pub mod advisory;
 mod describe;
 mod format;
@@ -18,7 +19,7 @@ use std::sync::Arc;
 use datafusion::execution::FunctionRegistry;
 use datafusion::execution::session_state::SessionState;
 
-use crate::handle::SessionHandle;
+use crate::session::handle::SessionHandle;
 
 pub use describe::UNSUPPORTED;
 

@@ -8,11 +8,11 @@ use datafusion::common::ScalarValue;
 use datafusion::logical_expr::{ScalarUDF, Volatility};
 
 use crate::error::{CatalogError, Result, sqlstate};
-use crate::handle::SessionHandle;
+use crate::session::handle::SessionHandle;
 use crate::ident::{qualified, quote_ident};
 use crate::system::column as v;
 use crate::system::{Snapshot, builtin_type, builtin_proc_by_name, builtin_proc_name, system_relation_oid, INFORMATION_SCHEMA, PG_CATALOG, SUPERUSER_OID, PG_CATALOG_OID, INFORMATION_SCHEMA_OID};
-use crate::types::{SqlType, TYPE_KEY};
+use shale_pgtypes::types::{SqlType, TYPE_KEY};
 
 use super::row_function::{oid_arg, row_function, text_arg};
 
@@ -154,7 +154,7 @@ pub(crate) fn reg_lookup(s: &Snapshot, kind: RegKind, text: &str) -> Result<Opti
 /// table's row type.
 fn type_oid(s: &Snapshot, schema: Option<&str>, name: &str, text: &str) -> Option<u32> {
     let sql = text.trim().strip_prefix("pg_catalog.").unwrap_or(text.trim());
-    let parsed = crate::sql::parse_data_type(sql).ok().and_then(|t| SqlType::from_ast(&t).ok());
+    let parsed = shale_pgtypes::sql::parse_data_type(sql).ok().and_then(|t| SqlType::from_ast(&t).ok());
     if let Some(ty) = parsed {
         return Some(ty.type_oid());
     }

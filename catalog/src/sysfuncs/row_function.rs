@@ -11,7 +11,7 @@ use datafusion::logical_expr::{
 };
 
 use crate::error::{CatalogError, Result};
-use crate::handle::SessionHandle;
+use crate::session::handle::SessionHandle;
 use crate::system::Snapshot;
 
 /// What a function's body sees: its session, and the catalog as the statement sees it

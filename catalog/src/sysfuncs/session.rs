@@ -7,7 +7,7 @@ use datafusion::common::ScalarValue;
 use datafusion::logical_expr::{ScalarUDF, Volatility};
 
 use crate::error::{CatalogError, Result, sqlstate};
-use crate::handle::SessionHandle;
+use crate::session::handle::SessionHandle;
 use crate::ident::quote_ident;
 use crate::system::column as v;
 use crate::system::{PG_CATALOG, Snapshot, description, system_relation_oid};

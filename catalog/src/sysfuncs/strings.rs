@@ -9,8 +9,8 @@ use datafusion::logical_expr::{ScalarUDF, Volatility};
 
 use super::row_function::{int_arg, row_function, text_arg};
 use crate::error::Result;
-use crate::handle::SessionHandle;
-use crate::limits::{MAX_CHAR_BYTES, VALUE_HEADER, check_length};
+use crate::session::handle::SessionHandle;
+use shale_pgtypes::limits::{MAX_CHAR_BYTES, VALUE_HEADER, check_length};
 use crate::system::column as v;
 
 /// Which end `lpad` / `rpad` fills.

@@ -1,6 +1,6 @@
 //! The catalogs of the cluster: the database, roles, settings, sessions and tablespaces.
 
-use crate::activity::{self, State};
+use crate::session::activity::{self, State};
 use crate::context::CATALOG_NAME;
 use crate::error::Result;
 use crate::oid::DATABASE_OID;
@@ -173,7 +173,7 @@ pub(super) const PG_SETTINGS: TableDef = TableDef {
         let rows = s.settings.iter().map(|(name, value)| {
             let mut row = vec![v::text(name), v::text(value)];
             row.extend((0..15).map(|_| v::null()));
-            row[6] = v::text(crate::settings::Settings::context(name));
+            row[6] = v::text(crate::session::settings::Settings::context(name));
             row[16] = v::boolean(false);
             row
         });

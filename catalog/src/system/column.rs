@@ -9,7 +9,7 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::common::{Result as DFResult, ScalarValue};
 
-use crate::types::TYPE_KEY;
+use shale_pgtypes::types::TYPE_KEY;
 
 /// The type of a system table column.
 #[derive(Debug, Clone, Copy)]
@@ -87,7 +87,7 @@ impl Column {
             Column::Float4 => Field::new(name, DataType::Float32, true),
             Column::Timestamptz => Field::new(
                 name,
-                DataType::Timestamp(datafusion::arrow::datatypes::TimeUnit::Microsecond, Some(crate::types::UTC.into())),
+                DataType::Timestamp(datafusion::arrow::datatypes::TimeUnit::Microsecond, Some(shale_pgtypes::types::UTC.into())),
                 true,
             ),
             Column::OidList => Field::new(name, list(Column::Oid.field("item")), true),
@@ -152,7 +152,7 @@ pub(crate) fn float4(n: f32) -> ScalarValue {
 
 /// A `timestamptz` value from microseconds since the Unix epoch (NULL for `None`).
 pub(crate) fn timestamptz(micros: Option<i64>) -> ScalarValue {
-    ScalarValue::TimestampMicrosecond(micros, Some(crate::types::UTC.into()))
+    ScalarValue::TimestampMicrosecond(micros, Some(shale_pgtypes::types::UTC.into()))
 }
 
 /// An `oid[]` / `oidvector` value.

@@ -4,7 +4,7 @@
 use crate::context::CATALOG_NAME;
 use crate::error::Result;
 use crate::oid;
-use crate::types::SqlType;
+use shale_pgtypes::types::SqlType;
 
 use super::Column::*;
 use super::column as v;

@@ -32,7 +32,7 @@ use datafusion::logical_expr::Expr;
 use datafusion::physical_plan::ExecutionPlan;
 
 use crate::error::{CatalogError, Result};
-use crate::handle::SessionHandle;
+use crate::session::handle::SessionHandle;
 pub(crate) use builtin_rows::BuiltinType;
 pub(crate) use column::Column;
 pub(crate) use relations::{constraint_def, index_def};

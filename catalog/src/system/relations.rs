@@ -6,7 +6,7 @@ use crate::descriptor::ColumnDesc;
 use crate::error::Result;
 use crate::ident::{qualified, quote_ident};
 use crate::oid;
-use crate::types::SqlType;
+use shale_pgtypes::types::SqlType;
 
 use super::Column::*;
 use super::builtin::{BTREE_OPCLASSES, DESCRIPTIONS};

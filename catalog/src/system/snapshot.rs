@@ -1,10 +1,10 @@
 //! What the system tables are made from: storage's descriptors read through the session's
 //! transaction, and the session's own state.
 
-use crate::activity::Identity;
+use crate::session::activity::Identity;
 use crate::descriptor::{SchemaDesc, TableDesc};
 use crate::error::Result;
-use crate::handle::SessionHandle;
+use crate::session::handle::SessionHandle;
 use crate::meta;
 use crate::oid;
 
@@ -102,7 +102,7 @@ impl Snapshot {
     #[cfg(test)]
     pub fn sample() -> Snapshot {
         use crate::descriptor::ColumnDesc;
-        use crate::types::SqlType;
+        use shale_pgtypes::types::SqlType;
         let column = |name: &str, ty: SqlType, default: Option<&str>| ColumnDesc {
             name: name.into(),
             ty,

@@ -8,7 +8,7 @@ use datafusion::arrow::datatypes::{
     TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
 };
 use pgwire::api::Type;
-use shale_catalog::numeric::Special;
+use shale_pgtypes::numeric::Special;
 
 use super::text::{ValueWriter, primitive, writer};
 

@@ -4,7 +4,7 @@ use datafusion::arrow::datatypes::{DataType, Field};
 use pgwire::api::Type;
 // The catalog puts the PostgreSQL type (for a list, on its item field) and the type
 // modifier on the fields it makes.
-use shale_catalog::types::{TYPE_KEY, TYPMOD_KEY};
+use shale_pgtypes::types::{TYPE_KEY, TYPMOD_KEY};
 
 /// A column's PostgreSQL type as RowDescription announces it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,7 +6,7 @@
 mod array;
 mod bignum;
 mod binary;
-pub use shale_catalog::datetime_out::infinity;
+pub use shale_pgtypes::datetime::output::infinity;
 mod datetime;
 mod interval;
 mod number;
@@ -26,8 +26,7 @@ use datafusion::arrow::datatypes::{
 };
 use pgwire::api::Type;
 use pgwire::api::results::FieldFormat;
-use shale_catalog::datetime_out;
-use shale_catalog::numeric::Special;
+use shale_pgtypes::numeric::Special;
 use pgwire::messages::data::DataRow;
 
 use super::{EncodeError, PgColumnType};
@@ -175,10 +174,10 @@ fn value_writer<'a>(
             binary::write_bytea,
         ),
         DataType::Date32 => primitive::<Date32Type>(array, |days, out| {
-            Ok(datetime_out::write_date(i128::from(days), out)?)
+            Ok(shale_pgtypes::datetime::output::write_date(i128::from(days), out)?)
         }),
         DataType::Date64 => primitive::<Date64Type>(array, |millis, out| {
-            Ok(datetime_out::write_date(i128::from(millis).div_euclid(datetime::MILLIS_PER_DAY), out)?)
+            Ok(shale_pgtypes::datetime::output::write_date(i128::from(millis).div_euclid(datetime::MILLIS_PER_DAY), out)?)
         }),
         DataType::Time32(unit) | DataType::Time64(unit) => datetime::time_writer(array, *unit),
         DataType::Timestamp(unit, _) => {

@@ -1,9 +1,9 @@
 //! Which digits of a 256-bit decimal the encoders send (see
-//! `shale_catalog::numeric::display`): unconstrained and negative-scale numerics at their
+//! `shale_pgtypes::numeric::display`): unconstrained and negative-scale numerics at their
 //! smallest exact scale, `numeric(p, s)` at its scale.
 
 use datafusion::arrow::datatypes::i256;
-use shale_catalog::numeric::display::{minimal_scale, shown_minimal};
+use shale_pgtypes::numeric::display::{minimal_scale, shown_minimal};
 
 use crate::encode::PgColumnType;
 

@@ -1,4 +1,4 @@
-//! Value writers for time and timestamp arrays (the text itself: `shale_catalog::datetime_out`).
+//! Value writers for time and timestamp arrays (the text itself: `shale_pgtypes::datetime::output`).
 
 use bytes::BytesMut;
 use datafusion::arrow::array::Array;
@@ -8,7 +8,7 @@ use datafusion::arrow::datatypes::{
     TimestampNanosecondType, TimestampSecondType,
 };
 
-use shale_catalog::datetime_out::{to_micros, write_time, write_timestamp};
+use shale_pgtypes::datetime::output::{to_micros, write_time, write_timestamp};
 
 use super::{ValueWriter, primitive};
 use crate::encode::EncodeError;

@@ -9,7 +9,7 @@ use datafusion::arrow::datatypes::{
     IntervalDayTimeType, IntervalMonthDayNanoType, IntervalUnit, IntervalYearMonthType, TimeUnit,
 };
 
-use shale_catalog::datetime_out::{to_micros, write_clock};
+use shale_pgtypes::datetime::output::{to_micros, write_clock};
 
 use super::datetime::by_unit;
 use super::{ValueWriter, primitive};

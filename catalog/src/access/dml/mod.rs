@@ -1,0 +1,292 @@
+//! INSERT, UPDATE and DELETE, with RETURNING.
+//!
+//! DataFusion plans and evaluates every expression (VALUES, SELECT sources, SET
+//! expressions, WHERE clauses, RETURNING lists); this module decides which rows change and
+//! writes them through the session's transaction, enforcing the table's constraints.
+//! DataFusion's own DML path is not used because its SQL planner rejects RETURNING.
+
+mod delete;
+mod insert;
+mod returning;
+mod update;
+mod write;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{AsArray, BinaryArray, BooleanArray};
+use datafusion::arrow::compute::filter_record_batch;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::common::{DFSchema, ParamValues};
+use datafusion::datasource::provider_as_source;
+use datafusion::execution::session_state::SessionState;
+use datafusion::logical_expr::{Cast, Expr, ExprSchemable, LogicalPlan, LogicalPlanBuilder};
+use datafusion::execution::TaskContext;
+use datafusion::physical_plan::{ExecutionPlan, collect};
+use datafusion::sql::sqlparser::ast::{self, ExprWithAlias, SelectItem, Statement, TableFactor, TableWithJoins};
+
+use shale_storage::{Isolation, Space};
+
+use self::write::RowWriter;
+use crate::session::blocking::blocking;
+use crate::descriptor::TableDesc;
+use crate::error::{CatalogError, Result};
+use crate::session::handle::SessionHandle;
+use crate::provider::ShaleTable;
+use crate::resolve::{self, Resolved};
+use shale_pgtypes::types::SqlType;
+
+/// What a DML statement needs: the session's DataFusion state and storage handle.
+pub struct DmlContext<'a> {
+    /// Plans and evaluates expressions.
+    pub state: &'a SessionState,
+    /// The session's transaction and search path.
+    pub handle: &'a SessionHandle,
+    /// The state's task context (made once per session: making one copies the function
+    /// registry).
+    pub task_ctx: &'a Arc<TaskContext>,
+}
+
+/// Rows a statement returns.
+#[derive(Debug)]
+pub struct Rows {
+    /// Their schema.
+    pub schema: SchemaRef,
+    /// The rows.
+    pub batches: Vec<RecordBatch>,
+}
+
+/// The result of a DML statement.
+#[derive(Debug)]
+pub struct DmlOutcome {
+    /// How many rows were inserted, updated or deleted.
+    pub count: u64,
+    /// The RETURNING rows, when the statement has a RETURNING clause.
+    pub returning: Option<Rows>,
+}
+
+/// An INSERT, UPDATE or DELETE planned once and executed any number of times: its target
+/// table and the DataFusion plan of the rows it writes (INSERT, UPDATE: the new rows;
+/// DELETE: the rows to remove), in which `$n` placeholders stay until
+/// [`DmlPlan::execute`] binds them. RETURNING is planned when the statement runs, over the
+/// rows it wrote, so a plan executed with parameters must not have placeholders there.
+#[derive(Debug, Clone)]
+pub struct DmlPlan {
+    kind: Kind,
+    table: Arc<TableDesc>,
+    relation: String,
+    plan: LogicalPlan,
+    returning: Option<Vec<SelectItem>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Insert,
+    Update,
+    Delete,
+}
+
+/// Plans an INSERT, UPDATE or DELETE against the catalog the session's transaction sees.
+/// `text_params[i]` says that the value of `$i+1` will be bound as text, so that it is read
+/// the way a text literal in its place would be.
+pub async fn plan(ctx: &DmlContext<'_>, stmt: Statement, text_params: &[bool]) -> Result<DmlPlan> {
+    match stmt {
+        Statement::Insert(insert) => insert::plan(ctx, insert, text_params).await,
+        Statement::Update(update) => update::plan(ctx, update, text_params),
+        Statement::Delete(delete) => delete::plan(ctx, delete),
+        other => Err(CatalogError::internal(format!("not an INSERT, UPDATE or DELETE: {other}"))),
+    }
+}
+
+impl DmlPlan {
+    /// The plan of the rows to write or remove, with its placeholders.
+    pub fn logical_plan(&self) -> &LogicalPlan {
+        &self.plan
+    }
+
+    /// Runs the plan with `params` bound to its placeholders and writes the rows through
+    /// the session's transaction.
+    pub async fn execute(&self, ctx: &DmlContext<'_>, params: Option<ParamValues>) -> Result<DmlOutcome> {
+        let plan = match params {
+            Some(params) => self.plan.clone().with_param_values(params)?,
+            None => self.plan.clone(),
+        };
+        self.run_and_write(ctx, Source::Logical(&plan)).await
+    }
+
+    /// Runs `physical`, a physical plan of [`DmlPlan::logical_plan`] that reads its
+    /// parameters at execution (see [`crate::session::param`]), and writes the rows.
+    pub async fn execute_physical(&self, ctx: &DmlContext<'_>, physical: Arc<dyn ExecutionPlan>) -> Result<DmlOutcome> {
+        self.run_and_write(ctx, Source::Physical(&physical)).await
+    }
+
+    /// Runs the plan, rechecks the rows it found (read committed) and writes.
+    async fn run_and_write(&self, ctx: &DmlContext<'_>, rows: Source<'_>) -> Result<DmlOutcome> {
+        let batches = rows.run(ctx).await?;
+        let batches = self.recheck(ctx, batches, rows).await?;
+        self.write(ctx, batches).await
+    }
+
+    /// Under READ COMMITTED, an UPDATE or DELETE locks the rows it found in its statement's
+    /// snapshot, waiting for concurrent writers, and takes each row's latest committed
+    /// version, as PostgreSQL does: the rows that changed meanwhile are found again (WHERE
+    /// and SET evaluated anew) in a snapshot taken once they are locked; a row that no longer
+    /// matches, or is gone, is left alone. Under snapshot isolation a changed row is a write
+    /// conflict (40001) instead.
+    async fn recheck(&self, ctx: &DmlContext<'_>, batches: Vec<RecordBatch>, rows: Source<'_>) -> Result<Vec<RecordBatch>> {
+        let txn = ctx.handle.txn()?;
+        if matches!(self.kind, Kind::Insert) || txn.isolation() != Isolation::ReadCommitted {
+            return Ok(batches);
+        }
+        let changed = blocking(|| -> Result<HashSet<Vec<u8>>> {
+            let mut changed = HashSet::new();
+            for key in keys(&batches)? {
+                let seen = txn.get(Space::Data, &key)?;
+                if txn.get_for_update(Space::Data, &key)? != seen {
+                    changed.insert(key);
+                }
+            }
+            Ok(changed)
+        })?;
+        if changed.is_empty() {
+            return Ok(batches);
+        }
+        txn.new_statement()?;
+        let again = rows.run(ctx).await?;
+        let mut kept = only_keys(&batches, |key| !changed.contains(key))?;
+        kept.extend(only_keys(&again, |key| changed.contains(key))?);
+        Ok(kept)
+    }
+
+    /// Writes (or removes) the rows of `batches`, the output of the plan.
+    async fn write(&self, ctx: &DmlContext<'_>, batches: Vec<RecordBatch>) -> Result<DmlOutcome> {
+        let txn = ctx.handle.txn()?;
+        let writer = RowWriter::new(&txn, &self.table);
+        let returning = self.returning.is_some();
+        // Writes wait for row locks.
+        let (count, written) = blocking(|| match self.kind {
+            Kind::Insert => insert::write(&writer, &batches, returning),
+            Kind::Update => update::write(&writer, &batches, returning),
+            Kind::Delete => delete::write(&writer, &batches, returning),
+        })?;
+        let returning = match (&self.returning, written) {
+            (Some(items), Some(batch)) => Some(ctx.returning(&self.relation, batch, items).await?),
+            _ => None,
+        };
+        Ok(DmlOutcome { count, returning })
+    }
+}
+
+/// How to find the rows a DML statement writes: a logical plan (parameters bound) or a kept
+/// physical plan.
+#[derive(Clone, Copy)]
+enum Source<'p> {
+    Logical(&'p LogicalPlan),
+    Physical(&'p Arc<dyn ExecutionPlan>),
+}
+
+impl Source<'_> {
+    async fn run(self, ctx: &DmlContext<'_>) -> Result<Vec<RecordBatch>> {
+        match self {
+            Source::Logical(plan) => Ok(ctx.run(plan).await?.1),
+            Source::Physical(physical) => Ok(collect(physical.clone(), ctx.task_ctx.clone()).await?),
+        }
+    }
+}
+
+/// The storage keys of the rows of `batches` (UPDATE's and DELETE's plans end with each
+/// row's key).
+fn keys(batches: &[RecordBatch]) -> Result<Vec<Vec<u8>>> {
+    let mut keys = Vec::new();
+    for batch in batches {
+        keys.extend(key_column(batch)?.iter().map(|k| k.unwrap_or_default().to_vec()));
+    }
+    Ok(keys)
+}
+
+/// The rows of `batches` whose key `keep`s.
+fn only_keys(batches: &[RecordBatch], keep: impl Fn(&[u8]) -> bool) -> Result<Vec<RecordBatch>> {
+    batches
+        .iter()
+        .map(|batch| {
+            let mask: BooleanArray = key_column(batch)?.iter().map(|k| Some(keep(k.unwrap_or_default()))).collect();
+            Ok(filter_record_batch(batch, &mask)?)
+        })
+        .collect()
+}
+
+/// The last column of `batch`: each row's storage key.
+fn key_column(batch: &RecordBatch) -> Result<&BinaryArray> {
+    let column = batch.columns().last().ok_or_else(|| CatalogError::internal("row key missing"))?;
+    column.as_binary_opt::<i32>().ok_or_else(|| CatalogError::internal("row key missing"))
+}
+
+impl DmlContext<'_> {
+    fn resolve(&self, name: &ast::ObjectName) -> Result<Resolved> {
+        let txn = self.handle.txn()?;
+        resolve::table(&txn, &self.handle.search_path(), name)
+    }
+
+    /// Plans a SQL expression against `schema`.
+    fn expr(&self, expr: &ast::Expr, schema: &DFSchema) -> Result<Expr> {
+        let with_alias = ExprWithAlias { expr: expr.clone(), alias: None };
+        Ok(self.state.create_logical_expr_from_sql_expr(with_alias, schema)?)
+    }
+
+    /// Runs a logical plan to completion; returns its batches and their schema (as
+    /// analysis typed them).
+    async fn run(&self, plan: &LogicalPlan) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+        let physical = self.state.create_physical_plan(plan).await?;
+        let schema = physical.schema();
+        Ok((schema, collect(physical, self.task_ctx.clone()).await?))
+    }
+
+    /// Scans the target of UPDATE or DELETE with each row's key, filtered by `selection`.
+    fn target_scan(
+        &self,
+        resolved: &Resolved,
+        relation: &str,
+        selection: Option<&ast::Expr>,
+    ) -> Result<LogicalPlanBuilder> {
+        let table = ShaleTable::new(Arc::new(resolved.table.clone()), self.handle.clone());
+        let source = provider_as_source(Arc::new(table.with_key_column()));
+        let mut builder = LogicalPlanBuilder::scan(relation, source, None)?;
+        if let Some(selection) = selection {
+            let predicate = self.expr(selection, builder.schema())?;
+            builder = builder.filter(predicate)?;
+        }
+        Ok(builder)
+    }
+}
+
+/// `value` cast to the type of a column. A bare placeholder is cast whatever its inferred
+/// type: the type of the value bound to it is known only then.
+fn cast_to_column(value: Expr, ty: &SqlType, schema: &DFSchema) -> Result<Expr> {
+    let target = ty.arrow_type();
+    // The cast stays even when the value already has the column's type: analyzer rules
+    // retype literals later (an integer literal becomes int4), and the value written must
+    // still be the column's.
+    if !matches!(value, Expr::Placeholder(_)) {
+        value.clone().cast_to(&target, schema)?;
+    }
+    Ok(Expr::Cast(Cast::new(Box::new(value), target)))
+}
+
+/// The table and the name its columns are qualified by (its alias, if any) in a single
+/// table reference without joins.
+fn single_table(t: &TableWithJoins) -> Result<(&ast::ObjectName, String)> {
+    if !t.joins.is_empty() {
+        return Err(CatalogError::unsupported("joins in the target of UPDATE or DELETE"));
+    }
+    match &t.relation {
+        TableFactor::Table { name, alias, .. } => {
+            let relation = match alias {
+                Some(a) => resolve::normalize(&a.name),
+                None => resolve::split_name(name)?.1,
+            };
+            Ok((name, relation))
+        }
+        other => Err(CatalogError::unsupported(format!("DML target {other}"))),
+    }
+}

@@ -1,0 +1,109 @@
+//! UPDATE: DataFusion computes each matching row's new values next to its storage key;
+//! the old rows are then replaced here.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::common::Column;
+use datafusion::logical_expr::Expr;
+use datafusion::sql::sqlparser::ast::{self, AssignmentTarget};
+
+use super::write::RowWriter;
+use super::{DmlContext, DmlPlan, Kind, single_table};
+use crate::access::convert::datum_at;
+use crate::error::{CatalogError, Result, sqlstate};
+use crate::provider::KEY_COLUMN;
+use crate::resolve;
+
+/// Plans an UPDATE: the new value of every column of each matching row, and its key.
+pub(super) fn plan(ctx: &DmlContext<'_>, stmt: ast::Update, text_params: &[bool]) -> Result<DmlPlan> {
+    if stmt.from.is_some() {
+        return Err(CatalogError::unsupported("UPDATE ... FROM"));
+    }
+    if stmt.limit.is_some() || !stmt.order_by.is_empty() || stmt.or.is_some() {
+        return Err(CatalogError::unsupported("this form of UPDATE"));
+    }
+    let (name, relation) = single_table(&stmt.table)?;
+    let resolved = ctx.resolve(name)?;
+    let desc = &resolved.table;
+
+    let mut assigned = std::collections::HashMap::new();
+    for a in &stmt.assignments {
+        let AssignmentTarget::ColumnName(target) = &a.target else {
+            return Err(CatalogError::unsupported("assigning to a tuple of columns"));
+        };
+        let column = resolve::split_name(target)?.1;
+        if desc.column(&column).is_none() {
+            return Err(CatalogError::new(
+                sqlstate::UNDEFINED_COLUMN,
+                format!("column \"{column}\" of relation \"{}\" does not exist", desc.name),
+            ));
+        }
+        if assigned.insert(column.clone(), &a.value).is_some() {
+            return Err(CatalogError::new(
+                sqlstate::SYNTAX_ERROR,
+                format!("multiple assignments to same column \"{column}\""),
+            ));
+        }
+    }
+
+    let scan = ctx.target_scan(&resolved, &relation, stmt.selection.as_ref())?;
+    let input_schema = scan.schema().clone();
+    let mut exprs = Vec::new();
+    for (_, col) in desc.visible() {
+        let column = Expr::Column(Column::new(Some(relation.as_str()), &col.name));
+        let value = match assigned.get(&col.name) {
+            Some(sql) if shale_pgtypes::sql::is_default_keyword(sql) => match &col.default {
+                Some(d) => ctx.state.create_logical_expr(d, &input_schema)?,
+                None => Expr::Literal(datafusion::common::ScalarValue::Null, None),
+            },
+            Some(sql) => {
+                let mut sql = (*sql).clone();
+                shale_pgtypes::input::coerce_literal(&col.ty, &mut sql, text_params)?;
+                ctx.expr(&sql, &input_schema)?
+            }
+            None => column,
+        };
+        exprs.push(super::cast_to_column(value, &col.ty, &input_schema)?.alias(&col.name));
+    }
+    exprs.push(Expr::Column(Column::new(Some(relation.as_str()), KEY_COLUMN)));
+    let plan = scan.project(exprs)?.build()?;
+    Ok(DmlPlan { kind: Kind::Update, table: Arc::new(resolved.table), relation, plan, returning: stmt.returning })
+}
+
+/// Replaces each old row (the last column of `batches` is its key) by its new values;
+/// returns how many rows changed and, when `returning`, the new rows.
+pub(super) fn write(writer: &RowWriter<'_>, batches: &[RecordBatch], returning: bool) -> Result<(u64, Option<RecordBatch>)> {
+    let mut changes = Vec::new();
+    for batch in batches {
+        let key_index = batch.num_columns() - 1;
+        let values = batch.project(&(0..key_index).collect::<Vec<_>>())?;
+        let rows = writer.rows(&values)?;
+        for (r, row) in rows.into_iter().enumerate() {
+            let old = match datum_at(batch.column(key_index), r)? {
+                shale_storage::Datum::Bytes(k) => k,
+                _ => return Err(CatalogError::internal("row key missing in UPDATE")),
+            };
+            let new = writer.key(&row).unwrap_or_else(|| old.clone());
+            changes.push((old, new, row));
+        }
+    }
+    // Remove every moved row first, so that keys may be swapped within one statement.
+    let mut moved = HashSet::new();
+    for (old, new, _) in &changes {
+        if old != new {
+            writer.delete(old)?;
+            moved.insert(new.clone());
+        }
+    }
+    for (_, new, row) in &changes {
+        writer.put(new, row, moved.contains(new))?;
+    }
+    let count = changes.len() as u64;
+    let written = match returning {
+        true => Some(writer.batch(&changes.into_iter().map(|(_, _, row)| row).collect::<Vec<_>>())?),
+        false => None,
+    };
+    Ok((count, written))
+}

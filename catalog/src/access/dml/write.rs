@@ -1,0 +1,153 @@
+//! Writing rows: checking values, building keys and row values, and enforcing the primary
+//! key's uniqueness.
+
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+use shale_storage::{Datum, DatumRef, Space, Txn, encode_key_datum, encode_row, table_prefix};
+
+use crate::access::convert::{ColumnBuilder, datum_at};
+use crate::descriptor::TableDesc;
+use crate::error::{CatalogError, Result, sqlstate};
+use crate::access::values;
+use crate::meta;
+
+/// A row to store: its datums by slot (dropped slots NULL).
+pub struct Row {
+    /// Datums indexed by slot.
+    pub slots: Vec<Datum>,
+}
+
+/// Writes rows of one table through a transaction.
+pub struct RowWriter<'a> {
+    txn: &'a Txn,
+    desc: &'a TableDesc,
+    visible: Vec<usize>,
+}
+
+impl<'a> RowWriter<'a> {
+    /// A writer for `desc`.
+    pub fn new(txn: &'a Txn, desc: &'a TableDesc) -> Self {
+        RowWriter { txn, desc, visible: desc.visible_slots() }
+    }
+
+    /// The checked rows of `batch`, whose columns are the table's visible columns in order.
+    pub fn rows(&self, batch: &RecordBatch) -> Result<Vec<Row>> {
+        // Each value is encoded as its array's type: an array of another type than its
+        // column's would be stored in the wrong width.
+        for (i, &slot) in self.visible.iter().enumerate() {
+            let expected = self.desc.columns[slot].ty.arrow_type();
+            if batch.column(i).data_type() != &expected {
+                return Err(CatalogError::internal(format!(
+                    "a value of type {} for column \"{}\" of type {expected}",
+                    batch.column(i).data_type(),
+                    self.desc.columns[slot].name
+                )));
+            }
+        }
+        (0..batch.num_rows())
+            .map(|r| {
+                let mut slots = vec![Datum::Null; self.desc.columns.len()];
+                for (i, &slot) in self.visible.iter().enumerate() {
+                    let col = &self.desc.columns[slot];
+                    slots[slot] = values::check(self.desc, col, datum_at(batch.column(i), r)?)?;
+                }
+                Ok(Row { slots })
+            })
+            .collect()
+    }
+
+    /// Whether the table has a primary key (else rows are keyed by hidden row ids).
+    pub fn has_primary_key(&self) -> bool {
+        self.desc.has_primary_key()
+    }
+
+    /// The storage key of `row`, or `None` for a table keyed by hidden row ids.
+    pub fn key(&self, row: &Row) -> Option<Vec<u8>> {
+        if !self.desc.has_primary_key() {
+            return None;
+        }
+        let mut key = table_prefix(self.desc.id).to_vec();
+        for &slot in &self.desc.primary_key {
+            encode_key_datum(row.slots[slot].as_ref(), &mut key);
+        }
+        Some(key)
+    }
+
+    /// Fresh hidden row-id keys for `n` rows of a table without a primary key.
+    pub fn row_id_keys(&self, n: usize) -> Result<Vec<Vec<u8>>> {
+        let first = meta::allocate(self.txn, &format!("rowid/{}", self.desc.id), n as u64)?;
+        Ok((0..n as u64)
+            .map(|i| {
+                let mut key = table_prefix(self.desc.id).to_vec();
+                encode_key_datum(DatumRef::Int64((first + i) as i64), &mut key);
+                key
+            })
+            .collect())
+    }
+
+    /// Stores `row` under `key`; 23505 when `check_unique` and a row with that key exists.
+    pub fn put(&self, key: &[u8], row: &Row, check_unique: bool) -> Result<()> {
+        if check_unique && self.txn.get_for_update(Space::Data, key)?.is_some() {
+            return Err(self.duplicate(row));
+        }
+        let refs: Vec<DatumRef> = row.slots.iter().map(Datum::as_ref).collect();
+        let mut value = Vec::with_capacity(64);
+        encode_row(&refs, &mut value)?;
+        Ok(self.txn.put(Space::Data, key, &value)?)
+    }
+
+    /// Removes the row stored under `key`.
+    pub fn delete(&self, key: &[u8]) -> Result<()> {
+        Ok(self.txn.delete(Space::Data, key)?)
+    }
+
+    fn duplicate(&self, row: &Row) -> CatalogError {
+        let names: Vec<&str> =
+            self.desc.primary_key.iter().map(|&s| self.desc.columns[s].name.as_str()).collect();
+        let values: Vec<String> =
+            self.desc.primary_key.iter().map(|&s| datum_text(&row.slots[s])).collect();
+        let constraint = self.desc.pkey_name.clone().unwrap_or_else(|| format!("{}_pkey", self.desc.name));
+        CatalogError::new(
+            sqlstate::UNIQUE_VIOLATION,
+            format!("duplicate key value violates unique constraint \"{constraint}\""),
+        )
+        .with_detail(format!("Key ({})=({}) already exists.", names.join(", "), values.join(", ")))
+    }
+
+    /// The Arrow schema of the table's visible columns.
+    pub fn schema(&self) -> SchemaRef {
+        self.desc.arrow_schema()
+    }
+
+    /// The rows as an Arrow batch of the table's visible columns (what RETURNING sees).
+    pub fn batch(&self, rows: &[Row]) -> Result<RecordBatch> {
+        let schema = self.schema();
+        let mut builders = schema
+            .fields()
+            .iter()
+            .map(|f| ColumnBuilder::new(f.data_type(), rows.len()))
+            .collect::<Result<Vec<_>>>()?;
+        for row in rows {
+            for (b, &slot) in builders.iter_mut().zip(&self.visible) {
+                b.append(Some(row.slots[slot].as_ref()))?;
+            }
+        }
+        let columns = builders.iter_mut().map(ColumnBuilder::finish).collect::<Result<_>>()?;
+        RecordBatch::try_new(schema, columns).map_err(|e| CatalogError::internal(e.to_string()))
+    }
+}
+
+/// A datum as text for error details.
+fn datum_text(d: &Datum) -> String {
+    match d {
+        Datum::Null => "null".into(),
+        Datum::Bool(b) => if *b { "t" } else { "f" }.into(),
+        Datum::Int16(v) => v.to_string(),
+        Datum::Int32(v) => v.to_string(),
+        Datum::Int64(v) => v.to_string(),
+        Datum::Float32(v) => v.to_string(),
+        Datum::Float64(v) => v.to_string(),
+        Datum::Text(s) => s.clone(),
+        other => format!("{other:?}"),
+    }
+}

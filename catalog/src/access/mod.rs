@@ -1,0 +1,9 @@
+//! Table access: reading a table's rows from storage (scan, key-range pushdown), the
+//! conversions between Arrow arrays and stored datums, the checks a value passes before it
+//! is stored, and INSERT, UPDATE and DELETE.
+
+pub mod convert;
+pub mod dml;
+pub mod pushdown;
+pub mod scan;
+pub mod values;

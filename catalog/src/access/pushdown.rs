@@ -1,0 +1,195 @@
+//! Turns filters on primary-key columns into RocksDB key bounds: equality on the whole key is
+//! one `get`, equality on a prefix of the key and a range on the next key column is one
+//! bounded iterator. Filters are reported to DataFusion as `Inexact`, so DataFusion still
+//! evaluates them on the rows and a conservative bound is always correct.
+
+use datafusion::common::ScalarValue;
+use datafusion::logical_expr::{Between, BinaryExpr, Expr, Operator};
+use shale_storage::{Datum, KeyRange, encode_key_datum, prefix_successor, table_prefix};
+
+use crate::access::convert::datum_at;
+use crate::descriptor::TableDesc;
+
+/// How a scan reaches its rows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyPlan {
+    /// The one row with this key.
+    Point(Vec<u8>),
+    /// The rows with keys in this range.
+    Range(KeyRange),
+}
+
+/// The key plan of a scan and the predicates it was derived from, for EXPLAIN.
+#[derive(Debug, Clone)]
+pub struct KeyAccess {
+    /// How the scan reads.
+    pub plan: KeyPlan,
+    /// The pushed predicates, as DataFusion prints them.
+    pub predicates: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Cmp {
+    Eq,
+    Lt,
+    LtEq,
+    Gt,
+    GtEq,
+}
+
+struct Constraint {
+    slot: usize,
+    cmp: Cmp,
+    value: Datum,
+    text: String,
+}
+
+/// Whether `expr` constrains a primary-key column in a way [`key_access`] uses.
+pub fn is_key_filter(desc: &TableDesc, expr: &Expr) -> bool {
+    let mut found = Vec::new();
+    collect(desc, expr, &mut found);
+    !found.is_empty()
+}
+
+/// The key plan for a scan of `desc` under `filters` (a conjunction).
+pub fn key_access(desc: &TableDesc, filters: &[Expr]) -> KeyAccess {
+    let prefix = table_prefix(desc.id).to_vec();
+    let mut constraints = Vec::new();
+    for f in filters {
+        collect(desc, f, &mut constraints);
+    }
+    let mut key = prefix.clone();
+    let mut predicates = Vec::new();
+    for (position, &slot) in desc.primary_key.iter().enumerate() {
+        let on_slot: Vec<&Constraint> = constraints.iter().filter(|c| c.slot == slot).collect();
+        if let Some(eq) = on_slot.iter().find(|c| c.cmp == Cmp::Eq) {
+            encode_key_datum(eq.value.as_ref(), &mut key);
+            predicates.push(eq.text.clone());
+            if position + 1 == desc.primary_key.len() {
+                return KeyAccess { plan: KeyPlan::Point(key), predicates };
+            }
+            continue;
+        }
+        let lower = on_slot.iter().find(|c| matches!(c.cmp, Cmp::Gt | Cmp::GtEq));
+        let upper = on_slot.iter().find(|c| matches!(c.cmp, Cmp::Lt | Cmp::LtEq));
+        let bound = |c: &Constraint| {
+            let mut k = key.clone();
+            encode_key_datum(c.value.as_ref(), &mut k);
+            k
+        };
+        let lower_key = match lower {
+            Some(c) if c.cmp == Cmp::Gt => prefix_successor(&bound(c)),
+            Some(c) => Some(bound(c)),
+            None => Some(key.clone()),
+        };
+        let upper_key = match upper {
+            Some(c) if c.cmp == Cmp::LtEq => prefix_successor(&bound(c)),
+            Some(c) => Some(bound(c)),
+            None => prefix_successor(&key),
+        };
+        predicates.extend(lower.iter().chain(upper.iter()).map(|c| c.text.clone()));
+        return range_access(key, lower_key, upper_key, predicates, &prefix);
+    }
+    range_access(key.clone(), Some(key.clone()), prefix_successor(&key), predicates, &prefix)
+}
+
+fn range_access(
+    key: Vec<u8>,
+    lower: Option<Vec<u8>>,
+    upper: Option<Vec<u8>>,
+    predicates: Vec<String>,
+    table: &[u8],
+) -> KeyAccess {
+    if predicates.is_empty() {
+        let range = KeyRange { lower: table.to_vec(), upper: prefix_successor(table) };
+        return KeyAccess { plan: KeyPlan::Range(range), predicates };
+    }
+    // A lower bound with no successor (all 0xff) selects nothing: an empty range.
+    let lower = lower.unwrap_or_else(|| prefix_successor(table).unwrap_or(key));
+    KeyAccess { plan: KeyPlan::Range(KeyRange { lower, upper }), predicates }
+}
+
+/// Collects the key-column constraints in `expr` (splitting AND).
+fn collect(desc: &TableDesc, expr: &Expr, out: &mut Vec<Constraint>) {
+    match expr {
+        Expr::BinaryExpr(BinaryExpr { left, op: Operator::And, right }) => {
+            collect(desc, left, out);
+            collect(desc, right, out);
+        }
+        Expr::BinaryExpr(BinaryExpr { left, op, right }) => {
+            let (column, literal, cmp) = match (key_column(desc, left), literal(right)) {
+                (Some(slot), Some(lit)) => (slot, lit, comparison(*op, false)),
+                _ => match (key_column(desc, right), literal(left)) {
+                    (Some(slot), Some(lit)) => (slot, lit, comparison(*op, true)),
+                    _ => return,
+                },
+            };
+            if let (Some(cmp), Some(value)) = (cmp, to_datum(desc, column, literal)) {
+                out.push(Constraint { slot: column, cmp, value, text: expr.to_string() });
+            }
+        }
+        Expr::Between(Between { expr: inner, negated: false, low, high }) => {
+            let Some(slot) = key_column(desc, inner) else { return };
+            for (bound, cmp) in [(low, Cmp::GtEq), (high, Cmp::LtEq)] {
+                if let Some(value) = literal(bound).and_then(|l| to_datum(desc, slot, l)) {
+                    out.push(Constraint { slot, cmp, value, text: expr.to_string() });
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn comparison(op: Operator, flipped: bool) -> Option<Cmp> {
+    let cmp = match op {
+        Operator::Eq => Cmp::Eq,
+        Operator::Lt => Cmp::Lt,
+        Operator::LtEq => Cmp::LtEq,
+        Operator::Gt => Cmp::Gt,
+        Operator::GtEq => Cmp::GtEq,
+        _ => return None,
+    };
+    Some(if !flipped {
+        cmp
+    } else {
+        match cmp {
+            Cmp::Lt => Cmp::Gt,
+            Cmp::LtEq => Cmp::GtEq,
+            Cmp::Gt => Cmp::Lt,
+            Cmp::GtEq => Cmp::LtEq,
+            Cmp::Eq => Cmp::Eq,
+        }
+    })
+}
+
+/// The slot of the primary-key column `expr` names, seeing through casts.
+fn key_column(desc: &TableDesc, expr: &Expr) -> Option<usize> {
+    match expr {
+        Expr::Column(c) => {
+            let (slot, _) = desc.column(&c.name)?;
+            desc.primary_key.contains(&slot).then_some(slot)
+        }
+        Expr::Cast(cast) => key_column(desc, &cast.expr),
+        _ => None,
+    }
+}
+
+fn literal(expr: &Expr) -> Option<&ScalarValue> {
+    match expr {
+        Expr::Literal(v, _) if !v.is_null() => Some(v),
+        _ => None,
+    }
+}
+
+/// The literal as a datum of the column's type, if it converts exactly (so that a bound
+/// derived from it is exact, e.g. `int_col < 2.5` is not pushed).
+fn to_datum(desc: &TableDesc, slot: usize, value: &ScalarValue) -> Option<Datum> {
+    let target = desc.columns[slot].ty.arrow_type();
+    let cast = value.cast_to(&target).ok()?;
+    let back = cast.cast_to(&value.data_type()).ok()?;
+    if &back != value {
+        return None;
+    }
+    let array = cast.to_array().ok()?;
+    datum_at(array.as_ref(), 0).ok().filter(|d| *d != Datum::Null)
+}

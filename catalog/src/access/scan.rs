@@ -1,0 +1,288 @@
+//! `ShaleScanExec`: the execution plan that reads a table's rows from storage, through the
+//! session's transaction, decoding only the projected columns into Arrow batches.
+
+use std::fmt;
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::{RecordBatch, RecordBatchOptions};
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::error::Result as DFResult;
+use datafusion::execution::{SendableRecordBatchStream, TaskContext};
+use datafusion::logical_expr::Expr;
+use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
+use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+use datafusion::physical_plan::{DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties};
+use shale_storage::{Datum, KeyRange, Kind, Space, Txn, decode_row};
+
+use crate::access::convert::ColumnBuilder;
+use crate::descriptor::TableDesc;
+use crate::error::{CatalogError, Result};
+use crate::session::handle::SessionHandle;
+use crate::session::interrupt::Interrupt;
+use crate::session::param::resolve;
+use crate::access::pushdown::{KeyAccess, KeyPlan, key_access};
+
+/// One output column of a scan.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Output {
+    /// The value stored in this slot.
+    Slot(usize),
+    /// The row's storage key (used by UPDATE and DELETE).
+    Key,
+}
+
+/// How a scan's key access is decided.
+#[derive(Debug, Clone)]
+pub enum Access {
+    /// At planning, from filters with constant values.
+    Planned(KeyAccess),
+    /// At each execution, from these filters with the parameter values of that execution
+    /// (a plan made once for a prepared statement, see [`crate::session::param`]).
+    AtExecution(Vec<Expr>),
+}
+
+/// Reads rows of one table in key order.
+#[derive(Debug)]
+pub struct ShaleScanExec {
+    desc: Arc<TableDesc>,
+    handle: SessionHandle,
+    outputs: Vec<Output>,
+    schema: SchemaRef,
+    access: Access,
+    limit: Option<usize>,
+    properties: Arc<PlanProperties>,
+}
+
+impl ShaleScanExec {
+    /// A scan producing `outputs` (with `schema`) of the rows `access` selects.
+    pub fn new(
+        desc: Arc<TableDesc>,
+        handle: SessionHandle,
+        outputs: Vec<Output>,
+        schema: SchemaRef,
+        access: Access,
+        limit: Option<usize>,
+    ) -> Self {
+        let properties = PlanProperties::new(
+            EquivalenceProperties::new(schema.clone()),
+            Partitioning::UnknownPartitioning(1),
+            EmissionType::Incremental,
+            Boundedness::Bounded,
+        );
+        ShaleScanExec { desc, handle, outputs, schema, access, limit, properties: Arc::new(properties) }
+    }
+}
+
+impl DisplayAs for ShaleScanExec {
+    fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
+        let (access, predicates) = match &self.access {
+            Access::Planned(access) => (
+                match &access.plan {
+                    KeyPlan::Point(_) => "point get",
+                    KeyPlan::Range(_) if access.predicates.is_empty() => "full range",
+                    KeyPlan::Range(_) => "key range",
+                },
+                access.predicates.clone(),
+            ),
+            Access::AtExecution(filters) => ("by parameters", filters.iter().map(|f| f.to_string()).collect()),
+        };
+        write!(f, "ShaleScanExec: table={}, access={access}", self.desc.name)?;
+        if !predicates.is_empty() {
+            write!(f, ", key_predicates=[{}]", predicates.join(", "))?;
+        }
+        if let Some(limit) = self.limit {
+            write!(f, ", limit={limit}")?;
+        }
+        Ok(())
+    }
+}
+
+impl ExecutionPlan for ShaleScanExec {
+    fn name(&self) -> &'static str {
+        "ShaleScanExec"
+    }
+
+
+    fn properties(&self) -> &Arc<PlanProperties> {
+        &self.properties
+    }
+
+    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
+        vec![]
+    }
+
+    fn apply_expressions(
+        &self,
+        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> DFResult<TreeNodeRecursion>,
+    ) -> DFResult<TreeNodeRecursion> {
+        Ok(TreeNodeRecursion::Continue)
+    }
+
+    fn with_new_children(
+        self: Arc<Self>,
+        _children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> DFResult<Arc<dyn ExecutionPlan>> {
+        Ok(self)
+    }
+
+    fn execute(&self, _partition: usize, context: Arc<TaskContext>) -> DFResult<SendableRecordBatchStream> {
+        let txn = self.handle.txn()?;
+        let reader = RowReader::new(&self.desc, &self.outputs, self.schema.clone())?;
+        let plan = match &self.access {
+            Access::Planned(access) => access.plan.clone(),
+            Access::AtExecution(filters) => {
+                let resolved = filters
+                    .iter()
+                    .map(|f| resolve(f, &self.handle))
+                    .collect::<Result<Vec<_>>>()
+                    .map_err(CatalogError::into_datafusion)?;
+                key_access(&self.desc, &resolved).plan
+            }
+        };
+        let batches = BatchIter {
+            txn,
+            interrupt: self.handle.interrupt().clone(),
+            reader,
+            plan,
+            after: None,
+            done: false,
+            remaining: self.limit.unwrap_or(usize::MAX),
+            batch_size: context.session_config().batch_size().max(1),
+        };
+        Ok(Box::pin(RecordBatchStreamAdapter::new(
+            self.schema.clone(),
+            futures::stream::iter(batches.map(|r| r.map_err(CatalogError::into_datafusion))),
+        )))
+    }
+}
+
+/// Decodes stored rows into batches of the scan's outputs.
+struct RowReader {
+    schema: SchemaRef,
+    kinds: Vec<Kind>,
+    outputs: Vec<Output>,
+    /// For each slot, the output column it feeds.
+    slot_to_output: Vec<Option<usize>>,
+    /// For each output, the value of rows stored before its column was added.
+    missing: Vec<Option<Datum>>,
+}
+
+impl RowReader {
+    fn new(desc: &TableDesc, outputs: &[Output], schema: SchemaRef) -> Result<Self> {
+        let kinds = desc.kinds();
+        let mut slot_to_output = vec![None; desc.columns.len()];
+        let mut missing = Vec::with_capacity(outputs.len());
+        for (i, out) in outputs.iter().enumerate() {
+            let mut value = None;
+            if let Output::Slot(slot) = out {
+                slot_to_output[*slot] = Some(i);
+                if let Some(bytes) = &desc.columns[*slot].missing {
+                    let kind = [kinds[*slot]];
+                    decode_row(bytes, &kind, |_, v| value = v.map(|v| v.to_owned()))?;
+                }
+            }
+            missing.push(value);
+        }
+        Ok(RowReader { schema, kinds, outputs: outputs.to_vec(), slot_to_output, missing })
+    }
+
+    fn batch(&self, rows: &[(Vec<u8>, Vec<u8>)]) -> Result<RecordBatch> {
+        let mut builders = self
+            .schema
+            .fields()
+            .iter()
+            .map(|f| ColumnBuilder::new(f.data_type(), rows.len()))
+            .collect::<Result<Vec<_>>>()?;
+        let mut filled = vec![false; self.outputs.len()];
+        for (key, value) in rows {
+            filled.iter_mut().for_each(|f| *f = false);
+            let mut failure = None;
+            decode_row(value, &self.kinds, |slot, v| {
+                if let Some(out) = self.slot_to_output.get(slot).copied().flatten() {
+                    filled[out] = true;
+                    if let Err(e) = builders[out].append(v) {
+                        failure.get_or_insert(e);
+                    }
+                }
+            })?;
+            if let Some(e) = failure {
+                return Err(e);
+            }
+            for (out, output) in self.outputs.iter().enumerate() {
+                match output {
+                    Output::Key => builders[out].append(Some(shale_storage::DatumRef::Bytes(key)))?,
+                    Output::Slot(_) if !filled[out] => {
+                        builders[out].append(self.missing[out].as_ref().map(Datum::as_ref))?
+                    }
+                    Output::Slot(_) => {}
+                }
+            }
+        }
+        let columns = builders.iter_mut().map(ColumnBuilder::finish).collect::<Result<_>>()?;
+        let options = RecordBatchOptions::new().with_row_count(Some(rows.len()));
+        RecordBatch::try_new_with_options(self.schema.clone(), columns, &options)
+            .map_err(|e| CatalogError::internal(e.to_string()))
+    }
+}
+
+/// Iterates over the batches of a scan, reading storage a chunk at a time.
+struct BatchIter {
+    txn: Arc<Txn>,
+    /// Checked at every batch, so a canceled statement stops reading.
+    interrupt: Arc<Interrupt>,
+    reader: RowReader,
+    plan: KeyPlan,
+    after: Option<Vec<u8>>,
+    done: bool,
+    remaining: usize,
+    batch_size: usize,
+}
+
+impl BatchIter {
+    fn next_rows(&mut self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let want = self.batch_size.min(self.remaining);
+        match &self.plan {
+            KeyPlan::Point(key) => {
+                self.done = true;
+                Ok(self.txn.get(Space::Data, key)?.map(|v| (key.clone(), v)).into_iter().collect())
+            }
+            KeyPlan::Range(range) => {
+                let range = range.clone();
+                self.read_range(&range, want)
+            }
+        }
+    }
+
+    fn read_range(&mut self, range: &KeyRange, want: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let rows = self.txn.scan(Space::Data, range, self.after.as_deref(), want)?;
+        if rows.len() < want {
+            self.done = true;
+        }
+        self.after = rows.last().map(|(k, _)| k.clone());
+        Ok(rows)
+    }
+}
+
+impl Iterator for BatchIter {
+    type Item = Result<RecordBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done || self.remaining == 0 {
+            return None;
+        }
+        let rows = match self.interrupt.check().and_then(|()| self.next_rows()) {
+            Ok(rows) => rows,
+            Err(e) => {
+                self.done = true;
+                return Some(Err(e));
+            }
+        };
+        if rows.is_empty() {
+            return None;
+        }
+        self.remaining = self.remaining.saturating_sub(rows.len());
+        Some(self.reader.batch(&rows))
+    }
+}

@@ -1,0 +1,158 @@
+//! The per-session handle that every provider of one session shares: the store, the
+//! session's current transaction and its search path.
+//!
+//! The server puts the transaction of the running statement here before planning and takes
+//! it out after commit or rollback, so a table provider always reads and writes through the
+//! statement's transaction and sees its own writes.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use datafusion::common::ScalarValue;
+use shale_storage::{Store, Txn};
+
+use crate::session::activity::{Activity, Identity, State, now_micros};
+use crate::error::{CatalogError, Result};
+use crate::session::interrupt::Interrupt;
+use crate::session::settings::Settings;
+
+/// Shared, cheaply cloned handle to one session's storage state.
+#[derive(Clone)]
+pub struct SessionHandle {
+    store: Store,
+    identity: Arc<Identity>,
+    state: Arc<Mutex<HandleState>>,
+    txn_start: Arc<AtomicI64>,
+    interrupt: Arc<Interrupt>,
+}
+
+struct HandleState {
+    txn: Option<Arc<Txn>>,
+    settings: Settings,
+    params: Vec<ScalarValue>,
+    activity: Activity,
+}
+
+impl std::fmt::Debug for SessionHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.lock();
+        f.debug_struct("SessionHandle")
+            .field("in_transaction", &state.txn.is_some())
+            .field("search_path", &state.settings.search_path())
+            .finish()
+    }
+}
+
+impl SessionHandle {
+    /// A handle of the session `identity`, with no transaction and `settings`.
+    pub fn new(store: Store, identity: Identity, settings: Settings) -> Self {
+        SessionHandle {
+            store,
+            identity: Arc::new(identity),
+            state: Arc::new(Mutex::new(HandleState {
+                txn: None,
+                settings,
+                params: Vec::new(),
+                activity: Activity::default(),
+            })),
+            txn_start: Arc::new(AtomicI64::new(0)),
+            interrupt: Arc::default(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HandleState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Who the session is.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// The request to stop the session's running statement (see `interrupt`).
+    pub fn interrupt(&self) -> &Arc<Interrupt> {
+        &self.interrupt
+    }
+
+    /// What the session is doing.
+    pub fn activity(&self) -> Activity {
+        self.lock().activity.clone()
+    }
+
+    /// The session starts running `query`.
+    pub fn start_query(&self, query: Arc<str>) {
+        let now = now_micros();
+        let mut state = self.lock();
+        state.activity = Activity { state: State::Active, query, query_start: Some(now), state_change: Some(now) };
+    }
+
+    /// The session waits for a command, in `state`.
+    pub fn finish_query(&self, idle: State) {
+        let mut state = self.lock();
+        state.activity.state = idle;
+        state.activity.state_change = Some(now_micros());
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The current transaction; an internal error outside of one (every statement runs in
+    /// a transaction, so that is a bug).
+    pub fn txn(&self) -> Result<Arc<Txn>> {
+        self.lock()
+            .txn
+            .clone()
+            .ok_or_else(|| CatalogError::internal("no transaction is active in this session"))
+    }
+
+    /// Makes `txn` the session's current transaction (`None`: no transaction). A new
+    /// transaction's start time is what `now()` returns until it ends.
+    pub fn set_txn(&self, txn: Option<Arc<Txn>>) {
+        let mut state = self.lock();
+        let is_new = match (&state.txn, &txn) {
+            (Some(old), Some(new)) => !Arc::ptr_eq(old, new),
+            (None, Some(_)) => true,
+            _ => false,
+        };
+        if is_new {
+            let micros = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_micros() as i64)
+                .unwrap_or(0);
+            self.txn_start.store(micros, Ordering::Relaxed);
+        }
+        state.txn = txn;
+    }
+
+    /// The start of the current transaction, in microseconds since the Unix epoch.
+    pub fn transaction_start(&self) -> i64 {
+        self.txn_start.load(Ordering::Relaxed)
+    }
+
+    /// Whether `other` is a handle of the same session.
+    pub fn same_session(&self, other: &SessionHandle) -> bool {
+        Arc::ptr_eq(&self.state, &other.state)
+    }
+
+    /// The schemas searched for unqualified names, in order (`search_path`).
+    pub fn search_path(&self) -> Vec<String> {
+        self.lock().settings.search_path().to_vec()
+    }
+
+    /// Runs `f` on the session's settings (SET, SHOW, `current_setting()`, ...).
+    pub fn with_settings<R>(&self, f: impl FnOnce(&mut Settings) -> R) -> R {
+        f(&mut self.lock().settings)
+    }
+
+    /// Sets the parameter values a plan made once reads (see [`crate::session::param`]).
+    pub fn set_params(&self, params: Vec<ScalarValue>) {
+        self.lock().params = params;
+    }
+
+    /// The value of parameter `$index+1` of the executing statement.
+    pub fn param(&self, index: usize) -> Option<ScalarValue> {
+        self.lock().params.get(index).cloned()
+    }
+}

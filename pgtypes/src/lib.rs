@@ -1,0 +1,40 @@
+//! PostgreSQL's types, functions and semantics on Arrow and DataFusion: how each SQL type
+//! is declared and computed with ([`types`]), the values Arrow's types do not have
+//! (`numeric`'s specials and negative scales, intervals, `character(n)`), the text forms
+//! PostgreSQL reads and writes, the functions whose PostgreSQL behaviour differs from
+//! DataFusion's, the analyzer rules that give DataFusion's plans PostgreSQL's semantics
+//! (integer overflow, untyped literals, casts, window frames, subqueries), and the mapping
+//! of DataFusion's errors to SQLSTATEs ([`error`]).
+//!
+//! This crate knows DataFusion and Arrow and nothing of storage, the catalog or sessions:
+//! what needs a session (the transaction's timestamp, settings, parameters) or a table is
+//! in `shale-catalog`, which registers these functions and rules in each session.
+
+pub mod arith;
+pub mod array;
+pub mod casts;
+pub mod datetime;
+pub mod error;
+pub mod error_map;
+pub mod guarded;
+pub mod input;
+pub mod jsonb;
+pub mod limits;
+pub mod numeric;
+pub mod pg_types;
+pub mod rules;
+pub mod sql;
+pub mod text;
+pub mod types;
+pub mod untyped_literals;
+pub mod values;
+
+pub use error::{PgError, Result, sqlstate};
+
+/// The schema name DataFusion resolves unqualified table names in; the catalog makes it
+/// stand for the session's search path, and error messages leave it out.
+pub const SEARCH_PATH_SCHEMA: &str = "$search_path";
+
+/// The name of the function that stands for a `$n` parameter in a plan made once and
+/// executed many times (the catalog defines it; rules here recognise it).
+pub const PARAM_FUNCTION: &str = "shale_param";

@@ -1,0 +1,156 @@
+//! Casts from and to `numeric` that know its specials: `'NaN'::numeric`,
+//! `'-inf'::float8::numeric`, `numeric_column::text` and `::float8` give the special, a cast
+//! to an integer type is 0A000 ("cannot convert NaN to integer") and an infinity cast to
+//! `numeric(p, s)` 22003, as in PostgreSQL. Every other value is cast by Arrow, as
+//! DataFusion casts it.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{ArrayRef, ArrowPrimitiveType, AsArray, StringArray};
+use datafusion::arrow::compute::cast_with_options;
+use datafusion::arrow::datatypes::{
+    DataType, DecimalType, Decimal128Type, Decimal256Type, Field, FieldRef, Float32Type, Float64Type, i256,
+};
+use datafusion::common::Result as DFResult;
+use datafusion::common::format::DEFAULT_CAST_OPTIONS;
+use datafusion::logical_expr::expr::ScalarFunction;
+use datafusion::logical_expr::{
+    ColumnarValue, Expr, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+};
+
+use super::display::{minimal_scale, shown_minimal};
+use super::special::{Special, infinite_overflow, map_rows, specials};
+use crate::error::{PgError, Result, sqlstate};
+use crate::types::{TYPMOD_KEY, UNCONSTRAINED_NUMERIC_PRECISION, numeric_typmod};
+
+/// `CAST(x AS target)` where x or the target is numeric.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct NumericCast {
+    target: FieldRef,
+    signature: Signature,
+}
+
+impl NumericCast {
+    /// The call that casts `expr` to `target` (a cast's field: type and metadata).
+    pub fn call(expr: Expr, target: FieldRef) -> Expr {
+        let udf = ScalarUDF::new_from_impl(NumericCast { target, signature: Signature::any(1, Volatility::Immutable) });
+        Expr::ScalarFunction(ScalarFunction::new_udf(Arc::new(udf), vec![expr]))
+    }
+}
+
+impl ScalarUDFImpl for NumericCast {
+    fn name(&self) -> &str {
+        "shale_numeric_cast"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _args: &[DataType]) -> DFResult<DataType> {
+        Ok(self.target.data_type().clone())
+    }
+
+    fn return_field_from_args(&self, args: ReturnFieldArgs) -> DFResult<FieldRef> {
+        let nullable = args.arg_fields.iter().any(|f| f.is_nullable());
+        Ok(Arc::new(self.target.as_ref().clone().with_name(self.name()).with_nullable(nullable)))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DFResult<ColumnarValue> {
+        let ([value], [source]) = (args.args.as_slice(), args.arg_fields.as_slice()) else {
+            return Err(PgError::internal("shale_numeric_cast takes one argument").into_datafusion());
+        };
+        let input = value.to_array(args.number_rows)?;
+        let text = matches!(self.target.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
+        if let (true, DataType::Decimal256(_, scale)) = (text, input.data_type()) {
+            // As the server shows it: an unconstrained numeric at its smallest exact scale.
+            let typmod = source.metadata().get(TYPMOD_KEY).and_then(|t| t.parse().ok()).unwrap_or(-1);
+            if shown_minimal(typmod) {
+                let shown: ArrayRef = Arc::new(shown_text(&input, *scale));
+                return Ok(ColumnarValue::Array(cast_with_options(&shown, self.target.data_type(), &DEFAULT_CAST_OPTIONS)?));
+            }
+        }
+        Ok(ColumnarValue::Array(cast_with_specials(&input, &self.target)?))
+    }
+}
+
+/// Unconstrained numerics (Decimal256 at `scale`) as text, at their smallest exact scale.
+fn shown_text(input: &ArrayRef, scale: i8) -> StringArray {
+    let shown = |v| match Special::of256(v) {
+        Some(special) => special.text().to_string(),
+        None => {
+            let (v, scale) = minimal_scale(v, scale);
+            Decimal256Type::format_decimal(v, UNCONSTRAINED_NUMERIC_PRECISION, scale)
+        }
+    };
+    input.as_primitive::<Decimal256Type>().iter().map(|v| v.map(shown)).collect()
+}
+
+/// `input` cast to `target`'s type, specials included.
+pub fn cast_with_specials(input: &ArrayRef, target: &Field) -> DFResult<ArrayRef> {
+    let Some(specials) = specials(input) else {
+        return Ok(cast_with_options(input, target.data_type(), &DEFAULT_CAST_OPTIONS)?);
+    };
+    let numbers = cast_with_options(&neutralized(input, &specials)?, target.data_type(), &DEFAULT_CAST_OPTIONS)?;
+    overlay(&numbers, &specials, target).map_err(PgError::into_datafusion)
+}
+
+/// `input` with zero in place of each special, so that Arrow casts the rest.
+fn neutralized(input: &ArrayRef, specials: &[Option<Special>]) -> DFResult<ArrayRef> {
+    Ok(match input.data_type() {
+        DataType::Decimal128(..) => replaced::<Decimal128Type>(input, specials, |_| 0),
+        DataType::Decimal256(..) => replaced::<Decimal256Type>(input, specials, |_| i256::ZERO),
+        DataType::Float64 => replaced::<Float64Type>(input, specials, |_| 0.0),
+        DataType::Float32 => replaced::<Float32Type>(input, specials, |_| 0.0),
+        _ => {
+            let text = cast_with_options(input, &DataType::Utf8, &DEFAULT_CAST_OPTIONS)?;
+            let zeros: StringArray =
+                text.as_string::<i32>().iter().zip(specials).map(|(v, s)| if s.is_some() { Some("0") } else { v }).collect();
+            Arc::new(zeros)
+        }
+    })
+}
+
+/// `numbers` (the cast of the neutralized input) with each special put back as the target
+/// type has it.
+fn overlay(numbers: &ArrayRef, specials: &[Option<Special>], target: &Field) -> Result<ArrayRef> {
+    let infinity = specials.iter().flatten().find(|s| **s != Special::NaN);
+    let constrained = target.metadata().get(TYPMOD_KEY).and_then(|t| t.parse().ok()).and_then(numeric_typmod);
+    if let (Some(_), Some((p, s))) = (infinity, constrained) {
+        return Err(infinite_overflow(p, s));
+    }
+    Ok(match target.data_type() {
+        DataType::Decimal128(..) => replaced::<Decimal128Type>(numbers, specials, Special::raw128),
+        DataType::Decimal256(..) => replaced::<Decimal256Type>(numbers, specials, Special::raw256),
+        DataType::Float64 => replaced::<Float64Type>(numbers, specials, Special::float),
+        DataType::Float32 => replaced::<Float32Type>(numbers, specials, |s| s.float() as f32),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
+            let text = cast_with_options(numbers, &DataType::Utf8, &DEFAULT_CAST_OPTIONS)
+                .map_err(|e| PgError::internal(e.to_string()))?;
+            let text: StringArray =
+                text.as_string::<i32>().iter().zip(specials).map(|(v, s)| s.map(Special::text).or(v)).collect();
+            cast_with_options(&(Arc::new(text) as ArrayRef), target.data_type(), &DEFAULT_CAST_OPTIONS)
+                .map_err(|e| PgError::internal(e.to_string()))?
+        }
+        other => {
+            let special = specials.iter().flatten().next().copied().unwrap_or(Special::NaN);
+            let what = if special == Special::NaN { "NaN" } else { "infinity" };
+            let ty = match other {
+                DataType::Int16 => "smallint".to_string(),
+                DataType::Int32 => "integer".to_string(),
+                DataType::Int64 => "bigint".to_string(),
+                other => other.to_string(),
+            };
+            return Err(PgError::new(sqlstate::FEATURE_NOT_SUPPORTED, format!("cannot convert {what} to {ty}")));
+        }
+    })
+}
+
+/// `array` with `value(special)` in each special's row.
+fn replaced<T: ArrowPrimitiveType>(
+    array: &ArrayRef,
+    specials: &[Option<Special>],
+    value: impl Fn(Special) -> T::Native,
+) -> ArrayRef {
+    map_rows::<T>(array, |row, v| specials[row].map(&value).or(v))
+}

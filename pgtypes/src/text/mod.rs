@@ -1,0 +1,4 @@
+//! Character types and text formatting: `character(n)`'s padding and `to_char`.
+
+pub mod bpchar;
+pub mod to_char;

@@ -1,0 +1,156 @@
+//! Routing of a statement inside its transaction: queries to DataFusion, DDL and DML to the
+//! catalog, EXPLAIN to DataFusion's planner.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::StringArray;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::logical_expr::LogicalPlan;
+use datafusion::physical_plan::{ExecutionPlan, collect, displayable};
+use datafusion::sql::parser::Statement as DFStatement;
+use datafusion::sql::sqlparser::ast::{ObjectType, Statement};
+use shale_catalog::session::blocking::blocking;
+use shale_catalog::ddl::{self, DdlContext, DdlOutcome};
+use shale_catalog::access::dml::{self, DmlContext, DmlOutcome};
+use shale_catalog::CatalogError;
+
+use crate::sql::names;
+use crate::session::outcome::{Notice, Outcome, RowSet};
+use crate::session::Session;
+
+impl Session {
+    /// Executes a statement in the current transaction.
+    pub(crate) async fn run(&mut self, stmt: Statement) -> Result<Outcome, CatalogError> {
+        match stmt {
+            Statement::Query(_) => self.query(stmt).await,
+            Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => self.dml_statement(stmt).await,
+            // DDL writes catalog keys, and may wait for another transaction's locks on them.
+            Statement::CreateTable(create) => Ok(ddl_outcome(blocking(|| ddl::create_table(&self.ddl(), &create))?)),
+            Statement::CreateSchema { schema_name, if_not_exists, .. } => {
+                Ok(ddl_outcome(blocking(|| ddl::create_schema(&self.ddl(), &schema_name, if_not_exists))?))
+            }
+            Statement::Drop { object_type, if_exists, names, cascade, .. } => match object_type {
+                ObjectType::Table => Ok(ddl_outcome(blocking(|| ddl::drop_tables(&self.ddl(), &names, if_exists))?)),
+                ObjectType::Schema => {
+                    Ok(ddl_outcome(blocking(|| ddl::drop_schemas(&self.ddl(), &names, if_exists, cascade))?))
+                }
+                other => Err(CatalogError::unsupported(format!("DROP {other}"))),
+            },
+            Statement::AlterTable(alter) => Ok(ddl_outcome(ddl::alter_table(&self.ddl(), &alter).await?)),
+            explain @ Statement::Explain { analyze: false, .. } => {
+                let json = crate::plan::explain::wants_json(&explain);
+                let Statement::Explain { statement, .. } = explain else { unreachable!("matched above") };
+                self.explain(*statement, json).await
+            }
+            other => Err(CatalogError::unsupported(format!("statement \"{}\"", first_words(&other)))),
+        }
+    }
+
+    /// INSERT, UPDATE or DELETE, planned and executed by `catalog::dml`.
+    async fn dml_statement(&mut self, stmt: Statement) -> Result<Outcome, CatalogError> {
+        let command = dml_command(&stmt).ok_or_else(|| CatalogError::internal("not an INSERT, UPDATE or DELETE"))?;
+        let names = match &stmt {
+            Statement::Insert(s) => s.returning.as_deref(),
+            Statement::Update(s) => s.returning.as_deref(),
+            Statement::Delete(s) => s.returning.as_deref(),
+            _ => None,
+        }
+        .and_then(names::item_names);
+        let plan = dml::plan(&self.dml(), stmt, &[]).await?;
+        let outcome = plan.execute(&self.dml(), None).await?;
+        Ok(dml_outcome(command, outcome, names))
+    }
+
+    pub(crate) fn dml(&self) -> DmlContext<'_> {
+        DmlContext { state: &self.state, handle: &self.handle, task_ctx: &self.task_ctx }
+    }
+
+    fn ddl(&self) -> DdlContext<'_> {
+        DdlContext { state: &self.state, handle: &self.handle }
+    }
+
+    /// A query, planned and executed by DataFusion.
+    async fn query(&mut self, stmt: Statement) -> Result<Outcome, CatalogError> {
+        let pg_names = match &stmt {
+            Statement::Query(q) => names::output_names(q),
+            _ => None,
+        };
+        let plan = self.state.statement_to_plan(DFStatement::Statement(Box::new(stmt))).await?;
+        self.run_query_plan(&plan, pg_names).await
+    }
+
+    /// Executes the logical plan of a query whose columns PostgreSQL names `pg_names`.
+    pub(crate) async fn run_query_plan(&mut self, plan: &LogicalPlan, pg_names: Option<Vec<String>>) -> Result<Outcome, CatalogError> {
+        let physical = self.state.create_physical_plan(plan).await?;
+        self.run_physical_plan(physical, pg_names).await
+    }
+
+    /// Runs a physical plan of a query.
+    pub(crate) async fn run_physical_plan(&mut self, physical: Arc<dyn ExecutionPlan>, pg_names: Option<Vec<String>>) -> Result<Outcome, CatalogError> {
+        // The physical schema has the types analysis settled on (e.g. int4 literals).
+        let schema = physical.schema();
+        let batches = collect(physical, self.task_ctx.clone()).await?;
+        let names = pg_names
+            .filter(|n| n.len() == schema.fields().len())
+            .unwrap_or_else(|| schema.fields().iter().map(|f| crate::sql::rewrite::shown_name(f.name()).to_string()).collect());
+        Ok(Outcome::rows(RowSet { schema, names, batches, command: "SELECT".into() }))
+    }
+
+    /// EXPLAIN of a query: DataFusion's physical plan, one line a row, under "QUERY PLAN".
+    /// EXPLAIN of `stmt`: the physical plan's lines, or with `json` PostgreSQL's JSON
+    /// shape of its logical plan (a statement other than a query: one ModifyTable node).
+    pub(crate) async fn explain(&mut self, stmt: Statement, json: bool) -> Result<Outcome, CatalogError> {
+        let lines = match (&stmt, json) {
+            (Statement::Query(_), true) => {
+                let plan = self.state.statement_to_plan(DFStatement::Statement(Box::new(stmt))).await?;
+                vec![crate::plan::explain::json_plan(&plan)]
+            }
+            (Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_), true) => vec![crate::plan::explain::json_modify()],
+            (Statement::Query(_), false) => {
+                let plan = self.state.statement_to_plan(DFStatement::Statement(Box::new(stmt))).await?;
+                let physical = self.state.create_physical_plan(&plan).await?;
+                displayable(physical.as_ref()).indent(true).to_string().lines().map(str::to_string).collect()
+            }
+            _ => return Err(CatalogError::unsupported("EXPLAIN of a statement other than a query")),
+        };
+        let (schema, names) = crate::plan::describe::explain_column(json);
+        let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(StringArray::from(lines))])
+            .map_err(|e| CatalogError::internal(e.to_string()))?;
+        Ok(Outcome::rows(RowSet { schema, names, batches: vec![batch], command: "EXPLAIN".into() }))
+    }
+}
+
+fn ddl_outcome(outcome: DdlOutcome) -> Outcome {
+    let mut out = Outcome::command(outcome.tag);
+    out.notices = outcome.notices.into_iter().map(|n| Notice::notice(n.code, n.message, n.detail)).collect();
+    out
+}
+
+/// The command tag of a DML statement, before its row count.
+pub(crate) fn dml_command(stmt: &Statement) -> Option<&'static str> {
+    match stmt {
+        Statement::Insert(_) => Some("INSERT 0"),
+        Statement::Update(_) => Some("UPDATE"),
+        Statement::Delete(_) => Some("DELETE"),
+        _ => None,
+    }
+}
+
+/// The outcome of a DML statement; `names` are its RETURNING columns' names.
+pub(crate) fn dml_outcome(command: &str, outcome: DmlOutcome, names: Option<Vec<String>>) -> Outcome {
+    match outcome.returning {
+        None => Outcome::command(format!("{command} {}", outcome.count)),
+        Some(rows) => {
+            let names = names
+                .filter(|n| n.len() == rows.schema.fields().len())
+                .unwrap_or_else(|| rows.schema.fields().iter().map(|f| f.name().clone()).collect());
+            Outcome::rows(RowSet { schema: rows.schema, names, batches: rows.batches, command: command.into() })
+        }
+    }
+}
+
+/// The leading keywords of a statement, for "not supported" messages.
+fn first_words(stmt: &Statement) -> String {
+    let text = stmt.to_string();
+    text.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+}
