@@ -5,7 +5,8 @@
 //!   nearest even integer, as C's `rint` (`2.5::float8::int` is 2). The value is rounded by
 //!   [`IntegerRound`] and then cast, which fails with 22003 when it does not fit.
 //! - To text, dates and timestamps are written as PostgreSQL writes them
-//!   ([`crate::datetime::output`]): `2024-01-01 10:00:00`, `infinity`.
+//!   ([`crate::datetime::output`]): `2024-01-01 10:00:00`, `infinity`; bytea is its
+//!   output form, `\x` and hex digits (`'abc'::bytea::text` is `\x616263`).
 //! - To a float type, text that does not fit (`'10e70'::real`) and double precision values
 //!   too large or small for `real` are 22003 (see [`crate::arith::float`]).
 //!
@@ -21,8 +22,9 @@ use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{DFSchema, Result};
 use datafusion::logical_expr::expr::{Cast, ScalarFunction, TryCast};
+use datafusion::functions::expr_fn::encode;
 use datafusion::logical_expr::{
-    ColumnarValue, Expr, ExprSchemable, LogicalPlan, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl,
+    ColumnarValue, Expr, ExprSchemable, LogicalPlan, Operator, binary_expr, lit, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl,
     Signature, Volatility,
 };
 use datafusion::optimizer::AnalyzerRule;
@@ -105,6 +107,14 @@ fn rewrite(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
             if matches!(source, DataType::Date32 | DataType::Timestamp(..)) =>
         {
             Transformed::yes(make(DatetimeText::call(*expr)))
+        }
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+            if matches!(source, DataType::Binary | DataType::LargeBinary | DataType::BinaryView | DataType::FixedSizeBinary(_)) =>
+        {
+            // bytea's text is its output form, `\x` and hex digits, not its bytes read as
+            // UTF-8; NULL stays NULL (`||`, unlike `concat`).
+            let hex = encode(*expr, lit("hex"));
+            Transformed::yes(make(binary_expr(lit("\\x"), Operator::StringConcat, hex)))
         }
         _ => Transformed::no(make(*expr)),
     })

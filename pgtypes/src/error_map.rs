@@ -38,6 +38,14 @@ pub fn classify(message: &str) -> PgError {
     if m.contains("Scalar subquery returned more than one row") {
         return PgError::new("21000", "more than one row returned by a subquery used as an expression");
     }
+    if m.contains("negative count not allowed") {
+        // DataFusion's `substr` with a negative length.
+        return PgError::new("22011", "negative substring length not allowed");
+    }
+    if m.contains("field position must not be zero") {
+        // `split_part(..., 0)`.
+        return PgError::new(sqlstate::INVALID_PARAMETER, "field position must not be zero");
+    }
     if m.contains("cannot take square root of a negative number") {
         return PgError::new("2201F", "cannot take square root of a negative number");
     }

@@ -232,6 +232,13 @@ async fn the_sql_fuzzers_findings_answer_as_postgres() {
     client.expect_error("SELECT CAST((-2147483648)::int AS numeric(10,2))", "22003", "numeric field overflow").await;
     client.expect_sqlstate("SELECT sum(x) OVER (ORDER BY x ROWS BETWEEN -1 PRECEDING AND 2 FOLLOWING) FROM (VALUES (1), (2)) v(x)", "22013").await;
     assert_eq!(client.lines("SELECT 'NaN'::numeric, (SELECT 32767::smallint ORDER BY 1), 32767::smallint").await, ["NaN|32767|32767"]);
+    client.expect_error("SELECT substr('%', 48, (-2147483647-1)::integer)", "22011", "negative substring length not allowed").await;
+    client.expect_error("SELECT split_part('a,b', ',', 0)", "22023", "field position must not be zero").await;
+    // bytea cast to text is its output form, not its bytes (which need not be UTF-8).
+    assert_eq!(
+        client.lines("SELECT 'abc'::bytea::text, CAST('\\xdeadbeef'::bytea AS varchar), CAST(NULL::bytea AS text) IS NULL").await,
+        ["\\x616263|\\xdeadbeef|t"]
+    );
 }
 
 #[tokio::test]
