@@ -317,3 +317,18 @@ async fn ssl_requests_are_read_as_postgresql_reads_them() {
     assert!(!answer.starts_with(b"N"), "{answer:02x?}");
     assert_still_serving(&mut server.wire().await).await;
 }
+
+#[tokio::test]
+async fn a_startup_packet_ends_with_its_terminator() {
+    let server = TestServer::start().await;
+    // Protocol 3.0 and `user postgres` with no empty name after it: PostgreSQL refuses the
+    // layout with a FATAL error before it looks the user up.
+    let body = b"\x00\x03\x00\x00user\x00postgres\x00";
+    let mut packet = (body.len() as i32 + 4).to_be_bytes().to_vec();
+    packet.extend_from_slice(body);
+    let answer = before_startup(&server, &packet).await;
+    let text = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with(b"E"), "{text}");
+    assert!(text.contains("08P01") && text.contains("invalid startup packet layout: expected terminator as last byte"), "{text}");
+    assert_still_serving(&mut server.wire().await).await;
+}

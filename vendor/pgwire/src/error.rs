@@ -51,6 +51,10 @@ pub enum PgWireError {
     InvalidGssEncRequestMessage,
     #[error("Invalid startup message")]
     InvalidStartupMessage,
+    /// A startup packet whose parameters do not end with an empty name as its
+    /// last byte.
+    #[error("invalid startup packet layout: expected terminator as last byte")]
+    InvalidStartupPacketLayout,
     #[error("Invalid authentication message code: {0}")]
     InvalidAuthenticationMessageCode(i32),
     #[error("Invalid password message type, failed to coerce")]
@@ -367,6 +371,7 @@ impl PgWireError {
             | PgWireError::InvalidSSLRequestMessage
             | PgWireError::InvalidGssEncRequestMessage
             | PgWireError::InvalidStartupMessage
+            | PgWireError::InvalidStartupPacketLayout
             | PgWireError::InvalidAuthenticationMessageCode(_)
             | PgWireError::FailedToCoercePasswordMessage
             | PgWireError::InvalidSASLState
@@ -416,6 +421,7 @@ impl PgWireError {
             | PgWireError::InvalidSSLRequestMessage
             | PgWireError::InvalidGssEncRequestMessage
             | PgWireError::InvalidStartupMessage
+            | PgWireError::InvalidStartupPacketLayout
             | PgWireError::InvalidAuthenticationMessageCode(_)
             | PgWireError::UnsupportedSASLAuthMethod(_)
             | PgWireError::NoAuthenticationInProgress

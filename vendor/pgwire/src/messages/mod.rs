@@ -626,7 +626,7 @@ impl PgWireBackendMessage {
 
 #[cfg(test)]
 mod test {
-    use crate::error::{SEVERITY_ERROR, SEVERITY_NOTICE};
+    use crate::error::{PgWireError, SEVERITY_ERROR, SEVERITY_NOTICE};
     use crate::messages::DecodeContext;
 
     use super::cancel::CancelRequest;
@@ -673,6 +673,28 @@ mod test {
             .insert("user".to_owned(), "a".repeat(10000));
         let mut buffer = BytesMut::new();
         assert!(s_too_large.encode(&mut buffer).is_err());
+    }
+
+    #[test]
+    fn startup_parameters_end_with_a_terminator_as_the_last_byte() {
+        // Shale: as PostgreSQL's ProcessStartupPacket reads them.
+        let ctx = DecodeContext::new(ProtocolVersion::PROTOCOL3_0);
+        let packet = |body: &[u8]| {
+            let mut buf = BytesMut::new();
+            buf.put_i32(body.len() as i32 + 8);
+            buf.put_i32(196608);
+            buf.put_slice(body);
+            buf
+        };
+        let decode = |body: &[u8]| Startup::decode(&mut packet(body), &ctx);
+        let startup = decode(b"user\0u\0options\0\0\0").unwrap().unwrap();
+        assert_eq!(startup.parameters.get("options").map(String::as_str), Some(""));
+        for bad in [&b"user\0u\0"[..], b"user\0u\0\0x", b"user\0", b"user\0u", b"user"] {
+            assert!(
+                matches!(decode(bad), Err(PgWireError::InvalidStartupPacketLayout)),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

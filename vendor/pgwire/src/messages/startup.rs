@@ -99,11 +99,27 @@ impl Message for Startup {
 
         let protocol_number_minor = buf.get_u16();
 
-        // end by reading the last \0
+        // Name and value pairs up to an empty name, which must be the packet's
+        // last byte, as PostgreSQL reads them (FATAL 08P01 otherwise).
         let mut parameters = BTreeMap::new();
-        while let Some(key) = codec::get_cstring(buf) {
-            let value = codec::get_cstring(buf).unwrap_or_else(|| "".to_owned());
+        loop {
+            match buf.first() {
+                Some(0) => {
+                    buf.advance(1);
+                    break;
+                }
+                Some(_) if buf.contains(&0) => {}
+                _ => return Err(PgWireError::InvalidStartupPacketLayout),
+            }
+            let key = codec::get_cstring(buf).unwrap_or_default();
+            if !buf.contains(&0) {
+                return Err(PgWireError::InvalidStartupPacketLayout);
+            }
+            let value = codec::get_cstring(buf).unwrap_or_default();
             parameters.insert(key, value);
+        }
+        if !buf.is_empty() {
+            return Err(PgWireError::InvalidStartupPacketLayout);
         }
 
         Ok(Startup {

@@ -692,10 +692,14 @@ macro_rules! process_socket_messages {
                 }
             } else {
                 // The stream ends here, at its end or at a message that cannot
-                // be framed. An unknown message type is answered as PostgreSQL
-                // answers it, with a FATAL error; a bad length ends the
+                // be framed. An unknown message type and a startup packet whose
+                // parameters are not terminated are answered as PostgreSQL
+                // answers them, with a FATAL error; a bad length ends the
                 // connection without a word (PostgreSQL only logs it).
-                if let Some(Err(error @ PgWireError::InvalidMessageType(_))) = msg {
+                if let Some(Err(
+                    error @ (PgWireError::InvalidMessageType(_) | PgWireError::InvalidStartupPacketLayout),
+                )) = msg
+                {
                     process_error(socket, error, false).await?;
                 }
                 break;
