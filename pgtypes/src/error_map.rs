@@ -38,6 +38,9 @@ pub fn classify(message: &str) -> PgError {
     if m.contains("Scalar subquery returned more than one row") {
         return PgError::new("21000", "more than one row returned by a subquery used as an expression");
     }
+    if m.contains("Window function calls cannot be nested") {
+        return PgError::new("42P20", "window function calls cannot be nested");
+    }
     if m.contains("negative count not allowed") {
         // DataFusion's `substr` with a negative length.
         return PgError::new("22011", "negative substring length not allowed");

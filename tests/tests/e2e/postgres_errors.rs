@@ -234,6 +234,7 @@ async fn the_sql_fuzzers_findings_answer_as_postgres() {
     assert_eq!(client.lines("SELECT 'NaN'::numeric, (SELECT 32767::smallint ORDER BY 1), 32767::smallint").await, ["NaN|32767|32767"]);
     client.expect_error("SELECT substr('%', 48, (-2147483647-1)::integer)", "22011", "negative substring length not allowed").await;
     client.expect_error("SELECT split_part('a,b', ',', 0)", "22023", "field position must not be zero").await;
+    client.expect_error("SELECT sum(sum(1.5::numeric(10,2)) OVER ()) OVER ()", "42P20", "window function calls cannot be nested").await;
     // bytea cast to text is its output form, not its bytes (which need not be UTF-8).
     assert_eq!(
         client.lines("SELECT 'abc'::bytea::text, CAST('\\xdeadbeef'::bytea AS varchar), CAST(NULL::bytea AS text) IS NULL").await,
