@@ -13,7 +13,7 @@ use datafusion::optimizer::{Analyzer, AnalyzerRule};
 
 use shale_pgtypes::arith::{CheckedArithmetic, IntegerLiterals};
 use shale_pgtypes::datetime::interval_scaling::IntervalScaling;
-use shale_pgtypes::casts::{CastSemantics, LimitRounding};
+use shale_pgtypes::casts::{ByteaText, CastSemantics, LimitRounding};
 use shale_pgtypes::rules::recursive_fields::RecursiveFields;
 use shale_pgtypes::rules::scalar_subquery::ScalarSubqueries;
 use shale_pgtypes::rules::window_frames::WindowFrames;
@@ -58,6 +58,7 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
         Arc::new(UntypedLiterals),
         Arc::new(BpcharSemantics),
         Arc::new(LimitRounding),
+        Arc::new(ByteaText),
         Arc::new(ScalarSubqueries),
         Arc::new(WindowFrames),
         Arc::new(IntervalScaling),

@@ -5,8 +5,9 @@
 //!   nearest even integer, as C's `rint` (`2.5::float8::int` is 2). The value is rounded by
 //!   [`IntegerRound`] and then cast, which fails with 22003 when it does not fit.
 //! - To text, dates and timestamps are written as PostgreSQL writes them
-//!   ([`crate::datetime::output`]): `2024-01-01 10:00:00`, `infinity`; bytea is its
-//!   output form, `\x` and hex digits (`'abc'::bytea::text` is `\x616263`).
+//!   ([`crate::datetime::output`]): `2024-01-01 10:00:00`, `infinity`. An explicit cast of
+//!   bytea to text is its output form (`'abc'::bytea::text` is `\x616263`, [`ByteaText`],
+//!   before coercion).
 //! - To a float type, text that does not fit (`'10e70'::real`) and double precision values
 //!   too large or small for `real` are 22003 (see [`crate::arith::float`]).
 //!
@@ -47,6 +48,44 @@ impl AnalyzerRule for CastSemantics {
     fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
         rewrite_plan(plan, |_| false, &|e, schema| e.transform_up(|e| rewrite(e, schema)))
     }
+}
+
+/// Explicit casts of bytea to text, before type coercion (so that the casts coercion adds,
+/// as for `bytea LIKE text`, keep the bytes): the text is bytea's output form, `\\x` and
+/// hex digits, not its bytes read as UTF-8; NULL stays NULL (`||`, unlike `concat`).
+#[derive(Debug, Default)]
+pub struct ByteaText;
+
+impl AnalyzerRule for ByteaText {
+    fn name(&self) -> &str {
+        "shale_bytea_text"
+    }
+
+    fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
+        rewrite_plan(plan, |_| false, &|e, schema| e.transform_up(|e| bytea_text(e, schema)))
+    }
+}
+
+fn bytea_text(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
+    let (Expr::Cast(Cast { expr, field }) | Expr::TryCast(TryCast { expr, field })) = &e else {
+        return Ok(Transformed::no(e));
+    };
+    let to_text = matches!(field.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
+    // Before coercion an operand's type may not be known yet: such a cast is left as is.
+    let from_bytea = matches!(
+        expr.get_type(schema),
+        Ok(DataType::Binary | DataType::LargeBinary | DataType::BinaryView | DataType::FixedSizeBinary(_))
+    );
+    if !(to_text && from_bytea) {
+        return Ok(Transformed::no(e));
+    }
+    // The cast stays, now from text: it keeps the target's type and metadata (`varchar(n)`).
+    let text = Box::new(binary_expr(lit("\\x"), Operator::StringConcat, encode(expr.as_ref().clone(), lit("hex"))));
+    let field = field.clone();
+    Ok(Transformed::yes(match e {
+        Expr::TryCast(_) => Expr::TryCast(TryCast { expr: text, field }),
+        _ => Expr::Cast(Cast { expr: text, field }),
+    }))
 }
 
 /// Rounds `LIMIT` and `OFFSET` values that are not integers.
@@ -107,14 +146,6 @@ fn rewrite(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
             if matches!(source, DataType::Date32 | DataType::Timestamp(..)) =>
         {
             Transformed::yes(make(DatetimeText::call(*expr)))
-        }
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
-            if matches!(source, DataType::Binary | DataType::LargeBinary | DataType::BinaryView | DataType::FixedSizeBinary(_)) =>
-        {
-            // bytea's text is its output form, `\x` and hex digits, not its bytes read as
-            // UTF-8; NULL stays NULL (`||`, unlike `concat`).
-            let hex = encode(*expr, lit("hex"));
-            Transformed::yes(make(binary_expr(lit("\\x"), Operator::StringConcat, hex)))
         }
         _ => Transformed::no(make(*expr)),
     })

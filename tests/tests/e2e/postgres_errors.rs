@@ -240,6 +240,8 @@ async fn the_sql_fuzzers_findings_answer_as_postgres() {
         client.lines("SELECT 'abc'::bytea::text, CAST('\\xdeadbeef'::bytea AS varchar), CAST(NULL::bytea AS text) IS NULL").await,
         ["\\x616263|\\xdeadbeef|t"]
     );
+    // The cast coercion adds for LIKE keeps the bytes.
+    assert_eq!(client.lines("SELECT 'abc'::bytea LIKE 'a%'").await, ["t"]);
 }
 
 #[tokio::test]
