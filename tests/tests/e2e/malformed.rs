@@ -147,8 +147,12 @@ async fn a_length_that_cannot_be_framed_closes_the_connection() {
 
 #[tokio::test]
 async fn an_unknown_message_type_is_fatal() {
-    let (_server, mut other, mut wire) = sessions().await;
+    let (server, mut other, mut wire) = sessions().await;
     assert_eq!(wire.raw(&hex("7a000000045300000004")).await, ["E FATAL 08P01 invalid frontend message type 122", "closed"]);
+    // The type byte alone decides, before any length arrives (after a CopyFail outside a
+    // COPY, which is ignored).
+    let mut wire = server.wire().await;
+    assert_eq!(wire.raw(&hex("6600000009007031000000")).await, ["E FATAL 08P01 invalid frontend message type 0", "closed"]);
     assert_still_serving(&mut other).await;
 }
 
@@ -323,12 +327,14 @@ async fn a_startup_packet_ends_with_its_terminator() {
     let server = TestServer::start().await;
     // Protocol 3.0 and `user postgres` with no empty name after it: PostgreSQL refuses the
     // layout with a FATAL error before it looks the user up.
-    let body = b"\x00\x03\x00\x00user\x00postgres\x00";
-    let mut packet = (body.len() as i32 + 4).to_be_bytes().to_vec();
-    packet.extend_from_slice(body);
-    let answer = before_startup(&server, &packet).await;
-    let text = String::from_utf8_lossy(&answer);
-    assert!(answer.starts_with(b"E"), "{text}");
-    assert!(text.contains("08P01") && text.contains("invalid startup packet layout: expected terminator as last byte"), "{text}");
+    // Nor with no parameters at all (only the length and the version).
+    for body in [&b"\x00\x03\x00\x00user\x00postgres\x00"[..], b"\x00\x03\x00\x00"] {
+        let mut packet = (body.len() as i32 + 4).to_be_bytes().to_vec();
+        packet.extend_from_slice(body);
+        let answer = before_startup(&server, &packet).await;
+        let text = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with(b"E"), "{text}");
+        assert!(text.contains("08P01") && text.contains("invalid startup packet layout: expected terminator as last byte"), "{text}");
+    }
     assert_still_serving(&mut server.wire().await).await;
 }

@@ -132,3 +132,16 @@ async fn portals_end_with_their_transaction() {
     assert_eq!(wire.transcript("COMMIT").await, ["C COMMIT", "Z I"]);
     assert_eq!(wire.execute("p", 0).sync().await, ["E 34000", "Z I"]);
 }
+
+#[tokio::test]
+async fn a_named_statement_is_not_replaced() {
+    let server = TestServer::start().await;
+    let mut wire = with_table(&server).await;
+    assert_eq!(wire.parse("s1", "SELECT 1", &[]).sync().await, ["1", "Z I"]);
+    // PostgreSQL keeps the first; a Bind with a parameter for it is then refused.
+    assert_eq!(wire.parse("s1", "SELECT $1::int", &[]).sync().await, ["E 42P05", "Z I"]);
+    assert_eq!(wire.bind("", "s1", &[Some("7")]).sync().await, ["E 08P01", "Z I"]);
+    assert_eq!(wire.bind("", "s1", &[]).execute("", 0).sync().await, ["2", "D 1", "C SELECT 1", "Z I"]);
+    // The unnamed statement is replaced.
+    assert_eq!(wire.parse("", "SELECT 1", &[]).parse("", "SELECT 2", &[]).bind("", "", &[]).execute("", 0).sync().await, ["1", "1", "2", "D 2", "C SELECT 1", "Z I"]);
+}

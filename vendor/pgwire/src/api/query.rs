@@ -203,7 +203,17 @@ pub trait ExtendedQueryHandler: Send + Sync {
             .unwrap_or_else(|| DEFAULT_NAME.to_owned());
 
         let parser = self.query_parser();
-        match StoredStatement::parse(client, &message, parser).await? {
+        let parsed = StoredStatement::parse(client, &message, parser).await?;
+        // Shale: a named statement is not replaced, as in PostgreSQL (once the
+        // statement itself is read, whose errors come first).
+        if message.name.is_some() && client.portal_store().get_statement(&name).is_some() {
+            return Err(PgWireError::UserError(Box::new(ErrorInfo::new(
+                SEVERITY_ERROR.to_owned(),
+                "42P05".to_owned(),
+                format!("prepared statement \"{name}\" already exists"),
+            ))));
+        }
+        match parsed {
             Some(stmt) => client.portal_store().put_statement(Arc::new(stmt)),
             None => client.portal_store().put_empty_statement(&name),
         }

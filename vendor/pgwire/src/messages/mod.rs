@@ -405,7 +405,9 @@ impl PgWireFrontendMessage {
             } else {
                 Ok(None)
             }
-        } else if buf.remaining() > 1 {
+        } else if buf.has_remaining() {
+            // Shale: the type byte alone decides (PostgreSQL refuses an unknown
+            // type before it reads a length); a known type waits for its length.
             let first_byte = buf[0];
 
             match first_byte {
@@ -689,12 +691,24 @@ mod test {
         let decode = |body: &[u8]| Startup::decode(&mut packet(body), &ctx);
         let startup = decode(b"user\0u\0options\0\0\0").unwrap().unwrap();
         assert_eq!(startup.parameters.get("options").map(String::as_str), Some(""));
-        for bad in [&b"user\0u\0"[..], b"user\0u\0\0x", b"user\0", b"user\0u", b"user"] {
+        for bad in [&b""[..], b"user\0u\0", b"user\0u\0\0x", b"user\0", b"user\0u", b"user"] {
             assert!(
                 matches!(decode(bad), Err(PgWireError::InvalidStartupPacketLayout)),
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_unknown_message_type_is_refused_by_its_first_byte() {
+        // Shale: as PostgreSQL's SocketBackend, before any length arrives.
+        let mut ctx = DecodeContext::new(ProtocolVersion::PROTOCOL3_0);
+        ctx.awaiting_frontend_ssl = false;
+        ctx.awaiting_frontend_startup = false;
+        let decode = |bytes: &[u8]| super::PgWireFrontendMessage::decode(&mut BytesMut::from(bytes), &ctx);
+        assert!(matches!(decode(&[0]), Err(PgWireError::InvalidMessageType(0))));
+        assert!(matches!(decode(b"Q"), Ok(None)));
+        assert!(matches!(decode(b""), Ok(None)));
     }
 
     #[test]

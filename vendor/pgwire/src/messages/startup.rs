@@ -80,11 +80,12 @@ impl Message for Startup {
     }
 
     fn decode_body(buf: &mut BytesMut, msg_len: usize, _ctx: &DecodeContext) -> PgWireResult<Self> {
-        // double check to ensure that the packet has more than 8 bytes
+        // double check to ensure that the packet has at least 8 bytes
         // `codec::decode_packet` has its validation to ensure buf remaining is
         // larger than `msg_len`. So with both checks, we should not have issue
-        // with reading protocol numbers.
-        if msg_len <= MINIMUM_STARTUP_MESSAGE_LEN {
+        // with reading protocol numbers. (Shale: a packet of exactly 8 bytes has
+        // no terminator, which the layout check below answers as PostgreSQL does.)
+        if msg_len < MINIMUM_STARTUP_MESSAGE_LEN {
             return Err(PgWireError::InvalidStartupMessage);
         }
 
