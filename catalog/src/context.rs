@@ -22,6 +22,8 @@ use crate::functions::{SessionInfo, register_functions};
 use crate::session::handle::SessionHandle;
 use shale_pgtypes::numeric::rule::NumericSpecials;
 use shale_pgtypes::untyped_literals::UntypedLiterals;
+use shale_pgtypes::bytea::SubstringPosition;
+use shale_pgtypes::cast_pairs::ExistingCasts;
 use crate::provider::ShaleCatalogProvider;
 use crate::type_planner::ShaleTypes;
 use crate::session::yielding::YieldingJoins;
@@ -56,6 +58,8 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
         vec![
         Arc::new(IntegerLiterals),
         Arc::new(UntypedLiterals),
+        // Once literals have their types: every cast here is one the statement wrote.
+        Arc::new(ExistingCasts),
         Arc::new(BpcharSemantics),
         Arc::new(LimitRounding),
         Arc::new(ByteaText),
@@ -75,7 +79,10 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
         .with_analyzer_rules(analyzer_rules)
         .with_physical_optimizer_rule(Arc::new(YieldingJoins))
         .with_type_planner(Arc::new(ShaleTypes));
-    builder.expr_planners().get_or_insert_default().push(Arc::new(UntypedLiterals));
+    let planners = builder.expr_planners().get_or_insert_default();
+    planners.push(Arc::new(UntypedLiterals));
+    // Before DataFusion's, which plans these with its own functions.
+    planners.insert(0, Arc::new(SubstringPosition));
     let mut state = builder.build();
     register_functions(&mut state, handle, info);
     state

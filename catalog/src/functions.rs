@@ -1,8 +1,7 @@
 //! PostgreSQL's session information functions, as DataFusion scalar functions:
 //! `version()`, `current_schema()`, `current_database()`, `current_user`, `session_user`,
-//! and `now()` as the transaction's start time; and where they are registered, the built-ins
-//! Shale replaces (`date_bin`, `to_char`, `gcd`, `lcm`, `ln`, `log`, `log10`, `exp`,
-//! `power`, and the array builders of [`shale_pgtypes::array::size`], see their modules).
+//! and `now()` as the transaction's start time; and where they are registered, with the
+//! built-ins Shale replaces ([`shale_pgtypes::functions`]).
 
 use std::sync::Arc;
 
@@ -38,8 +37,8 @@ fn text_function(name: &str, value: impl Fn() -> Option<String> + Send + Sync + 
     )
 }
 
-/// Registers the session functions, replacing DataFusion's `version()`, `date_bin`,
-/// `to_char`, `gcd` and `lcm`.
+/// Registers the session functions, replacing DataFusion's `version()` and those of
+/// [`shale_pgtypes::functions`].
 pub fn register_functions(state: &mut SessionState, handle: &SessionHandle, info: SessionInfo) {
     let SessionInfo { user, database, version } = info;
     let schema_handle = handle.clone();
@@ -56,11 +55,9 @@ pub fn register_functions(state: &mut SessionState, handle: &SessionHandle, info
         text_function("current_database", move || Some(database.clone())),
         text_function("current_user", move || Some(user.clone())),
         text_function("session_user", move || Some(session_user.clone())),
-        shale_pgtypes::datetime::date_bin::function(),
-        shale_pgtypes::text::to_char::function(),
     ];
     crate::sysfuncs::register(state, handle);
-    for f in functions.into_iter().chain(shale_pgtypes::input::input_functions()).chain(shale_pgtypes::arith::gcd::functions()).chain(shale_pgtypes::arith::float_functions::functions()).chain(shale_pgtypes::array::size::functions()) {
+    for f in functions.into_iter().chain(shale_pgtypes::functions()) {
         if let Err(e) = state.register_udf(Arc::new(f)) {
             tracing::warn!(error = %e, "registering a session function failed");
         }

@@ -14,7 +14,7 @@ use datafusion::arrow::array::{
 use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::compute::{CastOptions, cast, cast_with_options};
 use datafusion::arrow::datatypes::{
-    DataType, FieldRef, Float64Type, IntervalMonthDayNano,
+    DataType, FieldRef, Float64Type, IntervalMonthDayNano, IntervalMonthDayNanoType, Time64MicrosecondType, TimeUnit,
 };
 use datafusion::common::{Result as DFResult, ScalarValue};
 use datafusion::logical_expr::{ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility};
@@ -57,6 +57,26 @@ pub enum InputType {
 }
 
 impl InputType {
+    /// Every type with an input function.
+    pub const ALL: [InputType; 11] = [
+        InputType::Bytea,
+        InputType::Interval,
+        InputType::Uuid,
+        InputType::Json,
+        InputType::Jsonb,
+        InputType::Array,
+        InputType::Date,
+        InputType::Timestamp,
+        InputType::Timestamptz,
+        InputType::Chars,
+        InputType::Numeric,
+    ];
+
+    /// The type whose input function is named `function`.
+    pub fn of_function(function: &str) -> Option<InputType> {
+        Self::ALL.into_iter().find(|ty| ty.function_name() == function)
+    }
+
     /// The input type of a column type, if it has one.
     pub fn of(ty: &SqlType) -> Option<InputType> {
         Some(match ty {
@@ -132,19 +152,7 @@ struct InputFunction {
 
 /// The input functions, to register in a session.
 pub fn input_functions() -> Vec<ScalarUDF> {
-    [
-        InputType::Bytea,
-        InputType::Interval,
-        InputType::Uuid,
-        InputType::Json,
-        InputType::Jsonb,
-        InputType::Array,
-        InputType::Date,
-        InputType::Timestamp,
-        InputType::Timestamptz,
-        InputType::Chars,
-        InputType::Numeric,
-    ]
+    InputType::ALL
         .into_iter()
         .map(|ty| {
             let args = if ty.names_its_type() { 2 } else { 1 };
@@ -202,6 +210,12 @@ fn convert(ty: &SqlType, input: &ArrayRef) -> Result<ArrayRef> {
             }
             Arc::new(b.finish())
         }
+        SqlType::Interval if matches!(input.data_type(), DataType::Time64(_)) => {
+            // A time of day is the interval since midnight.
+            let micros = cast(input, &DataType::Time64(TimeUnit::Microsecond)).map_err(|e| PgError::internal(e.to_string()))?;
+            let micros = micros.as_primitive::<Time64MicrosecondType>();
+            Arc::new(micros.unary::<_, IntervalMonthDayNanoType>(|us| IntervalMonthDayNano::new(0, 0, us * 1000)))
+        }
         SqlType::Interval => {
             let mut b = IntervalMonthDayNanoBuilder::with_capacity(rows);
             for v in text_of(input, &ty.pg_name())?.as_string::<i32>().iter() {
@@ -257,7 +271,7 @@ fn text_of(input: &ArrayRef, ty: &str) -> Result<ArrayRef> {
         }
         other => Err(PgError::new(
             "42846",
-            format!("cannot cast type {other} to {ty}"),
+            format!("cannot cast type {} to {ty}", crate::cast_pairs::type_name(other)),
         )),
     }
 }

@@ -12,6 +12,8 @@
 
 pub mod arith;
 pub mod array;
+pub mod bytea;
+pub mod cast_pairs;
 pub mod casts;
 pub mod datetime;
 pub mod error;
@@ -38,3 +40,19 @@ pub const SEARCH_PATH_SCHEMA: &str = "$search_path";
 /// The name of the function that stands for a `$n` parameter in a plan made once and
 /// executed many times (the catalog defines it; rules here recognise it).
 pub const PARAM_FUNCTION: &str = "shale_param";
+
+/// The functions of this crate that a session registers, replacing DataFusion's of the
+/// same names where they exist: `date_bin`, `to_char`, the input functions, `gcd` / `lcm`,
+/// the float functions, the array builders and counts, `round`, and the `bytea` forms of
+/// the string functions.
+pub fn functions() -> Vec<datafusion::logical_expr::ScalarUDF> {
+    [datetime::date_bin::function(), text::to_char::function(), numeric::round::function()]
+        .into_iter()
+        .chain(input::input_functions())
+        .chain(arith::gcd::functions())
+        .chain(arith::float_functions::functions())
+        .chain(array::size::functions())
+        .chain(array::counts::functions())
+        .chain(bytea::functions())
+        .collect()
+}

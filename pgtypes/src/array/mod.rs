@@ -1,4 +1,6 @@
-//! Arrays: PostgreSQL's array input syntax and the bounds on arrays a client sizes.
+//! Arrays: PostgreSQL's array input syntax, the bounds on arrays a client sizes, and
+//! counts typed `integer`.
 
+pub mod counts;
 pub mod input;
 pub mod size;

@@ -9,6 +9,7 @@
 pub mod cast;
 pub mod display;
 pub mod ops;
+pub mod round;
 pub mod rule;
 pub mod scale;
 pub mod special;

@@ -3,7 +3,8 @@
 //! its operand (or its type), anything else `?column?`.
 
 use datafusion::sql::sqlparser::ast::{
-    CastKind, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Query, SelectItem, SetExpr, Value,
+    CastKind, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Query, SelectItem, SetExpr, TrimWhereField,
+    Value,
 };
 
 /// Output names of a query's select list, or `None` when DataFusion's names must be used
@@ -79,6 +80,17 @@ fn expr_name(e: &Expr) -> Option<String> {
         Expr::CompoundFieldAccess { root, .. } => expr_name(root),
         Expr::Case { .. } => Some("case".into()),
         Expr::Exists { .. } => Some("exists".into()),
+        // Calls the grammar spells out, named as PostgreSQL names them.
+        Expr::Substring { shorthand: true, .. } => Some("substr".into()),
+        Expr::Substring { .. } => Some("substring".into()),
+        Expr::Position { .. } => Some("position".into()),
+        Expr::Trim { trim_where: Some(TrimWhereField::Leading), .. } => Some("ltrim".into()),
+        Expr::Trim { trim_where: Some(TrimWhereField::Trailing), .. } => Some("rtrim".into()),
+        Expr::Trim { .. } => Some("btrim".into()),
+        Expr::Extract { .. } => Some("extract".into()),
+        Expr::Ceil { .. } => Some("ceil".into()),
+        Expr::Floor { .. } => Some("floor".into()),
+        Expr::Overlay { .. } => Some("overlay".into()),
         Expr::Array(_) => Some("array".into()),
         Expr::Subquery(q) => output_names(q).and_then(|n| n.into_iter().next()),
         _ => None,
@@ -171,6 +183,10 @@ mod tests {
             vec!["?column?", "a", "b", "C", "count", "now", "?column?", "int4", "y", "case", "timestamptz", "numeric", "a", "numeric"]
         );
         assert_eq!(names("SELECT shale_array_in('{}', 'integer[]')").unwrap(), vec!["int4"]);
+        assert_eq!(
+            names("SELECT substr(a, 1), substring(a, 1), substring(a from 1), position('a' in a), trim(a), trim(leading a), trim(trailing a), extract(year from a), ceil(a), floor(a), overlay(a placing 'x' from 2)").unwrap(),
+            vec!["substr", "substring", "substring", "position", "btrim", "ltrim", "rtrim", "extract", "ceil", "floor", "overlay"]
+        );
         // Casts rewritten to input functions: named by the column cast, as PostgreSQL does.
         assert_eq!(
             names("SELECT shale_chars_in(v, 'varchar(20)'), shale_bytea_in(t.b), shale_numeric_in(1, 'numeric(2,-3)')").unwrap(),

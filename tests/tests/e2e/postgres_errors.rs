@@ -245,6 +245,84 @@ async fn the_sql_fuzzers_findings_answer_as_postgres() {
 }
 
 #[tokio::test]
+async fn casts_postgresql_does_not_have_are_42846() {
+    let (_server, client) = TestServer::start_with_client().await;
+    for (sql, message) in [
+        ("SELECT CAST((-32768)::smallint AS timestamptz)", "cannot cast type smallint to timestamp with time zone"),
+        ("SELECT CAST(now() AS real)", "cannot cast type timestamp with time zone to real"),
+        ("SELECT true::int8", "cannot cast type boolean to bigint"),
+        ("SELECT 1.5::numeric::bool", "cannot cast type numeric to boolean"),
+        ("SELECT '1 day'::interval::float8", "cannot cast type interval to double precision"),
+        ("SELECT '2020-01-01'::date::int", "cannot cast type date to integer"),
+        ("SELECT '\\x01'::bytea::int", "cannot cast type bytea to integer"),
+        ("SELECT 7::int::date", "cannot cast type integer to date"),
+        ("SELECT 7::int::timestamp", "cannot cast type integer to timestamp without time zone"),
+        ("SELECT '2020-01-01'::date::time", "cannot cast type date to time without time zone"),
+        // The innermost first.
+        ("SELECT CAST(CAST(1::smallint AS timestamptz) AS real)", "cannot cast type smallint to timestamp with time zone"),
+    ] {
+        client.expect_error(sql, "42846", message).await;
+    }
+    // The casts it has.
+    assert_eq!(
+        client.lines("SELECT true::int, 1::bool, 2.5::float8::int, '2020-01-02'::date::timestamptz, '2020-01-02 10:30'::timestamp::date, '2020-01-02 10:30'::timestamp::time, '10:30'::time::interval, ARRAY[1,2]::float8[], 'abc'::bytea::text").await,
+        ["1|t|2|2020-01-02 00:00:00+00|2020-01-02|10:30:00|10:30:00|{1,2}|\\x616263"]
+    );
+}
+
+#[tokio::test]
+async fn counts_of_arrays_are_integers() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE counted (id int PRIMARY KEY, i4 int)").await;
+    // Meeting an integer in a CASE, a COALESCE, a function taking integer, an INSERT.
+    client.run("INSERT INTO counted VALUES (1, CASE WHEN false THEN 2147483647 ELSE array_length('{1,NULL,3}'::integer[], 1) END)").await;
+    assert_eq!(client.lines("SELECT i4 FROM counted").await, ["3"]);
+    assert_eq!(
+        client.lines("SELECT make_date(2020, array_length(ARRAY[1,2], 1), 1), COALESCE(cardinality(ARRAY[1]), 7), array_position(ARRAY[5,6], 6) + 1, array_positions(ARRAY[1,2,1], 1), array_ndims(ARRAY[1])").await,
+        ["2020-02-01|1|3|{1,3}|1"]
+    );
+    assert_eq!(column_types(&client, "SELECT array_length(ARRAY[1], 1), cardinality(ARRAY[1]), array_positions(ARRAY[1], 1)").await, ["int4", "int4", "_int4"]);
+}
+
+#[tokio::test]
+async fn round_of_a_numeric_is_a_numeric() {
+    let (_server, client) = TestServer::start_with_client().await;
+    // Its type does not depend on whether the places are a literal yet.
+    assert_eq!(client.lines("SELECT COALESCE(99999999.99::numeric, round(1.5::numeric, 2))").await, ["99999999.99"]);
+    client.run("CREATE TABLE rounded (id int PRIMARY KEY, n numeric)").await;
+    client.run("INSERT INTO rounded VALUES (1, round(1.555::numeric, 2)), (2, round(NULL::numeric, 2))").await;
+    assert_eq!(client.lines("SELECT n FROM rounded ORDER BY id").await, ["1.56", "NULL"]);
+    assert_eq!(
+        client.lines("SELECT round(1.555::numeric(10,3), 2), round(-2.5::numeric), round(1234.5::numeric, -2), round(CASE WHEN true THEN 2.5 END, 0)").await,
+        ["1.56|-3|1200|3"]
+    );
+    // A float rounds half to even, as the C library's rint.
+    assert_eq!(client.lines("SELECT round(2.5::float8), round(3.5::float8), round(-2.5::float8), round(2.4::float8)").await, ["2|4|-2|2"]);
+}
+
+#[tokio::test]
+async fn values_lists_mix_typed_values_and_nulls() {
+    let (_server, client) = TestServer::start_with_client().await;
+    assert_eq!(client.lines("VALUES ('\\x00ff'::bytea), (NULL)").await, ["\\x00ff", "NULL"]);
+    assert_eq!(client.lines("VALUES (NULL), (1::int4)").await, ["NULL", "1"]);
+    assert_eq!(client.lines("VALUES ('a'::varchar(3)), ('bcde'::varchar(5)), (NULL)").await, ["a", "bcde", "NULL"]);
+    assert_eq!(column_types(&client, "VALUES ('a'::varchar(3)), (NULL)").await, ["varchar"]);
+}
+
+#[tokio::test]
+async fn bytea_has_postgresqls_string_functions() {
+    let (_server, client) = TestServer::start_with_client().await;
+    assert_eq!(
+        client.lines("SELECT octet_length('\\x00ff'::bytea), length('\\x00ff'::bytea), substr('\\x00ff01'::bytea, 2), substr('\\x00ff01'::bytea, 2, 1), substring('\\x00ff01'::bytea from 0 for 2), position('\\x01'::bytea in '\\x0001'::bytea)").await,
+        ["2|2|\\xff01|\\xff|\\x00|2"]
+    );
+    assert_eq!(client.lines("SELECT substr(b, 2), length(b) FROM (VALUES ('\\x00ff01'::bytea), (NULL)) t(b)").await, ["\\xff01|3", "NULL|NULL"]);
+    client.expect_error("SELECT substr('\\x00ff01'::bytea, 1, -1)", "22011", "negative substring length not allowed").await;
+    // Text keeps counting characters.
+    assert_eq!(client.lines("SELECT length('héllo'), substring('héllo' from 2 for 2), position('l' in 'hello'), octet_length('héllo')").await, ["5|él|3|6"]);
+}
+
+#[tokio::test]
 async fn dates_and_timestamps_cast_to_text_as_postgres_writes_them() {
     let (_server, client) = TestServer::start_with_client().await;
     assert_eq!(
@@ -274,4 +352,10 @@ async fn intervals_times_and_divided_by_numbers() {
     assert_eq!(client.lines("SELECT every * times, every / times FROM plans ORDER BY id").await, ["03:00:00|00:20:00", "2 mons|15 days"]);
     client.expect_error("SELECT interval '1 day' / 0", "22012", "division by zero").await;
     client.expect_error("SELECT interval '100000000 years' * 1e10::float8", "22008", "interval out of range").await;
+}
+
+/// The PostgreSQL type names of the columns of `sql`, as the server describes them.
+async fn column_types(client: &tokio_postgres::Client, sql: &str) -> Vec<String> {
+    let statement = client.prepare(sql).await.expect("prepare");
+    statement.columns().iter().map(|c| c.type_().name().to_string()).collect()
 }

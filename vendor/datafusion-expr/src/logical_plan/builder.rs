@@ -306,18 +306,6 @@ impl LogicalPlanBuilder {
             let mut nullable = false;
             for (i, row) in values.iter().enumerate() {
                 let value = &row[j];
-                let metadata = value.metadata(&schema)?;
-                if let Some(ref cm) = common_metadata {
-                    if &metadata != cm {
-                        return plan_err!(
-                            "Inconsistent metadata across values list at row {i} column {j}. Was {:?} but found {:?}",
-                            cm,
-                            metadata
-                        );
-                    }
-                } else {
-                    common_metadata = Some(metadata.clone());
-                }
                 if !nullable && value.nullable(&schema)? {
                     nullable = true;
                 }
@@ -325,6 +313,20 @@ impl LogicalPlanBuilder {
                 if data_type == DataType::Null {
                     continue;
                 }
+                // Shale: a column's metadata is what its typed values agree on (an untyped
+                // NULL has none to give), as PostgreSQL resolves `VALUES ('a'::varchar(3)),
+                // (NULL)` to varchar(3) and differing type modifiers to none.
+                let metadata = value.metadata(&schema)?;
+                common_metadata = Some(match common_metadata {
+                    None => metadata,
+                    Some(cm) => FieldMetadata::new(
+                        cm.inner()
+                            .iter()
+                            .filter(|(k, v)| metadata.inner().get(*k) == Some(*v))
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect(),
+                    ),
+                });
 
                 if let Some(prev_type) = common_type {
                     // Widen the running type so that it can hold both the
