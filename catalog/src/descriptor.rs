@@ -111,3 +111,35 @@ impl TableDesc {
         !self.primary_key.is_empty()
     }
 }
+
+/// A sequence, as CREATE SEQUENCE (or a `serial` column) made it. Where it stands (its last
+/// value) is kept apart and changed outside transactions ([`crate::meta::advance_sequence`]),
+/// as in PostgreSQL: a value handed out is never handed out again, rollback or not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SequenceDesc {
+    /// Never-reused id from the tables' counter: a sequence is a relation, and its OID is
+    /// [`oid::table_oid`] of it.
+    pub id: u64,
+    /// Id of the owning schema.
+    pub schema_id: u64,
+    /// Sequence name.
+    pub name: String,
+    /// `smallint`, `integer` or `bigint` (AS type).
+    pub ty: SqlType,
+    /// INCREMENT BY (not zero).
+    pub increment: i64,
+    /// MINVALUE.
+    pub min: i64,
+    /// MAXVALUE.
+    pub max: i64,
+    /// START WITH.
+    pub start: i64,
+    /// CACHE (kept and shown; every value is logged).
+    pub cache: i64,
+    /// CYCLE.
+    pub cycle: bool,
+    /// The column that owns it (OWNED BY, or a `serial` column): table id and slot. The
+    /// sequence is dropped with that column or table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<(u64, usize)>,
+}

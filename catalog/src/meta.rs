@@ -4,6 +4,9 @@
 //! Key layout (all in [`Space::Meta`]):
 //! - `s/<schema name>` -> [`SchemaDesc`]
 //! - `t/<schema id: u64 BE>/<table name>` -> [`TableDesc`]
+//! - `q/<schema id: u64 BE>/<sequence name>` -> [`SequenceDesc`]
+//! - `n/<sequence id: u64 BE>` -> where the sequence stands: its last value (i64 BE) and
+//!   whether that value was handed out (one byte); written outside transactions
 //! - `c/<counter>` -> u64 BE, the last id handed out by [`allocate`]
 //! - `v` -> u64 BE catalog version, bumped by every DDL in the DDL's transaction
 
@@ -11,11 +14,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shale_storage::{KeyRange, Space, Store, Txn, prefix_successor};
 
-use crate::descriptor::{SchemaDesc, TableDesc};
+use crate::descriptor::{SchemaDesc, SequenceDesc, TableDesc};
 use crate::error::{CatalogError, Result};
 
 const SCHEMA_PREFIX: &[u8] = b"s/";
 const TABLE_PREFIX: &[u8] = b"t/";
+const SEQUENCE_PREFIX: &[u8] = b"q/";
+const SEQUENCE_STATE_PREFIX: &[u8] = b"n/";
 const COUNTER_PREFIX: &[u8] = b"c/";
 const VERSION_KEY: &[u8] = b"v";
 /// Counter of schema ids.
@@ -31,16 +36,20 @@ fn schema_key(name: &str) -> Vec<u8> {
 }
 
 fn tables_prefix(schema_id: u64) -> Vec<u8> {
-    let mut key = TABLE_PREFIX.to_vec();
-    key.extend_from_slice(&schema_id.to_be_bytes());
-    key.push(b'/');
-    key
+    schema_prefix(TABLE_PREFIX, schema_id)
 }
 
 fn table_key(schema_id: u64, name: &str) -> Vec<u8> {
-    let mut key = tables_prefix(schema_id);
-    key.extend_from_slice(name.as_bytes());
-    key
+    [tables_prefix(schema_id), name.as_bytes().to_vec()].concat()
+}
+
+/// `<kind prefix><schema id BE>/`: where a schema's objects of one kind start.
+fn schema_prefix(kind: &[u8], schema_id: u64) -> Vec<u8> {
+    [kind, &schema_id.to_be_bytes(), b"/"].concat()
+}
+
+fn sequence_key(schema_id: u64, name: &str) -> Vec<u8> {
+    [schema_prefix(SEQUENCE_PREFIX, schema_id), name.as_bytes().to_vec()].concat()
 }
 
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
@@ -112,6 +121,90 @@ pub fn put_table(txn: &Txn, desc: &TableDesc) -> Result<()> {
 /// Removes the table `name` of schema `schema_id`.
 pub fn delete_table(txn: &Txn, schema_id: u64, name: &str) -> Result<()> {
     Ok(txn.delete(Space::Meta, &table_key(schema_id, name))?)
+}
+
+/// The sequence `name` in schema `schema_id`.
+pub fn get_sequence(txn: &Txn, schema_id: u64, name: &str) -> Result<Option<SequenceDesc>> {
+    txn.get(Space::Meta, &sequence_key(schema_id, name))?.map(|v| decode(&v)).transpose()
+}
+
+/// The sequence `name` in schema `schema_id`, locked against concurrent DDL.
+pub fn get_sequence_for_update(txn: &Txn, schema_id: u64, name: &str) -> Result<Option<SequenceDesc>> {
+    txn.get_for_update(Space::Meta, &sequence_key(schema_id, name))?.map(|v| decode(&v)).transpose()
+}
+
+/// Every sequence of a schema, by name.
+pub fn list_sequences(txn: &Txn, schema_id: u64) -> Result<Vec<SequenceDesc>> {
+    scan_prefix(txn, schema_prefix(SEQUENCE_PREFIX, schema_id))
+}
+
+/// Writes a sequence descriptor under its schema and name.
+pub fn put_sequence(txn: &Txn, desc: &SequenceDesc) -> Result<()> {
+    Ok(txn.put(Space::Meta, &sequence_key(desc.schema_id, &desc.name), &encode(desc)?)?)
+}
+
+/// Removes the sequence `name` of schema `schema_id`.
+pub fn delete_sequence(txn: &Txn, schema_id: u64, name: &str) -> Result<()> {
+    Ok(txn.delete(Space::Meta, &sequence_key(schema_id, name))?)
+}
+
+/// Where a sequence stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SequencePosition {
+    /// The last value handed out, or the first to hand out when not `called`.
+    pub last: i64,
+    /// Whether `last` was handed out.
+    pub called: bool,
+}
+
+impl SequencePosition {
+    fn encode(self) -> Vec<u8> {
+        [&self.last.to_be_bytes()[..], &[u8::from(self.called)]].concat()
+    }
+
+    fn decode(bytes: &[u8]) -> Result<Self> {
+        match bytes {
+            [last @ .., called] if last.len() == 8 => Ok(SequencePosition {
+                last: i64::from_be_bytes(last.try_into().map_err(|_| CatalogError::new("XX001", "corrupt sequence"))?),
+                called: *called != 0,
+            }),
+            _ => Err(CatalogError::new("XX001", "corrupt sequence")),
+        }
+    }
+}
+
+fn sequence_state_key(id: u64) -> Vec<u8> {
+    [SEQUENCE_STATE_PREFIX, &id.to_be_bytes()].concat()
+}
+
+/// Moves the sequence `desc` from where it stands (its START, not yet called, when new) to
+/// `next(position)`, outside the transaction and in turn with every other session;
+/// returns the new position. An error from `next` (the end of the sequence) moves nothing.
+pub fn advance_sequence(
+    txn: &Txn,
+    desc: &SequenceDesc,
+    next: impl FnOnce(SequencePosition) -> Result<SequencePosition>,
+) -> Result<SequencePosition> {
+    let mut failure = None;
+    let written = txn.update_outside(&sequence_state_key(desc.id), |bytes| {
+        let current = match bytes {
+            None => Ok(SequencePosition { last: desc.start, called: false }),
+            Some(bytes) => SequencePosition::decode(bytes),
+        };
+        match current.and_then(next) {
+            Ok(position) => Ok(position.encode()),
+            Err(e) => {
+                let message = e.message.clone();
+                failure = Some(e);
+                Err(shale_storage::Error::Io(message))
+            }
+        }
+    });
+    match (written, failure) {
+        (_, Some(e)) => Err(e),
+        (Ok(bytes), None) => SequencePosition::decode(&bytes),
+        (Err(e), None) => Err(e.into()),
+    }
 }
 
 /// Reserves `n` consecutive ids from `counter` and returns the first; never handed out

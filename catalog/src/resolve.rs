@@ -4,7 +4,7 @@
 use datafusion::sql::sqlparser::ast::{Ident, ObjectName, ObjectNamePart};
 use shale_storage::Txn;
 
-use crate::descriptor::{SchemaDesc, TableDesc};
+use crate::descriptor::{SchemaDesc, SequenceDesc, TableDesc};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::meta;
 
@@ -70,6 +70,24 @@ pub fn find_in_path(txn: &Txn, search_path: &[String], name: &str) -> Result<Opt
             if let Some(table) = meta::get_table(txn, schema.id, name)? {
                 return Ok(Some(Resolved { schema, table }));
             }
+        }
+    }
+    Ok(None)
+}
+
+/// Finds a sequence: in the named schema, or else in the first schema of the search path
+/// that has it. `Ok(None)` when there is none (or no such schema).
+pub fn sequence(txn: &Txn, search_path: &[String], name: &ObjectName) -> Result<Option<SequenceDesc>> {
+    let (schema_name, sequence_name) = split_name(name)?;
+    let schemas = match schema_name {
+        Some(s) => vec![s],
+        None => search_path.to_vec(),
+    };
+    for s in schemas {
+        if let Some(schema) = meta::get_schema(txn, &s)?
+            && let Some(sequence) = meta::get_sequence(txn, schema.id, &sequence_name)?
+        {
+            return Ok(Some(sequence));
         }
     }
     Ok(None)

@@ -229,22 +229,39 @@ impl Txn {
     /// reservation is not synced on its own; a synced commit that uses the values syncs it
     /// too, the log being sequential.)
     pub fn allocate(&self, key: &[u8], n: u64) -> Result<u64> {
-        let counter = String::from_utf8_lossy(key);
+        let counter = String::from_utf8_lossy(key).into_owned();
+        let mut first = 0;
+        self.update_outside(key, |bytes| {
+            let current = match bytes {
+                None => 0,
+                Some(bytes) => u64::from_be_bytes(bytes.try_into().map_err(|_| {
+                    Error::Corrupt(format!("bad counter value: counter={counter:?} len={}", bytes.len()))
+                })?),
+            };
+            let last = current
+                .checked_add(n)
+                .ok_or_else(|| Error::Io(format!("counter is exhausted: counter={counter:?}")))?;
+            first = current + 1;
+            Ok(last.to_be_bytes().to_vec())
+        })?;
+        Ok(first)
+    }
+
+    /// Replaces the value under `key` in [`Space::Meta`] with `next(current value)`,
+    /// atomically and outside the transaction, as [`allocate`](Txn::allocate) does: the new
+    /// value stays whether or not this transaction commits, and concurrent callers take
+    /// turns (each sees the value the one before wrote). An error from `next` writes
+    /// nothing. Not synced on its own (it survives the process being killed, being in the
+    /// log; a synced commit after it syncs it too).
+    pub fn update_outside(&self, key: &[u8], next: impl FnOnce(Option<&[u8]>) -> Result<Vec<u8>>) -> Result<Vec<u8>> {
         let cf = self.shared.cf(Space::Meta)?;
         let opts = TxnOptions { isolation: Isolation::ReadCommitted, sync: false, lock_timeout: None };
         let txn = self.shared.db.transaction_opt(&self.shared.async_write_opts, &opts.rocksdb());
-        let current = match txn.get_for_update_cf(cf, key, true)? {
-            None => 0,
-            Some(bytes) => u64::from_be_bytes(bytes.as_slice().try_into().map_err(|_| {
-                Error::Corrupt(format!("bad counter value: counter={counter:?} len={}", bytes.len()))
-            })?),
-        };
-        let last = current
-            .checked_add(n)
-            .ok_or_else(|| Error::Io(format!("counter is exhausted: counter={counter:?}")))?;
-        txn.put_cf(cf, key, last.to_be_bytes())?;
+        let current = txn.get_for_update_cf(cf, key, true)?;
+        let value = next(current.as_deref())?;
+        txn.put_cf(cf, key, &value)?;
         txn.commit()?;
-        Ok(current + 1)
+        Ok(value)
     }
 
     /// Marks a point that [`rollback_to_savepoint`](Txn::rollback_to_savepoint) returns to.

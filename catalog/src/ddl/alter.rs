@@ -44,6 +44,9 @@ pub async fn alter_table(ctx: &DdlContext<'_>, stmt: &AlterTable) -> Result<DdlO
 async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperation, outcome: &mut DdlOutcome) -> Result<()> {
     match op {
         AlterTableOperation::AddColumn { if_not_exists, column_def, column_position: None, .. } => {
+            if super::create_table::serial_type(&column_def.data_type).is_some() {
+                return Err(CatalogError::unsupported("ADD COLUMN of a serial type"));
+            }
             let (mut col, is_pk) = column(ctx, column_def)?;
             if is_pk {
                 return Err(CatalogError::unsupported("ADD COLUMN ... PRIMARY KEY"));

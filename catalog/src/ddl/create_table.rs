@@ -1,11 +1,14 @@
-//! CREATE TABLE: columns, types, NOT NULL, DEFAULT and PRIMARY KEY.
+//! CREATE TABLE: columns, types, NOT NULL, DEFAULT and PRIMARY KEY, and `serial` columns
+//! (an integer column whose default is the next value of a sequence it owns).
 
 use datafusion::common::DFSchema;
 use datafusion::logical_expr::ExprSchemable;
-use datafusion::sql::sqlparser::ast::{ColumnDef, ColumnOption, CreateTable, IndexColumn, TableConstraint};
+use datafusion::sql::sqlparser::ast::{ColumnDef, ColumnOption, CreateTable, DataType, IndexColumn, TableConstraint};
+use shale_storage::Txn;
 
 use super::{DdlContext, DdlOutcome};
-use crate::descriptor::{ColumnDesc, MAX_COLUMNS, TableDesc};
+use crate::descriptor::{ColumnDesc, MAX_COLUMNS, SchemaDesc, TableDesc};
+use crate::ident::{qualified, quote_ident};
 use crate::error::{CatalogError, Result, sqlstate};
 use shale_pgtypes::types::SqlType;
 use crate::{meta, resolve};
@@ -16,7 +19,7 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
     let txn = ctx.handle.txn()?;
     let (schema, name) = resolve::creation_schema(&txn, &ctx.handle.search_path(), &stmt.name)?;
     let mut outcome = DdlOutcome::new("CREATE TABLE");
-    if meta::get_table_for_update(&txn, schema.id, &name)?.is_some() {
+    if super::sequence::relation_exists(&txn, schema.id, &name)? {
         if stmt.if_not_exists {
             outcome.notice(sqlstate::DUPLICATE_TABLE, format!("relation \"{name}\" already exists, skipping"));
             return Ok(outcome);
@@ -25,8 +28,15 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
     }
     let mut columns: Vec<ColumnDesc> = Vec::with_capacity(stmt.columns.len());
     let mut primary_key: Option<Vec<usize>> = None;
+    let mut serials = Vec::new();
     for def in &stmt.columns {
-        let (column, is_pk) = column(ctx, def)?;
+        let (column, is_pk) = match serial_type(&def.data_type) {
+            Some(ty) => {
+                serials.push(columns.len());
+                serial_column(def, ty, &name)?
+            }
+            None => column(ctx, def)?,
+        };
         if columns.iter().any(|c| c.name == column.name) {
             return Err(CatalogError::new(
                 sqlstate::DUPLICATE_COLUMN,
@@ -57,10 +67,82 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
     }
     let id = meta::allocate(&txn, meta::TABLE_IDS, 1)?;
     let pkey_name = (!primary_key.is_empty()).then(|| format!("{name}_pkey"));
-    let desc = TableDesc { id, schema_id: schema.id, name, columns, primary_key, pkey_name };
+    let mut desc = TableDesc { id, schema_id: schema.id, name, columns, primary_key, pkey_name };
+    for slot in serials {
+        let sequence = owned_sequence(ctx, &txn, &schema, &desc, slot)?;
+        desc.columns[slot].default = Some(sequence);
+    }
     meta::put_table(&txn, &desc)?;
     meta::bump_version(&txn)?;
     Ok(outcome)
+}
+
+/// The integer type of `smallserial`, `serial` and `bigserial` (and `serial2`, `serial4`,
+/// `serial8`).
+pub(super) fn serial_type(data_type: &DataType) -> Option<SqlType> {
+    let DataType::Custom(name, modifiers) = data_type else { return None };
+    if !modifiers.is_empty() {
+        return None;
+    }
+    match name.to_string().to_lowercase().as_str() {
+        "smallserial" | "serial2" => Some(SqlType::Int2),
+        "serial" | "serial4" => Some(SqlType::Int4),
+        "bigserial" | "serial8" => Some(SqlType::Int8),
+        _ => None,
+    }
+}
+
+/// A `serial` column: NOT NULL, its default set once its sequence exists; no DEFAULT of
+/// its own (42601, as PostgreSQL's "multiple default values").
+fn serial_column(def: &ColumnDef, ty: SqlType, table: &str) -> Result<(ColumnDesc, bool)> {
+    let name = resolve::normalize(&def.name);
+    let mut column = ColumnDesc { name, ty, not_null: true, default: None, missing: None, dropped: false };
+    let mut is_pk = false;
+    for option in &def.options {
+        match &option.option {
+            ColumnOption::NotNull => {}
+            ColumnOption::Null => {
+                return Err(CatalogError::new(
+                    sqlstate::SYNTAX_ERROR,
+                    format!("conflicting NULL/NOT NULL declarations for column \"{}\" of table \"{table}\"", column.name),
+                ));
+            }
+            ColumnOption::Default(_) => {
+                return Err(CatalogError::new(
+                    sqlstate::SYNTAX_ERROR,
+                    format!("multiple default values specified for column \"{}\" of table \"{table}\"", column.name),
+                ));
+            }
+            ColumnOption::PrimaryKey(_) => is_pk = true,
+            other => return Err(CatalogError::unsupported(format!("column option {other}"))),
+        }
+    }
+    column.not_null = true;
+    Ok((column, is_pk))
+}
+
+/// Creates the sequence the `serial` column in `slot` owns, named as PostgreSQL names it
+/// (`<table>_<column>_seq`, with a number after it when that is taken), and returns the
+/// column's default.
+fn owned_sequence(ctx: &DdlContext<'_>, txn: &Txn, schema: &SchemaDesc, table: &TableDesc, slot: usize) -> Result<String> {
+    let column = &table.columns[slot];
+    let base = format!("{}_{}_seq", table.name, column.name);
+    let mut name = base.clone();
+    let mut n = 0;
+    while super::sequence::relation_exists(txn, schema.id, &name)? {
+        n += 1;
+        name = format!("{base}{n}");
+    }
+    let sequence = super::sequence::sequence(txn, schema.id, name, column.ty.clone(), &[], Some((table.id, slot)))?;
+    meta::put_sequence(txn, &sequence)?;
+    // Qualified when the search path would not find it, as `regclass` prints it.
+    let first = resolve::current_schema(txn, &ctx.handle.search_path())?;
+    let shown = match first.as_deref() == Some(schema.name.as_str()) {
+        true => quote_ident(&sequence.name),
+        false => qualified(&schema.name, &sequence.name),
+    };
+    // As the server writes a cast to regclass (shown as one, see `default_expr`).
+    Ok(format!("nextval(shale_regclass_in('{}'))", shown.replace('\'', "''")))
 }
 
 fn reject_unsupported(stmt: &CreateTable) -> Result<()> {

@@ -1,5 +1,5 @@
 //! DROP TABLE and DROP SCHEMA. Removing a table's descriptor makes its rows unreachable at
-//! once; nothing else refers to them.
+//! once; the sequences its columns own go with it.
 
 use datafusion::sql::sqlparser::ast::ObjectName;
 
@@ -18,7 +18,10 @@ pub fn drop_tables(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool) 
             other => other?,
         };
         match found {
-            Some(r) => meta::delete_table(&txn, r.schema.id, &r.table.name)?,
+            Some(r) => {
+                meta::delete_table(&txn, r.schema.id, &r.table.name)?;
+                super::sequence::drop_owned(&txn, &r.table)?;
+            }
             None if if_exists => outcome.notice("00000", format!("table \"{}\" does not exist, skipping", resolve::display(name))),
             None => {
                 return Err(CatalogError::new(
@@ -47,9 +50,14 @@ pub fn drop_schemas(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool,
             return Err(CatalogError::undefined_schema(&schema_name));
         };
         let tables = meta::list_tables(&txn, schema.id)?;
-        if !tables.is_empty() && !cascade {
+        let sequences = meta::list_sequences(&txn, schema.id)?;
+        // A sequence a table owns goes with the table, unnamed.
+        let free: Vec<_> = sequences.iter().filter(|q| q.owned_by.is_none()).collect();
+        let dependents: Vec<(&str, &str)> =
+            tables.iter().map(|t| ("table", t.name.as_str())).chain(free.iter().map(|q| ("sequence", q.name.as_str()))).collect();
+        if !dependents.is_empty() && !cascade {
             let detail: Vec<String> =
-                tables.iter().map(|t| format!("table {}.{} depends on schema {}", schema.name, t.name, schema.name)).collect();
+                dependents.iter().map(|(kind, name)| format!("{kind} {}.{name} depends on schema {}", schema.name, schema.name)).collect();
             let mut e = CatalogError::new(
                 sqlstate::DEPENDENT_OBJECTS,
                 format!("cannot drop schema {} because other objects depend on it", schema.name),
@@ -60,11 +68,11 @@ pub fn drop_schemas(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool,
         }
         // PostgreSQL qualifies a name only when its schema is not on the search path.
         let in_path = ctx.handle.search_path().contains(&schema.name);
-        let cascaded: Vec<String> = tables
+        let cascaded: Vec<String> = dependents
             .iter()
-            .map(|t| match in_path {
-                true => format!("drop cascades to table {}", t.name),
-                false => format!("drop cascades to table {}.{}", schema.name, t.name),
+            .map(|(kind, name)| match in_path {
+                true => format!("drop cascades to {kind} {name}"),
+                false => format!("drop cascades to {kind} {}.{name}", schema.name),
             })
             .collect();
         match cascaded.as_slice() {
@@ -78,6 +86,9 @@ pub fn drop_schemas(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool,
         }
         for t in &tables {
             meta::delete_table(&txn, schema.id, &t.name)?;
+        }
+        for sequence in &sequences {
+            meta::delete_sequence(&txn, schema.id, &sequence.name)?;
         }
         meta::delete_schema(&txn, &schema.name)?;
     }

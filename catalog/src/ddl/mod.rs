@@ -1,15 +1,17 @@
-//! DDL: CREATE / DROP SCHEMA, CREATE / DROP TABLE and ALTER TABLE, written to storage in the
+//! DDL: CREATE / DROP SCHEMA, CREATE / DROP TABLE, ALTER TABLE and CREATE / DROP SEQUENCE, written to storage in the
 //! statement's transaction. Each one bumps the catalog version.
 
 mod alter;
 mod create_table;
 mod drop;
 mod schema;
+mod sequence;
 
 pub use alter::alter_table;
 pub use create_table::create_table;
 pub use drop::{drop_schemas, drop_tables};
 pub use schema::create_schema;
+pub use sequence::{CreateSequence, create_sequence, drop_sequences};
 
 use datafusion::execution::session_state::SessionState;
 

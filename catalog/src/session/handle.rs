@@ -5,6 +5,7 @@
 //! it out after commit or rollback, so a table provider always reads and writes through the
 //! statement's transaction and sees its own writes.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -31,6 +32,10 @@ struct HandleState {
     settings: Settings,
     params: Vec<ScalarValue>,
     activity: Activity,
+    /// The last value `nextval` gave this session, by sequence id (`currval`), and the
+    /// very last one (`lastval`).
+    sequence_values: HashMap<u64, i64>,
+    last_sequence_value: Option<i64>,
 }
 
 impl std::fmt::Debug for SessionHandle {
@@ -54,6 +59,8 @@ impl SessionHandle {
                 settings,
                 params: Vec::new(),
                 activity: Activity::default(),
+                sequence_values: HashMap::new(),
+                last_sequence_value: None,
             })),
             txn_start: Arc::new(AtomicI64::new(0)),
             interrupt: Arc::default(),
@@ -134,6 +141,23 @@ impl SessionHandle {
     /// Whether `other` is a handle of the same session.
     pub fn same_session(&self, other: &SessionHandle) -> bool {
         Arc::ptr_eq(&self.state, &other.state)
+    }
+
+    /// The value the sequence `id` last gave this session (`currval`).
+    pub fn sequence_value(&self, id: u64) -> Option<i64> {
+        self.lock().sequence_values.get(&id).copied()
+    }
+
+    /// The value any sequence last gave this session (`lastval`).
+    pub fn last_sequence_value(&self) -> Option<i64> {
+        self.lock().last_sequence_value
+    }
+
+    /// Records that the sequence `id` gave this session `value`.
+    pub fn set_sequence_value(&self, id: u64, value: i64) {
+        let mut state = self.lock();
+        state.sequence_values.insert(id, value);
+        state.last_sequence_value = Some(value);
     }
 
     /// The schemas searched for unqualified names, in order (`search_path`).

@@ -11,6 +11,7 @@ mod general;
 mod keywords;
 pub mod reg;
 mod row_function;
+mod sequences;
 mod session;
 mod strings;
 
@@ -31,7 +32,8 @@ pub fn register(state: &mut SessionState, handle: &SessionHandle) {
         .chain(reg::functions(handle))
         .chain(advisory::functions(handle))
         .chain(general::functions(handle))
-        .chain(strings::functions(handle));
+        .chain(strings::functions(handle))
+        .chain(sequences::functions(handle));
     for f in functions {
         if let Err(e) = state.register_udf(Arc::new(f)) {
             tracing::warn!(error = %e, "registering a system function failed");

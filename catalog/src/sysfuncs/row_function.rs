@@ -42,6 +42,8 @@ pub(crate) struct RowFunction {
     returns: Field,
     handle: SessionHandle,
     body: Arc<Body>,
+    /// Computed for every row even when its arguments are constants (`nextval`).
+    volatile: bool,
 }
 
 impl std::fmt::Debug for RowFunction {
@@ -87,6 +89,7 @@ pub(crate) fn row_function(
         returns,
         handle: handle.clone(),
         body: Arc::new(body),
+        volatile: volatility == Volatility::Volatile,
     })
 }
 
@@ -109,7 +112,7 @@ impl ScalarUDFImpl for RowFunction {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DFResult<ColumnarValue> {
         let context = Context { handle: &self.handle, snapshot: OnceLock::new() };
-        let all_scalar = args.args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
+        let all_scalar = !self.volatile && args.args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
         let rows = if all_scalar { 1 } else { args.number_rows };
         let arrays = args.args.iter().map(|a| a.to_array(rows)).collect::<DFResult<Vec<_>>>()?;
         let mut results = Vec::with_capacity(rows);

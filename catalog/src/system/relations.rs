@@ -2,7 +2,7 @@
 //! them; and the catalogs of objects Shale does not have (views, sequences, triggers,
 //! policies, ...), which are empty.
 
-use crate::descriptor::ColumnDesc;
+use crate::descriptor::{ColumnDesc, SequenceDesc, TableDesc};
 use crate::error::Result;
 use crate::ident::{qualified, quote_ident};
 use crate::oid;
@@ -85,26 +85,40 @@ pub(super) const PG_CLASS: TableDef = TableDef {
 fn classes(s: &Snapshot) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     for t in &s.tables {
-        rows.push(class_row(t, false));
-        if t.table.has_primary_key() {
-            rows.push(class_row(t, true));
+        let table = &t.table;
+        rows.push(class_row(t.namespace, Class::Table(table)));
+        if table.has_primary_key() {
+            rows.push(class_row(t.namespace, Class::Index(table, t.pkey_name())));
         }
+    }
+    for q in &s.sequences {
+        rows.push(class_row(q.namespace, Class::Sequence(&q.sequence)));
     }
     Ok(rows)
 }
 
-/// The `pg_class` row of a table, or of its primary-key index.
-fn class_row(t: &SchemaTable, index: bool) -> Row {
-    let table = &t.table;
-    let (oid, name, row_type, am, kind, natts) = match index {
-        true => (oid::pkey_index_oid(table.id), t.pkey_name(), 0, BTREE_OID, 'i', table.primary_key.len()),
-        false => (t.oid(), table.name.clone(), oid::row_type_oid(table.id), HEAP_OID, 'r', table.columns.len()),
+/// What a `pg_class` row describes.
+enum Class<'a> {
+    Table(&'a TableDesc),
+    /// A table's primary-key index, with its name.
+    Index(&'a TableDesc, String),
+    Sequence(&'a SequenceDesc),
+}
+
+/// The `pg_class` row of a table, its primary-key index or a sequence.
+fn class_row(namespace: u32, class: Class<'_>) -> Row {
+    // A sequence's one row has three columns (last_value, log_cnt, is_called).
+    let (oid, name, row_type, am, kind, natts, has_index) = match &class {
+        Class::Index(table, name) => (oid::pkey_index_oid(table.id), name.clone(), 0, BTREE_OID, 'i', table.primary_key.len(), false),
+        Class::Table(table) => (oid::table_oid(table.id), table.name.clone(), oid::row_type_oid(table.id), HEAP_OID, 'r', table.columns.len(), table.has_primary_key()),
+        Class::Sequence(q) => (oid::table_oid(q.id), q.name.clone(), oid::row_type_oid(q.id), 0, 'S', 3, false),
     };
+    let index = matches!(class, Class::Index(..));
     let no = || v::boolean(false);
     vec![
         v::oid(oid),
         v::text(&name),
-        v::oid(t.namespace),
+        v::oid(namespace),
         v::oid(row_type),
         v::oid(0),
         v::oid(SUPERUSER_OID),
@@ -115,7 +129,7 @@ fn class_row(t: &SchemaTable, index: bool) -> Row {
         v::float4(if index { 0.0 } else { -1.0 }),
         v::int4(0),
         v::oid(0),
-        v::boolean(!index && table.has_primary_key()),
+        v::boolean(has_index),
         no(),
         v::letter('p'),
         v::letter(kind),
@@ -412,8 +426,51 @@ pub(crate) fn default_expr(column: &ColumnDesc) -> Option<String> {
             };
             format!("{default}::{ty}")
         }
-        false => default.to_string(),
+        false => as_written(default),
     })
+}
+
+/// A stored expression with the calls of Shale's input functions (which stand for casts,
+/// see `shale_pgtypes::input`) shown as the casts PostgreSQL shows:
+/// `nextval(shale_regclass_in('t_id_seq'))` is `nextval('t_id_seq'::regclass)`.
+fn as_written(sql: &str) -> String {
+    use datafusion::sql::sqlparser::ast::{
+        CastKind, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectName, Value, visit_expressions_mut,
+    };
+    let Ok(mut expr) = shale_pgtypes::sql::parse_expr(sql) else { return sql.to_string() };
+    let _ = visit_expressions_mut(&mut expr, |e| {
+        let Expr::Function(f) = e else { return std::ops::ControlFlow::<()>::Continue(()) };
+        let name = f.name.to_string();
+        let Some(ty) = name.strip_prefix("shale_").and_then(|n| n.strip_suffix("_in")) else {
+            return std::ops::ControlFlow::Continue(());
+        };
+        let FunctionArguments::List(list) = &f.args else { return std::ops::ControlFlow::Continue(()) };
+        let args: Vec<&Expr> = list
+            .args
+            .iter()
+            .filter_map(|a| match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+                _ => None,
+            })
+            .collect();
+        let type_name = match (args.as_slice(), ty) {
+            ([_], "timestamptz") => Some("timestamp with time zone".to_string()),
+            ([_], "timestamp") => Some("timestamp without time zone".to_string()),
+            ([_], ty) => Some(ty.to_string()),
+            ([_, Expr::Value(v)], _) => match &v.value {
+                Value::SingleQuotedString(t) => Some(t.clone()),
+                _ => None,
+            },
+            _ => None,
+        };
+        // Named as written (the parser's own types print in capitals).
+        let parsed = type_name.map(|t| DataType::Custom(ObjectName::from(vec![Ident::new(t)]), vec![]));
+        if let (Some(data_type), Some(value)) = (parsed, args.first()) {
+            *e = Expr::Cast { kind: CastKind::DoubleColon, expr: Box::new((*value).clone()), data_type, array: false, format: None };
+        }
+        std::ops::ControlFlow::Continue(())
+    });
+    expr.to_string()
 }
 
 /// `pg_get_indexdef` of a table's primary-key index.

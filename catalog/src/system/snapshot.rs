@@ -2,7 +2,7 @@
 //! transaction, and the session's own state.
 
 use crate::session::activity::Identity;
-use crate::descriptor::{SchemaDesc, TableDesc};
+use crate::descriptor::{SchemaDesc, SequenceDesc, TableDesc};
 use crate::error::Result;
 use crate::session::handle::SessionHandle;
 use crate::meta;
@@ -13,6 +13,8 @@ pub(crate) struct Snapshot {
     pub schemas: Vec<SchemaDesc>,
     /// Every table, with its schema's name and OID.
     pub tables: Vec<SchemaTable>,
+    /// Every sequence, with its schema's name and OID.
+    pub sequences: Vec<SchemaSequence>,
     pub handle: Option<SessionHandle>,
     pub identity: Identity,
     /// The session's settings (name, value), in name order.
@@ -26,6 +28,13 @@ pub(crate) struct SchemaTable {
     pub schema: String,
     pub namespace: u32,
     pub table: TableDesc,
+}
+
+/// A sequence with its schema.
+pub(crate) struct SchemaSequence {
+    pub schema: String,
+    pub namespace: u32,
+    pub sequence: SequenceDesc,
 }
 
 impl SchemaTable {
@@ -51,16 +60,21 @@ impl Snapshot {
         let txn = handle.txn().unwrap_or_else(|_| std::sync::Arc::new(handle.store().begin()));
         let schemas = meta::list_schemas(&txn)?;
         let mut tables = Vec::new();
+        let mut sequences = Vec::new();
         for schema in &schemas {
             let namespace = oid::namespace_oid(schema.id, &schema.name);
             for table in meta::list_tables(&txn, schema.id)? {
                 tables.push(SchemaTable { schema: schema.name.clone(), namespace, table });
+            }
+            for sequence in meta::list_sequences(&txn, schema.id)? {
+                sequences.push(SchemaSequence { schema: schema.name.clone(), namespace, sequence });
             }
         }
         let (settings, search_path) = handle.with_settings(|s| (s.all(), s.search_path().to_vec()));
         Ok(Snapshot {
             schemas,
             tables,
+            sequences,
             identity: handle.identity().clone(),
             handle: Some(handle.clone()),
             settings,
@@ -78,7 +92,7 @@ impl Snapshot {
         self.schemas.iter().find(|s| s.name == name).map(|s| oid::namespace_oid(s.id, &s.name))
     }
 
-    /// Every relation (table or primary-key index): its schema, name and OID.
+    /// Every relation (table, primary-key index or sequence): its schema, name and OID.
     pub fn relations(&self) -> Vec<(&str, String, u32)> {
         let mut all = Vec::new();
         for t in &self.tables {
@@ -86,6 +100,9 @@ impl Snapshot {
             if t.table.has_primary_key() {
                 all.push((t.schema.as_str(), t.pkey_name(), oid::pkey_index_oid(t.table.id)));
             }
+        }
+        for q in &self.sequences {
+            all.push((q.schema.as_str(), q.sequence.name.clone(), oid::table_oid(q.sequence.id)));
         }
         all
     }
@@ -122,6 +139,7 @@ impl Snapshot {
         Snapshot {
             schemas: vec![SchemaDesc { id: 1, name: "public".into() }],
             tables: vec![SchemaTable { schema: "public".into(), namespace: 2200, table }],
+            sequences: Vec::new(),
             handle: None,
             identity: Identity::sample(),
             settings: vec![("search_path".into(), "public".into())],

@@ -26,11 +26,22 @@ impl Session {
             Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => self.dml_statement(stmt).await,
             // DDL writes catalog keys, and may wait for another transaction's locks on them.
             Statement::CreateTable(create) => Ok(ddl_outcome(blocking(|| ddl::create_table(&self.ddl(), &create))?)),
+            Statement::CreateSequence { temporary: false, if_not_exists, name, data_type, sequence_options, owned_by } => {
+                let create = ddl::CreateSequence {
+                    name: &name,
+                    if_not_exists,
+                    data_type: data_type.as_ref(),
+                    options: &sequence_options,
+                    owned_by: owned_by.as_ref(),
+                };
+                Ok(ddl_outcome(blocking(|| ddl::create_sequence(&self.ddl(), &create))?))
+            }
             Statement::CreateSchema { schema_name, if_not_exists, .. } => {
                 Ok(ddl_outcome(blocking(|| ddl::create_schema(&self.ddl(), &schema_name, if_not_exists))?))
             }
             Statement::Drop { object_type, if_exists, names, cascade, .. } => match object_type {
                 ObjectType::Table => Ok(ddl_outcome(blocking(|| ddl::drop_tables(&self.ddl(), &names, if_exists))?)),
+                ObjectType::Sequence => Ok(ddl_outcome(blocking(|| ddl::drop_sequences(&self.ddl(), &names, if_exists))?)),
                 ObjectType::Schema => {
                     Ok(ddl_outcome(blocking(|| ddl::drop_schemas(&self.ddl(), &names, if_exists, cascade))?))
                 }

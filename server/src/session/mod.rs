@@ -256,6 +256,7 @@ impl Session {
             Statement::Delete(_) => "DELETE",
             Statement::CreateTable(_) => "CREATE TABLE",
             Statement::CreateSchema { .. } => "CREATE SCHEMA",
+            Statement::CreateSequence { .. } => "CREATE SEQUENCE",
             Statement::CreateIndex(_) => "CREATE INDEX",
             Statement::AlterTable(_) => "ALTER TABLE",
             Statement::Drop { object_type, .. } => return Err(read_only(&format!("DROP {object_type}"))),

@@ -36,6 +36,7 @@ mod psycopg_types;
 mod pushdown;
 mod queries;
 mod schema_ddl;
+mod sequences;
 mod sqlalchemy;
 mod simple_protocol;
 mod sqlx_macros;

@@ -1,0 +1,118 @@
+//! Sequences and `serial` columns (issue 13, point 1, in part): CREATE / DROP SEQUENCE with
+//! PostgreSQL's options and checks, `nextval` / `currval` / `setval` / `lastval` outside
+//! transactions, and `smallserial` / `serial` / `bigserial` columns owning theirs.
+
+use shale_tests::{ClientExt, TestServer};
+
+#[tokio::test]
+async fn nextval_currval_setval_and_lastval() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE SEQUENCE s1").await;
+    client.expect_error("SELECT currval('s1')", "55000", "currval of sequence \"s1\" is not yet defined in this session").await;
+    assert_eq!(client.lines("SELECT nextval('s1'), nextval('s1')").await, ["1|2"]);
+    assert_eq!(client.lines("SELECT currval('s1'), lastval()").await, ["2|2"]);
+    // A rollback does not give a value back.
+    client.run("BEGIN; SELECT nextval('s1'); ROLLBACK").await;
+    assert_eq!(client.lines("SELECT nextval('public.s1')").await, ["4"]);
+    assert_eq!(client.lines("SELECT setval('s1', 10), nextval('s1')").await, ["10|11"]);
+    assert_eq!(client.lines("SELECT setval('s1', 20, false), nextval('s1')").await, ["20|20"]);
+    client.expect_error("SELECT setval('s1', 0)", "22003", "setval: value 0 is out of bounds for sequence \"s1\" (1..9223372036854775807)").await;
+    // Each row of one statement gets its own value.
+    client.run("CREATE SEQUENCE s2; CREATE TABLE gen (id int)").await;
+    client.run("INSERT INTO gen SELECT nextval('s2') FROM generate_series(1, 3)").await;
+    assert_eq!(client.lines("SELECT id FROM gen ORDER BY id").await, ["1", "2", "3"]);
+    client.expect_error("SELECT nextval('nope')", "42P01", "relation \"nope\" does not exist").await;
+}
+
+#[tokio::test]
+async fn options_ends_and_cycles() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE SEQUENCE down INCREMENT BY -2 MINVALUE -5 MAXVALUE -1 CYCLE").await;
+    assert_eq!(client.lines("SELECT nextval('down'), nextval('down'), nextval('down'), nextval('down')").await, ["-1|-3|-5|-1"]);
+    client.run("CREATE SEQUENCE short AS smallint MAXVALUE 2 START 1").await;
+    assert_eq!(client.lines("SELECT nextval('short'), nextval('short')").await, ["1|2"]);
+    client.expect_error("SELECT nextval('short')", "2200H", "nextval: reached maximum value of sequence \"short\" (2)").await;
+    for (sql, message) in [
+        ("CREATE SEQUENCE bad INCREMENT 0", "INCREMENT must not be zero"),
+        ("CREATE SEQUENCE bad MINVALUE 10 MAXVALUE 5", "MINVALUE (10) must be less than MAXVALUE (5)"),
+        ("CREATE SEQUENCE bad START 0", "START value (0) cannot be less than MINVALUE (1)"),
+        ("CREATE SEQUENCE bad AS smallint MAXVALUE 100000", "MAXVALUE (100000) is out of range for sequence data type smallint"),
+        ("CREATE SEQUENCE bad CACHE 0", "CACHE (0) must be greater than zero"),
+        ("CREATE SEQUENCE bad AS text", "sequence type must be smallint, integer, or bigint"),
+    ] {
+        client.expect_error(sql, "22023", message).await;
+    }
+    client.expect_sqlstate("CREATE SEQUENCE bad INCREMENT 1 INCREMENT 2", "42601").await;
+    // Tables and sequences share the names of relations.
+    client.expect_error("CREATE SEQUENCE down", "42P07", "relation \"down\" already exists").await;
+    client.expect_error("CREATE TABLE down (a int)", "42P07", "relation \"down\" already exists").await;
+    client.run("CREATE SEQUENCE IF NOT EXISTS down").await;
+    client.run("DROP SEQUENCE down, short").await;
+    client.expect_error("DROP SEQUENCE down", "42P01", "sequence \"down\" does not exist").await;
+    client.run("DROP SEQUENCE IF EXISTS down").await;
+    client.expect_sqlstate("SELECT nextval('down')", "42P01").await;
+}
+
+#[tokio::test]
+async fn serial_columns_own_their_sequences() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE users (id BIGSERIAL PRIMARY KEY, email text NOT NULL)").await;
+    assert_eq!(client.lines("INSERT INTO users (email) VALUES ('a@b.c'), ('d@e.f') RETURNING id").await, ["1", "2"]);
+    assert_eq!(client.lines("INSERT INTO users (email) VALUES ('x') RETURNING id, email").await, ["3|x"]);
+    assert_eq!(client.lines("SELECT currval('users_id_seq')").await, ["3"]);
+    assert_eq!(
+        client.lines("SELECT column_default, is_nullable, data_type FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'id'").await,
+        ["nextval('users_id_seq'::regclass)|NO|bigint"]
+    );
+    assert_eq!(client.lines("SELECT relname, relkind FROM pg_class WHERE relname LIKE 'users%' ORDER BY relname").await, ["users|r", "users_id_seq|S", "users_pkey|i"]);
+    client.run("CREATE TABLE small (n smallserial, m serial)").await;
+    client.run("INSERT INTO small DEFAULT VALUES; INSERT INTO small DEFAULT VALUES").await;
+    assert_eq!(client.lines("SELECT n, m FROM small ORDER BY n").await, ["1|1", "2|2"]);
+    client.expect_error("CREATE TABLE t2 (id serial DEFAULT 5)", "42601", "multiple default values specified for column \"id\" of table \"t2\"").await;
+    // The sequence goes with its table.
+    client.run("DROP TABLE users").await;
+    client.expect_sqlstate("SELECT nextval('users_id_seq')", "42P01").await;
+    // A name that is taken gets a number.
+    client.run("CREATE TABLE t3_id_seq (a int); CREATE TABLE t3 (id serial)").await;
+    assert_eq!(client.lines("SELECT column_default FROM information_schema.columns WHERE table_name = 't3'").await, ["nextval('t3_id_seq1'::regclass)"]);
+}
+
+#[tokio::test]
+async fn concurrent_sessions_never_get_the_same_value() {
+    let server = TestServer::start().await;
+    server.client().await.run("CREATE SEQUENCE shared").await;
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let client = server.client().await;
+        tasks.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            for _ in 0..50 {
+                got.push(client.lines("SELECT nextval('shared')").await.remove(0));
+            }
+            got
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.expect("task"));
+    }
+    let mut values: Vec<i64> = all.iter().map(|v| v.parse().expect("a number")).collect();
+    values.sort_unstable();
+    assert_eq!(values, (1..=200).collect::<Vec<i64>>());
+}
+
+#[tokio::test]
+async fn values_handed_out_survive_sigkill() {
+    let Some(mut server) = TestServer::start_shale("SIGKILL and restart").await else {
+        return;
+    };
+    let client = server.client().await;
+    client.run("CREATE SEQUENCE kept").await;
+    // Handed out, in transactions that never commit.
+    client.run("BEGIN").await;
+    assert_eq!(client.lines("SELECT nextval('kept'), nextval('kept')").await, ["1|2"]);
+    server.kill9();
+    server.restart().await;
+    let client = server.client().await;
+    assert_eq!(client.lines("SELECT nextval('kept')").await, ["3"]);
+}
