@@ -177,6 +177,14 @@ fn sequence_state_key(id: u64) -> Vec<u8> {
     [SEQUENCE_STATE_PREFIX, &id.to_be_bytes()].concat()
 }
 
+/// Where the sequence `desc` stands, as `txn` reads it (its START, not yet called, when new).
+pub fn sequence_position(txn: &Txn, desc: &SequenceDesc) -> Result<SequencePosition> {
+    match txn.get(Space::Meta, &sequence_state_key(desc.id))? {
+        None => Ok(SequencePosition { last: desc.start, called: false }),
+        Some(bytes) => SequencePosition::decode(&bytes),
+    }
+}
+
 /// Moves the sequence `desc` from where it stands (its START, not yet called, when new) to
 /// `next(position)`, outside the transaction and in turn with every other session;
 /// returns the new position. An error from `next` (the end of the sequence) moves nothing.

@@ -2,14 +2,16 @@
 //! `setval` move the sequence outside the transaction (a value handed out is never handed
 //! out again, even when the transaction rolls back), in turn with every other session;
 //! `currval` and `lastval` are what `nextval` last gave this session. A sequence is named
-//! by text (`'s'`, `'public.s'`) or by its OID (`'s'::regclass`).
+//! by text (`'s'`, `'public.s'`) or by its OID (`'s'::regclass`). And
+//! `pg_get_serial_sequence`, the sequence a column owns.
 
 use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::common::ScalarValue;
 use datafusion::logical_expr::{ScalarUDF, Volatility};
 
 use super::reg::name_parts;
-use super::row_function::{Context, int_arg, row_function};
+use super::row_function::{Context, int_arg, row_function, text_arg};
+use crate::ident::qualified;
 use crate::descriptor::SequenceDesc;
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::meta::{self, SequencePosition};
@@ -126,6 +128,32 @@ fn setval(ctx: &Context<'_>, args: &[ScalarValue]) -> Result<ScalarValue> {
     Ok(ScalarValue::Int64(Some(value)))
 }
 
+/// `pg_get_serial_sequence(table, column)`: the sequence the column owns, qualified, or
+/// NULL.
+fn serial_sequence(ctx: &Context<'_>, args: &[ScalarValue]) -> Result<ScalarValue> {
+    let (Some(table), Some(column)) = (text_arg(&args[0]), text_arg(&args[1])) else { return Ok(v::null()) };
+    let s = ctx.snapshot()?;
+    let parts = name_parts(&table);
+    let (schema, name) = match parts.as_slice() {
+        [name] => (None, name.as_str()),
+        [schema, name] | [_, schema, name] => (Some(schema.as_str()), name.as_str()),
+        _ => return Err(CatalogError::new(sqlstate::INVALID_TEXT, format!("invalid name syntax: \"{table}\""))),
+    };
+    let schemas = schema.map_or_else(|| s.search_path.clone(), |schema| vec![schema.to_string()]);
+    let found = schemas.iter().find_map(|schema| s.tables.iter().find(|t| &t.schema == schema && t.table.name == name));
+    let Some(t) = found else {
+        return Err(CatalogError::new(sqlstate::UNDEFINED_TABLE, format!("relation \"{table}\" does not exist")));
+    };
+    let Some((slot, _)) = t.table.column(&column) else {
+        return Err(CatalogError::new(
+            sqlstate::UNDEFINED_COLUMN,
+            format!("column \"{column}\" of relation \"{}\" does not exist", t.table.name),
+        ));
+    };
+    let owned = s.sequences.iter().find(|q| q.sequence.owned_by == Some((t.table.id, slot)));
+    Ok(owned.map_or_else(v::null, |q| v::text(&qualified(&q.schema, &q.sequence.name))))
+}
+
 /// The functions of this module.
 pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
     let bigint = || Field::new("", DataType::Int64, true);
@@ -135,6 +163,7 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
         row_function(handle, "currval", &[1], bigint(), volatile, currval),
         row_function(handle, "setval", &[2, 3], bigint(), volatile, setval),
         row_function(handle, "lastval", &[0], bigint(), volatile, |ctx, _| lastval(ctx)),
+        row_function(handle, "pg_get_serial_sequence", &[2], Field::new("", DataType::Utf8, true), Volatility::Stable, serial_sequence),
     ]
 }
 

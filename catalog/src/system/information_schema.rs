@@ -380,7 +380,6 @@ const VIEWS: TableDef = TableDef {
     rows: Rows::Never,
 };
 
-/// Empty: Shale has no sequences.
 const SEQUENCES: TableDef = TableDef {
     name: "sequences",
     columns: &[
@@ -397,5 +396,29 @@ const SEQUENCES: TableDef = TableDef {
         ("increment", Varchar),
         ("cycle_option", Varchar),
     ],
-    rows: Rows::Never,
+    rows: Rows::Of(|s| {
+        let rows = s.sequences.iter().map(|q| {
+            let d = &q.sequence;
+            let bits = match d.ty {
+                SqlType::Int2 => 16,
+                SqlType::Int4 => 32,
+                _ => 64,
+            };
+            vec![
+                v::text(CATALOG_NAME),
+                v::text(&q.schema),
+                v::text(&d.name),
+                v::text(&d.ty.pg_name()),
+                v::int4(bits),
+                v::int4(2),
+                v::int4(0),
+                v::text(&d.start.to_string()),
+                v::text(&d.min.to_string()),
+                v::text(&d.max.to_string()),
+                v::text(&d.increment.to_string()),
+                v::text(if d.cycle { "YES" } else { "NO" }),
+            ]
+        });
+        Ok(rows.collect())
+    }),
 };

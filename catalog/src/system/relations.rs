@@ -609,7 +609,6 @@ pub(super) const PG_MATVIEWS: TableDef = TableDef {
     rows: Rows::Never,
 };
 
-/// Empty: Shale has no sequences.
 pub(super) const PG_SEQUENCES: TableDef = TableDef {
     name: "pg_sequences",
     columns: &[
@@ -625,10 +624,27 @@ pub(super) const PG_SEQUENCES: TableDef = TableDef {
         ("cache_size", Int8),
         ("last_value", Int8),
     ],
-    rows: Rows::Never,
+    rows: Rows::Of(|s| {
+        let rows = s.sequences.iter().map(|q| {
+            let d = &q.sequence;
+            vec![
+                v::text(&q.schema),
+                v::text(&d.name),
+                v::text(s.user()),
+                v::oid(d.ty.type_oid()),
+                v::int8(d.start),
+                v::int8(d.min),
+                v::int8(d.max),
+                v::int8(d.increment),
+                v::boolean(d.cycle),
+                v::int8(d.cache),
+                q.last_value.map_or_else(v::null, v::int8),
+            ]
+        });
+        Ok(rows.collect())
+    }),
 };
 
-/// Empty: Shale has no sequences.
 pub(super) const PG_SEQUENCE: TableDef = TableDef {
     name: "pg_sequence",
     columns: &[
@@ -641,7 +657,22 @@ pub(super) const PG_SEQUENCE: TableDef = TableDef {
         ("seqcache", Int8),
         ("seqcycle", Bool),
     ],
-    rows: Rows::Never,
+    rows: Rows::Of(|s| {
+        let rows = s.sequences.iter().map(|q| {
+            let d = &q.sequence;
+            vec![
+                v::oid(oid::table_oid(d.id)),
+                v::oid(d.ty.type_oid()),
+                v::int8(d.start),
+                v::int8(d.increment),
+                v::int8(d.max),
+                v::int8(d.min),
+                v::int8(d.cache),
+                v::boolean(d.cycle),
+            ]
+        });
+        Ok(rows.collect())
+    }),
 };
 
 /// Empty: Shale has no table inheritance or partitions.

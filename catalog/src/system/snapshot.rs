@@ -35,6 +35,8 @@ pub(crate) struct SchemaSequence {
     pub schema: String,
     pub namespace: u32,
     pub sequence: SequenceDesc,
+    /// The last value handed out (`nextval` or `setval`), if any.
+    pub last_value: Option<i64>,
 }
 
 impl SchemaTable {
@@ -67,7 +69,9 @@ impl Snapshot {
                 tables.push(SchemaTable { schema: schema.name.clone(), namespace, table });
             }
             for sequence in meta::list_sequences(&txn, schema.id)? {
-                sequences.push(SchemaSequence { schema: schema.name.clone(), namespace, sequence });
+                let position = meta::sequence_position(&txn, &sequence)?;
+                let last_value = position.called.then_some(position.last);
+                sequences.push(SchemaSequence { schema: schema.name.clone(), namespace, sequence, last_value });
             }
         }
         let (settings, search_path) = handle.with_settings(|s| (s.all(), s.search_path().to_vec()));

@@ -116,3 +116,29 @@ async fn values_handed_out_survive_sigkill() {
     let client = server.client().await;
     assert_eq!(client.lines("SELECT nextval('kept')").await, ["3"]);
 }
+
+#[tokio::test]
+async fn sequences_in_the_catalogs() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE users (id BIGSERIAL PRIMARY KEY, email text NOT NULL)").await;
+    client.run("CREATE SEQUENCE counter AS integer INCREMENT 5 MAXVALUE 1000 START 10 CYCLE").await;
+    client.run("SELECT nextval('counter')").await;
+    assert_eq!(
+        client.lines("SELECT schemaname, sequencename, data_type, start_value, min_value, max_value, increment_by, cycle, cache_size, last_value FROM pg_sequences ORDER BY sequencename").await,
+        ["public|counter|integer|10|1|1000|5|t|1|10", "public|users_id_seq|bigint|1|1|9223372036854775807|1|f|1|NULL"]
+    );
+    assert_eq!(
+        client.lines("SELECT c.relname, s.seqtypid::regtype, s.seqstart, s.seqincrement, s.seqmax, s.seqmin, s.seqcache, s.seqcycle FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid ORDER BY c.relname").await,
+        ["counter|integer|10|5|1000|1|1|t", "users_id_seq|bigint|1|1|9223372036854775807|1|1|f"]
+    );
+    assert_eq!(
+        client.lines("SELECT sequence_schema, sequence_name, data_type, numeric_precision, start_value, minimum_value, maximum_value, increment, cycle_option FROM information_schema.sequences ORDER BY sequence_name").await,
+        ["public|counter|integer|32|10|1|1000|5|YES", "public|users_id_seq|bigint|64|1|1|9223372036854775807|1|NO"]
+    );
+    assert_eq!(
+        client.lines("SELECT pg_get_serial_sequence('users', 'id'), pg_get_serial_sequence('public.users', 'email')").await,
+        ["public.users_id_seq|NULL"]
+    );
+    client.expect_error("SELECT pg_get_serial_sequence('nope', 'id')", "42P01", "relation \"nope\" does not exist").await;
+    client.expect_error("SELECT pg_get_serial_sequence('users', 'nope')", "42703", "column \"nope\" of relation \"users\" does not exist").await;
+}
