@@ -47,7 +47,10 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
             if super::create_table::serial_type(&column_def.data_type).is_some() {
                 return Err(CatalogError::unsupported("ADD COLUMN of a serial type"));
             }
-            let (mut col, is_pk) = column(ctx, column_def)?;
+            let (mut col, is_pk) = column(ctx, column_def, &desc.name)?;
+            if col.identity.is_some() {
+                return Err(CatalogError::unsupported("ADD COLUMN ... GENERATED AS IDENTITY"));
+            }
             if is_pk {
                 return Err(CatalogError::unsupported("ADD COLUMN ... PRIMARY KEY"));
             }

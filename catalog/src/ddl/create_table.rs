@@ -1,13 +1,16 @@
-//! CREATE TABLE: columns, types, NOT NULL, DEFAULT and PRIMARY KEY, and `serial` columns
-//! (an integer column whose default is the next value of a sequence it owns).
+//! CREATE TABLE: columns, types, NOT NULL, DEFAULT and PRIMARY KEY, and `serial` and
+//! identity columns (integer columns whose default is the next value of a sequence they
+//! own).
 
 use datafusion::common::DFSchema;
 use datafusion::logical_expr::ExprSchemable;
-use datafusion::sql::sqlparser::ast::{ColumnDef, ColumnOption, CreateTable, DataType, IndexColumn, TableConstraint};
+use datafusion::sql::sqlparser::ast::{
+    ColumnDef, ColumnOption, CreateTable, DataType, GeneratedAs, IndexColumn, SequenceOptions, TableConstraint,
+};
 use shale_storage::Txn;
 
 use super::{DdlContext, DdlOutcome};
-use crate::descriptor::{ColumnDesc, MAX_COLUMNS, SchemaDesc, TableDesc};
+use crate::descriptor::{ColumnDesc, Identity, MAX_COLUMNS, SchemaDesc, TableDesc};
 use crate::ident::{qualified, quote_ident};
 use crate::error::{CatalogError, Result, sqlstate};
 use shale_pgtypes::types::SqlType;
@@ -28,15 +31,19 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
     }
     let mut columns: Vec<ColumnDesc> = Vec::with_capacity(stmt.columns.len());
     let mut primary_key: Option<Vec<usize>> = None;
+    // The columns that own a sequence, with its options.
     let mut serials = Vec::new();
     for def in &stmt.columns {
         let (column, is_pk) = match serial_type(&def.data_type) {
             Some(ty) => {
-                serials.push(columns.len());
+                serials.push((columns.len(), Vec::new()));
                 serial_column(def, ty, &name)?
             }
-            None => column(ctx, def)?,
+            None => column(ctx, def, &name)?,
         };
+        if column.identity.is_some() {
+            serials.push((columns.len(), identity_options(def)));
+        }
         if columns.iter().any(|c| c.name == column.name) {
             return Err(CatalogError::new(
                 sqlstate::DUPLICATE_COLUMN,
@@ -68,8 +75,8 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
     let id = meta::allocate(&txn, meta::TABLE_IDS, 1)?;
     let pkey_name = (!primary_key.is_empty()).then(|| format!("{name}_pkey"));
     let mut desc = TableDesc { id, schema_id: schema.id, name, columns, primary_key, pkey_name };
-    for slot in serials {
-        let sequence = owned_sequence(ctx, &txn, &schema, &desc, slot)?;
+    for (slot, options) in serials {
+        let sequence = owned_sequence(ctx, &txn, &schema, &desc, slot, &options)?;
         desc.columns[slot].default = Some(sequence);
     }
     meta::put_table(&txn, &desc)?;
@@ -96,7 +103,7 @@ pub(super) fn serial_type(data_type: &DataType) -> Option<SqlType> {
 /// its own (42601, as PostgreSQL's "multiple default values").
 fn serial_column(def: &ColumnDef, ty: SqlType, table: &str) -> Result<(ColumnDesc, bool)> {
     let name = resolve::normalize(&def.name);
-    let mut column = ColumnDesc { name, ty, not_null: true, default: None, missing: None, dropped: false };
+    let mut column = ColumnDesc { name, ty, not_null: true, default: None, missing: None, dropped: false, identity: None };
     let mut is_pk = false;
     for option in &def.options {
         match &option.option {
@@ -124,7 +131,14 @@ fn serial_column(def: &ColumnDef, ty: SqlType, table: &str) -> Result<(ColumnDes
 /// Creates the sequence the `serial` column in `slot` owns, named as PostgreSQL names it
 /// (`<table>_<column>_seq`, with a number after it when that is taken), and returns the
 /// column's default.
-fn owned_sequence(ctx: &DdlContext<'_>, txn: &Txn, schema: &SchemaDesc, table: &TableDesc, slot: usize) -> Result<String> {
+fn owned_sequence(
+    ctx: &DdlContext<'_>,
+    txn: &Txn,
+    schema: &SchemaDesc,
+    table: &TableDesc,
+    slot: usize,
+    options: &[SequenceOptions],
+) -> Result<String> {
     let column = &table.columns[slot];
     let base = format!("{}_{}_seq", table.name, column.name);
     let mut name = base.clone();
@@ -133,7 +147,7 @@ fn owned_sequence(ctx: &DdlContext<'_>, txn: &Txn, schema: &SchemaDesc, table: &
         n += 1;
         name = format!("{base}{n}");
     }
-    let sequence = super::sequence::sequence(txn, schema.id, name, column.ty.clone(), &[], Some((table.id, slot)))?;
+    let sequence = super::sequence::sequence(txn, schema.id, name, column.ty.clone(), options, Some((table.id, slot)))?;
     meta::put_sequence(txn, &sequence)?;
     // Qualified when the search path would not find it, as `regclass` prints it.
     let first = resolve::current_schema(txn, &ctx.handle.search_path())?;
@@ -143,6 +157,17 @@ fn owned_sequence(ctx: &DdlContext<'_>, txn: &Txn, schema: &SchemaDesc, table: &
     };
     // As the server writes a cast to regclass (shown as one, see `default_expr`).
     Ok(format!("nextval(shale_regclass_in('{}'))", shown.replace('\'', "''")))
+}
+
+/// The sequence options of `GENERATED ... AS IDENTITY (options)`.
+fn identity_options(def: &ColumnDef) -> Vec<SequenceOptions> {
+    def.options
+        .iter()
+        .find_map(|o| match &o.option {
+            ColumnOption::Generated { generation_expr: None, sequence_options, .. } => Some(sequence_options.clone().unwrap_or_default()),
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 fn reject_unsupported(stmt: &CreateTable) -> Result<()> {
@@ -197,7 +222,7 @@ fn key_column(columns: &[ColumnDesc], c: &IndexColumn) -> Result<usize> {
 }
 
 /// A column definition, and whether it declares PRIMARY KEY.
-pub(super) fn column(ctx: &DdlContext<'_>, def: &ColumnDef) -> Result<(ColumnDesc, bool)> {
+pub(super) fn column(ctx: &DdlContext<'_>, def: &ColumnDef, table: &str) -> Result<(ColumnDesc, bool)> {
     let ty = SqlType::from_ast(&def.data_type)?;
     let mut column = ColumnDesc {
         name: resolve::normalize(&def.name),
@@ -206,6 +231,7 @@ pub(super) fn column(ctx: &DdlContext<'_>, def: &ColumnDef) -> Result<(ColumnDes
         default: None,
         missing: None,
         dropped: false,
+        identity: None,
     };
     let mut is_pk = false;
     for option in &def.options {
@@ -218,8 +244,28 @@ pub(super) fn column(ctx: &DdlContext<'_>, def: &ColumnDef) -> Result<(ColumnDes
                 column.default = Some(sql);
             }
             ColumnOption::PrimaryKey(_) => is_pk = true,
+            ColumnOption::Generated { generated_as, generation_expr: None, .. } => {
+                if !matches!(column.ty, SqlType::Int2 | SqlType::Int4 | SqlType::Int8) {
+                    return Err(CatalogError::new(
+                        sqlstate::INVALID_PARAMETER,
+                        "identity column type must be smallint, integer, or bigint",
+                    ));
+                }
+                column.identity = Some(match generated_as {
+                    GeneratedAs::Always => Identity::Always,
+                    GeneratedAs::ByDefault => Identity::ByDefault,
+                    GeneratedAs::ExpStored => return Err(CatalogError::unsupported("generated columns")),
+                });
+                column.not_null = true;
+            }
             other => return Err(CatalogError::unsupported(format!("column option {other}"))),
         }
+    }
+    if column.identity.is_some() && column.default.is_some() {
+        return Err(CatalogError::new(
+            sqlstate::SYNTAX_ERROR,
+            format!("both default and identity specified for column \"{}\" of table \"{table}\"", column.name),
+        ));
     }
     Ok((column, is_pk))
 }

@@ -2,6 +2,7 @@
 //! constraints, made from the same snapshot as `pg_catalog`.
 
 use crate::context::CATALOG_NAME;
+use crate::descriptor::Identity;
 use crate::error::Result;
 use crate::oid;
 use shale_pgtypes::types::SqlType;
@@ -155,9 +156,28 @@ fn columns(s: &Snapshot) -> Result<Vec<Row>> {
             };
             row.extend([v::text(CATALOG_NAME), v::text(PG_CATALOG), v::text(&udt)]);
             row.extend((0..4).map(|_| v::null()));
-            row.extend([v::text(&attnum.to_string()), v::text("NO"), v::text("NO")]);
-            row.extend((0..5).map(|_| v::null()));
-            row.extend([v::text("NO"), v::text("NEVER"), v::null(), v::text("YES")]);
+            row.extend([v::text(&attnum.to_string()), v::text("NO"), v::text(yes_no(column.identity.is_some()))]);
+            // An identity column: how it generates, and its sequence's options.
+            let sequence = column.identity.and_then(|how| {
+                let q = s.sequences.iter().find(|q| q.sequence.owned_by == Some((t.table.id, slot)))?;
+                Some((how, &q.sequence))
+            });
+            match sequence {
+                Some((how, q)) => {
+                    let generation = match how {
+                        Identity::Always => "ALWAYS",
+                        Identity::ByDefault => "BY DEFAULT",
+                    };
+                    row.push(v::text(generation));
+                    row.extend([q.start, q.increment, q.max, q.min].map(|n| v::text(&n.to_string())));
+                    row.push(v::text(yes_no(q.cycle)));
+                }
+                None => {
+                    row.extend((0..5).map(|_| v::null()));
+                    row.push(v::text("NO"));
+                }
+            }
+            row.extend([v::text("NEVER"), v::null(), v::text("YES")]);
             rows.push(row);
         }
     }

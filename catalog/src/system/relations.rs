@@ -195,7 +195,7 @@ fn attributes(s: &Snapshot) -> Result<Vec<Row>> {
                 true => format!("........pg.dropped.{}........", oid::attnum(slot)),
                 false => column.name.clone(),
             };
-            rows.push(attribute_row(t.oid(), &name, column, oid::attnum(slot), column.not_null, column.default.is_some()));
+            rows.push(attribute_row(t.oid(), &name, column, oid::attnum(slot), column.not_null, default_expr(column).is_some()));
         }
         // An index has attributes too: its key columns.
         for (position, slot) in table.primary_key.iter().enumerate() {
@@ -227,7 +227,7 @@ fn attribute_row(relid: u32, name: &str, column: &ColumnDesc, attnum: i16, not_n
         v::boolean(not_null),
         v::boolean(has_default),
         v::boolean(column.missing.is_some() && has_default),
-        v::text(""),
+        v::text(&column.identity.map(|i| i.letter().to_string()).unwrap_or_default()),
         v::text(""),
         v::boolean(column.dropped),
         v::boolean(true),
@@ -397,7 +397,7 @@ fn defaults(s: &Snapshot) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     for t in &s.tables {
         for (slot, column) in t.table.visible() {
-            if column.default.is_some() {
+            if default_expr(column).is_some() {
                 let attnum = oid::attnum(slot);
                 rows.push(vec![
                     v::oid(oid::attrdef_oid(t.table.id, attnum)),
@@ -412,8 +412,12 @@ fn defaults(s: &Snapshot) -> Result<Vec<Row>> {
 }
 
 /// A column's default as `pg_get_expr` shows it (and as `adbin` holds it in Shale): a
-/// quoted literal with a cast to the column's type, other expressions as written.
+/// quoted literal with a cast to the column's type, other expressions as written. An
+/// identity column has none to show (its sequence is not a default in PostgreSQL).
 pub(crate) fn default_expr(column: &ColumnDesc) -> Option<String> {
+    if column.identity.is_some() {
+        return None;
+    }
     let default = column.default.as_deref()?.trim();
     let quoted = default.len() >= 2 && default.starts_with('\'') && default.ends_with('\'');
     Some(match quoted {

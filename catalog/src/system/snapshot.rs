@@ -131,6 +131,7 @@ impl Snapshot {
             default: default.map(str::to_string),
             missing: None,
             dropped: false,
+            identity: None,
         };
         let table = TableDesc {
             id: 1,

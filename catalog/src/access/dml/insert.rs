@@ -14,7 +14,7 @@ use datafusion::sql::sqlparser::ast::{
 
 use super::write::RowWriter;
 use super::{DmlContext, DmlPlan, Kind};
-use crate::descriptor::TableDesc;
+use crate::descriptor::{Identity, TableDesc};
 use crate::error::{CatalogError, Result, sqlstate};
 use shale_pgtypes::sql::{is_default_keyword, parse_expr, parse_query};
 use crate::resolve;
@@ -44,6 +44,9 @@ pub(super) async fn plan(ctx: &DmlContext<'_>, mut stmt: ast::Insert, text_param
     if let Some(q) = &source {
         fit_values(&mut columns, !stmt.columns.is_empty(), q)?;
     }
+    if let Some(q) = &source {
+        check_always_identity(desc, &columns, q)?;
+    }
     let mut source = spell_out_defaults(desc, &mut columns, source, text_params)?;
     values_with_subqueries_as_selects(&mut source)?;
     stmt.table = TableObject::TableName(qualified(&resolved.schema.name, &desc.name));
@@ -57,6 +60,24 @@ pub(super) async fn plan(ctx: &DmlContext<'_>, mut stmt: ast::Insert, text_param
     };
     let plan = Arc::unwrap_or_clone(dml.input);
     Ok(DmlPlan { kind: Kind::Insert, table: Arc::new(resolved.table), relation, plan, returning })
+}
+
+/// 428C9 for a value given to a GENERATED ALWAYS identity column: anything but DEFAULT in
+/// VALUES, any column of a query.
+fn check_always_identity(desc: &TableDesc, columns: &[String], source: &Query) -> Result<()> {
+    for (i, name) in columns.iter().enumerate() {
+        if desc.column(name).and_then(|(_, c)| c.identity) != Some(Identity::Always) {
+            continue;
+        }
+        let given = match source.body.as_ref() {
+            SetExpr::Values(values) => values.rows.iter().any(|row| row.content.get(i).is_some_and(|v| !is_default_keyword(v))),
+            _ => true,
+        };
+        if given {
+            return Err(Identity::refuse(name, true));
+        }
+    }
+    Ok(())
 }
 
 /// Stores the rows of `batches`; returns how many and, when `returning`, the stored rows.

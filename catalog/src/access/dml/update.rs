@@ -12,6 +12,7 @@ use datafusion::sql::sqlparser::ast::{self, AssignmentTarget};
 use super::write::RowWriter;
 use super::{DmlContext, DmlPlan, Kind, single_table};
 use crate::access::convert::datum_at;
+use crate::descriptor::Identity;
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::provider::KEY_COLUMN;
 use crate::resolve;
@@ -39,6 +40,10 @@ pub(super) fn plan(ctx: &DmlContext<'_>, stmt: ast::Update, text_params: &[bool]
                 sqlstate::UNDEFINED_COLUMN,
                 format!("column \"{column}\" of relation \"{}\" does not exist", desc.name),
             ));
+        }
+        let always = desc.column(&column).and_then(|(_, c)| c.identity) == Some(Identity::Always);
+        if always && !shale_pgtypes::sql::is_default_keyword(&a.value) {
+            return Err(Identity::refuse(&column, false));
         }
         if assigned.insert(column.clone(), &a.value).is_some() {
             return Err(CatalogError::new(
