@@ -4,6 +4,12 @@
 //! join, and takes the one value out for each outer row with [`OnlyElement`]: NULL for no
 //! row, and 21000 "more than one row returned by a subquery used as an expression" for
 //! more than one, as in PostgreSQL.
+//!
+//! DataFusion cannot run a subquery whose select list uses the outer row either
+//! (`(SELECT json_build_object('a', t.a, 'b', u.b) FROM u WHERE ...)`, as SQLAlchemy reads
+//! identity columns). Such a subquery collects the inner columns its select list uses, and
+//! the select list is computed outside it, over the outer row and that one inner row (NULL
+//! when there is none).
 
 use std::sync::Arc;
 
@@ -35,6 +41,10 @@ impl AnalyzerRule for ScalarSubqueries {
     fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
         rewrite_plan(plan, |_| false, &|e, _| {
             e.transform_up(|e| match e {
+                Expr::ScalarSubquery(subquery) if !subquery.outer_ref_columns.is_empty() && outer_select_list(&subquery)?.is_some() => {
+                    let split = outer_select_list(&subquery)?.ok_or_else(|| PgError::internal("a subquery changed").into_datafusion())?;
+                    Ok(Transformed::yes(split))
+                }
                 Expr::ScalarSubquery(subquery) if needs_aggregate(&subquery) => {
                     let plan = subquery.subquery.as_ref().clone();
                     let only = Expr::Column(Column::from(plan.schema().qualified_field(0)));
@@ -48,6 +58,79 @@ impl AnalyzerRule for ScalarSubqueries {
             })
         })
     }
+}
+
+/// For a subquery whose select list uses the outer row: the select list computed outside,
+/// over a subquery of the inner columns it uses (as one struct), run as the rule runs every
+/// unaggregated subquery, and NULL when it returns no row.
+fn outer_select_list(subquery: &Subquery) -> Result<Option<Expr>> {
+    use datafusion::functions::core::expr_fn::{get_field, named_struct};
+    use datafusion::logical_expr::{lit, when};
+    let LogicalPlan::Projection(projection) = subquery.subquery.as_ref() else { return Ok(None) };
+    let [selected] = projection.expr.as_slice() else { return Ok(None) };
+    let mut selected = match selected {
+        Expr::Alias(alias) => alias.expr.as_ref(),
+        other => other,
+    };
+    let mut input = projection.input.as_ref();
+    // `first_value(e)` over the subquery's rows (as the server asks of subqueries over the
+    // system catalogs): `e` of its one row.
+    if let LogicalPlan::Aggregate(aggregate) = input
+        && aggregate.group_expr.is_empty()
+        && let [Expr::AggregateFunction(first)] = aggregate.aggr_expr.as_slice()
+        && first.func.name() == "first_value"
+        && let [e] = first.params.args.as_slice()
+    {
+        selected = e;
+        input = aggregate.input.as_ref();
+    }
+    let mut outer = false;
+    let mut inner_columns: Vec<Column> = Vec::new();
+    selected.apply(|e| {
+        match e {
+            Expr::OuterReferenceColumn(..) => outer = true,
+            Expr::Column(c) if !inner_columns.contains(c) => inner_columns.push(c.clone()),
+            _ => {}
+        }
+        Ok(datafusion::common::tree_node::TreeNodeRecursion::Continue)
+    })?;
+    if !outer {
+        return Ok(None);
+    }
+    // The inner row as a struct `c0, c1, ...` (one marker field when the list uses none).
+    let mut fields = Vec::new();
+    for (i, c) in inner_columns.iter().enumerate() {
+        fields.extend([lit(format!("c{i}")), Expr::Column(c.clone())]);
+    }
+    if fields.is_empty() {
+        fields.extend([lit("c0"), lit(true)]);
+    }
+    let row = LogicalPlanBuilder::from(input.clone())
+        .project(vec![named_struct(fields).alias("shale_inner_row")])?
+        .build()?;
+    let collected = LogicalPlanBuilder::from(row.clone())
+        .aggregate(Vec::<Expr>::new(), vec![array_agg(Expr::Column(Column::from(row.schema().qualified_field(0))))])?
+        .build()?;
+    let udf = ScalarUDF::new_from_impl(OnlyElement { signature: Signature::any(1, Volatility::Immutable) });
+    let inner_row = Expr::ScalarFunction(ScalarFunction::new_udf(
+        Arc::new(udf),
+        vec![Expr::ScalarSubquery(Subquery { subquery: Arc::new(collected), ..subquery.clone() })],
+    ));
+    let outside = selected
+        .clone()
+        .transform_up(|e| {
+            Ok(match e {
+                Expr::OuterReferenceColumn(_, c) => Transformed::yes(Expr::Column(c)),
+                Expr::Column(c) => match inner_columns.iter().position(|i| *i == c) {
+                    Some(i) => Transformed::yes(get_field(inner_row.clone(), format!("c{i}"))),
+                    None => Transformed::no(Expr::Column(c)),
+                },
+                other => Transformed::no(other),
+            })
+        })?
+        .data;
+    let none = Expr::Literal(ScalarValue::try_from(projection.schema.field(0).data_type())?, None);
+    Ok(Some(when(inner_row.is_null(), none).otherwise(outside)?))
 }
 
 /// Whether DataFusion would refuse `subquery` as not aggregated: it is correlated, has one
