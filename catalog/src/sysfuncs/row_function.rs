@@ -19,6 +19,8 @@ use crate::system::Snapshot;
 pub(crate) struct Context<'a> {
     pub handle: &'a SessionHandle,
     snapshot: OnceLock<Snapshot>,
+    /// The sequence the call's argument named, resolved once for all its rows (`nextval`).
+    pub sequence: std::cell::RefCell<Option<(ScalarValue, crate::descriptor::SequenceDesc)>>,
 }
 
 impl Context<'_> {
@@ -111,7 +113,7 @@ impl ScalarUDFImpl for RowFunction {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DFResult<ColumnarValue> {
-        let context = Context { handle: &self.handle, snapshot: OnceLock::new() };
+        let context = Context { handle: &self.handle, snapshot: OnceLock::new(), sequence: Default::default() };
         let all_scalar = !self.volatile && args.args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
         let rows = if all_scalar { 1 } else { args.number_rows };
         let arrays = args.args.iter().map(|a| a.to_array(rows)).collect::<DFResult<Vec<_>>>()?;

@@ -18,49 +18,54 @@ use crate::meta::{self, SequencePosition};
 use crate::session::handle::SessionHandle;
 use crate::system::column as v;
 
-/// The sequence `arg` names: text through the search path, or an OID.
+/// The sequence `arg` names: text through the search path, or an OID. Resolved once per
+/// call, whatever its number of rows (a column default names the same sequence in each).
 fn sequence(ctx: &Context<'_>, arg: &ScalarValue) -> Result<Option<SequenceDesc>> {
+    if arg.is_null() {
+        return Ok(None);
+    }
+    if let Some((named, q)) = ctx.sequence.borrow().as_ref()
+        && named == arg
+    {
+        return Ok(Some(q.clone()));
+    }
+    let q = resolve(ctx, arg)?;
+    *ctx.sequence.borrow_mut() = Some((arg.clone(), q.clone()));
+    Ok(Some(q))
+}
+
+fn resolve(ctx: &Context<'_>, arg: &ScalarValue) -> Result<SequenceDesc> {
     let txn = ctx.handle.txn()?;
-    let schemas_of = |schema: Option<&str>| match schema {
-        Some(s) => vec![s.to_string()],
-        None => ctx.handle.search_path(),
-    };
-    let find = |schemas: Vec<String>, matches: &dyn Fn(&SequenceDesc) -> bool, name: Option<&str>| -> Result<Option<SequenceDesc>> {
+    if let Some(text) = text_arg(arg).filter(|_| matches!(arg, ScalarValue::Utf8(_) | ScalarValue::LargeUtf8(_) | ScalarValue::Utf8View(_))) {
+        let parts = name_parts(&text);
+        let (schema, name) = match parts.as_slice() {
+            [name] if name.is_empty() => return Err(CatalogError::new("42602", "invalid name syntax")),
+            [name] => (None, name.as_str()),
+            [schema, name] | [_, schema, name] => (Some(schema.as_str()), name.as_str()),
+            _ => {
+                return Err(CatalogError::new(
+                    sqlstate::SYNTAX_ERROR,
+                    format!("improper relation name (too many dotted names): {text}"),
+                ));
+            }
+        };
+        let schemas = schema.map_or_else(|| ctx.handle.search_path(), |s| vec![s.to_string()]);
         for s in schemas {
-            let Some(schema) = meta::get_schema(&txn, &s)? else { continue };
-            let found = match name {
-                Some(name) => meta::get_sequence(&txn, schema.id, name)?,
-                None => meta::list_sequences(&txn, schema.id)?.into_iter().find(|q| matches(q)),
-            };
-            if found.is_some() {
-                return Ok(found);
+            if let Some(schema) = meta::get_schema(&txn, &s)?
+                && let Some(q) = meta::get_sequence(&txn, schema.id, name)?
+            {
+                return Ok(q);
             }
         }
-        Ok(None)
-    };
-    match arg {
-        a if a.is_null() => Ok(None),
-        ScalarValue::Utf8(Some(text)) | ScalarValue::LargeUtf8(Some(text)) | ScalarValue::Utf8View(Some(text)) => {
-            let parts = name_parts(text);
-            let (schema, name) = match parts.as_slice() {
-                [name] => (None, name.as_str()),
-                [schema, name] | [_, schema, name] => (Some(schema.as_str()), name.as_str()),
-                _ => return Err(CatalogError::new(sqlstate::INVALID_TEXT, format!("invalid name syntax: \"{text}\""))),
-            };
-            match find(schemas_of(schema), &|_| false, Some(name))? {
-                Some(found) => Ok(Some(found)),
-                None => Err(CatalogError::new(sqlstate::UNDEFINED_TABLE, format!("relation \"{text}\" does not exist"))),
-            }
-        }
-        other => {
-            let oid = super::row_function::oid_arg(other)?.unwrap_or(0);
-            let all: Vec<String> = meta::list_schemas(&txn)?.into_iter().map(|s| s.name).collect();
-            match find(all, &|q| crate::oid::table_oid(q.id) == oid, None)? {
-                Some(found) => Ok(Some(found)),
-                None => Err(CatalogError::new(sqlstate::UNDEFINED_TABLE, format!("could not open relation with OID {oid}"))),
-            }
+        return Err(CatalogError::new(sqlstate::UNDEFINED_TABLE, format!("relation \"{text}\" does not exist")));
+    }
+    let oid = super::row_function::oid_arg(arg)?.unwrap_or(0);
+    for schema in meta::list_schemas(&txn)? {
+        if let Some(q) = meta::list_sequences(&txn, schema.id)?.into_iter().find(|q| crate::oid::table_oid(q.id) == oid) {
+            return Ok(q);
         }
     }
+    Err(CatalogError::new(sqlstate::UNDEFINED_TABLE, format!("could not open relation with OID {oid}")))
 }
 
 /// The value after `last` in `q`, or 2200H at its end (the start again when it cycles).

@@ -631,7 +631,7 @@ pub(super) const PG_SEQUENCES: TableDef = TableDef {
     rows: Rows::Of(|s| {
         let rows = s.sequences.iter().map(|q| {
             let d = &q.sequence;
-            vec![
+            Ok(vec![
                 v::text(&q.schema),
                 v::text(&d.name),
                 v::text(s.user()),
@@ -642,10 +642,10 @@ pub(super) const PG_SEQUENCES: TableDef = TableDef {
                 v::int8(d.increment),
                 v::boolean(d.cycle),
                 v::int8(d.cache),
-                q.last_value.map_or_else(v::null, v::int8),
-            ]
+                s.last_value(d)?.map_or_else(v::null, v::int8),
+            ])
         });
-        Ok(rows.collect())
+        rows.collect()
     }),
 };
 

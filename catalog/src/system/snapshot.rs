@@ -35,8 +35,6 @@ pub(crate) struct SchemaSequence {
     pub schema: String,
     pub namespace: u32,
     pub sequence: SequenceDesc,
-    /// The last value handed out (`nextval` or `setval`), if any.
-    pub last_value: Option<i64>,
 }
 
 impl SchemaTable {
@@ -69,9 +67,7 @@ impl Snapshot {
                 tables.push(SchemaTable { schema: schema.name.clone(), namespace, table });
             }
             for sequence in meta::list_sequences(&txn, schema.id)? {
-                let position = meta::sequence_position(&txn, &sequence)?;
-                let last_value = position.called.then_some(position.last);
-                sequences.push(SchemaSequence { schema: schema.name.clone(), namespace, sequence, last_value });
+                sequences.push(SchemaSequence { schema: schema.name.clone(), namespace, sequence });
             }
         }
         let (settings, search_path) = handle.with_settings(|s| (s.all(), s.search_path().to_vec()));
@@ -84,6 +80,15 @@ impl Snapshot {
             settings,
             search_path,
         })
+    }
+
+    /// The last value the sequence `q` handed out (`nextval` or `setval`), if any: read only
+    /// for `pg_sequences`, not with every snapshot.
+    pub fn last_value(&self, q: &SequenceDesc) -> Result<Option<i64>> {
+        let Some(handle) = &self.handle else { return Ok(None) };
+        let txn = handle.txn().unwrap_or_else(|_| std::sync::Arc::new(handle.store().begin()));
+        let position = meta::sequence_position(&txn, q)?;
+        Ok(position.called.then_some(position.last))
     }
 
     /// The session user, owner of everything (OID 10).

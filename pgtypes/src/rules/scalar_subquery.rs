@@ -41,23 +41,25 @@ impl AnalyzerRule for ScalarSubqueries {
     fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
         rewrite_plan(plan, |_| false, &|e, _| {
             e.transform_up(|e| match e {
-                Expr::ScalarSubquery(subquery) if !subquery.outer_ref_columns.is_empty() && outer_select_list(&subquery)?.is_some() => {
-                    let split = outer_select_list(&subquery)?.ok_or_else(|| PgError::internal("a subquery changed").into_datafusion())?;
-                    Ok(Transformed::yes(split))
-                }
-                Expr::ScalarSubquery(subquery) if needs_aggregate(&subquery) => {
-                    let plan = subquery.subquery.as_ref().clone();
-                    let only = Expr::Column(Column::from(plan.schema().qualified_field(0)));
-                    let collected = LogicalPlanBuilder::from(plan).aggregate(Vec::<Expr>::new(), vec![array_agg(only)])?.build()?;
-                    let subquery = Subquery { subquery: Arc::new(collected), ..subquery };
-                    let udf = ScalarUDF::new_from_impl(OnlyElement { signature: Signature::any(1, Volatility::Immutable) });
-                    let call = ScalarFunction::new_udf(Arc::new(udf), vec![Expr::ScalarSubquery(subquery)]);
-                    Ok(Transformed::yes(Expr::ScalarFunction(call)))
-                }
+                Expr::ScalarSubquery(subquery) if !subquery.outer_ref_columns.is_empty() => match outer_select_list(&subquery)? {
+                    Some(split) => Ok(Transformed::yes(split)),
+                    None if needs_aggregate(&subquery) => Ok(Transformed::yes(only_row(&subquery, subquery.subquery.as_ref().clone())?)),
+                    None => Ok(Transformed::no(Expr::ScalarSubquery(subquery))),
+                },
                 other => Ok(Transformed::no(other)),
             })
         })
     }
+}
+
+/// `plan` (one column) run as `subquery` is, its rows collected and their one value taken
+/// out: NULL for none, 21000 for more than one.
+fn only_row(subquery: &Subquery, plan: LogicalPlan) -> Result<Expr> {
+    let only = Expr::Column(Column::from(plan.schema().qualified_field(0)));
+    let collected = LogicalPlanBuilder::from(plan).aggregate(Vec::<Expr>::new(), vec![array_agg(only)])?.build()?;
+    let subquery = Subquery { subquery: Arc::new(collected), ..subquery.clone() };
+    let udf = ScalarUDF::new_from_impl(OnlyElement { signature: Signature::any(1, Volatility::Immutable) });
+    Ok(Expr::ScalarFunction(ScalarFunction::new_udf(Arc::new(udf), vec![Expr::ScalarSubquery(subquery)])))
 }
 
 /// For a subquery whose select list uses the outer row: the select list computed outside,
@@ -108,14 +110,7 @@ fn outer_select_list(subquery: &Subquery) -> Result<Option<Expr>> {
     let row = LogicalPlanBuilder::from(input.clone())
         .project(vec![named_struct(fields).alias("shale_inner_row")])?
         .build()?;
-    let collected = LogicalPlanBuilder::from(row.clone())
-        .aggregate(Vec::<Expr>::new(), vec![array_agg(Expr::Column(Column::from(row.schema().qualified_field(0))))])?
-        .build()?;
-    let udf = ScalarUDF::new_from_impl(OnlyElement { signature: Signature::any(1, Volatility::Immutable) });
-    let inner_row = Expr::ScalarFunction(ScalarFunction::new_udf(
-        Arc::new(udf),
-        vec![Expr::ScalarSubquery(Subquery { subquery: Arc::new(collected), ..subquery.clone() })],
-    ));
+    let inner_row = only_row(subquery, row)?;
     let outside = selected
         .clone()
         .transform_up(|e| {

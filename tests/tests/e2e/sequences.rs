@@ -22,6 +22,10 @@ async fn nextval_currval_setval_and_lastval() {
     client.run("INSERT INTO gen SELECT nextval('s2') FROM generate_series(1, 3)").await;
     assert_eq!(client.lines("SELECT id FROM gen ORDER BY id").await, ["1", "2", "3"]);
     client.expect_error("SELECT nextval('nope')", "42P01", "relation \"nope\" does not exist").await;
+    // Bad names and NULLs.
+    client.expect_error("SELECT nextval('a.b.c.d')", "42601", "improper relation name (too many dotted names): a.b.c.d").await;
+    client.expect_error("SELECT nextval('')", "42602", "invalid name syntax").await;
+    assert_eq!(client.lines("SELECT nextval(NULL), setval('s1', 5, NULL)").await, ["NULL|NULL"]);
 }
 
 #[tokio::test]
