@@ -9,11 +9,12 @@ use datafusion::execution::session_state::{SessionState, SessionStateBuilder};
 use datafusion::prelude::SessionConfig;
 
 use crate::SEARCH_PATH_SCHEMA;
-use datafusion::optimizer::{Analyzer, AnalyzerRule};
+use datafusion::optimizer::{Analyzer, AnalyzerRule, Optimizer, OptimizerRule};
 
 use shale_pgtypes::arith::{CheckedArithmetic, IntegerLiterals};
 use shale_pgtypes::datetime::interval_scaling::IntervalScaling;
 use shale_pgtypes::casts::{ByteaText, CastSemantics, LimitRounding};
+use shale_pgtypes::rules::boolean_operands::BooleanOperands;
 use shale_pgtypes::rules::recursive_fields::RecursiveFields;
 use shale_pgtypes::rules::scalar_subquery::ScalarSubqueries;
 use shale_pgtypes::rules::window_frames::WindowFrames;
@@ -27,6 +28,7 @@ use shale_pgtypes::cast_pairs::ExistingCasts;
 use crate::provider::ShaleCatalogProvider;
 use crate::type_planner::ShaleTypes;
 use crate::session::yielding::YieldingJoins;
+use crate::session::interruptible::{InterruptCheck, with_checks};
 
 /// The one catalog (database) name Shale serves.
 pub const CATALOG_NAME: &str = "postgres";
@@ -50,7 +52,8 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
     options.optimizer.enable_topk_aggregation = false;
     let catalogs = Arc::new(MemoryCatalogProviderList::new());
     catalogs.register_catalog(CATALOG_NAME.to_string(), Arc::new(ShaleCatalogProvider::new(handle.clone())));
-    // PostgreSQL's integer literals, untyped literals, character(n) comparisons, rounded
+    // PostgreSQL's integer literals, untyped literals, casts, boolean operands,
+    // character(n) comparisons, rounded
     // LIMITs, scalar subqueries, window frame checks and interval scaling before
     // DataFusion's type coercion, PostgreSQL's casts, checked arithmetic, numeric NaN and
     // infinities and recursive CTEs' fields after it.
@@ -60,6 +63,7 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
         Arc::new(UntypedLiterals),
         // Once literals have their types: every cast here is one the statement wrote.
         Arc::new(ExistingCasts),
+        Arc::new(BooleanOperands),
         Arc::new(BpcharSemantics),
         Arc::new(LimitRounding),
         Arc::new(ByteaText),
@@ -72,11 +76,15 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
     analyzer_rules.push(Arc::new(CheckedArithmetic));
     analyzer_rules.push(Arc::new(NumericSpecials));
     analyzer_rules.push(Arc::new(RecursiveFields));
+    let check = Arc::new(InterruptCheck(handle.interrupt().clone()));
+    let analyzer_check: Arc<dyn AnalyzerRule + Send + Sync> = check.clone();
+    let optimizer_check: Arc<dyn OptimizerRule + Send + Sync> = check;
     let mut builder = SessionStateBuilder::new()
         .with_config(config)
         .with_catalog_list(catalogs)
         .with_default_features()
-        .with_analyzer_rules(analyzer_rules)
+        .with_analyzer_rules(with_checks(analyzer_rules, &analyzer_check))
+        .with_optimizer_rules(with_checks(Optimizer::new().rules, &optimizer_check))
         .with_physical_optimizer_rule(Arc::new(YieldingJoins))
         .with_type_planner(Arc::new(ShaleTypes));
     let planners = builder.expr_planners().get_or_insert_default();

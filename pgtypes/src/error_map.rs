@@ -32,6 +32,13 @@ pub fn classify(message: &str) -> PgError {
             format!("column \"{column}\" must appear in the GROUP BY clause or be used in an aggregate function"),
         );
     }
+    if let Some(arrow) = m.split("Unary operator 'NOT' requires a boolean expression, got ").nth(1) {
+        let arrow = arrow.lines().next().unwrap_or(arrow);
+        return PgError::new(
+            sqlstate::DATATYPE_MISMATCH,
+            format!("argument of NOT must be type boolean, not type {}", type_name(arrow)),
+        );
+    }
     if m.contains("Too many columns! The subquery should only return one column") {
         return PgError::new(sqlstate::SYNTAX_ERROR, "subquery must return only one column");
     }

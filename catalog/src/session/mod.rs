@@ -7,6 +7,7 @@ pub mod activity;
 pub mod blocking;
 pub mod handle;
 pub mod interrupt;
+pub mod interruptible;
 pub mod param;
 pub mod settings;
 pub mod yielding;

@@ -271,6 +271,24 @@ async fn casts_postgresql_does_not_have_are_42846() {
 }
 
 #[tokio::test]
+async fn and_or_and_not_take_booleans() {
+    let (_server, client) = TestServer::start_with_client().await;
+    for (sql, message) in [
+        ("SELECT 1 AND true", "argument of AND must be type boolean, not type integer"),
+        ("SELECT true OR 'abc'::text", "argument of OR must be type boolean, not type text"),
+        ("SELECT NULL AND 1", "argument of AND must be type boolean, not type integer"),
+        ("SELECT NOT now()::date", "argument of NOT must be type boolean, not type date"),
+    ] {
+        client.expect_error(sql, "42804", message).await;
+    }
+    // Quoted literals are read as booleans; NULL is any type.
+    assert_eq!(client.lines("SELECT 'yes' AND true, 'off' OR false, NULL OR NULL, NULL AND false").await, ["t|f|NULL|f"]);
+    // Long chains plan without walking the chain at every step.
+    let chain = (0..3000).map(|i| format!("x <> {i}")).collect::<Vec<_>>().join(" AND ");
+    assert_eq!(client.lines(&format!("SELECT count(*) FROM (VALUES (1), (5000)) v(x) WHERE {chain}")).await, ["1"]);
+}
+
+#[tokio::test]
 async fn counts_of_arrays_are_integers() {
     let (_server, client) = TestServer::start_with_client().await;
     client.run("CREATE TABLE counted (id int PRIMARY KEY, i4 int)").await;

@@ -229,6 +229,12 @@ impl ExprSchemable for Expr {
             Expr::ScalarSubquery(subquery) => {
                 Ok(subquery.subquery.schema().field(0).data_type().clone())
             }
+            // Shale: AND and OR are boolean whatever their operands, which type
+            // coercion checks at each node; asking the operands here walked the rest of a
+            // chain (`a AND b AND ...`) at every node of it.
+            Expr::BinaryExpr(BinaryExpr { op, .. }) if op.is_logic_operator() => {
+                Ok(DataType::Boolean)
+            }
             Expr::BinaryExpr(BinaryExpr { left, right, op }) => {
                 let (lhs, rhs) = (left.get_type(schema)?, right.get_type(schema)?);
                 match same_type_arithmetic(&lhs, op, &rhs) {
@@ -606,6 +612,14 @@ fn field_without_name(expr: &Expr, schema: &dyn ExprSchema) -> Result<Arc<Field>
         Expr::ScalarSubquery(subquery) => Ok(Arc::new(
             subquery.subquery.schema().field(0).as_ref().clone().with_nullable(true),
         )),
+        // Shale: as in `get_type`.
+        Expr::BinaryExpr(BinaryExpr { left, right, op }) if op.is_logic_operator() => {
+            Ok(Arc::new(Field::new(
+                schema_name,
+                DataType::Boolean,
+                left.nullable(schema)? || right.nullable(schema)?,
+            )))
+        }
         Expr::BinaryExpr(BinaryExpr { left, right, op }) => {
             let (left_field, right_field) =
                 (left.unnamed_field_of(schema)?, right.unnamed_field_of(schema)?);
