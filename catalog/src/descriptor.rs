@@ -101,6 +101,55 @@ pub struct TableDesc {
     /// Name of the primary key constraint (`<table>_pkey` at creation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkey_name: Option<String>,
+    /// Secondary indexes (CREATE INDEX, UNIQUE constraints), in creation order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<IndexDesc>,
+}
+
+/// A secondary index: CREATE INDEX, or the index behind a UNIQUE constraint. Its entries
+/// live in the data space under its own id (`crate::access::index`), written in the
+/// transaction of the row change they follow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexDesc {
+    /// Never-reused id from the tables' counter: an index is a relation, and its OID is
+    /// [`oid::table_oid`] of it.
+    pub id: u64,
+    /// Index name, unique among the schema's relations.
+    pub name: String,
+    /// The key columns, in key order.
+    pub columns: Vec<IndexColumn>,
+    /// Slots of the INCLUDE columns (kept for the catalogs; entries lead to the row).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<usize>,
+    /// UNIQUE: no two rows have the same key (rows with a NULL in it excepted, unless
+    /// `nulls_not_distinct`).
+    pub unique: bool,
+    /// NULLS NOT DISTINCT: NULLs count as equal for uniqueness.
+    #[serde(default)]
+    pub nulls_not_distinct: bool,
+    /// Whether a UNIQUE constraint of the same name owns the index.
+    #[serde(default)]
+    pub constraint: bool,
+}
+
+/// One key column of an index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexColumn {
+    /// The column's slot.
+    pub slot: usize,
+    /// DESC (entries are stored ascending; the order is the catalogs' and the planner's).
+    #[serde(default)]
+    pub descending: bool,
+    /// NULLS FIRST (the default of DESC).
+    #[serde(default)]
+    pub nulls_first: bool,
+}
+
+impl IndexDesc {
+    /// Whether the index has a key column in `slot`.
+    pub fn covers(&self, slot: usize) -> bool {
+        self.columns.iter().any(|c| c.slot == slot) || self.include.contains(&slot)
+    }
 }
 
 impl TableDesc {
@@ -145,6 +194,11 @@ impl TableDesc {
     /// Whether the table has a declared primary key.
     pub fn has_primary_key(&self) -> bool {
         !self.primary_key.is_empty()
+    }
+
+    /// The secondary index named `name`.
+    pub fn index(&self, name: &str) -> Option<&IndexDesc> {
+        self.indexes.iter().find(|i| i.name == name)
     }
 }
 

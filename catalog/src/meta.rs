@@ -7,6 +7,8 @@
 //! - `q/<schema id: u64 BE>/<sequence name>` -> [`SequenceDesc`]
 //! - `n/<sequence id: u64 BE>` -> where the sequence stands: its last value (i64 BE) and
 //!   whether that value was handed out (one byte); written outside transactions
+//! - `x/<schema id: u64 BE>/<index name>` -> the id (u64 BE) of the table that has the
+//!   index: index names are relation names, unique in their schema
 //! - `c/<counter>` -> u64 BE, the last id handed out by [`allocate`]
 //! - `v` -> u64 BE catalog version, bumped by every DDL in the DDL's transaction
 
@@ -21,6 +23,7 @@ const SCHEMA_PREFIX: &[u8] = b"s/";
 const TABLE_PREFIX: &[u8] = b"t/";
 const SEQUENCE_PREFIX: &[u8] = b"q/";
 const SEQUENCE_STATE_PREFIX: &[u8] = b"n/";
+const INDEX_PREFIX: &[u8] = b"x/";
 const COUNTER_PREFIX: &[u8] = b"c/";
 const VERSION_KEY: &[u8] = b"v";
 /// Counter of schema ids.
@@ -50,6 +53,10 @@ fn schema_prefix(kind: &[u8], schema_id: u64) -> Vec<u8> {
 
 fn sequence_key(schema_id: u64, name: &str) -> Vec<u8> {
     [schema_prefix(SEQUENCE_PREFIX, schema_id), name.as_bytes().to_vec()].concat()
+}
+
+fn index_key(schema_id: u64, name: &str) -> Vec<u8> {
+    [schema_prefix(INDEX_PREFIX, schema_id), name.as_bytes().to_vec()].concat()
 }
 
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
@@ -108,6 +115,12 @@ pub fn get_table_for_update(txn: &Txn, schema_id: u64, name: &str) -> Result<Opt
     txn.get_for_update(Space::Meta, &table_key(schema_id, name))?.map(|v| decode(&v)).transpose()
 }
 
+/// The table `name` in schema `schema_id`, share-locked: concurrent writers of the table go
+/// on, DDL that locks it for update waits for them (and they for it).
+pub fn get_table_shared(txn: &Txn, schema_id: u64, name: &str) -> Result<Option<TableDesc>> {
+    txn.get_shared(Space::Meta, &table_key(schema_id, name))?.map(|v| decode(&v)).transpose()
+}
+
 /// Every table of a schema, by name.
 pub fn list_tables(txn: &Txn, schema_id: u64) -> Result<Vec<TableDesc>> {
     scan_prefix(txn, tables_prefix(schema_id))
@@ -121,6 +134,24 @@ pub fn put_table(txn: &Txn, desc: &TableDesc) -> Result<()> {
 /// Removes the table `name` of schema `schema_id`.
 pub fn delete_table(txn: &Txn, schema_id: u64, name: &str) -> Result<()> {
     Ok(txn.delete(Space::Meta, &table_key(schema_id, name))?)
+}
+
+/// The id of the table that has the index `name` of schema `schema_id`, locking the name
+/// against a concurrent CREATE.
+pub fn index_table_for_update(txn: &Txn, schema_id: u64, name: &str) -> Result<Option<u64>> {
+    txn.get_for_update(Space::Meta, &index_key(schema_id, name))?
+        .map(|v| v.try_into().map(u64::from_be_bytes).map_err(|_| CatalogError::new("XX001", "corrupt index name entry")))
+        .transpose()
+}
+
+/// Records that the index `name` of schema `schema_id` belongs to the table `table_id`.
+pub fn put_index_name(txn: &Txn, schema_id: u64, name: &str, table_id: u64) -> Result<()> {
+    Ok(txn.put(Space::Meta, &index_key(schema_id, name), &table_id.to_be_bytes())?)
+}
+
+/// Forgets the index name `name` of schema `schema_id`.
+pub fn delete_index_name(txn: &Txn, schema_id: u64, name: &str) -> Result<()> {
+    Ok(txn.delete(Space::Meta, &index_key(schema_id, name))?)
 }
 
 /// The sequence `name` in schema `schema_id`.

@@ -162,7 +162,15 @@ impl Txn {
     /// [`Error::Conflict`] if another transaction wrote the key after our snapshot.
     pub fn get_for_update(&self, space: Space, key: &[u8]) -> Result<Option<Vec<u8>>> {
         let cf = self.shared.cf(space)?;
-        self.with(|txn| locked_get(txn, cf, key))
+        self.with(|txn| locked_get(txn, cf, key, true))
+    }
+
+    /// The value of `key`, if any, holding a shared lock on the key until the transaction
+    /// ends: other shared holders go on, [`Txn::get_for_update`] waits for all of them
+    /// (PostgreSQL's weaker table locks against ACCESS EXCLUSIVE).
+    pub fn get_shared(&self, space: Space, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let cf = self.shared.cf(space)?;
+        self.with(|txn| locked_get(txn, cf, key, false))
     }
 
     /// Sets `key` to `value`.
@@ -187,6 +195,30 @@ impl Txn {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        self.scan_at(space, range, after, limit, false)
+    }
+
+    /// [`Txn::scan`] of what is committed now (and the transaction's own writes), whatever
+    /// the transaction's snapshot: what building an index reads once it holds the table's
+    /// lock, as PostgreSQL's CREATE INDEX does.
+    pub fn scan_latest(
+        &self,
+        space: Space,
+        range: &KeyRange,
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        self.scan_at(space, range, after, limit, true)
+    }
+
+    fn scan_at(
+        &self,
+        space: Space,
+        range: &KeyRange,
+        after: Option<&[u8]>,
+        limit: usize,
+        latest: bool,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         let start = match after {
             // after + [0] is the smallest key greater than `after`.
             Some(after) if after >= range.lower.as_slice() => [after, &[0]].concat(),
@@ -198,7 +230,15 @@ impl Txn {
             if limit == 0 || upper.is_some_and(|upper| upper <= start.as_slice()) {
                 return Ok(Vec::new());
             }
-            let mut opts = open.read_opts();
+            let now = latest.then(|| self.shared.db.snapshot());
+            let mut opts = match &now {
+                Some(snapshot) => {
+                    let mut opts = ReadOptions::default();
+                    opts.set_snapshot(snapshot);
+                    opts
+                }
+                None => open.read_opts(),
+            };
             opts.set_iterate_lower_bound(start.as_slice());
             if let Some(upper) = upper {
                 opts.set_iterate_upper_bound(upper);
@@ -334,12 +374,13 @@ impl Open {
     }
 }
 
-/// Locks `key` exclusively and reads it: at the transaction's snapshot (which the lock
-/// validates) under snapshot isolation, the latest committed value under read committed.
-fn locked_get(txn: &RawTxn, cf: &ColumnFamily, key: &[u8]) -> Result<Option<Vec<u8>>> {
+/// Locks `key` (`exclusive`ly or shared) and reads it: at the transaction's snapshot (which
+/// the lock validates) under snapshot isolation, the latest committed value under read
+/// committed.
+fn locked_get(txn: &RawTxn, cf: &ColumnFamily, key: &[u8], exclusive: bool) -> Result<Option<Vec<u8>>> {
     let mut opts = ReadOptions::default();
     opts.set_snapshot(&txn.snapshot());
-    Ok(txn.get_for_update_cf_opt(cf, key, true, &opts)?)
+    Ok(txn.get_for_update_cf_opt(cf, key, exclusive, &opts)?)
 }
 
 impl fmt::Debug for Txn {

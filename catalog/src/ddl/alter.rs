@@ -4,7 +4,7 @@
 use datafusion::common::DFSchema;
 use datafusion::logical_expr::{ExprSchemable, LogicalPlanBuilder};
 use datafusion::physical_plan::collect;
-use datafusion::sql::sqlparser::ast::{AlterTable, AlterTableOperation, RenameTableNameKind};
+use datafusion::sql::sqlparser::ast::{AlterTable, AlterTableOperation, ColumnOption, RenameTableNameKind, TableConstraint};
 use shale_storage::{Datum, encode_row};
 
 use super::create_table::{check_column_count, column};
@@ -26,10 +26,9 @@ pub async fn alter_table(ctx: &DdlContext<'_>, stmt: &AlterTable) -> Result<DdlO
         }
         return Err(CatalogError::undefined_table(&resolve::display(&stmt.name)));
     };
-    // Lock the descriptor against concurrent DDL.
-    meta::get_table_for_update(&txn, found.schema.id, &found.table.name)?;
+    // Lock the descriptor against concurrent DDL and writers, and change it as it is now.
     let old_name = found.table.name.clone();
-    let mut desc = found.table;
+    let mut desc = meta::get_table_for_update(&txn, found.schema.id, &old_name)?.unwrap_or(found.table);
     for op in &stmt.operations {
         apply(ctx, &mut desc, op, &mut outcome).await?;
     }
@@ -79,6 +78,13 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
             }
             check_column_count(desc.columns.len() + 1)?;
             desc.columns.push(col);
+            for option in &column_def.options {
+                if let ColumnOption::Unique(unique) = &option.option {
+                    let name = option.name.as_ref().map(resolve::normalize);
+                    let slot = desc.columns.len() - 1;
+                    super::index::add_unique_constraint(&*ctx.handle.txn()?, desc, name, unique, Some(slot))?;
+                }
+            }
         }
         AlterTableOperation::DropColumn { column_names, if_exists, .. } => {
             for ident in column_names {
@@ -93,10 +99,22 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
                 if desc.primary_key.contains(&slot) {
                     return Err(CatalogError::unsupported("dropping a primary key column"));
                 }
+                // Its indexes (and UNIQUE constraints) go with it, as in PostgreSQL.
+                let txn = ctx.handle.txn()?;
+                let (gone, kept) = std::mem::take(&mut desc.indexes).into_iter().partition::<Vec<_>, _>(|i| i.covers(slot));
+                for index in &gone {
+                    crate::access::index::clear(&txn, index)?;
+                    meta::delete_index_name(&txn, desc.schema_id, &index.name)?;
+                }
+                desc.indexes = kept;
                 let col = &mut desc.columns[slot];
                 col.dropped = true;
                 col.name = format!("........pg.dropped.{}........", slot + 1);
             }
+        }
+        AlterTableOperation::AddConstraint { constraint: TableConstraint::Unique(unique), not_valid: false } => {
+            let name = unique.name.as_ref().map(resolve::normalize);
+            super::index::add_unique_constraint(&*ctx.handle.txn()?, desc, name, unique, None)?;
         }
         AlterTableOperation::RenameColumn { old_column_name, new_column_name } => {
             let (old, new) = (resolve::normalize(old_column_name), resolve::normalize(new_column_name));
@@ -111,7 +129,7 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
         AlterTableOperation::RenameTable { table_name: RenameTableNameKind::To(name) | RenameTableNameKind::As(name) } => {
             let (_, new) = resolve::split_name(name)?;
             let txn = ctx.handle.txn()?;
-            if meta::get_table_for_update(&txn, desc.schema_id, &new)?.is_some() {
+            if super::sequence::relation_exists(&txn, desc.schema_id, &new)? {
                 return Err(CatalogError::new(sqlstate::DUPLICATE_TABLE, format!("relation \"{new}\" already exists")));
             }
             desc.name = new;

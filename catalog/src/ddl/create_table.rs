@@ -1,11 +1,12 @@
-//! CREATE TABLE: columns, types, NOT NULL, DEFAULT and PRIMARY KEY, and `serial` and
-//! identity columns (integer columns whose default is the next value of a sequence they
-//! own).
+//! CREATE TABLE: columns, types, NOT NULL, DEFAULT, PRIMARY KEY and UNIQUE, and `serial`
+//! and identity columns (integer columns whose default is the next value of a sequence
+//! they own).
 
 use datafusion::common::DFSchema;
 use datafusion::logical_expr::ExprSchemable;
 use datafusion::sql::sqlparser::ast::{
     ColumnDef, ColumnOption, CreateTable, DataType, GeneratedAs, IndexColumn, SequenceOptions, TableConstraint,
+    UniqueConstraint,
 };
 use shale_storage::Txn;
 
@@ -31,6 +32,8 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
     }
     let mut columns: Vec<ColumnDesc> = Vec::with_capacity(stmt.columns.len());
     let mut primary_key: Option<Vec<usize>> = None;
+    // UNIQUE constraints, column ones first, as PostgreSQL names them.
+    let mut uniques: Vec<(Option<String>, &UniqueConstraint, Option<usize>)> = Vec::new();
     // The columns that own a sequence, with its options.
     let mut serials = Vec::new();
     for def in &stmt.columns {
@@ -53,6 +56,11 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
         if is_pk {
             set_primary_key(&mut primary_key, vec![columns.len()], &name)?;
         }
+        for option in &def.options {
+            if let ColumnOption::Unique(unique) = &option.option {
+                uniques.push((option.name.as_ref().map(resolve::normalize), unique, Some(columns.len())));
+            }
+        }
         columns.push(column);
     }
     for constraint in &stmt.constraints {
@@ -61,6 +69,7 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
                 let slots = pk.columns.iter().map(|c| key_column(&columns, c)).collect::<Result<Vec<_>>>()?;
                 set_primary_key(&mut primary_key, slots, &name)?;
             }
+            TableConstraint::Unique(unique) => uniques.push((unique.name.as_ref().map(resolve::normalize), unique, None)),
             other => return Err(CatalogError::unsupported(format!("table constraint {other}"))),
         }
     }
@@ -74,10 +83,17 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
     }
     let id = meta::allocate(&txn, meta::TABLE_IDS, 1)?;
     let pkey_name = (!primary_key.is_empty()).then(|| format!("{name}_pkey"));
-    let mut desc = TableDesc { id, schema_id: schema.id, name, columns, primary_key, pkey_name };
+    let mut desc = TableDesc { id, schema_id: schema.id, name, columns, primary_key, pkey_name, indexes: Vec::new() };
     for (slot, options) in serials {
         let sequence = owned_sequence(ctx, &txn, &schema, &desc, slot, &options)?;
         desc.columns[slot].default = Some(sequence);
+    }
+    for (name, unique, slot) in uniques {
+        let index = super::index::unique_constraint(&txn, &desc, name, unique, slot)?;
+        desc.indexes.push(index);
+    }
+    for index in &desc.indexes {
+        meta::put_index_name(&txn, desc.schema_id, &index.name, desc.id)?;
     }
     meta::put_table(&txn, &desc)?;
     meta::bump_version(&txn)?;
@@ -121,6 +137,8 @@ fn serial_column(def: &ColumnDef, ty: SqlType, table: &str) -> Result<(ColumnDes
                 ));
             }
             ColumnOption::PrimaryKey(_) => is_pk = true,
+            // Made an index once the table's columns are known.
+            ColumnOption::Unique(_) => {}
             other => return Err(CatalogError::unsupported(format!("column option {other}"))),
         }
     }
@@ -244,6 +262,8 @@ pub(super) fn column(ctx: &DdlContext<'_>, def: &ColumnDef, table: &str) -> Resu
                 column.default = Some(sql);
             }
             ColumnOption::PrimaryKey(_) => is_pk = true,
+            // Made an index once the table's columns are known (the caller's part).
+            ColumnOption::Unique(_) => {}
             ColumnOption::Generated { generated_as, generation_expr: None, .. } => {
                 if !matches!(column.ty, SqlType::Int2 | SqlType::Int4 | SqlType::Int8) {
                     return Err(CatalogError::new(

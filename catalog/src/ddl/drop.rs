@@ -21,6 +21,7 @@ pub fn drop_tables(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool) 
             Some(r) => {
                 meta::delete_table(&txn, r.schema.id, &r.table.name)?;
                 super::sequence::drop_owned(&txn, &r.table)?;
+                super::index::forget_indexes(&txn, &r.table)?;
             }
             None if if_exists => outcome.notice("00000", format!("table \"{}\" does not exist, skipping", resolve::display(name))),
             None => {
@@ -86,6 +87,7 @@ pub fn drop_schemas(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool,
         }
         for t in &tables {
             meta::delete_table(&txn, schema.id, &t.name)?;
+            super::index::forget_indexes(&txn, t)?;
         }
         for sequence in &sequences {
             meta::delete_sequence(&txn, schema.id, &sequence.name)?;

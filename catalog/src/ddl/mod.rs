@@ -1,15 +1,17 @@
-//! DDL: CREATE / DROP SCHEMA, CREATE / DROP TABLE, ALTER TABLE and CREATE / DROP SEQUENCE, written to storage in the
-//! statement's transaction. Each one bumps the catalog version.
+//! DDL: CREATE / DROP SCHEMA, CREATE / DROP TABLE, ALTER TABLE, CREATE / DROP SEQUENCE and
+//! CREATE / DROP / ALTER INDEX, written to storage in the statement's transaction. Each one bumps the catalog version.
 
 mod alter;
 mod create_table;
 mod drop;
+mod index;
 mod schema;
 mod sequence;
 
 pub use alter::alter_table;
 pub use create_table::create_table;
 pub use drop::{drop_schemas, drop_tables};
+pub use index::{alter_index, create_index, drop_indexes};
 pub use schema::create_schema;
 pub use sequence::{CreateSequence, create_sequence, drop_sequences};
 

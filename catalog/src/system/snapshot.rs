@@ -145,6 +145,7 @@ impl Snapshot {
             columns: vec![column("id", SqlType::Int4, None), column("v", SqlType::Varchar(Some(3)), Some("'x'"))],
             primary_key: vec![0],
             pkey_name: None,
+            indexes: Vec::new(),
         };
         Snapshot {
             schemas: vec![SchemaDesc { id: 1, name: "public".into() }],

@@ -36,12 +36,17 @@ impl Session {
                 };
                 Ok(ddl_outcome(blocking(|| ddl::create_sequence(&self.ddl(), &create))?))
             }
+            Statement::CreateIndex(create) => Ok(ddl_outcome(blocking(|| ddl::create_index(&self.ddl(), &create))?)),
+            Statement::AlterIndex { name, operation } => {
+                Ok(ddl_outcome(blocking(|| ddl::alter_index(&self.ddl(), &name, &operation))?))
+            }
             Statement::CreateSchema { schema_name, if_not_exists, .. } => {
                 Ok(ddl_outcome(blocking(|| ddl::create_schema(&self.ddl(), &schema_name, if_not_exists))?))
             }
             Statement::Drop { object_type, if_exists, names, cascade, .. } => match object_type {
                 ObjectType::Table => Ok(ddl_outcome(blocking(|| ddl::drop_tables(&self.ddl(), &names, if_exists))?)),
                 ObjectType::Sequence => Ok(ddl_outcome(blocking(|| ddl::drop_sequences(&self.ddl(), &names, if_exists))?)),
+                ObjectType::Index => Ok(ddl_outcome(blocking(|| ddl::drop_indexes(&self.ddl(), &names, if_exists))?)),
                 ObjectType::Schema => {
                     Ok(ddl_outcome(blocking(|| ddl::drop_schemas(&self.ddl(), &names, if_exists, cascade))?))
                 }

@@ -17,6 +17,7 @@ mod dml;
 mod durability;
 mod errors;
 mod extended;
+mod indexes;
 mod infinity;
 mod isolation;
 mod jdbc;

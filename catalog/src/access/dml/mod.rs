@@ -31,7 +31,8 @@ use shale_storage::{Isolation, Space};
 use self::write::RowWriter;
 use crate::session::blocking::blocking;
 use crate::descriptor::TableDesc;
-use crate::error::{CatalogError, Result};
+use crate::error::{CatalogError, Result, sqlstate};
+use crate::meta;
 use crate::session::handle::SessionHandle;
 use crate::provider::ShaleTable;
 use crate::resolve::{self, Resolved};
@@ -162,19 +163,43 @@ impl DmlPlan {
     /// Writes (or removes) the rows of `batches`, the output of the plan.
     async fn write(&self, ctx: &DmlContext<'_>, batches: Vec<RecordBatch>) -> Result<DmlOutcome> {
         let txn = ctx.handle.txn()?;
-        let writer = RowWriter::new(&txn, &self.table);
         let returning = self.returning.is_some();
-        // Writes wait for row locks.
-        let (count, written) = blocking(|| match self.kind {
+        // Writes wait for row locks, and for DDL on the table.
+        let (count, written) = blocking(|| {
+            let table = self.current_table(&txn)?;
+            let writer = RowWriter::new(&txn, &table);
+            match self.kind {
             Kind::Insert => insert::write(&writer, &batches, returning),
             Kind::Update => update::write(&writer, &batches, returning),
             Kind::Delete => delete::write(&writer, &batches, returning),
+            }
         })?;
         let returning = match (&self.returning, written) {
             (Some(items), Some(batch)) => Some(ctx.returning(&self.relation, batch, items).await?),
             _ => None,
         };
         Ok(DmlOutcome { count, returning })
+    }
+}
+
+impl DmlPlan {
+    /// The table as it is now, share-locked until the transaction ends, so that DDL on it
+    /// (CREATE INDEX) waits for this write and this write for it, as PostgreSQL's ROW
+    /// EXCLUSIVE lock does; the indexes to maintain are the current ones. 40001 when its
+    /// columns changed since the statement was planned.
+    fn current_table(&self, txn: &shale_storage::Txn) -> Result<TableDesc> {
+        let planned = &self.table;
+        match meta::get_table_shared(txn, planned.schema_id, &planned.name)? {
+            Some(current)
+                if current.id == planned.id && current.columns == planned.columns && current.primary_key == planned.primary_key =>
+            {
+                Ok(current)
+            }
+            _ => Err(CatalogError::new(
+                sqlstate::SERIALIZATION_FAILURE,
+                format!("could not serialize access: table \"{}\" changed while the statement ran", planned.name),
+            )),
+        }
     }
 }
 

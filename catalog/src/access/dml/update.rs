@@ -1,7 +1,6 @@
 //! UPDATE: DataFusion computes each matching row's new values next to its storage key;
 //! the old rows are then replaced here.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use datafusion::arrow::record_batch::RecordBatch;
@@ -94,17 +93,7 @@ pub(super) fn write(writer: &RowWriter<'_>, batches: &[RecordBatch], returning: 
             changes.push((old, new, row));
         }
     }
-    // Remove every moved row first, so that keys may be swapped within one statement.
-    let mut moved = HashSet::new();
-    for (old, new, _) in &changes {
-        if old != new {
-            writer.delete(old)?;
-            moved.insert(new.clone());
-        }
-    }
-    for (_, new, row) in &changes {
-        writer.put(new, row, moved.contains(new))?;
-    }
+    writer.replace(&changes)?;
     let count = changes.len() as u64;
     let written = match returning {
         true => Some(writer.batch(&changes.into_iter().map(|(_, _, row)| row).collect::<Vec<_>>())?),

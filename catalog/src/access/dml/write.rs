@@ -1,11 +1,14 @@
-//! Writing rows: checking values, building keys and row values, and enforcing the primary
-//! key's uniqueness.
+//! Writing rows: checking values, building keys and row values, enforcing the primary
+//! key's uniqueness, and keeping the table's indexes in step (`access::index`).
+
+use std::collections::HashSet;
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use shale_storage::{Datum, DatumRef, Space, Txn, encode_key_datum, encode_row, table_prefix};
 
 use crate::access::convert::{ColumnBuilder, datum_at};
+use crate::access::index::{self, OnDuplicate};
 use crate::descriptor::TableDesc;
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::access::values;
@@ -85,8 +88,18 @@ impl<'a> RowWriter<'a> {
             .collect())
     }
 
-    /// Stores `row` under `key`; 23505 when `check_unique` and a row with that key exists.
+    /// Stores a new `row` under `key` with its index entries; 23505 when `check_unique` and
+    /// a row with that key exists, or when a unique index has its values.
     pub fn put(&self, key: &[u8], row: &Row, check_unique: bool) -> Result<()> {
+        self.store(key, row, check_unique)?;
+        for index in &self.desc.indexes {
+            index::add_entry(self.txn, self.desc, index, key, &row.slots, OnDuplicate::Violation)?;
+        }
+        Ok(())
+    }
+
+    /// Stores `row` under `key`, its index entries aside.
+    fn store(&self, key: &[u8], row: &Row, check_unique: bool) -> Result<()> {
         if check_unique && self.txn.get_for_update(Space::Data, key)?.is_some() {
             return Err(self.duplicate(row));
         }
@@ -96,22 +109,67 @@ impl<'a> RowWriter<'a> {
         Ok(self.txn.put(Space::Data, key, &value)?)
     }
 
-    /// Removes the row stored under `key`.
+    /// Removes the row stored under `key` and its index entries.
     pub fn delete(&self, key: &[u8]) -> Result<()> {
+        if !self.desc.indexes.is_empty() {
+            let old = self.stored(key)?;
+            for index in &self.desc.indexes {
+                index::remove_entry(self.txn, index, key, &old.slots)?;
+            }
+        }
         Ok(self.txn.delete(Space::Data, key)?)
     }
 
+    /// Replaces rows: each change is the old row's key, the new row's key and the new row.
+    /// Every moved row and every changed index entry is removed first, so that keys and
+    /// unique values may be swapped among the rows of one statement.
+    pub fn replace(&self, changes: &[(Vec<u8>, Vec<u8>, Row)]) -> Result<()> {
+        // The entries that change: (index, old key, old row) out, (index, new key, new row) in.
+        let mut stale = Vec::new();
+        for (old_key, new_key, row) in changes {
+            if self.desc.indexes.is_empty() {
+                break;
+            }
+            let old = self.stored(old_key)?;
+            for (i, index) in self.desc.indexes.iter().enumerate() {
+                // A unique entry's value is the row's key: a moved row's entries all change.
+                if old_key != new_key || index::entry_key(index, old_key, &old.slots) != index::entry_key(index, new_key, &row.slots) {
+                    index::remove_entry(self.txn, index, old_key, &old.slots)?;
+                    stale.push((i, new_key, row));
+                }
+            }
+        }
+        let mut moved = HashSet::new();
+        for (old, new, _) in changes {
+            if old != new {
+                self.txn.delete(Space::Data, old)?;
+                moved.insert(new.clone());
+            }
+        }
+        for (_, new, row) in changes {
+            self.store(new, row, moved.contains(new))?;
+        }
+        for (i, key, row) in stale {
+            index::add_entry(self.txn, self.desc, &self.desc.indexes[i], key, &row.slots, OnDuplicate::Violation)?;
+        }
+        Ok(())
+    }
+
+    /// The row stored under `key`, as this transaction sees it.
+    fn stored(&self, key: &[u8]) -> Result<Row> {
+        match self.txn.get(Space::Data, key)? {
+            Some(bytes) => Ok(Row { slots: index::stored_slots(self.desc, &bytes)? }),
+            None => Err(CatalogError::internal("a row to change is gone")),
+        }
+    }
+
     fn duplicate(&self, row: &Row) -> CatalogError {
-        let names: Vec<&str> =
-            self.desc.primary_key.iter().map(|&s| self.desc.columns[s].name.as_str()).collect();
-        let values: Vec<String> =
-            self.desc.primary_key.iter().map(|&s| datum_text(&row.slots[s])).collect();
         let constraint = self.desc.pkey_name.clone().unwrap_or_else(|| format!("{}_pkey", self.desc.name));
         CatalogError::new(
             sqlstate::UNIQUE_VIOLATION,
             format!("duplicate key value violates unique constraint \"{constraint}\""),
         )
-        .with_detail(format!("Key ({})=({}) already exists.", names.join(", "), values.join(", ")))
+        .with_detail(format!("Key {} already exists.", index::key_text(self.desc, &self.desc.primary_key, &row.slots)))
     }
 
     /// The Arrow schema of the table's visible columns.
@@ -134,20 +192,5 @@ impl<'a> RowWriter<'a> {
         }
         let columns = builders.iter_mut().map(ColumnBuilder::finish).collect::<Result<_>>()?;
         RecordBatch::try_new(schema, columns).map_err(|e| CatalogError::internal(e.to_string()))
-    }
-}
-
-/// A datum as text for error details.
-fn datum_text(d: &Datum) -> String {
-    match d {
-        Datum::Null => "null".into(),
-        Datum::Bool(b) => if *b { "t" } else { "f" }.into(),
-        Datum::Int16(v) => v.to_string(),
-        Datum::Int32(v) => v.to_string(),
-        Datum::Int64(v) => v.to_string(),
-        Datum::Float32(v) => v.to_string(),
-        Datum::Float64(v) => v.to_string(),
-        Datum::Text(s) => s.clone(),
-        other => format!("{other:?}"),
     }
 }
