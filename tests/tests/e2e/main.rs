@@ -44,4 +44,5 @@ mod sqlx_macros;
 mod sqlx_types;
 mod table_ddl;
 mod tpcb;
+mod upsert;
 mod transactions;

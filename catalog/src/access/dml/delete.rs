@@ -36,7 +36,7 @@ pub(super) fn plan(ctx: &DmlContext<'_>, stmt: ast::Delete) -> Result<DmlPlan> {
         .collect();
     exprs.push(Expr::Column(Column::new(Some(relation.as_str()), KEY_COLUMN)));
     let plan = scan.project(exprs)?.build()?;
-    Ok(DmlPlan { kind: Kind::Delete, table: Arc::new(resolved.table), relation, plan, returning: stmt.returning })
+    Ok(DmlPlan { kind: Kind::Delete, table: Arc::new(resolved.table), relation, plan, returning: stmt.returning, on_conflict: None })
 }
 
 /// Removes the rows of `batches` by their keys (the last column); returns how many and,

@@ -22,9 +22,6 @@ use shale_pgtypes::{PgError, input};
 
 /// Plans an INSERT: its source rows, after DEFAULTs are spelled out, in the table's columns.
 pub(super) async fn plan(ctx: &DmlContext<'_>, mut stmt: ast::Insert, text_params: &[bool]) -> Result<DmlPlan> {
-    if stmt.on.is_some() {
-        return Err(CatalogError::unsupported("INSERT ... ON CONFLICT"));
-    }
     if stmt.or.is_some() || stmt.ignore || stmt.overwrite || stmt.partitioned.is_some() {
         return Err(CatalogError::unsupported("this form of INSERT"));
     }
@@ -38,6 +35,7 @@ pub(super) async fn plan(ctx: &DmlContext<'_>, mut stmt: ast::Insert, text_param
         None => desc.name.clone(),
     };
     let returning = stmt.returning.take();
+    let on_conflict = stmt.on.take().map(|on| super::upsert::plan(ctx, desc, &relation, on, text_params)).transpose()?;
 
     let mut columns = target_columns(desc, &stmt.columns)?;
     let source = stmt.source.take().map(|q| *q);
@@ -59,7 +57,7 @@ pub(super) async fn plan(ctx: &DmlContext<'_>, mut stmt: ast::Insert, text_param
         return Err(CatalogError::internal("INSERT did not plan as DML"));
     };
     let plan = Arc::unwrap_or_clone(dml.input);
-    Ok(DmlPlan { kind: Kind::Insert, table: Arc::new(resolved.table), relation, plan, returning })
+    Ok(DmlPlan { kind: Kind::Insert, table: Arc::new(resolved.table), relation, plan, returning, on_conflict })
 }
 
 /// 428C9 for a value given to a GENERATED ALWAYS identity column: anything but DEFAULT in

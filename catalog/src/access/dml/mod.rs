@@ -9,6 +9,7 @@ mod delete;
 mod insert;
 mod returning;
 mod update;
+mod upsert;
 mod write;
 
 use std::collections::HashSet;
@@ -79,6 +80,8 @@ pub struct DmlPlan {
     relation: String,
     plan: LogicalPlan,
     returning: Option<Vec<SelectItem>>,
+    /// INSERT ... ON CONFLICT.
+    on_conflict: Option<upsert::OnConflict>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -109,24 +112,25 @@ impl DmlPlan {
     /// Runs the plan with `params` bound to its placeholders and writes the rows through
     /// the session's transaction.
     pub async fn execute(&self, ctx: &DmlContext<'_>, params: Option<ParamValues>) -> Result<DmlOutcome> {
-        let plan = match params {
-            Some(params) => self.plan.clone().with_param_values(params)?,
+        let plan = match &params {
+            Some(params) => self.plan.clone().with_param_values(params.clone())?,
             None => self.plan.clone(),
         };
-        self.run_and_write(ctx, Source::Logical(&plan)).await
+        self.run_and_write(ctx, Source::Logical(&plan), params.as_ref()).await
     }
 
     /// Runs `physical`, a physical plan of [`DmlPlan::logical_plan`] that reads its
     /// parameters at execution (see [`crate::session::param`]), and writes the rows.
     pub async fn execute_physical(&self, ctx: &DmlContext<'_>, physical: Arc<dyn ExecutionPlan>) -> Result<DmlOutcome> {
-        self.run_and_write(ctx, Source::Physical(&physical)).await
+        self.run_and_write(ctx, Source::Physical(&physical), None).await
     }
 
-    /// Runs the plan, rechecks the rows it found (read committed) and writes.
-    async fn run_and_write(&self, ctx: &DmlContext<'_>, rows: Source<'_>) -> Result<DmlOutcome> {
+    /// Runs the plan, rechecks the rows it found (read committed) and writes. `params`:
+    /// the parameter values, unless the session has them bound.
+    async fn run_and_write(&self, ctx: &DmlContext<'_>, rows: Source<'_>, params: Option<&ParamValues>) -> Result<DmlOutcome> {
         let batches = rows.run(ctx).await?;
         let batches = self.recheck(ctx, batches, rows).await?;
-        self.write(ctx, batches).await
+        self.write(ctx, batches, params).await
     }
 
     /// Under READ COMMITTED, an UPDATE or DELETE locks the rows it found in its statement's
@@ -161,19 +165,20 @@ impl DmlPlan {
     }
 
     /// Writes (or removes) the rows of `batches`, the output of the plan.
-    async fn write(&self, ctx: &DmlContext<'_>, batches: Vec<RecordBatch>) -> Result<DmlOutcome> {
+    async fn write(&self, ctx: &DmlContext<'_>, batches: Vec<RecordBatch>, params: Option<&ParamValues>) -> Result<DmlOutcome> {
         let txn = ctx.handle.txn()?;
         let returning = self.returning.is_some();
         // Writes wait for row locks, and for DDL on the table.
-        let (count, written) = blocking(|| {
-            let table = self.current_table(&txn)?;
-            let writer = RowWriter::new(&txn, &table);
-            match self.kind {
-            Kind::Insert => insert::write(&writer, &batches, returning),
-            Kind::Update => update::write(&writer, &batches, returning),
-            Kind::Delete => delete::write(&writer, &batches, returning),
-            }
-        })?;
+        let table = blocking(|| self.current_table(&txn))?;
+        let writer = RowWriter::new(&txn, &table);
+        let (count, written) = match &self.on_conflict {
+            Some(on_conflict) => on_conflict.write(ctx, &writer, &batches, returning, params).await?,
+            None => blocking(|| match self.kind {
+                Kind::Insert => insert::write(&writer, &batches, returning),
+                Kind::Update => update::write(&writer, &batches, returning),
+                Kind::Delete => delete::write(&writer, &batches, returning),
+            })?,
+        };
         let returning = match (&self.returning, written) {
             (Some(items), Some(batch)) => Some(ctx.returning(&self.relation, batch, items).await?),
             _ => None,

@@ -1,17 +1,18 @@
 //! UPDATE: DataFusion computes each matching row's new values next to its storage key;
 //! the old rows are then replaced here.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::common::Column;
+use datafusion::common::{Column, DFSchema};
 use datafusion::logical_expr::Expr;
-use datafusion::sql::sqlparser::ast::{self, AssignmentTarget};
+use datafusion::sql::sqlparser::ast::{self, Assignment, AssignmentTarget};
 
 use super::write::RowWriter;
 use super::{DmlContext, DmlPlan, Kind, single_table};
 use crate::access::convert::datum_at;
-use crate::descriptor::Identity;
+use crate::descriptor::{Identity, TableDesc};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::provider::KEY_COLUMN;
 use crate::resolve;
@@ -28,20 +29,31 @@ pub(super) fn plan(ctx: &DmlContext<'_>, stmt: ast::Update, text_params: &[bool]
     let resolved = ctx.resolve(name)?;
     let desc = &resolved.table;
 
-    let mut assigned = std::collections::HashMap::new();
-    for a in &stmt.assignments {
+    let assigned = assignments(desc, &stmt.assignments)?;
+    let scan = ctx.target_scan(&resolved, &relation, stmt.selection.as_ref())?;
+    let mut exprs = new_values(ctx, desc, &relation, &assigned, scan.schema(), text_params)?;
+    exprs.push(Expr::Column(Column::new(Some(relation.as_str()), KEY_COLUMN)));
+    let plan = scan.project(exprs)?.build()?;
+    Ok(DmlPlan { kind: Kind::Update, table: Arc::new(resolved.table), relation, plan, returning: stmt.returning, on_conflict: None })
+}
+
+/// The columns `assignments` set, each with its value; 42703 for a column the table does
+/// not have, 42601 for one set twice, 428C9 for a GENERATED ALWAYS identity column set to
+/// anything but DEFAULT.
+pub(super) fn assignments<'s>(desc: &TableDesc, assignments: &'s [Assignment]) -> Result<HashMap<String, &'s ast::Expr>> {
+    let mut assigned = HashMap::new();
+    for a in assignments {
         let AssignmentTarget::ColumnName(target) = &a.target else {
             return Err(CatalogError::unsupported("assigning to a tuple of columns"));
         };
         let column = resolve::split_name(target)?.1;
-        if desc.column(&column).is_none() {
+        let Some((_, col)) = desc.column(&column) else {
             return Err(CatalogError::new(
                 sqlstate::UNDEFINED_COLUMN,
                 format!("column \"{column}\" of relation \"{}\" does not exist", desc.name),
             ));
-        }
-        let always = desc.column(&column).and_then(|(_, c)| c.identity) == Some(Identity::Always);
-        if always && !shale_pgtypes::sql::is_default_keyword(&a.value) {
+        };
+        if col.identity == Some(Identity::Always) && !shale_pgtypes::sql::is_default_keyword(&a.value) {
             return Err(Identity::refuse(&column, false));
         }
         if assigned.insert(column.clone(), &a.value).is_some() {
@@ -51,29 +63,37 @@ pub(super) fn plan(ctx: &DmlContext<'_>, stmt: ast::Update, text_params: &[bool]
             ));
         }
     }
+    Ok(assigned)
+}
 
-    let scan = ctx.target_scan(&resolved, &relation, stmt.selection.as_ref())?;
-    let input_schema = scan.schema().clone();
+/// The new value of every column of a row of `relation` (the input's columns), named as
+/// the column: its assigned value (DEFAULT: the column's default), else the old value.
+pub(super) fn new_values(
+    ctx: &DmlContext<'_>,
+    desc: &TableDesc,
+    relation: &str,
+    assigned: &HashMap<String, &ast::Expr>,
+    input_schema: &DFSchema,
+    text_params: &[bool],
+) -> Result<Vec<Expr>> {
     let mut exprs = Vec::new();
     for (_, col) in desc.visible() {
-        let column = Expr::Column(Column::new(Some(relation.as_str()), &col.name));
+        let column = Expr::Column(Column::new(Some(relation), &col.name));
         let value = match assigned.get(&col.name) {
             Some(sql) if shale_pgtypes::sql::is_default_keyword(sql) => match &col.default {
-                Some(d) => ctx.state.create_logical_expr(d, &input_schema)?,
+                Some(d) => ctx.state.create_logical_expr(d, input_schema)?,
                 None => Expr::Literal(datafusion::common::ScalarValue::Null, None),
             },
             Some(sql) => {
                 let mut sql = (*sql).clone();
                 shale_pgtypes::input::coerce_literal(&col.ty, &mut sql, text_params)?;
-                ctx.expr(&sql, &input_schema)?
+                ctx.expr(&sql, input_schema)?
             }
             None => column,
         };
-        exprs.push(super::cast_to_column(value, &col.ty, &input_schema)?.alias(&col.name));
+        exprs.push(super::cast_to_column(value, &col.ty, input_schema)?.alias(&col.name));
     }
-    exprs.push(Expr::Column(Column::new(Some(relation.as_str()), KEY_COLUMN)));
-    let plan = scan.project(exprs)?.build()?;
-    Ok(DmlPlan { kind: Kind::Update, table: Arc::new(resolved.table), relation, plan, returning: stmt.returning })
+    Ok(exprs)
 }
 
 /// Replaces each old row (the last column of `batches` is its key) by its new values;

@@ -59,6 +59,16 @@ impl<'a> RowWriter<'a> {
             .collect()
     }
 
+    /// The transaction it writes through.
+    pub fn txn(&self) -> &Txn {
+        self.txn
+    }
+
+    /// The table it writes.
+    pub fn table(&self) -> &TableDesc {
+        self.desc
+    }
+
     /// Whether the table has a primary key (else rows are keyed by hidden row ids).
     pub fn has_primary_key(&self) -> bool {
         self.desc.has_primary_key()
