@@ -1,5 +1,6 @@
 -- psql's describe commands over a small schema (issue 5, point 3): \d, \d table, \d+ table,
--- \dt, \dt schema.*, \dn, \di, \dT, \df, \du; then \x and \timing toggles.
+-- \dt, \dt schema.*, \dn, \di, \dT, \df, \du; then \x and \timing toggles; then secondary
+-- indexes and UNIQUE constraints in \d and \di.
 -- Left to separate checks because their output differs per run or per cluster:
 -- \conninfo (database name and port), \l (all databases, their locales), Time: lines.
 \set VERBOSITY sqlstate
@@ -45,5 +46,21 @@ SELECT id, name FROM items ORDER BY id;
 -- \timing prints its toggles here; its Time: lines are checked elsewhere.
 \timing on
 \timing off
+-- Secondary indexes and UNIQUE constraints: \d lists them under "Indexes:", \di lists them.
+CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL UNIQUE, name text, org int, UNIQUE NULLS NOT DISTINCT (org, name));
+CREATE INDEX ON users (name DESC);
+CREATE INDEX users_org_idx ON users (org) INCLUDE (name);
+CREATE UNIQUE INDEX by_email_name ON users (email ASC NULLS FIRST, name);
+CREATE INDEX "Placed" ON shop.orders (placed DESC NULLS LAST, item_id NULLS FIRST);
+ALTER TABLE shop.orders ADD CONSTRAINT orders_item UNIQUE (item_id, qty);
+\d users
+\d shop.orders
+\di
+\di shop.*
+\d users_org_idx
+\d users_email_key
+\d+ shop."Placed"
+DROP INDEX users_name_idx;
+\d users
 DROP SCHEMA shop CASCADE;
 \dt *.orders

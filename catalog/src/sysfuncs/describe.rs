@@ -13,7 +13,8 @@ use crate::system::column as v;
 use crate::system::{DATABASE_OWNER, DATABASE_OWNER_OID, SUPERUSER_OID, Snapshot, builtin_proc, builtin_type, constraint_def, index_def};
 use shale_pgtypes::types::{SqlType, TYPE_KEY};
 
-use super::row_function::{int_arg, oid_arg, row_function, text_arg};
+use super::reg::{RegKind, reg_out};
+use super::row_function::{bool_arg, int_arg, oid_arg, row_function, text_arg};
 
 /// `format_type(oid, typmod)`: the SQL name of a type with its modifier, as PostgreSQL
 /// prints it; `None` for no such type.
@@ -81,17 +82,23 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
         row_function(handle, "pg_get_indexdef", &[1, 3], text_field(), stable, |cx, args| {
             let Some(oid) = oid_arg(&args[0])? else { return Ok(v::null()) };
             let s = cx.snapshot()?;
-            let Some(t) = s.table_of(oid).filter(|t| oid::pkey_index_oid(t.table.id) == oid) else { return Ok(v::null()) };
-            // With a column number: that key column's name.
-            Ok(match args.get(1).and_then(int_arg) {
-                Some(n) if n > 0 => t.key_columns().get(n as usize - 1).map_or(v::text(""), |c| v::text(&quote_ident(c))),
-                _ => v::text(&index_def(t)),
-            })
+            let Some(index) = s.index_of(oid).filter(|i| i.oid == oid) else { return Ok(v::null()) };
+            // With a column number: that column's name (key or INCLUDE), empty past the last.
+            if let Some(n) = args.get(1).and_then(int_arg).filter(|n| *n > 0) {
+                let slot = usize::try_from(n - 1).ok().and_then(|i| index.slots().get(i).copied());
+                return Ok(v::text(&slot.map_or(String::new(), |slot| quote_ident(index.table.column_name(slot)))));
+            }
+            // Pretty: the table named as the search path finds it.
+            let table = match args.get(2).and_then(bool_arg) {
+                Some(true) => reg_out(s, RegKind::Class, index.table.oid()),
+                _ => qualified(&index.table.schema, &index.table.table.name),
+            };
+            Ok(v::text(&index_def(&index, &table)))
         }),
         row_function(handle, "pg_get_constraintdef", &[1, 2], text_field(), stable, |cx, args| {
             let Some(oid) = oid_arg(&args[0])? else { return Ok(v::null()) };
-            let s = cx.snapshot()?;
-            Ok(s.table_of(oid).filter(|t| oid::pkey_constraint_oid(t.table.id) == oid).map_or(v::null(), |t| v::text(&constraint_def(t))))
+            let index = cx.snapshot()?.index_of(oid).filter(|i| i.constraint.is_some_and(|(_, c)| c == oid));
+            Ok(v::opt_text(index.and_then(|i| constraint_def(&i)).as_deref()))
         }),
         row_function(handle, "pg_get_userbyid", &[1], name_field(), stable, |cx, args| {
             let Some(oid) = oid_arg(&args[0])? else { return Ok(v::null()) };

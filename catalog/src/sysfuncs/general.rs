@@ -136,37 +136,69 @@ fn int8_field() -> Field {
 /// What a size function measures.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Size {
-    /// The table's rows, or an index's keys.
+    /// A table, or an index.
     Relation,
-    /// A table's rows (its primary key is the rows' own key: no separate index).
+    /// A table with its indexes: everything stored for it.
     Total,
-    /// A table's indexes: the keys of its rows, when it has a primary key.
+    /// A table's indexes.
     Indexes,
 }
 
-/// The bytes Shale stores for a relation: a table's rows (keys and values), or for its
-/// primary-key index (which is the order rows are stored in) the keys alone. Read from
-/// the statement's snapshot, so it takes a scan of the table.
+/// The bytes Shale stores for a relation, each counted once, so that a table's total is its
+/// size and its indexes' (as in PostgreSQL): a primary key's index is the keys of the
+/// rows (stored in its order), and its table the rest of the rows (their values; the keys
+/// too, hidden row ids, without a primary key); a secondary index its entries. Read from
+/// the statement's snapshot, so it takes a scan of the table or index.
 fn relation_size(cx: &super::row_function::Context<'_>, args: &[ScalarValue], size: Size) -> Result<ScalarValue> {
-    let Some(oid) = super::row_function::oid_arg(&args[0])? else { return Ok(v::null()) };
+    let Some(oid) = class_arg(cx, &args[0])? else { return Ok(v::null()) };
     let s = cx.snapshot()?;
     let Some(t) = s.table_of(oid) else { return Ok(v::null()) };
-    let index = oid == crate::oid::pkey_index_oid(t.table.id);
-    let keys_only = match size {
-        Size::Indexes if !t.table.has_primary_key() => return Ok(v::int8(0)),
-        Size::Indexes => true,
-        _ => index,
-    };
+    let table = &t.table;
     let txn = cx.handle.txn().unwrap_or_else(|_| Arc::new(cx.handle.store().begin()));
-    let range = shale_storage::KeyRange::prefix(&shale_storage::table_prefix(t.table.id));
-    let (mut total, mut after) = (0usize, None::<Vec<u8>>);
+    let rows = || stored_bytes(&txn, table.id);
+    let entries = |id: u64| stored_bytes(&txn, id).map(|(keys, values)| keys + values);
+    let secondary = || table.indexes.iter().map(|index| entries(index.id)).sum::<Result<usize>>();
+    let keyed = table.has_primary_key();
+    let total = match size {
+        Size::Relation if oid == t.oid() => rows().map(|(keys, values)| if keyed { values } else { keys + values })?,
+        Size::Relation if oid == crate::oid::pkey_index_oid(table.id) => rows()?.0,
+        Size::Relation => match table.indexes.iter().find(|index| crate::oid::table_oid(index.id) == oid) {
+            Some(index) => entries(index.id)?,
+            None => return Ok(v::null()),
+        },
+        Size::Total => entries(table.id)? + secondary()?,
+        Size::Indexes if keyed => rows()?.0 + secondary()?,
+        Size::Indexes => secondary()?,
+    };
+    Ok(v::int8(i64::try_from(total).unwrap_or(i64::MAX)))
+}
+
+/// The bytes of the keys and of the values stored under the prefix of the table or index
+/// `id`.
+fn stored_bytes(txn: &shale_storage::Txn, id: u64) -> Result<(usize, usize)> {
+    let range = shale_storage::KeyRange::prefix(&shale_storage::table_prefix(id));
+    let (mut keys, mut values, mut after) = (0usize, 0usize, None::<Vec<u8>>);
     loop {
         let batch = txn.scan(shale_storage::Space::Data, &range, after.as_deref(), 1024)?;
         let Some((last, _)) = batch.last() else { break };
-        total += batch.iter().map(|(k, value)| k.len() + if keys_only { 0 } else { value.len() }).sum::<usize>();
+        keys += batch.iter().map(|(k, _)| k.len()).sum::<usize>();
+        values += batch.iter().map(|(_, value)| value.len()).sum::<usize>();
         after = Some(last.clone());
     }
-    Ok(v::int8(i64::try_from(total).unwrap_or(i64::MAX)))
+    Ok((keys, values))
+}
+
+/// A `regclass` argument: an OID, or the name of a relation (a literal such as
+/// `pg_relation_size('t')` arrives as text); 42P01 for no relation of that name.
+fn class_arg(cx: &super::row_function::Context<'_>, value: &ScalarValue) -> Result<Option<u32>> {
+    let name = match value {
+        ScalarValue::Utf8(Some(text)) | ScalarValue::LargeUtf8(Some(text)) | ScalarValue::Utf8View(Some(text)) => text,
+        other => return super::row_function::oid_arg(other),
+    };
+    match reg_lookup(cx.snapshot()?, RegKind::Class, name)? {
+        Some(oid) => Ok(Some(oid)),
+        None => Err(CatalogError::undefined_table(name)),
+    }
 }
 
 /// The functions of this module.

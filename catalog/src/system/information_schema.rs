@@ -10,7 +10,7 @@ use shale_pgtypes::types::SqlType;
 use super::Column::*;
 use super::column as v;
 use super::relations::default_expr;
-use super::snapshot::SchemaTable;
+use super::snapshot::{SchemaTable, TableIndex};
 use super::{INFORMATION_SCHEMA, PG_CATALOG, Row, Rows, Snapshot, TableDef};
 
 /// The tables of `information_schema`.
@@ -268,10 +268,15 @@ const TABLE_CONSTRAINTS: TableDef = TableDef {
     rows: Rows::Of(|s| {
         let mut rows = Vec::new();
         for t in &s.tables {
-            if t.table.has_primary_key() {
-                let mut row = constraint_names(t);
+            for index in t.indexes().iter().filter(|i| i.constraint.is_some()) {
+                // nulls_distinct: a UNIQUE constraint's only.
+                let (kind, nulls_distinct) = match index.primary {
+                    true => ("PRIMARY KEY", v::null()),
+                    false => ("UNIQUE", v::text(yes_no(!index.nulls_not_distinct))),
+                };
+                let mut row = constraint_names(index);
                 row.extend(table_names(t));
-                row.extend([v::text("PRIMARY KEY"), v::text("NO"), v::text("NO"), v::text("YES"), v::null()]);
+                row.extend([v::text(kind), v::text("NO"), v::text("NO"), v::text("YES"), nulls_distinct]);
                 rows.push(row);
             }
             // PostgreSQL lists each NOT NULL as a CHECK constraint named after OIDs.
@@ -292,9 +297,15 @@ fn not_null_name(t: &SchemaTable, slot: usize) -> String {
     format!("{}_{}_{}_not_null", t.namespace, t.oid(), oid::attnum(slot))
 }
 
-/// `constraint_catalog`, `constraint_schema`, `constraint_name` of a table's primary key.
-fn constraint_names(t: &SchemaTable) -> Row {
-    vec![v::text(CATALOG_NAME), v::text(&t.schema), v::text(&t.pkey_name())]
+/// `constraint_catalog`, `constraint_schema`, `constraint_name` of the constraint owning
+/// an index.
+fn constraint_names(index: &TableIndex<'_>) -> Row {
+    vec![v::text(CATALOG_NAME), v::text(&index.table.schema), v::text(&index.name)]
+}
+
+/// The indexes of every table that a constraint (primary key or UNIQUE) owns.
+fn constraint_indexes(s: &Snapshot) -> impl Iterator<Item = TableIndex<'_>> {
+    s.tables.iter().flat_map(SchemaTable::indexes).filter(|i| i.constraint.is_some())
 }
 
 const KEY_COLUMN_USAGE: TableDef = TableDef {
@@ -312,10 +323,10 @@ const KEY_COLUMN_USAGE: TableDef = TableDef {
     ],
     rows: Rows::Of(|s| {
         let mut rows = Vec::new();
-        for t in s.tables.iter().filter(|t| t.table.has_primary_key()) {
-            for (position, name) in t.key_columns().into_iter().enumerate() {
-                let mut row = constraint_names(t);
-                row.extend(table_names(t));
+        for index in constraint_indexes(s) {
+            for (position, name) in index.key_names().into_iter().enumerate() {
+                let mut row = constraint_names(&index);
+                row.extend(table_names(index.table));
                 row.extend([v::text(name), v::int4(i32::try_from(position + 1).unwrap_or(i32::MAX)), v::null()]);
                 rows.push(row);
             }
@@ -337,11 +348,11 @@ const CONSTRAINT_COLUMN_USAGE: TableDef = TableDef {
     ],
     rows: Rows::Of(|s| {
         let mut rows = Vec::new();
-        for t in s.tables.iter().filter(|t| t.table.has_primary_key()) {
-            for name in t.key_columns() {
-                let mut row = table_names(t);
+        for index in constraint_indexes(s) {
+            for name in index.key_names() {
+                let mut row = table_names(index.table);
                 row.push(v::text(name));
-                row.extend(constraint_names(t));
+                row.extend(constraint_names(&index));
                 rows.push(row);
             }
         }

@@ -1,6 +1,6 @@
-//! The catalogs of schemas, tables, columns, primary keys and defaults, and the views over
-//! them; and the catalogs of objects Shale does not have (views, sequences, triggers,
-//! policies, ...), which are empty.
+//! The catalogs of schemas, tables, columns, indexes, constraints and defaults, and the
+//! views over them; and the catalogs of objects Shale does not have (views, sequences,
+//! triggers, policies, ...), which are empty.
 
 use crate::descriptor::{ColumnDesc, SequenceDesc, TableDesc};
 use crate::error::Result;
@@ -11,10 +11,10 @@ use shale_pgtypes::types::SqlType;
 use super::Column::*;
 use super::builtin::{BTREE_OPCLASSES, DESCRIPTIONS};
 use super::column as v;
-use super::snapshot::SchemaTable;
+use super::snapshot::TableIndex;
 use super::{DATABASE_OWNER_OID, INFORMATION_SCHEMA, INFORMATION_SCHEMA_OID, PG_CATALOG, PG_CATALOG_OID, Row, Rows, SUPERUSER_OID, Snapshot, TableDef};
 
-/// PostgreSQL's btree access method, of every primary-key index.
+/// PostgreSQL's btree access method, of every index.
 pub(crate) const BTREE_OID: u32 = 403;
 /// PostgreSQL's heap access method, of every table.
 pub(crate) const HEAP_OID: u32 = 2;
@@ -85,11 +85,8 @@ pub(super) const PG_CLASS: TableDef = TableDef {
 fn classes(s: &Snapshot) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     for t in &s.tables {
-        let table = &t.table;
-        rows.push(class_row(t.namespace, Class::Table(table)));
-        if table.has_primary_key() {
-            rows.push(class_row(t.namespace, Class::Index(table, t.pkey_name())));
-        }
+        rows.push(class_row(t.namespace, Class::Table(&t.table, t.has_index())));
+        rows.extend(t.indexes().iter().map(|index| class_row(t.namespace, Class::Index(index))));
     }
     for q in &s.sequences {
         rows.push(class_row(q.namespace, Class::Sequence(&q.sequence)));
@@ -99,18 +96,18 @@ fn classes(s: &Snapshot) -> Result<Vec<Row>> {
 
 /// What a `pg_class` row describes.
 enum Class<'a> {
-    Table(&'a TableDesc),
-    /// A table's primary-key index, with its name.
-    Index(&'a TableDesc, String),
+    /// A table, and whether it has an index.
+    Table(&'a TableDesc, bool),
+    Index(&'a TableIndex<'a>),
     Sequence(&'a SequenceDesc),
 }
 
-/// The `pg_class` row of a table, its primary-key index or a sequence.
+/// The `pg_class` row of a table, an index or a sequence.
 fn class_row(namespace: u32, class: Class<'_>) -> Row {
     // A sequence's one row has three columns (last_value, log_cnt, is_called).
     let (oid, name, row_type, am, kind, natts, has_index) = match &class {
-        Class::Index(table, name) => (oid::pkey_index_oid(table.id), name.clone(), 0, BTREE_OID, 'i', table.primary_key.len(), false),
-        Class::Table(table) => (oid::table_oid(table.id), table.name.clone(), oid::row_type_oid(table.id), HEAP_OID, 'r', table.columns.len(), table.has_primary_key()),
+        Class::Index(index) => (index.oid, index.name.clone(), 0, BTREE_OID, 'i', index.slots().len(), false),
+        Class::Table(table, has_index) => (oid::table_oid(table.id), table.name.clone(), oid::row_type_oid(table.id), HEAP_OID, 'r', table.columns.len(), *has_index),
         Class::Sequence(q) => (oid::table_oid(q.id), q.name.clone(), oid::row_type_oid(q.id), 0, 'S', 3, false),
     };
     let index = matches!(class, Class::Index(..));
@@ -197,11 +194,13 @@ fn attributes(s: &Snapshot) -> Result<Vec<Row>> {
             };
             rows.push(attribute_row(t.oid(), &name, column, oid::attnum(slot), column.not_null, default_expr(column).is_some()));
         }
-        // An index has attributes too: its key columns.
-        for (position, slot) in table.primary_key.iter().enumerate() {
-            if let Some(column) = table.columns.get(*slot) {
-                let attnum = i16::try_from(position + 1).unwrap_or(i16::MAX);
-                rows.push(attribute_row(oid::pkey_index_oid(table.id), &column.name, column, attnum, false, false));
+        // An index has attributes too: its key columns, then its INCLUDE columns.
+        for index in t.indexes() {
+            for (position, slot) in index.slots().into_iter().enumerate() {
+                if let Some(column) = table.columns.get(slot) {
+                    let attnum = i16::try_from(position + 1).unwrap_or(i16::MAX);
+                    rows.push(attribute_row(index.oid, &column.name, column, attnum, false, false));
+                }
             }
         }
     }
@@ -272,39 +271,48 @@ pub(super) const PG_INDEX: TableDef = TableDef {
 };
 
 fn indexes(s: &Snapshot) -> Result<Vec<Row>> {
-    let rows = s.tables.iter().filter(|t| t.table.has_primary_key()).map(|t| {
-        let table = &t.table;
-        let keys: Vec<&ColumnDesc> = table.primary_key.iter().filter_map(|slot| table.columns.get(*slot)).collect();
-        let attnums: Vec<i16> = table.primary_key.iter().map(|slot| oid::attnum(*slot)).collect();
-        let collations: Vec<u32> = keys.iter().map(|c| if c.ty.collatable() { DEFAULT_COLLATION_OID } else { 0 }).collect();
-        let classes: Vec<u32> = keys.iter().map(|c| btree_opclass(&c.ty)).collect();
-        let n = v::int2(i16::try_from(keys.len()).unwrap_or(i16::MAX));
-        let (yes, no) = (|| v::boolean(true), || v::boolean(false));
-        vec![
-            v::oid(oid::pkey_index_oid(table.id)),
-            v::oid(t.oid()),
-            n.clone(),
-            n,
-            yes(),
-            no(),
-            yes(),
-            no(),
-            yes(),
-            no(),
-            yes(),
-            no(),
-            yes(),
-            yes(),
-            no(),
-            v::int2_list(&attnums),
-            v::oid_list(&collations),
-            v::oid_list(&classes),
-            v::int2_list(&vec![0; keys.len()]),
-            v::null(),
-            v::null(),
-        ]
-    });
-    Ok(rows.collect())
+    let mut rows = Vec::new();
+    for t in &s.tables {
+        for index in t.indexes() {
+            // Collations and operator classes are the key columns' only.
+            let keys: Vec<&ColumnDesc> = index.columns.iter().filter_map(|c| t.table.columns.get(c.slot)).collect();
+            let attnums: Vec<i16> = index.slots().into_iter().map(oid::attnum).collect();
+            let collations: Vec<u32> = keys.iter().map(|c| if c.ty.collatable() { DEFAULT_COLLATION_OID } else { 0 }).collect();
+            let classes: Vec<u32> = keys.iter().map(|c| btree_opclass(&c.ty)).collect();
+            let options: Vec<i16> = index.columns.iter().map(|c| index_option(c.descending, c.nulls_first)).collect();
+            let count = |n: usize| v::int2(i16::try_from(n).unwrap_or(i16::MAX));
+            let (yes, no) = (|| v::boolean(true), || v::boolean(false));
+            rows.push(vec![
+                v::oid(index.oid),
+                v::oid(t.oid()),
+                count(attnums.len()),
+                count(keys.len()),
+                v::boolean(index.unique),
+                v::boolean(index.nulls_not_distinct),
+                v::boolean(index.primary),
+                no(),
+                yes(),
+                no(),
+                yes(),
+                no(),
+                yes(),
+                yes(),
+                no(),
+                v::int2_list(&attnums),
+                v::oid_list(&collations),
+                v::oid_list(&classes),
+                v::int2_list(&options),
+                v::null(),
+                v::null(),
+            ]);
+        }
+    }
+    Ok(rows)
+}
+
+/// `pg_index.indoption` of a key column: bit 1 DESC, bit 2 NULLS FIRST.
+fn index_option(descending: bool, nulls_first: bool) -> i16 {
+    i16::from(descending) | (i16::from(nulls_first) << 1)
 }
 
 /// The default btree operator class of `ty` (varchar and char(n) use text's, as in
@@ -351,40 +359,42 @@ pub(super) const PG_CONSTRAINT: TableDef = TableDef {
 };
 
 fn constraints(s: &Snapshot) -> Result<Vec<Row>> {
-    let rows = s.tables.iter().filter(|t| t.table.has_primary_key()).map(|t| {
-        let table = &t.table;
-        let attnums: Vec<i16> = table.primary_key.iter().map(|slot| oid::attnum(*slot)).collect();
-        let no = || v::boolean(false);
-        vec![
-            v::oid(oid::pkey_constraint_oid(table.id)),
-            v::text(&t.pkey_name()),
-            v::oid(t.namespace),
-            v::letter('p'),
-            no(),
-            no(),
-            v::boolean(true),
-            v::oid(t.oid()),
-            v::oid(0),
-            v::oid(oid::pkey_index_oid(table.id)),
-            v::oid(0),
-            v::oid(0),
-            v::letter(' '),
-            v::letter(' '),
-            v::letter(' '),
-            v::boolean(true),
-            v::int4(0),
-            v::boolean(true),
-            v::int2_list(&attnums),
-            v::null(),
-            v::null(),
-            v::null(),
-            v::null(),
-            v::null(),
-            v::null(),
-            v::null(),
-        ]
-    });
-    Ok(rows.collect())
+    let mut rows = Vec::new();
+    for t in &s.tables {
+        for index in t.indexes() {
+            let Some((kind, constraint_oid)) = index.constraint else { continue };
+            let no = || v::boolean(false);
+            rows.push(vec![
+                v::oid(constraint_oid),
+                v::text(&index.name),
+                v::oid(t.namespace),
+                v::letter(kind),
+                no(),
+                no(),
+                v::boolean(true),
+                v::oid(t.oid()),
+                v::oid(0),
+                v::oid(index.oid),
+                v::oid(0),
+                v::oid(0),
+                v::letter(' '),
+                v::letter(' '),
+                v::letter(' '),
+                v::boolean(true),
+                v::int4(0),
+                v::boolean(true),
+                v::int2_list(&index.key_attnums()),
+                v::null(),
+                v::null(),
+                v::null(),
+                v::null(),
+                v::null(),
+                v::null(),
+                v::null(),
+            ]);
+        }
+    }
+    Ok(rows)
 }
 
 pub(super) const PG_ATTRDEF: TableDef = TableDef {
@@ -477,21 +487,55 @@ fn as_written(sql: &str) -> String {
     expr.to_string()
 }
 
-/// `pg_get_indexdef` of a table's primary-key index.
-pub(crate) fn index_def(t: &SchemaTable) -> String {
-    let columns: Vec<String> = t.key_columns().into_iter().map(quote_ident).collect();
-    format!(
-        "CREATE UNIQUE INDEX {} ON {} USING btree ({})",
-        quote_ident(&t.pkey_name()),
-        qualified(&t.schema, &t.table.name),
-        columns.join(", ")
-    )
+/// `pg_get_indexdef` of an index, the table named `table` (qualified, or as the search
+/// path finds it in pretty mode): `CREATE [UNIQUE] INDEX name ON table USING btree (key
+/// columns with their non-default order) [INCLUDE (columns)] [NULLS NOT DISTINCT]`.
+pub(crate) fn index_def(index: &TableIndex<'_>, table: &str) -> String {
+    let keys: Vec<String> = index
+        .columns
+        .iter()
+        .map(|c| {
+            let name = quote_ident(index.table.column_name(c.slot));
+            // DESC implies NULLS FIRST, ASC NULLS LAST: only the other orders show.
+            match (c.descending, c.nulls_first) {
+                (true, true) => format!("{name} DESC"),
+                (true, false) => format!("{name} DESC NULLS LAST"),
+                (false, true) => format!("{name} NULLS FIRST"),
+                (false, false) => name,
+            }
+        })
+        .collect();
+    let unique = if index.unique { "UNIQUE " } else { "" };
+    let mut def = format!("CREATE {unique}INDEX {} ON {table} USING btree ({})", quote_ident(&index.name), keys.join(", "));
+    def.push_str(&include_clause(index));
+    if index.nulls_not_distinct {
+        def.push_str(" NULLS NOT DISTINCT");
+    }
+    def
 }
 
-/// `pg_get_constraintdef` of a table's primary key.
-pub(crate) fn constraint_def(t: &SchemaTable) -> String {
-    let columns: Vec<String> = t.key_columns().into_iter().map(quote_ident).collect();
-    format!("PRIMARY KEY ({})", columns.join(", "))
+/// ` INCLUDE (columns)` of an index with INCLUDE columns, else nothing.
+fn include_clause(index: &TableIndex<'_>) -> String {
+    match index.include {
+        [] => String::new(),
+        include => {
+            let names: Vec<String> = include.iter().map(|slot| quote_ident(index.table.column_name(*slot))).collect();
+            format!(" INCLUDE ({})", names.join(", "))
+        }
+    }
+}
+
+/// `pg_get_constraintdef` of the constraint owning an index: `PRIMARY KEY (columns)` or
+/// `UNIQUE [NULLS NOT DISTINCT] (columns)`, then any INCLUDE columns; `None` when no
+/// constraint owns it.
+pub(crate) fn constraint_def(index: &TableIndex<'_>) -> Option<String> {
+    let kind = match index.constraint? {
+        ('p', _) => "PRIMARY KEY",
+        _ if index.nulls_not_distinct => "UNIQUE NULLS NOT DISTINCT",
+        _ => "UNIQUE",
+    };
+    let columns: Vec<String> = index.key_names().into_iter().map(quote_ident).collect();
+    Some(format!("{kind} ({}){}", columns.join(", "), include_clause(index)))
 }
 
 pub(super) const PG_TABLES: TableDef = TableDef {
@@ -514,7 +558,7 @@ pub(super) const PG_TABLES: TableDef = TableDef {
                 v::text(&t.table.name),
                 v::text(s.user()),
                 v::null(),
-                v::boolean(t.table.has_primary_key()),
+                v::boolean(t.has_index()),
                 no(),
                 no(),
                 no(),
@@ -528,10 +572,14 @@ pub(super) const PG_INDEXES: TableDef = TableDef {
     name: "pg_indexes",
     columns: &[("schemaname", Name), ("tablename", Name), ("indexname", Name), ("tablespace", Name), ("indexdef", Text)],
     rows: Rows::Of(|s| {
-        let rows = s.tables.iter().filter(|t| t.table.has_primary_key()).map(|t| {
-            vec![v::text(&t.schema), v::text(&t.table.name), v::text(&t.pkey_name()), v::null(), v::text(&index_def(t))]
-        });
-        Ok(rows.collect())
+        let mut rows = Vec::new();
+        for t in &s.tables {
+            let table = qualified(&t.schema, &t.table.name);
+            for index in t.indexes() {
+                rows.push(vec![v::text(&t.schema), v::text(&t.table.name), v::text(&index.name), v::null(), v::text(&index_def(&index, &table))]);
+            }
+        }
+        Ok(rows)
     }),
 };
 

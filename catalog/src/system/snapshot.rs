@@ -2,7 +2,7 @@
 //! transaction, and the session's own state.
 
 use crate::session::activity::Identity;
-use crate::descriptor::{SchemaDesc, SequenceDesc, TableDesc};
+use crate::descriptor::{IndexColumn, SchemaDesc, SequenceDesc, TableDesc};
 use crate::error::Result;
 use crate::session::handle::SessionHandle;
 use crate::meta;
@@ -48,9 +48,88 @@ impl SchemaTable {
         self.table.pkey_name.clone().unwrap_or_else(|| format!("{}_pkey", self.table.name))
     }
 
-    /// The names of its primary-key columns, in key order.
-    pub fn key_columns(&self) -> Vec<&str> {
-        self.table.primary_key.iter().filter_map(|slot| self.table.columns.get(*slot)).map(|c| c.name.as_str()).collect()
+    /// The name of the column in `slot`.
+    pub fn column_name(&self, slot: usize) -> &str {
+        self.table.columns.get(slot).map_or("", |c| c.name.as_str())
+    }
+
+    /// Its indexes as the catalogs show them: the primary key's first, then the secondary
+    /// indexes in creation order.
+    pub fn indexes(&self) -> Vec<TableIndex<'_>> {
+        let table = &self.table;
+        let mut all = Vec::with_capacity(table.indexes.len() + 1);
+        if table.has_primary_key() {
+            all.push(TableIndex {
+                table: self,
+                name: self.pkey_name(),
+                oid: oid::pkey_index_oid(table.id),
+                columns: table.primary_key.iter().map(|&slot| IndexColumn { slot, descending: false, nulls_first: false }).collect(),
+                include: &[],
+                unique: true,
+                primary: true,
+                nulls_not_distinct: false,
+                constraint: Some(('p', oid::pkey_constraint_oid(table.id))),
+            });
+        }
+        all.extend(table.indexes.iter().map(|index| TableIndex {
+            table: self,
+            name: index.name.clone(),
+            oid: oid::table_oid(index.id),
+            columns: index.columns.clone(),
+            include: &index.include,
+            unique: index.unique,
+            primary: false,
+            nulls_not_distinct: index.nulls_not_distinct,
+            constraint: index.constraint.then(|| ('u', oid::pkey_constraint_oid(index.id))),
+        }));
+        all
+    }
+
+    /// Whether it has an index (`pg_class.relhasindex`).
+    pub fn has_index(&self) -> bool {
+        self.table.has_primary_key() || !self.table.indexes.is_empty()
+    }
+}
+
+/// One index of a table as every catalog shows it (`pg_class`, `pg_index`, `pg_constraint`,
+/// `pg_indexes`, `information_schema`, `pg_get_indexdef`): its primary key's or a secondary
+/// index.
+pub(crate) struct TableIndex<'a> {
+    /// The table indexed.
+    pub table: &'a SchemaTable,
+    /// The index's name (and its constraint's).
+    pub name: String,
+    /// `pg_class.oid` of the index.
+    pub oid: u32,
+    /// The key columns, in key order, with their order options.
+    pub columns: Vec<IndexColumn>,
+    /// Slots of the INCLUDE columns.
+    pub include: &'a [usize],
+    /// UNIQUE (a primary key is).
+    pub unique: bool,
+    /// The primary key's index.
+    pub primary: bool,
+    /// NULLS NOT DISTINCT.
+    pub nulls_not_distinct: bool,
+    /// The constraint that owns the index: `pg_constraint.contype` (`p` or `u`) and OID.
+    pub constraint: Option<(char, u32)>,
+}
+
+impl TableIndex<'_> {
+    /// The slots of its columns as the index stores them (`indkey`): the key columns, then
+    /// the INCLUDE columns.
+    pub fn slots(&self) -> Vec<usize> {
+        self.columns.iter().map(|c| c.slot).chain(self.include.iter().copied()).collect()
+    }
+
+    /// The attribute numbers of the key columns (`conkey`).
+    pub fn key_attnums(&self) -> Vec<i16> {
+        self.columns.iter().map(|c| oid::attnum(c.slot)).collect()
+    }
+
+    /// The names of the key columns, in key order.
+    pub fn key_names(&self) -> Vec<&str> {
+        self.columns.iter().map(|c| self.table.column_name(c.slot)).collect()
     }
 }
 
@@ -101,14 +180,12 @@ impl Snapshot {
         self.schemas.iter().find(|s| s.name == name).map(|s| oid::namespace_oid(s.id, &s.name))
     }
 
-    /// Every relation (table, primary-key index or sequence): its schema, name and OID.
+    /// Every relation (table, index or sequence): its schema, name and OID.
     pub fn relations(&self) -> Vec<(&str, String, u32)> {
         let mut all = Vec::new();
         for t in &self.tables {
             all.push((t.schema.as_str(), t.table.name.clone(), t.oid()));
-            if t.table.has_primary_key() {
-                all.push((t.schema.as_str(), t.pkey_name(), oid::pkey_index_oid(t.table.id)));
-            }
+            all.extend(t.indexes().into_iter().map(|i| (t.schema.as_str(), i.name, i.oid)));
         }
         for q in &self.sequences {
             all.push((q.schema.as_str(), q.sequence.name.clone(), oid::table_oid(q.sequence.id)));
@@ -116,12 +193,15 @@ impl Snapshot {
         all
     }
 
-    /// The table with OID `oid`, or whose primary-key index or constraint has it.
+    /// The table with OID `oid`, or whose index or constraint has it.
     pub fn table_of(&self, oid: u32) -> Option<&SchemaTable> {
-        self.tables.iter().find(|t| {
-            let id = t.table.id;
-            [oid::table_oid(id), oid::pkey_index_oid(id), oid::pkey_constraint_oid(id)].contains(&oid)
-        })
+        self.tables.iter().find(|t| t.oid() == oid).or_else(|| self.index_of(oid).map(|i| i.table))
+    }
+
+    /// The index with OID `oid`, or whose constraint has it.
+    pub fn index_of(&self, oid: u32) -> Option<TableIndex<'_>> {
+        let mut indexes = self.tables.iter().flat_map(SchemaTable::indexes);
+        indexes.find(|i| i.oid == oid || i.constraint.is_some_and(|(_, c)| c == oid))
     }
 
     /// A snapshot of one schema `public` with one table, for unit tests.

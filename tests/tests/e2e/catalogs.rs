@@ -13,6 +13,10 @@
 //!   PostgreSQL's. No OID is printed: OIDs are only compared with each other.
 //! - `type_names_vectors_and_show_columns_answer_as_postgres`: format_type of bpchar
 //!   without a modifier, int2vector values, the names of reg casts' and SHOW's columns.
+//! - `indexes_and_unique_constraints_answer_as_postgres`: secondary indexes (DESC, NULLS
+//!   FIRST, INCLUDE, UNIQUE, NULLS NOT DISTINCT) and UNIQUE constraints in `pg_class`,
+//!   `pg_index`, `pg_constraint`, `pg_indexes`, `pg_get_indexdef` / `pg_get_constraintdef`,
+//!   the size functions and `information_schema`.
 
 use shale_tests::{ClientExt, TestServer, within};
 use tokio_postgres::Client;
@@ -473,6 +477,181 @@ async fn type_names_vectors_and_show_columns_answer_as_postgres() {
         "not as on PostgreSQL 15:\n{}",
         wrong.join("\n")
     );
+}
+
+/// Secondary indexes and UNIQUE constraints in every catalog that shows the primary key's:
+/// `pg_class`, `pg_index` (key and INCLUDE columns, DESC / NULLS FIRST options),
+/// `pg_attribute`, `pg_constraint`, `pg_indexes`, `pg_tables`, `pg_get_indexdef`,
+/// `pg_get_constraintdef`, regclass, the size functions and `information_schema`. Every
+/// check runs; the test fails with all the differences.
+#[tokio::test]
+async fn indexes_and_unique_constraints_answer_as_postgres() {
+    let (_server, client) = with_schema().await;
+    client
+        .run(
+            "CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL UNIQUE, name text, \
+             org int, UNIQUE NULLS NOT DISTINCT (org, name));
+             CREATE INDEX ON users (name DESC);
+             CREATE INDEX users_org_idx ON users (org) INCLUDE (name);
+             CREATE UNIQUE INDEX by_email_name ON users (email ASC NULLS FIRST, name);
+             CREATE INDEX orders ON users (org DESC NULLS LAST, name NULLS FIRST, email DESC, id);
+             CREATE INDEX \"T idx\" ON app.t (\"name\") INCLUDE (price);
+             ALTER TABLE app.t ADD CONSTRAINT \"T name\" UNIQUE (name, price);
+             CREATE TABLE nokey (a int, b int);
+             CREATE INDEX ON nokey (a);
+             INSERT INTO users (email, name, org) VALUES ('a@x', 'a', 1), ('b@x', 'b', NULL);",
+        )
+        .await;
+    let mut wrong = Vec::new();
+    let mut check = |sql: &str, got: Vec<String>, expected: &[&str]| {
+        if got != expected {
+            wrong.push(format!("{sql}\n  got      {got:?}\n  expected {expected:?}"));
+        }
+    };
+
+    let sql = "SELECT indexrelid::regclass::text, indrelid::regclass::text, indnatts, indnkeyatts, \
+               indisunique, indnullsnotdistinct, indisprimary, indkey, indoption, indcollation, \
+               indclass FROM pg_index WHERE indrelid IN ('users'::regclass, 'app.t'::regclass) \
+               ORDER BY 1";
+    check(
+        sql,
+        client.lines(sql).await,
+        &[
+            "app.\"T idx\"|app.t|2|1|f|f|f|2 3|0|100|3126",
+            "app.\"T name\"|app.t|2|2|t|f|f|2 3|0 0|100 0|3126 3125",
+            "app.t_pkey|app.t|1|1|t|f|t|1|0|0|1978",
+            "by_email_name|users|2|2|t|f|f|2 3|2 0|100 100|3126 3126",
+            "orders|users|4|4|f|f|f|4 3 2 1|1 2 3 0|0 100 100 0|1978 3126 3126 1978",
+            "users_email_key|users|1|1|t|f|f|2|0|100|3126",
+            "users_name_idx|users|1|1|f|f|f|3|3|100|3126",
+            "users_org_idx|users|2|1|f|f|f|4 3|0|0|1978",
+            "users_org_name_key|users|2|2|t|t|f|4 3|0 0|0 100|1978 3126",
+            "users_pkey|users|1|1|t|f|t|1|0|0|1978",
+        ],
+    );
+    let sql = "SELECT conname, contype, conkey, conindid::regclass::text, pg_get_constraintdef(oid), \
+               pg_get_constraintdef(oid, true) FROM pg_constraint \
+               WHERE conrelid IN ('users'::regclass, 'app.t'::regclass) ORDER BY 1";
+    check(
+        sql,
+        client.lines(sql).await,
+        &[
+            "T name|u|{2,3}|app.\"T name\"|UNIQUE (name, price)|UNIQUE (name, price)",
+            "t_pkey|p|{1}|app.t_pkey|PRIMARY KEY (id)|PRIMARY KEY (id)",
+            "users_email_key|u|{2}|users_email_key|UNIQUE (email)|UNIQUE (email)",
+            "users_org_name_key|u|{4,3}|users_org_name_key|UNIQUE NULLS NOT DISTINCT (org, name)|UNIQUE NULLS NOT DISTINCT (org, name)",
+            "users_pkey|p|{1}|users_pkey|PRIMARY KEY (id)|PRIMARY KEY (id)",
+        ],
+    );
+    let sql = "SELECT schemaname, indexname, indexdef FROM pg_indexes \
+               WHERE tablename IN ('users', 't', 'nokey') ORDER BY 1, 2";
+    check(
+        sql,
+        client.lines(sql).await,
+        &[
+            "app|T idx|CREATE INDEX \"T idx\" ON app.t USING btree (name) INCLUDE (price)",
+            "app|T name|CREATE UNIQUE INDEX \"T name\" ON app.t USING btree (name, price)",
+            "app|t_pkey|CREATE UNIQUE INDEX t_pkey ON app.t USING btree (id)",
+            "public|by_email_name|CREATE UNIQUE INDEX by_email_name ON public.users USING btree (email NULLS FIRST, name)",
+            "public|nokey_a_idx|CREATE INDEX nokey_a_idx ON public.nokey USING btree (a)",
+            "public|orders|CREATE INDEX orders ON public.users USING btree (org DESC NULLS LAST, name NULLS FIRST, email DESC, id)",
+            "public|users_email_key|CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email)",
+            "public|users_name_idx|CREATE INDEX users_name_idx ON public.users USING btree (name DESC)",
+            "public|users_org_idx|CREATE INDEX users_org_idx ON public.users USING btree (org) INCLUDE (name)",
+            "public|users_org_name_key|CREATE UNIQUE INDEX users_org_name_key ON public.users USING btree (org, name) NULLS NOT DISTINCT",
+            "public|users_pkey|CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id)",
+        ],
+    );
+    // pg_get_indexdef: pretty names the table as the search path finds it; a column number
+    // names that column (key or INCLUDE), empty past the last; not for a constraint's OID.
+    let sql = "SELECT pg_get_indexdef('app.\"T idx\"'::regclass, 0, true), \
+               pg_get_indexdef('users_org_idx'::regclass, 0, true), \
+               pg_get_indexdef('users_org_idx'::regclass, 1, true), \
+               pg_get_indexdef('users_org_idx'::regclass, 2, false), \
+               pg_get_indexdef('users_org_idx'::regclass, 3, true), \
+               pg_get_indexdef('users'::regclass), \
+               (SELECT pg_get_indexdef(oid) FROM pg_constraint WHERE conname = 'users_email_key'), \
+               pg_get_constraintdef('users_email_key'::regclass)";
+    check(
+        sql,
+        client.lines(sql).await,
+        &["CREATE INDEX \"T idx\" ON app.t USING btree (name) INCLUDE (price)|\
+           CREATE INDEX users_org_idx ON users USING btree (org) INCLUDE (name)|org|name||NULL|NULL|NULL"],
+    );
+    let sql = "SELECT relname, relkind, relnatts, relam = (SELECT oid FROM pg_am WHERE amname = 'btree'), \
+               relhasindex, pg_table_is_visible(oid) FROM pg_class \
+               WHERE relname IN ('users_org_idx', 'users_email_key', 'orders', 'T idx', 'nokey', 'users') \
+               ORDER BY 1";
+    check(
+        sql,
+        client.lines(sql).await,
+        &[
+            "T idx|i|2|t|f|f",
+            "nokey|r|2|f|t|t",
+            "orders|i|4|t|f|t",
+            "users|r|4|f|t|t",
+            "users_email_key|i|1|t|f|t",
+            "users_org_idx|i|2|t|f|t",
+        ],
+    );
+    let sql = "SELECT tablename, hasindexes FROM pg_tables WHERE tablename IN ('nokey', 'users') ORDER BY 1";
+    check(sql, client.lines(sql).await, &["nokey|t", "users|t"]);
+    // An index's attributes: its key columns, then its INCLUDE columns.
+    let sql = "SELECT attname, attnum, format_type(atttypid, atttypmod) FROM pg_attribute \
+               WHERE attrelid = 'app.\"T idx\"'::regclass ORDER BY attnum";
+    check(sql, client.lines(sql).await, &["name|1|character varying(20)", "price|2|numeric(10,2)"]);
+    // An index's size is its own; a table's indexes' is theirs together.
+    let sql = "SELECT pg_relation_size('users_name_idx') > 0, \
+               pg_indexes_size('users') = (SELECT sum(pg_relation_size(indexrelid)) FROM pg_index \
+               WHERE indrelid = 'users'::regclass), \
+               pg_total_relation_size('users') = pg_table_size('users') + pg_indexes_size('users'), \
+               pg_indexes_size('nokey') = pg_relation_size('nokey_a_idx')";
+    check(sql, client.lines(sql).await, &["t|t|t|t"]);
+
+    let sql = "SELECT constraint_schema, constraint_name, table_name, constraint_type, nulls_distinct \
+               FROM information_schema.table_constraints \
+               WHERE table_name IN ('users', 't') AND constraint_type <> 'CHECK' ORDER BY 1, 2";
+    check(
+        sql,
+        client.lines(sql).await,
+        &[
+            "app|T name|t|UNIQUE|YES",
+            "app|t_pkey|t|PRIMARY KEY|NULL",
+            "public|users_email_key|users|UNIQUE|YES",
+            "public|users_org_name_key|users|UNIQUE|NO",
+            "public|users_pkey|users|PRIMARY KEY|NULL",
+        ],
+    );
+    // Each key column in key_column_usage, and the same in constraint_column_usage.
+    let sql = "SELECT k.constraint_name, k.column_name, k.ordinal_position, count(u.column_name) \
+               FROM information_schema.key_column_usage k \
+               LEFT JOIN information_schema.constraint_column_usage u ON u.table_name = k.table_name \
+               AND u.constraint_name = k.constraint_name AND u.column_name = k.column_name \
+               WHERE k.table_name IN ('users', 't') GROUP BY 1, 2, 3 ORDER BY 1, 3";
+    check(
+        sql,
+        client.lines(sql).await,
+        &[
+            "T name|name|1|1",
+            "T name|price|2|1",
+            "t_pkey|id|1|1",
+            "users_email_key|email|1|1",
+            "users_org_name_key|org|1|1",
+            "users_org_name_key|name|2|1",
+            "users_pkey|id|1|1",
+        ],
+    );
+    let sql = "SELECT count(*) FROM information_schema.constraint_column_usage WHERE table_name IN ('users', 't')";
+    check(sql, client.lines(sql).await, &["7"]);
+
+    // A dropped index leaves every catalog.
+    client.run("DROP INDEX users_name_idx").await;
+    let sql = "SELECT (SELECT count(*) FROM pg_class WHERE relname = 'users_name_idx'), \
+               (SELECT count(*) FROM pg_index WHERE indrelid = 'users'::regclass), \
+               (SELECT count(*) FROM pg_indexes WHERE indexname = 'users_name_idx')";
+    check(sql, client.lines(sql).await, &["0|6|0"]);
+
+    assert!(wrong.is_empty(), "not as on PostgreSQL 15:\n{}", wrong.join("\n"));
 }
 
 /// The result columns of each catalog relation on PostgreSQL 15.18, as tokio-postgres
