@@ -1,6 +1,7 @@
-//! Turns filters on primary-key columns into RocksDB key bounds: equality on the whole key is
-//! one `get`, equality on a prefix of the key and a range on the next key column is one
-//! bounded iterator. Filters are reported to DataFusion as `Inexact`, so DataFusion still
+//! Turns filters on key columns into RocksDB key bounds: equality on the whole primary key
+//! is one `get`, equality on a prefix of the key and a range on the next key column is one
+//! bounded iterator; the same bounds on the columns of an index read its entries, which
+//! lead to the rows. Filters are reported to DataFusion as `Inexact`, so DataFusion still
 //! evaluates them on the rows and a conservative bound is always correct.
 
 use datafusion::common::ScalarValue;
@@ -17,6 +18,9 @@ pub enum KeyPlan {
     Point(Vec<u8>),
     /// The rows with keys in this range.
     Range(KeyRange),
+    /// The rows the entries of the index `name` in this range lead to; `point`: one entry
+    /// of a unique index at most.
+    Index { name: String, range: KeyRange, point: bool },
 }
 
 /// The key plan of a scan and the predicates it was derived from, for EXPLAIN.
@@ -44,29 +48,76 @@ struct Constraint {
     text: String,
 }
 
-/// Whether `expr` constrains a primary-key column in a way [`key_access`] uses.
+/// Whether `expr` constrains a column of the primary key or of an index in a way
+/// [`key_access`] uses.
 pub fn is_key_filter(desc: &TableDesc, expr: &Expr) -> bool {
     let mut found = Vec::new();
     collect(desc, expr, &mut found);
     !found.is_empty()
 }
 
-/// The key plan for a scan of `desc` under `filters` (a conjunction).
+/// The key plan for a scan of `desc` under `filters` (a conjunction): the primary key's
+/// when the filters constrain it, else the index whose leading columns they constrain
+/// best (a whole unique key by equality, then the most columns by equality, then a range
+/// on the next one), else the whole table.
 pub fn key_access(desc: &TableDesc, filters: &[Expr]) -> KeyAccess {
     let prefix = table_prefix(desc.id).to_vec();
     let mut constraints = Vec::new();
     for f in filters {
         collect(desc, f, &mut constraints);
     }
-    let mut key = prefix.clone();
+    let primary = bounds(&prefix, &desc.primary_key, &constraints);
+    if primary.point {
+        return KeyAccess { plan: KeyPlan::Point(primary.lower), predicates: primary.predicates };
+    }
+    let best_index = desc
+        .indexes
+        .iter()
+        .map(|index| {
+            let slots: Vec<usize> = index.columns.iter().map(|c| c.slot).collect();
+            (index, bounds(&table_prefix(index.id), &slots, &constraints))
+        })
+        .filter(|(_, b)| !b.predicates.is_empty())
+        .max_by_key(|(index, b)| (b.point && index.unique, b.equal, b.ranged));
+    let better = |b: &Bounds| (b.point, b.equal, b.ranged) > (primary.point, primary.equal, primary.ranged);
+    if let Some((index, b)) = best_index.filter(|(_, b)| primary.predicates.is_empty() || better(b)) {
+        let range = KeyRange { lower: b.lower, upper: b.upper };
+        let point = b.point && index.unique;
+        return KeyAccess { plan: KeyPlan::Index { name: index.name.clone(), range, point }, predicates: b.predicates };
+    }
+    if primary.predicates.is_empty() {
+        let range = KeyRange { lower: prefix.clone(), upper: prefix_successor(&prefix) };
+        return KeyAccess { plan: KeyPlan::Range(range), predicates: Vec::new() };
+    }
+    KeyAccess { plan: KeyPlan::Range(KeyRange { lower: primary.lower, upper: primary.upper }), predicates: primary.predicates }
+}
+
+/// What the constraints give on a key of `slots` under `prefix`.
+struct Bounds {
+    /// Every column is constrained by equality: `lower` is the whole key.
+    point: bool,
+    /// How many leading columns are constrained by equality.
+    equal: usize,
+    /// Whether the next column has a range.
+    ranged: bool,
+    lower: Vec<u8>,
+    upper: Option<Vec<u8>>,
+    predicates: Vec<String>,
+}
+
+/// The bounds on keys of `slots` (under `prefix`) that `constraints` give: equality on a
+/// prefix of the columns, and a range on the next one.
+fn bounds(prefix: &[u8], slots: &[usize], constraints: &[Constraint]) -> Bounds {
+    let mut key = prefix.to_vec();
     let mut predicates = Vec::new();
-    for (position, &slot) in desc.primary_key.iter().enumerate() {
+    for (position, &slot) in slots.iter().enumerate() {
         let on_slot: Vec<&Constraint> = constraints.iter().filter(|c| c.slot == slot).collect();
         if let Some(eq) = on_slot.iter().find(|c| c.cmp == Cmp::Eq) {
             encode_key_datum(eq.value.as_ref(), &mut key);
             predicates.push(eq.text.clone());
-            if position + 1 == desc.primary_key.len() {
-                return KeyAccess { plan: KeyPlan::Point(key), predicates };
+            if position + 1 == slots.len() {
+                let upper = prefix_successor(&key);
+                return Bounds { point: true, equal: slots.len(), ranged: false, lower: key, upper, predicates };
             }
             continue;
         }
@@ -88,25 +139,13 @@ pub fn key_access(desc: &TableDesc, filters: &[Expr]) -> KeyAccess {
             None => prefix_successor(&key),
         };
         predicates.extend(lower.iter().chain(upper.iter()).map(|c| c.text.clone()));
-        return range_access(key, lower_key, upper_key, predicates, &prefix);
+        // A lower bound with no successor (all 0xff) selects nothing: an empty range.
+        let lower_key = lower_key.unwrap_or_else(|| prefix_successor(prefix).unwrap_or_else(|| key.clone()));
+        let ranged = lower.is_some() || upper.is_some();
+        return Bounds { point: false, equal: position, ranged, lower: lower_key, upper: upper_key, predicates };
     }
-    range_access(key.clone(), Some(key.clone()), prefix_successor(&key), predicates, &prefix)
-}
-
-fn range_access(
-    key: Vec<u8>,
-    lower: Option<Vec<u8>>,
-    upper: Option<Vec<u8>>,
-    predicates: Vec<String>,
-    table: &[u8],
-) -> KeyAccess {
-    if predicates.is_empty() {
-        let range = KeyRange { lower: table.to_vec(), upper: prefix_successor(table) };
-        return KeyAccess { plan: KeyPlan::Range(range), predicates };
-    }
-    // A lower bound with no successor (all 0xff) selects nothing: an empty range.
-    let lower = lower.unwrap_or_else(|| prefix_successor(table).unwrap_or(key));
-    KeyAccess { plan: KeyPlan::Range(KeyRange { lower, upper }), predicates }
+    let upper = prefix_successor(&key);
+    Bounds { point: false, equal: slots.len(), ranged: false, lower: key, upper, predicates }
 }
 
 /// Collects the key-column constraints in `expr` (splitting AND).
@@ -162,12 +201,14 @@ fn comparison(op: Operator, flipped: bool) -> Option<Cmp> {
     })
 }
 
-/// The slot of the primary-key column `expr` names, seeing through casts.
+/// The slot of the key column (of the primary key or an index) `expr` names, seeing
+/// through casts.
 fn key_column(desc: &TableDesc, expr: &Expr) -> Option<usize> {
     match expr {
         Expr::Column(c) => {
             let (slot, _) = desc.column(&c.name)?;
-            desc.primary_key.contains(&slot).then_some(slot)
+            let indexed = desc.indexes.iter().any(|i| i.columns.iter().any(|k| k.slot == slot));
+            (desc.primary_key.contains(&slot) || indexed).then_some(slot)
         }
         Expr::Cast(cast) => key_column(desc, &cast.expr),
         _ => None,

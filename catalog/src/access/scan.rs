@@ -80,13 +80,15 @@ impl DisplayAs for ShaleScanExec {
         let (access, predicates) = match &self.access {
             Access::Planned(access) => (
                 match &access.plan {
-                    KeyPlan::Point(_) => "point get",
-                    KeyPlan::Range(_) if access.predicates.is_empty() => "full range",
-                    KeyPlan::Range(_) => "key range",
+                    KeyPlan::Point(_) => "point get".to_string(),
+                    KeyPlan::Range(_) if access.predicates.is_empty() => "full range".to_string(),
+                    KeyPlan::Range(_) => "key range".to_string(),
+                    KeyPlan::Index { name, point: true, .. } => format!("index point get, index={name}"),
+                    KeyPlan::Index { name, point: false, .. } => format!("index range, index={name}"),
                 },
                 access.predicates.clone(),
             ),
-            Access::AtExecution(filters) => ("by parameters", filters.iter().map(|f| f.to_string()).collect()),
+            Access::AtExecution(filters) => ("by parameters".to_string(), filters.iter().map(|f| f.to_string()).collect()),
         };
         write!(f, "ShaleScanExec: table={}, access={access}", self.desc.name)?;
         if !predicates.is_empty() {
@@ -251,6 +253,17 @@ impl BatchIter {
             KeyPlan::Range(range) => {
                 let range = range.clone();
                 self.read_range(&range, want)
+            }
+            KeyPlan::Index { range, .. } => {
+                let range = range.clone();
+                let entries = self.read_range(&range, want)?;
+                let mut rows = Vec::with_capacity(entries.len());
+                for (_, row_key) in entries {
+                    // An entry is written with its row, in the same transaction.
+                    let row = self.txn.get(Space::Data, &row_key)?.ok_or_else(|| CatalogError::internal("an index entry without its row"))?;
+                    rows.push((row_key, row));
+                }
+                Ok(rows)
             }
         }
     }

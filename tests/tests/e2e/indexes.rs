@@ -184,3 +184,42 @@ async fn a_waiting_insert_goes_in_when_the_other_rolls_back() {
     assert_eq!(sqlstate(&result), Some("23505"));
     assert_eq!(second.lines("SELECT n FROM names").await, ["y"]);
 }
+
+#[tokio::test]
+async fn queries_read_through_indexes_and_answer_alike() {
+    let (server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE users (id int PRIMARY KEY, email text UNIQUE, org int, name text)").await;
+    client.run("CREATE INDEX by_org_name ON users (org, name)").await;
+    client.run("INSERT INTO users SELECT g, 'u' || g || '@x', g % 10, 'n' || (g % 7) FROM generate_series(1, 2000) g").await;
+    for (sql, expected) in [
+        ("SELECT id, org FROM users WHERE email = 'u5@x'", vec!["5|5"]),
+        ("SELECT count(*) FROM users WHERE org = 3", vec!["200"]),
+        ("SELECT count(*) FROM users WHERE org = 3 AND name > 'n4'", vec!["58"]),
+        ("SELECT count(*) FROM users WHERE org = 3 AND name >= 'n4' AND name < 'n6'", vec!["57"]),
+        ("SELECT count(*) FROM users WHERE org = 3 AND name = 'n3'", vec!["29"]),
+        ("SELECT id FROM users WHERE email = 'nobody'", vec![]),
+    ] {
+        assert_eq!(client.lines(sql).await, expected, "{sql}");
+    }
+    // Entries follow the rows' changes.
+    client.run("UPDATE users SET name = 'zz', email = 'seven@x' WHERE email = 'u7@x'").await;
+    assert_eq!(client.lines("SELECT id FROM users WHERE org = 7 AND name = 'zz'").await, ["7"]);
+    assert_eq!(client.lines("SELECT id FROM users WHERE email = 'seven@x'").await, ["7"]);
+    assert_eq!(client.lines("SELECT id FROM users WHERE email = 'u7@x'").await, Vec::<String>::new());
+    client.run("DELETE FROM users WHERE org = 9").await;
+    assert_eq!(client.lines("SELECT count(*) FROM users WHERE org = 9").await, ["0"]);
+    // With parameters, planned once.
+    let by_email = client.prepare("SELECT id FROM users WHERE email = $1").await.expect("prepare");
+    for (email, id) in [("u11@x", 11), ("u12@x", 12)] {
+        assert_eq!(client.query_one(&by_email, &[&email]).await.expect("query").get::<_, i32>(0), id);
+    }
+    // Shale only: EXPLAIN names the index and its bounds.
+    if !server.is_reference() {
+        let plan = client.lines("EXPLAIN SELECT * FROM users WHERE email = 'u5@x'").await.join("\n");
+        assert!(plan.contains("access=index point get, index=users_email_key"), "{plan}");
+        let plan = client.lines("EXPLAIN SELECT * FROM users WHERE org = 3 AND name > 'n4'").await.join("\n");
+        assert!(plan.contains("access=index range, index=by_org_name, key_predicates=[org = Int32(3), name > Utf8(\"n4\")]"), "{plan}");
+        let plan = client.lines("EXPLAIN SELECT * FROM users WHERE id = 5 AND email = 'u5@x'").await.join("\n");
+        assert!(plan.contains("access=point get"), "{plan}");
+    }
+}
