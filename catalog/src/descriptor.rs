@@ -104,6 +104,10 @@ pub struct TableDesc {
     /// Secondary indexes (CREATE INDEX, UNIQUE constraints), in creation order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub indexes: Vec<IndexDesc>,
+    /// The id its rows are keyed under once they were rewritten with other keys (ALTER
+    /// TABLE ... ADD / DROP PRIMARY KEY; PostgreSQL's `relfilenode`); else its id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<u64>,
 }
 
 /// A secondary index: CREATE INDEX, or the index behind a UNIQUE constraint. Its entries
@@ -194,6 +198,16 @@ impl TableDesc {
     /// Whether the table has a declared primary key.
     pub fn has_primary_key(&self) -> bool {
         !self.primary_key.is_empty()
+    }
+
+    /// The id its rows are keyed under.
+    pub fn storage_id(&self) -> u64 {
+        self.storage.unwrap_or(self.id)
+    }
+
+    /// The prefix of its rows' keys.
+    pub fn row_prefix(&self) -> [u8; 8] {
+        shale_storage::table_prefix(self.storage_id())
     }
 
     /// The secondary index named `name`.

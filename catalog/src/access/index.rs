@@ -79,7 +79,7 @@ pub fn stored_slots(table: &TableDesc, bytes: &[u8]) -> Result<Vec<Datum>> {
 /// Writes the entries of every row of `table` to `index` (CREATE INDEX), reading what is
 /// committed now: the caller holds the table's lock, so no writer is under way.
 pub fn build(txn: &Txn, table: &TableDesc, index: &IndexDesc) -> Result<()> {
-    let prefix = table_prefix(table.id);
+    let prefix = table.row_prefix();
     let range = KeyRange::prefix(&prefix);
     let mut after: Option<Vec<u8>> = None;
     loop {

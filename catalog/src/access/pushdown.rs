@@ -61,7 +61,7 @@ pub fn is_key_filter(desc: &TableDesc, expr: &Expr) -> bool {
 /// best (a whole unique key by equality, then the most columns by equality, then a range
 /// on the next one), else the whole table.
 pub fn key_access(desc: &TableDesc, filters: &[Expr]) -> KeyAccess {
-    let prefix = table_prefix(desc.id).to_vec();
+    let prefix = desc.row_prefix().to_vec();
     let mut constraints = Vec::new();
     for f in filters {
         collect(desc, f, &mut constraints);

@@ -112,6 +112,13 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
                 col.name = format!("........pg.dropped.{}........", slot + 1);
             }
         }
+        AlterTableOperation::AddConstraint { constraint: TableConstraint::PrimaryKey(pk), not_valid: false } => {
+            super::constraints::add_primary_key(&*ctx.handle.txn()?, desc, pk)?;
+        }
+        AlterTableOperation::DropConstraint { if_exists, name, .. } => {
+            super::constraints::drop_constraint(&*ctx.handle.txn()?, desc, name, *if_exists, outcome)?;
+        }
+        AlterTableOperation::AlterColumn { column_name, op } => super::constraints::alter_column(ctx, desc, column_name, op)?,
         AlterTableOperation::AddConstraint { constraint: TableConstraint::Unique(unique), not_valid: false } => {
             let name = unique.name.as_ref().map(resolve::normalize);
             super::index::add_unique_constraint(&*ctx.handle.txn()?, desc, name, unique, None)?;
@@ -162,7 +169,7 @@ async fn evaluate(ctx: &DdlContext<'_>, sql: &str, ty: &shale_pgtypes::types::Sq
 
 fn table_has_rows(ctx: &DdlContext<'_>, desc: &TableDesc) -> Result<bool> {
     let txn = ctx.handle.txn()?;
-    let prefix = shale_storage::table_prefix(desc.id).to_vec();
+    let prefix = desc.row_prefix().to_vec();
     let range = shale_storage::KeyRange { upper: shale_storage::prefix_successor(&prefix), lower: prefix };
     Ok(!txn.scan(shale_storage::Space::Data, &range, None, 1)?.is_empty())
 }

@@ -83,7 +83,7 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
     }
     let id = meta::allocate(&txn, meta::TABLE_IDS, 1)?;
     let pkey_name = (!primary_key.is_empty()).then(|| format!("{name}_pkey"));
-    let mut desc = TableDesc { id, schema_id: schema.id, name, columns, primary_key, pkey_name, indexes: Vec::new() };
+    let mut desc = TableDesc { id, schema_id: schema.id, name, columns, primary_key, pkey_name, indexes: Vec::new(), storage: None };
     for (slot, options) in serials {
         let sequence = owned_sequence(ctx, &txn, &schema, &desc, slot, &options)?;
         desc.columns[slot].default = Some(sequence);
@@ -292,7 +292,7 @@ pub(super) fn column(ctx: &DdlContext<'_>, def: &ColumnDef, table: &str) -> Resu
 
 /// Plans a default expression and its cast to the column type, so that a default that can
 /// never work is rejected when the table is created.
-fn check_default(ctx: &DdlContext<'_>, sql: &str, ty: &SqlType) -> Result<()> {
+pub(super) fn check_default(ctx: &DdlContext<'_>, sql: &str, ty: &SqlType) -> Result<()> {
     let empty = DFSchema::empty();
     let expr = ctx.state.create_logical_expr(sql, &empty)?;
     expr.cast_to(&ty.arrow_type(), &empty)?;

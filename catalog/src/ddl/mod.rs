@@ -2,6 +2,7 @@
 //! CREATE / DROP / ALTER INDEX, written to storage in the statement's transaction. Each one bumps the catalog version.
 
 mod alter;
+mod constraints;
 mod create_table;
 mod drop;
 mod index;

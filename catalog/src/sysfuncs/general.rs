@@ -155,7 +155,7 @@ fn relation_size(cx: &super::row_function::Context<'_>, args: &[ScalarValue], si
     let Some(t) = s.table_of(oid) else { return Ok(v::null()) };
     let table = &t.table;
     let txn = cx.handle.txn().unwrap_or_else(|_| Arc::new(cx.handle.store().begin()));
-    let rows = || stored_bytes(&txn, table.id);
+    let rows = || stored_bytes(&txn, table.storage_id());
     let entries = |id: u64| stored_bytes(&txn, id).map(|(keys, values)| keys + values);
     let secondary = || table.indexes.iter().map(|index| entries(index.id)).sum::<Result<usize>>();
     let keyed = table.has_primary_key();
@@ -166,7 +166,7 @@ fn relation_size(cx: &super::row_function::Context<'_>, args: &[ScalarValue], si
             Some(index) => entries(index.id)?,
             None => return Ok(v::null()),
         },
-        Size::Total => entries(table.id)? + secondary()?,
+        Size::Total => entries(table.storage_id())? + secondary()?,
         Size::Indexes if keyed => rows()?.0 + secondary()?,
         Size::Indexes => secondary()?,
     };

@@ -226,6 +226,7 @@ impl Snapshot {
             primary_key: vec![0],
             pkey_name: None,
             indexes: Vec::new(),
+            storage: None,
         };
         Snapshot {
             schemas: vec![SchemaDesc { id: 1, name: "public".into() }],

@@ -223,3 +223,54 @@ async fn queries_read_through_indexes_and_answer_alike() {
         assert!(plan.contains("access=point get"), "{plan}");
     }
 }
+
+#[tokio::test]
+async fn primary_keys_added_and_dropped_later_rekey_the_rows() {
+    let (_server, client) = TestServer::start_with_client().await;
+    // As pgbench -i does: rows first, then the key.
+    client.run("CREATE TABLE acc (aid int, bid int, abalance int, filler text)").await;
+    client.run("INSERT INTO acc SELECT g, g % 3, 0, 'x' FROM generate_series(1, 1000) g").await;
+    client.run("CREATE INDEX ON acc (bid)").await;
+    client.run("ALTER TABLE acc ADD PRIMARY KEY (aid)").await;
+    assert_eq!(client.lines("SELECT count(*) FROM acc WHERE aid BETWEEN 10 AND 19").await, ["10"]);
+    assert_eq!(client.lines("SELECT count(*) FROM acc WHERE bid = 1").await, ["334"]);
+    client.expect_error("INSERT INTO acc VALUES (5, 1, 0, 'y')", "23505", "duplicate key value violates unique constraint \"acc_pkey\"").await;
+    client.expect_error("ALTER TABLE acc ADD PRIMARY KEY (bid)", "42P16", "multiple primary keys for table \"acc\" are not allowed").await;
+    assert_eq!(client.lines("SELECT attnotnull FROM pg_attribute WHERE attrelid = 'acc'::regclass AND attname = 'aid'").await, ["t"]);
+    // Dropped: the rows are keyed by row ids again and take duplicates.
+    client.run("ALTER TABLE acc DROP CONSTRAINT acc_pkey").await;
+    client.run("INSERT INTO acc VALUES (5, 1, 0, 'y')").await;
+    assert_eq!(client.lines("SELECT count(*) FROM acc WHERE aid = 5").await, ["2"]);
+    let e = client.error("ALTER TABLE acc ADD CONSTRAINT acc_pk PRIMARY KEY (aid)").await;
+    assert_eq!((e.code().code(), e.message(), e.detail()), ("23505", "could not create unique index \"acc_pk\"", Some("Key (aid)=(5) is duplicated.")));
+    client.run("DELETE FROM acc WHERE aid = 5 AND filler = 'y'").await;
+    client.run("ALTER TABLE acc ADD CONSTRAINT acc_pk PRIMARY KEY (aid)").await;
+    assert_eq!(client.lines("SELECT conname, contype FROM pg_constraint WHERE conrelid = 'acc'::regclass ORDER BY 1").await, ["acc_pk|p"]);
+    assert_eq!(client.lines("SELECT sum(aid), count(*) FROM acc WHERE bid = 2").await, ["166500|333"]);
+    client.run("CREATE TABLE nulls (a int)").await;
+    client.run("INSERT INTO nulls VALUES (1), (NULL)").await;
+    client.expect_error("ALTER TABLE nulls ADD PRIMARY KEY (a)", "23502", "column \"a\" of relation \"nulls\" contains null values").await;
+}
+
+#[tokio::test]
+async fn columns_set_and_drop_not_null_and_defaults() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE n (a int, b int DEFAULT 3)").await;
+    client.run("INSERT INTO n VALUES (NULL, 1)").await;
+    client.expect_error("ALTER TABLE n ALTER COLUMN a SET NOT NULL", "23502", "column \"a\" of relation \"n\" contains null values").await;
+    client.run("UPDATE n SET a = 1; ALTER TABLE n ALTER COLUMN a SET NOT NULL").await;
+    client.expect_sqlstate("INSERT INTO n (b) VALUES (2)", "23502").await;
+    client.run("ALTER TABLE n ALTER COLUMN a DROP NOT NULL; INSERT INTO n (b) VALUES (2)").await;
+    client.run("ALTER TABLE n ALTER COLUMN b SET DEFAULT 7; INSERT INTO n (a) VALUES (9)").await;
+    client.run("ALTER TABLE n ALTER b DROP DEFAULT; INSERT INTO n (a) VALUES (10)").await;
+    assert_eq!(client.lines("SELECT a, b FROM n ORDER BY a NULLS FIRST").await, ["NULL|2", "1|1", "9|7", "10|NULL"]);
+    client.expect_error("ALTER TABLE n ALTER COLUMN nope SET NOT NULL", "42703", "column \"nope\" of relation \"n\" does not exist").await;
+    client.expect_error("ALTER TABLE n DROP CONSTRAINT nope", "42704", "constraint \"nope\" of relation \"n\" does not exist").await;
+    client.run("ALTER TABLE n DROP CONSTRAINT IF EXISTS nope").await;
+    client.run("ALTER TABLE n ADD CONSTRAINT n_uq UNIQUE (a)").await;
+    client.expect_sqlstate("INSERT INTO n (a) VALUES (9)", "23505").await;
+    client.run("ALTER TABLE n DROP CONSTRAINT n_uq; INSERT INTO n (a) VALUES (9)").await;
+    client.run("CREATE TABLE idt (id int GENERATED ALWAYS AS IDENTITY, pk int PRIMARY KEY)").await;
+    client.expect_error("ALTER TABLE idt ALTER COLUMN id SET DEFAULT 1", "42601", "column \"id\" of relation \"idt\" is an identity column").await;
+    client.expect_error("ALTER TABLE idt ALTER COLUMN pk DROP NOT NULL", "42P16", "column \"pk\" is in a primary key").await;
+}

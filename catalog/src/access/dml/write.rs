@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
-use shale_storage::{Datum, DatumRef, Space, Txn, encode_key_datum, encode_row, table_prefix};
+use shale_storage::{Datum, DatumRef, Space, Txn, encode_key_datum, encode_row};
 
 use crate::access::convert::{ColumnBuilder, datum_at};
 use crate::access::index::{self, OnDuplicate};
@@ -79,7 +79,7 @@ impl<'a> RowWriter<'a> {
         if !self.desc.has_primary_key() {
             return None;
         }
-        let mut key = table_prefix(self.desc.id).to_vec();
+        let mut key = self.desc.row_prefix().to_vec();
         for &slot in &self.desc.primary_key {
             encode_key_datum(row.slots[slot].as_ref(), &mut key);
         }
@@ -91,7 +91,7 @@ impl<'a> RowWriter<'a> {
         let first = meta::allocate(self.txn, &format!("rowid/{}", self.desc.id), n as u64)?;
         Ok((0..n as u64)
             .map(|i| {
-                let mut key = table_prefix(self.desc.id).to_vec();
+                let mut key = self.desc.row_prefix().to_vec();
                 encode_key_datum(DatumRef::Int64((first + i) as i64), &mut key);
                 key
             })
