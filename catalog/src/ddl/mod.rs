@@ -1,5 +1,6 @@
-//! DDL: CREATE / DROP SCHEMA, CREATE / DROP TABLE, ALTER TABLE, CREATE / DROP SEQUENCE and
-//! CREATE / DROP / ALTER INDEX, written to storage in the statement's transaction. Each one bumps the catalog version.
+//! DDL: CREATE / DROP SCHEMA, CREATE / DROP TABLE, ALTER TABLE, CREATE / DROP SEQUENCE,
+//! CREATE / DROP / ALTER INDEX and TRUNCATE, written to storage in the statement's transaction.
+//! Each one bumps the catalog version.
 
 mod alter;
 mod constraints;
@@ -8,6 +9,7 @@ mod drop;
 mod index;
 mod schema;
 mod sequence;
+mod truncate;
 
 pub use alter::alter_table;
 pub use create_table::create_table;
@@ -15,6 +17,7 @@ pub use drop::{drop_schemas, drop_tables};
 pub use index::{alter_index, create_index, drop_indexes};
 pub use schema::create_schema;
 pub use sequence::{CreateSequence, create_sequence, drop_sequences};
+pub use truncate::truncate;
 
 use datafusion::execution::session_state::SessionState;
 

@@ -36,6 +36,7 @@ impl Session {
                 };
                 Ok(ddl_outcome(blocking(|| ddl::create_sequence(&self.ddl(), &create))?))
             }
+            Statement::Truncate(truncate) => Ok(ddl_outcome(blocking(|| ddl::truncate(&self.ddl(), &truncate))?)),
             Statement::CreateIndex(create) => Ok(ddl_outcome(blocking(|| ddl::create_index(&self.ddl(), &create))?)),
             Statement::AlterIndex { name, operation } => {
                 Ok(ddl_outcome(blocking(|| ddl::alter_index(&self.ddl(), &name, &operation))?))

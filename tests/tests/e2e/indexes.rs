@@ -274,3 +274,19 @@ async fn columns_set_and_drop_not_null_and_defaults() {
     client.expect_error("ALTER TABLE idt ALTER COLUMN id SET DEFAULT 1", "42601", "column \"id\" of relation \"idt\" is an identity column").await;
     client.expect_error("ALTER TABLE idt ALTER COLUMN pk DROP NOT NULL", "42P16", "column \"pk\" is in a primary key").await;
 }
+
+#[tokio::test]
+async fn truncate_empties_tables_and_their_indexes_in_the_transaction() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE a (id int PRIMARY KEY, email text UNIQUE); CREATE TABLE b (x int)").await;
+    client.run("INSERT INTO a VALUES (1, 'x'), (2, 'y'); INSERT INTO b VALUES (1)").await;
+    client.run("BEGIN; TRUNCATE a, b").await;
+    assert_eq!(client.lines("SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM b)").await, ["0|0"]);
+    client.run("ROLLBACK").await;
+    assert_eq!(client.lines("SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM b)").await, ["2|1"]);
+    client.run("TRUNCATE TABLE a").await;
+    // The unique value and the key are free again.
+    client.run("INSERT INTO a VALUES (1, 'x')").await;
+    assert_eq!(client.lines("SELECT id FROM a WHERE email = 'x'").await, ["1"]);
+    client.expect_error("TRUNCATE nope", "42P01", "relation \"nope\" does not exist").await;
+}
