@@ -108,6 +108,86 @@ pub struct TableDesc {
     /// TABLE ... ADD / DROP PRIMARY KEY; PostgreSQL's `relfilenode`); else its id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage: Option<u64>,
+    /// Its FOREIGN KEY constraints (it is the referencing table).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub foreign_keys: Vec<ForeignKey>,
+    /// The foreign keys of other tables (or its own) that reference it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub referenced_by: Vec<TableRef>,
+}
+
+/// Another table, as a descriptor names it: by schema and name (how descriptors are
+/// stored), with its id to tell a table from a later one of the same name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableRef {
+    /// The table's schema id.
+    pub schema_id: u64,
+    /// The table's name.
+    pub name: String,
+    /// The table's id.
+    pub id: u64,
+}
+
+/// A FOREIGN KEY constraint of the table that has it: each row whose key columns are all
+/// non-NULL (MATCH SIMPLE) has a row of the parent with the same values in its referenced
+/// columns, which are its primary key or a UNIQUE constraint's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForeignKey {
+    /// Never-reused id from the tables' counter; the constraint's OID is
+    /// [`oid::pkey_constraint_oid`] of it.
+    pub id: u64,
+    /// Constraint name (`<table>_<columns>_fkey` by default).
+    pub name: String,
+    /// Slots of the referencing columns.
+    pub columns: Vec<usize>,
+    /// The referenced table.
+    pub parent: TableRef,
+    /// Slots of the referenced columns in the parent, in the order of `columns`.
+    pub parent_columns: Vec<usize>,
+    /// ON DELETE.
+    pub on_delete: ReferentialAction,
+    /// ON UPDATE.
+    pub on_update: ReferentialAction,
+}
+
+/// What happens to referencing rows when their parent row is deleted or its key changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferentialAction {
+    /// NO ACTION (the default): refused while referencing rows exist.
+    NoAction,
+    /// RESTRICT: refused while referencing rows exist.
+    Restrict,
+    /// CASCADE: they are deleted, or take the new key.
+    Cascade,
+    /// SET NULL: their referencing columns become NULL.
+    SetNull,
+    /// SET DEFAULT: their referencing columns take their defaults.
+    SetDefault,
+}
+
+impl ReferentialAction {
+    /// `pg_constraint.confdeltype` / `confupdtype`.
+    pub fn letter(self) -> char {
+        match self {
+            ReferentialAction::NoAction => 'a',
+            ReferentialAction::Restrict => 'r',
+            ReferentialAction::Cascade => 'c',
+            ReferentialAction::SetNull => 'n',
+            ReferentialAction::SetDefault => 'd',
+        }
+    }
+
+    /// As `pg_get_constraintdef` writes it, `None` for NO ACTION (not written).
+    pub fn sql(self) -> Option<&'static str> {
+        match self {
+            ReferentialAction::NoAction => None,
+            ReferentialAction::Restrict => Some("RESTRICT"),
+            ReferentialAction::Cascade => Some("CASCADE"),
+            ReferentialAction::SetNull => Some("SET NULL"),
+            ReferentialAction::SetDefault => Some("SET DEFAULT"),
+        }
+    }
 }
 
 /// A secondary index: CREATE INDEX, or the index behind a UNIQUE constraint. Its entries

@@ -4,6 +4,7 @@
 
 pub mod convert;
 pub mod dml;
+pub mod foreign_key;
 pub mod index;
 pub mod pushdown;
 pub mod scan;

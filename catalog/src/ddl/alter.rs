@@ -43,6 +43,9 @@ pub async fn alter_table(ctx: &DdlContext<'_>, stmt: &AlterTable) -> Result<DdlO
 async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperation, outcome: &mut DdlOutcome) -> Result<()> {
     match op {
         AlterTableOperation::AddColumn { if_not_exists, column_def, column_position: None, .. } => {
+            if column_def.options.iter().any(|o| matches!(o.option, ColumnOption::ForeignKey(_))) {
+                return Err(CatalogError::unsupported("ADD COLUMN ... REFERENCES"));
+            }
             if super::create_table::serial_type(&column_def.data_type).is_some() {
                 return Err(CatalogError::unsupported("ADD COLUMN of a serial type"));
             }
@@ -87,6 +90,7 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
             }
         }
         AlterTableOperation::DropColumn { column_names, if_exists, .. } => {
+            super::foreign_key::refuse_with_references(desc, "DROP COLUMN")?;
             for ident in column_names {
                 let name = resolve::normalize(ident);
                 let Some((slot, _)) = desc.column(&name) else {
@@ -113,9 +117,11 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
             }
         }
         AlterTableOperation::AddConstraint { constraint: TableConstraint::PrimaryKey(pk), not_valid: false } => {
+            super::foreign_key::refuse_with_references(desc, "ADD PRIMARY KEY")?;
             super::constraints::add_primary_key(&*ctx.handle.txn()?, desc, pk)?;
         }
         AlterTableOperation::DropConstraint { if_exists, name, .. } => {
+            super::foreign_key::refuse_with_references(desc, "DROP CONSTRAINT")?;
             super::constraints::drop_constraint(&*ctx.handle.txn()?, desc, name, *if_exists, outcome)?;
         }
         AlterTableOperation::AlterColumn { column_name, op } => super::constraints::alter_column(ctx, desc, column_name, op)?,
@@ -124,6 +130,7 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
             super::index::add_unique_constraint(&*ctx.handle.txn()?, desc, name, unique, None)?;
         }
         AlterTableOperation::RenameColumn { old_column_name, new_column_name } => {
+            super::foreign_key::refuse_with_references(desc, "RENAME COLUMN")?;
             let (old, new) = (resolve::normalize(old_column_name), resolve::normalize(new_column_name));
             let Some((slot, _)) = desc.column(&old) else {
                 return Err(no_column(&old, &desc.name));
@@ -134,6 +141,7 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
             desc.columns[slot].name = new;
         }
         AlterTableOperation::RenameTable { table_name: RenameTableNameKind::To(name) | RenameTableNameKind::As(name) } => {
+            super::foreign_key::refuse_with_references(desc, "RENAME")?;
             let (_, new) = resolve::split_name(name)?;
             let txn = ctx.handle.txn()?;
             if super::sequence::relation_exists(&txn, desc.schema_id, &new)? {

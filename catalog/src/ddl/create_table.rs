@@ -6,7 +6,7 @@ use datafusion::common::DFSchema;
 use datafusion::logical_expr::ExprSchemable;
 use datafusion::sql::sqlparser::ast::{
     ColumnDef, ColumnOption, CreateTable, DataType, GeneratedAs, IndexColumn, SequenceOptions, TableConstraint,
-    UniqueConstraint,
+    ForeignKeyConstraint, UniqueConstraint,
 };
 use shale_storage::Txn;
 
@@ -34,6 +34,8 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
     let mut primary_key: Option<Vec<usize>> = None;
     // UNIQUE constraints, column ones first, as PostgreSQL names them.
     let mut uniques: Vec<(Option<String>, &UniqueConstraint, Option<usize>)> = Vec::new();
+    // FOREIGN KEYs, column ones first.
+    let mut references: Vec<(Option<String>, &ForeignKeyConstraint, Option<usize>)> = Vec::new();
     // The columns that own a sequence, with its options.
     let mut serials = Vec::new();
     for def in &stmt.columns {
@@ -57,8 +59,11 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
             set_primary_key(&mut primary_key, vec![columns.len()], &name)?;
         }
         for option in &def.options {
-            if let ColumnOption::Unique(unique) = &option.option {
-                uniques.push((option.name.as_ref().map(resolve::normalize), unique, Some(columns.len())));
+            let name = option.name.as_ref().map(resolve::normalize);
+            match &option.option {
+                ColumnOption::Unique(unique) => uniques.push((name, unique, Some(columns.len()))),
+                ColumnOption::ForeignKey(fk) => references.push((name, fk, Some(columns.len()))),
+                _ => {}
             }
         }
         columns.push(column);
@@ -70,6 +75,7 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
                 set_primary_key(&mut primary_key, slots, &name)?;
             }
             TableConstraint::Unique(unique) => uniques.push((unique.name.as_ref().map(resolve::normalize), unique, None)),
+            TableConstraint::ForeignKey(fk) => references.push((None, fk, None)),
             other => return Err(CatalogError::unsupported(format!("table constraint {other}"))),
         }
     }
@@ -83,7 +89,7 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
     }
     let id = meta::allocate(&txn, meta::TABLE_IDS, 1)?;
     let pkey_name = (!primary_key.is_empty()).then(|| format!("{name}_pkey"));
-    let mut desc = TableDesc { id, schema_id: schema.id, name, columns, primary_key, pkey_name, indexes: Vec::new(), storage: None };
+    let mut desc = TableDesc { id, schema_id: schema.id, name, columns, primary_key, pkey_name, indexes: Vec::new(), storage: None, foreign_keys: Vec::new(), referenced_by: Vec::new() };
     for (slot, options) in serials {
         let sequence = owned_sequence(ctx, &txn, &schema, &desc, slot, &options)?;
         desc.columns[slot].default = Some(sequence);
@@ -94,6 +100,15 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
     }
     for index in &desc.indexes {
         meta::put_index_name(&txn, desc.schema_id, &index.name, desc.id)?;
+    }
+    for (name, fk, slot) in references {
+        let taken: Vec<String> = desc.foreign_keys.iter().map(|k| k.name.clone()).collect();
+        let (key, parent) = super::foreign_key::foreign_key(&txn, &ctx.handle.search_path(), &desc, name, fk, slot, &taken)?;
+        match parent {
+            Some(parent) => meta::put_table(&txn, &parent)?,
+            None => desc.referenced_by.push(key.parent.clone()),
+        }
+        desc.foreign_keys.push(key);
     }
     meta::put_table(&txn, &desc)?;
     meta::bump_version(&txn)?;
@@ -137,8 +152,8 @@ fn serial_column(def: &ColumnDef, ty: SqlType, table: &str) -> Result<(ColumnDes
                 ));
             }
             ColumnOption::PrimaryKey(_) => is_pk = true,
-            // Made an index once the table's columns are known.
-            ColumnOption::Unique(_) => {}
+            // Made an index or a foreign key once the table's columns are known.
+            ColumnOption::Unique(_) | ColumnOption::ForeignKey(_) => {}
             other => return Err(CatalogError::unsupported(format!("column option {other}"))),
         }
     }
@@ -262,8 +277,9 @@ pub(super) fn column(ctx: &DdlContext<'_>, def: &ColumnDef, table: &str) -> Resu
                 column.default = Some(sql);
             }
             ColumnOption::PrimaryKey(_) => is_pk = true,
-            // Made an index once the table's columns are known (the caller's part).
-            ColumnOption::Unique(_) => {}
+            // Made an index or a foreign key once the table's columns are known (the
+            // caller's part).
+            ColumnOption::Unique(_) | ColumnOption::ForeignKey(_) => {}
             ColumnOption::Generated { generated_as, generation_expr: None, .. } => {
                 if !matches!(column.ty, SqlType::Int2 | SqlType::Int4 | SqlType::Int8) {
                     return Err(CatalogError::new(

@@ -7,22 +7,20 @@ use super::{DdlContext, DdlOutcome, Notice};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::{meta, resolve};
 
-/// `DROP TABLE [IF EXISTS] a, b [CASCADE | RESTRICT]`.
-pub fn drop_tables(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool) -> Result<DdlOutcome> {
+/// `DROP TABLE [IF EXISTS] a, b [CASCADE | RESTRICT]`: 2BP01 for a table another one's
+/// foreign key references, unless that one goes too or CASCADE drops the foreign key.
+pub fn drop_tables(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, cascade: bool) -> Result<DdlOutcome> {
     let txn = ctx.handle.txn()?;
     let path = ctx.handle.search_path();
     let mut outcome = DdlOutcome::new("DROP TABLE");
+    let mut dropped = Vec::new();
     for name in names {
         let found = match resolve::find_table(&txn, &path, name) {
             Err(e) if e.code == sqlstate::UNDEFINED_SCHEMA && if_exists => None,
             other => other?,
         };
         match found {
-            Some(r) => {
-                meta::delete_table(&txn, r.schema.id, &r.table.name)?;
-                super::sequence::drop_owned(&txn, &r.table)?;
-                super::index::forget_indexes(&txn, &r.table)?;
-            }
+            Some(r) => dropped.push(r.table),
             None if if_exists => outcome.notice("00000", format!("table \"{}\" does not exist, skipping", resolve::display(name))),
             None => {
                 return Err(CatalogError::new(
@@ -31,6 +29,40 @@ pub fn drop_tables(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool) 
                 ));
             }
         }
+    }
+    // The foreign keys of other tables that reference the dropped ones.
+    let going = |id: u64| dropped.iter().any(|t| t.id == id);
+    let mut dependents = Vec::new();
+    for table in &dropped {
+        for child in table.referenced_by.iter().filter(|r| !going(r.id)) {
+            let Some(referencing) = meta::get_table_for_update(&txn, child.schema_id, &child.name)? else { continue };
+            for k in referencing.foreign_keys.iter().filter(|k| k.parent.id == table.id) {
+                dependents.push((k.name.clone(), child.clone(), table.name.clone()));
+            }
+        }
+    }
+    if !dependents.is_empty() && !cascade {
+        let detail: Vec<String> =
+            dependents.iter().map(|(k, child, parent)| format!("constraint {k} on table {} depends on table {parent}", child.name)).collect();
+        let first = &dependents[0].2;
+        return Err(CatalogError::new(sqlstate::DEPENDENT_OBJECTS, format!("cannot drop table {first} because other objects depend on it"))
+            .with_detail(detail.join("\n"))
+            .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+    }
+    cascade_notice(&mut outcome, dependents.iter().map(|(k, child, _)| format!("drop cascades to constraint {k} on table {}", child.name)).collect());
+    for (name, child, _) in &dependents {
+        if let Some(mut referencing) = meta::get_table_for_update(&txn, child.schema_id, &child.name)? {
+            referencing.foreign_keys.retain(|k| &k.name != name);
+            meta::put_table(&txn, &referencing)?;
+        }
+    }
+    for table in &dropped {
+        // Read again: a CASCADE above may have changed it.
+        let table = meta::get_table_for_update(&txn, table.schema_id, &table.name)?.unwrap_or_else(|| table.clone());
+        meta::delete_table(&txn, table.schema_id, &table.name)?;
+        super::sequence::drop_owned(&txn, &table)?;
+        super::index::forget_indexes(&txn, &table)?;
+        super::foreign_key::forget_references(&txn, &table)?;
     }
     meta::bump_version(&txn)?;
     Ok(outcome)
@@ -51,6 +83,10 @@ pub fn drop_schemas(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool,
             return Err(CatalogError::undefined_schema(&schema_name));
         };
         let tables = meta::list_tables(&txn, schema.id)?;
+        let elsewhere = |r: &crate::descriptor::TableRef| r.schema_id != schema.id;
+        if tables.iter().any(|t| t.referenced_by.iter().any(elsewhere) || t.foreign_keys.iter().any(|k| elsewhere(&k.parent))) {
+            return Err(CatalogError::unsupported("DROP SCHEMA of a schema whose tables have foreign keys to or from other schemas"));
+        }
         let sequences = meta::list_sequences(&txn, schema.id)?;
         // A sequence a table owns goes with the table, unnamed.
         let free: Vec<_> = sequences.iter().filter(|q| q.owned_by.is_none()).collect();
@@ -76,15 +112,7 @@ pub fn drop_schemas(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool,
                 false => format!("drop cascades to {kind} {}.{name}", schema.name),
             })
             .collect();
-        match cascaded.as_slice() {
-            [] => {}
-            [one] => outcome.notice("00000", one.clone()),
-            many => outcome.notices.push(Notice {
-                code: "00000",
-                message: format!("drop cascades to {} other objects", many.len()),
-                detail: Some(many.join("\n")),
-            }),
-        }
+        cascade_notice(&mut outcome, cascaded);
         for t in &tables {
             meta::delete_table(&txn, schema.id, &t.name)?;
             super::index::forget_indexes(&txn, t)?;
@@ -96,4 +124,18 @@ pub fn drop_schemas(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool,
     }
     meta::bump_version(&txn)?;
     Ok(outcome)
+}
+
+/// PostgreSQL's NOTICE for what a CASCADE dropped too: the one object, or how many with
+/// the list in DETAIL.
+fn cascade_notice(outcome: &mut DdlOutcome, cascaded: Vec<String>) {
+    match cascaded.as_slice() {
+        [] => {}
+        [one] => outcome.notice("00000", one.clone()),
+        many => outcome.notices.push(Notice {
+            code: "00000",
+            message: format!("drop cascades to {} other objects", many.len()),
+            detail: Some(many.join("\n")),
+        }),
+    }
 }

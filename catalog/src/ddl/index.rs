@@ -200,6 +200,23 @@ pub(super) fn choose_name(txn: &Txn, table: &TableDesc, columns: &[IndexColumn],
     }
 }
 
+/// A name for a new constraint of the table `table` on the columns `names` (joined by
+/// `_`): `label` with a number after it while the name is `taken`.
+pub(super) fn constraint_name(table: &str, names: &str, label: &str, taken: &[String]) -> String {
+    let mut pass = 0;
+    loop {
+        let label = match pass {
+            0 => label.to_string(),
+            n => format!("{label}{n}"),
+        };
+        let name = object_name(table, names, &label);
+        if !taken.contains(&name) {
+            return name;
+        }
+        pass += 1;
+    }
+}
+
 /// `name1_name2_label`, the longer of the two names shortened until it fits in
 /// [`MAX_NAME`] bytes (PostgreSQL's `makeObjectName`).
 fn object_name(name1: &str, name2: &str, label: &str) -> String {

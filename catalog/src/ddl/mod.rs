@@ -6,6 +6,7 @@ mod alter;
 mod constraints;
 mod create_table;
 mod drop;
+mod foreign_key;
 mod index;
 mod schema;
 mod sequence;

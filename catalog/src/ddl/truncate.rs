@@ -6,7 +6,7 @@ use datafusion::sql::sqlparser::ast::{Truncate, TruncateIdentityOption};
 
 use super::{DdlContext, DdlOutcome};
 use crate::access::index;
-use crate::error::{CatalogError, Result};
+use crate::error::{CatalogError, Result, sqlstate};
 use crate::{meta, resolve};
 
 /// `TRUNCATE [TABLE] [ONLY] a, b [CONTINUE IDENTITY] [CASCADE | RESTRICT]`.
@@ -24,6 +24,15 @@ pub fn truncate(ctx: &DdlContext<'_>, stmt: &Truncate) -> Result<DdlOutcome> {
         let found = resolve::table(&txn, &ctx.handle.search_path(), &target.name)?;
         let table = meta::get_table_for_update(&txn, found.schema.id, &found.table.name)?.unwrap_or(found.table);
         tables.push(table);
+    }
+    // A referenced table goes only with the tables that reference it.
+    for table in &tables {
+        let emptied = |r: &crate::descriptor::TableRef| tables.iter().any(|t| t.id == r.id);
+        if let Some(child) = table.referenced_by.iter().find(|r| !emptied(r)) {
+            return Err(CatalogError::new(sqlstate::FEATURE_NOT_SUPPORTED, "cannot truncate a table referenced in a foreign key constraint")
+                .with_detail(format!("Table \"{}\" references \"{}\".", child.name, table.name))
+                .with_hint(format!("Truncate table \"{}\" at the same time, or use TRUNCATE ... CASCADE.", child.name)));
+        }
     }
     for mut table in tables {
         table.storage = Some(meta::allocate(&txn, meta::TABLE_IDS, 1)?);

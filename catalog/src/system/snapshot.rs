@@ -227,6 +227,8 @@ impl Snapshot {
             pkey_name: None,
             indexes: Vec::new(),
             storage: None,
+            foreign_keys: Vec::new(),
+            referenced_by: Vec::new(),
         };
         Snapshot {
             schemas: vec![SchemaDesc { id: 1, name: "public".into() }],

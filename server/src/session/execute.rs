@@ -45,7 +45,7 @@ impl Session {
                 Ok(ddl_outcome(blocking(|| ddl::create_schema(&self.ddl(), &schema_name, if_not_exists))?))
             }
             Statement::Drop { object_type, if_exists, names, cascade, .. } => match object_type {
-                ObjectType::Table => Ok(ddl_outcome(blocking(|| ddl::drop_tables(&self.ddl(), &names, if_exists))?)),
+                ObjectType::Table => Ok(ddl_outcome(blocking(|| ddl::drop_tables(&self.ddl(), &names, if_exists, cascade))?)),
                 ObjectType::Sequence => Ok(ddl_outcome(blocking(|| ddl::drop_sequences(&self.ddl(), &names, if_exists))?)),
                 ObjectType::Index => Ok(ddl_outcome(blocking(|| ddl::drop_indexes(&self.ddl(), &names, if_exists))?)),
                 ObjectType::Schema => {

@@ -17,6 +17,7 @@ mod dml;
 mod durability;
 mod errors;
 mod extended;
+mod foreign_keys;
 mod indexes;
 mod infinity;
 mod isolation;

@@ -10,7 +10,7 @@ mod insert;
 mod returning;
 mod update;
 mod upsert;
-mod write;
+pub(crate) mod write;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -179,6 +179,8 @@ impl DmlPlan {
                 Kind::Delete => delete::write(&writer, &batches, returning),
             })?,
         };
+        // Foreign-key checks wait for locks too.
+        blocking(|| writer.finish())?;
         let returning = match (&self.returning, written) {
             (Some(items), Some(batch)) => Some(ctx.returning(&self.relation, batch, items).await?),
             _ => None,

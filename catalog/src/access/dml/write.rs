@@ -1,7 +1,9 @@
 //! Writing rows: checking values, building keys and row values, enforcing the primary
-//! key's uniqueness, and keeping the table's indexes in step (`access::index`).
+//! key's uniqueness, keeping the table's indexes in step (`access::index`) and enforcing
+//! its foreign keys both ways (`access::foreign_key`).
 
 use std::collections::HashSet;
+use std::sync::{Mutex, PoisonError};
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
@@ -9,6 +11,7 @@ use shale_storage::{Datum, DatumRef, Space, Txn, encode_key_datum, encode_row};
 
 use crate::access::convert::{ColumnBuilder, datum_at};
 use crate::access::index::{self, OnDuplicate};
+use crate::access::foreign_key::{self, Owed};
 use crate::descriptor::TableDesc;
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::access::values;
@@ -20,17 +23,59 @@ pub struct Row {
     pub slots: Vec<Datum>,
 }
 
-/// Writes rows of one table through a transaction.
+/// Writes rows of one table through a transaction. Foreign-key checks owed by the rows
+/// it wrote run at [`RowWriter::finish`], once the statement has written them all.
 pub struct RowWriter<'a> {
     txn: &'a Txn,
     desc: &'a TableDesc,
     visible: Vec<usize>,
+    /// How deep in foreign-key cascades it writes (0: the statement's own table).
+    depth: usize,
+    owed: Mutex<Vec<Owed>>,
 }
 
 impl<'a> RowWriter<'a> {
     /// A writer for `desc`.
     pub fn new(txn: &'a Txn, desc: &'a TableDesc) -> Self {
-        RowWriter { txn, desc, visible: desc.visible_slots() }
+        RowWriter { txn, desc, visible: desc.visible_slots(), depth: 0, owed: Mutex::default() }
+    }
+
+    /// The writer of a foreign-key cascade `depth` levels deep.
+    pub fn nested(self, depth: usize) -> Self {
+        RowWriter { depth, ..self }
+    }
+
+    /// How deep in foreign-key cascades it writes.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// Remembers a check to run at [`RowWriter::finish`].
+    pub fn owe(&self, check: Owed) {
+        self.owed.lock().unwrap_or_else(PoisonError::into_inner).push(check);
+    }
+
+    /// Runs the foreign-key checks the written rows owe (23503).
+    pub fn finish(&self) -> Result<()> {
+        let owed = std::mem::take(&mut *self.owed.lock().unwrap_or_else(PoisonError::into_inner));
+        for check in owed {
+            foreign_key::settle(self, check)?;
+        }
+        Ok(())
+    }
+
+    /// Whether writes must know the rows they change: for indexes and foreign keys.
+    fn reads_old_rows(&self) -> bool {
+        !self.desc.indexes.is_empty() || !self.desc.foreign_keys.is_empty() || !self.desc.referenced_by.is_empty()
+    }
+
+    /// 23502 and the like for a row built here rather than checked by [`RowWriter::rows`]
+    /// (a cascade's SET NULL).
+    pub fn check_row(&self, row: &Row) -> Result<()> {
+        for &slot in &self.visible {
+            values::check(self.desc, &self.desc.columns[slot], row.slots[slot].clone())?;
+        }
+        Ok(())
     }
 
     /// The checked rows of `batch`, whose columns are the table's visible columns in order.
@@ -105,7 +150,19 @@ impl<'a> RowWriter<'a> {
         for index in &self.desc.indexes {
             index::add_entry(self.txn, self.desc, index, key, &row.slots, OnDuplicate::Violation)?;
         }
+        self.owe_parents(None, &row.slots);
         Ok(())
+    }
+
+    /// Owes the check of each foreign key whose columns `new` sets (differently from
+    /// `old`).
+    fn owe_parents(&self, old: Option<&[Datum]>, new: &[Datum]) {
+        for (i, fk) in self.desc.foreign_keys.iter().enumerate() {
+            let changed = old.is_none_or(|old| fk.columns.iter().any(|&s| old[s] != new[s]));
+            if changed {
+                self.owe(Owed::Parent { key: i, slots: new.to_vec() });
+            }
+        }
     }
 
     /// Stores `row` under `key`, its index entries aside.
@@ -119,15 +176,18 @@ impl<'a> RowWriter<'a> {
         Ok(self.txn.put(Space::Data, key, &value)?)
     }
 
-    /// Removes the row stored under `key` and its index entries.
+    /// Removes the row stored under `key`, its index entries and, as its foreign keys say,
+    /// the rows referencing it.
     pub fn delete(&self, key: &[u8]) -> Result<()> {
-        if !self.desc.indexes.is_empty() {
-            let old = self.stored(key)?;
-            for index in &self.desc.indexes {
-                index::remove_entry(self.txn, index, key, &old.slots)?;
-            }
+        if !self.reads_old_rows() {
+            return Ok(self.txn.delete(Space::Data, key)?);
         }
-        Ok(self.txn.delete(Space::Data, key)?)
+        let old = self.stored(key)?;
+        for index in &self.desc.indexes {
+            index::remove_entry(self.txn, index, key, &old.slots)?;
+        }
+        self.txn.delete(Space::Data, key)?;
+        foreign_key::parent_changed(self, &old.slots, None)
     }
 
     /// Replaces rows: each change is the old row's key, the new row's key and the new row.
@@ -136,11 +196,13 @@ impl<'a> RowWriter<'a> {
     pub fn replace(&self, changes: &[(Vec<u8>, Vec<u8>, Row)]) -> Result<()> {
         // The entries that change: (index, old key, old row) out, (index, new key, new row) in.
         let mut stale = Vec::new();
+        let mut olds = Vec::new();
         for (old_key, new_key, row) in changes {
-            if self.desc.indexes.is_empty() {
+            if !self.reads_old_rows() {
                 break;
             }
             let old = self.stored(old_key)?;
+            self.owe_parents(Some(&old.slots), &row.slots);
             for (i, index) in self.desc.indexes.iter().enumerate() {
                 // A unique entry's value is the row's key: a moved row's entries all change.
                 if old_key != new_key || index::entry_key(index, old_key, &old.slots) != index::entry_key(index, new_key, &row.slots) {
@@ -148,6 +210,7 @@ impl<'a> RowWriter<'a> {
                     stale.push((i, new_key, row));
                 }
             }
+            olds.push(old);
         }
         let mut moved = HashSet::new();
         for (old, new, _) in changes {
@@ -162,12 +225,18 @@ impl<'a> RowWriter<'a> {
         for (i, key, row) in stale {
             index::add_entry(self.txn, self.desc, &self.desc.indexes[i], key, &row.slots, OnDuplicate::Violation)?;
         }
+        if !self.desc.referenced_by.is_empty() {
+            for (old, (_, _, row)) in olds.iter().zip(changes) {
+                foreign_key::parent_changed(self, &old.slots, Some(&row.slots))?;
+            }
+        }
         Ok(())
     }
 
-    /// The row stored under `key`, as this transaction sees it.
+    /// The row stored under `key`, locked: as committed now under READ COMMITTED (a row
+    /// found by a cascade may be newer than the statement's snapshot).
     fn stored(&self, key: &[u8]) -> Result<Row> {
-        match self.txn.get(Space::Data, key)? {
+        match self.txn.get_for_update(Space::Data, key)? {
             Some(bytes) => Ok(Row { slots: index::stored_slots(self.desc, &bytes)? }),
             None => Err(CatalogError::internal("a row to change is gone")),
         }

@@ -1,0 +1,217 @@
+//! Enforcing FOREIGN KEY constraints where rows are written (`RowWriter`).
+//!
+//! - A referencing row (all key columns non-NULL, MATCH SIMPLE) needs its parent row: it
+//!   is read with a shared lock, held to the end of the transaction, so a concurrent
+//!   delete of the parent waits for this transaction (and, done first, makes this check
+//!   wait and then fail with 23503). Checks run when the statement has written all its
+//!   rows, so rows of one statement may reference each other.
+//! - A parent row deleted, or whose referenced columns change, has its referencing rows
+//!   found (through an index on the referencing columns when there is one) and: NO ACTION
+//!   or RESTRICT refuse with 23503; CASCADE deletes them or gives them the new key; SET
+//!   NULL nulls their referencing columns. The changes go through a `RowWriter` of the
+//!   referencing table, so they keep its indexes and cascade further.
+
+use shale_storage::{Datum, KeyRange, Space, Txn, encode_key_datum, table_prefix};
+
+use super::dml::write::{Row, RowWriter};
+use super::index;
+use crate::descriptor::{ForeignKey, ReferentialAction, TableDesc, TableRef};
+use crate::error::{CatalogError, Result};
+use crate::meta;
+
+/// SQLSTATE foreign_key_violation.
+const FOREIGN_KEY_VIOLATION: &str = "23503";
+
+/// How deep cascades may go (a chain of tables, or of rows of a self-referencing one).
+const MAX_CASCADE_DEPTH: usize = 1000;
+
+/// Rows read per step when looking for referencing rows.
+const CHUNK: usize = 1024;
+
+/// 23503 unless the parent row of the row `slots` of `child` under `fk` exists (or a
+/// referencing column is NULL).
+pub fn check_parent(txn: &Txn, child: &TableDesc, fk: &ForeignKey, slots: &[Datum]) -> Result<()> {
+    let values: Vec<&Datum> = fk.columns.iter().map(|&s| &slots[s]).collect();
+    if values.iter().any(|d| **d == Datum::Null) {
+        return Ok(());
+    }
+    let parent = table(txn, child, &fk.parent)?;
+    // The parent's values in the order of its key (primary key or unique index).
+    let in_order = |key: &[usize]| -> Vec<&Datum> {
+        key.iter().map(|slot| values[fk.parent_columns.iter().position(|p| p == slot).unwrap_or(0)]).collect()
+    };
+    let same = |key: &[usize]| key.len() == fk.parent_columns.len() && key.iter().all(|s| fk.parent_columns.contains(s));
+    let key = if same(&parent.primary_key) {
+        let mut key = parent.row_prefix().to_vec();
+        in_order(&parent.primary_key).iter().for_each(|d| encode_key_datum(d.as_ref(), &mut key));
+        key
+    } else {
+        let unique = parent.indexes.iter().find(|i| i.unique && same(&i.columns.iter().map(|c| c.slot).collect::<Vec<_>>()));
+        let Some(unique) = unique else {
+            return Err(CatalogError::internal(format!("foreign key \"{}\" has no unique key to reference", fk.name)));
+        };
+        let slots_of: Vec<usize> = unique.columns.iter().map(|c| c.slot).collect();
+        let mut key = table_prefix(unique.id).to_vec();
+        in_order(&slots_of).iter().for_each(|d| encode_key_datum(d.as_ref(), &mut key));
+        key
+    };
+    if txn.get_shared(Space::Data, &key)?.is_some() {
+        return Ok(());
+    }
+    let key_text = index::key_text(child, &fk.columns, slots);
+    Err(CatalogError::new(
+        FOREIGN_KEY_VIOLATION,
+        format!("insert or update on table \"{}\" violates foreign key constraint \"{}\"", child.name, fk.name),
+    )
+    .with_detail(format!("Key {key_text} is not present in table \"{}\".", parent.name)))
+}
+
+/// The table `r` names, share-locked, as it is now (`me` when it is the table itself).
+fn table(txn: &Txn, me: &TableDesc, r: &TableRef) -> Result<TableDesc> {
+    if r.id == me.id {
+        return Ok(me.clone());
+    }
+    match meta::get_table_shared(txn, r.schema_id, &r.name)? {
+        Some(t) if t.id == r.id => Ok(t),
+        _ => Err(CatalogError::internal(format!("the table \"{}\" of a foreign key is gone", r.name))),
+    }
+}
+
+/// A check a written row owes, run when its statement has written all its rows.
+pub enum Owed {
+    /// The row `slots` of the writer's table needs its parent under its foreign key `key`.
+    Parent { key: usize, slots: Vec<Datum> },
+    /// No row of `child` may reference the parent row `old` (of the writer's table) under
+    /// `child`'s foreign key `key` (NO ACTION).
+    Children { child: TableDesc, key: usize, old: Vec<Datum> },
+}
+
+/// Runs the check `owed` by a row `writer` wrote.
+pub fn settle(writer: &RowWriter<'_>, owed: Owed) -> Result<()> {
+    let txn = writer.txn();
+    match owed {
+        Owed::Parent { key, slots } => check_parent(txn, writer.table(), &writer.table().foreign_keys[key], &slots),
+        Owed::Children { child, key, old } => {
+            let fk = &child.foreign_keys[key];
+            let values: Vec<Datum> = fk.parent_columns.iter().map(|&s| old[s].clone()).collect();
+            match referencing_rows(txn, &child, fk, &values)?.is_empty() {
+                true => Ok(()),
+                false => Err(still_referenced(writer.table(), &child, fk, &old)),
+            }
+        }
+    }
+}
+
+/// 23503: the parent row `old` is still referenced from `child`.
+fn still_referenced(parent: &TableDesc, child: &TableDesc, fk: &ForeignKey, old: &[Datum]) -> CatalogError {
+    let key_text = index::key_text(parent, &fk.parent_columns, old);
+    CatalogError::new(
+        FOREIGN_KEY_VIOLATION,
+        format!("update or delete on table \"{}\" violates foreign key constraint \"{}\" on table \"{}\"", parent.name, fk.name, child.name),
+    )
+    .with_detail(format!("Key {key_text} is still referenced from table \"{}\".", child.name))
+}
+
+/// What happens to the rows referencing the row `old` of `writer`'s table when it is
+/// deleted (`new` is `None`) or changed to `new`: RESTRICT refuses at once, NO ACTION once
+/// the statement has written its rows (so it may remove the references itself).
+pub fn parent_changed(writer: &RowWriter<'_>, old: &[Datum], new: Option<&[Datum]>) -> Result<()> {
+    let (txn, parent, depth) = (writer.txn(), writer.table(), writer.depth());
+    if depth > MAX_CASCADE_DEPTH {
+        return Err(CatalogError::new("54001", "foreign key cascades nest too deeply"));
+    }
+    for child_ref in &parent.referenced_by {
+        let child = table(txn, parent, child_ref)?;
+        for (position, fk) in child.foreign_keys.iter().enumerate().filter(|(_, k)| k.parent.id == parent.id) {
+            let old_values: Vec<Datum> = fk.parent_columns.iter().map(|&s| old[s].clone()).collect();
+            if old_values.contains(&Datum::Null) {
+                continue;
+            }
+            let new_values: Option<Vec<Datum>> = new.map(|n| fk.parent_columns.iter().map(|&s| n[s].clone()).collect());
+            if new_values.as_ref() == Some(&old_values) {
+                continue;
+            }
+            let action = if new.is_none() { fk.on_delete } else { fk.on_update };
+            if action == ReferentialAction::NoAction {
+                writer.owe(Owed::Children { child: child.clone(), key: position, old: old.to_vec() });
+                continue;
+            }
+            let rows = referencing_rows(txn, &child, fk, &old_values)?;
+            if rows.is_empty() {
+                continue;
+            }
+            let writer = RowWriter::new(txn, &child).nested(depth + 1);
+            match (action, &new_values) {
+                (ReferentialAction::NoAction | ReferentialAction::Restrict, _) => return Err(still_referenced(parent, &child, fk, old)),
+                (ReferentialAction::Cascade, None) => {
+                    for (key, _) in &rows {
+                        writer.delete(key)?;
+                    }
+                }
+                (ReferentialAction::Cascade, Some(values)) => replace_columns(&writer, fk, rows, Some(values))?,
+                (ReferentialAction::SetNull, _) => replace_columns(&writer, fk, rows, None)?,
+                (ReferentialAction::SetDefault, _) => return Err(CatalogError::unsupported("ON DELETE / ON UPDATE SET DEFAULT")),
+            }
+            writer.finish()?;
+        }
+    }
+    Ok(())
+}
+
+/// Gives the referencing columns of `rows` the `values` (NULLs when `None`).
+fn replace_columns(writer: &RowWriter<'_>, fk: &ForeignKey, rows: Vec<(Vec<u8>, Row)>, values: Option<&Vec<Datum>>) -> Result<()> {
+    let mut changes = Vec::with_capacity(rows.len());
+    for (key, mut row) in rows {
+        for (i, &slot) in fk.columns.iter().enumerate() {
+            row.slots[slot] = values.map_or(Datum::Null, |v| v[i].clone());
+        }
+        writer.check_row(&row)?;
+        let new_key = writer.key(&row).unwrap_or_else(|| key.clone());
+        changes.push((key, new_key, row));
+    }
+    writer.replace(&changes)
+}
+
+/// The rows of `child` (key and values) whose columns of `fk` hold `values`, as committed
+/// now and written by this transaction: through an index whose leading columns are the
+/// referencing ones, else by reading the table.
+fn referencing_rows(txn: &Txn, child: &TableDesc, fk: &ForeignKey, values: &[Datum]) -> Result<Vec<(Vec<u8>, Row)>> {
+    let leading = |slots: &[usize]| slots.len() >= fk.columns.len() && slots[..fk.columns.len()] == fk.columns[..];
+    let matches = |slots: &[Datum]| fk.columns.iter().zip(values).all(|(&s, v)| &slots[s] == v);
+    let mut found = Vec::new();
+    let by_index = child.indexes.iter().find(|i| leading(&i.columns.iter().map(|c| c.slot).collect::<Vec<_>>()));
+    let (range, through_index) = match by_index {
+        Some(i) => {
+            let mut prefix = table_prefix(i.id).to_vec();
+            values.iter().for_each(|v| encode_key_datum(v.as_ref(), &mut prefix));
+            (KeyRange::prefix(&prefix), true)
+        }
+        None if leading(&child.primary_key) => {
+            let mut prefix = child.row_prefix().to_vec();
+            values.iter().for_each(|v| encode_key_datum(v.as_ref(), &mut prefix));
+            (KeyRange::prefix(&prefix), false)
+        }
+        None => (KeyRange::prefix(&child.row_prefix()), false),
+    };
+    let mut after: Option<Vec<u8>> = None;
+    loop {
+        let chunk = txn.scan_latest(Space::Data, &range, after.as_deref(), CHUNK)?;
+        for (key, value) in &chunk {
+            let (row_key, bytes) = match through_index {
+                true => match txn.get_for_update(Space::Data, value)? {
+                    Some(bytes) => (value.clone(), bytes),
+                    None => continue,
+                },
+                false => (key.clone(), value.clone()),
+            };
+            let slots = index::stored_slots(child, &bytes)?;
+            if matches(&slots) {
+                found.push((row_key, Row { slots }));
+            }
+        }
+        match chunk.into_iter().last() {
+            Some((key, _)) => after = Some(key),
+            None => return Ok(found),
+        }
+    }
+}

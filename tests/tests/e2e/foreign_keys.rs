@@ -1,0 +1,120 @@
+//! FOREIGN KEY constraints (issue 13, point 3, in part): REFERENCES on columns and tables,
+//! composite keys, ON DELETE / ON UPDATE NO ACTION, RESTRICT, CASCADE and SET NULL, checked
+//! at the end of the statement, with PostgreSQL's messages; DROP TABLE's dependencies; and
+//! a referencing insert racing the delete of its parent.
+
+use std::time::Duration;
+
+use shale_tests::{Background, ClientExt, TestServer, sqlstate};
+
+/// 23503 with `message` and `detail`.
+async fn expect_violation(client: &tokio_postgres::Client, sql: &str, message: &str, detail: &str) {
+    let e = client.error(sql).await;
+    assert_eq!((e.code().code(), e.message(), e.detail()), ("23503", message, Some(detail)), "{sql}");
+}
+
+#[tokio::test]
+async fn references_are_checked_both_ways() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE p (id int PRIMARY KEY, code text UNIQUE)").await;
+    client.run("CREATE TABLE c (id int PRIMARY KEY, pid int REFERENCES p)").await;
+    client.run("INSERT INTO p VALUES (1, 'a'), (2, 'b'); INSERT INTO c VALUES (10, 1)").await;
+    expect_violation(
+        &client,
+        "INSERT INTO c VALUES (11, 3)",
+        "insert or update on table \"c\" violates foreign key constraint \"c_pid_fkey\"",
+        "Key (pid)=(3) is not present in table \"p\".",
+    )
+    .await;
+    // MATCH SIMPLE: a NULL references nothing.
+    client.run("INSERT INTO c VALUES (12, NULL)").await;
+    expect_violation(
+        &client,
+        "DELETE FROM p WHERE id = 1",
+        "update or delete on table \"p\" violates foreign key constraint \"c_pid_fkey\" on table \"c\"",
+        "Key (id)=(1) is still referenced from table \"c\".",
+    )
+    .await;
+    expect_violation(
+        &client,
+        "UPDATE c SET pid = 5 WHERE id = 12",
+        "insert or update on table \"c\" violates foreign key constraint \"c_pid_fkey\"",
+        "Key (pid)=(5) is not present in table \"p\".",
+    )
+    .await;
+    // Changes that keep the references, and a statement that removes them itself.
+    client.run("UPDATE p SET code = 'aa' WHERE id = 1; UPDATE c SET pid = 2 WHERE id = 12").await;
+    client.run("DELETE FROM c WHERE pid = 1; DELETE FROM p WHERE id = 1").await;
+    // Within a transaction, undone by its rollback.
+    client.run("BEGIN; DELETE FROM c; DELETE FROM p; ROLLBACK").await;
+    assert_eq!(client.lines("SELECT id, pid FROM c ORDER BY id").await, ["12|2"]);
+    client.expect_error("CREATE TABLE bad (x text REFERENCES p)", "42804", "foreign key constraint \"bad_x_fkey\" cannot be implemented").await;
+    client.expect_error("CREATE TABLE bad (x int REFERENCES c (pid))", "42830", "there is no unique constraint matching given keys for referenced table \"c\"").await;
+    client.expect_error("CREATE TABLE bad (x int REFERENCES nope)", "42P01", "relation \"nope\" does not exist").await;
+    client.expect_error("CREATE TABLE bad (x int, FOREIGN KEY (x, x) REFERENCES p)", "42830", "number of referencing and referenced columns for foreign key disagree").await;
+}
+
+#[tokio::test]
+async fn cascades_and_set_null() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE p (id int PRIMARY KEY, code text UNIQUE)").await;
+    client.run("CREATE TABLE cc (id int PRIMARY KEY, code text REFERENCES p (code) ON DELETE CASCADE ON UPDATE CASCADE)").await;
+    client.run("CREATE TABLE sn (id int PRIMARY KEY, pid int, CONSTRAINT to_p FOREIGN KEY (pid) REFERENCES p (id) ON DELETE SET NULL)").await;
+    client.run("INSERT INTO p VALUES (5, 'e'), (7, 'g'); INSERT INTO cc VALUES (1, 'e'), (2, 'e'), (3, NULL); INSERT INTO sn VALUES (1, 7)").await;
+    client.run("UPDATE p SET code = 'ee' WHERE id = 5").await;
+    assert_eq!(client.lines("SELECT id, code FROM cc ORDER BY id").await, ["1|ee", "2|ee", "3|NULL"]);
+    assert_eq!(client.counts("DELETE FROM p WHERE id = 5").await, [1]);
+    assert_eq!(client.lines("SELECT id FROM cc ORDER BY id").await, ["3"]);
+    client.run("DELETE FROM p WHERE id = 7").await;
+    assert_eq!(client.lines("SELECT id, pid FROM sn").await, ["1|NULL"]);
+    // A tree: cascades go down every level; rows of one statement may reference each other.
+    client.run("CREATE TABLE tree (id int PRIMARY KEY, parent int REFERENCES tree ON DELETE CASCADE)").await;
+    client.run("INSERT INTO tree VALUES (2, 1), (1, NULL), (3, 2), (4, 1), (5, NULL)").await;
+    client.run("DELETE FROM tree WHERE id = 1").await;
+    assert_eq!(client.lines("SELECT id FROM tree ORDER BY id").await, ["5"]);
+    // Composite keys.
+    client.run("CREATE TABLE pair (a int, b int, PRIMARY KEY (a, b))").await;
+    client.run("CREATE TABLE uses (id int PRIMARY KEY, a int, b int, FOREIGN KEY (a, b) REFERENCES pair ON DELETE CASCADE)").await;
+    client.run("INSERT INTO pair VALUES (1, 1), (1, 2); INSERT INTO uses VALUES (1, 1, 2), (2, 1, NULL)").await;
+    client.expect_sqlstate("INSERT INTO uses VALUES (3, 2, 1)", "23503").await;
+    client.run("DELETE FROM pair WHERE b = 2").await;
+    assert_eq!(client.lines("SELECT id FROM uses").await, ["2"]);
+}
+
+#[tokio::test]
+async fn dropping_a_referenced_table() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (pid int REFERENCES p); CREATE TABLE d (pid int REFERENCES p)").await;
+    let e = client.error("DROP TABLE p").await;
+    assert_eq!((e.code().code(), e.message()), ("2BP01", "cannot drop table p because other objects depend on it"));
+    assert_eq!(e.detail(), Some("constraint c_pid_fkey on table c depends on table p\nconstraint d_pid_fkey on table d depends on table p"));
+    client.run("DROP TABLE p, c CASCADE").await;
+    // d lost its foreign key with p.
+    client.run("INSERT INTO d VALUES (42)").await;
+    client.expect_error("TRUNCATE nothing", "42P01", "relation \"nothing\" does not exist").await;
+    client.run("CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (pid int REFERENCES p)").await;
+    client.expect_error("TRUNCATE p", "0A000", "cannot truncate a table referenced in a foreign key constraint").await;
+    client.run("TRUNCATE p, c").await;
+}
+
+#[tokio::test]
+async fn a_referencing_insert_and_the_delete_of_its_parent_take_turns() {
+    let server = TestServer::start().await;
+    let (first, second) = (server.client().await, server.client().await);
+    first.run("CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (pid int REFERENCES p); INSERT INTO p VALUES (1), (2)").await;
+    // The insert holds its parent: the delete waits, then finds the reference.
+    first.run("BEGIN; INSERT INTO c VALUES (1)").await;
+    let delete = Background::start(second, "DELETE FROM p WHERE id = 1");
+    assert!(delete.still_running_after(Duration::from_millis(300)).await, "the delete did not wait");
+    first.run("COMMIT").await;
+    let (second, result) = delete.finish().await;
+    assert_eq!(sqlstate(&result), Some("23503"));
+    // The delete goes first: the insert waits, then finds no parent.
+    second.run("BEGIN; DELETE FROM p WHERE id = 2").await;
+    let insert = Background::start(first, "INSERT INTO c VALUES (2)");
+    assert!(insert.still_running_after(Duration::from_millis(300)).await, "the insert did not wait");
+    second.run("COMMIT").await;
+    let (first, result) = insert.finish().await;
+    assert_eq!(sqlstate(&result), Some("23503"));
+    assert_eq!(first.lines("SELECT pid FROM c").await, ["1"]);
+}
