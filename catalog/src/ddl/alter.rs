@@ -121,8 +121,20 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
             super::constraints::add_primary_key(&*ctx.handle.txn()?, desc, pk)?;
         }
         AlterTableOperation::DropConstraint { if_exists, name, .. } => {
-            super::foreign_key::refuse_with_references(desc, "DROP CONSTRAINT")?;
-            super::constraints::drop_constraint(&*ctx.handle.txn()?, desc, name, *if_exists, outcome)?;
+            let txn = ctx.handle.txn()?;
+            match desc.foreign_keys.iter().position(|k| k.name == resolve::normalize(name)) {
+                Some(position) => super::foreign_key::drop_foreign_key(&txn, desc, position)?,
+                None => {
+                    super::foreign_key::refuse_with_references(desc, "DROP CONSTRAINT")?;
+                    super::constraints::drop_constraint(&txn, desc, name, *if_exists, outcome)?;
+                }
+            }
+        }
+        AlterTableOperation::AddConstraint { constraint: TableConstraint::ForeignKey(fk), not_valid } => {
+            if *not_valid {
+                return Err(CatalogError::unsupported("NOT VALID foreign keys"));
+            }
+            super::foreign_key::add_foreign_key(&*ctx.handle.txn()?, &ctx.handle.search_path(), desc, fk)?;
         }
         AlterTableOperation::AlterColumn { column_name, op } => super::constraints::alter_column(ctx, desc, column_name, op)?,
         AlterTableOperation::AddConstraint { constraint: TableConstraint::Unique(unique), not_valid: false } => {

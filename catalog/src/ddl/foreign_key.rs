@@ -5,12 +5,16 @@
 //! referenced one). Enforcement is `access::foreign_key`.
 
 use datafusion::sql::sqlparser::ast::{self, ConstraintReferenceMatchKind, ForeignKeyConstraint, Ident};
-use shale_storage::Txn;
+use shale_storage::{KeyRange, Space, Txn};
 
+use crate::access;
 use crate::access::convert::StorageKind;
 use crate::descriptor::{ForeignKey, ReferentialAction, TableDesc, TableRef};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::{meta, resolve};
+
+/// Rows checked per step when a foreign key is added.
+const CHUNK: usize = 1024;
 
 /// "There is no unique constraint ..." and the like.
 const INVALID_FOREIGN_KEY: &str = "42830";
@@ -149,6 +153,52 @@ pub(super) fn refuse_with_references(table: &TableDesc, what: &str) -> Result<()
         true => Ok(()),
         false => Err(CatalogError::unsupported(format!("{what} of a table with foreign keys"))),
     }
+}
+
+/// `ALTER TABLE ... ADD [CONSTRAINT name] FOREIGN KEY (...) REFERENCES ...`: every row
+/// `table` has must have its parent (23503); the caller holds the table's lock and stores
+/// it.
+pub(super) fn add_foreign_key(txn: &Txn, search_path: &[String], table: &mut TableDesc, fk: &ForeignKeyConstraint) -> Result<()> {
+    let taken: Vec<String> = table.foreign_keys.iter().map(|k| k.name.clone()).collect();
+    let (key, parent) = foreign_key(txn, search_path, table, None, fk, None, &taken)?;
+    let range = KeyRange::prefix(&table.row_prefix());
+    let mut after: Option<Vec<u8>> = None;
+    loop {
+        let chunk = txn.scan_latest(Space::Data, &range, after.as_deref(), CHUNK)?;
+        for (_, value) in &chunk {
+            access::foreign_key::check_parent(txn, table, &key, &access::index::stored_slots(table, value)?)?;
+        }
+        match chunk.into_iter().last() {
+            Some((last, _)) => after = Some(last),
+            None => break,
+        }
+    }
+    match parent {
+        Some(parent) => meta::put_table(txn, &parent)?,
+        None if !table.referenced_by.contains(&key.parent) => table.referenced_by.push(key.parent.clone()),
+        None => {}
+    }
+    table.foreign_keys.push(key);
+    Ok(())
+}
+
+/// `ALTER TABLE ... DROP CONSTRAINT` of the table's foreign key at `position`; the
+/// referenced table forgets the reference when no other key of the table makes it.
+pub(super) fn drop_foreign_key(txn: &Txn, table: &mut TableDesc, position: usize) -> Result<()> {
+    let dropped = table.foreign_keys.remove(position);
+    if table.foreign_keys.iter().any(|k| k.parent.id == dropped.parent.id) {
+        return Ok(());
+    }
+    let me = TableRef { schema_id: table.schema_id, name: table.name.clone(), id: table.id };
+    if dropped.parent.id == table.id {
+        table.referenced_by.retain(|r| *r != me);
+        return Ok(());
+    }
+    if let Some(mut parent) = meta::get_table_for_update(txn, dropped.parent.schema_id, &dropped.parent.name)? {
+        parent.referenced_by.retain(|r| *r != me);
+        meta::put_table(txn, &parent)?;
+    }
+    Ok(())
 }
 
 /// Forgets the references of a dropped table's foreign keys in the tables they reference.

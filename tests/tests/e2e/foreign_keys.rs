@@ -118,3 +118,26 @@ async fn a_referencing_insert_and_the_delete_of_its_parent_take_turns() {
     assert_eq!(sqlstate(&result), Some("23503"));
     assert_eq!(first.lines("SELECT pid FROM c").await, ["1"]);
 }
+
+#[tokio::test]
+async fn foreign_keys_added_to_existing_rows_and_dropped() {
+    let (_server, client) = TestServer::start_with_client().await;
+    // As pgbench -i's foreign-key step does.
+    client.run("CREATE TABLE branches (bid int PRIMARY KEY); CREATE TABLE tellers (tid int PRIMARY KEY, bid int)").await;
+    client.run("INSERT INTO branches VALUES (1), (2); INSERT INTO tellers VALUES (1, 1), (2, 3)").await;
+    expect_violation(
+        &client,
+        "ALTER TABLE tellers ADD CONSTRAINT tellers_bid_fkey FOREIGN KEY (bid) REFERENCES branches",
+        "insert or update on table \"tellers\" violates foreign key constraint \"tellers_bid_fkey\"",
+        "Key (bid)=(3) is not present in table \"branches\".",
+    )
+    .await;
+    client.run("UPDATE tellers SET bid = 2 WHERE tid = 2").await;
+    client.run("ALTER TABLE tellers ADD FOREIGN KEY (bid) REFERENCES branches").await;
+    client.expect_sqlstate("INSERT INTO tellers VALUES (3, 9)", "23503").await;
+    client.expect_sqlstate("DELETE FROM branches WHERE bid = 2", "23503").await;
+    client.run("ALTER TABLE tellers DROP CONSTRAINT tellers_bid_fkey").await;
+    client.run("INSERT INTO tellers VALUES (3, 9); DELETE FROM branches WHERE bid = 2").await;
+    // No foreign key left: the referenced table drops alone.
+    client.run("DROP TABLE branches").await;
+}
