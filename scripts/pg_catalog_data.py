@@ -107,6 +107,15 @@ def main() -> None:
               "pub(super) const BTREE_OPCLASSES: &[(u32, u32, &str, u32)] = &["]
     for o in psql(f"SELECT opcintype, oid, opcname, opcfamily FROM pg_opclass WHERE opcmethod = 403 AND opcdefault AND opcintype IN ({wanted}) ORDER BY 1"):
         lines.append(f"    ({o[0]}, {o[1]}, \"{o[2]}\", {o[3]}),")
+    lines += ["];", "", "/// The equality operators of these classes' families (`pg_constraint.conpfeqop` and its",
+              "/// kin): (family OID, left type, right type, operator OID).",
+              "pub(super) const BTREE_EQUALITY: &[(u32, u32, u32, u32)] = &["]
+    for o in psql(f"""
+        SELECT amopfamily, amoplefttype, amoprighttype, amopopr FROM pg_amop
+        WHERE amopmethod = 403 AND amopstrategy = 3 AND amoplefttype IN ({wanted}) AND amoprighttype IN ({wanted})
+          AND amopfamily IN (SELECT opcfamily FROM pg_opclass WHERE opcmethod = 403 AND opcdefault AND opcintype IN ({wanted}))
+        ORDER BY 1, 2, 3"""):
+        lines.append(f"    ({o[0]}, {o[1]}, {o[2]}, {o[3]}),")
     lines += ["];", ""]
     target = Path(__file__).resolve().parent.parent / "catalog/src/system/builtin.rs"
     target.write_text("\n".join(lines))

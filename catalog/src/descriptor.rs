@@ -114,6 +114,22 @@ pub struct TableDesc {
     /// The foreign keys of other tables (or its own) that reference it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub referenced_by: Vec<TableRef>,
+    /// Its CHECK constraints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
+}
+
+/// A CHECK constraint: no row may make `expr` false (NULL passes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Check {
+    /// Never-reused id from the tables' counter; the constraint's OID is
+    /// [`oid::pkey_constraint_oid`] of it.
+    pub id: u64,
+    /// Constraint name (`<table>_<column>_check`, or `<table>_check` when the expression
+    /// reads several columns or none).
+    pub name: String,
+    /// The expression, as SQL over the table's columns.
+    pub expr: String,
 }
 
 /// Another table, as a descriptor names it: by schema and name (how descriptors are

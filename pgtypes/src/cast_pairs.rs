@@ -116,7 +116,7 @@ fn exists(source: &DataType, target: &DataType) -> bool {
 }
 
 /// PostgreSQL's name of the type an Arrow type stands for.
-pub(crate) fn type_name(t: &DataType) -> String {
+pub fn type_name(t: &DataType) -> String {
     let sql = match t {
         DataType::Int8 | DataType::Int16 => SqlType::Int2,
         DataType::Int32 => SqlType::Int4,

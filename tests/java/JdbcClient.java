@@ -8,8 +8,10 @@
  * Prints one line per observation; tests/tests/e2e/jdbc.rs compares them with what
  * PostgreSQL 15 gives. It checks:
  *   - DatabaseMetaData: getSchemas, getTables, getColumns, getPrimaryKeys (single and
- *     composite), getIndexInfo (the primary key indexes) and getTypeInfo (a fixed subset),
- *     all of which the driver answers with pg_catalog queries;
+ *     composite), getIndexInfo (the primary key indexes), getImportedKeys and
+ *     getExportedKeys (a foreign key onto a primary key, and a composite one) and
+ *     getTypeInfo (a fixed subset), all of which the driver answers with pg_catalog
+ *     queries;
  *   - a PreparedStatement binding every common type and NULLs, executed more often than
  *     prepareThreshold (5) so that the driver switches to a named server-side statement
  *     and binary results, with every value read back;
@@ -74,6 +76,7 @@ public class JdbcClient {
             section("getColumns", () -> columns(conn));
             section("getPrimaryKeys", () -> primaryKeys(conn));
             section("getIndexInfo", () -> indexInfo(conn));
+            section("getImportedKeys", () -> foreignKeys(conn));
             section("getTypeInfo", () -> typeInfo(conn));
             section("prepared", () -> prepared(conn));
             section("batch", () -> batch(conn));
@@ -112,6 +115,9 @@ public class JdbcClient {
                     + " c_text text, c_varchar varchar(20), c_bool bool, c_date date,"
                     + " c_time time, c_ts timestamp, c_tstz timestamptz, c_uuid uuid,"
                     + " c_bytea bytea)");
+            st.execute("CREATE TABLE jdbc_s.lines ("
+                    + "id int4 PRIMARY KEY, item int4 REFERENCES jdbc_s.items ON DELETE CASCADE,"
+                    + " a int4, b text, FOREIGN KEY (a, b) REFERENCES jdbc_s.pairs ON UPDATE CASCADE)");
         }
     }
 
@@ -199,6 +205,16 @@ public class JdbcClient {
             "FILTER_CONDITION"};
         dump(md.getIndexInfo(null, "jdbc_s", "items", false, false), "index", cols);
         dump(md.getIndexInfo(null, "jdbc_s", "pairs", true, true), "index", cols);
+    }
+
+    private static void foreignKeys(Connection conn) throws SQLException {
+        DatabaseMetaData md = conn.getMetaData();
+        String[] cols = {"PKTABLE_CAT", "PKTABLE_SCHEM", "PKTABLE_NAME", "PKCOLUMN_NAME",
+            "FKTABLE_SCHEM", "FKTABLE_NAME", "FKCOLUMN_NAME", "KEY_SEQ", "UPDATE_RULE",
+            "DELETE_RULE", "FK_NAME", "PK_NAME", "DEFERRABILITY"};
+        dump(md.getImportedKeys(null, "jdbc_s", "lines"), "imported", cols);
+        dump(md.getExportedKeys(null, "jdbc_s", "pairs"), "exported", cols);
+        dump(md.getImportedKeys(null, "jdbc_s", "pairs"), "imported by pairs", cols);
     }
 
     private static void typeInfo(Connection conn) throws SQLException {

@@ -64,3 +64,14 @@ DROP INDEX users_name_idx;
 \d users
 DROP SCHEMA shop CASCADE;
 \dt *.orders
+-- Foreign keys: \d lists a table's under "Foreign-key constraints:" and the ones
+-- referencing it under "Referenced by:", the referenced table named as the search path
+-- finds it.
+CREATE SCHEMA inv;
+CREATE TABLE inv.parts (id int PRIMARY KEY, code text UNIQUE, maker int, batch int, UNIQUE (maker, batch));
+CREATE TABLE stock (id int PRIMARY KEY, item_id int REFERENCES items ON DELETE CASCADE, part_code text REFERENCES inv.parts (code) ON UPDATE CASCADE, maker int, batch int, FOREIGN KEY (batch, maker) REFERENCES inv.parts (batch, maker) ON UPDATE RESTRICT ON DELETE SET NULL);
+CREATE TABLE inv.kits (id int PRIMARY KEY, parent int REFERENCES inv.kits, part int REFERENCES inv.parts);
+\d stock
+\d items
+\d inv.parts
+\d inv.kits

@@ -134,7 +134,7 @@ pub fn key_text(table: &TableDesc, key_slots: &[usize], slots: &[Datum]) -> Stri
 }
 
 /// A datum as text for error details.
-fn datum_text(d: &Datum) -> String {
+pub fn datum_text(d: &Datum) -> String {
     match d {
         Datum::Null => "null".into(),
         Datum::Bool(b) => if *b { "t" } else { "f" }.into(),

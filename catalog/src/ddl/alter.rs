@@ -43,8 +43,8 @@ pub async fn alter_table(ctx: &DdlContext<'_>, stmt: &AlterTable) -> Result<DdlO
 async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperation, outcome: &mut DdlOutcome) -> Result<()> {
     match op {
         AlterTableOperation::AddColumn { if_not_exists, column_def, column_position: None, .. } => {
-            if column_def.options.iter().any(|o| matches!(o.option, ColumnOption::ForeignKey(_))) {
-                return Err(CatalogError::unsupported("ADD COLUMN ... REFERENCES"));
+            if column_def.options.iter().any(|o| matches!(o.option, ColumnOption::ForeignKey(_) | ColumnOption::Check(_))) {
+                return Err(CatalogError::unsupported("ADD COLUMN ... REFERENCES or CHECK"));
             }
             if super::create_table::serial_type(&column_def.data_type).is_some() {
                 return Err(CatalogError::unsupported("ADD COLUMN of a serial type"));
@@ -122,13 +122,21 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
         }
         AlterTableOperation::DropConstraint { if_exists, name, .. } => {
             let txn = ctx.handle.txn()?;
-            match desc.foreign_keys.iter().position(|k| k.name == resolve::normalize(name)) {
+            let dropped = resolve::normalize(name);
+            let check = desc.checks.iter().position(|c| c.name == dropped);
+            match desc.foreign_keys.iter().position(|k| k.name == dropped) {
                 Some(position) => super::foreign_key::drop_foreign_key(&txn, desc, position)?,
+                None if check.is_some() => {
+                    desc.checks.retain(|c| c.name != dropped);
+                }
                 None => {
                     super::foreign_key::refuse_with_references(desc, "DROP CONSTRAINT")?;
                     super::constraints::drop_constraint(&txn, desc, name, *if_exists, outcome)?;
                 }
             }
+        }
+        AlterTableOperation::AddConstraint { constraint: TableConstraint::Check(check), not_valid: false } if check.enforced != Some(false) => {
+            super::check::add_check(ctx, desc, check.name.as_ref().map(resolve::normalize), &check.expr).await?;
         }
         AlterTableOperation::AddConstraint { constraint: TableConstraint::ForeignKey(fk), not_valid } => {
             if *not_valid {

@@ -6,7 +6,7 @@ use datafusion::common::DFSchema;
 use datafusion::logical_expr::ExprSchemable;
 use datafusion::sql::sqlparser::ast::{
     ColumnDef, ColumnOption, CreateTable, DataType, GeneratedAs, IndexColumn, SequenceOptions, TableConstraint,
-    ForeignKeyConstraint, UniqueConstraint,
+    Expr as SqlExpr, ForeignKeyConstraint, UniqueConstraint,
 };
 use shale_storage::Txn;
 
@@ -34,8 +34,9 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
     let mut primary_key: Option<Vec<usize>> = None;
     // UNIQUE constraints, column ones first, as PostgreSQL names them.
     let mut uniques: Vec<(Option<String>, &UniqueConstraint, Option<usize>)> = Vec::new();
-    // FOREIGN KEYs, column ones first.
+    // FOREIGN KEYs and CHECKs, column ones first.
     let mut references: Vec<(Option<String>, &ForeignKeyConstraint, Option<usize>)> = Vec::new();
+    let mut checks: Vec<(Option<String>, &SqlExpr, Option<usize>)> = Vec::new();
     // The columns that own a sequence, with its options.
     let mut serials = Vec::new();
     for def in &stmt.columns {
@@ -63,6 +64,7 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
             match &option.option {
                 ColumnOption::Unique(unique) => uniques.push((name, unique, Some(columns.len()))),
                 ColumnOption::ForeignKey(fk) => references.push((name, fk, Some(columns.len()))),
+                ColumnOption::Check(check) => checks.push((name.or_else(|| check.name.as_ref().map(resolve::normalize)), &check.expr, Some(columns.len()))),
                 _ => {}
             }
         }
@@ -76,6 +78,8 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
             }
             TableConstraint::Unique(unique) => uniques.push((unique.name.as_ref().map(resolve::normalize), unique, None)),
             TableConstraint::ForeignKey(fk) => references.push((None, fk, None)),
+            TableConstraint::Check(check) if check.enforced == Some(false) => return Err(CatalogError::unsupported("NOT ENFORCED")),
+            TableConstraint::Check(check) => checks.push((check.name.as_ref().map(resolve::normalize), &check.expr, None)),
             other => return Err(CatalogError::unsupported(format!("table constraint {other}"))),
         }
     }
@@ -89,7 +93,7 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
     }
     let id = meta::allocate(&txn, meta::TABLE_IDS, 1)?;
     let pkey_name = (!primary_key.is_empty()).then(|| format!("{name}_pkey"));
-    let mut desc = TableDesc { id, schema_id: schema.id, name, columns, primary_key, pkey_name, indexes: Vec::new(), storage: None, foreign_keys: Vec::new(), referenced_by: Vec::new() };
+    let mut desc = TableDesc { id, schema_id: schema.id, name, columns, primary_key, pkey_name, indexes: Vec::new(), storage: None, foreign_keys: Vec::new(), referenced_by: Vec::new(), checks: Vec::new() };
     for (slot, options) in serials {
         let sequence = owned_sequence(ctx, &txn, &schema, &desc, slot, &options)?;
         desc.columns[slot].default = Some(sequence);
@@ -100,6 +104,11 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
     }
     for index in &desc.indexes {
         meta::put_index_name(&txn, desc.schema_id, &index.name, desc.id)?;
+    }
+    for (name, expr, slot) in checks {
+        let taken: Vec<String> = desc.checks.iter().map(|c| c.name.clone()).collect();
+        let check = super::check::check(ctx, &txn, &desc, name, expr, slot, &taken)?;
+        desc.checks.push(check);
     }
     for (name, fk, slot) in references {
         let taken: Vec<String> = desc.foreign_keys.iter().map(|k| k.name.clone()).collect();
@@ -153,7 +162,7 @@ fn serial_column(def: &ColumnDef, ty: SqlType, table: &str) -> Result<(ColumnDes
             }
             ColumnOption::PrimaryKey(_) => is_pk = true,
             // Made an index or a foreign key once the table's columns are known.
-            ColumnOption::Unique(_) | ColumnOption::ForeignKey(_) => {}
+            ColumnOption::Unique(_) | ColumnOption::ForeignKey(_) | ColumnOption::Check(_) => {}
             other => return Err(CatalogError::unsupported(format!("column option {other}"))),
         }
     }
@@ -279,7 +288,7 @@ pub(super) fn column(ctx: &DdlContext<'_>, def: &ColumnDef, table: &str) -> Resu
             ColumnOption::PrimaryKey(_) => is_pk = true,
             // Made an index or a foreign key once the table's columns are known (the
             // caller's part).
-            ColumnOption::Unique(_) | ColumnOption::ForeignKey(_) => {}
+            ColumnOption::Unique(_) | ColumnOption::ForeignKey(_) | ColumnOption::Check(_) => {}
             ColumnOption::Generated { generated_as, generation_expr: None, .. } => {
                 if !matches!(column.ty, SqlType::Int2 | SqlType::Int4 | SqlType::Int8) {
                     return Err(CatalogError::new(

@@ -3,6 +3,7 @@
 //! Each one bumps the catalog version.
 
 mod alter;
+mod check;
 mod constraints;
 mod create_table;
 mod drop;

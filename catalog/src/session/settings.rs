@@ -73,6 +73,8 @@ const SPECS: &[Spec] = &[
     Spec { name: "lock_timeout", default: "0", rule: Rule::Milliseconds, report: false },
     Spec { name: "idle_in_transaction_session_timeout", default: "0", rule: Rule::OneOf(&["0"]), report: false },
     Spec { name: "max_identifier_length", default: "63", rule: Rule::ReadOnly, report: false },
+    // The most columns an index key has (PgJDBC reads it for getImportedKeys).
+    Spec { name: "max_index_keys", default: "32", rule: Rule::ReadOnly, report: false },
 ];
 
 /// One session's settings.

@@ -10,7 +10,7 @@ use crate::session::handle::SessionHandle;
 use crate::ident::{qualified, quote_ident};
 use crate::oid;
 use crate::system::column as v;
-use crate::system::{DATABASE_OWNER, DATABASE_OWNER_OID, SUPERUSER_OID, Snapshot, builtin_proc, builtin_type, constraint_def, index_def};
+use crate::system::{DATABASE_OWNER, DATABASE_OWNER_OID, SUPERUSER_OID, Snapshot, builtin_proc, builtin_type, constraint_def, foreign_key_def, index_def};
 use shale_pgtypes::types::{SqlType, TYPE_KEY};
 
 use super::reg::{RegKind, reg_out};
@@ -97,7 +97,12 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
         }),
         row_function(handle, "pg_get_constraintdef", &[1, 2], text_field(), stable, |cx, args| {
             let Some(oid) = oid_arg(&args[0])? else { return Ok(v::null()) };
-            let index = cx.snapshot()?.index_of(oid).filter(|i| i.constraint.is_some_and(|(_, c)| c == oid));
+            let s = cx.snapshot()?;
+            // A foreign key names its referenced table as the search path finds it.
+            if let Some(key) = s.foreign_key(oid) {
+                return Ok(v::text(&foreign_key_def(&key, &reg_out(s, RegKind::Class, key.parent_oid()))));
+            }
+            let index = s.index_of(oid).filter(|i| i.constraint.is_some_and(|(_, c)| c == oid));
             Ok(v::opt_text(index.and_then(|i| constraint_def(&i)).as_deref()))
         }),
         row_function(handle, "pg_get_userbyid", &[1], name_field(), stable, |cx, args| {

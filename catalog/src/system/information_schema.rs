@@ -2,7 +2,7 @@
 //! constraints, made from the same snapshot as `pg_catalog`.
 
 use crate::context::CATALOG_NAME;
-use crate::descriptor::Identity;
+use crate::descriptor::{Identity, ReferentialAction};
 use crate::error::Result;
 use crate::oid;
 use shale_pgtypes::types::SqlType;
@@ -10,7 +10,7 @@ use shale_pgtypes::types::SqlType;
 use super::Column::*;
 use super::column as v;
 use super::relations::default_expr;
-use super::snapshot::{SchemaTable, TableIndex};
+use super::snapshot::{SchemaTable, TableForeignKey, TableIndex};
 use super::{INFORMATION_SCHEMA, PG_CATALOG, Row, Rows, Snapshot, TableDef};
 
 /// The tables of `information_schema`.
@@ -279,6 +279,12 @@ const TABLE_CONSTRAINTS: TableDef = TableDef {
                 row.extend([v::text(kind), v::text("NO"), v::text("NO"), v::text("YES"), nulls_distinct]);
                 rows.push(row);
             }
+            for key in s.foreign_keys_of(t) {
+                let mut row = foreign_key_names(&key);
+                row.extend(table_names(t));
+                row.extend([v::text("FOREIGN KEY"), v::text("NO"), v::text("NO"), v::text("YES"), v::null()]);
+                rows.push(row);
+            }
             // PostgreSQL lists each NOT NULL as a CHECK constraint named after OIDs.
             for (slot, _) in t.table.visible().filter(|(_, c)| c.not_null) {
                 let mut row = vec![v::text(CATALOG_NAME), v::text(&t.schema), v::text(&not_null_name(t, slot))];
@@ -301,6 +307,11 @@ fn not_null_name(t: &SchemaTable, slot: usize) -> String {
 /// an index.
 fn constraint_names(index: &TableIndex<'_>) -> Row {
     vec![v::text(CATALOG_NAME), v::text(&index.table.schema), v::text(&index.name)]
+}
+
+/// `constraint_catalog`, `constraint_schema`, `constraint_name` of a foreign key.
+fn foreign_key_names(key: &TableForeignKey<'_>) -> Row {
+    vec![v::text(CATALOG_NAME), v::text(&key.table.schema), v::text(&key.key.name)]
 }
 
 /// The indexes of every table that a constraint (primary key or UNIQUE) owns.
@@ -327,13 +338,30 @@ const KEY_COLUMN_USAGE: TableDef = TableDef {
             for (position, name) in index.key_names().into_iter().enumerate() {
                 let mut row = constraint_names(&index);
                 row.extend(table_names(index.table));
-                row.extend([v::text(name), v::int4(i32::try_from(position + 1).unwrap_or(i32::MAX)), v::null()]);
+                row.extend([v::text(name), position_value(position), v::null()]);
+                rows.push(row);
+            }
+        }
+        // A foreign key's columns, each with the position of the column it references in
+        // the key of the unique index that column is in.
+        for key in s.foreign_keys() {
+            let index = key.index();
+            for (position, (name, parent_slot)) in key.column_names().into_iter().zip(&key.key.parent_columns).enumerate() {
+                let in_unique = index.as_ref().and_then(|i| i.columns.iter().position(|c| c.slot == *parent_slot));
+                let mut row = foreign_key_names(&key);
+                row.extend(table_names(key.table));
+                row.extend([v::text(name), position_value(position), in_unique.map_or(v::null(), position_value)]);
                 rows.push(row);
             }
         }
         Ok(rows)
     }),
 };
+
+/// A 0-based position as the 1-based `int4` of `ordinal_position` and its kin.
+fn position_value(position: usize) -> datafusion::common::ScalarValue {
+    v::int4(i32::try_from(position + 1).unwrap_or(i32::MAX))
+}
 
 const CONSTRAINT_COLUMN_USAGE: TableDef = TableDef {
     name: "constraint_column_usage",
@@ -356,11 +384,22 @@ const CONSTRAINT_COLUMN_USAGE: TableDef = TableDef {
                 rows.push(row);
             }
         }
+        // A foreign key uses the columns it references.
+        for key in s.foreign_keys() {
+            let Some(parent) = key.parent else { continue };
+            for name in key.parent_column_names() {
+                let mut row = table_names(parent);
+                row.push(v::text(name));
+                row.extend(foreign_key_names(&key));
+                rows.push(row);
+            }
+        }
         Ok(rows)
     }),
 };
 
-/// Empty: Shale has no foreign keys.
+/// Foreign keys, with the constraint that owns the unique index their referenced columns
+/// match (none for an index without one).
 const REFERENTIAL_CONSTRAINTS: TableDef = TableDef {
     name: "referential_constraints",
     columns: &[
@@ -374,7 +413,19 @@ const REFERENTIAL_CONSTRAINTS: TableDef = TableDef {
         ("update_rule", Varchar),
         ("delete_rule", Varchar),
     ],
-    rows: Rows::Never,
+    rows: Rows::Of(|s| {
+        let rows = s.foreign_keys().map(|key| {
+            let mut row = foreign_key_names(&key);
+            match key.index().filter(|i| i.constraint.is_some()) {
+                Some(index) => row.extend(constraint_names(&index)),
+                None => row.extend((0..3).map(|_| v::null())),
+            }
+            let rule = |action: ReferentialAction| v::text(action.sql().unwrap_or("NO ACTION"));
+            row.extend([v::text("NONE"), rule(key.key.on_update), rule(key.key.on_delete)]);
+            row
+        });
+        Ok(rows.collect())
+    }),
 };
 
 const CHECK_CONSTRAINTS: TableDef = TableDef {

@@ -2,16 +2,16 @@
 //! views over them; and the catalogs of objects Shale does not have (views, sequences,
 //! triggers, policies, ...), which are empty.
 
-use crate::descriptor::{ColumnDesc, SequenceDesc, TableDesc};
+use crate::descriptor::{ColumnDesc, SequenceDesc};
 use crate::error::Result;
 use crate::ident::{qualified, quote_ident};
 use crate::oid;
 use shale_pgtypes::types::SqlType;
 
 use super::Column::*;
-use super::builtin::{BTREE_OPCLASSES, DESCRIPTIONS};
+use super::builtin::{BTREE_EQUALITY, BTREE_OPCLASSES, DESCRIPTIONS};
 use super::column as v;
-use super::snapshot::TableIndex;
+use super::snapshot::{SchemaTable, TableForeignKey, TableIndex};
 use super::{DATABASE_OWNER_OID, INFORMATION_SCHEMA, INFORMATION_SCHEMA_OID, PG_CATALOG, PG_CATALOG_OID, Row, Rows, SUPERUSER_OID, Snapshot, TableDef};
 
 /// PostgreSQL's btree access method, of every index.
@@ -85,7 +85,7 @@ pub(super) const PG_CLASS: TableDef = TableDef {
 fn classes(s: &Snapshot) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     for t in &s.tables {
-        rows.push(class_row(t.namespace, Class::Table(&t.table, t.has_index())));
+        rows.push(class_row(t.namespace, Class::Table(t)));
         rows.extend(t.indexes().iter().map(|index| class_row(t.namespace, Class::Index(index))));
     }
     for q in &s.sequences {
@@ -96,8 +96,7 @@ fn classes(s: &Snapshot) -> Result<Vec<Row>> {
 
 /// What a `pg_class` row describes.
 enum Class<'a> {
-    /// A table, and whether it has an index.
-    Table(&'a TableDesc, bool),
+    Table(&'a SchemaTable),
     Index(&'a TableIndex<'a>),
     Sequence(&'a SequenceDesc),
 }
@@ -105,10 +104,14 @@ enum Class<'a> {
 /// The `pg_class` row of a table, an index or a sequence.
 fn class_row(namespace: u32, class: Class<'_>) -> Row {
     // A sequence's one row has three columns (last_value, log_cnt, is_called).
-    let (oid, name, row_type, am, kind, natts, has_index) = match &class {
-        Class::Index(index) => (index.oid, index.name.clone(), 0, BTREE_OID, 'i', index.slots().len(), false),
-        Class::Table(table, has_index) => (oid::table_oid(table.id), table.name.clone(), oid::row_type_oid(table.id), HEAP_OID, 'r', table.columns.len(), *has_index),
-        Class::Sequence(q) => (oid::table_oid(q.id), q.name.clone(), oid::row_type_oid(q.id), 0, 'S', 3, false),
+    let (oid, name, row_type, am, kind, natts) = match &class {
+        Class::Index(index) => (index.oid, index.name.clone(), 0, BTREE_OID, 'i', index.slots().len()),
+        Class::Table(t) => (t.oid(), t.table.name.clone(), oid::row_type_oid(t.table.id), HEAP_OID, 'r', t.table.columns.len()),
+        Class::Sequence(q) => (oid::table_oid(q.id), q.name.clone(), oid::row_type_oid(q.id), 0, 'S', 3),
+    };
+    let (has_index, has_triggers) = match &class {
+        Class::Table(t) => (t.has_index(), t.has_triggers()),
+        _ => (false, false),
     };
     let index = matches!(class, Class::Index(..));
     let no = || v::boolean(false);
@@ -133,7 +136,7 @@ fn class_row(namespace: u32, class: Class<'_>) -> Row {
         v::int2(i16::try_from(natts).unwrap_or(i16::MAX)),
         v::int2(0),
         no(),
-        no(),
+        v::boolean(has_triggers),
         no(),
         no(),
         no(),
@@ -318,11 +321,35 @@ fn index_option(descending: bool, nulls_first: bool) -> i16 {
 /// The default btree operator class of `ty` (varchar and char(n) use text's, as in
 /// PostgreSQL).
 fn btree_opclass(ty: &SqlType) -> u32 {
+    default_opclass(ty).map_or(0, |c| c.1)
+}
+
+/// The default btree operator class of `ty`: (input type, class OID, name, family OID).
+/// varchar uses text's, arrays `anyarray`'s, as in PostgreSQL.
+fn default_opclass(ty: &SqlType) -> Option<&'static (u32, u32, &'static str, u32)> {
     let type_oid = match ty {
         SqlType::Varchar(_) => SqlType::Text.type_oid(),
+        SqlType::Array(_) => ANYARRAY_OID,
         other => other.type_oid(),
     };
-    BTREE_OPCLASSES.iter().find(|c| c.0 == type_oid).map_or(0, |c| c.1)
+    BTREE_OPCLASSES.iter().find(|c| c.0 == type_oid)
+}
+
+/// `anyarray`, the input type of `array_ops`.
+const ANYARRAY_OID: u32 = 2277;
+
+/// The equality operators of a foreign key column of type `fk` referencing one of type
+/// `pk`, as PostgreSQL picks them: `conpfeqop` (pk = fk), `conppeqop` (pk = pk) and
+/// `conffeqop` (fk = fk) of the family of pk's operator class, when it has the
+/// cross-type ones; else pk's own for all three (fk's values cast to pk's type).
+fn equality_operators(pk: &SqlType, fk: &SqlType) -> [u32; 3] {
+    let Some(&(input, _, _, family)) = default_opclass(pk) else { return [0; 3] };
+    let operator = |left: u32, right: u32| BTREE_EQUALITY.iter().find(|e| (e.0, e.1, e.2) == (family, left, right)).map(|e| e.3);
+    let same = operator(input, input).unwrap_or(0);
+    match (operator(input, fk.type_oid()), operator(fk.type_oid(), fk.type_oid())) {
+        (Some(pf), Some(ff)) => [pf, same, ff],
+        _ => [same; 3],
+    }
 }
 
 pub(super) const PG_CONSTRAINT: TableDef = TableDef {
@@ -363,38 +390,53 @@ fn constraints(s: &Snapshot) -> Result<Vec<Row>> {
     for t in &s.tables {
         for index in t.indexes() {
             let Some((kind, constraint_oid)) = index.constraint else { continue };
-            let no = || v::boolean(false);
-            rows.push(vec![
-                v::oid(constraint_oid),
-                v::text(&index.name),
-                v::oid(t.namespace),
-                v::letter(kind),
-                no(),
-                no(),
-                v::boolean(true),
-                v::oid(t.oid()),
-                v::oid(0),
-                v::oid(index.oid),
-                v::oid(0),
-                v::oid(0),
-                v::letter(' '),
-                v::letter(' '),
-                v::letter(' '),
-                v::boolean(true),
-                v::int4(0),
-                v::boolean(true),
-                v::int2_list(&index.key_attnums()),
-                v::null(),
-                v::null(),
-                v::null(),
-                v::null(),
-                v::null(),
-                v::null(),
-                v::null(),
-            ]);
+            let mut row = constraint_row(constraint_oid, &index.name, t, kind, index.oid);
+            row.extend([v::oid(0), v::letter(' '), v::letter(' '), v::letter(' ')]);
+            row.extend(constraint_tail(&index.key_attnums()));
+            row.extend((0..7).map(|_| v::null()));
+            rows.push(row);
         }
     }
+    for key in s.foreign_keys() {
+        let index = key.index().map_or(0, |i| i.oid);
+        let mut row = constraint_row(key.oid(), &key.key.name, key.table, 'f', index);
+        let actions = [key.key.on_update, key.key.on_delete].map(|a| v::letter(a.letter()));
+        row.push(v::oid(key.parent_oid()));
+        row.extend(actions);
+        row.push(v::letter('s'));
+        row.extend(constraint_tail(&key.attnums()));
+        row.push(v::int2_list(&key.parent_attnums()));
+        // One operator per column in each of conpfeqop, conppeqop, conffeqop.
+        let operators: Vec<[u32; 3]> = key
+            .key
+            .columns
+            .iter()
+            .zip(&key.key.parent_columns)
+            .map(|(&slot, &parent_slot)| {
+                let ty = |t: &SchemaTable, slot: usize| t.table.columns.get(slot).map(|c| c.ty.clone());
+                match (key.parent.and_then(|p| ty(p, parent_slot)), ty(key.table, slot)) {
+                    (Some(pk), Some(fk)) => equality_operators(&pk, &fk),
+                    _ => [0; 3],
+                }
+            })
+            .collect();
+        row.extend((0..3).map(|i| v::oid_list(&operators.iter().map(|o| o[i]).collect::<Vec<_>>())));
+        row.extend((0..3).map(|_| v::null()));
+        rows.push(row);
+    }
     Ok(rows)
+}
+
+/// The first columns of a `pg_constraint` row, `oid` to `conparentid`: a constraint of
+/// `t` that is neither deferrable nor unvalidated.
+fn constraint_row(oid: u32, name: &str, t: &SchemaTable, kind: char, index: u32) -> Row {
+    let no = || v::boolean(false);
+    vec![v::oid(oid), v::text(name), v::oid(t.namespace), v::letter(kind), no(), no(), v::boolean(true), v::oid(t.oid()), v::oid(0), v::oid(index), v::oid(0)]
+}
+
+/// `conislocal` to `conkey` of a `pg_constraint` row.
+fn constraint_tail(attnums: &[i16]) -> [datafusion::common::ScalarValue; 4] {
+    [v::boolean(true), v::int4(0), v::boolean(true), v::int2_list(attnums)]
 }
 
 pub(super) const PG_ATTRDEF: TableDef = TableDef {
@@ -538,6 +580,20 @@ pub(crate) fn constraint_def(index: &TableIndex<'_>) -> Option<String> {
     Some(format!("{kind} ({}){}", columns.join(", "), include_clause(index)))
 }
 
+/// `pg_get_constraintdef` of a foreign key, its referenced table named `parent` (as the
+/// search path finds it): `FOREIGN KEY (columns) REFERENCES parent(columns)`, then its
+/// actions other than NO ACTION, ON UPDATE first.
+pub(crate) fn foreign_key_def(key: &TableForeignKey<'_>, parent: &str) -> String {
+    let names = |names: Vec<&str>| names.into_iter().map(quote_ident).collect::<Vec<_>>().join(", ");
+    let mut def = format!("FOREIGN KEY ({}) REFERENCES {parent}({})", names(key.column_names()), names(key.parent_column_names()));
+    for (event, action) in [("UPDATE", key.key.on_update), ("DELETE", key.key.on_delete)] {
+        if let Some(action) = action.sql() {
+            def.push_str(&format!(" ON {event} {action}"));
+        }
+    }
+    def
+}
+
 pub(super) const PG_TABLES: TableDef = TableDef {
     name: "pg_tables",
     columns: &[
@@ -560,7 +616,7 @@ pub(super) const PG_TABLES: TableDef = TableDef {
                 v::null(),
                 v::boolean(t.has_index()),
                 no(),
-                no(),
+                v::boolean(t.has_triggers()),
                 no(),
             ]
         });
@@ -878,3 +934,36 @@ pub(super) const PG_PUBLICATION_REL: TableDef = TableDef {
     columns: &[("oid", Oid), ("prpubid", Oid), ("prrelid", Oid), ("prqual", NodeTree), ("prattrs", Int2Vector)],
     rows: Rows::Never,
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The operators PostgreSQL 15 records for a foreign key column of the second type
+    /// referencing one of the first.
+    #[test]
+    fn foreign_keys_compare_with_postgres_equality_operators() {
+        assert_eq!(equality_operators(&SqlType::Int4, &SqlType::Int4), [96; 3]);
+        assert_eq!(equality_operators(&SqlType::Int8, &SqlType::Int4), [416, 410, 96]);
+        assert_eq!(equality_operators(&SqlType::Int2, &SqlType::Int4), [532, 94, 96]);
+        assert_eq!(equality_operators(&SqlType::Numeric(None), &SqlType::Int4), [1752; 3]);
+        assert_eq!(equality_operators(&SqlType::Varchar(Some(5)), &SqlType::Varchar(Some(3))), [98; 3]);
+        assert_eq!(equality_operators(&SqlType::Text, &SqlType::Varchar(None)), [98; 3]);
+        assert_eq!(equality_operators(&SqlType::Json, &SqlType::Json), [0; 3]);
+    }
+
+    /// A foreign key's `pg_constraint` row and definition.
+    #[test]
+    fn foreign_keys_have_constraint_rows() {
+        let s = Snapshot::sample();
+        let key = s.foreign_key(oid::pkey_constraint_oid(2)).expect("the foreign key");
+        assert_eq!(foreign_key_def(&key, "t"), "FOREIGN KEY (id) REFERENCES t(id) ON DELETE CASCADE");
+        assert_eq!(key.index().map(|i| i.oid), Some(oid::pkey_index_oid(1)));
+        assert!(s.table_of(key.oid()).is_some_and(|t| t.table.id == 1));
+        let rows = constraints(&s).expect("rows");
+        let row = rows.iter().find(|r| r[0] == v::oid(key.oid())).expect("its row");
+        assert_eq!(row[3], v::letter('f'));
+        let conffeqop = PG_CONSTRAINT.columns.iter().position(|c| c.0 == "conffeqop").expect("conffeqop");
+        assert_eq!(row[conffeqop], v::oid_list(&[96]));
+    }
+}

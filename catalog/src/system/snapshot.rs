@@ -2,7 +2,7 @@
 //! transaction, and the session's own state.
 
 use crate::session::activity::Identity;
-use crate::descriptor::{IndexColumn, SchemaDesc, SequenceDesc, TableDesc};
+use crate::descriptor::{ForeignKey, IndexColumn, SchemaDesc, SequenceDesc, TableDesc};
 use crate::error::Result;
 use crate::session::handle::SessionHandle;
 use crate::meta;
@@ -88,6 +88,69 @@ impl SchemaTable {
     /// Whether it has an index (`pg_class.relhasindex`).
     pub fn has_index(&self) -> bool {
         self.table.has_primary_key() || !self.table.indexes.is_empty()
+    }
+
+    /// Whether it has triggers (`pg_class.relhastriggers`): PostgreSQL's foreign keys are
+    /// triggers on both tables, the referencing and the referenced.
+    pub fn has_triggers(&self) -> bool {
+        !self.table.foreign_keys.is_empty() || !self.table.referenced_by.is_empty()
+    }
+}
+
+/// A FOREIGN KEY constraint as every catalog shows it (`pg_constraint`,
+/// `information_schema`, `pg_get_constraintdef`): its table (the referencing one), its
+/// descriptor, and the table it references.
+pub(crate) struct TableForeignKey<'a> {
+    /// The referencing table.
+    pub table: &'a SchemaTable,
+    pub key: &'a ForeignKey,
+    /// The referenced table (`None` only for a descriptor naming a table that is gone).
+    pub parent: Option<&'a SchemaTable>,
+}
+
+impl<'a> TableForeignKey<'a> {
+    /// `pg_constraint.oid`.
+    pub fn oid(&self) -> u32 {
+        oid::pkey_constraint_oid(self.key.id)
+    }
+
+    /// `pg_class.oid` of the referenced table (`confrelid`).
+    pub fn parent_oid(&self) -> u32 {
+        oid::table_oid(self.key.parent.id)
+    }
+
+    /// The attribute numbers of the referencing columns (`conkey`).
+    pub fn attnums(&self) -> Vec<i16> {
+        self.key.columns.iter().map(|&slot| oid::attnum(slot)).collect()
+    }
+
+    /// The attribute numbers of the referenced columns (`confkey`).
+    pub fn parent_attnums(&self) -> Vec<i16> {
+        self.key.parent_columns.iter().map(|&slot| oid::attnum(slot)).collect()
+    }
+
+    /// The names of the referencing columns.
+    pub fn column_names(&self) -> Vec<&'a str> {
+        self.key.columns.iter().map(|&slot| self.table.column_name(slot)).collect()
+    }
+
+    /// The names of the referenced columns.
+    pub fn parent_column_names(&self) -> Vec<&'a str> {
+        let parent = self.parent;
+        self.key.parent_columns.iter().map(|&slot| parent.map_or("", |p| p.column_name(slot))).collect()
+    }
+
+    /// The parent's unique index the referenced columns are the key columns of, in any
+    /// order (`conindid`): the first by OID, as PostgreSQL picks it, so its primary key's
+    /// when they are its columns.
+    pub fn index(&self) -> Option<TableIndex<'a>> {
+        let mut wanted = self.key.parent_columns.clone();
+        wanted.sort_unstable();
+        self.parent?.indexes().into_iter().find(|index| {
+            let mut slots: Vec<usize> = index.columns.iter().map(|c| c.slot).collect();
+            slots.sort_unstable();
+            index.unique && slots == wanted
+        })
     }
 }
 
@@ -195,7 +258,27 @@ impl Snapshot {
 
     /// The table with OID `oid`, or whose index or constraint has it.
     pub fn table_of(&self, oid: u32) -> Option<&SchemaTable> {
-        self.tables.iter().find(|t| t.oid() == oid).or_else(|| self.index_of(oid).map(|i| i.table))
+        let table = self.tables.iter().find(|t| t.oid() == oid);
+        table.or_else(|| self.index_of(oid).map(|i| i.table)).or_else(|| self.foreign_key(oid).map(|k| k.table))
+    }
+
+    /// Every table's foreign keys, table by table.
+    pub fn foreign_keys(&self) -> impl Iterator<Item = TableForeignKey<'_>> {
+        self.tables.iter().flat_map(|t| self.foreign_keys_of(t))
+    }
+
+    /// The foreign keys of the table `t`.
+    pub fn foreign_keys_of<'a>(&'a self, t: &'a SchemaTable) -> impl Iterator<Item = TableForeignKey<'a>> {
+        t.table.foreign_keys.iter().map(move |key| TableForeignKey {
+            table: t,
+            key,
+            parent: self.tables.iter().find(|p| p.table.id == key.parent.id),
+        })
+    }
+
+    /// The foreign key whose constraint has OID `oid`.
+    pub fn foreign_key(&self, oid: u32) -> Option<TableForeignKey<'_>> {
+        self.foreign_keys().find(|k| k.oid() == oid)
     }
 
     /// The index with OID `oid`, or whose constraint has it.
@@ -204,10 +287,11 @@ impl Snapshot {
         indexes.find(|i| i.oid == oid || i.constraint.is_some_and(|(_, c)| c == oid))
     }
 
-    /// A snapshot of one schema `public` with one table, for unit tests.
+    /// A snapshot of one schema `public` with one table, which references itself, for
+    /// unit tests.
     #[cfg(test)]
     pub fn sample() -> Snapshot {
-        use crate::descriptor::ColumnDesc;
+        use crate::descriptor::{ColumnDesc, ReferentialAction, TableRef};
         use shale_pgtypes::types::SqlType;
         let column = |name: &str, ty: SqlType, default: Option<&str>| ColumnDesc {
             name: name.into(),
@@ -227,8 +311,17 @@ impl Snapshot {
             pkey_name: None,
             indexes: Vec::new(),
             storage: None,
-            foreign_keys: Vec::new(),
-            referenced_by: Vec::new(),
+            foreign_keys: vec![ForeignKey {
+                id: 2,
+                name: "t_id_fkey".into(),
+                columns: vec![0],
+                parent: TableRef { schema_id: 1, name: "t".into(), id: 1 },
+                parent_columns: vec![0],
+                on_delete: ReferentialAction::Cascade,
+                on_update: ReferentialAction::NoAction,
+            }],
+            referenced_by: vec![TableRef { schema_id: 1, name: "t".into(), id: 1 }],
+            checks: Vec::new(),
         };
         Snapshot {
             schemas: vec![SchemaDesc { id: 1, name: "public".into() }],

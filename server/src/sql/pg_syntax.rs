@@ -25,6 +25,8 @@
 //!   0, as `generate_subscripts` over them does;
 //! - `information_schema._pg_expandarray(a)` (PgJDBC) is `unnest` of `(x, n)` structs,
 //!   and `(...).x` / `(...).n` the elements / their positions;
+//! - `pg_partition_ancestors(rel)` (psql's "Referenced by:") returns no rows: Shale has no
+//!   partitions;
 //! - a scalar subquery over system catalogs that does not aggregate (psql's
 //!   `(SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d WHERE ...)`) takes
 //!   `first_value` of its one column: DataFusion plans a correlated scalar subquery only
@@ -248,6 +250,10 @@ fn rewrite_expr(expr: &mut Expr) -> Result<(), CatalogError> {
                 return Ok(());
             }
             strip_pg_catalog(&mut f.name);
+            if last_part(&f.name).as_deref() == Some("pg_partition_ancestors") && function_args(f).is_some_and(|a| a.len() == 1) {
+                *expr = parse_expr("unnest(make_array())")?;
+                return Ok(());
+            }
             if last_part(&f.name).as_deref() == Some("generate_subscripts") {
                 if let Some([array, _]) = function_args(f).as_deref() {
                     let base = if is_vector(array) { 0 } else { 1 };

@@ -17,6 +17,10 @@
 //!   FIRST, INCLUDE, UNIQUE, NULLS NOT DISTINCT) and UNIQUE constraints in `pg_class`,
 //!   `pg_index`, `pg_constraint`, `pg_indexes`, `pg_get_indexdef` / `pg_get_constraintdef`,
 //!   the size functions and `information_schema`.
+//! - `foreign_keys_answer_as_postgres`: FOREIGN KEY constraints (inline, table-level,
+//!   composite in another order than the key, onto a UNIQUE constraint or a unique index,
+//!   self-referencing, across schemas) in `pg_constraint`, `pg_get_constraintdef`,
+//!   `pg_class.relhastriggers`, psql's "Referenced by:" query and `information_schema`.
 
 use shale_tests::{ClientExt, TestServer, within};
 use tokio_postgres::Client;
@@ -650,6 +654,164 @@ async fn indexes_and_unique_constraints_answer_as_postgres() {
                (SELECT count(*) FROM pg_index WHERE indrelid = 'users'::regclass), \
                (SELECT count(*) FROM pg_indexes WHERE indexname = 'users_name_idx')";
     check(sql, client.lines(sql).await, &["0|6|0"]);
+
+    assert!(wrong.is_empty(), "not as on PostgreSQL 15:\n{}", wrong.join("\n"));
+}
+
+/// Foreign keys as PostgreSQL 15 shows them: a `pg_constraint` row each (`contype` f, the
+/// parent's unique index the referenced columns match in `conindid`, the actions' letters,
+/// the equality operators), `pg_get_constraintdef` naming the parent as the search path
+/// finds it, `relhastriggers` on both tables, psql's "Referenced by:" query, and the
+/// `information_schema` views. Every check runs; the test fails with all the differences.
+#[tokio::test]
+async fn foreign_keys_answer_as_postgres() {
+    let (_server, client) = with_schema().await;
+    client
+        .run(
+            "CREATE TABLE app.parent (a int, b text, code varchar(10) UNIQUE, n bigint, PRIMARY KEY (a, b));
+             CREATE UNIQUE INDEX parent_n ON app.parent (n);
+             CREATE TABLE child (id int PRIMARY KEY, tid int REFERENCES app.t ON DELETE CASCADE, x int, \
+             y text, code varchar(10) REFERENCES app.parent (code) ON UPDATE RESTRICT, n bigint, \
+             FOREIGN KEY (y, x) REFERENCES app.parent (b, a) ON UPDATE CASCADE ON DELETE SET NULL, \
+             CONSTRAINT \"Child n\" FOREIGN KEY (n) REFERENCES app.parent (n));
+             CREATE TABLE app.tree (id bigint PRIMARY KEY, up bigint REFERENCES app.tree);",
+        )
+        .await;
+    let mut wrong = Vec::new();
+    let mut check = |sql: &str, got: Vec<String>, expected: &[&str]| {
+        if got != expected {
+            wrong.push(format!("{sql}\n  got      {got:?}\n  expected {expected:?}"));
+        }
+    };
+
+    let sql = "SELECT conname, connamespace::regnamespace::text, conrelid::regclass::text, \
+               confrelid::regclass::text, conindid::regclass::text, conkey, confkey, confupdtype, \
+               confdeltype, confmatchtype, condeferrable, condeferred, convalidated, conpfeqop, \
+               conppeqop, conffeqop, pg_get_constraintdef(oid), pg_get_constraintdef(oid, true) = \
+               pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f' ORDER BY 1";
+    check(
+        sql,
+        client.lines(sql).await,
+        &[
+            "Child n|public|child|app.parent|app.parent_n|{6}|{4}|a|a|s|f|f|t|{410}|{410}|{410}|\
+             FOREIGN KEY (n) REFERENCES app.parent(n)|t",
+            "child_code_fkey|public|child|app.parent|app.parent_code_key|{5}|{3}|r|a|s|f|f|t|{98}|{98}|{98}|\
+             FOREIGN KEY (code) REFERENCES app.parent(code) ON UPDATE RESTRICT|t",
+            "child_tid_fkey|public|child|app.t|app.t_pkey|{2}|{1}|a|c|s|f|f|t|{96}|{96}|{96}|\
+             FOREIGN KEY (tid) REFERENCES app.t(id) ON DELETE CASCADE|t",
+            "child_y_x_fkey|public|child|app.parent|app.parent_pkey|{4,3}|{2,1}|c|n|s|f|f|t|{98,96}|{98,96}|{98,96}|\
+             FOREIGN KEY (y, x) REFERENCES app.parent(b, a) ON UPDATE CASCADE ON DELETE SET NULL|t",
+            "tree_up_fkey|app|app.tree|app.tree|app.tree_pkey|{2}|{1}|a|a|s|f|f|t|{410}|{410}|{410}|\
+             FOREIGN KEY (up) REFERENCES app.tree(id)|t",
+        ],
+    );
+    // The parent is named as the search path finds it.
+    client.run("SET search_path = app").await;
+    let sql = "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f' ORDER BY 1";
+    check(
+        sql,
+        client.lines(sql).await,
+        &[
+            "Child n|FOREIGN KEY (n) REFERENCES parent(n)",
+            "child_code_fkey|FOREIGN KEY (code) REFERENCES parent(code) ON UPDATE RESTRICT",
+            "child_tid_fkey|FOREIGN KEY (tid) REFERENCES t(id) ON DELETE CASCADE",
+            "child_y_x_fkey|FOREIGN KEY (y, x) REFERENCES parent(b, a) ON UPDATE CASCADE ON DELETE SET NULL",
+            "tree_up_fkey|FOREIGN KEY (up) REFERENCES tree(id)",
+        ],
+    );
+    client.run("RESET search_path").await;
+    // A foreign key is triggers on both its tables in PostgreSQL, which psql asks before
+    // it lists "Foreign-key constraints:" and "Referenced by:".
+    let sql = "SELECT c.relname, c.relhastriggers, t.hastriggers FROM pg_class c \
+               JOIN pg_tables t ON t.tablename = c.relname \
+               WHERE c.relname IN ('parent', 'child', 'tree', 't', 'u') ORDER BY 1";
+    check(sql, client.lines(sql).await, &["child|t|t", "parent|t|t", "t|t|t", "tree|t|t", "u|f|f"]);
+    // psql's "Referenced by:" query.
+    let sql = "SELECT conname, conrelid::pg_catalog.regclass AS ontable, \
+               pg_catalog.pg_get_constraintdef(oid, true) AS condef FROM pg_catalog.pg_constraint c \
+               WHERE confrelid IN (SELECT pg_catalog.pg_partition_ancestors('app.parent'::regclass) \
+               UNION ALL VALUES ('app.parent'::pg_catalog.regclass)) \
+               AND contype = 'f' AND conparentid = 0 ORDER BY conname";
+    check(
+        sql,
+        client.lines(sql).await,
+        &[
+            "Child n|child|FOREIGN KEY (n) REFERENCES app.parent(n)",
+            "child_code_fkey|child|FOREIGN KEY (code) REFERENCES app.parent(code) ON UPDATE RESTRICT",
+            "child_y_x_fkey|child|FOREIGN KEY (y, x) REFERENCES app.parent(b, a) ON UPDATE CASCADE ON DELETE SET NULL",
+        ],
+    );
+
+    let sql = "SELECT constraint_schema, constraint_name, table_schema, table_name, constraint_type, \
+               is_deferrable, initially_deferred, enforced, nulls_distinct \
+               FROM information_schema.table_constraints WHERE constraint_type = 'FOREIGN KEY' ORDER BY 2";
+    check(
+        sql,
+        client.lines(sql).await,
+        &[
+            "public|Child n|public|child|FOREIGN KEY|NO|NO|YES|NULL",
+            "public|child_code_fkey|public|child|FOREIGN KEY|NO|NO|YES|NULL",
+            "public|child_tid_fkey|public|child|FOREIGN KEY|NO|NO|YES|NULL",
+            "public|child_y_x_fkey|public|child|FOREIGN KEY|NO|NO|YES|NULL",
+            "app|tree_up_fkey|app|tree|FOREIGN KEY|NO|NO|YES|NULL",
+        ],
+    );
+    // A foreign key's columns, each with the position in the unique key of the column it
+    // references.
+    let sql = "SELECT constraint_name, table_name, column_name, ordinal_position, position_in_unique_constraint \
+               FROM information_schema.key_column_usage WHERE table_name IN ('child', 'tree') ORDER BY 1, 4";
+    check(
+        sql,
+        client.lines(sql).await,
+        &[
+            "Child n|child|n|1|1",
+            "child_code_fkey|child|code|1|1",
+            "child_pkey|child|id|1|NULL",
+            "child_tid_fkey|child|tid|1|1",
+            "child_y_x_fkey|child|y|1|2",
+            "child_y_x_fkey|child|x|2|1",
+            "tree_pkey|tree|id|1|NULL",
+            "tree_up_fkey|tree|up|1|1",
+        ],
+    );
+    // The unique constraint referenced: none for a unique index that no constraint owns.
+    let sql = "SELECT constraint_schema, constraint_name, unique_constraint_catalog = constraint_catalog, \
+               unique_constraint_schema, unique_constraint_name, match_option, update_rule, delete_rule \
+               FROM information_schema.referential_constraints ORDER BY 2";
+    check(
+        sql,
+        client.lines(sql).await,
+        &[
+            "public|Child n|NULL|NULL|NULL|NONE|NO ACTION|NO ACTION",
+            "public|child_code_fkey|t|app|parent_code_key|NONE|RESTRICT|NO ACTION",
+            "public|child_tid_fkey|t|app|t_pkey|NONE|NO ACTION|CASCADE",
+            "public|child_y_x_fkey|t|app|parent_pkey|NONE|CASCADE|SET NULL",
+            "app|tree_up_fkey|t|app|tree_pkey|NONE|NO ACTION|NO ACTION",
+        ],
+    );
+    // A foreign key uses the columns it references.
+    let sql = "SELECT constraint_name, table_schema, table_name, column_name \
+               FROM information_schema.constraint_column_usage \
+               WHERE constraint_name IN (SELECT conname FROM pg_constraint WHERE contype = 'f') ORDER BY 1, 4";
+    check(
+        sql,
+        client.lines(sql).await,
+        &[
+            "Child n|app|parent|n",
+            "child_code_fkey|app|parent|code",
+            "child_tid_fkey|app|t|id",
+            "child_y_x_fkey|app|parent|a",
+            "child_y_x_fkey|app|parent|b",
+            "tree_up_fkey|app|tree|id",
+        ],
+    );
+
+    // A dropped table's foreign keys leave every catalog.
+    client.run("DROP TABLE child").await;
+    let sql = "SELECT (SELECT string_agg(conname, ',') FROM pg_constraint WHERE contype = 'f'), \
+               (SELECT count(*) FROM information_schema.referential_constraints), \
+               (SELECT count(*) FROM information_schema.table_constraints WHERE constraint_type = 'FOREIGN KEY')";
+    check(sql, client.lines(sql).await, &["tree_up_fkey|1|1"]);
 
     assert!(wrong.is_empty(), "not as on PostgreSQL 15:\n{}", wrong.join("\n"));
 }

@@ -5,6 +5,7 @@
 //! writes them through the session's transaction, enforcing the table's constraints.
 //! DataFusion's own DML path is not used because its SQL planner rejects RETURNING.
 
+mod checks;
 mod delete;
 mod insert;
 mod returning;
@@ -170,6 +171,9 @@ impl DmlPlan {
         let returning = self.returning.is_some();
         // Writes wait for row locks, and for DDL on the table.
         let table = blocking(|| self.current_table(&txn))?;
+        if !matches!(self.kind, Kind::Delete) {
+            ctx.check_constraints(&table, &batches).await?;
+        }
         let writer = RowWriter::new(&txn, &table);
         let (count, written) = match &self.on_conflict {
             Some(on_conflict) => on_conflict.write(ctx, &writer, &batches, returning, params).await?,

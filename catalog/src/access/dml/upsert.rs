@@ -218,6 +218,7 @@ impl OnConflict {
                 None => param::with_param_calls(plan.clone(), Arc::new(param::param_function(ctx.handle)))?.unwrap_or(plan),
             };
             let (_, updates) = ctx.run(&plan).await?;
+            ctx.check_constraints(writer.table(), &updates).await?;
             let (updated, rows) = blocking(|| update::write(writer, &updates, returning))?;
             count += updated;
             written.extend(rows);
