@@ -130,6 +130,20 @@ pub struct Check {
     pub name: String,
     /// The expression, as SQL over the table's columns.
     pub expr: String,
+    /// Slots of the columns it reads (`pg_constraint.conkey`).
+    #[serde(default)]
+    pub columns: Vec<usize>,
+}
+
+impl Check {
+    /// As `pg_get_constraintdef` writes it (`pretty`: without the expression's own
+    /// parentheses).
+    pub fn definition(&self, pretty: bool) -> String {
+        match pretty {
+            true => format!("CHECK ({})", self.expr),
+            false => format!("CHECK (({}))", self.expr),
+        }
+    }
 }
 
 /// Another table, as a descriptor names it: by schema and name (how descriptors are

@@ -55,7 +55,7 @@ pub(super) fn check(
             super::index::constraint_name(&table.name, column, "check", taken)
         }
     };
-    Ok(Check { id: meta::allocate(txn, meta::TABLE_IDS, 1)?, name, expr: sql })
+    Ok(Check { id: meta::allocate(txn, meta::TABLE_IDS, 1)?, name, expr: sql, columns: read })
 }
 
 /// The slots of the columns `expr` reads, each once; 0A000 for a subquery.

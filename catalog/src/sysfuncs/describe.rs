@@ -102,6 +102,10 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
             if let Some(key) = s.foreign_key(oid) {
                 return Ok(v::text(&foreign_key_def(&key, &reg_out(s, RegKind::Class, key.parent_oid()))));
             }
+            if let Some((_, check)) = s.check(oid) {
+                let pretty = args.get(1).and_then(bool_arg).unwrap_or(false);
+                return Ok(v::text(&check.definition(pretty)));
+            }
             let index = s.index_of(oid).filter(|i| i.constraint.is_some_and(|(_, c)| c == oid));
             Ok(v::opt_text(index.and_then(|i| constraint_def(&i)).as_deref()))
         }),

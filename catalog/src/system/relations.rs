@@ -109,9 +109,9 @@ fn class_row(namespace: u32, class: Class<'_>) -> Row {
         Class::Table(t) => (t.oid(), t.table.name.clone(), oid::row_type_oid(t.table.id), HEAP_OID, 'r', t.table.columns.len()),
         Class::Sequence(q) => (oid::table_oid(q.id), q.name.clone(), oid::row_type_oid(q.id), 0, 'S', 3),
     };
-    let (has_index, has_triggers) = match &class {
-        Class::Table(t) => (t.has_index(), t.has_triggers()),
-        _ => (false, false),
+    let (has_index, has_triggers, checks) = match &class {
+        Class::Table(t) => (t.has_index(), t.has_triggers(), t.table.checks.len()),
+        _ => (false, false, 0),
     };
     let index = matches!(class, Class::Index(..));
     let no = || v::boolean(false);
@@ -134,7 +134,7 @@ fn class_row(namespace: u32, class: Class<'_>) -> Row {
         v::letter('p'),
         v::letter(kind),
         v::int2(i16::try_from(natts).unwrap_or(i16::MAX)),
-        v::int2(0),
+        v::int2(i16::try_from(checks).unwrap_or(i16::MAX)),
         no(),
         v::boolean(has_triggers),
         no(),
@@ -394,6 +394,17 @@ fn constraints(s: &Snapshot) -> Result<Vec<Row>> {
             row.extend([v::oid(0), v::letter(' '), v::letter(' '), v::letter(' ')]);
             row.extend(constraint_tail(&index.key_attnums()));
             row.extend((0..7).map(|_| v::null()));
+            rows.push(row);
+        }
+    }
+    for t in &s.tables {
+        for check in &t.table.checks {
+            let mut row = constraint_row(oid::pkey_constraint_oid(check.id), &check.name, t, 'c', 0);
+            row.extend([v::oid(0), v::letter(' '), v::letter(' '), v::letter(' ')]);
+            let attnums: Vec<i16> = check.columns.iter().map(|&slot| oid::attnum(slot)).collect();
+            row.extend([v::boolean(true), v::int4(0), v::boolean(false), v::int2_list(&attnums)]);
+            row.extend((0..6).map(|_| v::null()));
+            row.push(v::text(&check.expr));
             rows.push(row);
         }
     }

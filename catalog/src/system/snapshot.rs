@@ -2,7 +2,7 @@
 //! transaction, and the session's own state.
 
 use crate::session::activity::Identity;
-use crate::descriptor::{ForeignKey, IndexColumn, SchemaDesc, SequenceDesc, TableDesc};
+use crate::descriptor::{Check, ForeignKey, IndexColumn, SchemaDesc, SequenceDesc, TableDesc};
 use crate::error::Result;
 use crate::session::handle::SessionHandle;
 use crate::meta;
@@ -259,7 +259,7 @@ impl Snapshot {
     /// The table with OID `oid`, or whose index or constraint has it.
     pub fn table_of(&self, oid: u32) -> Option<&SchemaTable> {
         let table = self.tables.iter().find(|t| t.oid() == oid);
-        table.or_else(|| self.index_of(oid).map(|i| i.table)).or_else(|| self.foreign_key(oid).map(|k| k.table))
+        table.or_else(|| self.index_of(oid).map(|i| i.table)).or_else(|| self.foreign_key(oid).map(|k| k.table)).or_else(|| self.check(oid).map(|(t, _)| t))
     }
 
     /// Every table's foreign keys, table by table.
@@ -274,6 +274,11 @@ impl Snapshot {
             key,
             parent: self.tables.iter().find(|p| p.table.id == key.parent.id),
         })
+    }
+
+    /// The CHECK constraint with OID `oid`, with its table.
+    pub fn check(&self, oid: u32) -> Option<(&SchemaTable, &Check)> {
+        self.tables.iter().flat_map(|t| t.table.checks.iter().map(move |c| (t, c))).find(|(_, c)| oid::pkey_constraint_oid(c.id) == oid)
     }
 
     /// The foreign key whose constraint has OID `oid`.

@@ -9,6 +9,7 @@ mod bi_tools;
 mod cancel;
 mod catalogs;
 mod character;
+mod checks;
 mod correctness;
 mod cli;
 mod connect;
