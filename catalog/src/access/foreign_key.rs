@@ -11,7 +11,9 @@
 //!   NULL nulls their referencing columns. The changes go through a `RowWriter` of the
 //!   referencing table, so they keep its indexes and cascade further.
 
-use shale_storage::{Datum, KeyRange, Space, Txn, encode_key_datum, table_prefix};
+use shale_storage::{Datum, KeyRange, Kind, Space, Txn, encode_key_datum, table_prefix};
+
+use crate::access::convert::StorageKind;
 
 use super::dml::write::{Row, RowWriter};
 use super::index;
@@ -31,11 +33,18 @@ const CHUNK: usize = 1024;
 /// 23503 unless the parent row of the row `slots` of `child` under `fk` exists (or a
 /// referencing column is NULL).
 pub fn check_parent(txn: &Txn, child: &TableDesc, fk: &ForeignKey, slots: &[Datum]) -> Result<()> {
-    let values: Vec<&Datum> = fk.columns.iter().map(|&s| &slots[s]).collect();
-    if values.iter().any(|d| **d == Datum::Null) {
+    if fk.columns.iter().any(|&s| slots[s] == Datum::Null) {
         return Ok(());
     }
     let parent = table(txn, child, &fk.parent)?;
+    // Each value as the type of the column it references; one out of its range has no
+    // parent.
+    let converted: Option<Vec<Datum>> =
+        fk.columns.iter().zip(&fk.parent_columns).map(|(&c, &p)| as_kind(&slots[c], parent.columns[p].ty.kind())).collect();
+    let Some(converted) = converted else {
+        return Err(no_parent(child, &parent, fk, slots));
+    };
+    let values: Vec<&Datum> = converted.iter().collect();
     // The parent's values in the order of its key (primary key or unique index).
     let in_order = |key: &[usize]| -> Vec<&Datum> {
         key.iter().map(|slot| values[fk.parent_columns.iter().position(|p| p == slot).unwrap_or(0)]).collect()
@@ -55,15 +64,44 @@ pub fn check_parent(txn: &Txn, child: &TableDesc, fk: &ForeignKey, slots: &[Datu
         in_order(&slots_of).iter().for_each(|d| encode_key_datum(d.as_ref(), &mut key));
         key
     };
-    if txn.get_shared(Space::Data, &key)?.is_some() {
-        return Ok(());
+    match txn.get_shared(Space::Data, &key)? {
+        Some(_) => Ok(()),
+        None => Err(no_parent(child, &parent, fk, slots)),
     }
+}
+
+/// 23503: the row `slots` of `child` has no parent under `fk`.
+fn no_parent(child: &TableDesc, parent: &TableDesc, fk: &ForeignKey, slots: &[Datum]) -> CatalogError {
     let key_text = index::key_text(child, &fk.columns, slots);
-    Err(CatalogError::new(
+    CatalogError::new(
         FOREIGN_KEY_VIOLATION,
         format!("insert or update on table \"{}\" violates foreign key constraint \"{}\"", child.name, fk.name),
     )
-    .with_detail(format!("Key {key_text} is not present in table \"{}\".", parent.name)))
+    .with_detail(format!("Key {key_text} is not present in table \"{}\".", parent.name))
+}
+
+/// `d` as a value of `kind` when both are integers (a foreign key between integer columns
+/// of different widths); any other value as it is. `None`: out of the range of `kind`.
+fn as_kind(d: &Datum, kind: Kind) -> Option<Datum> {
+    let wide = match d {
+        Datum::Int16(v) => i64::from(*v),
+        Datum::Int32(v) => i64::from(*v),
+        Datum::Int64(v) => *v,
+        other => return Some(other.clone()),
+    };
+    match kind {
+        Kind::Int16 => i16::try_from(wide).ok().map(Datum::Int16),
+        Kind::Int32 => i32::try_from(wide).ok().map(Datum::Int32),
+        Kind::Int64 => Some(Datum::Int64(wide)),
+        _ => Some(d.clone()),
+    }
+}
+
+/// The values of the referenced columns of the parent row `parent_row` as the types of
+/// the referencing columns of `child`; `None` when one is out of their range (no row can
+/// reference it).
+fn referenced_values(child: &TableDesc, fk: &ForeignKey, parent_row: &[Datum]) -> Option<Vec<Datum>> {
+    fk.parent_columns.iter().zip(&fk.columns).map(|(&p, &c)| as_kind(&parent_row[p], child.columns[c].ty.kind())).collect()
 }
 
 /// The table `r` names, share-locked, as it is now (`me` when it is the table itself).
@@ -93,7 +131,7 @@ pub fn settle(writer: &RowWriter<'_>, owed: Owed) -> Result<()> {
         Owed::Parent { key, slots } => check_parent(txn, writer.table(), &writer.table().foreign_keys[key], &slots),
         Owed::Children { child, key, old } => {
             let fk = &child.foreign_keys[key];
-            let values: Vec<Datum> = fk.parent_columns.iter().map(|&s| old[s].clone()).collect();
+            let Some(values) = referenced_values(&child, fk, &old) else { return Ok(()) };
             match referencing_rows(txn, &child, fk, &values)?.is_empty() {
                 true => Ok(()),
                 false => Err(still_referenced(writer.table(), &child, fk, &old)),
@@ -123,11 +161,16 @@ pub fn parent_changed(writer: &RowWriter<'_>, old: &[Datum], new: Option<&[Datum
     for child_ref in &parent.referenced_by {
         let child = table(txn, parent, child_ref)?;
         for (position, fk) in child.foreign_keys.iter().enumerate().filter(|(_, k)| k.parent.id == parent.id) {
-            let old_values: Vec<Datum> = fk.parent_columns.iter().map(|&s| old[s].clone()).collect();
+            let Some(old_values) = referenced_values(&child, fk, old) else { continue };
             if old_values.contains(&Datum::Null) {
                 continue;
             }
-            let new_values: Option<Vec<Datum>> = new.map(|n| fk.parent_columns.iter().map(|&s| n[s].clone()).collect());
+            let new_values = match new {
+                Some(n) => Some(referenced_values(&child, fk, n).ok_or_else(|| {
+                    CatalogError::new("22003", format!("a new key of table \"{}\" is out of the range of table \"{}\"'s columns", parent.name, child.name))
+                })?),
+                None => None,
+            };
             if new_values.as_ref() == Some(&old_values) {
                 continue;
             }

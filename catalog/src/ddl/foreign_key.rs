@@ -70,7 +70,8 @@ pub(super) fn foreign_key(
     };
     for (&child, &referenced) in columns.iter().zip(&parent_columns) {
         let (c, p) = (&table.columns[child], &parent.columns[referenced]);
-        if c.ty.kind() != p.ty.kind() {
+        let integer = |k: shale_storage::Kind| matches!(k, shale_storage::Kind::Int16 | shale_storage::Kind::Int32 | shale_storage::Kind::Int64);
+        if c.ty.kind() != p.ty.kind() && !(integer(c.ty.kind()) && integer(p.ty.kind())) {
             return Err(CatalogError::new(sqlstate::DATATYPE_MISMATCH, format!("foreign key constraint \"{name}\" cannot be implemented"))
                 .with_detail(format!(
                     "Key columns \"{}\" and \"{}\" are of incompatible types: {} and {}.",

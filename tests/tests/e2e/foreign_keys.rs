@@ -141,3 +141,25 @@ async fn foreign_keys_added_to_existing_rows_and_dropped() {
     // No foreign key left: the referenced table drops alone.
     client.run("DROP TABLE branches").await;
 }
+
+#[tokio::test]
+async fn integer_keys_of_other_widths_reference_each_other() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE users (id bigserial PRIMARY KEY, name text)").await;
+    client.run("CREATE TABLE posts (id serial PRIMARY KEY, user_id integer REFERENCES users ON DELETE CASCADE)").await;
+    client.run("INSERT INTO users (name) VALUES ('a'), ('b'); INSERT INTO posts (user_id) VALUES (1), (2), (2)").await;
+    expect_violation(
+        &client,
+        "INSERT INTO posts (user_id) VALUES (3)",
+        "insert or update on table \"posts\" violates foreign key constraint \"posts_user_id_fkey\"",
+        "Key (user_id)=(3) is not present in table \"users\".",
+    )
+    .await;
+    client.run("DELETE FROM users WHERE id = 2").await;
+    assert_eq!(client.lines("SELECT user_id FROM posts").await, ["1"]);
+    // And the other way round.
+    client.run("CREATE TABLE small (id smallint PRIMARY KEY); CREATE TABLE big (v bigint REFERENCES small)").await;
+    client.run("INSERT INTO small VALUES (7); INSERT INTO big VALUES (7)").await;
+    client.expect_sqlstate("INSERT INTO big VALUES (100000)", "23503").await;
+    client.expect_sqlstate("DELETE FROM small", "23503").await;
+}
