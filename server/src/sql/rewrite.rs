@@ -103,7 +103,19 @@ fn datafusion_name(e: &Expr) -> String {
             },
             _ => "(<subquery>)".to_string(),
         },
-        other => other.to_string(),
+        // Casts inside it are not named either (`-1::smallint` and `-1::integer` are the
+        // same name).
+        other => {
+            let mut uncast = other.clone();
+            let _ = visit_expressions_mut(&mut uncast, |e| {
+                if let Expr::Cast { expr, .. } = e {
+                    let inner = std::mem::replace(expr.as_mut(), Expr::value(Value::Null));
+                    *e = inner;
+                }
+                ControlFlow::<()>::Continue(())
+            });
+            uncast.to_string()
+        }
     }
 }
 

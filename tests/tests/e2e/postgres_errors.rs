@@ -283,6 +283,8 @@ async fn and_or_and_not_take_booleans() {
     }
     // Quoted literals are read as booleans; NULL is any type.
     assert_eq!(client.lines("SELECT 'yes' AND true, 'off' OR false, NULL OR NULL, NULL AND false").await, ["t|f|NULL|f"]);
+    // Casts inside output expressions do not name them apart.
+    assert_eq!(client.lines("SELECT -1::smallint, -1::integer, -(2::bigint)").await, ["-1|-1|-2"]);
     // Long chains plan without walking the chain at every step.
     let chain = (0..3000).map(|i| format!("x <> {i}")).collect::<Vec<_>>().join(" AND ");
     assert_eq!(client.lines(&format!("SELECT count(*) FROM (VALUES (1), (5000)) v(x) WHERE {chain}")).await, ["1"]);
