@@ -163,3 +163,38 @@ async fn integer_keys_of_other_widths_reference_each_other() {
     client.expect_sqlstate("INSERT INTO big VALUES (100000)", "23503").await;
     client.expect_sqlstate("DELETE FROM small", "23503").await;
 }
+
+#[tokio::test]
+async fn eight_sessions_hammering_the_same_keys_leave_no_duplicate_and_no_orphan() {
+    let server = TestServer::start().await;
+    server
+        .client()
+        .await
+        .run("CREATE TABLE parents (id int PRIMARY KEY, email text UNIQUE); CREATE TABLE children (id serial PRIMARY KEY, pid int REFERENCES parents)")
+        .await;
+    let mut tasks = Vec::new();
+    for session in 0..8u32 {
+        let client = server.client().await;
+        tasks.push(tokio::spawn(async move {
+            for step in 0..30u32 {
+                let key = (session * 7 + step * 3) % 5;
+                // Each statement may lose a race; none may break a constraint.
+                for sql in [
+                    format!("INSERT INTO parents VALUES ({key}, 'p{key}@x') ON CONFLICT DO NOTHING"),
+                    format!("INSERT INTO children (pid) VALUES ({key})"),
+                    format!("DELETE FROM children WHERE pid = {key} AND id % 3 = {}", step % 3),
+                    format!("DELETE FROM parents WHERE id = {}", (key + 1) % 5),
+                ] {
+                    let result = client.simple_query(&sql).await;
+                    assert!(matches!(sqlstate(&result), None | Some("23503" | "23505" | "40001" | "40P01")), "{sql}: {result:?}");
+                }
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("task");
+    }
+    let client = server.client().await;
+    assert_eq!(client.lines("SELECT count(*) FROM children c WHERE NOT EXISTS (SELECT 1 FROM parents p WHERE p.id = c.pid)").await, ["0"]);
+    assert_eq!(client.lines("SELECT count(*) - count(DISTINCT email) FROM parents").await, ["0"]);
+}
