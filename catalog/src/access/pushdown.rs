@@ -5,6 +5,7 @@
 //! evaluates them on the rows and a conservative bound is always correct.
 
 use datafusion::common::ScalarValue;
+use datafusion::logical_expr::expr::InList;
 use datafusion::logical_expr::{Between, BinaryExpr, Expr, Operator};
 use shale_storage::{Datum, KeyRange, encode_key_datum, prefix_successor, table_prefix};
 
@@ -14,13 +15,13 @@ use crate::descriptor::TableDesc;
 /// How a scan reaches its rows.
 #[derive(Debug, Clone, PartialEq)]
 pub enum KeyPlan {
-    /// The one row with this key.
-    Point(Vec<u8>),
-    /// The rows with keys in this range.
-    Range(KeyRange),
-    /// The rows the entries of the index `name` in this range lead to; `point`: one entry
-    /// of a unique index at most.
-    Index { name: String, range: KeyRange, point: bool },
+    /// The rows with these keys, in key order (`id = 1`, `id IN (1, 2)`).
+    Points(Vec<Vec<u8>>),
+    /// The rows with keys in these ranges, one after another, in key order.
+    Ranges(Vec<KeyRange>),
+    /// The rows the entries of the index `name` in these ranges lead to; `point`: one
+    /// entry of a unique index at most per range.
+    Index { name: String, ranges: Vec<KeyRange>, point: bool },
 }
 
 /// The key plan of a scan and the predicates it was derived from, for EXPLAIN.
@@ -35,6 +36,8 @@ pub struct KeyAccess {
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Cmp {
     Eq,
+    /// One of the values of an IN list (the list's values share its text).
+    In,
     Lt,
     LtEq,
     Gt,
@@ -68,7 +71,8 @@ pub fn key_access(desc: &TableDesc, filters: &[Expr]) -> KeyAccess {
     }
     let primary = bounds(&prefix, &desc.primary_key, &constraints);
     if primary.point {
-        return KeyAccess { plan: KeyPlan::Point(primary.lower), predicates: primary.predicates };
+        let keys = primary.ranges.into_iter().map(|r| r.lower).collect();
+        return KeyAccess { plan: KeyPlan::Points(keys), predicates: primary.predicates };
     }
     let best_index = desc
         .indexes
@@ -81,71 +85,93 @@ pub fn key_access(desc: &TableDesc, filters: &[Expr]) -> KeyAccess {
         .max_by_key(|(index, b)| (b.point && index.unique, b.equal, b.ranged));
     let better = |b: &Bounds| (b.point, b.equal, b.ranged) > (primary.point, primary.equal, primary.ranged);
     if let Some((index, b)) = best_index.filter(|(_, b)| primary.predicates.is_empty() || better(b)) {
-        let range = KeyRange { lower: b.lower, upper: b.upper };
         let point = b.point && index.unique;
-        return KeyAccess { plan: KeyPlan::Index { name: index.name.clone(), range, point }, predicates: b.predicates };
+        return KeyAccess { plan: KeyPlan::Index { name: index.name.clone(), ranges: b.ranges, point }, predicates: b.predicates };
     }
-    if primary.predicates.is_empty() {
-        let range = KeyRange { lower: prefix.clone(), upper: prefix_successor(&prefix) };
-        return KeyAccess { plan: KeyPlan::Range(range), predicates: Vec::new() };
-    }
-    KeyAccess { plan: KeyPlan::Range(KeyRange { lower: primary.lower, upper: primary.upper }), predicates: primary.predicates }
+    KeyAccess { plan: KeyPlan::Ranges(primary.ranges), predicates: primary.predicates }
 }
+
+/// At most this many keys or ranges from IN lists: a longer list (or product of lists)
+/// bounds the scan by the columns before it only.
+const MAX_KEYS: usize = 1024;
 
 /// What the constraints give on a key of `slots` under `prefix`.
 struct Bounds {
-    /// Every column is constrained by equality: `lower` is the whole key.
+    /// Every column is constrained by equality (or IN): each range is one whole key.
     point: bool,
     /// How many leading columns are constrained by equality.
     equal: usize,
     /// Whether the next column has a range.
     ranged: bool,
-    lower: Vec<u8>,
-    upper: Option<Vec<u8>>,
+    /// The ranges, in key order, not overlapping.
+    ranges: Vec<KeyRange>,
     predicates: Vec<String>,
 }
 
-/// The bounds on keys of `slots` (under `prefix`) that `constraints` give: equality on a
-/// prefix of the columns, and a range on the next one.
+/// The bounds on keys of `slots` (under `prefix`) that `constraints` give: equality (or
+/// IN lists) on a prefix of the columns, and a range on the next one.
 fn bounds(prefix: &[u8], slots: &[usize], constraints: &[Constraint]) -> Bounds {
-    let mut key = prefix.to_vec();
+    let mut keys = vec![prefix.to_vec()];
     let mut predicates = Vec::new();
+    let whole = |keys: Vec<Vec<u8>>| keys.into_iter().map(|k| KeyRange { upper: prefix_successor(&k), lower: k }).collect();
     for (position, &slot) in slots.iter().enumerate() {
         let on_slot: Vec<&Constraint> = constraints.iter().filter(|c| c.slot == slot).collect();
-        if let Some(eq) = on_slot.iter().find(|c| c.cmp == Cmp::Eq) {
-            encode_key_datum(eq.value.as_ref(), &mut key);
-            predicates.push(eq.text.clone());
+        let equal: Vec<&Datum> = match on_slot.iter().find(|c| c.cmp == Cmp::Eq) {
+            Some(eq) => vec![&eq.value],
+            None => match on_slot.iter().find(|c| c.cmp == Cmp::In) {
+                Some(first) => on_slot.iter().filter(|c| c.cmp == Cmp::In && c.text == first.text).map(|c| &c.value).collect(),
+                None => Vec::new(),
+            },
+        };
+        if !equal.is_empty() && keys.len() * equal.len() <= MAX_KEYS {
+            let text = on_slot.iter().find(|c| matches!(c.cmp, Cmp::Eq | Cmp::In)).map(|c| c.text.clone()).unwrap_or_default();
+            predicates.push(text);
+            let mut next = Vec::with_capacity(keys.len() * equal.len());
+            for key in &keys {
+                for value in &equal {
+                    let mut k = key.clone();
+                    encode_key_datum(value.as_ref(), &mut k);
+                    next.push(k);
+                }
+            }
+            next.sort();
+            next.dedup();
+            keys = next;
             if position + 1 == slots.len() {
-                let upper = prefix_successor(&key);
-                return Bounds { point: true, equal: slots.len(), ranged: false, lower: key, upper, predicates };
+                return Bounds { point: true, equal: slots.len(), ranged: false, ranges: whole(keys), predicates };
             }
             continue;
         }
         let lower = on_slot.iter().find(|c| matches!(c.cmp, Cmp::Gt | Cmp::GtEq));
         let upper = on_slot.iter().find(|c| matches!(c.cmp, Cmp::Lt | Cmp::LtEq));
-        let bound = |c: &Constraint| {
-            let mut k = key.clone();
-            encode_key_datum(c.value.as_ref(), &mut k);
-            k
-        };
-        let lower_key = match lower {
-            Some(c) if c.cmp == Cmp::Gt => prefix_successor(&bound(c)),
-            Some(c) => Some(bound(c)),
-            None => Some(key.clone()),
-        };
-        let upper_key = match upper {
-            Some(c) if c.cmp == Cmp::LtEq => prefix_successor(&bound(c)),
-            Some(c) => Some(bound(c)),
-            None => prefix_successor(&key),
-        };
         predicates.extend(lower.iter().chain(upper.iter()).map(|c| c.text.clone()));
-        // A lower bound with no successor (all 0xff) selects nothing: an empty range.
-        let lower_key = lower_key.unwrap_or_else(|| prefix_successor(prefix).unwrap_or_else(|| key.clone()));
         let ranged = lower.is_some() || upper.is_some();
-        return Bounds { point: false, equal: position, ranged, lower: lower_key, upper: upper_key, predicates };
+        let ranges = keys
+            .iter()
+            .map(|key| {
+                let bound = |c: &Constraint| {
+                    let mut k = key.clone();
+                    encode_key_datum(c.value.as_ref(), &mut k);
+                    k
+                };
+                let lower_key = match lower {
+                    Some(c) if c.cmp == Cmp::Gt => prefix_successor(&bound(c)),
+                    Some(c) => Some(bound(c)),
+                    None => Some(key.clone()),
+                };
+                let upper_key = match upper {
+                    Some(c) if c.cmp == Cmp::LtEq => prefix_successor(&bound(c)),
+                    Some(c) => Some(bound(c)),
+                    None => prefix_successor(key),
+                };
+                // A lower bound with no successor (all 0xff) selects nothing: an empty range.
+                let lower_key = lower_key.unwrap_or_else(|| prefix_successor(prefix).unwrap_or_else(|| key.clone()));
+                KeyRange { lower: lower_key, upper: upper_key }
+            })
+            .collect();
+        return Bounds { point: false, equal: position, ranged, ranges, predicates };
     }
-    let upper = prefix_successor(&key);
-    Bounds { point: false, equal: slots.len(), ranged: false, lower: key, upper, predicates }
+    Bounds { point: false, equal: slots.len(), ranged: false, ranges: whole(keys), predicates }
 }
 
 /// Collects the key-column constraints in `expr` (splitting AND).
@@ -154,6 +180,18 @@ fn collect(desc: &TableDesc, expr: &Expr, out: &mut Vec<Constraint>) {
         Expr::BinaryExpr(BinaryExpr { left, op: Operator::And, right }) => {
             collect(desc, left, out);
             collect(desc, right, out);
+        }
+        // `a = 1 OR a = 2`, as DataFusion plans a short IN list.
+        Expr::BinaryExpr(BinaryExpr { op: Operator::Or, .. }) => {
+            let mut alternatives = Vec::new();
+            if !equalities(desc, expr, &mut alternatives) || alternatives.is_empty() {
+                return;
+            }
+            let slot = alternatives[0].0;
+            if alternatives.iter().all(|(s, _)| *s == slot) {
+                let text = expr.to_string();
+                out.extend(alternatives.into_iter().map(|(_, value)| Constraint { slot, cmp: Cmp::In, value, text: text.clone() }));
+            }
         }
         Expr::BinaryExpr(BinaryExpr { left, op, right }) => {
             let (column, literal, cmp) = match (key_column(desc, left), literal(right)) {
@@ -167,6 +205,14 @@ fn collect(desc: &TableDesc, expr: &Expr, out: &mut Vec<Constraint>) {
                 out.push(Constraint { slot: column, cmp, value, text: expr.to_string() });
             }
         }
+        Expr::InList(InList { expr: inner, list, negated: false }) => {
+            let Some(slot) = key_column(desc, inner) else { return };
+            let values: Option<Vec<Datum>> = list.iter().map(|item| literal(item).and_then(|l| to_datum(desc, slot, l))).collect();
+            if let Some(values) = values {
+                let text = expr.to_string();
+                out.extend(values.into_iter().map(|value| Constraint { slot, cmp: Cmp::In, value, text: text.clone() }));
+            }
+        }
         Expr::Between(Between { expr: inner, negated: false, low, high }) => {
             let Some(slot) = key_column(desc, inner) else { return };
             for (bound, cmp) in [(low, Cmp::GtEq), (high, Cmp::LtEq)] {
@@ -176,6 +222,29 @@ fn collect(desc: &TableDesc, expr: &Expr, out: &mut Vec<Constraint>) {
             }
         }
         _ => {}
+    }
+}
+
+/// Collects the `column = value` leaves of an OR of them into `out`; false when a leaf is
+/// something else.
+fn equalities(desc: &TableDesc, expr: &Expr, out: &mut Vec<(usize, Datum)>) -> bool {
+    match expr {
+        Expr::BinaryExpr(BinaryExpr { left, op: Operator::Or, right }) => equalities(desc, left, out) && equalities(desc, right, out),
+        Expr::BinaryExpr(BinaryExpr { left, op: Operator::Eq, right }) => {
+            let (slot, value) = match (key_column(desc, left), key_column(desc, right)) {
+                (Some(slot), _) => (slot, right),
+                (_, Some(slot)) => (slot, left),
+                _ => return false,
+            };
+            match literal(value).and_then(|l| to_datum(desc, slot, l)) {
+                Some(datum) => {
+                    out.push((slot, datum));
+                    true
+                }
+                None => false,
+            }
+        }
+        _ => false,
     }
 }
 
@@ -196,7 +265,7 @@ fn comparison(op: Operator, flipped: bool) -> Option<Cmp> {
             Cmp::LtEq => Cmp::GtEq,
             Cmp::Gt => Cmp::Lt,
             Cmp::GtEq => Cmp::LtEq,
-            Cmp::Eq => Cmp::Eq,
+            other => other,
         }
     })
 }

@@ -14,7 +14,7 @@ use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties};
-use shale_storage::{Datum, KeyRange, Kind, Space, Txn, decode_row};
+use shale_storage::{Datum, Kind, Space, Txn, decode_row};
 
 use crate::access::convert::ColumnBuilder;
 use crate::descriptor::TableDesc;
@@ -80,9 +80,10 @@ impl DisplayAs for ShaleScanExec {
         let (access, predicates) = match &self.access {
             Access::Planned(access) => (
                 match &access.plan {
-                    KeyPlan::Point(_) => "point get".to_string(),
-                    KeyPlan::Range(_) if access.predicates.is_empty() => "full range".to_string(),
-                    KeyPlan::Range(_) => "key range".to_string(),
+                    KeyPlan::Points(keys) if keys.len() == 1 => "point get".to_string(),
+                    KeyPlan::Points(keys) => format!("point gets ({})", keys.len()),
+                    KeyPlan::Ranges(_) if access.predicates.is_empty() => "full range".to_string(),
+                    KeyPlan::Ranges(_) => "key range".to_string(),
                     KeyPlan::Index { name, point: true, .. } => format!("index point get, index={name}"),
                     KeyPlan::Index { name, point: false, .. } => format!("index range, index={name}"),
                 },
@@ -148,6 +149,7 @@ impl ExecutionPlan for ShaleScanExec {
             interrupt: self.handle.interrupt().clone(),
             reader,
             plan,
+            position: 0,
             after: None,
             done: false,
             remaining: self.limit.unwrap_or(usize::MAX),
@@ -236,6 +238,8 @@ struct BatchIter {
     interrupt: Arc<Interrupt>,
     reader: RowReader,
     plan: KeyPlan,
+    /// The key or range the scan is at.
+    position: usize,
     after: Option<Vec<u8>>,
     done: bool,
     remaining: usize,
@@ -246,17 +250,21 @@ impl BatchIter {
     fn next_rows(&mut self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         let want = self.batch_size.min(self.remaining);
         match &self.plan {
-            KeyPlan::Point(key) => {
-                self.done = true;
-                Ok(self.txn.get(Space::Data, key)?.map(|v| (key.clone(), v)).into_iter().collect())
+            KeyPlan::Points(keys) => {
+                let keys: Vec<Vec<u8>> = keys.iter().skip(self.position).take(want).cloned().collect();
+                self.position += keys.len();
+                self.done = self.position >= self.plan_len();
+                let mut rows = Vec::with_capacity(keys.len());
+                for key in keys {
+                    if let Some(value) = self.txn.get(Space::Data, &key)? {
+                        rows.push((key, value));
+                    }
+                }
+                Ok(rows)
             }
-            KeyPlan::Range(range) => {
-                let range = range.clone();
-                self.read_range(&range, want)
-            }
-            KeyPlan::Index { range, .. } => {
-                let range = range.clone();
-                let entries = self.read_range(&range, want)?;
+            KeyPlan::Ranges(_) => self.read_ranges(want),
+            KeyPlan::Index { .. } => {
+                let entries = self.read_ranges(want)?;
                 let mut rows = Vec::with_capacity(entries.len());
                 for (_, row_key) in entries {
                     // An entry is written with its row, in the same transaction.
@@ -268,13 +276,33 @@ impl BatchIter {
         }
     }
 
-    fn read_range(&mut self, range: &KeyRange, want: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        let rows = self.txn.scan(Space::Data, range, self.after.as_deref(), want)?;
-        if rows.len() < want {
-            self.done = true;
+    /// How many keys or ranges the plan has.
+    fn plan_len(&self) -> usize {
+        match &self.plan {
+            KeyPlan::Points(keys) => keys.len(),
+            KeyPlan::Ranges(ranges) | KeyPlan::Index { ranges, .. } => ranges.len(),
         }
-        self.after = rows.last().map(|(k, _)| k.clone());
-        Ok(rows)
+    }
+
+    /// Up to `want` pairs from the plan's ranges, going on from where the last call ended.
+    fn read_ranges(&mut self, want: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let (KeyPlan::Ranges(ranges) | KeyPlan::Index { ranges, .. }) = &self.plan else { return Ok(Vec::new()) };
+        let ranges = ranges.clone();
+        let mut out = Vec::new();
+        while out.len() < want && self.position < ranges.len() {
+            let rows = self.txn.scan(Space::Data, &ranges[self.position], self.after.as_deref(), want - out.len())?;
+            match rows.len() < want - out.len() {
+                // This range is done: the next one starts afresh.
+                true => {
+                    self.position += 1;
+                    self.after = None;
+                }
+                false => self.after = rows.last().map(|(k, _)| k.clone()),
+            }
+            out.extend(rows);
+        }
+        self.done = self.position >= ranges.len();
+        Ok(out)
     }
 }
 

@@ -25,8 +25,15 @@ pub const DISTINCT_ALIAS: &str = "__shale_column_";
 pub fn rewrite_statement(stmt: &mut Statement) -> Result<(), CatalogError> {
     crate::sql::pg_syntax::rewrite(stmt)?;
     rewrite_input_casts(stmt)?;
-    if let Statement::Query(q) = stmt {
-        distinct_output_names(q)?;
+    match stmt {
+        Statement::Query(q) => distinct_output_names(q)?,
+        // INSERT takes its source's columns by position.
+        Statement::Insert(insert) => {
+            if let Some(q) = insert.source.as_mut() {
+                distinct_output_names(q)?;
+            }
+        }
+        _ => {}
     }
     Ok(())
 }

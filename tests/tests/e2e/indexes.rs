@@ -290,3 +290,31 @@ async fn truncate_empties_tables_and_their_indexes_in_the_transaction() {
     assert_eq!(client.lines("SELECT id FROM a WHERE email = 'x'").await, ["1"]);
     client.expect_error("TRUNCATE nope", "42P01", "relation \"nope\" does not exist").await;
 }
+
+#[tokio::test]
+async fn in_lists_read_the_keys_they_name() {
+    let (server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE u (id int PRIMARY KEY, email text UNIQUE, org int, k int)").await;
+    client.run("CREATE INDEX ON u (org, k); CREATE TABLE pk2 (a int, b int, PRIMARY KEY (a, b))").await;
+    // A source repeating a column, as PostgreSQL allows.
+    client.run("INSERT INTO u SELECT g, 'e' || g, g % 10, g % 7 FROM generate_series(1, 3000) g").await;
+    client.run("INSERT INTO pk2 SELECT g % 10, g FROM generate_series(1, 1000) g").await;
+    for (sql, expected) in [
+        ("SELECT id FROM u WHERE id IN (5, 3, 5, 99999) ORDER BY id", vec!["3", "5"]),
+        ("SELECT id FROM u WHERE email IN ('e7', 'e8') ORDER BY 1", vec!["7", "8"]),
+        ("SELECT count(*) FROM u WHERE org IN (1, 2) AND k = 3", vec!["86"]),
+        ("SELECT count(*) FROM u WHERE org IN (1, 2) AND k > 3", vec!["256"]),
+        ("SELECT count(*) FROM pk2 WHERE a IN (1, 2) AND b > 500", vec!["100"]),
+        ("SELECT count(*) FROM u WHERE id IN (1, 2, NULL)", vec!["2"]),
+        ("SELECT count(*) FROM u WHERE id = 1 OR id = 2 OR org = 3", vec!["302"]),
+    ] {
+        assert_eq!(client.lines(sql).await, expected, "{sql}");
+    }
+    if !server.is_reference() {
+        let plan = client.lines("EXPLAIN SELECT * FROM u WHERE id IN (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)").await.join("\n");
+        assert!(plan.contains("access=point gets (12)"), "{plan}");
+        let plan = client.lines("EXPLAIN SELECT * FROM u WHERE org IN (1, 2) AND k = 3").await.join("\n");
+        assert!(plan.contains("access=index range, index=u_org_k_idx"), "{plan}");
+    }
+    assert_eq!(client.lines("SELECT g, g FROM generate_series(1, 2) g ORDER BY 1").await, ["1|1", "2|2"]);
+}
