@@ -21,6 +21,14 @@ pub fn command(port: u16, dbname: &str, options: &[&str], script: &Path) -> Comm
     command
 }
 
+/// The tps of `pgbench -M prepared -c 4 -j 2 -T SECONDS` running `script` against
+/// `dbname` on `port`; panics on a failed run.
+pub fn prepared_tps(port: u16, dbname: &str, script: &Path, seconds: u64) -> f64 {
+    let options = ["-M", "prepared", "-c", "4", "-j", "2", "-T", &seconds.to_string()];
+    let output = command(port, dbname, &options, script).output().expect("run pgbench");
+    Report::of_clean_run(&output).unwrap_or_else(|e| panic!("on port {port}: {e}")).tps
+}
+
 /// The figures of a pgbench report.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Report {

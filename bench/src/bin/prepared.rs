@@ -5,9 +5,7 @@
 //! afterwards), and reports the throughputs and their ratio.
 //! Run: `target/release/prepared [SECONDS]` (default 10 s a run; `PG_PORT`, `PGBENCH`).
 
-use std::path::Path;
-
-use shale_bench::pgbench::{self, Report};
+use shale_bench::pgbench;
 use shale_bench::{Scratch, start_shale};
 use tokio_postgres::Client;
 
@@ -29,13 +27,6 @@ async fn fill(client: &Client) {
     }
 }
 
-/// Runs pgbench with `script` for `seconds` against `dbname` on `port`; its tps.
-fn pgbench(port: u16, dbname: &str, script: &Path, seconds: u64) -> f64 {
-    let options = ["-M", "prepared", "-c", "4", "-j", "2", "-T", &seconds.to_string()];
-    let output = pgbench::command(port, dbname, &options, script).output().expect("run pgbench");
-    Report::of_clean_run(&output).unwrap_or_else(|e| panic!("on port {port}: {e}")).tps
-}
-
 #[tokio::main]
 async fn main() {
     let seconds: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10);
@@ -54,8 +45,8 @@ async fn main() {
     for (i, (name, script)) in WORKLOADS.iter().enumerate() {
         let path = scripts.path().join(format!("workload{i}.sql"));
         std::fs::write(&path, script).expect("write script");
-        let ours = pgbench(shale.port, "postgres", &path, seconds);
-        let theirs = pgbench(pg_port, SCRATCH_DB, &path, seconds);
+        let ours = pgbench::prepared_tps(shale.port, "postgres", &path, seconds);
+        let theirs = pgbench::prepared_tps(pg_port, SCRATCH_DB, &path, seconds);
         println!("{name:<26} {ours:>12.0} {theirs:>16.0} {:>8.2}", ours / theirs);
     }
     drop(shale);
