@@ -10,9 +10,13 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::datatypes::{DataType, Schema};
+use datafusion::arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
-use datafusion::common::{Result as DFResult, ScalarValue};
+use datafusion::common::{DFSchema, Result as DFResult, ScalarValue};
+use datafusion::execution::context::ExecutionProps;
+use datafusion::logical_expr::physical_planning_context::PhysicalPlanningContext;
+use datafusion::physical_expr::create_physical_expr;
 use datafusion::logical_expr::expr::ScalarFunction;
 use datafusion::logical_expr::{
     ColumnarValue, Expr, LogicalPlan, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
@@ -142,7 +146,39 @@ pub fn resolve(expr: &Expr, handle: &SessionHandle) -> Result<Expr> {
             None => Err(CatalogError::internal("a parameter without a value").into_datafusion()),
         }
     })?;
-    Ok(resolved.data)
+    fold_constants(resolved.data)
+}
+
+/// `expr` with the parts that read no column and call nothing volatile computed
+/// (`'u' || $1 || '@x'` once `$1` has its value), so that a key filter compares a column
+/// with a literal; a part that fails to compute is left as it is.
+fn fold_constants(expr: Expr) -> Result<Expr> {
+    let folded = expr.transform_up(|e| {
+        let constant = !matches!(e, Expr::Literal(..) | Expr::Column(_) | Expr::Placeholder(_))
+            && !e.is_volatile()
+            && e.column_refs().is_empty()
+            && e.apply_children(|c| Ok(if matches!(c, Expr::Literal(..)) { TreeNodeRecursion::Continue } else { TreeNodeRecursion::Stop }))?
+                == TreeNodeRecursion::Continue;
+        if !constant {
+            return Ok(Transformed::no(e));
+        }
+        Ok(match evaluate(&e) {
+            Some(value) => Transformed::yes(Expr::Literal(value, None)),
+            None => Transformed::no(e),
+        })
+    })?;
+    Ok(folded.data)
+}
+
+/// The value of an expression of literals, if it computes.
+fn evaluate(expr: &Expr) -> Option<ScalarValue> {
+    let empty = DFSchema::empty();
+    let physical = create_physical_expr(expr, &empty, &ExecutionProps::new(), &PhysicalPlanningContext::default()).ok()?;
+    let one_row = RecordBatch::try_new_with_options(Arc::new(Schema::empty()), vec![], &RecordBatchOptions::new().with_row_count(Some(1))).ok()?;
+    match physical.evaluate(&one_row).ok()? {
+        ColumnarValue::Scalar(value) => Some(value),
+        ColumnarValue::Array(array) => ScalarValue::try_from_array(&array, 0).ok(),
+    }
 }
 
 #[cfg(test)]
@@ -166,5 +202,14 @@ mod tests {
         assert!(resolve(&filter, &handle).is_err(), "no values yet");
         handle.set_params(vec![ScalarValue::Int64(Some(7)), ScalarValue::Int64(Some(9))]);
         assert_eq!(resolve(&filter, &handle).expect("resolves"), col("id").eq(lit(9i64)));
+        // What reads only values is computed, so that the key filter compares with a literal.
+        handle.set_params(vec![ScalarValue::Utf8(Some("7".into()))]);
+        let built = datafusion::logical_expr::binary_expr(lit("u"), datafusion::logical_expr::Operator::StringConcat, call(0));
+        let filter = col("email").eq(datafusion::logical_expr::binary_expr(built, datafusion::logical_expr::Operator::StringConcat, lit("@x")));
+        assert_eq!(resolve(&filter, &handle).expect("resolves"), col("email").eq(lit("u7@x")));
+        // Volatile calls stay.
+        let random = datafusion::functions::math::random();
+        let volatile = col("n").eq(Expr::ScalarFunction(ScalarFunction::new_udf(random, vec![])));
+        assert_eq!(resolve(&volatile, &handle).expect("resolves"), volatile);
     }
 }
