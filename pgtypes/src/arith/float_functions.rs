@@ -6,7 +6,7 @@
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::datatypes::{DataType, Float64Type};
-use datafusion::common::Result;
+use datafusion::common::{Result, ScalarValue};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDF};
 
 use crate::error::{PgError, sqlstate};
@@ -38,8 +38,11 @@ pub fn functions() -> Vec<ScalarUDF> {
 
 /// DataFusion's function, its arguments and result checked as PostgreSQL checks its own.
 impl Guard for Which {
-    fn invoke(&self, inner: &ScalarUDF, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+    fn invoke(&self, inner: &ScalarUDF, mut args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let rows = args.number_rows;
+        for arg in &mut args.args {
+            *arg = one_value(std::mem::replace(arg, ColumnarValue::Scalar(ScalarValue::Null)), rows)?;
+        }
         let inputs = args.args.iter().map(|a| Ok(doubles(&a.to_array(rows)?)?)).collect::<Result<Vec<ArrayRef>>>()?;
         let inputs: Vec<_> = inputs.iter().map(|a| a.as_primitive::<Float64Type>()).collect();
         let row_values = |row: usize| -> Option<Vec<f64>> { inputs.iter().map(|a| (!a.is_null(row)).then(|| a.value(row))).collect() };
@@ -49,7 +52,7 @@ impl Guard for Which {
                 check(*self, &values, None).map_err(PgError::into_datafusion)?;
             }
         }
-        let result = inner.invoke_with_args(args)?;
+        let result = one_value(inner.invoke_with_args(args)?, rows)?;
         if !matches!(result.data_type(), DataType::Float64 | DataType::Float32) {
             return Ok(result);
         }
@@ -61,6 +64,15 @@ impl Guard for Which {
             }
         }
         Ok(result)
+    }
+}
+
+/// `value`, a one-row array beside more rows (what DataFusion's functions give for scalar
+/// arguments) as the one value it is on every row.
+fn one_value(value: ColumnarValue, rows: usize) -> Result<ColumnarValue> {
+    match value {
+        ColumnarValue::Array(array) if array.len() == 1 && rows != 1 => Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&array, 0)?)),
+        other => Ok(other),
     }
 }
 

@@ -242,6 +242,8 @@ async fn the_sql_fuzzers_findings_answer_as_postgres() {
     );
     // The cast coercion adds for LIKE keeps the bytes.
     assert_eq!(client.lines("SELECT 'abc'::bytea LIKE 'a%'").await, ["t"]);
+    // A checked float function of a subquery's one value, on every row.
+    assert_eq!(client.lines("SELECT ln((SELECT 4::float8)) > 1.38 FROM generate_series(1, 3)").await, ["t", "t", "t"]);
 }
 
 #[tokio::test]
