@@ -11,15 +11,16 @@
 //!   NULL nulls their referencing columns. The changes go through a `RowWriter` of the
 //!   referencing table, so they keep its indexes and cascade further.
 
+use std::ops::ControlFlow;
+
 use shale_storage::{Datum, KeyRange, Kind, Space, Txn, encode_key_datum, table_prefix};
 
 use crate::access::convert::StorageKind;
 
 use super::dml::write::{Row, RowWriter};
 use super::index;
-use crate::descriptor::{ForeignKey, ReferentialAction, TableDesc, TableRef};
+use crate::descriptor::{ForeignKey, ReferentialAction, TableDesc};
 use crate::error::{CatalogError, Result};
-use crate::meta;
 
 /// SQLSTATE foreign_key_violation.
 const FOREIGN_KEY_VIOLATION: &str = "23503";
@@ -27,22 +28,18 @@ const FOREIGN_KEY_VIOLATION: &str = "23503";
 /// How deep cascades may go (a chain of tables, or of rows of a self-referencing one).
 const MAX_CASCADE_DEPTH: usize = 1000;
 
-/// Rows read per step when looking for referencing rows.
-const CHUNK: usize = 1024;
-
 /// 23503 unless the parent row of the row `slots` of `child` under `fk` exists (or a
 /// referencing column is NULL).
-pub fn check_parent(txn: &Txn, child: &TableDesc, fk: &ForeignKey, slots: &[Datum]) -> Result<()> {
+pub fn check_parent(txn: &Txn, child: &TableDesc, parent: &TableDesc, fk: &ForeignKey, slots: &[Datum]) -> Result<()> {
     if fk.columns.iter().any(|&s| slots[s] == Datum::Null) {
         return Ok(());
     }
-    let parent = table(txn, child, &fk.parent)?;
     // Each value as the type of the column it references; one out of its range has no
     // parent.
     let converted: Option<Vec<Datum>> =
         fk.columns.iter().zip(&fk.parent_columns).map(|(&c, &p)| as_kind(&slots[c], parent.columns[p].ty.kind())).collect();
     let Some(converted) = converted else {
-        return Err(no_parent(child, &parent, fk, slots));
+        return Err(no_parent(child, parent, fk, slots));
     };
     let values: Vec<&Datum> = converted.iter().collect();
     // The parent's values in the order of its key (primary key or unique index).
@@ -66,7 +63,7 @@ pub fn check_parent(txn: &Txn, child: &TableDesc, fk: &ForeignKey, slots: &[Datu
     };
     match txn.get_shared(Space::Data, &key)? {
         Some(_) => Ok(()),
-        None => Err(no_parent(child, &parent, fk, slots)),
+        None => Err(no_parent(child, parent, fk, slots)),
     }
 }
 
@@ -104,31 +101,23 @@ fn referenced_values(child: &TableDesc, fk: &ForeignKey, parent_row: &[Datum]) -
     fk.parent_columns.iter().zip(&fk.columns).map(|(&p, &c)| as_kind(&parent_row[p], child.columns[c].ty.kind())).collect()
 }
 
-/// The table `r` names, share-locked, as it is now (`me` when it is the table itself).
-fn table(txn: &Txn, me: &TableDesc, r: &TableRef) -> Result<TableDesc> {
-    if r.id == me.id {
-        return Ok(me.clone());
-    }
-    match meta::get_table_shared(txn, r.schema_id, &r.name)? {
-        Some(t) if t.id == r.id => Ok(t),
-        _ => Err(CatalogError::internal(format!("the table \"{}\" of a foreign key is gone", r.name))),
-    }
-}
-
 /// A check a written row owes, run when its statement has written all its rows.
 pub enum Owed {
     /// The row `slots` of the writer's table needs its parent under its foreign key `key`.
     Parent { key: usize, slots: Vec<Datum> },
     /// No row of `child` may reference the parent row `old` (of the writer's table) under
     /// `child`'s foreign key `key` (NO ACTION).
-    Children { child: TableDesc, key: usize, old: Vec<Datum> },
+    Children { child: std::sync::Arc<TableDesc>, key: usize, old: Vec<Datum> },
 }
 
 /// Runs the check `owed` by a row `writer` wrote.
 pub fn settle(writer: &RowWriter<'_>, owed: Owed) -> Result<()> {
     let txn = writer.txn();
     match owed {
-        Owed::Parent { key, slots } => check_parent(txn, writer.table(), &writer.table().foreign_keys[key], &slots),
+        Owed::Parent { key, slots } => {
+            let fk = &writer.table().foreign_keys[key];
+            check_parent(txn, writer.table(), &*writer.related(&fk.parent)?, fk, &slots)
+        }
         Owed::Children { child, key, old } => {
             let fk = &child.foreign_keys[key];
             let Some(values) = referenced_values(&child, fk, &old) else { return Ok(()) };
@@ -159,7 +148,7 @@ pub fn parent_changed(writer: &RowWriter<'_>, old: &[Datum], new: Option<&[Datum
         return Err(CatalogError::new("54001", "foreign key cascades nest too deeply"));
     }
     for child_ref in &parent.referenced_by {
-        let child = table(txn, parent, child_ref)?;
+        let child = writer.related(child_ref)?;
         for (position, fk) in child.foreign_keys.iter().enumerate().filter(|(_, k)| k.parent.id == parent.id) {
             let Some(old_values) = referenced_values(&child, fk, old) else { continue };
             if old_values.contains(&Datum::Null) {
@@ -236,25 +225,19 @@ fn referencing_rows(txn: &Txn, child: &TableDesc, fk: &ForeignKey, values: &[Dat
         }
         None => (KeyRange::prefix(&child.row_prefix()), false),
     };
-    let mut after: Option<Vec<u8>> = None;
-    loop {
-        let chunk = txn.scan_latest(Space::Data, &range, after.as_deref(), CHUNK)?;
-        for (key, value) in &chunk {
-            let (row_key, bytes) = match through_index {
-                true => match txn.get_for_update(Space::Data, value)? {
-                    Some(bytes) => (value.clone(), bytes),
-                    None => continue,
-                },
-                false => (key.clone(), value.clone()),
-            };
-            let slots = index::stored_slots(child, &bytes)?;
-            if matches(&slots) {
-                found.push((row_key, Row { slots }));
-            }
+    index::for_each_latest(txn, &range, |key, value| {
+        let (row_key, bytes) = match through_index {
+            true => match txn.get_for_update(Space::Data, value)? {
+                Some(bytes) => (value.to_vec(), bytes),
+                None => return Ok(ControlFlow::Continue(())),
+            },
+            false => (key.to_vec(), value.to_vec()),
+        };
+        let slots = index::stored_slots(child, &bytes)?;
+        if matches(&slots) {
+            found.push((row_key, Row { slots }));
         }
-        match chunk.into_iter().last() {
-            Some((key, _)) => after = Some(key),
-            None => return Ok(found),
-        }
-    }
+        Ok(ControlFlow::Continue(()))
+    })?;
+    Ok(found)
 }

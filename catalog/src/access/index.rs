@@ -12,6 +12,8 @@
 //! 23505, as PostgreSQL's unique check waits for the inserting transaction. Entries are
 //! written and removed with the row change, in its transaction (`write.rs`).
 
+use std::ops::ControlFlow;
+
 use shale_storage::{Datum, DatumRef, KeyRange, Space, Txn, decode_row, encode_key_datum, table_prefix};
 
 use crate::descriptor::{IndexDesc, TableDesc};
@@ -79,13 +81,23 @@ pub fn stored_slots(table: &TableDesc, bytes: &[u8]) -> Result<Vec<Datum>> {
 /// Writes the entries of every row of `table` to `index` (CREATE INDEX), reading what is
 /// committed now: the caller holds the table's lock, so no writer is under way.
 pub fn build(txn: &Txn, table: &TableDesc, index: &IndexDesc) -> Result<()> {
-    let prefix = table.row_prefix();
-    let range = KeyRange::prefix(&prefix);
+    for_each_latest(txn, &KeyRange::prefix(&table.row_prefix()), |key, value| {
+        add_entry(txn, table, index, key, &stored_slots(table, value)?, OnDuplicate::Building)?;
+        Ok(ControlFlow::Continue(()))
+    })
+}
+
+/// Calls `f` with each pair of the data space in `range`, as committed now and written by
+/// this transaction (the caller holds the table's lock, or reads under a row's), a chunk
+/// at a time, until `f` breaks.
+pub fn for_each_latest(txn: &Txn, range: &KeyRange, mut f: impl FnMut(&[u8], &[u8]) -> Result<ControlFlow<()>>) -> Result<()> {
     let mut after: Option<Vec<u8>> = None;
     loop {
-        let chunk = txn.scan_latest(Space::Data, &range, after.as_deref(), BUILD_CHUNK)?;
+        let chunk = txn.scan_latest(Space::Data, range, after.as_deref(), BUILD_CHUNK)?;
         for (key, value) in &chunk {
-            add_entry(txn, table, index, key, &stored_slots(table, value)?, OnDuplicate::Building)?;
+            if f(key, value)?.is_break() {
+                return Ok(());
+            }
         }
         match chunk.into_iter().last() {
             Some((key, _)) => after = Some(key),

@@ -4,6 +4,8 @@
 //! statement's transaction (`TableDesc::storage`, PostgreSQL's new relfilenode), and the
 //! indexes, whose entries lead to the keys, are built anew.
 
+use std::ops::ControlFlow;
+
 use datafusion::sql::sqlparser::ast::{AlterColumnOperation, Ident, PrimaryKeyConstraint};
 use shale_storage::{Datum, DatumRef, KeyRange, Space, Txn, encode_key_datum};
 
@@ -181,18 +183,10 @@ fn identity_column(table: &TableDesc, name: &str) -> CatalogError {
 /// Whether a row of `table` has a NULL in `slot` (reading what is committed now and the
 /// transaction's own rows).
 fn has_null(txn: &Txn, table: &TableDesc, slot: usize) -> Result<bool> {
-    let range = KeyRange::prefix(&table.row_prefix());
-    let mut after: Option<Vec<u8>> = None;
-    loop {
-        let chunk = txn.scan_latest(Space::Data, &range, after.as_deref(), CHUNK)?;
-        for (_, value) in &chunk {
-            if index::stored_slots(table, value)?[slot] == Datum::Null {
-                return Ok(true);
-            }
-        }
-        match chunk.into_iter().last() {
-            Some((key, _)) => after = Some(key),
-            None => return Ok(false),
-        }
-    }
+    let mut found = false;
+    index::for_each_latest(txn, &KeyRange::prefix(&table.row_prefix()), |_, value| {
+        found = index::stored_slots(table, value)?[slot] == Datum::Null;
+        Ok(if found { ControlFlow::Break(()) } else { ControlFlow::Continue(()) })
+    })?;
+    Ok(found)
 }

@@ -5,16 +5,13 @@
 //! referenced one). Enforcement is `access::foreign_key`.
 
 use datafusion::sql::sqlparser::ast::{self, ConstraintReferenceMatchKind, ForeignKeyConstraint, Ident};
-use shale_storage::{KeyRange, Space, Txn};
+use shale_storage::{KeyRange, Txn};
 
 use crate::access;
 use crate::access::convert::StorageKind;
 use crate::descriptor::{ForeignKey, ReferentialAction, TableDesc, TableRef};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::{meta, resolve};
-
-/// Rows checked per step when a foreign key is added.
-const CHUNK: usize = 1024;
 
 /// "There is no unique constraint ..." and the like.
 const INVALID_FOREIGN_KEY: &str = "42830";
@@ -162,18 +159,11 @@ pub(super) fn refuse_with_references(table: &TableDesc, what: &str) -> Result<()
 pub(super) fn add_foreign_key(txn: &Txn, search_path: &[String], table: &mut TableDesc, fk: &ForeignKeyConstraint) -> Result<()> {
     let taken: Vec<String> = table.foreign_keys.iter().map(|k| k.name.clone()).collect();
     let (key, parent) = foreign_key(txn, search_path, table, None, fk, None, &taken)?;
-    let range = KeyRange::prefix(&table.row_prefix());
-    let mut after: Option<Vec<u8>> = None;
-    loop {
-        let chunk = txn.scan_latest(Space::Data, &range, after.as_deref(), CHUNK)?;
-        for (_, value) in &chunk {
-            access::foreign_key::check_parent(txn, table, &key, &access::index::stored_slots(table, value)?)?;
-        }
-        match chunk.into_iter().last() {
-            Some((last, _)) => after = Some(last),
-            None => break,
-        }
-    }
+    let referenced = parent.clone().unwrap_or_else(|| table.clone());
+    access::index::for_each_latest(txn, &KeyRange::prefix(&table.row_prefix()), |_, value| {
+        access::foreign_key::check_parent(txn, table, &referenced, &key, &access::index::stored_slots(table, value)?)?;
+        Ok(std::ops::ControlFlow::Continue(()))
+    })?;
     match parent {
         Some(parent) => meta::put_table(txn, &parent)?,
         None if !table.referenced_by.contains(&key.parent) => table.referenced_by.push(key.parent.clone()),

@@ -2,8 +2,8 @@
 //! key's uniqueness, keeping the table's indexes in step (`access::index`) and enforcing
 //! its foreign keys both ways (`access::foreign_key`).
 
-use std::collections::HashSet;
-use std::sync::{Mutex, PoisonError};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
@@ -12,7 +12,7 @@ use shale_storage::{Datum, DatumRef, Space, Txn, encode_key_datum, encode_row};
 use crate::access::convert::{ColumnBuilder, datum_at};
 use crate::access::index::{self, OnDuplicate};
 use crate::access::foreign_key::{self, Owed};
-use crate::descriptor::TableDesc;
+use crate::descriptor::{TableDesc, TableRef};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::access::values;
 use crate::meta;
@@ -32,12 +32,14 @@ pub struct RowWriter<'a> {
     /// How deep in foreign-key cascades it writes (0: the statement's own table).
     depth: usize,
     owed: Mutex<Vec<Owed>>,
+    /// The tables its foreign keys relate it to, read once per writer.
+    related: Mutex<HashMap<u64, Arc<TableDesc>>>,
 }
 
 impl<'a> RowWriter<'a> {
     /// A writer for `desc`.
     pub fn new(txn: &'a Txn, desc: &'a TableDesc) -> Self {
-        RowWriter { txn, desc, visible: desc.visible_slots(), depth: 0, owed: Mutex::default() }
+        RowWriter { txn, desc, visible: desc.visible_slots(), depth: 0, owed: Mutex::default(), related: Mutex::default() }
     }
 
     /// The writer of a foreign-key cascade `depth` levels deep.
@@ -48,6 +50,23 @@ impl<'a> RowWriter<'a> {
     /// How deep in foreign-key cascades it writes.
     pub fn depth(&self) -> usize {
         self.depth
+    }
+
+    /// The table `r` names (a foreign key's other side), share-locked, as it is now; read
+    /// once per writer.
+    pub fn related(&self, r: &TableRef) -> Result<Arc<TableDesc>> {
+        let mut related = self.related.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(table) = related.get(&r.id) {
+            return Ok(table.clone());
+        }
+        let table = match r.id == self.desc.id {
+            true => self.desc.clone(),
+            false => match meta::get_table_shared(self.txn, r.schema_id, &r.name)? {
+                Some(t) if t.id == r.id => t,
+                _ => return Err(CatalogError::internal(format!("the table \"{}\" of a foreign key is gone", r.name))),
+            },
+        };
+        Ok(related.entry(r.id).or_insert_with(|| Arc::new(table)).clone())
     }
 
     /// Remembers a check to run at [`RowWriter::finish`].
