@@ -5,8 +5,10 @@
 //! - `s/<schema name>` -> [`SchemaDesc`]
 //! - `t/<schema id: u64 BE>/<table name>` -> [`TableDesc`]
 //! - `q/<schema id: u64 BE>/<sequence name>` -> [`SequenceDesc`]
-//! - `n/<sequence id: u64 BE>` -> where the sequence stands: its last value (i64 BE) and
-//!   whether that value was handed out (one byte); written outside transactions
+//! - `n/<sequence storage id: u64 BE>` -> where the sequence stands: its last value (i64 BE)
+//!   and whether that value was handed out (one byte); written outside transactions. The
+//!   storage id is the sequence's id until a RESTART gives it another
+//!   ([`SequenceDesc::storage_id`])
 //! - `x/<schema id: u64 BE>/<index name>` -> the id (u64 BE) of the table that has the
 //!   index: index names are relation names, unique in their schema
 //! - `c/<counter>` -> u64 BE, the last id handed out by [`allocate`]
@@ -204,19 +206,25 @@ impl SequencePosition {
     }
 }
 
-fn sequence_state_key(id: u64) -> Vec<u8> {
-    [SEQUENCE_STATE_PREFIX, &id.to_be_bytes()].concat()
+fn sequence_state_key(desc: &SequenceDesc) -> Vec<u8> {
+    [SEQUENCE_STATE_PREFIX, &desc.storage_id().to_be_bytes()].concat()
 }
 
-/// Where the sequence `desc` stands, as `txn` reads it (its START, not yet called, when new).
+/// Where a sequence stands before its first `nextval`.
+fn first_position(desc: &SequenceDesc) -> SequencePosition {
+    SequencePosition { last: desc.first_value(), called: false }
+}
+
+/// Where the sequence `desc` stands, as `txn` reads it (its first value, not yet called,
+/// when new or restarted).
 pub fn sequence_position(txn: &Txn, desc: &SequenceDesc) -> Result<SequencePosition> {
-    match txn.get(Space::Meta, &sequence_state_key(desc.id))? {
-        None => Ok(SequencePosition { last: desc.start, called: false }),
+    match txn.get(Space::Meta, &sequence_state_key(desc))? {
+        None => Ok(first_position(desc)),
         Some(bytes) => SequencePosition::decode(&bytes),
     }
 }
 
-/// Moves the sequence `desc` from where it stands (its START, not yet called, when new) to
+/// Moves the sequence `desc` from where it stands (its first value, not yet called, when new) to
 /// `next(position)`, outside the transaction and in turn with every other session;
 /// returns the new position. An error from `next` (the end of the sequence) moves nothing.
 pub fn advance_sequence(
@@ -225,9 +233,9 @@ pub fn advance_sequence(
     next: impl FnOnce(SequencePosition) -> Result<SequencePosition>,
 ) -> Result<SequencePosition> {
     let mut failure = None;
-    let written = txn.update_outside(&sequence_state_key(desc.id), |bytes| {
+    let written = txn.update_outside(&sequence_state_key(desc), |bytes| {
         let current = match bytes {
-            None => Ok(SequencePosition { last: desc.start, called: false }),
+            None => Ok(first_position(desc)),
             Some(bytes) => SequencePosition::decode(bytes),
         };
         match current.and_then(next) {

@@ -1,4 +1,4 @@
-//! DDL: CREATE / DROP SCHEMA, CREATE / DROP TABLE, ALTER TABLE, CREATE / DROP SEQUENCE,
+//! DDL: CREATE / DROP SCHEMA, CREATE / DROP TABLE, ALTER TABLE, CREATE / ALTER / DROP SEQUENCE,
 //! CREATE / DROP / ALTER INDEX and TRUNCATE, written to storage in the statement's transaction.
 //! Each one bumps the catalog version.
 
@@ -11,6 +11,8 @@ mod foreign_key;
 mod index;
 mod schema;
 mod sequence;
+mod sequence_defaults;
+mod sequence_params;
 mod truncate;
 
 pub use alter::alter_table;
@@ -18,7 +20,7 @@ pub use create_table::create_table;
 pub use drop::{drop_schemas, drop_tables};
 pub use index::{alter_index, create_index, drop_indexes};
 pub use schema::create_schema;
-pub use sequence::{CreateSequence, create_sequence, drop_sequences};
+pub use sequence::{CreateSequence, alter_sequence, create_sequence, drop_sequences};
 pub use truncate::truncate;
 
 use datafusion::execution::session_state::SessionState;

@@ -1,11 +1,21 @@
-//! CREATE SEQUENCE and DROP SEQUENCE, with PostgreSQL's defaults and checks of the options
-//! (its `init_params`), and the sequences `serial` columns own.
+//! CREATE, ALTER and DROP SEQUENCE (the options are `sequence_params`), the sequences
+//! `serial` and identity columns own, and restarting them (TRUNCATE ... RESTART IDENTITY).
+//!
+//! A RESTART (ALTER SEQUENCE ... RESTART, TRUNCATE ... RESTART IDENTITY) is transactional,
+//! as in PostgreSQL, which gives the sequence a new relfilenode: the descriptor, written in
+//! the statement's transaction, gets a fresh storage id, under which the position starts
+//! anew; a rollback brings back the old descriptor and its position, which other sessions
+//! went on advancing meanwhile. Other options change the descriptor only: the position
+//! stays where `nextval` left it, so no value is handed out twice.
 
-use datafusion::sql::sqlparser::ast::{DataType, Expr, ObjectName, SequenceOptions};
+use datafusion::sql::sqlparser::ast::{AlterSequence, AlterSequenceOperation, AlterSequenceOption, DataType, ObjectName, SequenceOptions};
 
+use super::sequence_params::{self, Given};
+use super::sequence_defaults;
 use super::{DdlContext, DdlOutcome};
 use crate::descriptor::{SequenceDesc, TableDesc};
 use crate::error::{CatalogError, Result, sqlstate};
+use crate::meta::SequencePosition;
 use crate::{meta, resolve};
 use shale_pgtypes::types::SqlType;
 use shale_storage::Txn;
@@ -36,15 +46,12 @@ pub fn create_sequence(ctx: &DdlContext<'_>, stmt: &CreateSequence<'_>) -> Resul
         }
         return Err(CatalogError::new(sqlstate::DUPLICATE_TABLE, format!("relation \"{name}\" already exists")));
     }
-    let ty = match stmt.data_type {
-        Some(t) => SqlType::from_ast(t)?,
-        None => SqlType::Int8,
-    };
-    let owned_by = match stmt.owned_by {
-        Some(owner) => owner_column(ctx, &txn, owner, schema.id)?,
-        None => None,
-    };
-    let desc = sequence(&txn, schema.id, name, ty, stmt.options, owned_by)?;
+    let mut given = Given::of_create(stmt.options)?;
+    given.ty = stmt.data_type;
+    let mut desc = new_sequence(&txn, schema.id, name, SqlType::Int8, &given, None)?;
+    if let Some(owner) = stmt.owned_by {
+        desc.owned_by = owner_column(ctx, &txn, owner, schema.id)?;
+    }
     meta::put_sequence(&txn, &desc)?;
     meta::bump_version(&txn)?;
     Ok(outcome)
@@ -58,8 +65,8 @@ pub(super) fn relation_exists(txn: &Txn, schema_id: u64, name: &str) -> Result<b
         || meta::index_table_for_update(txn, schema_id, name)?.is_some())
 }
 
-/// A new sequence's descriptor (its id allocated) from its options, checked as PostgreSQL
-/// checks them.
+/// A new sequence's descriptor (its id allocated) of type `ty` from its options, checked as
+/// PostgreSQL checks them.
 pub(super) fn sequence(
     txn: &Txn,
     schema_id: u64,
@@ -68,86 +75,24 @@ pub(super) fn sequence(
     options: &[SequenceOptions],
     owned_by: Option<(u64, usize)>,
 ) -> Result<SequenceDesc> {
-    let (type_min, type_max) = match ty {
-        SqlType::Int2 => (i64::from(i16::MIN), i64::from(i16::MAX)),
-        SqlType::Int4 => (i64::from(i32::MIN), i64::from(i32::MAX)),
-        SqlType::Int8 => (i64::MIN, i64::MAX),
-        _ => return Err(invalid("sequence type must be smallint, integer, or bigint")),
+    new_sequence(txn, schema_id, name, ty, &Given::of_create(options)?, owned_by)
+}
+
+fn new_sequence(
+    txn: &Txn,
+    schema_id: u64,
+    name: String,
+    ty: SqlType,
+    given: &Given<'_>,
+    owned_by: Option<(u64, usize)>,
+) -> Result<SequenceDesc> {
+    let mut desc = SequenceDesc {
+        id: 0, schema_id, name, ty, increment: 1, min: 1, max: 1, start: 1, cache: 1, cycle: false, owned_by,
+        storage: None, restart: None,
     };
-    let mut given = Given::default();
-    for option in options {
-        given.take(option)?;
-    }
-    let increment = given.increment.unwrap_or(1);
-    if increment == 0 {
-        return Err(invalid("INCREMENT must not be zero"));
-    }
-    let max = given.max.flatten().unwrap_or(if increment > 0 { type_max } else { -1 });
-    let min = given.min.flatten().unwrap_or(if increment > 0 { 1 } else { type_min });
-    let type_name = ty.pg_name();
-    for (what, value) in [("MAXVALUE", max), ("MINVALUE", min)] {
-        if value < type_min || value > type_max {
-            return Err(invalid(&format!("{what} ({value}) is out of range for sequence data type {type_name}")));
-        }
-    }
-    if min >= max {
-        return Err(invalid(&format!("MINVALUE ({min}) must be less than MAXVALUE ({max})")));
-    }
-    let start = given.start.unwrap_or(if increment > 0 { min } else { max });
-    if start < min {
-        return Err(invalid(&format!("START value ({start}) cannot be less than MINVALUE ({min})")));
-    }
-    if start > max {
-        return Err(invalid(&format!("START value ({start}) cannot be greater than MAXVALUE ({max})")));
-    }
-    let cache = given.cache.unwrap_or(1);
-    if cache <= 0 {
-        return Err(invalid(&format!("CACHE ({cache}) must be greater than zero")));
-    }
-    let id = meta::allocate(txn, meta::TABLE_IDS, 1)?;
-    Ok(SequenceDesc { id, schema_id, name, ty, increment, min, max, start, cache, cycle: given.cycle.unwrap_or(false), owned_by })
-}
-
-/// The options given, each at most once.
-#[derive(Default)]
-struct Given {
-    increment: Option<i64>,
-    min: Option<Option<i64>>,
-    max: Option<Option<i64>>,
-    start: Option<i64>,
-    cache: Option<i64>,
-    cycle: Option<bool>,
-}
-
-impl Given {
-    fn take(&mut self, option: &SequenceOptions) -> Result<()> {
-        fn once<T>(slot: &mut Option<T>, value: T) -> Result<()> {
-            match slot.replace(value) {
-                Some(_) => Err(CatalogError::new(sqlstate::SYNTAX_ERROR, "conflicting or redundant options")),
-                None => Ok(()),
-            }
-        }
-        match option {
-            SequenceOptions::IncrementBy(e, _) => once(&mut self.increment, number(e)?),
-            SequenceOptions::MinValue(e) => once(&mut self.min, e.as_ref().map(number).transpose()?),
-            SequenceOptions::MaxValue(e) => once(&mut self.max, e.as_ref().map(number).transpose()?),
-            SequenceOptions::StartWith(e, _) => once(&mut self.start, number(e)?),
-            SequenceOptions::Cache(e) => once(&mut self.cache, number(e)?),
-            SequenceOptions::Cycle(no) => once(&mut self.cycle, !no),
-        }
-    }
-}
-
-/// An option's value: a whole number, as PostgreSQL reads it into a bigint.
-fn number(e: &Expr) -> Result<i64> {
-    let text: String = e.to_string().chars().filter(|c| !c.is_whitespace()).collect();
-    text.parse().map_err(|_| {
-        CatalogError::new(sqlstate::INVALID_TEXT, format!("invalid input syntax for type bigint: \"{text}\""))
-    })
-}
-
-fn invalid(message: &str) -> CatalogError {
-    CatalogError::new(sqlstate::INVALID_PARAMETER, message)
+    sequence_params::apply(&mut desc, given, true, &mut SequencePosition { last: 1, called: false })?;
+    desc.id = meta::allocate(txn, meta::TABLE_IDS, 1)?;
+    Ok(desc)
 }
 
 /// The table id and slot `OWNED BY table.column` names (`None` for `OWNED BY NONE`); the
@@ -204,6 +149,118 @@ pub(super) fn drop_owned(txn: &Txn, table: &TableDesc) -> Result<()> {
         if sequence.owned_by.is_some_and(|(id, _)| id == table.id) {
             meta::delete_sequence(txn, sequence.schema_id, &sequence.name)?;
         }
+    }
+    Ok(())
+}
+
+/// `ALTER SEQUENCE [IF EXISTS] name` with options, or `RENAME TO`.
+pub fn alter_sequence(ctx: &DdlContext<'_>, stmt: &AlterSequence) -> Result<DdlOutcome> {
+    match &stmt.operation {
+        AlterSequenceOperation::SetSchema(_) => return Err(CatalogError::unsupported("ALTER SEQUENCE ... SET SCHEMA")),
+        AlterSequenceOperation::OwnerTo(_) => return Err(CatalogError::unsupported("ALTER SEQUENCE ... OWNER TO")),
+        AlterSequenceOperation::Options(_) | AlterSequenceOperation::RenameTo(_) => {}
+    }
+    let txn = ctx.handle.txn()?;
+    let mut outcome = DdlOutcome::new("ALTER SEQUENCE");
+    let Some(desc) = altered(&txn, &ctx.handle.search_path(), &stmt.name, stmt.if_exists)? else {
+        let (_, name) = resolve::split_name(&stmt.name)?;
+        outcome.notice("00000", format!("relation \"{name}\" does not exist, skipping"));
+        return Ok(outcome);
+    };
+    match &stmt.operation {
+        AlterSequenceOperation::Options(options) => alter_options(ctx, &txn, desc, options)?,
+        AlterSequenceOperation::RenameTo(name) => rename(ctx, &txn, desc, resolve::normalize(name))?,
+        // Refused above.
+        AlterSequenceOperation::SetSchema(_) | AlterSequenceOperation::OwnerTo(_) => {}
+    }
+    meta::bump_version(&txn)?;
+    Ok(outcome)
+}
+
+/// The sequence ALTER SEQUENCE names, locked against concurrent DDL: the first relation of
+/// that name in the named schema or the search path, which must be a sequence (42809).
+/// `None` when there is none and `if_exists` (else 42P01, or 3F000 for a named schema that
+/// does not exist).
+fn altered(txn: &Txn, search_path: &[String], name: &ObjectName, if_exists: bool) -> Result<Option<SequenceDesc>> {
+    let (schema_name, relation) = resolve::split_name(name)?;
+    let schemas = match &schema_name {
+        Some(s) if if_exists || meta::get_schema(txn, s)?.is_some() => vec![s.clone()],
+        Some(s) => return Err(CatalogError::undefined_schema(s)),
+        None => search_path.to_vec(),
+    };
+    for schema in schemas {
+        let Some(schema) = meta::get_schema(txn, &schema)? else { continue };
+        if let Some(desc) = meta::get_sequence_for_update(txn, schema.id, &relation)? {
+            return Ok(Some(desc));
+        }
+        if meta::get_table(txn, schema.id, &relation)?.is_some() || meta::index_table_for_update(txn, schema.id, &relation)?.is_some() {
+            return Err(CatalogError::new("42809", format!("\"{relation}\" is not a sequence")));
+        }
+    }
+    match if_exists {
+        true => Ok(None),
+        false => Err(CatalogError::new(sqlstate::UNDEFINED_TABLE, format!("relation \"{}\" does not exist", resolve::display(name)))),
+    }
+}
+
+/// ALTER SEQUENCE's options: checked as PostgreSQL checks them against the sequence's
+/// options and where it stands; a RESTART gives it a fresh position (see the module docs).
+fn alter_options(ctx: &DdlContext<'_>, txn: &Txn, desc: SequenceDesc, options: &[AlterSequenceOption]) -> Result<()> {
+    let given = Given::of_alter(options)?;
+    let mut altered = desc.clone();
+    let mut position = meta::sequence_position(txn, &desc)?;
+    sequence_params::apply(&mut altered, &given, false, &mut position)?;
+    let first = match given.restart {
+        Some(_) => {
+            altered.storage = Some(meta::allocate(txn, meta::TABLE_IDS, 1)?);
+            position.last
+        }
+        None => desc.first_value(),
+    };
+    altered.restart = Some(first).filter(|first| *first != altered.start);
+    if let Some(owner) = given.owned_by {
+        refuse_identity_owner(txn, &desc)?;
+        altered.owned_by = owner_column(ctx, txn, owner, desc.schema_id)?;
+    }
+    meta::put_sequence(txn, &altered)
+}
+
+/// 0A000 for OWNED BY on the sequence of an identity column, which PostgreSQL keeps.
+fn refuse_identity_owner(txn: &Txn, desc: &SequenceDesc) -> Result<()> {
+    let Some((table_id, slot)) = desc.owned_by else { return Ok(()) };
+    let Some(table) = meta::list_tables(txn, desc.schema_id)?.into_iter().find(|t| t.id == table_id) else { return Ok(()) };
+    match table.columns.get(slot).is_some_and(|c| c.identity.is_some()) {
+        true => Err(CatalogError::new(sqlstate::FEATURE_NOT_SUPPORTED, "cannot change ownership of identity sequence")
+            .with_detail(format!("Sequence \"{}\" is linked to table \"{}\".", desc.name, table.name))),
+        false => Ok(()),
+    }
+}
+
+/// `ALTER SEQUENCE ... RENAME TO new_name` (42P07 when a relation of the schema has that
+/// name). The column defaults that name the sequence (`nextval('s'::regclass)`, kept as
+/// text) are made to name it anew, as PostgreSQL's, which hold its OID, follow it.
+fn rename(ctx: &DdlContext<'_>, txn: &Txn, mut desc: SequenceDesc, name: String) -> Result<()> {
+    if relation_exists(txn, desc.schema_id, &name)? {
+        return Err(CatalogError::new(sqlstate::DUPLICATE_TABLE, format!("relation \"{name}\" already exists")));
+    }
+    meta::delete_sequence(txn, desc.schema_id, &desc.name)?;
+    let old = std::mem::replace(&mut desc.name, name);
+    meta::put_sequence(txn, &desc)?;
+    sequence_defaults::rename(txn, &ctx.handle.search_path(), &desc, &old)
+}
+
+/// Restarts the sequences the columns of `table` own (TRUNCATE ... RESTART IDENTITY): each
+/// gets a fresh position at its START, in the transaction (see the module docs).
+pub(super) fn restart_owned(txn: &Txn, table: &TableDesc) -> Result<()> {
+    for owned in meta::list_sequences(txn, table.schema_id)? {
+        if !owned.owned_by.is_some_and(|(id, _)| id == table.id) {
+            continue;
+        }
+        // Read again with its lock, so that a concurrent ALTER SEQUENCE is not undone.
+        let Some(mut sequence) = meta::get_sequence_for_update(txn, owned.schema_id, &owned.name)? else { continue };
+        sequence.storage = Some(meta::allocate(txn, meta::TABLE_IDS, 1)?);
+        sequence.restart = None;
+        meta::put_sequence(txn, &sequence)?;
     }
     Ok(())
 }

@@ -860,7 +860,9 @@ pub(super) const PG_REWRITE: TableDef = TableDef {
     rows: Rows::Never,
 };
 
-/// Empty: no object of Shale's depends on another that could be dropped alone.
+/// A sequence's dependency on the column that owns it (what psql's `\d` of a sequence
+/// shows as "Owned by" or "Sequence for identity column"): `a` for OWNED BY and `serial`
+/// columns, `i` for identity columns. Shale keeps no other dependency.
 pub(super) const PG_DEPEND: TableDef = TableDef {
     name: "pg_depend",
     columns: &[
@@ -872,8 +874,30 @@ pub(super) const PG_DEPEND: TableDef = TableDef {
         ("refobjsubid", Int4),
         ("deptype", Char),
     ],
-    rows: Rows::Never,
+    rows: Rows::Of(|s| {
+        let rows = s.sequences.iter().filter_map(|q| {
+            let (table_id, slot) = q.sequence.owned_by?;
+            let table = s.tables.iter().find(|t| t.table.id == table_id)?;
+            let deptype = match table.table.columns.get(slot)?.identity {
+                Some(_) => 'i',
+                None => 'a',
+            };
+            Some(vec![
+                v::oid(PG_CLASS_OID),
+                v::oid(oid::table_oid(q.sequence.id)),
+                v::int4(0),
+                v::oid(PG_CLASS_OID),
+                v::oid(table.oid()),
+                v::int4(i32::from(oid::attnum(slot))),
+                v::letter(deptype),
+            ])
+        });
+        Ok(rows.collect())
+    }),
 };
+
+/// `pg_class`'s own OID, the class of relations in `pg_depend`.
+const PG_CLASS_OID: u32 = 1259;
 
 /// Empty: Shale has no extended statistics.
 pub(super) const PG_STATISTIC_EXT: TableDef = TableDef {

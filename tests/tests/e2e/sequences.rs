@@ -193,3 +193,266 @@ async fn a_subquery_whose_select_list_reads_the_outer_row() {
     client.run("CREATE TABLE t (a int); CREATE TABLE u (a int, b int); INSERT INTO t VALUES (1), (2); INSERT INTO u VALUES (1, 10)").await;
     assert_eq!(client.lines("SELECT t.a, (SELECT t.a * 100 + u.b FROM u WHERE u.a = t.a) FROM t ORDER BY t.a").await, ["1|110", "2|NULL"]);
 }
+
+#[tokio::test]
+async fn alter_sequence_options() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE SEQUENCE s").await;
+    assert_eq!(client.lines("SELECT nextval('s'), nextval('s')").await, ["1|2"]);
+    // An option changes what comes next, not where the sequence stands.
+    client.run("ALTER SEQUENCE s INCREMENT BY 10").await;
+    assert_eq!(client.lines("SELECT nextval('s')").await, ["12"]);
+    client.run("ALTER SEQUENCE s START WITH 100 CACHE 5").await;
+    assert_eq!(client.lines("SELECT nextval('s')").await, ["22"]);
+    // RESTART: at START, or at the value given.
+    client.run("ALTER SEQUENCE s RESTART").await;
+    assert_eq!(client.lines("SELECT nextval('s'), nextval('s')").await, ["100|110"]);
+    client.run("ALTER SEQUENCE s RESTART WITH 7 INCREMENT 1 CACHE 1").await;
+    assert_eq!(client.lines("SELECT nextval('s'), currval('s')").await, ["7|7"]);
+    // Through the extended protocol too.
+    assert_eq!(client.execute("ALTER SEQUENCE public.s RESTART 40", &[]).await.expect("ALTER SEQUENCE"), 0);
+    assert_eq!(client.lines("SELECT nextval('s')").await, ["40"]);
+    // AS: bounds that were the old type's become the new type's.
+    client.run("ALTER SEQUENCE s AS smallint").await;
+    client.run("ALTER SEQUENCE s MAXVALUE 41 START 1 CYCLE").await;
+    assert_eq!(client.lines("SELECT nextval('s'), nextval('s')").await, ["41|1"]);
+    assert_eq!(
+        client.lines("SELECT data_type, start_value, min_value, max_value, increment_by, cycle, cache_size, last_value FROM pg_sequences WHERE sequencename = 's'").await,
+        ["smallint|1|1|41|1|t|1|1"]
+    );
+    client.run("ALTER SEQUENCE s NO MAXVALUE NO CYCLE").await;
+    assert_eq!(client.lines("SELECT max_value, cycle FROM pg_sequences WHERE sequencename = 's'").await, ["32767|f"]);
+    // A descending sequence from NO MINVALUE.
+    client.run("CREATE SEQUENCE down").await;
+    client.run("ALTER SEQUENCE down INCREMENT -1 NO MINVALUE NO MAXVALUE START -1 RESTART").await;
+    assert_eq!(client.lines("SELECT nextval('down'), nextval('down')").await, ["-1|-2"]);
+    assert_eq!(client.lines("SELECT min_value, max_value FROM pg_sequences WHERE sequencename = 'down'").await, ["-9223372036854775808|-1"]);
+}
+
+#[tokio::test]
+async fn alter_sequence_checks_as_postgresql() {
+    let (server, client) = TestServer::start_with_client().await;
+    client.run("CREATE SEQUENCE s; CREATE TABLE t (a int); CREATE INDEX t_a ON t (a)").await;
+    client.run("SELECT setval('s', 12)").await;
+    for (sql, message) in [
+        ("ALTER SEQUENCE s INCREMENT 0", "INCREMENT must not be zero"),
+        ("ALTER SEQUENCE s MINVALUE 100", "START value (1) cannot be less than MINVALUE (100)"),
+        ("ALTER SEQUENCE s MINVALUE 5 MAXVALUE 3", "MINVALUE (5) must be less than MAXVALUE (3)"),
+        ("ALTER SEQUENCE s MAXVALUE 5", "RESTART value (12) cannot be greater than MAXVALUE (5)"),
+        ("ALTER SEQUENCE s RESTART WITH 0", "RESTART value (0) cannot be less than MINVALUE (1)"),
+        ("ALTER SEQUENCE s AS smallint MAXVALUE 100000", "MAXVALUE (100000) is out of range for sequence data type smallint"),
+        ("ALTER SEQUENCE s AS text", "sequence type must be smallint, integer, or bigint"),
+        ("ALTER SEQUENCE s CACHE 0", "CACHE (0) must be greater than zero"),
+    ] {
+        client.expect_error(sql, "22023", message).await;
+    }
+    client.expect_error("ALTER SEQUENCE s RESTART 1 RESTART", "42601", "conflicting or redundant options").await;
+    client.expect_error("ALTER SEQUENCE s RESTART 9223372036854775808", "22003", "value \"9223372036854775808\" is out of range for type bigint").await;
+    client.expect_sqlstate("ALTER SEQUENCE s", "42601").await;
+    // A failed ALTER changed nothing.
+    assert_eq!(client.lines("SELECT nextval('s')").await, ["13"]);
+    client.expect_error("ALTER SEQUENCE nope RESTART", "42P01", "relation \"nope\" does not exist").await;
+    client.expect_error("ALTER SEQUENCE public.nope RESTART", "42P01", "relation \"public.nope\" does not exist").await;
+    client.expect_error("ALTER SEQUENCE nosuch.nope RESTART", "3F000", "schema \"nosuch\" does not exist").await;
+    client.expect_error("ALTER SEQUENCE t RESTART", "42809", "\"t\" is not a sequence").await;
+    client.expect_error("ALTER SEQUENCE IF EXISTS t_a RESTART", "42809", "\"t_a\" is not a sequence").await;
+    let mut wire = server.wire().await;
+    assert_eq!(
+        wire.transcript("ALTER SEQUENCE IF EXISTS nosuch.nope RESTART").await,
+        ["N 00000 relation \"nope\" does not exist, skipping", "C ALTER SEQUENCE", "Z I"]
+    );
+    assert_eq!(wire.transcript("ALTER SEQUENCE s CYCLE").await, ["C ALTER SEQUENCE", "Z I"]);
+    client.run("BEGIN READ ONLY").await;
+    assert_eq!(client.error("ALTER SEQUENCE s NO CYCLE").await.message(), "cannot execute ALTER SEQUENCE in a read-only transaction");
+    client.run("ROLLBACK").await;
+    // In another schema, named or found through the search path.
+    client.run("CREATE SCHEMA other; CREATE SEQUENCE other.q; SET search_path = other, public").await;
+    client.run("ALTER SEQUENCE q RESTART 5; ALTER SEQUENCE other.q INCREMENT 2").await;
+    assert_eq!(client.lines("SELECT nextval('other.q'), nextval('q')").await, ["5|7"]);
+}
+
+#[tokio::test]
+async fn alter_sequence_forms_shale_does_not_support() {
+    let Some(server) = TestServer::start_shale("0A000 for ALTER SEQUENCE ... SET SCHEMA / OWNER TO").await else {
+        return;
+    };
+    let client = server.client().await;
+    client.run("CREATE SEQUENCE s; CREATE SCHEMA other").await;
+    client.expect_error("ALTER SEQUENCE s SET SCHEMA other", "0A000", "ALTER SEQUENCE ... SET SCHEMA is not supported").await;
+    client.expect_error("ALTER SEQUENCE s OWNER TO postgres", "0A000", "ALTER SEQUENCE ... OWNER TO is not supported").await;
+}
+
+#[tokio::test]
+async fn alter_sequence_is_transactional() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE SEQUENCE s").await;
+    assert_eq!(client.lines("SELECT nextval('s')").await, ["1"]);
+    // A RESTART rolled back: the sequence stands where it stood.
+    client.run("BEGIN; ALTER SEQUENCE s RESTART 100").await;
+    assert_eq!(client.lines("SELECT nextval('s')").await, ["100"]);
+    client.run("ROLLBACK").await;
+    assert_eq!(client.lines("SELECT nextval('s')").await, ["2"]);
+    client.run("BEGIN; ALTER SEQUENCE s INCREMENT 50 MAXVALUE 1000; ROLLBACK").await;
+    assert_eq!(client.lines("SELECT increment_by, max_value FROM pg_sequences WHERE sequencename = 's'").await, ["1|9223372036854775807"]);
+    // And committed.
+    client.run("BEGIN; ALTER SEQUENCE s RESTART 100").await;
+    assert_eq!(client.lines("SELECT nextval('s')").await, ["100"]);
+    client.run("COMMIT").await;
+    assert_eq!(client.lines("SELECT nextval('s'), currval('s')").await, ["101|101"]);
+    // A rolled-back savepoint undoes it too.
+    client.run("BEGIN; SAVEPOINT a; ALTER SEQUENCE s RESTART 500; ROLLBACK TO SAVEPOINT a; COMMIT").await;
+    assert_eq!(client.lines("SELECT nextval('s')").await, ["102"]);
+}
+
+#[tokio::test]
+async fn altering_a_sequence_in_use_hands_out_no_value_twice() {
+    let server = TestServer::start().await;
+    server.client().await.run("CREATE SEQUENCE shared").await;
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let client = server.client().await;
+        tasks.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            for _ in 0..40 {
+                got.push(client.lines("SELECT nextval('shared')").await.remove(0));
+            }
+            got
+        }));
+    }
+    let alter = server.client().await;
+    for i in 0..20 {
+        alter.run(&format!("ALTER SEQUENCE shared INCREMENT {} CACHE {}", 1 + i % 3, 1 + i % 2)).await;
+    }
+    let mut values = Vec::new();
+    for task in tasks {
+        values.extend(task.await.expect("task").into_iter().map(|v| v.parse::<i64>().expect("a number")));
+    }
+    values.sort_unstable();
+    let count = values.len();
+    values.dedup();
+    assert_eq!(values.len(), count, "a value was handed out twice");
+}
+
+#[tokio::test]
+async fn alter_sequence_owned_by() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE t (a int, b int); CREATE SEQUENCE s; CREATE SEQUENCE kept").await;
+    client.run("ALTER SEQUENCE s OWNED BY t.a; ALTER SEQUENCE kept OWNED BY t.b").await;
+    assert_eq!(client.lines("SELECT pg_get_serial_sequence('t', 'a'), pg_get_serial_sequence('t', 'b')").await, ["public.s|public.kept"]);
+    client.run("ALTER SEQUENCE kept OWNED BY NONE").await;
+    assert_eq!(client.lines("SELECT pg_get_serial_sequence('t', 'b')").await, ["NULL"]);
+    client.expect_error("ALTER SEQUENCE s OWNED BY t.nope", "42703", "column \"nope\" of relation \"t\" does not exist").await;
+    client.expect_error("ALTER SEQUENCE s OWNED BY nope.a", "42P01", "relation \"nope\" does not exist").await;
+    client.expect_error("ALTER SEQUENCE s OWNED BY a", "42601", "invalid OWNED BY option").await;
+    client.expect_error("ALTER SEQUENCE s OWNED BY t.a OWNED BY t.b", "42601", "conflicting or redundant options").await;
+    // An identity column's sequence stays its own.
+    client.run("CREATE TABLE it (id int GENERATED ALWAYS AS IDENTITY, v text)").await;
+    let refused = client.error("ALTER SEQUENCE it_id_seq OWNED BY NONE").await;
+    assert_eq!((refused.code().code(), refused.message()), ("0A000", "cannot change ownership of identity sequence"));
+    assert_eq!(refused.detail(), Some("Sequence \"it_id_seq\" is linked to table \"it\"."));
+    client.run("ALTER SEQUENCE it_id_seq RESTART 50").await;
+    assert_eq!(client.lines("INSERT INTO it (v) VALUES ('a') RETURNING id").await, ["50"]);
+    // An owned sequence goes with its table; the one owned by none stays.
+    client.run("DROP TABLE t").await;
+    client.expect_sqlstate("SELECT nextval('s')", "42P01").await;
+    assert_eq!(client.lines("SELECT nextval('kept')").await, ["1"]);
+}
+
+#[tokio::test]
+async fn alter_sequence_rename() {
+    let (server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE st (id serial, v text); CREATE TABLE other (n bigint DEFAULT nextval('st_id_seq'))").await;
+    assert_eq!(client.lines("INSERT INTO st (v) VALUES ('a') RETURNING id").await, ["1"]);
+    client.run("ALTER SEQUENCE st_id_seq RENAME TO st_seq").await;
+    // The column defaults follow the sequence; it goes on where it stood.
+    assert_eq!(
+        client.lines("SELECT column_default FROM information_schema.columns WHERE table_name = 'st' AND column_name = 'id'").await,
+        ["nextval('st_seq'::regclass)"]
+    );
+    assert_eq!(client.lines("INSERT INTO st (v) VALUES ('b') RETURNING id").await, ["2"]);
+    assert_eq!(client.lines("INSERT INTO other DEFAULT VALUES RETURNING n").await, ["3"]);
+    assert_eq!(client.lines("SELECT pg_get_serial_sequence('st', 'id'), currval('st_seq')").await, ["public.st_seq|3"]);
+    assert_eq!(client.lines("SELECT relname FROM pg_class WHERE relkind = 'S'").await, ["st_seq"]);
+    client.expect_sqlstate("SELECT nextval('st_id_seq')", "42P01").await;
+    client.expect_error("ALTER SEQUENCE st_seq RENAME TO st", "42P07", "relation \"st\" already exists").await;
+    client.expect_error("ALTER SEQUENCE st_seq RENAME TO st_seq", "42P07", "relation \"st_seq\" already exists").await;
+    client.expect_error("ALTER SEQUENCE st RENAME TO x", "42809", "\"st\" is not a sequence").await;
+    client.expect_error("ALTER SEQUENCE nope RENAME TO x", "42P01", "relation \"nope\" does not exist").await;
+    let mut wire = server.wire().await;
+    assert_eq!(
+        wire.transcript("ALTER SEQUENCE IF EXISTS nope RENAME TO x").await,
+        ["N 00000 relation \"nope\" does not exist, skipping", "C ALTER SEQUENCE", "Z I"]
+    );
+    // Rolled back, the old name is back.
+    client.run("BEGIN; ALTER SEQUENCE st_seq RENAME TO renamed; ROLLBACK").await;
+    assert_eq!(client.lines("SELECT nextval('st_seq')").await, ["4"]);
+}
+
+#[tokio::test]
+async fn altered_sequences_in_the_catalogs_and_psql() {
+    let (server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE users (id serial, v text); CREATE SEQUENCE counter").await;
+    client.run("ALTER SEQUENCE counter AS integer INCREMENT 5 MINVALUE 10 MAXVALUE 1000 START 10 RESTART CACHE 3 CYCLE OWNED BY users.v").await;
+    assert_eq!(
+        client.lines("SELECT data_type, start_value, min_value, max_value, increment_by, cycle, cache_size, last_value FROM pg_sequences WHERE sequencename = 'counter'").await,
+        ["integer|10|10|1000|5|t|3|NULL"]
+    );
+    assert_eq!(
+        client.lines("SELECT s.seqtypid::regtype, s.seqstart, s.seqincrement, s.seqmax, s.seqmin, s.seqcache, s.seqcycle FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid WHERE c.relname = 'counter'").await,
+        ["integer|10|5|1000|10|3|t"]
+    );
+    assert_eq!(
+        client.lines("SELECT data_type, start_value, minimum_value, maximum_value, increment, cycle_option FROM information_schema.sequences WHERE sequence_name = 'counter'").await,
+        ["integer|10|10|1000|5|YES"]
+    );
+    let out = server.psql_with(&[], "\\d counter\n").await;
+    assert_eq!(
+        out.stdout,
+        concat!(
+            "                     Sequence \"public.counter\"\n",
+            "  Type   | Start | Minimum | Maximum | Increment | Cycles? | Cache \n",
+            "---------+-------+---------+---------+-----------+---------+-------\n",
+            " integer |    10 |      10 |    1000 |         5 | yes     |     3\n",
+            "Owned by: public.users.v\n",
+            "\n",
+        ),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test]
+async fn insert_overriding_system_and_user_value() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE a (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text)").await;
+    client.run("CREATE TABLE d (id int GENERATED BY DEFAULT AS IDENTITY, v text)").await;
+    client.run("CREATE TABLE s (id serial, v text); CREATE TABLE p (x int, v text)").await;
+    // SYSTEM VALUE: the values given, also for GENERATED ALWAYS.
+    assert_eq!(client.lines("INSERT INTO a OVERRIDING SYSTEM VALUE VALUES (10, 'x') RETURNING *").await, ["10|x"]);
+    assert_eq!(client.lines("INSERT INTO a OVERRIDING SYSTEM VALUE SELECT 100, 'sel' RETURNING *").await, ["100|sel"]);
+    assert_eq!(client.lines("INSERT INTO a OVERRIDING SYSTEM VALUE VALUES (DEFAULT, 'def') RETURNING *").await, ["1|def"]);
+    client.expect_sqlstate("INSERT INTO a OVERRIDING SYSTEM VALUE VALUES (NULL, 'null')", "23502").await;
+    // USER VALUE: the identity columns' sequences, whatever is given.
+    assert_eq!(client.lines("INSERT INTO a (id, v) OVERRIDING USER VALUE VALUES (10, 'y'), (20, 'z') RETURNING *").await, ["2|y", "3|z"]);
+    assert_eq!(client.lines("INSERT INTO a OVERRIDING USER VALUE SELECT 100, 'sel' RETURNING *").await, ["4|sel"]);
+    assert_eq!(client.lines("INSERT INTO a OVERRIDING USER VALUE VALUES (NULL, 'null') RETURNING *").await, ["5|null"]);
+    assert_eq!(client.lines("INSERT INTO a (v) OVERRIDING USER VALUE VALUES ('nov') RETURNING *").await, ["6|nov"]);
+    assert_eq!(client.lines("INSERT INTO d OVERRIDING USER VALUE VALUES (50, 'u') RETURNING *").await, ["1|u"]);
+    assert_eq!(client.lines("INSERT INTO d OVERRIDING SYSTEM VALUE VALUES (50, 'u') RETURNING *").await, ["50|u"]);
+    // Serial columns are not identity columns; tables without any take the clause too.
+    assert_eq!(client.lines("INSERT INTO s OVERRIDING USER VALUE VALUES (50, 'u') RETURNING *").await, ["50|u"]);
+    assert_eq!(client.lines("INSERT INTO p OVERRIDING SYSTEM VALUE VALUES (1, 'p') RETURNING *").await, ["1|p"]);
+    assert_eq!(client.lines("INSERT INTO p OVERRIDING USER VALUE VALUES (2, 'p') RETURNING *").await, ["2|p"]);
+    // With ON CONFLICT, and prepared.
+    assert_eq!(
+        client.lines("INSERT INTO a OVERRIDING SYSTEM VALUE VALUES (10, 'conf') ON CONFLICT (id) DO UPDATE SET v = excluded.v RETURNING *").await,
+        ["10|conf"]
+    );
+    let statement = client.prepare("INSERT INTO a OVERRIDING SYSTEM VALUE VALUES ($1, $2) RETURNING id").await.expect("prepare");
+    let row = client.query_one(&statement, &[&77i32, &"prepared"]).await.expect("execute");
+    assert_eq!(row.get::<_, i32>(0), 77);
+    // Without the clause, GENERATED ALWAYS still refuses a value.
+    client.expect_error("INSERT INTO a VALUES (11, 'x')", "428C9", "cannot insert a non-DEFAULT value into column \"id\"").await;
+    client.expect_sqlstate("INSERT INTO a OVERRIDING SYSTEM VALUE DEFAULT VALUES", "42601").await;
+    assert_eq!(client.lines("SELECT count(*) FROM a").await, ["9"]);
+}

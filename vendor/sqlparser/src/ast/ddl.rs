@@ -3904,6 +3904,97 @@ impl fmt::Display for AlterSchema {
     }
 }
 
+/// Shale: `ALTER SEQUENCE [ IF EXISTS ] name ...` (`Statement::AlterSequence`), as
+/// PostgreSQL writes it.
+///
+/// See [PostgreSQL](https://www.postgresql.org/docs/current/sql-altersequence.html)
+#[derive(Debug, Clone, PartialEq, PartialOrd, Eq, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "visitor", derive(Visit, VisitMut))]
+pub struct AlterSequence {
+    /// The sequence to alter.
+    pub name: ObjectName,
+    /// Whether `IF EXISTS` was specified.
+    pub if_exists: bool,
+    /// What to change.
+    pub operation: AlterSequenceOperation,
+}
+
+impl fmt::Display for AlterSequence {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "ALTER SEQUENCE ")?;
+        if self.if_exists {
+            write!(f, "IF EXISTS ")?;
+        }
+        write!(f, "{}{}", self.name, self.operation)
+    }
+}
+
+/// Shale: what an `ALTER SEQUENCE` changes.
+#[derive(Debug, Clone, PartialEq, PartialOrd, Eq, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "visitor", derive(Visit, VisitMut))]
+pub enum AlterSequenceOperation {
+    /// Options, in the order written (at least one).
+    Options(Vec<AlterSequenceOption>),
+    /// `RENAME TO new_name`
+    RenameTo(Ident),
+    /// `SET SCHEMA schema_name`
+    SetSchema(Ident),
+    /// `OWNER TO new_owner`
+    OwnerTo(Owner),
+}
+
+impl fmt::Display for AlterSequenceOperation {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            AlterSequenceOperation::Options(options) => {
+                options.iter().try_for_each(|option| write!(f, "{option}"))
+            }
+            AlterSequenceOperation::RenameTo(name) => write!(f, " RENAME TO {name}"),
+            AlterSequenceOperation::SetSchema(schema) => write!(f, " SET SCHEMA {schema}"),
+            AlterSequenceOperation::OwnerTo(owner) => write!(f, " OWNER TO {owner}"),
+        }
+    }
+}
+
+/// Shale: one option of `ALTER SEQUENCE`. Displayed with a leading space, as
+/// [`SequenceOptions`] are.
+#[derive(Debug, Clone, PartialEq, PartialOrd, Eq, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "visitor", derive(Visit, VisitMut))]
+pub enum AlterSequenceOption {
+    /// `INCREMENT`, `[NO] MINVALUE`, `[NO] MAXVALUE`, `START`, `CACHE`, `[NO] CYCLE`: as
+    /// `CREATE SEQUENCE` takes them.
+    Sequence(SequenceOptions),
+    /// `AS data_type`
+    As(DataType),
+    /// `RESTART [ [ WITH ] restart ]`; the flag says whether `WITH` was written.
+    Restart(Option<Expr>, bool),
+    /// `OWNED BY table.column` or `OWNED BY NONE` (the single name `NONE`).
+    OwnedBy(ObjectName),
+}
+
+impl fmt::Display for AlterSequenceOption {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            AlterSequenceOption::Sequence(option) => write!(f, "{option}"),
+            AlterSequenceOption::As(data_type) => write!(f, " AS {data_type}"),
+            AlterSequenceOption::Restart(None, _) => write!(f, " RESTART"),
+            AlterSequenceOption::Restart(Some(value), with) => {
+                write!(f, " RESTART{} {value}", if *with { " WITH" } else { "" })
+            }
+            AlterSequenceOption::OwnedBy(owner) => write!(f, " OWNED BY {owner}"),
+        }
+    }
+}
+
+impl Spanned for AlterSequence {
+    fn span(&self) -> Span {
+        self.name.span()
+    }
+}
+
 impl Spanned for RenameTableNameKind {
     fn span(&self) -> Span {
         match self {

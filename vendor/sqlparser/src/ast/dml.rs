@@ -62,6 +62,9 @@ pub struct Insert {
     pub table_alias: Option<TableAliasWithoutColumns>,
     /// COLUMNS
     pub columns: Vec<ObjectName>,
+    /// Shale: PostgreSQL's `OVERRIDING { SYSTEM | USER } VALUE`, between the columns and
+    /// the source query.
+    pub overriding: Option<InsertOverriding>,
     /// Overwrite (Hive)
     pub overwrite: bool,
     /// A SQL query that specifies what to insert
@@ -125,6 +128,29 @@ pub struct Insert {
     ///
     /// See: <https://docs.snowflake.com/en/sql-reference/sql/insert-multi-table>
     pub multi_table_else_clause: Option<Vec<MultiTableInsertIntoClause>>,
+}
+
+/// Shale: PostgreSQL's `OVERRIDING { SYSTEM | USER } VALUE` of an INSERT: which value an
+/// identity column takes.
+///
+/// See [PostgreSQL](https://www.postgresql.org/docs/current/sql-insert.html)
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Eq, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "visitor", derive(Visit, VisitMut))]
+pub enum InsertOverriding {
+    /// `OVERRIDING SYSTEM VALUE`: the values given, also for GENERATED ALWAYS columns.
+    System,
+    /// `OVERRIDING USER VALUE`: the sequences' values, whatever is given.
+    User,
+}
+
+impl Display for InsertOverriding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InsertOverriding::System => f.write_str("OVERRIDING SYSTEM VALUE"),
+            InsertOverriding::User => f.write_str("OVERRIDING USER VALUE"),
+        }
+    }
 }
 
 impl Display for Insert {
@@ -203,6 +229,11 @@ impl Display for Insert {
 
         if !self.after_columns.is_empty() {
             write!(f, "({})", display_comma_separated(&self.after_columns))?;
+            SpaceOrNewline.fmt(f)?;
+        }
+
+        if let Some(overriding) = &self.overriding {
+            write!(f, "{overriding}")?;
             SpaceOrNewline.fmt(f)?;
         }
 

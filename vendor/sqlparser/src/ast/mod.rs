@@ -64,7 +64,8 @@ pub use self::ddl::{
     AlterFunction, AlterFunctionAction, AlterFunctionKind, AlterFunctionOperation,
     AlterIndexOperation, AlterOperator, AlterOperatorClass, AlterOperatorClassOperation,
     AlterOperatorFamily, AlterOperatorFamilyOperation, AlterOperatorOperation, AlterPolicy,
-    AlterPolicyOperation, AlterSchema, AlterSchemaOperation, AlterTable, AlterTableAlgorithm,
+    AlterPolicyOperation, AlterSchema, AlterSchemaOperation, AlterSequence,
+    AlterSequenceOperation, AlterSequenceOption, AlterTable, AlterTableAlgorithm,
     AlterTableLock, AlterTableOperation, AlterTableType, AlterType, AlterTypeAddValue,
     AlterTypeAddValuePosition, AlterTypeOperation, AlterTypeRename, AlterTypeRenameValue,
     ClusteredBy, ColumnDef, ColumnOption, ColumnOptionDef, ColumnOptions, ColumnPolicy,
@@ -84,7 +85,7 @@ pub use self::ddl::{
     UserDefinedTypeSqlDefinitionOption, UserDefinedTypeStorage, ViewColumnDef,
 };
 pub use self::dml::{
-    Delete, Insert, Merge, MergeAction, MergeClause, MergeClauseKind, MergeInsertExpr,
+    Delete, Insert, InsertOverriding, Merge, MergeAction, MergeClause, MergeClauseKind, MergeInsertExpr,
     MergeInsertKind, MergeUpdateExpr, MultiTableInsertIntoClause, MultiTableInsertType,
     MultiTableInsertValue, MultiTableInsertValues, MultiTableInsertWhenClause, OutputClause,
     Update,
@@ -3771,6 +3772,11 @@ pub enum Statement {
     /// See [BigQuery](https://cloud.google.com/bigquery/docs/reference/standard-sql/data-definition-language#alter_schema_collate_statement)
     AlterSchema(AlterSchema),
     /// ```sql
+    /// ALTER SEQUENCE
+    /// ```
+    /// Shale: see [PostgreSQL](https://www.postgresql.org/docs/current/sql-altersequence.html)
+    AlterSequence(AlterSequence),
+    /// ```sql
     /// ALTER INDEX
     /// ```
     AlterIndex {
@@ -6383,6 +6389,7 @@ impl fmt::Display for Statement {
             Statement::ExportData(e) => write!(f, "{e}"),
             Statement::CreateUser(s) => write!(f, "{s}"),
             Statement::AlterSchema(s) => write!(f, "{s}"),
+            Statement::AlterSequence(s) => write!(f, "{s}"),
             Statement::Vacuum(s) => write!(f, "{s}"),
             Statement::AlterUser(s) => write!(f, "{s}"),
             Statement::Reset(s) => write!(f, "{s}"),
@@ -12201,6 +12208,12 @@ impl From<CreateOperatorFamily> for Statement {
 impl From<CreateOperatorClass> for Statement {
     fn from(c: CreateOperatorClass) -> Self {
         Self::CreateOperatorClass(c)
+    }
+}
+
+impl From<AlterSequence> for Statement {
+    fn from(a: AlterSequence) -> Self {
+        Self::AlterSequence(a)
     }
 }
 

@@ -3540,6 +3540,10 @@ pub enum LockType {
     Share,
     /// `UPDATE` lock (exclusive/update lock).
     Update,
+    /// Shale: `NO KEY UPDATE` lock (PostgreSQL: exclusive, except against `KEY SHARE`).
+    NoKeyUpdate,
+    /// Shale: `KEY SHARE` lock (PostgreSQL: shared, blocking only changes of the row's key).
+    KeyShare,
 }
 
 impl fmt::Display for LockType {
@@ -3547,6 +3551,8 @@ impl fmt::Display for LockType {
         let select_lock = match self {
             LockType::Share => "SHARE",
             LockType::Update => "UPDATE",
+            LockType::NoKeyUpdate => "NO KEY UPDATE",
+            LockType::KeyShare => "KEY SHARE",
         };
         write!(f, "{select_lock}")
     }

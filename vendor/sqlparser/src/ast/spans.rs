@@ -515,6 +515,7 @@ impl Spanned for Statement {
             ),
             Statement::CreateUser(..) => Span::empty(),
             Statement::AlterSchema(s) => s.span(),
+            Statement::AlterSequence(s) => s.span(),
             Statement::Vacuum(..) => Span::empty(),
             Statement::AlterUser(..) => Span::empty(),
             Statement::Reset(..) => Span::empty(),
@@ -1334,7 +1335,8 @@ impl Spanned for Insert {
             table,
             table_alias,
             columns,
-            overwrite: _, // bool
+            overriding: _, // enum, PostgreSQL specific
+            overwrite: _,  // bool
             source,
             partitioned,
             after_columns,

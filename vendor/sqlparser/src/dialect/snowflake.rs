@@ -1808,6 +1808,7 @@ fn parse_multi_table_insert(
         table: TableObject::TableName(ObjectName(vec![])), // Not used for multi-table insert
         table_alias: None,
         columns: vec![],
+        overriding: None,
         overwrite,
         source: Some(source),
         assignments: vec![],

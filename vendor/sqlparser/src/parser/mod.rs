@@ -10731,6 +10731,7 @@ impl<'a> Parser<'a> {
             Keyword::SCHEMA,
             Keyword::USER,
             Keyword::OPERATOR,
+            Keyword::SEQUENCE,
         ])?;
         match object_type {
             Keyword::SCHEMA => {
@@ -10779,11 +10780,74 @@ impl<'a> Parser<'a> {
             Keyword::POLICY => self.parse_alter_policy().map(Into::into),
             Keyword::CONNECTOR => self.parse_alter_connector(),
             Keyword::USER => self.parse_alter_user().map(Into::into),
+            Keyword::SEQUENCE => self.parse_alter_sequence().map(Into::into),
             // unreachable because expect_one_of_keywords used above
             unexpected_keyword => Err(ParserError::ParserError(
                 format!("Internal parser error: expected any of {{VIEW, TYPE, COLLATION, TABLE, INDEX, FUNCTION, AGGREGATE, ROLE, POLICY, CONNECTOR, ICEBERG, SCHEMA, USER, OPERATOR}}, got {unexpected_keyword:?}"),
             )),
         }
+    }
+
+    /// Shale: `ALTER SEQUENCE [ IF EXISTS ] name` and what it changes, as PostgreSQL's
+    /// grammar reads it: options in any order (at least one), `RENAME TO`, `SET SCHEMA` or
+    /// `OWNER TO`. A repeated option is kept, for the caller to refuse.
+    pub fn parse_alter_sequence(&mut self) -> Result<AlterSequence, ParserError> {
+        let if_exists = self.parse_keywords(&[Keyword::IF, Keyword::EXISTS]);
+        let name = self.parse_object_name(false)?;
+        let operation = if self.parse_keywords(&[Keyword::RENAME, Keyword::TO]) {
+            AlterSequenceOperation::RenameTo(self.parse_identifier()?)
+        } else if self.parse_keywords(&[Keyword::SET, Keyword::SCHEMA]) {
+            AlterSequenceOperation::SetSchema(self.parse_identifier()?)
+        } else if self.parse_keywords(&[Keyword::OWNER, Keyword::TO]) {
+            AlterSequenceOperation::OwnerTo(self.parse_owner()?)
+        } else {
+            let mut options = vec![];
+            while let Some(option) = self.parse_alter_sequence_option()? {
+                options.push(option);
+            }
+            if options.is_empty() {
+                return self.expected_ref("an ALTER SEQUENCE option", self.peek_token_ref());
+            }
+            AlterSequenceOperation::Options(options)
+        };
+        Ok(AlterSequence {
+            name,
+            if_exists,
+            operation,
+        })
+    }
+
+    /// Shale: one option of `ALTER SEQUENCE`, if the next tokens are one.
+    fn parse_alter_sequence_option(&mut self) -> Result<Option<AlterSequenceOption>, ParserError> {
+        if self.parse_keyword(Keyword::AS) {
+            return Ok(Some(AlterSequenceOption::As(self.parse_data_type()?)));
+        }
+        if self.parse_keyword(Keyword::RESTART) {
+            let with = self.parse_keyword(Keyword::WITH);
+            let value = match with || self.peek_number() {
+                true => Some(self.parse_number()?),
+                false => None,
+            };
+            return Ok(Some(AlterSequenceOption::Restart(value, with)));
+        }
+        if self.parse_keywords(&[Keyword::OWNED, Keyword::BY]) {
+            let owner = match self.parse_keyword(Keyword::NONE) {
+                true => ObjectName::from(vec![Ident::new("NONE")]),
+                false => self.parse_object_name(false)?,
+            };
+            return Ok(Some(AlterSequenceOption::OwnedBy(owner)));
+        }
+        Ok(self
+            .parse_sequence_option()?
+            .map(AlterSequenceOption::Sequence))
+    }
+
+    /// Shale: whether the next token starts a number (a sign or digits).
+    fn peek_number(&mut self) -> bool {
+        matches!(
+            self.peek_token_ref().token,
+            Token::Number(..) | Token::Minus | Token::Plus
+        )
     }
 
     fn parse_alter_aggregate_signature(
@@ -14090,6 +14154,13 @@ impl<'a> Parser<'a> {
 
             let order_by = self.parse_optional_order_by()?;
 
+            // Shale: PostgreSQL also takes the locking clauses before LIMIT / OFFSET.
+            let mut locks = Vec::new();
+            while self.peek_keyword(Keyword::FOR) && self.peek_locking_clause_after_for() {
+                self.expect_keyword(Keyword::FOR)?;
+                locks.push(self.parse_lock()?);
+            }
+
             let limit_clause = self.parse_optional_limit_clause()?;
 
             let settings = self.parse_settings()?;
@@ -14101,7 +14172,6 @@ impl<'a> Parser<'a> {
             };
 
             let mut for_clause = None;
-            let mut locks = Vec::new();
             while self.parse_keyword(Keyword::FOR) {
                 if let Some(parsed_for_clause) = self.parse_for_clause()? {
                     for_clause = Some(parsed_for_clause);
@@ -17894,10 +17964,11 @@ impl<'a> Parser<'a> {
             let table = self.parse_keyword(Keyword::TABLE);
             let table_object = self.parse_table_object()?;
 
+            // Shale: OVERRIDING starts PostgreSQL's clause, not an alias.
             let table_alias = if self.dialect.supports_insert_table_alias()
                 && !self.peek_sub_query()
                 && self
-                    .peek_one_of_keywords(&[Keyword::DEFAULT, Keyword::VALUES])
+                    .peek_one_of_keywords(&[Keyword::DEFAULT, Keyword::VALUES, Keyword::OVERRIDING])
                     .is_none()
             {
                 if self.parse_keyword(Keyword::AS) {
@@ -17918,6 +17989,7 @@ impl<'a> Parser<'a> {
 
             let is_mysql = dialect_of!(self is MySqlDialect);
 
+            let mut overriding = None;
             let (columns, partitioned, after_columns, output, source, assignments) = if self
                 .parse_keywords(&[Keyword::DEFAULT, Keyword::VALUES])
             {
@@ -17938,6 +18010,9 @@ impl<'a> Parser<'a> {
                 } else {
                     Default::default()
                 };
+
+                // Shale: PostgreSQL's OVERRIDING { SYSTEM | USER } VALUE.
+                overriding = self.parse_insert_overriding()?;
 
                 let output = self.maybe_parse_output_clause()?;
 
@@ -18054,6 +18129,7 @@ impl<'a> Parser<'a> {
                 overwrite,
                 partitioned,
                 columns,
+                overriding,
                 after_columns,
                 source,
                 assignments,
@@ -18073,6 +18149,19 @@ impl<'a> Parser<'a> {
             }
             .into())
         }
+    }
+
+    /// Shale: PostgreSQL's `OVERRIDING { SYSTEM | USER } VALUE` of an INSERT, if there.
+    fn parse_insert_overriding(&mut self) -> Result<Option<InsertOverriding>, ParserError> {
+        if !self.parse_keyword(Keyword::OVERRIDING) {
+            return Ok(None);
+        }
+        let overriding = match self.expect_one_of_keywords(&[Keyword::SYSTEM, Keyword::USER])? {
+            Keyword::SYSTEM => InsertOverriding::System,
+            _ => InsertOverriding::User,
+        };
+        self.expect_keyword_is(Keyword::VALUE)?;
+        Ok(Some(overriding))
     }
 
     /// Parses input format clause used for ClickHouse.
@@ -18985,9 +19074,18 @@ impl<'a> Parser<'a> {
 
     /// Parse a FOR UPDATE/FOR SHARE clause
     pub fn parse_lock(&mut self) -> Result<LockClause, ParserError> {
-        let lock_type = match self.expect_one_of_keywords(&[Keyword::UPDATE, Keyword::SHARE])? {
+        let lock_type = match self.expect_one_of_keywords(&[Keyword::UPDATE, Keyword::SHARE, Keyword::NO, Keyword::KEY])? {
             Keyword::UPDATE => LockType::Update,
             Keyword::SHARE => LockType::Share,
+            // Shale: FOR NO KEY UPDATE and FOR KEY SHARE.
+            Keyword::NO => {
+                self.expect_keywords(&[Keyword::KEY, Keyword::UPDATE])?;
+                LockType::NoKeyUpdate
+            }
+            Keyword::KEY => {
+                self.expect_keyword(Keyword::SHARE)?;
+                LockType::KeyShare
+            }
             unexpected_keyword => return Err(ParserError::ParserError(
                 format!("Internal parser error: expected any of {{UPDATE, SHARE}}, got {unexpected_keyword:?}"),
             )),
@@ -19009,6 +19107,15 @@ impl<'a> Parser<'a> {
             of,
             nonblock,
         })
+    }
+
+    /// Shale: whether the token after `FOR` starts a locking clause (`UPDATE`, `SHARE`,
+    /// `NO KEY UPDATE`, `KEY SHARE`).
+    fn peek_locking_clause_after_for(&self) -> bool {
+        matches!(
+            &self.peek_nth_token_ref(1).token,
+            Token::Word(w) if matches!(w.keyword, Keyword::UPDATE | Keyword::SHARE | Keyword::NO | Keyword::KEY)
+        )
     }
 
     /// Parse a PostgreSQL `LOCK` statement.
@@ -19687,37 +19794,45 @@ impl<'a> Parser<'a> {
         // Shale: the options in any order, as PostgreSQL's grammar takes them; a repeated
         // one is kept, for the caller to refuse as PostgreSQL does.
         let mut sequence_options = vec![];
-        loop {
-            //[ INCREMENT [ BY ] increment ]
-            if self.parse_keywords(&[Keyword::INCREMENT]) {
-                let by = self.parse_keywords(&[Keyword::BY]);
-                sequence_options.push(SequenceOptions::IncrementBy(self.parse_number()?, by));
-            //[ MINVALUE minvalue | NO MINVALUE ]
-            } else if self.parse_keyword(Keyword::MINVALUE) {
-                sequence_options.push(SequenceOptions::MinValue(Some(self.parse_number()?)));
-            } else if self.parse_keywords(&[Keyword::NO, Keyword::MINVALUE]) {
-                sequence_options.push(SequenceOptions::MinValue(None));
-            //[ MAXVALUE maxvalue | NO MAXVALUE ]
-            } else if self.parse_keywords(&[Keyword::MAXVALUE]) {
-                sequence_options.push(SequenceOptions::MaxValue(Some(self.parse_number()?)));
-            } else if self.parse_keywords(&[Keyword::NO, Keyword::MAXVALUE]) {
-                sequence_options.push(SequenceOptions::MaxValue(None));
-            //[ START [ WITH ] start ]
-            } else if self.parse_keywords(&[Keyword::START]) {
-                let with = self.parse_keywords(&[Keyword::WITH]);
-                sequence_options.push(SequenceOptions::StartWith(self.parse_number()?, with));
-            //[ CACHE cache ]
-            } else if self.parse_keywords(&[Keyword::CACHE]) {
-                sequence_options.push(SequenceOptions::Cache(self.parse_number()?));
-            // [ [ NO ] CYCLE ]
-            } else if self.parse_keywords(&[Keyword::NO, Keyword::CYCLE]) {
-                sequence_options.push(SequenceOptions::Cycle(true));
-            } else if self.parse_keywords(&[Keyword::CYCLE]) {
-                sequence_options.push(SequenceOptions::Cycle(false));
-            } else {
-                return Ok(sequence_options);
-            }
+        while let Some(option) = self.parse_sequence_option()? {
+            sequence_options.push(option);
         }
+        Ok(sequence_options)
+    }
+
+    /// Shale: one option of `CREATE SEQUENCE` (and `ALTER SEQUENCE`), if the next tokens
+    /// are one.
+    fn parse_sequence_option(&mut self) -> Result<Option<SequenceOptions>, ParserError> {
+        //[ INCREMENT [ BY ] increment ]
+        let option = if self.parse_keywords(&[Keyword::INCREMENT]) {
+            let by = self.parse_keywords(&[Keyword::BY]);
+            SequenceOptions::IncrementBy(self.parse_number()?, by)
+        //[ MINVALUE minvalue | NO MINVALUE ]
+        } else if self.parse_keyword(Keyword::MINVALUE) {
+            SequenceOptions::MinValue(Some(self.parse_number()?))
+        } else if self.parse_keywords(&[Keyword::NO, Keyword::MINVALUE]) {
+            SequenceOptions::MinValue(None)
+        //[ MAXVALUE maxvalue | NO MAXVALUE ]
+        } else if self.parse_keywords(&[Keyword::MAXVALUE]) {
+            SequenceOptions::MaxValue(Some(self.parse_number()?))
+        } else if self.parse_keywords(&[Keyword::NO, Keyword::MAXVALUE]) {
+            SequenceOptions::MaxValue(None)
+        //[ START [ WITH ] start ]
+        } else if self.parse_keywords(&[Keyword::START]) {
+            let with = self.parse_keywords(&[Keyword::WITH]);
+            SequenceOptions::StartWith(self.parse_number()?, with)
+        //[ CACHE cache ]
+        } else if self.parse_keywords(&[Keyword::CACHE]) {
+            SequenceOptions::Cache(self.parse_number()?)
+        // [ [ NO ] CYCLE ]
+        } else if self.parse_keywords(&[Keyword::NO, Keyword::CYCLE]) {
+            SequenceOptions::Cycle(true)
+        } else if self.parse_keywords(&[Keyword::CYCLE]) {
+            SequenceOptions::Cycle(false)
+        } else {
+            return Ok(None);
+        };
+        Ok(Some(option))
     }
 
     ///   Parse a `CREATE SERVER` statement.
