@@ -104,6 +104,7 @@ impl From<shale_storage::Error> for CatalogError {
             shale_storage::Error::LockTimeout(m) => {
                 Self::new(sqlstate::LOCK_NOT_AVAILABLE, "canceling statement due to lock timeout").with_detail(m)
             }
+            shale_storage::Error::Interrupted(m) => Self::new(sqlstate::QUERY_CANCELED, m),
             shale_storage::Error::Corrupt(m) => Self::new(sqlstate::DATA_CORRUPTED, m),
             shale_storage::Error::TooLarge(m) => Self::new(sqlstate::PROGRAM_LIMIT_EXCEEDED, "row is too big").with_detail(m),
             other => Self::internal(other.to_string()),

@@ -63,6 +63,8 @@ pub mod sqlstate {
     pub const DUPLICATE_SCHEMA: &str = "42P06";
     /// duplicate_column
     pub const DUPLICATE_COLUMN: &str = "42701";
+    /// duplicate_alias: a table name given twice in one FROM list.
+    pub const DUPLICATE_ALIAS: &str = "42712";
     /// datatype_mismatch
     pub const DATATYPE_MISMATCH: &str = "42804";
     /// invalid_table_definition

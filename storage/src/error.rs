@@ -17,6 +17,9 @@ pub enum Error {
     /// The lock was not granted within the transaction's lock timeout.
     #[error("lock timeout: {0}")]
     LockTimeout(String),
+    /// A wait for a lock was stopped (the statement was cancelled); the message says why.
+    #[error("{0}")]
+    Interrupted(String),
     /// Stored bytes do not decode (a damaged key or row, or one read with the wrong kinds).
     #[error("corrupt data: {0}")]
     Corrupt(String),

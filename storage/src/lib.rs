@@ -57,4 +57,4 @@ pub use keys::{
 };
 pub use row::{MAX_SLOTS, decode_array, decode_row, encode_array, encode_row, row_slot_count};
 pub use store::{MemoryUsage, Space, Store, StoreOptions};
-pub use txn::{Isolation, KeyRange, Txn, TxnOptions};
+pub use txn::{Isolation, KeyRange, Stop, Txn, TxnOptions};

@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
 use rocksdb::{ColumnFamily, ReadOptions, SnapshotWithThreadMode, Transaction, TransactionDB, TransactionOptions};
@@ -41,7 +41,8 @@ pub struct TxnOptions {
     /// syncs at all, see [`StoreOptions::sync_commit`](crate::StoreOptions)).
     pub sync: bool,
     /// How long to wait for a row lock before [`Error::LockTimeout`]; `None` waits until
-    /// the holder ends (a deadlock is detected and fails with [`Error::Deadlock`]).
+    /// the holder ends (a deadlock is detected and fails with [`Error::Deadlock`]). Waits
+    /// stop early when the transaction's [`Stop`] says so.
     pub lock_timeout: Option<Duration>,
 }
 
@@ -51,16 +52,14 @@ impl Default for TxnOptions {
     }
 }
 
-/// A lock wait "without" a timeout, in milliseconds: a day.
-const UNBOUNDED_LOCK_WAIT_MS: i64 = 86_400_000;
-
 impl TxnOptions {
     /// RocksDB's options for such a transaction.
     fn rocksdb(&self) -> TransactionOptions {
         let mut opts = TransactionOptions::default();
         opts.set_snapshot(self.isolation == Isolation::Snapshot);
-        let timeout = self.lock_timeout.map_or(UNBOUNDED_LOCK_WAIT_MS, |t| i64::try_from(t.as_millis()).unwrap_or(i64::MAX));
-        opts.set_lock_timeout(timeout);
+        // One slice at a time (see `waits`); a shorter lock timeout is one slice.
+        let slice = self.lock_timeout.map_or(WAIT_SLICE, |t| t.min(WAIT_SLICE));
+        opts.set_lock_timeout(i64::try_from(slice.as_millis()).unwrap_or(1).max(1));
         opts.set_deadlock_detect(true);
         opts
     }
@@ -112,6 +111,10 @@ pub struct Txn {
     /// Whether the transaction has written: committing one that has not only releases its
     /// locks, with no write-ahead-log write (and no sync) for a read-only statement.
     wrote: AtomicBool,
+    /// The session's lock timeout, see [`TxnOptions::lock_timeout`].
+    lock_timeout: Option<Duration>,
+    /// What stops lock waits early, see [`Txn::set_stop`].
+    stop: OnceLock<Arc<dyn Stop>>,
     shared: Arc<Shared>,
 }
 
@@ -126,6 +129,8 @@ impl Txn {
             inner: Mutex::new(Some(Open { txn, statement: None })),
             isolation: opts.isolation,
             wrote: AtomicBool::new(false),
+            lock_timeout: opts.lock_timeout,
+            stop: OnceLock::new(),
             shared,
         }
     }
@@ -162,7 +167,7 @@ impl Txn {
     /// [`Error::Conflict`] if another transaction wrote the key after our snapshot.
     pub fn get_for_update(&self, space: Space, key: &[u8]) -> Result<Option<Vec<u8>>> {
         let cf = self.shared.cf(space)?;
-        self.with(|txn| locked_get(txn, cf, key, true))
+        self.waiting(|| self.with(|txn| locked_get(txn, cf, key, true)))
     }
 
     /// The value of `key`, if any, holding a shared lock on the key until the transaction
@@ -170,19 +175,26 @@ impl Txn {
     /// (PostgreSQL's weaker table locks against ACCESS EXCLUSIVE).
     pub fn get_shared(&self, space: Space, key: &[u8]) -> Result<Option<Vec<u8>>> {
         let cf = self.shared.cf(space)?;
-        self.with(|txn| locked_get(txn, cf, key, false))
+        self.waiting(|| self.with(|txn| locked_get(txn, cf, key, false)))
+    }
+
+    /// The value of `key` as committed now (and written by this transaction), whatever the
+    /// transaction's snapshot, without locking it.
+    pub fn get_latest(&self, space: Space, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let cf = self.shared.cf(space)?;
+        self.with(|txn| Ok(txn.get_cf_opt(cf, key, &ReadOptions::default())?))
     }
 
     /// Sets `key` to `value`.
     pub fn put(&self, space: Space, key: &[u8], value: &[u8]) -> Result<()> {
         let cf = self.shared.cf(space)?;
-        self.with_write(|txn| Ok(txn.put_cf(cf, key, value)?))
+        self.waiting(|| self.with_write(|txn| Ok(txn.put_cf(cf, key, value)?)))
     }
 
     /// Removes `key` (nothing happens if it is absent).
     pub fn delete(&self, space: Space, key: &[u8]) -> Result<()> {
         let cf = self.shared.cf(space)?;
-        self.with_write(|txn| Ok(txn.delete_cf(cf, key)?))
+        self.waiting(|| self.with_write(|txn| Ok(txn.delete_cf(cf, key)?)))
     }
 
     /// Up to `limit` pairs with `range.lower <= key < range.upper`, ascending. With `after`,
@@ -297,7 +309,13 @@ impl Txn {
         let cf = self.shared.cf(Space::Meta)?;
         let opts = TxnOptions { isolation: Isolation::ReadCommitted, sync: false, lock_timeout: None };
         let txn = self.shared.db.transaction_opt(&self.shared.async_write_opts, &opts.rocksdb());
-        let current = txn.get_for_update_cf(cf, key, true)?;
+        // Callers hold the lock only for this read and write: wait as long as it takes.
+        let current = loop {
+            match txn.get_for_update_cf(cf, key, true).map_err(Error::from) {
+                Err(Error::LockTimeout(_)) => continue,
+                other => break other?,
+            }
+        };
         let value = next(current.as_deref())?;
         txn.put_cf(cf, key, &value)?;
         txn.commit()?;
@@ -391,6 +409,11 @@ impl fmt::Debug for Txn {
             .finish()
     }
 }
+
+mod waits;
+
+pub use waits::Stop;
+use waits::WAIT_SLICE;
 
 #[cfg(test)]
 mod tests;

@@ -61,10 +61,26 @@ pub fn check_parent(txn: &Txn, child: &TableDesc, parent: &TableDesc, fk: &Forei
         in_order(&slots_of).iter().for_each(|d| encode_key_datum(d.as_ref(), &mut key));
         key
     };
-    match txn.get_shared(Space::Data, &key)? {
+    // KEY SHARE: the parent's key cannot go until this transaction ends, but its other
+    // columns may change meanwhile.
+    txn.get_shared(Space::Data, &key_lock(&key))?;
+    match txn.get_latest(Space::Data, &key)? {
         Some(_) => Ok(()),
         None => Err(no_parent(child, parent, fk, slots)),
     }
+}
+
+/// The lock that stands for a referenced key (a row key, or a unique index's entry key):
+/// a foreign-key check holds it shared while its transaction lasts, and deleting the row or
+/// changing that key takes it exclusively, as PostgreSQL's FOR KEY SHARE and FOR UPDATE
+/// row locks do; updating the row's other columns locks only the row, so it does not wait
+/// for transactions that inserted references to it. The key is never written: it is the
+/// referenced key and one byte no complete key ends with after it.
+pub fn key_lock(key: &[u8]) -> Vec<u8> {
+    let mut lock = Vec::with_capacity(key.len() + 1);
+    lock.extend_from_slice(key);
+    lock.push(0xFF);
+    lock
 }
 
 /// 23503: the row `slots` of `child` has no parent under `fk`.

@@ -128,7 +128,7 @@ pub fn drop_schemas(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool,
 
 /// PostgreSQL's NOTICE for what a CASCADE dropped too: the one object, or how many with
 /// the list in DETAIL.
-fn cascade_notice(outcome: &mut DdlOutcome, cascaded: Vec<String>) {
+pub(super) fn cascade_notice(outcome: &mut DdlOutcome, cascaded: Vec<String>) {
     match cascaded.as_slice() {
         [] => {}
         [one] => outcome.notice("00000", one.clone()),

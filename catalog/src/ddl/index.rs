@@ -9,7 +9,7 @@ use shale_storage::Txn;
 
 use super::{DdlContext, DdlOutcome};
 use crate::access::index;
-use crate::descriptor::{IndexColumn, IndexDesc, TableDesc};
+use crate::descriptor::{IndexColumn, IndexDesc, TableDesc, TableRef};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::{meta, resolve};
 
@@ -242,12 +242,14 @@ fn object_name(name1: &str, name2: &str, label: &str) -> String {
     name
 }
 
-/// `DROP INDEX [CONCURRENTLY] [IF EXISTS] a, b [CASCADE | RESTRICT]`.
-pub fn drop_indexes(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool) -> Result<DdlOutcome> {
+/// `DROP INDEX [CONCURRENTLY] [IF EXISTS] a, b [CASCADE | RESTRICT]`. A foreign key whose
+/// referenced columns only this unique index makes unique depends on it: 2BP01, or with
+/// CASCADE the key goes too.
+pub fn drop_indexes(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, cascade: bool) -> Result<DdlOutcome> {
     let txn = ctx.handle.txn()?;
     let mut outcome = DdlOutcome::new("DROP INDEX");
     for name in names {
-        let Some((mut table, position)) = find_index(ctx, &txn, name)? else {
+        let Some((table, position)) = find_index(ctx, &txn, name)? else {
             if if_exists {
                 outcome.notice("00000", format!("index \"{}\" does not exist, skipping", resolve::display(name)));
                 continue;
@@ -266,6 +268,32 @@ pub fn drop_indexes(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool)
             )
             .with_hint(format!("You can drop constraint {index} on table {table} instead.")));
         }
+        let dependents = dependent_keys(&txn, &table, position)?;
+        if !dependents.is_empty() && !cascade {
+            let detail: Vec<String> =
+                dependents.iter().map(|(k, child)| format!("constraint {k} on table {} depends on index {}", child.name, dropped.name)).collect();
+            return Err(CatalogError::new(
+                sqlstate::DEPENDENT_OBJECTS,
+                format!("cannot drop index {} because other objects depend on it", dropped.name),
+            )
+            .with_detail(detail.join("\n"))
+            .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+        }
+        super::drop::cascade_notice(
+            &mut outcome,
+            dependents.iter().map(|(k, child)| format!("drop cascades to constraint {k} on table {}", child.name)).collect(),
+        );
+        for (key, child) in &dependents {
+            let Some(mut referencing) = meta::get_table_for_update(&txn, child.schema_id, &child.name)? else { continue };
+            if let Some(at) = referencing.foreign_keys.iter().position(|k| &k.name == key) {
+                super::foreign_key::drop_foreign_key(&txn, &mut referencing, at)?;
+                meta::put_table(&txn, &referencing)?;
+            }
+        }
+        // Read again: dropping the keys may have changed it.
+        let id = dropped.id;
+        let mut table = meta::get_table_for_update(&txn, table.schema_id, &table.name)?.unwrap_or(table);
+        let Some(position) = table.indexes.iter().position(|i| i.id == id) else { continue };
         let dropped = table.indexes.remove(position);
         index::clear(&txn, &dropped)?;
         meta::delete_index_name(&txn, table.schema_id, &dropped.name)?;
@@ -273,6 +301,33 @@ pub fn drop_indexes(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool)
     }
     meta::bump_version(&txn)?;
     Ok(outcome)
+}
+
+/// The foreign keys (name, referencing table) whose referenced columns are unique only by
+/// the unique index at `position` of `table`.
+fn dependent_keys(txn: &Txn, table: &TableDesc, position: usize) -> Result<Vec<(String, TableRef)>> {
+    let index = &table.indexes[position];
+    let slots: Vec<usize> = index.columns.iter().map(|c| c.slot).collect();
+    let unique_otherwise = table.primary_key == slots
+        || table.indexes.iter().enumerate().any(|(i, other)| {
+            i != position && other.unique && other.columns.iter().map(|c| c.slot).collect::<Vec<_>>() == slots
+        });
+    if !index.unique || unique_otherwise {
+        return Ok(Vec::new());
+    }
+    let mut dependents = Vec::new();
+    for child in &table.referenced_by {
+        let referencing = match child.id == table.id {
+            true => Some(table.clone()),
+            false => meta::get_table(txn, child.schema_id, &child.name)?,
+        };
+        for k in referencing.iter().flat_map(|t| &t.foreign_keys) {
+            if k.parent.id == table.id && k.parent_columns == slots {
+                dependents.push((k.name.clone(), child.clone()));
+            }
+        }
+    }
+    Ok(dependents)
 }
 
 /// `ALTER INDEX [IF EXISTS] name RENAME TO new`.

@@ -81,6 +81,15 @@ impl Interrupt {
 }
 
 /// PostgreSQL's error for `reason`: 57014, or 08006 for a lost connection.
+/// A transaction's lock waits stop when the session's statement is cancelled (their
+/// SQLSTATE is 57014 whatever the reason; the session answers its own error once the
+/// statement ends).
+impl shale_storage::Stop for Interrupt {
+    fn stopped(&self) -> Option<String> {
+        self.reason().map(|r| canceled(r).message.clone())
+    }
+}
+
 fn canceled(reason: Reason) -> CatalogError {
     match reason {
         Reason::UserRequest => CatalogError::new(sqlstate::QUERY_CANCELED, "canceling statement due to user request"),

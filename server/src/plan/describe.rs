@@ -8,7 +8,7 @@ use std::sync::Arc;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::{
-    Expr, FromTable, LimitClause, Query, SelectItem, SetExpr, Statement, TableObject, TableWithJoins, Visit,
+    Expr, FromTable, LimitClause, Query, SelectItem, SetExpr, Statement, TableObject, TableWithJoins, UpdateTableFromKind, Visit,
     Visitor,
 };
 use shale_catalog::{CatalogError, resolve};
@@ -82,7 +82,11 @@ impl Session {
                 Description { params, rows, ..Default::default() }
             }
             Statement::Update(update) => {
-                let from = table_sql(&update.table);
+                let others = match &update.from {
+                    Some(UpdateTableFromKind::AfterSet(tables) | UpdateTableFromKind::BeforeSet(tables)) => tables.as_slice(),
+                    None => &[],
+                };
+                let from = tables_sql(&update.table, others);
                 let items: Vec<String> = update.assignments.iter().map(|a| a.value.to_string()).collect();
                 let mut params = self.probe(&from, &items, update.selection.as_ref()).await?;
                 let columns = self.table_column_types(&update.table)?;
@@ -100,7 +104,7 @@ impl Session {
             Statement::Delete(delete) => {
                 let (FromTable::WithFromKeyword(tables) | FromTable::WithoutKeyword(tables)) = &delete.from;
                 let Some(table) = tables.first() else { return Ok(Description::default()) };
-                let from = table_sql(table);
+                let from = tables_sql(table, delete.using.as_deref().unwrap_or_default());
                 let mut params = self.probe(&from, &["1".to_string()], delete.selection.as_ref()).await?;
                 let rows = self.returning_rows(&from, delete.returning.as_deref(), &mut params).await?;
                 Description { params, rows, ..Default::default() }
@@ -134,6 +138,8 @@ impl Session {
 
     /// Parameter types of `SELECT items FROM from WHERE selection`.
     async fn probe(&mut self, from: &str, items: &[String], selection: Option<&Expr>) -> Result<Vec<Option<Field>>, CatalogError> {
+        // Aliased apart: SET a = NULL, b = NULL would be two columns named NULL.
+        let items: Vec<String> = items.iter().enumerate().map(|(i, item)| format!("{item} AS __shale_probe_{i}")).collect();
         let mut sql = format!("SELECT {} FROM {from}", items.join(", "));
         if let Some(s) = selection {
             sql.push_str(&format!(" WHERE {s}"));
@@ -197,8 +203,10 @@ fn text_column(name: &str) -> (SchemaRef, Vec<String>) {
     (Arc::new(Schema::new(vec![Field::new(name, DataType::Utf8, false)])), vec![name.to_string()])
 }
 
-fn table_sql(t: &TableWithJoins) -> String {
-    t.relation.to_string()
+/// The FROM list that finds the rows of UPDATE or DELETE: the target, then the tables of
+/// UPDATE's FROM or DELETE's USING.
+fn tables_sql(target: &TableWithJoins, others: &[TableWithJoins]) -> String {
+    std::iter::once(target.relation.to_string()).chain(others.iter().map(|t| t.to_string())).collect::<Vec<_>>().join(", ")
 }
 
 fn params_from(types: HashMap<String, Option<DataType>>) -> Vec<Option<Field>> {

@@ -26,7 +26,7 @@ use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::sql::parser::Statement as DFStatement;
-use datafusion::sql::sqlparser::ast::{Expr, SelectItem, Statement};
+use datafusion::sql::sqlparser::ast::{Expr, SelectItem, SetExpr, Statement};
 use pgwire::api::Type;
 use shale_catalog::access::dml::{self, DmlPlan};
 use shale_catalog::{CatalogError, SessionHandle, meta};
@@ -178,6 +178,11 @@ pub struct PreparedRef<'a> {
 /// parameters (RETURNING is planned at each execution over the written rows, from its SQL).
 pub fn is_cacheable(stmt: &Statement) -> bool {
     match stmt {
+        // A locking SELECT's select list is evaluated like RETURNING.
+        Statement::Query(q) if dml::is_locking_select(stmt) => match q.body.as_ref() {
+            SetExpr::Select(select) => placeholder_count(&select.projection) == 0,
+            _ => true,
+        },
         Statement::Query(_) => true,
         Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => {
             returning(stmt).is_none_or(|items| placeholder_count(&items.to_vec()) == 0)
@@ -298,7 +303,7 @@ impl Session {
         let mut stmt = prepared.stmt.clone();
         rewrite_statement(&mut stmt)?;
         Ok(match stmt {
-            Statement::Query(q) => {
+            Statement::Query(q) if q.locks.is_empty() => {
                 let names = names::output_names(&q);
                 let plan = self.state.statement_to_plan(DFStatement::Statement(Box::new(Statement::Query(q)))).await?;
                 Plan::Query(Kept::new(&self.state, plan, |p| p).await?, names)
@@ -307,7 +312,7 @@ impl Session {
                 let command = crate::session::execute::dml_command(&stmt)
                     .ok_or_else(|| CatalogError::internal("a cached plan of a statement that is not DML"))?;
                 let text_params: Vec<bool> = prepared.params.iter().map(binds_as_text).collect();
-                let names = returning(&stmt).and_then(names::item_names);
+                let names = crate::session::execute::dml_names(&stmt);
                 let plan = dml::plan(&self.dml(), stmt, &text_params).await?;
                 Plan::Dml(Kept::new(&self.state, plan, DmlPlan::logical_plan).await?, command, names)
             }

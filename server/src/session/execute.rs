@@ -22,6 +22,8 @@ impl Session {
     /// Executes a statement in the current transaction.
     pub(crate) async fn run(&mut self, stmt: Statement) -> Result<Outcome, CatalogError> {
         match stmt {
+            // SELECT ... FOR UPDATE locks its rows as DML writes its own.
+            Statement::Query(_) if dml::is_locking_select(&stmt) => self.dml_statement(stmt).await,
             Statement::Query(_) => self.query(stmt).await,
             Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => self.dml_statement(stmt).await,
             // DDL writes catalog keys, and may wait for another transaction's locks on them.
@@ -47,13 +49,14 @@ impl Session {
             Statement::Drop { object_type, if_exists, names, cascade, .. } => match object_type {
                 ObjectType::Table => Ok(ddl_outcome(blocking(|| ddl::drop_tables(&self.ddl(), &names, if_exists, cascade))?)),
                 ObjectType::Sequence => Ok(ddl_outcome(blocking(|| ddl::drop_sequences(&self.ddl(), &names, if_exists))?)),
-                ObjectType::Index => Ok(ddl_outcome(blocking(|| ddl::drop_indexes(&self.ddl(), &names, if_exists))?)),
+                ObjectType::Index => Ok(ddl_outcome(blocking(|| ddl::drop_indexes(&self.ddl(), &names, if_exists, cascade))?)),
                 ObjectType::Schema => {
                     Ok(ddl_outcome(blocking(|| ddl::drop_schemas(&self.ddl(), &names, if_exists, cascade))?))
                 }
                 other => Err(CatalogError::unsupported(format!("DROP {other}"))),
             },
             Statement::AlterTable(alter) => Ok(ddl_outcome(ddl::alter_table(&self.ddl(), &alter).await?)),
+            Statement::AlterSequence(alter) => Ok(ddl_outcome(blocking(|| ddl::alter_sequence(&self.ddl(), &alter))?)),
             explain @ Statement::Explain { analyze: false, .. } => {
                 let json = crate::plan::explain::wants_json(&explain);
                 let Statement::Explain { statement, .. } = explain else { unreachable!("matched above") };
@@ -66,13 +69,7 @@ impl Session {
     /// INSERT, UPDATE or DELETE, planned and executed by `catalog::dml`.
     async fn dml_statement(&mut self, stmt: Statement) -> Result<Outcome, CatalogError> {
         let command = dml_command(&stmt).ok_or_else(|| CatalogError::internal("not an INSERT, UPDATE or DELETE"))?;
-        let names = match &stmt {
-            Statement::Insert(s) => s.returning.as_deref(),
-            Statement::Update(s) => s.returning.as_deref(),
-            Statement::Delete(s) => s.returning.as_deref(),
-            _ => None,
-        }
-        .and_then(names::item_names);
+        let names = dml_names(&stmt);
         let plan = dml::plan(&self.dml(), stmt, &[]).await?;
         let outcome = plan.execute(&self.dml(), None).await?;
         Ok(dml_outcome(command, outcome, names))
@@ -143,9 +140,22 @@ fn ddl_outcome(outcome: DdlOutcome) -> Outcome {
     out
 }
 
-/// The command tag of a DML statement, before its row count.
+/// The names of the columns a DML statement returns: its RETURNING list's, or a locking
+/// SELECT's select list's.
+pub(crate) fn dml_names(stmt: &Statement) -> Option<Vec<String>> {
+    match stmt {
+        Statement::Insert(s) => s.returning.as_deref().and_then(names::item_names),
+        Statement::Update(s) => s.returning.as_deref().and_then(names::item_names),
+        Statement::Delete(s) => s.returning.as_deref().and_then(names::item_names),
+        Statement::Query(q) => names::output_names(q),
+        _ => None,
+    }
+}
+
+/// The command tag of a DML statement (or a locking SELECT), before its row count.
 pub(crate) fn dml_command(stmt: &Statement) -> Option<&'static str> {
     match stmt {
+        Statement::Query(_) if dml::is_locking_select(stmt) => Some("SELECT"),
         Statement::Insert(_) => Some("INSERT 0"),
         Statement::Update(_) => Some("UPDATE"),
         Statement::Delete(_) => Some("DELETE"),

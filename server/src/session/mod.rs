@@ -259,6 +259,7 @@ impl Session {
             Statement::CreateSequence { .. } => "CREATE SEQUENCE",
             Statement::CreateIndex(_) => "CREATE INDEX",
             Statement::AlterTable(_) => "ALTER TABLE",
+            Statement::AlterSequence(_) => "ALTER SEQUENCE",
             Statement::Drop { object_type, .. } => return Err(read_only(&format!("DROP {object_type}"))),
             Statement::Truncate(_) => "TRUNCATE TABLE",
             _ => return Ok(()),
@@ -285,7 +286,9 @@ impl Session {
     /// A storage transaction with `mode` and the session's lock timeout and commit sync.
     fn begin_txn(&self, mode: Mode) -> Txn {
         let (sync, lock_timeout) = self.handle.with_settings(|s| (s.synchronous_commit(), s.lock_timeout()));
-        self.handle.store().begin_with(&TxnOptions { isolation: mode.level.isolation(), sync, lock_timeout })
+        let txn = self.handle.store().begin_with(&TxnOptions { isolation: mode.level.isolation(), sync, lock_timeout });
+        txn.set_stop(self.handle.interrupt().clone());
+        txn
     }
 
     /// The open transaction's storage transaction, begun now if needed, and made the one

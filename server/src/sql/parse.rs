@@ -10,7 +10,7 @@
 
 use std::ops::ControlFlow;
 
-use datafusion::sql::sqlparser::ast::{Expr, Statement, Visit, Visitor};
+use datafusion::sql::sqlparser::ast::{Expr, Query, Statement, Visit, Visitor};
 use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
 use datafusion::sql::sqlparser::keywords::Keyword;
 use datafusion::sql::sqlparser::parser::{Parser, ParserError};
@@ -41,6 +41,7 @@ pub fn parse_statements(sql: &str) -> Result<Vec<Statement>, CatalogError> {
             parser.parse_statement().map_err(syntax_error)?
         };
         check_depth(&statement)?;
+        check_locking_clauses(&statement)?;
         statements.push(statement);
         delimited = false;
     }
@@ -70,6 +71,30 @@ fn check_depth(stmt: &Statement) -> Result<(), CatalogError> {
     match stmt.visit(&mut Depth(0)) {
         ControlFlow::Continue(()) => Ok(()),
         ControlFlow::Break(()) => Err(stack_depth_exceeded()),
+    }
+}
+
+/// 0A000 for FOR UPDATE / FOR SHARE anywhere but on a statement's own SELECT of one table
+/// (see `shale_catalog::access::dml::is_locking_select`): in a subquery, a CTE or the query
+/// of INSERT ... SELECT, DataFusion would plan the query and lock nothing.
+fn check_locking_clauses(stmt: &Statement) -> Result<(), CatalogError> {
+    struct Nested<'a>(Option<&'a Query>);
+    impl Visitor for Nested<'_> {
+        type Break = ();
+        fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
+            let top = self.0.is_some_and(|top| std::ptr::eq(top, query));
+            if !query.locks.is_empty() && !top { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+        }
+    }
+    let top = match stmt {
+        Statement::Query(q) => Some(q.as_ref()),
+        _ => None,
+    };
+    match stmt.visit(&mut Nested(top)) {
+        ControlFlow::Continue(()) => Ok(()),
+        ControlFlow::Break(()) => Err(CatalogError::unsupported(
+            "FOR UPDATE / FOR SHARE in a subquery, a WITH query or the query of another statement",
+        )),
     }
 }
 

@@ -198,3 +198,48 @@ async fn eight_sessions_hammering_the_same_keys_leave_no_duplicate_and_no_orphan
     assert_eq!(client.lines("SELECT count(*) FROM children c WHERE NOT EXISTS (SELECT 1 FROM parents p WHERE p.id = c.pid)").await, ["0"]);
     assert_eq!(client.lines("SELECT count(*) - count(DISTINCT email) FROM parents").await, ["0"]);
 }
+
+#[tokio::test]
+async fn dropping_the_unique_index_a_key_needs() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE p (a int, b int); CREATE UNIQUE INDEX p_a ON p (a); CREATE INDEX p_b ON p (b);
+                CREATE TABLE c (x int REFERENCES p (a))").await;
+    let e = client.error("DROP INDEX p_a").await;
+    assert_eq!((e.code().code(), e.message()), ("2BP01", "cannot drop index p_a because other objects depend on it"));
+    assert_eq!(e.detail(), Some("constraint c_x_fkey on table c depends on index p_a"));
+    client.run("DROP INDEX p_b CASCADE").await;
+    client.run("DROP INDEX p_a CASCADE").await;
+    // The key went with it: any value goes in now.
+    client.run("INSERT INTO c VALUES (42)").await;
+    assert_eq!(client.lines("SELECT count(*) FROM pg_constraint WHERE conname = 'c_x_fkey'").await, ["0"]);
+}
+
+/// A reference locks the parent's key, not its row: other columns of the parent change
+/// while the referencing transaction is open (PostgreSQL's FOR KEY SHARE against FOR NO KEY
+/// UPDATE); deleting the parent waits for it.
+#[tokio::test]
+async fn a_reference_locks_the_key_not_the_row() {
+    let (server, a, b) = TestServer::start_with_two_clients().await;
+    a.run("CREATE TABLE acct (id int PRIMARY KEY, code text UNIQUE, balance int);
+           CREATE TABLE entry (acct int REFERENCES acct, code text REFERENCES acct (code), amount int);
+           INSERT INTO acct VALUES (1, 'a', 0), (2, 'b', 0)").await;
+    a.run("BEGIN; INSERT INTO entry VALUES (1, 'a', 5)").await;
+    // Not blocked: the balance is not a referenced key.
+    let update = Background::start(b, "UPDATE acct SET balance = balance + 5 WHERE id = 1");
+    let (b, result) = update.finish_within(Duration::from_secs(5)).await;
+    assert_eq!(sqlstate(&result), None);
+    // Changing a referenced key, or deleting the row, waits for the reference.
+    let delete = Background::start(b, "DELETE FROM acct WHERE id = 1");
+    assert!(delete.still_running_after(Duration::from_millis(300)).await);
+    a.run("COMMIT").await;
+    let (b, result) = delete.finish().await;
+    assert_eq!(sqlstate(&result), Some("23503"));
+    let c = server.client().await;
+    c.run("BEGIN; INSERT INTO entry VALUES (2, 'b', 1)").await;
+    let rename = Background::start(b, "UPDATE acct SET code = 'bb' WHERE id = 2");
+    assert!(rename.still_running_after(Duration::from_millis(300)).await);
+    c.run("ROLLBACK").await;
+    let (b, result) = rename.finish().await;
+    assert_eq!(sqlstate(&result), None);
+    assert_eq!(b.lines("SELECT id, code, balance FROM acct ORDER BY id").await, ["1|a|5", "2|bb|0"]);
+}

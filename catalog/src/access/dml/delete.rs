@@ -3,21 +3,20 @@
 use std::sync::Arc;
 
 use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::common::Column;
+use datafusion::common::{Column, TableReference};
 use datafusion::logical_expr::Expr;
 use datafusion::sql::sqlparser::ast::{self, FromTable};
 
 use super::write::RowWriter;
+use super::update::other_columns;
 use super::{DmlContext, DmlPlan, Kind, single_table};
 use crate::access::convert::datum_at;
 use crate::error::{CatalogError, Result};
 use crate::provider::KEY_COLUMN;
 
-/// Plans a DELETE: the matching rows, each followed by its key.
-pub(super) fn plan(ctx: &DmlContext<'_>, stmt: ast::Delete) -> Result<DmlPlan> {
-    if stmt.using.is_some() {
-        return Err(CatalogError::unsupported("DELETE ... USING"));
-    }
+/// Plans a DELETE: the matching rows, each followed by its key; with USING and RETURNING,
+/// the USING list's columns after them.
+pub(super) async fn plan(ctx: &DmlContext<'_>, stmt: ast::Delete) -> Result<DmlPlan> {
     if stmt.limit.is_some() || !stmt.order_by.is_empty() || !stmt.tables.is_empty() {
         return Err(CatalogError::unsupported("this form of DELETE"));
     }
@@ -25,18 +24,23 @@ pub(super) fn plan(ctx: &DmlContext<'_>, stmt: ast::Delete) -> Result<DmlPlan> {
     let [target] = tables.as_slice() else {
         return Err(CatalogError::unsupported("DELETE from several tables"));
     };
+    let others = stmt.using.as_deref().unwrap_or_default();
     let (name, relation) = single_table(target)?;
     let resolved = ctx.resolve(name)?;
     let desc = &resolved.table;
 
-    let scan = ctx.target_scan(&resolved, &relation, stmt.selection.as_ref())?;
+    let scan = ctx.target_scan(&resolved, &relation, others, stmt.selection.as_ref()).await?;
     let mut exprs: Vec<Expr> = desc
         .visible()
-        .map(|(_, c)| Expr::Column(Column::new(Some(relation.as_str()), &c.name)))
+        .map(|(_, c)| Expr::Column(Column::new(Some(TableReference::bare(relation.as_str())), &c.name)))
         .collect();
-    exprs.push(Expr::Column(Column::new(Some(relation.as_str()), KEY_COLUMN)));
+    exprs.push(Expr::Column(Column::new(Some(TableReference::bare(relation.as_str())), KEY_COLUMN)));
+    let joined = !others.is_empty();
+    if joined && stmt.returning.is_some() {
+        exprs.extend(other_columns(scan.schema(), &relation));
+    }
     let plan = scan.project(exprs)?.build()?;
-    Ok(DmlPlan { kind: Kind::Delete, table: Arc::new(resolved.table), relation, plan, returning: stmt.returning, on_conflict: None })
+    Ok(DmlPlan { kind: Kind::Delete, table: Arc::new(resolved.table), relation, plan, returning: stmt.returning, on_conflict: None, joined, locking: None })
 }
 
 /// Removes the rows of `batches` by their keys (the last column); returns how many and,

@@ -8,8 +8,8 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::{
-    self, Expr as SqlExpr, Ident, ObjectName, ObjectNamePart, Query, SelectItem, SetExpr, SetOperator, SetQuantifier,
-    Statement, TableObject, Value, visit_expressions,
+    self, Expr as SqlExpr, Ident, InsertOverriding, ObjectName, ObjectNamePart, Query, SelectItem, SetExpr, SetOperator,
+    SetQuantifier, Statement, TableObject, Value, visit_expressions,
 };
 
 use super::write::RowWriter;
@@ -35,15 +35,18 @@ pub(super) async fn plan(ctx: &DmlContext<'_>, mut stmt: ast::Insert, text_param
         None => desc.name.clone(),
     };
     let returning = stmt.returning.take();
+    let overriding = stmt.overriding.take();
     let on_conflict = stmt.on.take().map(|on| super::upsert::plan(ctx, desc, &relation, on, text_params)).transpose()?;
 
     let mut columns = target_columns(desc, &stmt.columns)?;
-    let source = stmt.source.take().map(|q| *q);
+    let mut source = stmt.source.take().map(|q| *q);
     if let Some(q) = &source {
         fit_values(&mut columns, !stmt.columns.is_empty(), q)?;
     }
-    if let Some(q) = &source {
-        check_always_identity(desc, &columns, q)?;
+    match overriding {
+        None => source.iter().try_for_each(|q| check_always_identity(desc, &columns, q))?,
+        Some(InsertOverriding::System) => {}
+        Some(InsertOverriding::User) => source = source.map(|q| ignore_identity_values(desc, &columns, q)).transpose()?,
     }
     let mut source = spell_out_defaults(desc, &mut columns, source, text_params)?;
     values_with_subqueries_as_selects(&mut source)?;
@@ -57,7 +60,7 @@ pub(super) async fn plan(ctx: &DmlContext<'_>, mut stmt: ast::Insert, text_param
         return Err(CatalogError::internal("INSERT did not plan as DML"));
     };
     let plan = Arc::unwrap_or_clone(dml.input);
-    Ok(DmlPlan { kind: Kind::Insert, table: Arc::new(resolved.table), relation, plan, returning, on_conflict })
+    Ok(DmlPlan { kind: Kind::Insert, table: Arc::new(resolved.table), relation, plan, returning, on_conflict, joined: false, locking: None })
 }
 
 /// 428C9 for a value given to a GENERATED ALWAYS identity column: anything but DEFAULT in
@@ -76,6 +79,29 @@ fn check_always_identity(desc: &TableDesc, columns: &[String], source: &Query) -
         }
     }
     Ok(())
+}
+
+/// OVERRIDING USER VALUE: the values given to identity columns are ignored; each takes its
+/// sequence's next value, as if DEFAULT were written (in a query's rows too).
+fn ignore_identity_values(desc: &TableDesc, columns: &[String], mut query: Query) -> Result<Query> {
+    let identity = |name: &String| desc.column(name).and_then(|(_, c)| c.identity.map(|_| c.default.clone().unwrap_or_else(|| "NULL".into())));
+    let defaults: Vec<Option<String>> = columns.iter().map(identity).collect();
+    if defaults.iter().all(Option::is_none) {
+        return Ok(query);
+    }
+    if let SetExpr::Values(values) = query.body.as_mut() {
+        for row in values.rows.iter_mut() {
+            for (value, default) in row.content.iter_mut().zip(&defaults) {
+                if default.is_some() {
+                    *value = SqlExpr::Identifier(Ident::new("DEFAULT"));
+                }
+            }
+        }
+        return Ok(query);
+    }
+    let items: Vec<String> = (1..).zip(&defaults).map(|(i, d)| d.clone().unwrap_or_else(|| format!("__src.__c{i}"))).collect();
+    let names: Vec<String> = (1..=columns.len()).map(|i| format!("__c{i}")).collect();
+    Ok(parse_query(&format!("SELECT {} FROM ({query}) AS __src({})", items.join(", "), names.join(", ")))?)
 }
 
 /// Stores the rows of `batches`; returns how many and, when `returning`, the stored rows.
@@ -104,7 +130,7 @@ pub(super) fn write(writer: &RowWriter<'_>, batches: &[RecordBatch], returning: 
     Ok((count, written))
 }
 
-fn qualified(schema: &str, table: &str) -> ObjectName {
+pub(super) fn qualified(schema: &str, table: &str) -> ObjectName {
     ObjectName(vec![
         ObjectNamePart::Identifier(Ident::with_quote('"', schema)),
         ObjectNamePart::Identifier(Ident::with_quote('"', table)),

@@ -8,25 +8,29 @@
 mod checks;
 mod delete;
 mod insert;
+mod locking;
 mod returning;
 mod update;
 mod upsert;
 pub(crate) mod write;
 
 use std::collections::HashSet;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{AsArray, BinaryArray, BooleanArray};
-use datafusion::arrow::compute::filter_record_batch;
+use datafusion::arrow::compute::{concat_batches, filter_record_batch};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::common::{DFSchema, ParamValues};
+use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
+use datafusion::common::{DFSchema, ParamValues, TableReference};
 use datafusion::datasource::provider_as_source;
 use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::{Cast, Expr, ExprSchemable, LogicalPlan, LogicalPlanBuilder};
 use datafusion::execution::TaskContext;
 use datafusion::physical_plan::{ExecutionPlan, collect};
-use datafusion::sql::sqlparser::ast::{self, ExprWithAlias, SelectItem, Statement, TableFactor, TableWithJoins};
+use datafusion::sql::parser::Statement as DFStatement;
+use datafusion::sql::sqlparser::ast::{self, ExprWithAlias, SelectItem, SetExpr, Statement, TableFactor, TableWithJoins};
 
 use shale_storage::{Isolation, Space};
 
@@ -83,6 +87,12 @@ pub struct DmlPlan {
     returning: Option<Vec<SelectItem>>,
     /// INSERT ... ON CONFLICT.
     on_conflict: Option<upsert::OnConflict>,
+    /// UPDATE ... FROM, DELETE ... USING: the target is joined to other tables, so a row
+    /// may be found more than once (it changes once), and the plan's rows carry the other
+    /// tables' columns after the key when RETURNING may read them.
+    joined: bool,
+    /// SELECT ... FOR UPDATE / FOR SHARE.
+    locking: Option<locking::Locking>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -90,18 +100,27 @@ enum Kind {
     Insert,
     Update,
     Delete,
+    /// A SELECT that locks the rows it returns.
+    Lock,
 }
 
-/// Plans an INSERT, UPDATE or DELETE against the catalog the session's transaction sees.
+/// Plans an INSERT, UPDATE, DELETE or locking SELECT (`SELECT ... FOR UPDATE`, see
+/// [`is_locking_select`]) against the catalog the session's transaction sees.
 /// `text_params[i]` says that the value of `$i+1` will be bound as text, so that it is read
 /// the way a text literal in its place would be.
 pub async fn plan(ctx: &DmlContext<'_>, stmt: Statement, text_params: &[bool]) -> Result<DmlPlan> {
     match stmt {
         Statement::Insert(insert) => insert::plan(ctx, insert, text_params).await,
-        Statement::Update(update) => update::plan(ctx, update, text_params),
-        Statement::Delete(delete) => delete::plan(ctx, delete),
+        Statement::Update(update) => update::plan(ctx, update, text_params).await,
+        Statement::Delete(delete) => delete::plan(ctx, delete).await,
+        Statement::Query(query) if !query.locks.is_empty() => locking::plan(ctx, *query).await,
         other => Err(CatalogError::internal(format!("not an INSERT, UPDATE or DELETE: {other}"))),
     }
+}
+
+/// Whether `stmt` is a SELECT with locking clauses, which [`plan`] plans.
+pub fn is_locking_select(stmt: &Statement) -> bool {
+    matches!(stmt, Statement::Query(q) if !q.locks.is_empty())
 }
 
 impl DmlPlan {
@@ -129,9 +148,23 @@ impl DmlPlan {
     /// Runs the plan, rechecks the rows it found (read committed) and writes. `params`:
     /// the parameter values, unless the session has them bound.
     async fn run_and_write(&self, ctx: &DmlContext<'_>, rows: Source<'_>, params: Option<&ParamValues>) -> Result<DmlOutcome> {
+        if let Some(locking) = &self.locking {
+            return locking.run(self, ctx, rows, params).await;
+        }
         let batches = rows.run(ctx).await?;
-        let batches = self.recheck(ctx, batches, rows).await?;
+        let mut batches = self.recheck(ctx, batches, rows).await?;
+        if self.joined {
+            // PostgreSQL changes a row found with several rows of the other tables once, with
+            // the first of them.
+            let mut seen = HashSet::new();
+            batches = only_keys(&batches, self.key_index(), |key| seen.insert(key.to_vec()))?;
+        }
         self.write(ctx, batches, params).await
+    }
+
+    /// Where the plan of an UPDATE or DELETE has each row's key: after the table's columns.
+    fn key_index(&self) -> usize {
+        self.table.visible().count()
     }
 
     /// Under READ COMMITTED, an UPDATE or DELETE locks the rows it found in its statement's
@@ -142,12 +175,12 @@ impl DmlPlan {
     /// conflict (40001) instead.
     async fn recheck(&self, ctx: &DmlContext<'_>, batches: Vec<RecordBatch>, rows: Source<'_>) -> Result<Vec<RecordBatch>> {
         let txn = ctx.handle.txn()?;
-        if matches!(self.kind, Kind::Insert) || txn.isolation() != Isolation::ReadCommitted {
+        if matches!(self.kind, Kind::Insert | Kind::Lock) || txn.isolation() != Isolation::ReadCommitted {
             return Ok(batches);
         }
         let changed = blocking(|| -> Result<HashSet<Vec<u8>>> {
             let mut changed = HashSet::new();
-            for key in keys(&batches)? {
+            for key in keys(&batches, self.key_index())? {
                 let seen = txn.get(Space::Data, &key)?;
                 if txn.get_for_update(Space::Data, &key)? != seen {
                     changed.insert(key);
@@ -160,13 +193,14 @@ impl DmlPlan {
         }
         txn.new_statement()?;
         let again = rows.run(ctx).await?;
-        let mut kept = only_keys(&batches, |key| !changed.contains(key))?;
-        kept.extend(only_keys(&again, |key| changed.contains(key))?);
+        let mut kept = only_keys(&batches, self.key_index(), |key| !changed.contains(key))?;
+        kept.extend(only_keys(&again, self.key_index(), |key| changed.contains(key))?);
         Ok(kept)
     }
 
     /// Writes (or removes) the rows of `batches`, the output of the plan.
     async fn write(&self, ctx: &DmlContext<'_>, batches: Vec<RecordBatch>, params: Option<&ParamValues>) -> Result<DmlOutcome> {
+        let (batches, others) = self.split_joined(batches)?;
         let txn = ctx.handle.txn()?;
         let returning = self.returning.is_some();
         // Writes wait for row locks, and for DDL on the table.
@@ -181,15 +215,49 @@ impl DmlPlan {
                 Kind::Insert => insert::write(&writer, &batches, returning),
                 Kind::Update => update::write(&writer, &batches, returning),
                 Kind::Delete => delete::write(&writer, &batches, returning),
+                Kind::Lock => Err(CatalogError::internal("a locking SELECT writes no rows")),
             })?,
         };
         // Foreign-key checks wait for locks too.
         blocking(|| writer.finish())?;
         let returning = match (&self.returning, written) {
-            (Some(items), Some(batch)) => Some(ctx.returning(&self.relation, batch, items).await?),
+            (Some(items), Some(batch)) => Some(ctx.returning(self.returned_columns(batch, others)?, items).await?),
             _ => None,
         };
         Ok(DmlOutcome { count, returning })
+    }
+
+    /// The rows of a joined plan without the other tables' columns (the key is then their
+    /// last column), and those columns; the rows themselves when not joined.
+    fn split_joined(&self, batches: Vec<RecordBatch>) -> Result<(Vec<RecordBatch>, Option<Vec<RecordBatch>>)> {
+        let width = self.key_index() + 1;
+        if !self.joined || batches.iter().all(|b| b.num_columns() == width) {
+            return Ok((batches, None));
+        }
+        let mut rows = Vec::new();
+        let mut others = Vec::new();
+        for batch in &batches {
+            rows.push(batch.project(&(0..width).collect::<Vec<_>>())?);
+            others.push(batch.project(&(width..batch.num_columns()).collect::<Vec<_>>())?);
+        }
+        Ok((rows, Some(others)))
+    }
+
+    /// What RETURNING reads: the rows written (or removed), named as the table's columns
+    /// (qualified by its name or alias), then the columns of the other tables they were
+    /// found with, each named as in the plan.
+    fn returned_columns(&self, written: RecordBatch, others: Option<Vec<RecordBatch>>) -> Result<returning::Columns> {
+        let relation = TableReference::bare(self.relation.as_str());
+        let mut names: Vec<_> = written.schema().fields().iter().map(|f| (Some(relation.clone()), f.clone())).collect();
+        let mut columns = written.columns().to_vec();
+        if let Some(others) = others {
+            let schema = self.plan.schema();
+            let fields = (self.key_index() + 1..schema.fields().len()).map(|i| schema.qualified_field(i));
+            names.extend(fields.map(|(q, f)| (q.cloned(), f.clone())));
+            let others = concat_batches(&others[0].schema(), &others)?;
+            columns.extend(others.columns().iter().cloned());
+        }
+        Ok(returning::Columns { names, columns })
     }
 }
 
@@ -233,28 +301,28 @@ impl Source<'_> {
 
 /// The storage keys of the rows of `batches` (UPDATE's and DELETE's plans end with each
 /// row's key).
-fn keys(batches: &[RecordBatch]) -> Result<Vec<Vec<u8>>> {
+fn keys(batches: &[RecordBatch], index: usize) -> Result<Vec<Vec<u8>>> {
     let mut keys = Vec::new();
     for batch in batches {
-        keys.extend(key_column(batch)?.iter().map(|k| k.unwrap_or_default().to_vec()));
+        keys.extend(key_column(batch, index)?.iter().map(|k| k.unwrap_or_default().to_vec()));
     }
     Ok(keys)
 }
 
-/// The rows of `batches` whose key `keep`s.
-fn only_keys(batches: &[RecordBatch], keep: impl Fn(&[u8]) -> bool) -> Result<Vec<RecordBatch>> {
+/// The rows of `batches` whose key (column `index`) `keep`s.
+fn only_keys(batches: &[RecordBatch], index: usize, mut keep: impl FnMut(&[u8]) -> bool) -> Result<Vec<RecordBatch>> {
     batches
         .iter()
         .map(|batch| {
-            let mask: BooleanArray = key_column(batch)?.iter().map(|k| Some(keep(k.unwrap_or_default()))).collect();
+            let mask: BooleanArray = key_column(batch, index)?.iter().map(|k| Some(keep(k.unwrap_or_default()))).collect();
             Ok(filter_record_batch(batch, &mask)?)
         })
         .collect()
 }
 
-/// The last column of `batch`: each row's storage key.
-fn key_column(batch: &RecordBatch) -> Result<&BinaryArray> {
-    let column = batch.columns().last().ok_or_else(|| CatalogError::internal("row key missing"))?;
+/// Column `index` of `batch`: each row's storage key.
+fn key_column(batch: &RecordBatch, index: usize) -> Result<&BinaryArray> {
+    let column = batch.columns().get(index).ok_or_else(|| CatalogError::internal("row key missing"))?;
     column.as_binary_opt::<i32>().ok_or_else(|| CatalogError::internal("row key missing"))
 }
 
@@ -278,22 +346,103 @@ impl DmlContext<'_> {
         Ok((schema, collect(physical, self.task_ctx.clone()).await?))
     }
 
-    /// Scans the target of UPDATE or DELETE with each row's key, filtered by `selection`.
-    fn target_scan(
+    /// Scans the target of UPDATE or DELETE with each row's key, joined to the tables of
+    /// `others` (UPDATE's FROM, DELETE's USING), filtered by `selection`.
+    async fn target_scan(
         &self,
         resolved: &Resolved,
         relation: &str,
+        others: &[TableWithJoins],
         selection: Option<&ast::Expr>,
     ) -> Result<LogicalPlanBuilder> {
         let table = ShaleTable::new(Arc::new(resolved.table.clone()), self.handle.clone());
         let source = provider_as_source(Arc::new(table.with_key_column()));
-        let mut builder = LogicalPlanBuilder::scan(relation, source, None)?;
+        let mut builder = LogicalPlanBuilder::scan(TableReference::bare(relation), source, None)?;
+        if !others.is_empty() {
+            builder = builder.cross_join(self.other_tables(relation, others).await?)?;
+        }
         if let Some(selection) = selection {
-            let predicate = self.expr(selection, builder.schema())?;
+            let predicate = match has_subquery(selection) {
+                true => self.plan_with_subqueries(resolved, relation, others, &[], Some(selection)).await?.1,
+                false => Some(self.expr(selection, builder.schema())?),
+            };
+            let predicate = predicate.ok_or_else(|| CatalogError::internal("WHERE did not plan"))?;
             builder = builder.filter(predicate)?;
         }
         Ok(builder)
     }
+
+    /// `items` and `selection`, which hold subqueries, planned as the select list and the
+    /// WHERE of `SELECT items FROM target AS relation, others`: planning an expression
+    /// alone finds no table for its subqueries (DataFusion loads the tables a statement
+    /// names before planning it). Their columns are named as the target scan's.
+    async fn plan_with_subqueries(
+        &self,
+        resolved: &Resolved,
+        relation: &str,
+        others: &[TableWithJoins],
+        items: &[&ast::Expr],
+        selection: Option<&ast::Expr>,
+    ) -> Result<(Vec<Expr>, Option<Expr>)> {
+        let mut query = shale_pgtypes::sql::parse_query(&format!(
+            "SELECT 1 FROM {} AS {}",
+            insert::qualified(&resolved.schema.name, &resolved.table.name),
+            ast::Ident::with_quote('"', relation)
+        ))?;
+        if let SetExpr::Select(select) = query.body.as_mut() {
+            select.from.extend(others.iter().cloned());
+            select.selection = selection.cloned();
+            if !items.is_empty() {
+                select.projection = items.iter().map(|e| SelectItem::UnnamedExpr((*e).clone())).collect();
+            }
+        }
+        let plan = self.state.statement_to_plan(DFStatement::Statement(Box::new(Statement::Query(Box::new(query))))).await?;
+        let (mut exprs, mut predicate) = (Vec::new(), None);
+        plan.apply(|node| {
+            match node {
+                LogicalPlan::Projection(p) if exprs.is_empty() && !items.is_empty() => {
+                    exprs = p.expr.iter().map(|e| e.clone().unalias()).collect();
+                }
+                LogicalPlan::Filter(filter) => predicate = Some(filter.predicate.clone()),
+                _ => {}
+            }
+            Ok(match predicate.is_some() {
+                true => TreeNodeRecursion::Stop,
+                false => TreeNodeRecursion::Continue,
+            })
+        })?;
+        if exprs.len() != items.len() || predicate.is_none() != selection.is_none() {
+            return Err(CatalogError::internal("expressions with subqueries did not plan as a projection and a filter"));
+        }
+        Ok((exprs, predicate))
+    }
+
+    /// The rows of the tables of UPDATE's FROM list or DELETE's USING list, planned as
+    /// `SELECT * FROM` them. 42712 when one of them has the target's name, as in
+    /// PostgreSQL.
+    async fn other_tables(&self, relation: &str, others: &[TableWithJoins]) -> Result<LogicalPlan> {
+        let mut query = shale_pgtypes::sql::parse_query("SELECT *")?;
+        if let SetExpr::Select(select) = query.body.as_mut() {
+            select.from = others.to_vec();
+        }
+        let plan = self.state.statement_to_plan(DFStatement::Statement(Box::new(Statement::Query(Box::new(query))))).await?;
+        if plan.schema().iter().any(|(q, _)| q.is_some_and(|q| q.table() == relation)) {
+            return Err(CatalogError::new(
+                sqlstate::DUPLICATE_ALIAS,
+                format!("table name \"{relation}\" specified more than once"),
+            ));
+        }
+        Ok(plan)
+    }
+}
+
+/// Whether `e` holds a subquery.
+pub(super) fn has_subquery(e: &ast::Expr) -> bool {
+    ast::visit_expressions(e, |e| match e {
+        ast::Expr::Subquery(_) | ast::Expr::InSubquery { .. } | ast::Expr::Exists { .. } => ControlFlow::Break(()),
+        _ => ControlFlow::Continue(()),
+    })
+    .is_break()
 }
 
 /// `value` cast to the type of a column. A bare placeholder is cast whatever its inferred

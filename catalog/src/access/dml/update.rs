@@ -5,36 +5,75 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::common::{Column, DFSchema};
+use datafusion::common::{Column, DFSchema, TableReference};
 use datafusion::logical_expr::Expr;
-use datafusion::sql::sqlparser::ast::{self, Assignment, AssignmentTarget};
+use datafusion::logical_expr::expr::Alias;
+use datafusion::sql::sqlparser::ast::{self, Assignment, AssignmentTarget, UpdateTableFromKind};
 
 use super::write::RowWriter;
-use super::{DmlContext, DmlPlan, Kind, single_table};
+use super::{DmlContext, DmlPlan, Kind, has_subquery, single_table};
 use crate::access::convert::datum_at;
 use crate::descriptor::{Identity, TableDesc};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::provider::KEY_COLUMN;
 use crate::resolve;
 
-/// Plans an UPDATE: the new value of every column of each matching row, and its key.
-pub(super) fn plan(ctx: &DmlContext<'_>, stmt: ast::Update, text_params: &[bool]) -> Result<DmlPlan> {
-    if stmt.from.is_some() {
-        return Err(CatalogError::unsupported("UPDATE ... FROM"));
-    }
+/// Plans an UPDATE: the new value of every column of each matching row, and its key; with
+/// FROM and RETURNING, the FROM list's columns after them.
+pub(super) async fn plan(ctx: &DmlContext<'_>, stmt: ast::Update, text_params: &[bool]) -> Result<DmlPlan> {
     if stmt.limit.is_some() || !stmt.order_by.is_empty() || stmt.or.is_some() {
         return Err(CatalogError::unsupported("this form of UPDATE"));
     }
+    let others = match &stmt.from {
+        None => &[][..],
+        Some(UpdateTableFromKind::AfterSet(tables)) => tables.as_slice(),
+        Some(UpdateTableFromKind::BeforeSet(_)) => return Err(CatalogError::unsupported("UPDATE FROM ... SET")),
+    };
     let (name, relation) = single_table(&stmt.table)?;
     let resolved = ctx.resolve(name)?;
     let desc = &resolved.table;
 
     let assigned = assignments(desc, &stmt.assignments)?;
-    let scan = ctx.target_scan(&resolved, &relation, stmt.selection.as_ref())?;
-    let mut exprs = new_values(ctx, desc, &relation, &assigned, scan.schema(), text_params)?;
-    exprs.push(Expr::Column(Column::new(Some(relation.as_str()), KEY_COLUMN)));
+    let scan = ctx.target_scan(&resolved, &relation, others, stmt.selection.as_ref()).await?;
+    // Values with subqueries are planned with the tables they read.
+    let (with_subqueries, sql): (Vec<&String>, Vec<&ast::Expr>) =
+        assigned.iter().filter(|(_, sql)| has_subquery(sql)).map(|(c, sql)| (c, *sql)).unzip();
+    let planned = match sql.is_empty() {
+        true => HashMap::new(),
+        false => {
+            let (exprs, _) = ctx.plan_with_subqueries(&resolved, &relation, others, &sql, None).await?;
+            with_subqueries.into_iter().cloned().zip(exprs).collect()
+        }
+    };
+    let mut exprs = new_values(ctx, desc, &relation, &assigned, &planned, scan.schema(), text_params)?;
+    exprs.push(Expr::Column(Column::new(Some(TableReference::bare(relation.as_str())), KEY_COLUMN)));
+    let joined = !others.is_empty();
+    if joined && stmt.returning.is_some() {
+        // Named as the table's columns, the new values would be ambiguous beside the other
+        // tables' columns of the same names.
+        exprs = exprs.into_iter().map(|e| qualified(e, &relation)).collect();
+        exprs.extend(other_columns(scan.schema(), &relation));
+    }
     let plan = scan.project(exprs)?.build()?;
-    Ok(DmlPlan { kind: Kind::Update, table: Arc::new(resolved.table), relation, plan, returning: stmt.returning, on_conflict: None })
+    Ok(DmlPlan { kind: Kind::Update, table: Arc::new(resolved.table), relation, plan, returning: stmt.returning, on_conflict: None, joined, locking: None })
+}
+
+/// `e`, aliased, with its alias qualified by `relation`.
+fn qualified(e: Expr, relation: &str) -> Expr {
+    match e {
+        Expr::Alias(alias) => Expr::Alias(Alias { relation: Some(TableReference::bare(relation)), ..alias }),
+        other => other,
+    }
+}
+
+/// The columns of `schema` that are not the target's (`relation`): those of the tables it
+/// is joined to.
+pub(super) fn other_columns(schema: &DFSchema, relation: &str) -> Vec<Expr> {
+    schema
+        .iter()
+        .filter(|(q, _)| !q.is_some_and(|q| q.table() == relation))
+        .map(|(q, f)| Expr::Column(Column::new(q.cloned(), f.name())))
+        .collect()
 }
 
 /// The columns `assignments` set, each with its value; 42703 for a column the table does
@@ -67,19 +106,22 @@ pub(super) fn assignments<'s>(desc: &TableDesc, assignments: &'s [Assignment]) -
 }
 
 /// The new value of every column of a row of `relation` (the input's columns), named as
-/// the column: its assigned value (DEFAULT: the column's default), else the old value.
+/// the column: its assigned value (DEFAULT: the column's default; `planned` already, for
+/// values with subqueries), else the old value.
 pub(super) fn new_values(
     ctx: &DmlContext<'_>,
     desc: &TableDesc,
     relation: &str,
     assigned: &HashMap<String, &ast::Expr>,
+    planned: &HashMap<String, Expr>,
     input_schema: &DFSchema,
     text_params: &[bool],
 ) -> Result<Vec<Expr>> {
     let mut exprs = Vec::new();
     for (_, col) in desc.visible() {
-        let column = Expr::Column(Column::new(Some(relation), &col.name));
+        let column = Expr::Column(Column::new(Some(TableReference::bare(relation)), &col.name));
         let value = match assigned.get(&col.name) {
+            Some(_) if planned.contains_key(&col.name) => planned[&col.name].clone(),
             Some(sql) if shale_pgtypes::sql::is_default_keyword(sql) => match &col.default {
                 Some(d) => ctx.state.create_logical_expr(d, input_schema)?,
                 None => Expr::Literal(datafusion::common::ScalarValue::Null, None),

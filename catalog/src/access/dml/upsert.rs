@@ -14,7 +14,7 @@ use datafusion::arrow::compute::{concat_batches, take_record_batch};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::tree_node::{Transformed, TreeNode};
-use datafusion::common::{Column, ParamValues};
+use datafusion::common::{Column, ParamValues, TableReference};
 use datafusion::datasource::{MemTable, provider_as_source};
 use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
 use datafusion::sql::sqlparser::ast::{
@@ -163,13 +163,13 @@ fn pairs_schema(desc: &TableDesc) -> Arc<Schema> {
 fn update_plan(ctx: &DmlContext<'_>, desc: &TableDesc, relation: &str, update: &ast::DoUpdate, text_params: &[bool]) -> Result<LogicalPlan> {
     let assigned = update::assignments(desc, &update.assignments)?;
     let empty = MemTable::try_new(pairs_schema(desc), vec![vec![]])?;
-    let mut scan = LogicalPlanBuilder::scan(relation, provider_as_source(Arc::new(empty)), None)?;
+    let mut scan = LogicalPlanBuilder::scan(TableReference::bare(relation), provider_as_source(Arc::new(empty)), None)?;
     if let Some(selection) = &update.selection {
         let predicate = ctx.expr(selection, scan.schema())?;
         scan = scan.filter(predicate)?;
     }
-    let mut exprs = update::new_values(ctx, desc, relation, &assigned, scan.schema(), text_params)?;
-    exprs.push(Expr::Column(Column::new(Some(relation), KEY_COLUMN)));
+    let mut exprs = update::new_values(ctx, desc, relation, &assigned, &HashMap::new(), scan.schema(), text_params)?;
+    exprs.push(Expr::Column(Column::new(Some(TableReference::bare(relation)), KEY_COLUMN)));
     Ok(scan.project(exprs)?.build()?)
 }
 
@@ -223,7 +223,7 @@ impl OnConflict {
             count += updated;
             written.extend(rows);
             for batch in &updates {
-                let keys = super::key_column(batch)?;
+                let keys = super::key_column(batch, batch.num_columns() - 1)?;
                 positions.extend(keys.iter().map(|key| key.and_then(|k| position_of.get(k)).copied().unwrap_or(usize::MAX)));
             }
         }

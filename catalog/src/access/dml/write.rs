@@ -202,6 +202,7 @@ impl<'a> RowWriter<'a> {
             return Ok(self.txn.delete(Space::Data, key)?);
         }
         let old = self.stored(key)?;
+        self.lock_referenced_keys(key, &old, None)?;
         for index in &self.desc.indexes {
             index::remove_entry(self.txn, index, key, &old.slots)?;
         }
@@ -221,6 +222,7 @@ impl<'a> RowWriter<'a> {
                 break;
             }
             let old = self.stored(old_key)?;
+            self.lock_referenced_keys(old_key, &old, Some((new_key, row)))?;
             self.owe_parents(Some(&old.slots), &row.slots);
             for (i, index) in self.desc.indexes.iter().enumerate() {
                 // A unique entry's value is the row's key: a moved row's entries all change.
@@ -247,6 +249,25 @@ impl<'a> RowWriter<'a> {
         if !self.desc.referenced_by.is_empty() {
             for (old, (_, _, row)) in olds.iter().zip(changes) {
                 foreign_key::parent_changed(self, &old.slots, Some(&row.slots))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Before the row `old` under `key` is deleted (`new` is `None`) or replaced by `new`:
+    /// the locks of the keys that other tables' foreign keys may reference and that go
+    /// away (see [`foreign_key::key_lock`]), when some table references this one.
+    fn lock_referenced_keys(&self, key: &[u8], old: &Row, new: Option<(&Vec<u8>, &Row)>) -> Result<()> {
+        if self.desc.referenced_by.is_empty() {
+            return Ok(());
+        }
+        if new.is_none_or(|(new_key, _)| new_key.as_slice() != key) {
+            self.txn.get_for_update(Space::Data, &foreign_key::key_lock(key))?;
+        }
+        for unique in self.desc.indexes.iter().filter(|i| i.unique) {
+            let (entry, _) = index::entry_key(unique, key, &old.slots);
+            if new.is_none_or(|(new_key, row)| index::entry_key(unique, new_key, &row.slots).0 != entry) {
+                self.txn.get_for_update(Space::Data, &foreign_key::key_lock(&entry))?;
             }
         }
         Ok(())
