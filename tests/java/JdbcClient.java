@@ -8,8 +8,12 @@
  * Prints one line per observation; tests/tests/e2e/jdbc.rs compares them with what
  * PostgreSQL 15 gives. It checks:
  *   - DatabaseMetaData: getSchemas, getTables, getColumns, getPrimaryKeys (single and
- *     composite), getIndexInfo (the primary key indexes), getImportedKeys and
- *     getExportedKeys (a foreign key onto a primary key, and a composite one) and
+ *     composite), getIndexInfo (the primary key indexes; and for a table with a
+ *     primary key, a UNIQUE constraint, a two-column unique index, a two-column index,
+ *     columns ordered ASC and DESC, an index with INCLUDE columns, and a foreign key: every
+ *     index, then the unique ones),
+ *     getImportedKeys and getExportedKeys (a foreign key onto a primary key, and a
+ *     composite one) and
  *     getTypeInfo (a fixed subset), all of which the driver answers with pg_catalog
  *     queries;
  *   - a PreparedStatement binding every common type and NULLs, executed more often than
@@ -118,6 +122,16 @@ public class JdbcClient {
             st.execute("CREATE TABLE jdbc_s.lines ("
                     + "id int4 PRIMARY KEY, item int4 REFERENCES jdbc_s.items ON DELETE CASCADE,"
                     + " a int4, b text, FOREIGN KEY (a, b) REFERENCES jdbc_s.pairs ON UPDATE CASCADE)");
+            st.execute("CREATE TABLE jdbc_s.accounts ("
+                    + "id int8 PRIMARY KEY, item int4 NOT NULL REFERENCES jdbc_s.items,"
+                    + " iban text NOT NULL, handle text, region text, opened date,"
+                    + " CONSTRAINT accounts_handle_key UNIQUE (handle))");
+            st.execute("CREATE UNIQUE INDEX accounts_item_iban_idx"
+                    + " ON jdbc_s.accounts (item, iban DESC)");
+            st.execute("CREATE INDEX accounts_region_opened_idx"
+                    + " ON jdbc_s.accounts (region ASC, opened DESC NULLS LAST)");
+            st.execute("CREATE INDEX accounts_opened_idx"
+                    + " ON jdbc_s.accounts (opened NULLS FIRST) INCLUDE (iban, handle)");
         }
     }
 
@@ -205,6 +219,8 @@ public class JdbcClient {
             "FILTER_CONDITION"};
         dump(md.getIndexInfo(null, "jdbc_s", "items", false, false), "index", cols);
         dump(md.getIndexInfo(null, "jdbc_s", "pairs", true, true), "index", cols);
+        dump(md.getIndexInfo(null, "jdbc_s", "accounts", false, false), "index", cols);
+        dump(md.getIndexInfo(null, "jdbc_s", "accounts", true, false), "unique index", cols);
     }
 
     private static void foreignKeys(Connection conn) throws SQLException {
@@ -215,6 +231,7 @@ public class JdbcClient {
         dump(md.getImportedKeys(null, "jdbc_s", "lines"), "imported", cols);
         dump(md.getExportedKeys(null, "jdbc_s", "pairs"), "exported", cols);
         dump(md.getImportedKeys(null, "jdbc_s", "pairs"), "imported by pairs", cols);
+        dump(md.getImportedKeys(null, "jdbc_s", "accounts"), "imported by accounts", cols);
     }
 
     private static void typeInfo(Connection conn) throws SQLException {

@@ -3,8 +3,11 @@ point 7).
 
 Reflects tables through the inspector (schemas, tables in the default schema and in another
 one, columns with their types, nullability and defaults, primary keys single and composite,
-indexes), then creates a declarative model with metadata.create_all() and inserts, queries,
-updates and deletes through an ORM session. Prints one line per observation;
+indexes; get_pk_constraint, get_indexes, get_unique_constraints and get_foreign_keys of a
+table with a primary key, a UNIQUE constraint, a two-column unique index, a two-column index
+with a DESC column, an index with NULLS FIRST / LAST and INCLUDE columns and two foreign
+keys, issue 13 point 2), then creates a declarative model with metadata.create_all() and
+inserts, queries, updates and deletes through an ORM session. Prints one line per observation;
 tests/tests/e2e/sqlalchemy.rs compares them with what PostgreSQL 15 gives.
 
 The model's integer primary key has autoincrement=False: SQLAlchemy's default for an
@@ -37,6 +40,25 @@ with engine.begin() as conn:
         " amount numeric(12,4) NOT NULL DEFAULT 1.5, PRIMARY KEY (b, a))"
     ))
 
+    # Every kind of key and index the inspector reports (issue 13, point 2).
+    conn.execute(text(
+        "CREATE TABLE sa_s.accounts (id bigint NOT NULL, item integer NOT NULL"
+        " REFERENCES sa_items ON DELETE CASCADE, iban varchar(34) NOT NULL,"
+        " handle text, region text, opened date, pa integer, pb varchar(10),"
+        " CONSTRAINT accounts_pkey PRIMARY KEY (id),"
+        " CONSTRAINT accounts_handle_key UNIQUE (handle),"
+        " CONSTRAINT accounts_pair_fk FOREIGN KEY (pb, pa) REFERENCES sa_s.pairs (b, a)"
+        " ON UPDATE CASCADE)"
+    ))
+    conn.execute(text("CREATE UNIQUE INDEX accounts_item_iban_idx ON sa_s.accounts (item, iban)"))
+    conn.execute(text(
+        "CREATE INDEX accounts_region_opened_idx ON sa_s.accounts (region, opened DESC)"
+    ))
+    conn.execute(text(
+        "CREATE INDEX accounts_opened_idx ON sa_s.accounts (opened DESC NULLS LAST, id NULLS FIRST)"
+        " INCLUDE (iban)"
+    ))
+
 insp = inspect(engine)
 print("default schema:", insp.default_schema_name)
 print("schemas:", insp.get_schema_names())
@@ -51,6 +73,14 @@ for schema, table in [(None, "sa_items"), ("sa_s", "pairs")]:
     pk = insp.get_pk_constraint(table, schema=schema)
     print(f"pk {table}: {pk['constrained_columns']} {pk['name']}")
     print(f"indexes {table}: {insp.get_indexes(table, schema=schema)}")
+
+print("pk accounts:", insp.get_pk_constraint("accounts", schema="sa_s"))
+for index in insp.get_indexes("accounts", schema="sa_s"):
+    print("index accounts:", dict(sorted(index.items())))
+for unique in insp.get_unique_constraints("accounts", schema="sa_s"):
+    print("unique accounts:", dict(sorted(unique.items())))
+for fk in insp.get_foreign_keys("accounts", schema="sa_s"):
+    print("fk accounts:", dict(sorted(fk.items())))
 
 
 class Base(DeclarativeBase):
@@ -106,6 +136,7 @@ with Session(engine) as session:
 
 Base.metadata.drop_all(engine)
 with engine.begin() as conn:
+    conn.execute(text("DROP TABLE sa_s.accounts"))
     conn.execute(text("DROP TABLE sa_items"))
     conn.execute(text("DROP TABLE sa_s.pairs"))
     conn.execute(text("DROP SCHEMA sa_s"))

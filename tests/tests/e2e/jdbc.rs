@@ -2,10 +2,12 @@
 //! driver (Debian package libpostgresql-jdbc-java) in the JDK's source-launcher mode,
 //! against the server; its printed lines compared with what PostgreSQL 15 gives. It covers
 //! the DatabaseMetaData calls tools make (getSchemas, getTables, getColumns, getPrimaryKeys,
-//! getIndexInfo, getImportedKeys, getExportedKeys, getTypeInfo), a PreparedStatement of
-//! every common type run past the driver's server-prepare threshold (named statements,
-//! binary results), executeBatch, commit and rollback with autocommit off, and
-//! ResultSetMetaData.
+//! getIndexInfo, getImportedKeys, getExportedKeys, getTypeInfo; getIndexInfo also over a
+//! table with a primary key, a UNIQUE constraint, a two-column unique index, a two-column
+//! index with ASC and DESC columns, an index with INCLUDE columns and a foreign key: issue
+//! 13, point 2), a PreparedStatement of every common type run past the driver's
+//! server-prepare threshold (named statements, binary results), executeBatch, commit and
+//! rollback with autocommit off, and ResultSetMetaData.
 
 use std::path::{Path, PathBuf};
 
@@ -24,10 +26,16 @@ schema TABLE_SCHEM=pg_catalog TABLE_CATALOG=null
 schema TABLE_SCHEM=public TABLE_CATALOG=null
 schema like jdbc% TABLE_SCHEM=jdbc_s TABLE_CATALOG=null
 == getTables
+table TABLE_CAT=null TABLE_SCHEM=jdbc_s TABLE_NAME=accounts_handle_key TABLE_TYPE=INDEX REMARKS=null
+table TABLE_CAT=null TABLE_SCHEM=jdbc_s TABLE_NAME=accounts_item_iban_idx TABLE_TYPE=INDEX REMARKS=null
+table TABLE_CAT=null TABLE_SCHEM=jdbc_s TABLE_NAME=accounts_opened_idx TABLE_TYPE=INDEX REMARKS=null
+table TABLE_CAT=null TABLE_SCHEM=jdbc_s TABLE_NAME=accounts_pkey TABLE_TYPE=INDEX REMARKS=null
+table TABLE_CAT=null TABLE_SCHEM=jdbc_s TABLE_NAME=accounts_region_opened_idx TABLE_TYPE=INDEX REMARKS=null
 table TABLE_CAT=null TABLE_SCHEM=jdbc_s TABLE_NAME=items_pkey TABLE_TYPE=INDEX REMARKS=null
 table TABLE_CAT=null TABLE_SCHEM=jdbc_s TABLE_NAME=lines_pkey TABLE_TYPE=INDEX REMARKS=null
 table TABLE_CAT=null TABLE_SCHEM=jdbc_s TABLE_NAME=pairs_pkey TABLE_TYPE=INDEX REMARKS=null
 table TABLE_CAT=null TABLE_SCHEM=jdbc_s TABLE_NAME=vals_pkey TABLE_TYPE=INDEX REMARKS=null
+table TABLE_CAT=null TABLE_SCHEM=jdbc_s TABLE_NAME=accounts TABLE_TYPE=TABLE REMARKS=null
 table TABLE_CAT=null TABLE_SCHEM=jdbc_s TABLE_NAME=items TABLE_TYPE=TABLE REMARKS=null
 table TABLE_CAT=null TABLE_SCHEM=jdbc_s TABLE_NAME=lines TABLE_TYPE=TABLE REMARKS=null
 table TABLE_CAT=null TABLE_SCHEM=jdbc_s TABLE_NAME=pairs TABLE_TYPE=TABLE REMARKS=null
@@ -69,6 +77,19 @@ pk TABLE_CAT=null TABLE_SCHEM=jdbc_s TABLE_NAME=pairs COLUMN_NAME=b KEY_SEQ=2 PK
 index TABLE_SCHEM=jdbc_s TABLE_NAME=items NON_UNIQUE=f INDEX_QUALIFIER=null INDEX_NAME=items_pkey TYPE=3 ORDINAL_POSITION=1 COLUMN_NAME=id ASC_OR_DESC=A FILTER_CONDITION=null
 index TABLE_SCHEM=jdbc_s TABLE_NAME=pairs NON_UNIQUE=f INDEX_QUALIFIER=null INDEX_NAME=pairs_pkey TYPE=3 ORDINAL_POSITION=1 COLUMN_NAME=a ASC_OR_DESC=A FILTER_CONDITION=null
 index TABLE_SCHEM=jdbc_s TABLE_NAME=pairs NON_UNIQUE=f INDEX_QUALIFIER=null INDEX_NAME=pairs_pkey TYPE=3 ORDINAL_POSITION=2 COLUMN_NAME=b ASC_OR_DESC=A FILTER_CONDITION=null
+index TABLE_SCHEM=jdbc_s TABLE_NAME=accounts NON_UNIQUE=f INDEX_QUALIFIER=null INDEX_NAME=accounts_handle_key TYPE=3 ORDINAL_POSITION=1 COLUMN_NAME=handle ASC_OR_DESC=A FILTER_CONDITION=null
+index TABLE_SCHEM=jdbc_s TABLE_NAME=accounts NON_UNIQUE=f INDEX_QUALIFIER=null INDEX_NAME=accounts_item_iban_idx TYPE=3 ORDINAL_POSITION=1 COLUMN_NAME=item ASC_OR_DESC=A FILTER_CONDITION=null
+index TABLE_SCHEM=jdbc_s TABLE_NAME=accounts NON_UNIQUE=f INDEX_QUALIFIER=null INDEX_NAME=accounts_item_iban_idx TYPE=3 ORDINAL_POSITION=2 COLUMN_NAME=iban ASC_OR_DESC=D FILTER_CONDITION=null
+index TABLE_SCHEM=jdbc_s TABLE_NAME=accounts NON_UNIQUE=f INDEX_QUALIFIER=null INDEX_NAME=accounts_pkey TYPE=3 ORDINAL_POSITION=1 COLUMN_NAME=id ASC_OR_DESC=A FILTER_CONDITION=null
+index TABLE_SCHEM=jdbc_s TABLE_NAME=accounts NON_UNIQUE=t INDEX_QUALIFIER=null INDEX_NAME=accounts_opened_idx TYPE=3 ORDINAL_POSITION=1 COLUMN_NAME=opened ASC_OR_DESC=A FILTER_CONDITION=null
+index TABLE_SCHEM=jdbc_s TABLE_NAME=accounts NON_UNIQUE=t INDEX_QUALIFIER=null INDEX_NAME=accounts_opened_idx TYPE=3 ORDINAL_POSITION=2 COLUMN_NAME=iban ASC_OR_DESC=A FILTER_CONDITION=null
+index TABLE_SCHEM=jdbc_s TABLE_NAME=accounts NON_UNIQUE=t INDEX_QUALIFIER=null INDEX_NAME=accounts_opened_idx TYPE=3 ORDINAL_POSITION=3 COLUMN_NAME=handle ASC_OR_DESC=A FILTER_CONDITION=null
+index TABLE_SCHEM=jdbc_s TABLE_NAME=accounts NON_UNIQUE=t INDEX_QUALIFIER=null INDEX_NAME=accounts_region_opened_idx TYPE=3 ORDINAL_POSITION=1 COLUMN_NAME=region ASC_OR_DESC=A FILTER_CONDITION=null
+index TABLE_SCHEM=jdbc_s TABLE_NAME=accounts NON_UNIQUE=t INDEX_QUALIFIER=null INDEX_NAME=accounts_region_opened_idx TYPE=3 ORDINAL_POSITION=2 COLUMN_NAME=opened ASC_OR_DESC=D FILTER_CONDITION=null
+unique index TABLE_SCHEM=jdbc_s TABLE_NAME=accounts NON_UNIQUE=f INDEX_QUALIFIER=null INDEX_NAME=accounts_handle_key TYPE=3 ORDINAL_POSITION=1 COLUMN_NAME=handle ASC_OR_DESC=A FILTER_CONDITION=null
+unique index TABLE_SCHEM=jdbc_s TABLE_NAME=accounts NON_UNIQUE=f INDEX_QUALIFIER=null INDEX_NAME=accounts_item_iban_idx TYPE=3 ORDINAL_POSITION=1 COLUMN_NAME=item ASC_OR_DESC=A FILTER_CONDITION=null
+unique index TABLE_SCHEM=jdbc_s TABLE_NAME=accounts NON_UNIQUE=f INDEX_QUALIFIER=null INDEX_NAME=accounts_item_iban_idx TYPE=3 ORDINAL_POSITION=2 COLUMN_NAME=iban ASC_OR_DESC=D FILTER_CONDITION=null
+unique index TABLE_SCHEM=jdbc_s TABLE_NAME=accounts NON_UNIQUE=f INDEX_QUALIFIER=null INDEX_NAME=accounts_pkey TYPE=3 ORDINAL_POSITION=1 COLUMN_NAME=id ASC_OR_DESC=A FILTER_CONDITION=null
 == getImportedKeys
 imported PKTABLE_CAT=null PKTABLE_SCHEM=jdbc_s PKTABLE_NAME=items PKCOLUMN_NAME=id FKTABLE_SCHEM=jdbc_s FKTABLE_NAME=lines FKCOLUMN_NAME=item KEY_SEQ=1 UPDATE_RULE=3 DELETE_RULE=0 FK_NAME=lines_item_fkey PK_NAME=items_pkey DEFERRABILITY=7
 imported PKTABLE_CAT=null PKTABLE_SCHEM=jdbc_s PKTABLE_NAME=pairs PKCOLUMN_NAME=a FKTABLE_SCHEM=jdbc_s FKTABLE_NAME=lines FKCOLUMN_NAME=a KEY_SEQ=1 UPDATE_RULE=0 DELETE_RULE=3 FK_NAME=lines_a_b_fkey PK_NAME=pairs_pkey DEFERRABILITY=7
@@ -76,6 +97,7 @@ imported PKTABLE_CAT=null PKTABLE_SCHEM=jdbc_s PKTABLE_NAME=pairs PKCOLUMN_NAME=
 exported PKTABLE_CAT=null PKTABLE_SCHEM=jdbc_s PKTABLE_NAME=pairs PKCOLUMN_NAME=a FKTABLE_SCHEM=jdbc_s FKTABLE_NAME=lines FKCOLUMN_NAME=a KEY_SEQ=1 UPDATE_RULE=0 DELETE_RULE=3 FK_NAME=lines_a_b_fkey PK_NAME=pairs_pkey DEFERRABILITY=7
 exported PKTABLE_CAT=null PKTABLE_SCHEM=jdbc_s PKTABLE_NAME=pairs PKCOLUMN_NAME=b FKTABLE_SCHEM=jdbc_s FKTABLE_NAME=lines FKCOLUMN_NAME=b KEY_SEQ=2 UPDATE_RULE=0 DELETE_RULE=3 FK_NAME=lines_a_b_fkey PK_NAME=pairs_pkey DEFERRABILITY=7
 imported by pairs: no rows
+imported by accounts PKTABLE_CAT=null PKTABLE_SCHEM=jdbc_s PKTABLE_NAME=items PKCOLUMN_NAME=id FKTABLE_SCHEM=jdbc_s FKTABLE_NAME=accounts FKCOLUMN_NAME=item KEY_SEQ=1 UPDATE_RULE=3 DELETE_RULE=3 FK_NAME=accounts_item_fkey PK_NAME=items_pkey DEFERRABILITY=7
 == getTypeInfo
 type TYPE_NAME=_int4 DATA_TYPE=2003 PRECISION=0 LITERAL_PREFIX=' LITERAL_SUFFIX=' NULLABLE=1 CASE_SENSITIVE=f SEARCHABLE=3 UNSIGNED_ATTRIBUTE=f FIXED_PREC_SCALE=f AUTO_INCREMENT=f NUM_PREC_RADIX=10
 type TYPE_NAME=bool DATA_TYPE=-7 PRECISION=0 LITERAL_PREFIX=' LITERAL_SUFFIX=' NULLABLE=1 CASE_SENSITIVE=f SEARCHABLE=3 UNSIGNED_ATTRIBUTE=t FIXED_PREC_SCALE=f AUTO_INCREMENT=f NUM_PREC_RADIX=10

@@ -4,6 +4,7 @@
 //! PostgreSQL 15's own behaviour: the suite passes against it with `SHALE_TEST_PG_PORT=5432`.
 
 mod acceptance;
+mod app_schemas;
 mod arrays;
 mod bi_tools;
 mod cancel;
@@ -39,6 +40,7 @@ mod psycopg_types;
 mod pushdown;
 mod queries;
 mod schema_ddl;
+mod row_locks;
 mod sequences;
 mod sqlalchemy;
 mod simple_protocol;
@@ -46,5 +48,7 @@ mod sqlx_macros;
 mod sqlx_types;
 mod table_ddl;
 mod tpcb;
+mod truncate;
+mod update_from;
 mod upsert;
 mod transactions;

@@ -1,0 +1,2 @@
+DROP INDEX IF EXISTS exchange_rates_as_of_idx;
+DROP TABLE IF EXISTS exchange_rates;
