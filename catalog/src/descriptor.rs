@@ -98,7 +98,9 @@ pub struct TableDesc {
     /// Slots of the primary key columns, in key order; empty: rows are keyed by a hidden
     /// row id.
     pub primary_key: Vec<usize>,
-    /// Name of the primary key constraint (`<table>_pkey` at creation).
+    /// Name of the primary key constraint (and its index): the one its CONSTRAINT clause
+    /// gave it, else `<table>_pkey`. Descriptors stored before it was kept have none: see
+    /// [`TableDesc::pkey_constraint_name`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkey_name: Option<String>,
     /// Secondary indexes (CREATE INDEX, UNIQUE constraints), in creation order.
@@ -310,6 +312,16 @@ impl TableDesc {
         !self.primary_key.is_empty()
     }
 
+    /// The name of its primary key constraint and index (meaningful when it has one).
+    pub fn pkey_constraint_name(&self) -> String {
+        self.pkey_name.clone().unwrap_or_else(|| Self::default_pkey_name(&self.name))
+    }
+
+    /// The name PostgreSQL gives the primary key of table `table` when none is given.
+    pub fn default_pkey_name(table: &str) -> String {
+        format!("{table}_pkey")
+    }
+
     /// The id its rows are keyed under.
     pub fn storage_id(&self) -> u64 {
         self.storage.unwrap_or(self.id)
@@ -356,4 +368,25 @@ pub struct SequenceDesc {
     /// sequence is dropped with that column or table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<(u64, usize)>,
+    /// The id its position is kept under once a RESTART (ALTER SEQUENCE, TRUNCATE ...
+    /// RESTART IDENTITY) gave it a fresh one in the restarting transaction, as PostgreSQL
+    /// gives the sequence a new relfilenode: a rollback brings the old one back. Else its id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<u64>,
+    /// Where a position nothing was taken from yet stands (not yet handed out), when that
+    /// is not START: the value of the latest RESTART, or the START before an ALTER changed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart: Option<i64>,
+}
+
+impl SequenceDesc {
+    /// The id its position is kept under.
+    pub fn storage_id(&self) -> u64 {
+        self.storage.unwrap_or(self.id)
+    }
+
+    /// The value the first `nextval` of its position hands out.
+    pub fn first_value(&self) -> i64 {
+        self.restart.unwrap_or(self.start)
+    }
 }

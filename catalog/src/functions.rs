@@ -1,7 +1,7 @@
 //! PostgreSQL's session information functions, as DataFusion scalar functions:
 //! `version()`, `current_schema()`, `current_database()`, `current_user`, `session_user`,
-//! and `now()` as the transaction's start time; and where they are registered, with the
-//! built-ins Shale replaces ([`shale_pgtypes::functions`]).
+//! and `now()`, `current_date` and the like as the transaction's start time; and where
+//! they are registered, with the built-ins Shale replaces ([`shale_pgtypes::functions`]).
 
 use std::sync::Arc;
 
@@ -48,7 +48,6 @@ pub fn register_functions(state: &mut SessionState, handle: &SessionHandle, info
     });
     let session_user = user.clone();
     let functions = [
-        ScalarUDF::new_from_impl(TransactionTimestamp::new(handle.clone())),
         crate::session::param::param_function(handle),
         text_function("version", move || Some(version.clone())),
         current_schema,
@@ -57,7 +56,8 @@ pub fn register_functions(state: &mut SessionState, handle: &SessionHandle, info
         text_function("session_user", move || Some(session_user.clone())),
     ];
     crate::sysfuncs::register(state, handle);
-    for f in functions.into_iter().chain(shale_pgtypes::functions()) {
+    let start_times = TransactionTimestamp::all(handle).into_iter().map(ScalarUDF::new_from_impl);
+    for f in functions.into_iter().chain(start_times).chain(shale_pgtypes::functions()) {
         if let Err(e) = state.register_udf(Arc::new(f)) {
             tracing::warn!(error = %e, "registering a session function failed");
         }

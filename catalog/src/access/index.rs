@@ -16,8 +16,10 @@ use std::ops::ControlFlow;
 
 use shale_storage::{Datum, DatumRef, KeyRange, Space, Txn, decode_row, encode_key_datum, table_prefix};
 
+use super::text::datum_text;
 use crate::descriptor::{IndexDesc, TableDesc};
 use crate::error::{CatalogError, Result, sqlstate};
+use crate::ident::quote_ident;
 
 /// Rows read per step while building an index.
 const BUILD_CHUNK: usize = 1024;
@@ -124,7 +126,7 @@ pub fn clear(txn: &Txn, index: &IndexDesc) -> Result<()> {
 /// 23505 for `slots` in the unique `index`, with PostgreSQL's message and DETAIL.
 fn duplicate(table: &TableDesc, index: &IndexDesc, slots: &[Datum], on_duplicate: OnDuplicate) -> CatalogError {
     let slots_of_key: Vec<usize> = index.columns.iter().map(|c| c.slot).collect();
-    let key = key_text(table, &slots_of_key, slots);
+    let key = index_key_text(table, &slots_of_key, slots);
     match on_duplicate {
         OnDuplicate::Violation => CatalogError::new(
             sqlstate::UNIQUE_VIOLATION,
@@ -138,24 +140,21 @@ fn duplicate(table: &TableDesc, index: &IndexDesc, slots: &[Datum], on_duplicate
     }
 }
 
-/// `(a, b)=(1, x)`: key columns and their values as PostgreSQL's DETAIL shows them.
+/// `(a, b)=(1, x)`: key columns and their values as a foreign key's DETAIL shows them,
+/// the names as they are (PostgreSQL's `ri_ReportViolation`).
 pub fn key_text(table: &TableDesc, key_slots: &[usize], slots: &[Datum]) -> String {
-    let names: Vec<&str> = key_slots.iter().map(|&s| table.columns[s].name.as_str()).collect();
-    let values: Vec<String> = key_slots.iter().map(|&s| datum_text(&slots[s])).collect();
-    format!("({})=({})", names.join(", "), values.join(", "))
+    key_description(table, key_slots, slots, str::to_string)
 }
 
-/// A datum as text for error details.
-pub fn datum_text(d: &Datum) -> String {
-    match d {
-        Datum::Null => "null".into(),
-        Datum::Bool(b) => if *b { "t" } else { "f" }.into(),
-        Datum::Int16(v) => v.to_string(),
-        Datum::Int32(v) => v.to_string(),
-        Datum::Int64(v) => v.to_string(),
-        Datum::Float32(v) => v.to_string(),
-        Datum::Float64(v) => v.to_string(),
-        Datum::Text(s) => s.clone(),
-        other => format!("{other:?}"),
-    }
+/// `("userId", b)=(1, x)`: key columns and their values as a unique index's DETAIL shows
+/// them, the names quoted where they must be (PostgreSQL's `BuildIndexValueDescription`).
+pub fn index_key_text(table: &TableDesc, key_slots: &[usize], slots: &[Datum]) -> String {
+    key_description(table, key_slots, slots, quote_ident)
+}
+
+/// `(names)=(values)` of the columns in `key_slots`, each name written by `name`.
+fn key_description(table: &TableDesc, key_slots: &[usize], slots: &[Datum], name: impl Fn(&str) -> String) -> String {
+    let names: Vec<String> = key_slots.iter().map(|&s| name(&table.columns[s].name)).collect();
+    let values: Vec<String> = key_slots.iter().map(|&s| datum_text(&slots[s], &table.columns[s].ty)).collect();
+    format!("({})=({})", names.join(", "), values.join(", "))
 }

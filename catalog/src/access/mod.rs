@@ -1,6 +1,6 @@
 //! Table access: reading a table's rows from storage (scan, key-range pushdown), the
 //! conversions between Arrow arrays and stored datums, the checks a value passes before it
-//! is stored, and INSERT, UPDATE and DELETE.
+//! is stored, values as PostgreSQL's text for error details, and INSERT, UPDATE and DELETE.
 
 pub mod convert;
 pub mod dml;
@@ -8,4 +8,5 @@ pub mod foreign_key;
 pub mod index;
 pub mod pushdown;
 pub mod scan;
+pub mod text;
 pub mod values;

@@ -36,7 +36,7 @@ pub(super) fn add_primary_key(txn: &Txn, table: &mut TableDesc, pk: &PrimaryKeyC
     }
     let name = match &pk.name {
         Some(name) => resolve::normalize(name),
-        None => format!("{}_pkey", table.name),
+        None => TableDesc::default_pkey_name(&table.name),
     };
     if super::sequence::relation_exists(txn, table.schema_id, &name)? || table.index(&name).is_some() {
         return Err(CatalogError::new(sqlstate::DUPLICATE_TABLE, format!("relation \"{name}\" already exists")));
@@ -56,7 +56,7 @@ pub(super) fn add_primary_key(txn: &Txn, table: &mut TableDesc, pk: &PrimaryKeyC
 /// primary key the table's rows are keyed by hidden row ids again.
 pub(super) fn drop_constraint(txn: &Txn, table: &mut TableDesc, name: &Ident, if_exists: bool, outcome: &mut DdlOutcome) -> Result<()> {
     let name = resolve::normalize(name);
-    if table.has_primary_key() && table.pkey_name.clone().unwrap_or_else(|| format!("{}_pkey", table.name)) == name {
+    if table.has_primary_key() && table.pkey_constraint_name() == name {
         let mut unkeyed = table.clone();
         unkeyed.primary_key = Vec::new();
         unkeyed.pkey_name = None;
@@ -107,9 +107,9 @@ fn rekey(txn: &Txn, old: &TableDesc, new: &mut TableDesc) -> Result<()> {
                         encode_key_datum(slots[slot].as_ref(), &mut key);
                     }
                     if txn.get_for_update(Space::Data, &key)?.is_some() {
-                        let name = new.pkey_name.clone().unwrap_or_default();
+                        let name = new.pkey_constraint_name();
                         return Err(CatalogError::new(sqlstate::UNIQUE_VIOLATION, format!("could not create unique index \"{name}\""))
-                            .with_detail(format!("Key {} is duplicated.", index::key_text(new, &new.primary_key, &slots))));
+                            .with_detail(format!("Key {} is duplicated.", index::index_key_text(new, &new.primary_key, &slots))));
                     }
                 }
                 false => encode_key_datum(DatumRef::Int64((row_ids + i as u64) as i64), &mut key),

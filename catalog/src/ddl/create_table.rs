@@ -31,7 +31,8 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
         return Err(CatalogError::new(sqlstate::DUPLICATE_TABLE, format!("relation \"{name}\" already exists")));
     }
     let mut columns: Vec<ColumnDesc> = Vec::with_capacity(stmt.columns.len());
-    let mut primary_key: Option<Vec<usize>> = None;
+    // The primary key's slots, and the name its CONSTRAINT clause gave it.
+    let mut primary_key: Option<(Vec<usize>, Option<String>)> = None;
     // UNIQUE constraints, column ones first, as PostgreSQL names them.
     let mut uniques: Vec<(Option<String>, &UniqueConstraint, Option<usize>)> = Vec::new();
     // FOREIGN KEYs and CHECKs, column ones first.
@@ -57,7 +58,7 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
             ));
         }
         if is_pk {
-            set_primary_key(&mut primary_key, vec![columns.len()], &name)?;
+            set_primary_key(&mut primary_key, vec![columns.len()], column_pk_name(def), &name)?;
         }
         for option in &def.options {
             let name = option.name.as_ref().map(resolve::normalize);
@@ -74,7 +75,7 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
         match constraint {
             TableConstraint::PrimaryKey(pk) => {
                 let slots = pk.columns.iter().map(|c| key_column(&columns, c)).collect::<Result<Vec<_>>>()?;
-                set_primary_key(&mut primary_key, slots, &name)?;
+                set_primary_key(&mut primary_key, slots, pk.name.as_ref().map(resolve::normalize), &name)?;
             }
             TableConstraint::Unique(unique) => uniques.push((unique.name.as_ref().map(resolve::normalize), unique, None)),
             TableConstraint::ForeignKey(fk) => references.push((None, fk, None)),
@@ -84,7 +85,10 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
         }
     }
     check_column_count(columns.len())?;
-    let primary_key = primary_key.unwrap_or_default();
+    let (primary_key, pkey_name) = match primary_key {
+        Some((slots, given)) => (slots, Some(pkey_name(&txn, schema.id, &name, given)?)),
+        None => (Vec::new(), None),
+    };
     for &slot in &primary_key {
         if columns[slot].ty.element().is_some() {
             return Err(CatalogError::unsupported("an array column in a primary key"));
@@ -92,7 +96,6 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
         columns[slot].not_null = true;
     }
     let id = meta::allocate(&txn, meta::TABLE_IDS, 1)?;
-    let pkey_name = (!primary_key.is_empty()).then(|| format!("{name}_pkey"));
     let mut desc = TableDesc { id, schema_id: schema.id, name, columns, primary_key, pkey_name, indexes: Vec::new(), storage: None, foreign_keys: Vec::new(), referenced_by: Vec::new(), checks: Vec::new() };
     for (slot, options) in serials {
         let sequence = owned_sequence(ctx, &txn, &schema, &desc, slot, &options)?;
@@ -239,15 +242,37 @@ pub(super) fn check_column_count(count: usize) -> Result<()> {
     Ok(())
 }
 
-fn set_primary_key(pk: &mut Option<Vec<usize>>, slots: Vec<usize>, table: &str) -> Result<()> {
+/// Records the table's primary key (its slots and the name its CONSTRAINT clause gave it);
+/// 42P16 when it has one already.
+fn set_primary_key(pk: &mut Option<(Vec<usize>, Option<String>)>, slots: Vec<usize>, name: Option<String>, table: &str) -> Result<()> {
     if pk.is_some() {
         return Err(CatalogError::new(
             sqlstate::INVALID_TABLE_DEFINITION,
             format!("multiple primary keys for table \"{table}\" are not allowed"),
         ));
     }
-    *pk = Some(slots);
+    *pk = Some((slots, name));
     Ok(())
+}
+
+/// The name a column's `CONSTRAINT name PRIMARY KEY` gives its primary key.
+fn column_pk_name(def: &ColumnDef) -> Option<String> {
+    def.options.iter().find_map(|option| match &option.option {
+        ColumnOption::PrimaryKey(pk) => option.name.as_ref().or(pk.name.as_ref()).map(resolve::normalize),
+        _ => None,
+    })
+}
+
+/// The name of the primary key of the new table `table`: the one given (42P07 when a
+/// relation of the schema has it), else `<table>_pkey`.
+fn pkey_name(txn: &Txn, schema_id: u64, table: &str, given: Option<String>) -> Result<String> {
+    match given {
+        Some(name) if name == table || super::sequence::relation_exists(txn, schema_id, &name)? => {
+            Err(CatalogError::new(sqlstate::DUPLICATE_TABLE, format!("relation \"{name}\" already exists")))
+        }
+        Some(name) => Ok(name),
+        None => Ok(TableDesc::default_pkey_name(table)),
+    }
 }
 
 fn key_column(columns: &[ColumnDesc], c: &IndexColumn) -> Result<usize> {

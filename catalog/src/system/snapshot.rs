@@ -45,7 +45,7 @@ impl SchemaTable {
 
     /// The name of its primary key (index and constraint).
     pub fn pkey_name(&self) -> String {
-        self.table.pkey_name.clone().unwrap_or_else(|| format!("{}_pkey", self.table.name))
+        self.table.pkey_constraint_name()
     }
 
     /// The name of the column in `slot`.

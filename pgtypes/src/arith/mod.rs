@@ -8,7 +8,8 @@
 //!   integers fail with 22003 on overflow instead of wrapping, through `shale_checked_*`
 //!   functions that use Arrow's checked kernels; on floats `+`, `-`, `*` and `/` fail as
 //!   PostgreSQL's do (22003 on overflow and underflow, 22012 on division by zero, see
-//!   [`crate::arith::float`]) instead of giving an infinity or zero.
+//!   [`crate::arith::float`]) instead of giving an infinity or zero. `date - date`, which
+//!   DataFusion types bigint, is an `integer` count of days, as in PostgreSQL.
 //!
 //! Both keep every expression's name, as DataFusion's own type coercion does, so plans that
 //! refer to columns by name are unaffected.
@@ -24,7 +25,7 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{DFSchema, Result, ScalarValue};
-use datafusion::logical_expr::expr::ScalarFunction;
+use datafusion::logical_expr::expr::{Cast, ScalarFunction};
 use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::utils::merge_schema;
 use datafusion::logical_expr::{
@@ -125,7 +126,7 @@ impl AnalyzerRule for IntegerLiterals {
 }
 
 /// Replaces integer `+`, `-`, `*` and unary minus, and float `+`, `-`, `*`, `/`, by checked
-/// functions.
+/// functions; casts `date - date` to `integer`.
 #[derive(Debug, Default)]
 pub struct CheckedArithmetic;
 
@@ -138,6 +139,9 @@ impl AnalyzerRule for CheckedArithmetic {
         rewrite_plan(plan, |_| false, &|e, schema| {
             e.transform_up(|e| {
                 let kind = |x: &Expr| x.get_type(schema).ok().and_then(|t| Kind::of(&t));
+                if is_date_difference(&e, schema) {
+                    return Ok(Transformed::yes(Expr::Cast(Cast::new(Box::new(e), DataType::Int32))));
+                }
                 let (op, args) = match &e {
                     Expr::BinaryExpr(BinaryExpr { left, op, right }) => {
                         let checked = match (kind(left), kind(right)) {
@@ -158,6 +162,12 @@ impl AnalyzerRule for CheckedArithmetic {
             })
         })
     }
+}
+
+/// Whether `e` is `date - date`.
+fn is_date_difference(e: &Expr, schema: &DFSchema) -> bool {
+    let is_date = |x: &Expr| matches!(x.get_type(schema), Ok(DataType::Date32));
+    matches!(e, Expr::BinaryExpr(BinaryExpr { left, op: Operator::Minus, right }) if is_date(left) && is_date(right))
 }
 
 /// The number types whose arithmetic is checked.

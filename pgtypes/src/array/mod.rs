@@ -1,6 +1,7 @@
-//! Arrays: PostgreSQL's array input syntax, the bounds on arrays a client sizes, and
-//! counts typed `integer`.
+//! Arrays: PostgreSQL's array input and output syntax, the bounds on arrays a client
+//! sizes, and counts typed `integer`.
 
 pub mod counts;
 pub mod input;
+pub mod output;
 pub mod size;

@@ -1,5 +1,6 @@
 //! PostgreSQL's text of dates, times and timestamps in the ISO DateStyle (timestamptz in
-//! UTC): what the text format sends to clients and what a cast to text gives.
+//! UTC), and of intervals in the `postgres` IntervalStyle: what the text format sends to
+//! clients, what a cast to text gives and what error details show.
 
 use std::fmt::{self, Write};
 use std::sync::Arc;
@@ -165,6 +166,54 @@ pub fn write_clock(micros: i128, out: &mut impl Write) -> fmt::Result {
     Ok(())
 }
 
+/// Writes an interval as PostgreSQL's EncodeInterval does for IntervalStyle postgres
+/// (`1 year 2 mons -3 days +04:05:06.5`): the nonzero of years, months and days, then the
+/// time unless it is zero after something else; a positive part right after a negative
+/// one carries a `+`.
+pub fn write_interval(months: i32, days: i32, micros: i128, out: &mut impl Write) -> fmt::Result {
+    let mut parts = IntervalParts::default();
+    parts.put(months / 12, "year", out)?;
+    parts.put(months % 12, "mon", out)?;
+    parts.put(days, "day", out)?;
+    if !parts.written || micros != 0 {
+        if parts.written {
+            out.write_char(' ')?;
+        }
+        if micros < 0 {
+            out.write_char('-')?;
+        } else if parts.last_negative {
+            out.write_char('+')?;
+        }
+        write_clock(micros.abs(), out)?;
+    }
+    Ok(())
+}
+
+/// What has been written of an interval so far.
+#[derive(Default)]
+struct IntervalParts {
+    /// Whether a part was written.
+    written: bool,
+    /// Whether the last part written was negative.
+    last_negative: bool,
+}
+
+impl IntervalParts {
+    /// Writes `value unit[s]` unless `value` is zero (PostgreSQL's AddPostgresIntPart).
+    fn put(&mut self, value: i32, unit: &str, out: &mut impl Write) -> fmt::Result {
+        if value == 0 {
+            return Ok(());
+        }
+        let space = if self.written { " " } else { "" };
+        let plus = if self.last_negative && value > 0 { "+" } else { "" };
+        let plural = if value == 1 { "" } else { "s" };
+        write!(out, "{space}{plus}{value} {unit}{plural}")?;
+        self.last_negative = value < 0;
+        self.written = true;
+        Ok(())
+    }
+}
+
 /// Writes the date `days` after 1970-01-01 without its era; returns whether
 /// it is BC. PostgreSQL has no year 0: year 0 is 1 BC.
 fn put_date(days: i128, out: &mut impl Write) -> Result<bool, fmt::Error> {
@@ -233,6 +282,29 @@ mod tests {
         ];
         for (days, expected) in cases {
             assert_eq!(text(|out| write_date(days, out)), expected);
+        }
+    }
+
+    #[test]
+    fn intervals_match_postgres() {
+        // psql -At: SET IntervalStyle='postgres'; SELECT '...'::interval
+        let hour = 3_600_000_000;
+        let cases = [
+            (14, 3, 14_706_500_000, "1 year 2 mons 3 days 04:05:06.5"),
+            (0, -1, 2 * hour, "-1 days +02:00:00"),
+            (0, 0, 0, "00:00:00"),
+            (1, 0, 0, "1 mon"),
+            (0, 0, -1_000_000, "-00:00:01"),
+            (-14, 0, 0, "-1 years -2 mons"),
+            (-1, 3, 0, "-1 mons +3 days"),
+            (0, 0, 100 * hour, "100:00:00"),
+            (0, 1, -1, "1 day -00:00:00.000001"),
+            (12, -1, 0, "1 year -1 days"),
+            (1, 0, hour, "1 mon 01:00:00"),
+            (i32::MIN, 0, 0, "-178956970 years -8 mons"),
+        ];
+        for (months, days, micros, expected) in cases {
+            assert_eq!(text(|out| write_interval(months, days, micros, out)), expected);
         }
     }
 

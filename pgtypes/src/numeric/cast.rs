@@ -9,7 +9,7 @@ use std::sync::Arc;
 use datafusion::arrow::array::{ArrayRef, ArrowPrimitiveType, AsArray, StringArray};
 use datafusion::arrow::compute::cast_with_options;
 use datafusion::arrow::datatypes::{
-    DataType, DecimalType, Decimal128Type, Decimal256Type, Field, FieldRef, Float32Type, Float64Type, i256,
+    DataType, Decimal128Type, Decimal256Type, Field, FieldRef, Float32Type, Float64Type, i256,
 };
 use datafusion::common::Result as DFResult;
 use datafusion::common::format::DEFAULT_CAST_OPTIONS;
@@ -18,10 +18,10 @@ use datafusion::logical_expr::{
     ColumnarValue, Expr, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::display::{minimal_scale, shown_minimal};
+use super::display::{decimal256_text, shown_minimal};
 use super::special::{Special, infinite_overflow, map_rows, specials};
 use crate::error::{PgError, Result, sqlstate};
-use crate::types::{TYPMOD_KEY, UNCONSTRAINED_NUMERIC_PRECISION, numeric_typmod};
+use crate::types::{TYPMOD_KEY, numeric_typmod};
 
 /// `CAST(x AS target)` where x or the target is numeric.
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -76,14 +76,7 @@ impl ScalarUDFImpl for NumericCast {
 
 /// Unconstrained numerics (Decimal256 at `scale`) as text, at their smallest exact scale.
 fn shown_text(input: &ArrayRef, scale: i8) -> StringArray {
-    let shown = |v| match Special::of256(v) {
-        Some(special) => special.text().to_string(),
-        None => {
-            let (v, scale) = minimal_scale(v, scale);
-            Decimal256Type::format_decimal(v, UNCONSTRAINED_NUMERIC_PRECISION, scale)
-        }
-    };
-    input.as_primitive::<Decimal256Type>().iter().map(|v| v.map(shown)).collect()
+    input.as_primitive::<Decimal256Type>().iter().map(|v| v.map(|v| decimal256_text(v, scale, true))).collect()
 }
 
 /// `input` cast to `target`'s type, specials included.

@@ -34,3 +34,35 @@ async fn check_constraints_are_enforced() {
         ["c_short|c|{3}|CHECK ((length(c) < 4))", "t_a_check|c|{1}|CHECK ((a > 0))", "t_b_check|c|{2}|CHECK ((b < 100))"]
     );
 }
+
+#[tokio::test]
+async fn failing_rows_are_written_as_postgresql_writes_each_type() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client
+        .run(
+            "SET TimeZone = 'UTC'; \
+             CREATE TABLE rates (cur char(3), as_of date CHECK (as_of > '2000-01-01'), rate numeric(18, 8) CHECK (rate > 0), \
+             at timestamp, stamped timestamptz, clock time, span interval, raw bytea, tags text[], ratio float8, note text)",
+        )
+        .await;
+    let violates = |name: &str| format!("new row for relation \"rates\" violates check constraint \"{name}\"");
+    expect_violation(
+        &client,
+        "INSERT INTO rates VALUES ('EUR', '2024-03-01', 0, '2024-03-01 10:00', '2024-03-01 10:00:00.5+00', '10:00:01.5', \
+         '1 day 2 hours', '\\x01ab', '{a,\"b c\",NULL}', 1.5, 'x')",
+        &violates("rates_rate_check"),
+        Some(
+            "Failing row contains (EUR, 2024-03-01, 0.00000000, 2024-03-01 10:00:00, 2024-03-01 10:00:00.5+00, 10:00:01.5, \
+             1 day 02:00:00, \\x01ab, {a,\"b c\",NULL}, 1.5, x).",
+        ),
+    )
+    .await;
+    // A value longer than 64 bytes is cut on a character's boundary, with "..." after it.
+    expect_violation(
+        &client,
+        "INSERT INTO rates (cur, as_of, note) VALUES ('USD', '1999-12-31', 'é' || repeat('x', 70))",
+        &violates("rates_as_of_check"),
+        Some(&format!("Failing row contains (USD, 1999-12-31, null, null, null, null, null, null, null, null, é{}...).", "x".repeat(62))),
+    )
+    .await;
+}

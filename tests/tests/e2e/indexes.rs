@@ -71,6 +71,48 @@ async fn unique_constraints_are_enforced_on_insert_update_and_delete() {
 }
 
 #[tokio::test]
+async fn key_details_write_values_and_quote_names_as_postgresql_does() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client
+        .run(
+            "SET TimeZone = 'UTC'; \
+             CREATE TABLE fx (\"Cur\" char(3), \"select\" date, rate numeric(6, 3), at timestamptz, UNIQUE (\"Cur\", \"select\")); \
+             INSERT INTO fx VALUES ('EUR', '2024-03-01', 1.5, '2024-03-01 10:00+00'), ('USD', '2024-03-01', 1.5, '2024-03-01 10:00+00'); \
+             CREATE TABLE days (d date, n numeric(6, 3), t timestamp, PRIMARY KEY (d, n, t)); \
+             INSERT INTO days VALUES ('2024-03-01', 1.5, '2024-03-01 10:00')",
+        )
+        .await;
+    expect_duplicate(
+        &client,
+        "INSERT INTO fx VALUES ('EUR', '2024-03-01', 2, '2024-03-01 11:00+00')",
+        "duplicate key value violates unique constraint \"fx_Cur_select_key\"",
+        "Key (\"Cur\", \"select\")=(EUR, 2024-03-01) already exists.",
+    )
+    .await;
+    expect_duplicate(
+        &client,
+        "INSERT INTO days VALUES ('2024-03-01', 1.5, '2024-03-01 10:00')",
+        "duplicate key value violates unique constraint \"days_pkey\"",
+        "Key (d, n, t)=(2024-03-01, 1.500, 2024-03-01 10:00:00) already exists.",
+    )
+    .await;
+    expect_duplicate(
+        &client,
+        "CREATE UNIQUE INDEX fx_rate_at ON fx (rate, at)",
+        "could not create unique index \"fx_rate_at\"",
+        "Key (rate, at)=(1.500, 2024-03-01 10:00:00+00) is duplicated.",
+    )
+    .await;
+    expect_duplicate(
+        &client,
+        "ALTER TABLE fx ADD PRIMARY KEY (\"select\")",
+        "could not create unique index \"fx_pkey\"",
+        "Key (\"select\")=(2024-03-01) is duplicated.",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn constraint_names_options_and_added_constraints() {
     let (_server, client) = TestServer::start_with_client().await;
     client.run("CREATE TABLE t (a int CONSTRAINT a_once UNIQUE, b int UNIQUE, c int, UNIQUE NULLS NOT DISTINCT (c))").await;

@@ -125,6 +125,52 @@ async fn named_primary_key_constraint_and_primary_key_on_a_text_column() {
 }
 
 #[tokio::test]
+async fn named_primary_keys_keep_their_names() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client
+        .run(
+            "CREATE TABLE acc (id int, CONSTRAINT acc_pk PRIMARY KEY (id)); \
+             CREATE TABLE col (id int CONSTRAINT col_pk PRIMARY KEY, v int); \
+             CREATE TABLE alt (id int NOT NULL); ALTER TABLE alt ADD CONSTRAINT alt_pk PRIMARY KEY (id); \
+             CREATE TABLE plain (id int PRIMARY KEY)",
+        )
+        .await;
+    let tables = "('acc', 'col', 'alt', 'plain')";
+    assert_eq!(
+        client.lines(&format!("SELECT conname, contype FROM pg_constraint WHERE conrelid::regclass::text IN {tables} ORDER BY 1")).await,
+        ["acc_pk|p", "alt_pk|p", "col_pk|p", "plain_pkey|p"]
+    );
+    assert_eq!(
+        client.lines(&format!("SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN {tables} ORDER BY 1")).await,
+        [
+            "acc_pk|CREATE UNIQUE INDEX acc_pk ON public.acc USING btree (id)",
+            "alt_pk|CREATE UNIQUE INDEX alt_pk ON public.alt USING btree (id)",
+            "col_pk|CREATE UNIQUE INDEX col_pk ON public.col USING btree (id)",
+            "plain_pkey|CREATE UNIQUE INDEX plain_pkey ON public.plain USING btree (id)",
+        ]
+    );
+    assert_eq!(
+        client.lines("SELECT relname FROM pg_class WHERE relkind = 'i' AND relname IN ('acc_pk', 'acc_pkey', 'col_pk', 'col_pkey') ORDER BY 1").await,
+        ["acc_pk", "col_pk"]
+    );
+    client.run("INSERT INTO acc VALUES (1); INSERT INTO col VALUES (1, 1)").await;
+    let e = client.error("INSERT INTO acc VALUES (1)").await;
+    assert_eq!(
+        (e.code().code(), e.message(), e.detail()),
+        ("23505", "duplicate key value violates unique constraint \"acc_pk\"", Some("Key (id)=(1) already exists."))
+    );
+    assert_eq!(client.counts("INSERT INTO acc VALUES (1) ON CONFLICT ON CONSTRAINT acc_pk DO NOTHING").await, [0]);
+    client.run("INSERT INTO col VALUES (1, 5) ON CONFLICT ON CONSTRAINT col_pk DO UPDATE SET v = excluded.v").await;
+    assert_eq!(client.lines("SELECT id, v FROM col").await, ["1|5"]);
+    client.expect_error("ALTER TABLE acc DROP CONSTRAINT acc_pkey", "42704", "constraint \"acc_pkey\" of relation \"acc\" does not exist").await;
+    client.run("ALTER TABLE acc DROP CONSTRAINT acc_pk; ALTER TABLE col DROP CONSTRAINT col_pk; ALTER TABLE alt DROP CONSTRAINT alt_pk").await;
+    assert_eq!(client.lines(&format!("SELECT conname FROM pg_constraint WHERE conrelid::regclass::text IN {tables}")).await, ["plain_pkey"]);
+    // The name is a relation's: one the schema has already is refused.
+    client.expect_error("CREATE TABLE taken (id int CONSTRAINT plain PRIMARY KEY)", "42P07", "relation \"plain\" already exists").await;
+    client.expect_error("CREATE TABLE same (id int, CONSTRAINT same PRIMARY KEY (id))", "42P07", "relation \"same\" already exists").await;
+}
+
+#[tokio::test]
 async fn not_null_rejects_null_in_insert_and_update() {
     let (_server, client) = TestServer::start_with_client().await;
     client
@@ -188,6 +234,47 @@ async fn now_default_is_one_instant_for_all_rows_of_a_statement() {
         client.value("SELECT count(DISTINCT at) FROM log").await,
         "1"
     );
+}
+
+#[tokio::test]
+async fn current_date_and_time_are_written_as_the_transaction_start() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client
+        .run(
+            "CREATE TABLE loans (id int PRIMARY KEY, borrowed date DEFAULT CURRENT_DATE, due date, \
+             at timestamp DEFAULT LOCALTIMESTAMP, clock time DEFAULT LOCALTIME, stamped timestamptz DEFAULT CURRENT_TIMESTAMP)",
+        )
+        .await;
+    client
+        .run(
+            "BEGIN; \
+             INSERT INTO loans (id, due) VALUES (1, CURRENT_DATE + 14); \
+             INSERT INTO loans VALUES (2, CURRENT_DATE - 1, CURRENT_DATE, LOCALTIMESTAMP, LOCALTIME, now()); \
+             INSERT INTO loans (id) VALUES (3); \
+             UPDATE loans SET borrowed = CURRENT_DATE, due = CURRENT_DATE + 7 WHERE id = 3; \
+             INSERT INTO loans (id, due) VALUES (1, CURRENT_DATE) ON CONFLICT (id) DO UPDATE SET due = CURRENT_DATE + 1, at = LOCALTIMESTAMP; \
+             CREATE TABLE now_is (d date, at timestamp, clock time, stamped timestamptz); \
+             INSERT INTO now_is VALUES (CURRENT_DATE, LOCALTIMESTAMP, LOCALTIME, CURRENT_TIMESTAMP); \
+             COMMIT",
+        )
+        .await;
+    assert_eq!(
+        client
+            .lines(
+                "SELECT l.id, l.borrowed = n.d, l.due - n.d, l.at = n.at, l.clock = n.clock, l.stamped = n.stamped \
+                 FROM loans l, now_is n ORDER BY l.id"
+            )
+            .await,
+        ["1|t|1|t|t|t", "2|f|0|t|t|t", "3|t|7|t|t|t"],
+        "every value of the transaction is its start"
+    );
+    // The extended protocol, with a parameter beside it.
+    let row = client
+        .query_one("INSERT INTO loans (id, due) VALUES ($1, CURRENT_DATE + 14) RETURNING borrowed = CURRENT_DATE, due - borrowed", &[&4i32])
+        .await
+        .expect("an insert with CURRENT_DATE");
+    assert_eq!((row.get::<_, bool>(0), row.get::<_, i32>(1)), (true, 14));
+    assert_eq!(client.value("SELECT CURRENT_DATE = now()::date AND LOCALTIMESTAMP = now()::timestamp").await, "t");
 }
 
 #[tokio::test]

@@ -11,8 +11,9 @@ use datafusion::logical_expr::LogicalPlanBuilder;
 
 use super::DmlContext;
 use crate::access::convert::datum_at;
-use crate::access::index::datum_text;
+use crate::access::text;
 use crate::descriptor::TableDesc;
+use shale_storage::Datum;
 use crate::error::{CatalogError, Result};
 
 impl DmlContext<'_> {
@@ -45,7 +46,7 @@ impl DmlContext<'_> {
                         "23514",
                         format!("new row for relation \"{}\" violates check constraint \"{}\"", table.name, check.name),
                     )
-                    .with_detail(format!("Failing row contains ({}).", row_text(batch, row)?)));
+                    .with_detail(format!("Failing row contains ({}).", row_text(table, batch, row)?)));
                 }
             }
             row_base += result.num_rows();
@@ -54,8 +55,9 @@ impl DmlContext<'_> {
     }
 }
 
-/// The values of row `row` of `batch`, as PostgreSQL's "Failing row contains" lists them.
-fn row_text(batch: &RecordBatch, row: usize) -> Result<String> {
-    let values: Vec<String> = batch.columns().iter().map(|c| datum_at(c, row).map(|d| datum_text(&d))).collect::<Result<_>>()?;
-    Ok(values.join(", "))
+/// The values of row `row` of `batch` (the visible columns of `table`), as PostgreSQL's
+/// "Failing row contains" lists them.
+fn row_text(table: &TableDesc, batch: &RecordBatch, row: usize) -> Result<String> {
+    let values: Vec<Datum> = batch.columns().iter().map(|c| datum_at(c, row)).collect::<Result<_>>()?;
+    Ok(text::row_text(table, &values))
 }
