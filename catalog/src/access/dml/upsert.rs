@@ -117,7 +117,7 @@ fn inferred(desc: &TableDesc, columns: &[Ident]) -> Result<Vec<Arbiter>> {
 /// The primary key or UNIQUE constraint named `name`; 42704 when the table has none.
 fn constraint(desc: &TableDesc, name: &ast::ObjectName) -> Result<Arbiter> {
     let (_, name) = resolve::split_name(name)?;
-    let pkey = desc.pkey_name.clone().unwrap_or_else(|| format!("{}_pkey", desc.name));
+    let pkey = desc.pkey_constraint_name();
     if desc.has_primary_key() && pkey == name {
         return Ok(Arbiter::PrimaryKey);
     }

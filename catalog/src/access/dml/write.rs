@@ -283,12 +283,12 @@ impl<'a> RowWriter<'a> {
     }
 
     fn duplicate(&self, row: &Row) -> CatalogError {
-        let constraint = self.desc.pkey_name.clone().unwrap_or_else(|| format!("{}_pkey", self.desc.name));
+        let constraint = self.desc.pkey_constraint_name();
         CatalogError::new(
             sqlstate::UNIQUE_VIOLATION,
             format!("duplicate key value violates unique constraint \"{constraint}\""),
         )
-        .with_detail(format!("Key {} already exists.", index::key_text(self.desc, &self.desc.primary_key, &row.slots)))
+        .with_detail(format!("Key {} already exists.", index::index_key_text(self.desc, &self.desc.primary_key, &row.slots)))
     }
 
     /// The Arrow schema of the table's visible columns.

@@ -1,15 +1,14 @@
 //! interval in the `postgres` IntervalStyle: `1 year 2 mons -3 days +04:05:06.5`.
 
-use std::fmt::Write;
 
-use bytes::{BufMut, BytesMut};
+use bytes::BytesMut;
 use datafusion::arrow::array::Array;
 use datafusion::arrow::datatypes::{
     DurationMicrosecondType, DurationMillisecondType, DurationNanosecondType, DurationSecondType,
     IntervalDayTimeType, IntervalMonthDayNanoType, IntervalUnit, IntervalYearMonthType, TimeUnit,
 };
 
-use shale_pgtypes::datetime::output::{to_micros, write_clock};
+use shale_pgtypes::datetime::output::{self, to_micros};
 
 use super::datetime::by_unit;
 use super::{ValueWriter, primitive};
@@ -48,61 +47,10 @@ pub(super) fn duration_writer(
     >(array, unit, |micros, out| write_interval(0, 0, micros, out))
 }
 
-/// Writes an interval as PostgreSQL's EncodeInterval does for IntervalStyle
-/// postgres: the nonzero of years, months and days, then the time unless it
-/// is zero after something else; a positive part right after a negative one
-/// carries a `+`.
-fn write_interval(
-    months: i32,
-    days: i32,
-    micros: i128,
-    out: &mut BytesMut,
-) -> Result<(), EncodeError> {
-    let mut parts = Parts::default();
-    parts.put(months / 12, "year", out)?;
-    parts.put(months % 12, "mon", out)?;
-    parts.put(days, "day", out)?;
-    if !parts.written || micros != 0 {
-        if parts.written {
-            out.put_u8(b' ');
-        }
-        if micros < 0 {
-            out.put_u8(b'-');
-        } else if parts.last_negative {
-            out.put_u8(b'+');
-        }
-        write_clock(micros.abs(), out)?;
-    }
-    Ok(())
-}
-
-/// What has been written of an interval so far.
-#[derive(Default)]
-struct Parts {
-    /// Whether a part was written.
-    written: bool,
-    /// Whether the last part written was negative.
-    last_negative: bool,
-}
-
-impl Parts {
-    /// Writes `value unit[s]` unless `value` is zero (PostgreSQL's AddPostgresIntPart).
-    fn put(&mut self, value: i32, unit: &str, out: &mut BytesMut) -> Result<(), EncodeError> {
-        if value == 0 {
-            return Ok(());
-        }
-        let space = if self.written { " " } else { "" };
-        let plus = if self.last_negative && value > 0 {
-            "+"
-        } else {
-            ""
-        };
-        let plural = if value == 1 { "" } else { "s" };
-        write!(out, "{space}{plus}{value} {unit}{plural}")?;
-        self.last_negative = value < 0;
-        self.written = true;
-        Ok(())
-    }
+/// Writes an interval as PostgreSQL does for IntervalStyle postgres (pgtypes'
+/// `write_interval`, which the catalog's error details use too).
+fn write_interval(months: i32, days: i32, micros: i128, out: &mut BytesMut) -> Result<(), EncodeError> {
+    Ok(output::write_interval(months, days, micros, out)?)
 }
 
 #[cfg(test)]
