@@ -52,6 +52,13 @@ pub struct ColumnDesc {
     pub identity: Option<Identity>,
 }
 
+impl ColumnDesc {
+    /// A nullable column `name` of type `ty`, without a default.
+    pub fn new(name: impl Into<String>, ty: SqlType) -> Self {
+        ColumnDesc { name: name.into(), ty, not_null: false, default: None, missing: None, dropped: false, identity: None }
+    }
+}
+
 /// How an identity column takes a value a statement gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -138,13 +145,16 @@ pub struct Check {
 }
 
 impl Check {
-    /// As `pg_get_constraintdef` writes it (`pretty`: without the expression's own
-    /// parentheses).
-    pub fn definition(&self, pretty: bool) -> String {
-        match pretty {
-            true => format!("CHECK ({})", self.expr),
-            false => format!("CHECK (({}))", self.expr),
-        }
+    /// As `pg_get_constraintdef` writes it, the expression as PostgreSQL analyzed and
+    /// deparses it (`crate::deparse`), over the columns of `table`.
+    pub fn definition(&self, table: &TableDesc, pretty: bool) -> String {
+        format!("CHECK ({})", self.clause(table, pretty))
+    }
+
+    /// The expression as PostgreSQL deparses it (`pg_constraint.conbin` through
+    /// `pg_get_expr`).
+    pub fn clause(&self, table: &TableDesc, pretty: bool) -> String {
+        crate::deparse::sql_expression(table, &self.expr, pretty)
     }
 }
 
@@ -246,13 +256,19 @@ pub struct IndexDesc {
     /// Whether a UNIQUE constraint of the same name owns the index.
     #[serde(default)]
     pub constraint: bool,
+    /// WHERE: a partial index has the entries of the rows that make its predicate true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<IndexExpr>,
 }
 
-/// One key column of an index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// One key column of an index: a column of the table, or an expression over its columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndexColumn {
-    /// The column's slot.
-    pub slot: usize,
+    /// The column's slot; `None` for an expression (`expr`).
+    pub slot: Option<usize>,
+    /// The expression whose value is the key, for an expression column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expr: Option<IndexExpr>,
     /// DESC (entries are stored ascending; the order is the catalogs' and the planner's).
     #[serde(default)]
     pub descending: bool,
@@ -261,10 +277,57 @@ pub struct IndexColumn {
     pub nulls_first: bool,
 }
 
+/// An expression of an index (a key column's, or a partial index's predicate), over the
+/// columns of its table; evaluated by DataFusion for each row written
+/// (`crate::access::index_keys`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexExpr {
+    /// The expression as SQL, as PostgreSQL's `pg_get_indexdef` writes it.
+    pub sql: String,
+    /// The name of the index attribute a key expression makes (`pg_attribute.attname`): its
+    /// function's name, else `expr`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// The type of its value (a predicate's is boolean).
+    pub ty: SqlType,
+    /// The expression as DataFusion plans it over the table's unqualified columns
+    /// (`lower(email)`), a predicate's one text per conjunct: a query's filter of the same
+    /// text reads the index (`crate::access::pushdown`).
+    #[serde(default)]
+    pub planned: Vec<String>,
+    /// Slots of the columns it reads.
+    pub slots: Vec<usize>,
+}
+
+impl IndexColumn {
+    /// A key column that is the table's column in `slot`, ascending.
+    pub fn of_slot(slot: usize) -> Self {
+        IndexColumn { slot: Some(slot), expr: None, descending: false, nulls_first: false }
+    }
+}
+
 impl IndexDesc {
-    /// Whether the index has a key column in `slot`.
+    /// Whether the index reads the column in `slot`: as a key column, in an expression or
+    /// its predicate, or as an INCLUDE column.
     pub fn covers(&self, slot: usize) -> bool {
-        self.columns.iter().any(|c| c.slot == slot) || self.include.contains(&slot)
+        let in_expr = |e: &IndexExpr| e.slots.contains(&slot);
+        self.columns.iter().any(|c| c.slot == Some(slot) || c.expr.as_ref().is_some_and(in_expr))
+            || self.predicate.as_ref().is_some_and(in_expr)
+            || self.include.contains(&slot)
+    }
+
+    /// The slots of its key columns when each is a column and the index has every row (no
+    /// predicate): what a scan, a foreign key or a conflict target over columns can use.
+    pub fn plain_slots(&self) -> Option<Vec<usize>> {
+        if self.predicate.is_some() {
+            return None;
+        }
+        self.columns.iter().map(|c| c.slot).collect()
+    }
+
+    /// Whether its entries are computed from expressions or only some rows have one.
+    pub fn has_expressions(&self) -> bool {
+        self.predicate.is_some() || self.columns.iter().any(|c| c.expr.is_some())
     }
 }
 
@@ -335,6 +398,20 @@ impl TableDesc {
     /// The secondary index named `name`.
     pub fn index(&self, name: &str) -> Option<&IndexDesc> {
         self.indexes.iter().find(|i| i.name == name)
+    }
+
+    /// How other descriptors name it.
+    pub fn table_ref(&self) -> TableRef {
+        TableRef { schema_id: self.schema_id, name: self.name.clone(), id: self.id }
+    }
+
+    /// Whether one of its constraints (primary key, UNIQUE, CHECK, FOREIGN KEY) is named
+    /// `name`.
+    pub fn has_constraint(&self, name: &str) -> bool {
+        (self.has_primary_key() && self.pkey_constraint_name() == name)
+            || self.indexes.iter().any(|i| i.constraint && i.name == name)
+            || self.checks.iter().any(|c| c.name == name)
+            || self.foreign_keys.iter().any(|k| k.name == name)
     }
 }
 

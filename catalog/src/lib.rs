@@ -16,6 +16,7 @@
 pub mod access;
 pub mod context;
 pub mod ddl;
+pub mod deparse;
 pub mod descriptor;
 pub mod error;
 pub mod functions;

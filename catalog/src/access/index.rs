@@ -14,9 +14,11 @@
 
 use std::ops::ControlFlow;
 
-use shale_storage::{Datum, DatumRef, KeyRange, Space, Txn, decode_row, encode_key_datum, table_prefix};
+use shale_storage::{Datum, KeyRange, Space, Txn, decode_row, encode_key_datum, table_prefix};
 
+use super::index_keys::IndexKey;
 use super::text::datum_text;
+use crate::deparse;
 use crate::descriptor::{IndexDesc, TableDesc};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::ident::quote_ident;
@@ -24,14 +26,14 @@ use crate::ident::quote_ident;
 /// Rows read per step while building an index.
 const BUILD_CHUNK: usize = 1024;
 
-/// The entry of a row in `index`: its key, and whether it is unique.
-pub fn entry_key(index: &IndexDesc, row_key: &[u8], slots: &[Datum]) -> (Vec<u8>, bool) {
+/// The entry of a row in `index` whose key columns have `values` (see
+/// [`IndexKey::values`]): its key, and whether it is unique.
+pub fn entry_key(index: &IndexDesc, row_key: &[u8], values: &[Datum]) -> (Vec<u8>, bool) {
     let mut key = table_prefix(index.id).to_vec();
     let mut has_null = false;
-    for column in &index.columns {
-        let datum = slots[column.slot].as_ref();
-        has_null |= matches!(datum, DatumRef::Null);
-        encode_key_datum(datum, &mut key);
+    for datum in values {
+        has_null |= matches!(datum, Datum::Null);
+        encode_key_datum(datum.as_ref(), &mut key);
     }
     let unique = index.unique && (index.nulls_not_distinct || !has_null);
     if !unique {
@@ -49,19 +51,20 @@ pub enum OnDuplicate {
     Building,
 }
 
-/// Adds the entry of the row stored under `row_key` to `index`; 23505 when the index is
-/// unique and another row has the same values.
-pub fn add_entry(txn: &Txn, table: &TableDesc, index: &IndexDesc, row_key: &[u8], slots: &[Datum], on_duplicate: OnDuplicate) -> Result<()> {
-    let (key, unique) = entry_key(index, row_key, slots);
+/// Adds the entry of the row stored under `row_key`, whose key columns have `values`, to
+/// `index`; 23505 when the index is unique and another row has the same values.
+pub fn add_entry(txn: &Txn, table: &TableDesc, index: &IndexDesc, row_key: &[u8], values: &[Datum], on_duplicate: OnDuplicate) -> Result<()> {
+    let (key, unique) = entry_key(index, row_key, values);
     if unique && txn.get_for_update(Space::Data, &key)?.is_some_and(|other| other != row_key) {
-        return Err(duplicate(table, index, slots, on_duplicate));
+        return Err(duplicate(table, index, values, on_duplicate));
     }
     Ok(txn.put(Space::Data, &key, row_key)?)
 }
 
-/// Removes the entry of the row stored under `row_key` from `index`.
-pub fn remove_entry(txn: &Txn, index: &IndexDesc, row_key: &[u8], slots: &[Datum]) -> Result<()> {
-    Ok(txn.delete(Space::Data, &entry_key(index, row_key, slots).0)?)
+/// Removes the entry of the row stored under `row_key`, whose key columns have `values`,
+/// from `index`.
+pub fn remove_entry(txn: &Txn, index: &IndexDesc, row_key: &[u8], values: &[Datum]) -> Result<()> {
+    Ok(txn.delete(Space::Data, &entry_key(index, row_key, values).0)?)
 }
 
 /// The datums of a stored row by slot, the values of columns added after it was written
@@ -80,11 +83,14 @@ pub fn stored_slots(table: &TableDesc, bytes: &[u8]) -> Result<Vec<Datum>> {
     Ok(slots)
 }
 
-/// Writes the entries of every row of `table` to `index` (CREATE INDEX), reading what is
-/// committed now: the caller holds the table's lock, so no writer is under way.
-pub fn build(txn: &Txn, table: &TableDesc, index: &IndexDesc) -> Result<()> {
-    for_each_latest(txn, &KeyRange::prefix(&table.row_prefix()), |key, value| {
-        add_entry(txn, table, index, key, &stored_slots(table, value)?, OnDuplicate::Building)?;
+/// Writes the entries of every row of `table` to `index` (CREATE INDEX), their key values
+/// computed by `key`, reading what is committed now: the caller holds the table's lock, so
+/// no writer is under way.
+pub fn build(txn: &Txn, table: &TableDesc, index: &IndexDesc, key: &IndexKey) -> Result<()> {
+    for_each_latest(txn, &KeyRange::prefix(&table.row_prefix()), |row_key, value| {
+        if let Some(values) = key.values(table, index, &stored_slots(table, value)?)? {
+            add_entry(txn, table, index, row_key, &values, OnDuplicate::Building)?;
+        }
         Ok(ControlFlow::Continue(()))
     })
 }
@@ -123,10 +129,13 @@ pub fn clear(txn: &Txn, index: &IndexDesc) -> Result<()> {
     }
 }
 
-/// 23505 for `slots` in the unique `index`, with PostgreSQL's message and DETAIL.
-fn duplicate(table: &TableDesc, index: &IndexDesc, slots: &[Datum], on_duplicate: OnDuplicate) -> CatalogError {
-    let slots_of_key: Vec<usize> = index.columns.iter().map(|c| c.slot).collect();
-    let key = index_key_text(table, &slots_of_key, slots);
+/// 23505 for the key `values` in the unique `index`, with PostgreSQL's message and DETAIL.
+fn duplicate(table: &TableDesc, index: &IndexDesc, values: &[Datum], on_duplicate: OnDuplicate) -> CatalogError {
+    let key = key_description(index.columns.iter().zip(values).map(|(c, value)| match (c.slot, &c.expr) {
+        (Some(slot), _) => (quote_ident(&table.columns[slot].name), datum_text(value, &table.columns[slot].ty)),
+        (None, Some(expr)) => (deparse::index_key(table, &expr.sql, true), datum_text(value, &expr.ty)),
+        (None, None) => (String::new(), String::new()),
+    }));
     match on_duplicate {
         OnDuplicate::Violation => CatalogError::new(
             sqlstate::UNIQUE_VIOLATION,
@@ -143,18 +152,19 @@ fn duplicate(table: &TableDesc, index: &IndexDesc, slots: &[Datum], on_duplicate
 /// `(a, b)=(1, x)`: key columns and their values as a foreign key's DETAIL shows them,
 /// the names as they are (PostgreSQL's `ri_ReportViolation`).
 pub fn key_text(table: &TableDesc, key_slots: &[usize], slots: &[Datum]) -> String {
-    key_description(table, key_slots, slots, str::to_string)
+    let column = |&s: &usize| (table.columns[s].name.clone(), datum_text(&slots[s], &table.columns[s].ty));
+    key_description(key_slots.iter().map(column))
 }
 
 /// `("userId", b)=(1, x)`: key columns and their values as a unique index's DETAIL shows
 /// them, the names quoted where they must be (PostgreSQL's `BuildIndexValueDescription`).
 pub fn index_key_text(table: &TableDesc, key_slots: &[usize], slots: &[Datum]) -> String {
-    key_description(table, key_slots, slots, quote_ident)
+    let column = |&s: &usize| (quote_ident(&table.columns[s].name), datum_text(&slots[s], &table.columns[s].ty));
+    key_description(key_slots.iter().map(column))
 }
 
-/// `(names)=(values)` of the columns in `key_slots`, each name written by `name`.
-fn key_description(table: &TableDesc, key_slots: &[usize], slots: &[Datum], name: impl Fn(&str) -> String) -> String {
-    let names: Vec<String> = key_slots.iter().map(|&s| name(&table.columns[s].name)).collect();
-    let values: Vec<String> = key_slots.iter().map(|&s| datum_text(&slots[s], &table.columns[s].ty)).collect();
+/// `(names)=(values)` of the (name, value) pairs of a key.
+fn key_description(pairs: impl Iterator<Item = (String, String)>) -> String {
+    let (names, values): (Vec<String>, Vec<String>) = pairs.unzip();
     format!("({})=({})", names.join(", "), values.join(", "))
 }

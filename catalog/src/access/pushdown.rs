@@ -6,11 +6,14 @@
 
 use datafusion::common::ScalarValue;
 use datafusion::logical_expr::expr::InList;
+use datafusion::logical_expr::expr_rewriter::unnormalize_col;
+use datafusion::logical_expr::utils::split_conjunction;
 use datafusion::logical_expr::{Between, BinaryExpr, Expr, Operator};
+use shale_pgtypes::types::SqlType;
 use shale_storage::{Datum, KeyRange, encode_key_datum, prefix_successor, table_prefix};
 
 use crate::access::convert::datum_at;
-use crate::descriptor::TableDesc;
+use crate::descriptor::{IndexDesc, TableDesc};
 
 /// How a scan reaches its rows.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,19 +47,31 @@ enum Cmp {
     GtEq,
 }
 
+/// What a key column is: a column of the table, or an index's expression (by its planned
+/// text, [`crate::descriptor::IndexExpr::planned`]).
+#[derive(Debug, Clone, PartialEq)]
+enum KeyPart {
+    Slot(usize),
+    Expr(String),
+}
+
 struct Constraint {
-    slot: usize,
+    key: KeyPart,
     cmp: Cmp,
     value: Datum,
     text: String,
 }
 
 /// Whether `expr` constrains a column of the primary key or of an index in a way
-/// [`key_access`] uses.
+/// [`key_access`] uses, or is (part of) the predicate of a partial index.
 pub fn is_key_filter(desc: &TableDesc, expr: &Expr) -> bool {
     let mut found = Vec::new();
     collect(desc, expr, &mut found);
-    !found.is_empty()
+    if !found.is_empty() {
+        return true;
+    }
+    let predicates: Vec<&String> = desc.indexes.iter().filter_map(|i| i.predicate.as_ref()).flat_map(|p| &p.planned).collect();
+    !predicates.is_empty() && split_conjunction(expr).iter().any(|f| predicates.contains(&&unnormalize_col((*f).clone()).to_string()))
 }
 
 /// The key plan for a scan of `desc` under `filters` (a conjunction): the primary key's
@@ -69,7 +84,9 @@ pub fn key_access(desc: &TableDesc, filters: &[Expr]) -> KeyAccess {
     for f in filters {
         collect(desc, f, &mut constraints);
     }
-    let primary = bounds(&prefix, &desc.primary_key, &constraints);
+    let primary_key: Vec<KeyPart> = desc.primary_key.iter().map(|&s| KeyPart::Slot(s)).collect();
+    let primary = bounds(&prefix, &primary_key, &constraints);
+    let filtered: Vec<String> = filters.iter().flat_map(split_conjunction).map(|f| unnormalize_col(f.clone()).to_string()).collect();
     if primary.point {
         let keys = primary.ranges.into_iter().map(|r| r.lower).collect();
         return KeyAccess { plan: KeyPlan::Points(keys), predicates: primary.predicates };
@@ -77,10 +94,9 @@ pub fn key_access(desc: &TableDesc, filters: &[Expr]) -> KeyAccess {
     let best_index = desc
         .indexes
         .iter()
-        .map(|index| {
-            let slots: Vec<usize> = index.columns.iter().map(|c| c.slot).collect();
-            (index, bounds(&table_prefix(index.id), &slots, &constraints))
-        })
+        // A partial index has the rows its predicate holds for: the filters must say it.
+        .filter(|index| index.predicate.as_ref().is_none_or(|p| p.planned.iter().all(|c| filtered.contains(c))))
+        .map(|index| (index, bounds(&table_prefix(index.id), &key_parts(index), &constraints)))
         .filter(|(_, b)| !b.predicates.is_empty())
         .max_by_key(|(index, b)| (b.point && index.unique, b.equal, b.ranged));
     let better = |b: &Bounds| (b.point, b.equal, b.ranged) > (primary.point, primary.equal, primary.ranged);
@@ -108,14 +124,26 @@ struct Bounds {
     predicates: Vec<String>,
 }
 
+/// The key parts of `index`, in key order.
+fn key_parts(index: &IndexDesc) -> Vec<KeyPart> {
+    index
+        .columns
+        .iter()
+        .map(|c| match (c.slot, &c.expr) {
+            (Some(slot), _) => KeyPart::Slot(slot),
+            (None, expr) => KeyPart::Expr(expr.as_ref().map(|e| e.planned.concat()).unwrap_or_default()),
+        })
+        .collect()
+}
+
 /// The bounds on keys of `slots` (under `prefix`) that `constraints` give: equality (or
 /// IN lists) on a prefix of the columns, and a range on the next one.
-fn bounds(prefix: &[u8], slots: &[usize], constraints: &[Constraint]) -> Bounds {
+fn bounds(prefix: &[u8], slots: &[KeyPart], constraints: &[Constraint]) -> Bounds {
     let mut keys = vec![prefix.to_vec()];
     let mut predicates = Vec::new();
     let whole = |keys: Vec<Vec<u8>>| keys.into_iter().map(|k| KeyRange { upper: prefix_successor(&k), lower: k }).collect();
-    for (position, &slot) in slots.iter().enumerate() {
-        let on_slot: Vec<&Constraint> = constraints.iter().filter(|c| c.slot == slot).collect();
+    for (position, slot) in slots.iter().enumerate() {
+        let on_slot: Vec<&Constraint> = constraints.iter().filter(|c| &c.key == slot).collect();
         let equal: Vec<&Datum> = match on_slot.iter().find(|c| c.cmp == Cmp::Eq) {
             Some(eq) => vec![&eq.value],
             None => match on_slot.iter().find(|c| c.cmp == Cmp::In) {
@@ -187,37 +215,37 @@ fn collect(desc: &TableDesc, expr: &Expr, out: &mut Vec<Constraint>) {
             if !equalities(desc, expr, &mut alternatives) || alternatives.is_empty() {
                 return;
             }
-            let slot = alternatives[0].0;
-            if alternatives.iter().all(|(s, _)| *s == slot) {
+            let key = alternatives[0].0.clone();
+            if alternatives.iter().all(|(k, _)| *k == key) {
                 let text = expr.to_string();
-                out.extend(alternatives.into_iter().map(|(_, value)| Constraint { slot, cmp: Cmp::In, value, text: text.clone() }));
+                out.extend(alternatives.into_iter().map(|(_, value)| Constraint { key: key.clone(), cmp: Cmp::In, value, text: text.clone() }));
             }
         }
         Expr::BinaryExpr(BinaryExpr { left, op, right }) => {
-            let (column, literal, cmp) = match (key_column(desc, left), literal(right)) {
-                (Some(slot), Some(lit)) => (slot, lit, comparison(*op, false)),
+            let ((key, ty), literal, cmp) = match (key_column(desc, left), literal(right)) {
+                (Some(key), Some(lit)) => (key, lit, comparison(*op, false)),
                 _ => match (key_column(desc, right), literal(left)) {
-                    (Some(slot), Some(lit)) => (slot, lit, comparison(*op, true)),
+                    (Some(key), Some(lit)) => (key, lit, comparison(*op, true)),
                     _ => return,
                 },
             };
-            if let (Some(cmp), Some(value)) = (cmp, to_datum(desc, column, literal)) {
-                out.push(Constraint { slot: column, cmp, value, text: expr.to_string() });
+            if let (Some(cmp), Some(value)) = (cmp, to_datum(&ty, literal)) {
+                out.push(Constraint { key, cmp, value, text: expr.to_string() });
             }
         }
         Expr::InList(InList { expr: inner, list, negated: false }) => {
-            let Some(slot) = key_column(desc, inner) else { return };
-            let values: Option<Vec<Datum>> = list.iter().map(|item| literal(item).and_then(|l| to_datum(desc, slot, l))).collect();
+            let Some((key, ty)) = key_column(desc, inner) else { return };
+            let values: Option<Vec<Datum>> = list.iter().map(|item| literal(item).and_then(|l| to_datum(&ty, l))).collect();
             if let Some(values) = values {
                 let text = expr.to_string();
-                out.extend(values.into_iter().map(|value| Constraint { slot, cmp: Cmp::In, value, text: text.clone() }));
+                out.extend(values.into_iter().map(|value| Constraint { key: key.clone(), cmp: Cmp::In, value, text: text.clone() }));
             }
         }
         Expr::Between(Between { expr: inner, negated: false, low, high }) => {
-            let Some(slot) = key_column(desc, inner) else { return };
+            let Some((key, ty)) = key_column(desc, inner) else { return };
             for (bound, cmp) in [(low, Cmp::GtEq), (high, Cmp::LtEq)] {
-                if let Some(value) = literal(bound).and_then(|l| to_datum(desc, slot, l)) {
-                    out.push(Constraint { slot, cmp, value, text: expr.to_string() });
+                if let Some(value) = literal(bound).and_then(|l| to_datum(&ty, l)) {
+                    out.push(Constraint { key: key.clone(), cmp, value, text: expr.to_string() });
                 }
             }
         }
@@ -227,18 +255,18 @@ fn collect(desc: &TableDesc, expr: &Expr, out: &mut Vec<Constraint>) {
 
 /// Collects the `column = value` leaves of an OR of them into `out`; false when a leaf is
 /// something else.
-fn equalities(desc: &TableDesc, expr: &Expr, out: &mut Vec<(usize, Datum)>) -> bool {
+fn equalities(desc: &TableDesc, expr: &Expr, out: &mut Vec<(KeyPart, Datum)>) -> bool {
     match expr {
         Expr::BinaryExpr(BinaryExpr { left, op: Operator::Or, right }) => equalities(desc, left, out) && equalities(desc, right, out),
         Expr::BinaryExpr(BinaryExpr { left, op: Operator::Eq, right }) => {
-            let (slot, value) = match (key_column(desc, left), key_column(desc, right)) {
-                (Some(slot), _) => (slot, right),
-                (_, Some(slot)) => (slot, left),
+            let ((key, ty), value) = match (key_column(desc, left), key_column(desc, right)) {
+                (Some(key), _) => (key, right),
+                (_, Some(key)) => (key, left),
                 _ => return false,
             };
-            match literal(value).and_then(|l| to_datum(desc, slot, l)) {
+            match literal(value).and_then(|l| to_datum(&ty, l)) {
                 Some(datum) => {
-                    out.push((slot, datum));
+                    out.push((key, datum));
                     true
                 }
                 None => false,
@@ -270,17 +298,22 @@ fn comparison(op: Operator, flipped: bool) -> Option<Cmp> {
     })
 }
 
-/// The slot of the key column (of the primary key or an index) `expr` names, seeing
-/// through casts.
-fn key_column(desc: &TableDesc, expr: &Expr) -> Option<usize> {
+/// The key column (of the primary key or an index) `expr` is, and its type: a column
+/// (seeing through casts), or the expression of an index.
+fn key_column(desc: &TableDesc, expr: &Expr) -> Option<(KeyPart, SqlType)> {
     match expr {
         Expr::Column(c) => {
-            let (slot, _) = desc.column(&c.name)?;
-            let indexed = desc.indexes.iter().any(|i| i.columns.iter().any(|k| k.slot == slot));
-            (desc.primary_key.contains(&slot) || indexed).then_some(slot)
+            let (slot, column) = desc.column(&c.name)?;
+            let indexed = desc.indexes.iter().any(|i| i.columns.iter().any(|k| k.slot == Some(slot)));
+            (desc.primary_key.contains(&slot) || indexed).then(|| (KeyPart::Slot(slot), column.ty.clone()))
         }
         Expr::Cast(cast) => key_column(desc, &cast.expr),
-        _ => None,
+        Expr::Literal(..) => None,
+        expr => {
+            let text = unnormalize_col(expr.clone()).to_string();
+            let indexed = desc.indexes.iter().flat_map(|i| &i.columns).filter_map(|c| c.expr.as_ref()).find(|e| e.planned == [text.as_str()])?;
+            Some((KeyPart::Expr(text), indexed.ty.clone()))
+        }
     }
 }
 
@@ -291,10 +324,10 @@ fn literal(expr: &Expr) -> Option<&ScalarValue> {
     }
 }
 
-/// The literal as a datum of the column's type, if it converts exactly (so that a bound
-/// derived from it is exact, e.g. `int_col < 2.5` is not pushed).
-fn to_datum(desc: &TableDesc, slot: usize, value: &ScalarValue) -> Option<Datum> {
-    let target = desc.columns[slot].ty.arrow_type();
+/// The literal as a datum of the key column's type `ty`, if it converts exactly (so that a
+/// bound derived from it is exact, e.g. `int_col < 2.5` is not pushed).
+fn to_datum(ty: &SqlType, value: &ScalarValue) -> Option<Datum> {
+    let target = ty.arrow_type();
     let cast = value.cast_to(&target).ok()?;
     let back = cast.cast_to(&value.data_type()).ok()?;
     if &back != value {

@@ -10,11 +10,15 @@ use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::error::Result as DFResult;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::logical_expr::Expr;
-use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
+use datafusion::arrow::compute::SortOptions;
+use datafusion::physical_expr::expressions::Column;
+use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr, PhysicalSortExpr};
+use datafusion::physical_plan::SortOrderPushdownResult;
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties};
-use shale_storage::{Datum, Kind, Space, Txn, decode_row};
+use shale_pgtypes::types::SqlType;
+use shale_storage::{Datum, KeyRange, Kind, Space, Txn, decode_row, table_prefix};
 
 use crate::access::convert::ColumnBuilder;
 use crate::descriptor::TableDesc;
@@ -65,14 +69,69 @@ impl ShaleScanExec {
         access: Access,
         limit: Option<usize>,
     ) -> Self {
-        let properties = PlanProperties::new(
-            EquivalenceProperties::new(schema.clone()),
-            Partitioning::UnknownPartitioning(1),
-            EmissionType::Incremental,
-            Boundedness::Bounded,
-        );
+        let ordering = match &access {
+            Access::Planned(access) => key_ordering(&desc, &outputs, &schema, &access.plan),
+            Access::AtExecution(_) => Vec::new(),
+        };
+        let equivalence = match ordering.is_empty() {
+            true => EquivalenceProperties::new(schema.clone()),
+            false => EquivalenceProperties::new_with_orderings(schema.clone(), [ordering]),
+        };
+        let properties =
+            PlanProperties::new(equivalence, Partitioning::UnknownPartitioning(1), EmissionType::Incremental, Boundedness::Bounded);
         ShaleScanExec { desc, handle, outputs, schema, access, limit, properties: Arc::new(properties) }
     }
+
+    /// This scan reading the rows `access` selects instead (its limit kept).
+    fn with_access(&self, access: KeyAccess) -> Self {
+        Self::new(self.desc.clone(), self.handle.clone(), self.outputs.clone(), self.schema.clone(), Access::Planned(access), self.limit)
+    }
+
+    /// Whether its rows come in `order`.
+    fn ordered_by(&self, order: &[PhysicalSortExpr]) -> DFResult<bool> {
+        self.properties.equivalence_properties().ordering_satisfy(order.iter().cloned())
+    }
+}
+
+/// The order the rows of `plan` come in, as far as the scan outputs its columns: ascending
+/// by the columns of the primary key, or of the index read, in key order. Storage sorts
+/// NULL first; a NOT NULL column's order is declared NULLS LAST, PostgreSQL's default,
+/// which its rows satisfy as well. Only types whose stored order is DataFusion's order.
+fn key_ordering(desc: &TableDesc, outputs: &[Output], schema: &SchemaRef, plan: &KeyPlan) -> Vec<PhysicalSortExpr> {
+    let slots: Vec<Option<usize>> = match plan {
+        KeyPlan::Points(_) | KeyPlan::Ranges(_) => desc.primary_key.iter().map(|&s| Some(s)).collect(),
+        KeyPlan::Index { name, .. } => desc.index(name).map_or_else(Vec::new, |i| i.columns.iter().map(|c| c.slot).collect()),
+    };
+    let mut ordering = Vec::new();
+    for slot in slots {
+        let Some(slot) = slot else { break };
+        let Some(position) = outputs.iter().position(|o| *o == Output::Slot(slot)) else { break };
+        let column = &desc.columns[slot];
+        let ordered = matches!(
+            column.ty,
+            SqlType::Int2
+                | SqlType::Int4
+                | SqlType::Int8
+                | SqlType::Float4
+                | SqlType::Float8
+                | SqlType::Numeric(_)
+                | SqlType::Text
+                | SqlType::Varchar(_)
+                | SqlType::Bool
+                | SqlType::Date
+                | SqlType::Time(_)
+                | SqlType::Timestamp(_)
+                | SqlType::Timestamptz(_)
+                | SqlType::Uuid
+                | SqlType::Bytea
+        );
+        if !ordered {
+            break;
+        }
+        let expr: Arc<dyn PhysicalExpr> = Arc::new(Column::new(schema.field(position).name(), position));
+        ordering.push(PhysicalSortExpr { expr, options: SortOptions { descending: false, nulls_first: !column.not_null } });
+    }
+    ordering
 }
 
 impl DisplayAs for ShaleScanExec {
@@ -128,6 +187,42 @@ impl ExecutionPlan for ShaleScanExec {
         _children: Vec<Arc<dyn ExecutionPlan>>,
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
         Ok(self)
+    }
+
+    /// ORDER BY in key order: a scan whose rows come in `order` needs no sort; a scan of
+    /// the whole table reads an index whose key columns give `order` instead (the index
+    /// has every row: no predicate). Then a LIMIT stops the scan after its rows.
+    fn try_pushdown_sort(&self, order: &[PhysicalSortExpr]) -> DFResult<SortOrderPushdownResult<Arc<dyn ExecutionPlan>>> {
+        let Access::Planned(access) = &self.access else { return Ok(SortOrderPushdownResult::Unsupported) };
+        if self.ordered_by(order)? {
+            return Ok(SortOrderPushdownResult::Exact { inner: Arc::new(self.with_access(access.clone())) });
+        }
+        if !access.predicates.is_empty() {
+            return Ok(SortOrderPushdownResult::Unsupported);
+        }
+        for index in self.desc.indexes.iter().filter(|i| i.predicate.is_none()) {
+            let plan = KeyPlan::Index { name: index.name.clone(), ranges: vec![KeyRange::prefix(&table_prefix(index.id))], point: false };
+            let candidate = self.with_access(KeyAccess { plan, predicates: Vec::new() });
+            if candidate.ordered_by(order)? {
+                return Ok(SortOrderPushdownResult::Exact { inner: Arc::new(candidate) });
+            }
+        }
+        Ok(SortOrderPushdownResult::Unsupported)
+    }
+
+    /// A LIMIT above the scan stops it after that many rows (it keeps its own limit when
+    /// that is smaller).
+    fn with_fetch(&self, limit: Option<usize>) -> Option<Arc<dyn ExecutionPlan>> {
+        let mut scan = Self::new(self.desc.clone(), self.handle.clone(), self.outputs.clone(), self.schema.clone(), self.access.clone(), limit);
+        scan.limit = match (self.limit, limit) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        Some(Arc::new(scan))
+    }
+
+    fn fetch(&self) -> Option<usize> {
+        self.limit
     }
 
     fn execute(&self, _partition: usize, context: Arc<TaskContext>) -> DFResult<SendableRecordBatchStream> {

@@ -9,7 +9,9 @@ use shale_storage::Txn;
 
 use super::{DdlContext, DdlOutcome};
 use crate::access::index;
-use crate::descriptor::{IndexColumn, IndexDesc, TableDesc, TableRef};
+use crate::access::index_keys::{self, IndexKey, Part};
+use crate::descriptor::{IndexColumn, IndexDesc, IndexExpr, TableDesc, TableRef};
+use shale_pgtypes::types::SqlType;
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::{meta, resolve};
 
@@ -17,14 +19,24 @@ use crate::{meta, resolve};
 const MAX_NAME: usize = 63;
 
 /// `CREATE [UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS] [name] ON t [USING btree]
-/// (columns) [INCLUDE (columns)] [NULLS [NOT] DISTINCT]`, built over the rows the table has.
+/// (column | (expression), ...) [INCLUDE (columns)] [NULLS [NOT] DISTINCT] [WHERE
+/// predicate]`, built over the rows the table has.
 pub fn create_index(ctx: &DdlContext<'_>, stmt: &CreateIndex) -> Result<DdlOutcome> {
     reject_unsupported(stmt)?;
     let txn = ctx.handle.txn()?;
     let mut outcome = DdlOutcome::new("CREATE INDEX");
     let found = resolve::table(&txn, &ctx.handle.search_path(), &stmt.table_name)?;
     let mut table = locked_table(&txn, found.schema.id, &found.table.name)?;
-    let columns = key_columns(&table, &stmt.columns, false)?;
+    let (columns, names) = index_columns(ctx, &table, &stmt.columns)?;
+    let predicate = stmt.predicate.as_ref().map(|p| index_expr(ctx, &table, p, Part::Predicate)).transpose()?;
+    if let Some(predicate) = &predicate
+        && predicate.ty != SqlType::Bool
+    {
+        return Err(CatalogError::new(
+            sqlstate::DATATYPE_MISMATCH,
+            format!("argument of WHERE must be type boolean, not type {}", predicate.ty.pg_name()),
+        ));
+    }
     let include = stmt.include.iter().map(|c| column_slot(&table, &resolve::normalize(c), false)).collect::<Result<Vec<_>>>()?;
     let name = match &stmt.name {
         Some(name) => {
@@ -44,7 +56,7 @@ pub fn create_index(ctx: &DdlContext<'_>, stmt: &CreateIndex) -> Result<DdlOutco
             }
             name
         }
-        None => choose_name(&txn, &table, &columns, "idx", &[])?,
+        None => choose_name(&txn, &table, &names, "idx", &[])?,
     };
     let index = IndexDesc {
         id: meta::allocate(&txn, meta::TABLE_IDS, 1)?,
@@ -54,8 +66,9 @@ pub fn create_index(ctx: &DdlContext<'_>, stmt: &CreateIndex) -> Result<DdlOutco
         unique: stmt.unique,
         nulls_not_distinct: stmt.nulls_distinct == Some(false),
         constraint: false,
+        predicate,
     };
-    index::build(&txn, &table, &index)?;
+    index::build(&txn, &table, &index, &IndexKey::new(ctx.state, &table, &index)?)?;
     meta::put_index_name(&txn, table.schema_id, &index.name, table.id)?;
     table.indexes.push(index);
     meta::put_table(&txn, &table)?;
@@ -71,7 +84,6 @@ fn reject_unsupported(stmt: &CreateIndex) -> Result<()> {
         }
     }
     let unsupported = [
-        (stmt.predicate.is_some(), "partial indexes (CREATE INDEX ... WHERE)"),
         (!stmt.with.is_empty(), "index storage parameters (WITH (...))"),
         (!stmt.index_options.is_empty() || !stmt.alter_options.is_empty(), "these index options"),
     ];
@@ -98,7 +110,7 @@ pub(super) fn unique_constraint(
         return Err(CatalogError::unsupported("index options of a UNIQUE constraint"));
     }
     let columns = match slot {
-        Some(slot) if unique.columns.is_empty() => vec![IndexColumn { slot, descending: false, nulls_first: false }],
+        Some(slot) if unique.columns.is_empty() => vec![IndexColumn::of_slot(slot)],
         _ => key_columns(table, &unique.columns, true)?,
     };
     let taken: Vec<String> = table.indexes.iter().map(|i| i.name.clone()).chain(table.pkey_name.clone()).collect();
@@ -107,7 +119,10 @@ pub(super) fn unique_constraint(
             return Err(CatalogError::new(sqlstate::DUPLICATE_TABLE, format!("relation \"{name}\" already exists")));
         }
         Some(name) => name,
-        None => choose_name(txn, table, &columns, "key", &taken)?,
+        None => {
+            let names: Vec<String> = columns.iter().filter_map(|c| c.slot).map(|s| table.columns[s].name.clone()).collect();
+            choose_name(txn, table, &names, "key", &taken)?
+        }
     };
     Ok(IndexDesc {
         id: meta::allocate(txn, meta::TABLE_IDS, 1)?,
@@ -117,6 +132,7 @@ pub(super) fn unique_constraint(
         unique: true,
         nulls_not_distinct: unique.nulls_distinct == NullsDistinctOption::NotDistinct,
         constraint: true,
+        predicate: None,
     })
 }
 
@@ -131,7 +147,8 @@ pub(super) fn add_unique_constraint(
     slot: Option<usize>,
 ) -> Result<()> {
     let index = unique_constraint(txn, table, name, unique, slot)?;
-    index::build(txn, table, &index)?;
+    // A constraint's index has no expressions: its key is the row's columns.
+    index::build(txn, table, &index, &IndexKey::plain(&index))?;
     meta::put_index_name(txn, table.schema_id, &index.name, table.id)?;
     table.indexes.push(index);
     Ok(())
@@ -142,8 +159,8 @@ fn locked_table(txn: &Txn, schema_id: u64, name: &str) -> Result<TableDesc> {
     meta::get_table_for_update(txn, schema_id, name)?.ok_or_else(|| CatalogError::undefined_table(name))
 }
 
-/// The key columns of an index on `table`. `in_key` words an unknown column as a
-/// constraint's ("named in key") rather than CREATE INDEX's.
+/// The key columns of a constraint's index on `table`: columns only. `in_key` words an
+/// unknown column as a constraint's ("named in key") rather than CREATE INDEX's.
 pub(super) fn key_columns(table: &TableDesc, columns: &[ast::IndexColumn], in_key: bool) -> Result<Vec<IndexColumn>> {
     columns
         .iter()
@@ -151,17 +168,62 @@ pub(super) fn key_columns(table: &TableDesc, columns: &[ast::IndexColumn], in_ke
             let Expr::Identifier(ident) = &c.column.expr else {
                 return Err(CatalogError::unsupported(format!("an index on the expression {}", c.column.expr)));
             };
-            if let Some(class) = &c.operator_class {
-                return Err(CatalogError::unsupported(format!("the operator class {class}")));
-            }
-            let descending = c.column.options.asc == Some(false);
-            Ok(IndexColumn {
-                slot: column_slot(table, &resolve::normalize(ident), in_key)?,
-                descending,
-                nulls_first: c.column.options.nulls_first.unwrap_or(descending),
-            })
+            ordered(IndexColumn::of_slot(column_slot(table, &resolve::normalize(ident), in_key)?), c)
         })
         .collect()
+}
+
+/// The key columns of CREATE INDEX on `table`, columns or expressions, and the name of each
+/// as a generated index name has it (an expression's: its function's name, else `expr`).
+fn index_columns(ctx: &DdlContext<'_>, table: &TableDesc, columns: &[ast::IndexColumn]) -> Result<(Vec<IndexColumn>, Vec<String>)> {
+    let mut keys = Vec::with_capacity(columns.len());
+    let mut names = Vec::with_capacity(columns.len());
+    for c in columns {
+        let mut expr = &c.column.expr;
+        while let Expr::Nested(inner) = expr {
+            expr = inner;
+        }
+        let (mut key, name) = match expr {
+            Expr::Identifier(ident) => {
+                let slot = column_slot(table, &resolve::normalize(ident), false)?;
+                (IndexColumn::of_slot(slot), table.columns[slot].name.clone())
+            }
+            expr => {
+                let name = match expr {
+                    Expr::Function(f) => f.name.0.last().and_then(|p| p.as_ident()).map_or("expr".into(), resolve::normalize),
+                    _ => "expr".into(),
+                };
+                let expr = index_expr(ctx, table, expr, Part::Key)?;
+                (IndexColumn { slot: None, expr: Some(expr), descending: false, nulls_first: false }, name)
+            }
+        };
+        // A name already taken gets a number, as PostgreSQL's ChooseIndexColumnNames does.
+        let name = (0..).map(|n| if n == 0 { name.clone() } else { format!("{name}{n}") }).find(|n| !names.contains(n)).unwrap_or(name);
+        if let Some(expr) = &mut key.expr {
+            expr.name = name.clone();
+        }
+        keys.push(ordered(key, c)?);
+        names.push(name);
+    }
+    Ok((keys, names))
+}
+
+/// `key` with the order `c` gives it (ASC / DESC, NULLS FIRST / LAST); 0A000 for an
+/// operator class.
+fn ordered(key: IndexColumn, c: &ast::IndexColumn) -> Result<IndexColumn> {
+    if let Some(class) = &c.operator_class {
+        return Err(CatalogError::unsupported(format!("the operator class {class}")));
+    }
+    let descending = c.column.options.asc == Some(false);
+    Ok(IndexColumn { descending, nulls_first: c.column.options.nulls_first.unwrap_or(descending), ..key })
+}
+
+/// An expression of an index on `table`, checked as PostgreSQL checks it
+/// (`index_keys::check`).
+fn index_expr(ctx: &DdlContext<'_>, table: &TableDesc, expr: &Expr, part: Part) -> Result<IndexExpr> {
+    let sql = expr.to_string();
+    let checked = index_keys::check(ctx.state, table, &sql, part)?;
+    Ok(IndexExpr { sql, name: String::new(), ty: checked.ty, planned: checked.planned, slots: super::check::columns_read(table, expr)? })
 }
 
 fn column_slot(table: &TableDesc, name: &str, in_key: bool) -> Result<usize> {
@@ -172,17 +234,18 @@ fn column_slot(table: &TableDesc, name: &str, in_key: bool) -> Result<usize> {
     table.column(name).map(|(slot, _)| slot).ok_or_else(|| CatalogError::new(sqlstate::UNDEFINED_COLUMN, message))
 }
 
-/// A name for a new index of `table` as PostgreSQL chooses one: the table's name, its
-/// columns' and `label` (`idx`, or `key` for a UNIQUE constraint), shortened to fit, with a
-/// number after the label while the name is taken (in the schema, or by `taken`).
-pub(super) fn choose_name(txn: &Txn, table: &TableDesc, columns: &[IndexColumn], label: &str, taken: &[String]) -> Result<String> {
-    let mut names = String::new();
-    for c in columns {
-        if !names.is_empty() {
-            names.push('_');
+/// A name for a new index of `table` as PostgreSQL chooses one: the table's name, its key
+/// columns' `names` and `label` (`idx`, or `key` for a UNIQUE constraint), shortened to
+/// fit, with a number after the label while the name is taken (in the schema, or by
+/// `taken`).
+pub(super) fn choose_name(txn: &Txn, table: &TableDesc, names: &[String], label: &str, taken: &[String]) -> Result<String> {
+    let mut joined = String::new();
+    for name in names {
+        if !joined.is_empty() {
+            joined.push('_');
         }
-        names.push_str(&table.columns[c.slot].name);
-        if names.len() >= MAX_NAME {
+        joined.push_str(name);
+        if joined.len() >= MAX_NAME {
             break;
         }
     }
@@ -192,7 +255,7 @@ pub(super) fn choose_name(txn: &Txn, table: &TableDesc, columns: &[IndexColumn],
             0 => label.to_string(),
             n => format!("{label}{n}"),
         };
-        let name = object_name(&table.name, &names, &label);
+        let name = object_name(&table.name, &joined, &label);
         if !taken.contains(&name) && !super::sequence::relation_exists(txn, table.schema_id, &name)? {
             return Ok(name);
         }
@@ -307,11 +370,9 @@ pub fn drop_indexes(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool,
 /// the unique index at `position` of `table`.
 fn dependent_keys(txn: &Txn, table: &TableDesc, position: usize) -> Result<Vec<(String, TableRef)>> {
     let index = &table.indexes[position];
-    let slots: Vec<usize> = index.columns.iter().map(|c| c.slot).collect();
+    let Some(slots) = index.plain_slots() else { return Ok(Vec::new()) };
     let unique_otherwise = table.primary_key == slots
-        || table.indexes.iter().enumerate().any(|(i, other)| {
-            i != position && other.unique && other.columns.iter().map(|c| c.slot).collect::<Vec<_>>() == slots
-        });
+        || table.indexes.iter().enumerate().any(|(i, other)| i != position && other.unique && other.plain_slots().as_ref() == Some(&slots));
     if !index.unique || unique_otherwise {
         return Ok(Vec::new());
     }

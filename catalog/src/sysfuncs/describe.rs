@@ -10,7 +10,7 @@ use crate::session::handle::SessionHandle;
 use crate::ident::{qualified, quote_ident};
 use crate::oid;
 use crate::system::column as v;
-use crate::system::{DATABASE_OWNER, DATABASE_OWNER_OID, SUPERUSER_OID, Snapshot, builtin_proc, builtin_type, constraint_def, foreign_key_def, index_def};
+use crate::system::{DATABASE_OWNER, DATABASE_OWNER_OID, SUPERUSER_OID, Snapshot, builtin_proc, builtin_type, constraint_def, foreign_key_def, index_column_def, index_def};
 use shale_pgtypes::types::{SqlType, TYPE_KEY};
 
 use super::reg::{RegKind, reg_out};
@@ -83,17 +83,23 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
             let Some(oid) = oid_arg(&args[0])? else { return Ok(v::null()) };
             let s = cx.snapshot()?;
             let Some(index) = s.index_of(oid).filter(|i| i.oid == oid) else { return Ok(v::null()) };
+            let pretty = args.get(2).and_then(bool_arg) == Some(true);
             // With a column number: that column's name (key or INCLUDE), empty past the last.
             if let Some(n) = args.get(1).and_then(int_arg).filter(|n| *n > 0) {
-                let slot = usize::try_from(n - 1).ok().and_then(|i| index.slots().get(i).copied());
-                return Ok(v::text(&slot.map_or(String::new(), |slot| quote_ident(index.table.column_name(slot)))));
+                let n = usize::try_from(n - 1).unwrap_or(usize::MAX);
+                let def = match (index.columns.get(n), index.include.get(n.wrapping_sub(index.columns.len()))) {
+                    (Some(column), _) => index_column_def(&index, column, pretty),
+                    (None, Some(&slot)) => quote_ident(index.table.column_name(slot)),
+                    (None, None) => String::new(),
+                };
+                return Ok(v::text(&def));
             }
             // Pretty: the table named as the search path finds it.
-            let table = match args.get(2).and_then(bool_arg) {
-                Some(true) => reg_out(s, RegKind::Class, index.table.oid()),
-                _ => qualified(&index.table.schema, &index.table.table.name),
+            let table = match pretty {
+                true => reg_out(s, RegKind::Class, index.table.oid()),
+                false => qualified(&index.table.schema, &index.table.table.name),
             };
-            Ok(v::text(&index_def(&index, &table)))
+            Ok(v::text(&index_def(&index, &table, pretty)))
         }),
         row_function(handle, "pg_get_constraintdef", &[1, 2], text_field(), stable, |cx, args| {
             let Some(oid) = oid_arg(&args[0])? else { return Ok(v::null()) };
@@ -102,9 +108,9 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
             if let Some(key) = s.foreign_key(oid) {
                 return Ok(v::text(&foreign_key_def(&key, &reg_out(s, RegKind::Class, key.parent_oid()))));
             }
-            if let Some((_, check)) = s.check(oid) {
+            if let Some((table, check)) = s.check(oid) {
                 let pretty = args.get(1).and_then(bool_arg).unwrap_or(false);
-                return Ok(v::text(&check.definition(pretty)));
+                return Ok(v::text(&check.definition(&table.table, pretty)));
             }
             let index = s.index_of(oid).filter(|i| i.constraint.is_some_and(|(_, c)| c == oid));
             Ok(v::opt_text(index.and_then(|i| constraint_def(&i)).as_deref()))

@@ -285,6 +285,12 @@ const TABLE_CONSTRAINTS: TableDef = TableDef {
                 row.extend([v::text("FOREIGN KEY"), v::text("NO"), v::text("NO"), v::text("YES"), v::null()]);
                 rows.push(row);
             }
+            for check in &t.table.checks {
+                let mut row = vec![v::text(CATALOG_NAME), v::text(&t.schema), v::text(&check.name)];
+                row.extend(table_names(t));
+                row.extend([v::text("CHECK"), v::text("NO"), v::text("NO"), v::text("YES"), v::null()]);
+                rows.push(row);
+            }
             // PostgreSQL lists each NOT NULL as a CHECK constraint named after OIDs.
             for (slot, _) in t.table.visible().filter(|(_, c)| c.not_null) {
                 let mut row = vec![v::text(CATALOG_NAME), v::text(&t.schema), v::text(&not_null_name(t, slot))];
@@ -347,7 +353,7 @@ const KEY_COLUMN_USAGE: TableDef = TableDef {
         for key in s.foreign_keys() {
             let index = key.index();
             for (position, (name, parent_slot)) in key.column_names().into_iter().zip(&key.key.parent_columns).enumerate() {
-                let in_unique = index.as_ref().and_then(|i| i.columns.iter().position(|c| c.slot == *parent_slot));
+                let in_unique = index.as_ref().and_then(|i| i.columns.iter().position(|c| c.slot == Some(*parent_slot)));
                 let mut row = foreign_key_names(&key);
                 row.extend(table_names(key.table));
                 row.extend([v::text(name), position_value(position), in_unique.map_or(v::null(), position_value)]);
@@ -432,9 +438,13 @@ const CHECK_CONSTRAINTS: TableDef = TableDef {
     name: "check_constraints",
     columns: &[("constraint_catalog", Name), ("constraint_schema", Name), ("constraint_name", Name), ("check_clause", Varchar)],
     rows: Rows::Of(|s| {
-        // Only NOT NULL constraints: Shale has no CHECK.
+        // CHECK constraints, and each NOT NULL as PostgreSQL lists it.
         let mut rows = Vec::new();
         for t in &s.tables {
+            for check in &t.table.checks {
+                let clause = format!("({})", check.clause(&t.table, false));
+                rows.push(vec![v::text(CATALOG_NAME), v::text(&t.schema), v::text(&check.name), v::text(&clause)]);
+            }
             for (slot, column) in t.table.visible().filter(|(_, c)| c.not_null) {
                 let clause = format!("{} IS NOT NULL", crate::ident::quote_ident(&column.name));
                 rows.push(vec![v::text(CATALOG_NAME), v::text(&t.schema), v::text(&not_null_name(t, slot)), v::text(&clause)]);

@@ -35,7 +35,7 @@ use crate::error::{CatalogError, Result};
 use crate::session::handle::SessionHandle;
 pub(crate) use builtin_rows::BuiltinType;
 pub(crate) use column::Column;
-pub(crate) use relations::{constraint_def, foreign_key_def, index_def};
+pub(crate) use relations::{constraint_def, foreign_key_def, index_column_def, index_def};
 pub(crate) use snapshot::Snapshot;
 
 /// The name of the system catalog schema.

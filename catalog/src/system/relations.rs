@@ -2,7 +2,8 @@
 //! views over them; and the catalogs of objects Shale does not have (views, sequences,
 //! triggers, policies, ...), which are empty.
 
-use crate::descriptor::{ColumnDesc, SequenceDesc};
+use crate::deparse;
+use crate::descriptor::{ColumnDesc, IndexColumn, SequenceDesc};
 use crate::error::Result;
 use crate::ident::{qualified, quote_ident};
 use crate::oid;
@@ -11,7 +12,7 @@ use shale_pgtypes::types::SqlType;
 use super::Column::*;
 use super::builtin::{BTREE_EQUALITY, BTREE_OPCLASSES, DESCRIPTIONS};
 use super::column as v;
-use super::snapshot::{SchemaTable, TableForeignKey, TableIndex};
+use super::snapshot::{IndexAttribute, SchemaTable, TableForeignKey, TableIndex};
 use super::{DATABASE_OWNER_OID, INFORMATION_SCHEMA, INFORMATION_SCHEMA_OID, PG_CATALOG, PG_CATALOG_OID, Row, Rows, SUPERUSER_OID, Snapshot, TableDef};
 
 /// PostgreSQL's btree access method, of every index.
@@ -105,7 +106,7 @@ enum Class<'a> {
 fn class_row(namespace: u32, class: Class<'_>) -> Row {
     // A sequence's one row has three columns (last_value, log_cnt, is_called).
     let (oid, name, row_type, am, kind, natts) = match &class {
-        Class::Index(index) => (index.oid, index.name.clone(), 0, BTREE_OID, 'i', index.slots().len()),
+        Class::Index(index) => (index.oid, index.name.clone(), 0, BTREE_OID, 'i', index.attributes().len()),
         Class::Table(t) => (t.oid(), t.table.name.clone(), oid::row_type_oid(t.table.id), HEAP_OID, 'r', t.table.columns.len()),
         Class::Sequence(q) => (oid::table_oid(q.id), q.name.clone(), oid::row_type_oid(q.id), 0, 'S', 3),
     };
@@ -199,10 +200,18 @@ fn attributes(s: &Snapshot) -> Result<Vec<Row>> {
         }
         // An index has attributes too: its key columns, then its INCLUDE columns.
         for index in t.indexes() {
-            for (position, slot) in index.slots().into_iter().enumerate() {
-                if let Some(column) = table.columns.get(slot) {
-                    let attnum = i16::try_from(position + 1).unwrap_or(i16::MAX);
-                    rows.push(attribute_row(index.oid, &column.name, column, attnum, false, false));
+            for (position, attribute) in index.attributes().into_iter().enumerate() {
+                let attnum = i16::try_from(position + 1).unwrap_or(i16::MAX);
+                match attribute {
+                    IndexAttribute::Column(slot) => {
+                        if let Some(column) = table.columns.get(slot) {
+                            rows.push(attribute_row(index.oid, &column.name, column, attnum, false, false));
+                        }
+                    }
+                    IndexAttribute::Expr(expr) => {
+                        let column = ColumnDesc::new(expr.name.clone(), expr.ty.clone());
+                        rows.push(attribute_row(index.oid, &column.name, &column, attnum, false, false));
+                    }
                 }
             }
         }
@@ -278,10 +287,26 @@ fn indexes(s: &Snapshot) -> Result<Vec<Row>> {
     for t in &s.tables {
         for index in t.indexes() {
             // Collations and operator classes are the key columns' only.
-            let keys: Vec<&ColumnDesc> = index.columns.iter().filter_map(|c| t.table.columns.get(c.slot)).collect();
-            let attnums: Vec<i16> = index.slots().into_iter().map(oid::attnum).collect();
-            let collations: Vec<u32> = keys.iter().map(|c| if c.ty.collatable() { DEFAULT_COLLATION_OID } else { 0 }).collect();
-            let classes: Vec<u32> = keys.iter().map(|c| btree_opclass(&c.ty)).collect();
+            let keys: Vec<&SqlType> = index
+                .columns
+                .iter()
+                .filter_map(|c| match (c.slot, &c.expr) {
+                    (Some(slot), _) => t.table.columns.get(slot).map(|c| &c.ty),
+                    (None, expr) => expr.as_ref().map(|e| &e.ty),
+                })
+                .collect();
+            let attnums: Vec<i16> = index
+                .attributes()
+                .into_iter()
+                .map(|a| match a {
+                    IndexAttribute::Column(slot) => oid::attnum(slot),
+                    IndexAttribute::Expr(_) => 0,
+                })
+                .collect();
+            let collations: Vec<u32> = keys.iter().map(|ty| if ty.collatable() { DEFAULT_COLLATION_OID } else { 0 }).collect();
+            let classes: Vec<u32> = keys.iter().map(|ty| btree_opclass(ty)).collect();
+            let expressions: Vec<String> =
+                index.columns.iter().filter_map(|c| c.expr.as_ref()).map(|e| deparse::sql_expression(&t.table, &e.sql, false)).collect();
             let options: Vec<i16> = index.columns.iter().map(|c| index_option(c.descending, c.nulls_first)).collect();
             let count = |n: usize| v::int2(i16::try_from(n).unwrap_or(i16::MAX));
             let (yes, no) = (|| v::boolean(true), || v::boolean(false));
@@ -305,8 +330,9 @@ fn indexes(s: &Snapshot) -> Result<Vec<Row>> {
                 v::oid_list(&collations),
                 v::oid_list(&classes),
                 v::int2_list(&options),
-                v::null(),
-                v::null(),
+                // Shale keeps expressions as their SQL text (see `pg_get_expr`).
+                if expressions.is_empty() { v::null() } else { v::text(&expressions.join(", ")) },
+                index.predicate.map_or(v::null(), |p| v::text(&deparse::sql_expression(&t.table, &p.sql, false))),
             ]);
         }
     }
@@ -404,7 +430,7 @@ fn constraints(s: &Snapshot) -> Result<Vec<Row>> {
             let attnums: Vec<i16> = check.columns.iter().map(|&slot| oid::attnum(slot)).collect();
             row.extend([v::boolean(true), v::int4(0), v::boolean(false), v::int2_list(&attnums)]);
             row.extend((0..6).map(|_| v::null()));
-            row.push(v::text(&check.expr));
+            row.push(v::text(&check.clause(&t.table, false)));
             rows.push(row);
         }
     }
@@ -502,7 +528,7 @@ pub(crate) fn default_expr(column: &ColumnDesc) -> Option<String> {
 /// `nextval(shale_regclass_in('t_id_seq'))` is `nextval('t_id_seq'::regclass)`.
 fn as_written(sql: &str) -> String {
     use datafusion::sql::sqlparser::ast::{
-        CastKind, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectName, Value, visit_expressions_mut,
+        CastKind, DataType, Expr, Ident, ObjectName, Value, visit_expressions_mut,
     };
     let Ok(mut expr) = shale_pgtypes::sql::parse_expr(sql) else { return sql.to_string() };
     let _ = visit_expressions_mut(&mut expr, |e| {
@@ -511,15 +537,7 @@ fn as_written(sql: &str) -> String {
         let Some(ty) = name.strip_prefix("shale_").and_then(|n| n.strip_suffix("_in")) else {
             return std::ops::ControlFlow::Continue(());
         };
-        let FunctionArguments::List(list) = &f.args else { return std::ops::ControlFlow::Continue(()) };
-        let args: Vec<&Expr> = list
-            .args
-            .iter()
-            .filter_map(|a| match a {
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
-                _ => None,
-            })
-            .collect();
+        let Some(args) = deparse::plain_args(f) else { return std::ops::ControlFlow::Continue(()) };
         let type_name = match (args.as_slice(), ty) {
             ([_], "timestamptz") => Some("timestamp with time zone".to_string()),
             ([_], "timestamp") => Some("timestamp without time zone".to_string()),
@@ -543,12 +561,12 @@ fn as_written(sql: &str) -> String {
 /// `pg_get_indexdef` of an index, the table named `table` (qualified, or as the search
 /// path finds it in pretty mode): `CREATE [UNIQUE] INDEX name ON table USING btree (key
 /// columns with their non-default order) [INCLUDE (columns)] [NULLS NOT DISTINCT]`.
-pub(crate) fn index_def(index: &TableIndex<'_>, table: &str) -> String {
+pub(crate) fn index_def(index: &TableIndex<'_>, table: &str, pretty: bool) -> String {
     let keys: Vec<String> = index
         .columns
         .iter()
         .map(|c| {
-            let name = quote_ident(index.table.column_name(c.slot));
+            let name = index_column_def(index, c, pretty);
             // DESC implies NULLS FIRST, ASC NULLS LAST: only the other orders show.
             match (c.descending, c.nulls_first) {
                 (true, true) => format!("{name} DESC"),
@@ -564,9 +582,21 @@ pub(crate) fn index_def(index: &TableIndex<'_>, table: &str) -> String {
     if index.nulls_not_distinct {
         def.push_str(" NULLS NOT DISTINCT");
     }
+    if let Some(predicate) = index.predicate {
+        def.push_str(&format!(" WHERE {}", deparse::sql_expression(&index.table.table, &predicate.sql, pretty)));
+    }
     def
 }
 
+/// A key column of `index` as `pg_get_indexdef` writes it (`pretty` or not): a column's
+/// name, or an expression (in parentheses unless it is a function call).
+pub(crate) fn index_column_def(index: &TableIndex<'_>, column: &IndexColumn, pretty: bool) -> String {
+    match (column.slot, &column.expr) {
+        (Some(slot), _) => quote_ident(index.table.column_name(slot)),
+        (None, Some(expr)) => deparse::index_key(&index.table.table, &expr.sql, pretty),
+        (None, None) => String::new(),
+    }
+}
 /// ` INCLUDE (columns)` of an index with INCLUDE columns, else nothing.
 fn include_clause(index: &TableIndex<'_>) -> String {
     match index.include {
@@ -643,7 +673,7 @@ pub(super) const PG_INDEXES: TableDef = TableDef {
         for t in &s.tables {
             let table = qualified(&t.schema, &t.table.name);
             for index in t.indexes() {
-                rows.push(vec![v::text(&t.schema), v::text(&t.table.name), v::text(&index.name), v::null(), v::text(&index_def(&index, &table))]);
+                rows.push(vec![v::text(&t.schema), v::text(&t.table.name), v::text(&index.name), v::null(), v::text(&index_def(&index, &table, false))]);
             }
         }
         Ok(rows)

@@ -2,7 +2,7 @@
 //! transaction, and the session's own state.
 
 use crate::session::activity::Identity;
-use crate::descriptor::{Check, ForeignKey, IndexColumn, SchemaDesc, SequenceDesc, TableDesc};
+use crate::descriptor::{Check, ForeignKey, IndexColumn, IndexExpr, SchemaDesc, SequenceDesc, TableDesc};
 use crate::error::Result;
 use crate::session::handle::SessionHandle;
 use crate::meta;
@@ -63,8 +63,9 @@ impl SchemaTable {
                 table: self,
                 name: self.pkey_name(),
                 oid: oid::pkey_index_oid(table.id),
-                columns: table.primary_key.iter().map(|&slot| IndexColumn { slot, descending: false, nulls_first: false }).collect(),
+                columns: table.primary_key.iter().map(|&slot| IndexColumn::of_slot(slot)).collect(),
                 include: &[],
+                predicate: None,
                 unique: true,
                 primary: true,
                 nulls_not_distinct: false,
@@ -77,6 +78,7 @@ impl SchemaTable {
             oid: oid::table_oid(index.id),
             columns: index.columns.clone(),
             include: &index.include,
+            predicate: index.predicate.as_ref(),
             unique: index.unique,
             primary: false,
             nulls_not_distinct: index.nulls_not_distinct,
@@ -147,7 +149,7 @@ impl<'a> TableForeignKey<'a> {
         let mut wanted = self.key.parent_columns.clone();
         wanted.sort_unstable();
         self.parent?.indexes().into_iter().find(|index| {
-            let mut slots: Vec<usize> = index.columns.iter().map(|c| c.slot).collect();
+            let Some(mut slots) = index.plain_slots() else { return false };
             slots.sort_unstable();
             index.unique && slots == wanted
         })
@@ -168,6 +170,8 @@ pub(crate) struct TableIndex<'a> {
     pub columns: Vec<IndexColumn>,
     /// Slots of the INCLUDE columns.
     pub include: &'a [usize],
+    /// The predicate of a partial index.
+    pub predicate: Option<&'a IndexExpr>,
     /// UNIQUE (a primary key is).
     pub unique: bool,
     /// The primary key's index.
@@ -178,21 +182,47 @@ pub(crate) struct TableIndex<'a> {
     pub constraint: Option<(char, u32)>,
 }
 
+/// One attribute of an index (`pg_attribute` of the index, an `indkey` entry): a column
+/// of its table, or a key expression.
+pub(crate) enum IndexAttribute<'a> {
+    /// The table's column in this slot.
+    Column(usize),
+    /// A key expression.
+    Expr(&'a IndexExpr),
+}
+
 impl TableIndex<'_> {
-    /// The slots of its columns as the index stores them (`indkey`): the key columns, then
-    /// the INCLUDE columns.
-    pub fn slots(&self) -> Vec<usize> {
-        self.columns.iter().map(|c| c.slot).chain(self.include.iter().copied()).collect()
+    /// Its attributes as the index stores them: the key columns, then the INCLUDE columns.
+    pub fn attributes(&self) -> Vec<IndexAttribute<'_>> {
+        let key = self.columns.iter().filter_map(|c| match (c.slot, &c.expr) {
+            (Some(slot), _) => Some(IndexAttribute::Column(slot)),
+            (None, expr) => expr.as_ref().map(IndexAttribute::Expr),
+        });
+        key.chain(self.include.iter().map(|&slot| IndexAttribute::Column(slot))).collect()
     }
 
-    /// The attribute numbers of the key columns (`conkey`).
+    /// The slots of its key columns when each is a column and it has every row.
+    pub fn plain_slots(&self) -> Option<Vec<usize>> {
+        if self.predicate.is_some() {
+            return None;
+        }
+        self.columns.iter().map(|c| c.slot).collect()
+    }
+
+    /// The attribute numbers of the key columns (`conkey`; 0 for an expression).
     pub fn key_attnums(&self) -> Vec<i16> {
-        self.columns.iter().map(|c| oid::attnum(c.slot)).collect()
+        self.columns.iter().map(|c| c.slot.map_or(0, oid::attnum)).collect()
     }
 
-    /// The names of the key columns, in key order.
+    /// The names of the key columns (an expression's SQL), in key order.
     pub fn key_names(&self) -> Vec<&str> {
-        self.columns.iter().map(|c| self.table.column_name(c.slot)).collect()
+        self.columns
+            .iter()
+            .map(|c| match (c.slot, &c.expr) {
+                (Some(slot), _) => self.table.column_name(slot),
+                (None, expr) => expr.as_ref().map_or("", |e| e.sql.as_str()),
+            })
+            .collect()
     }
 }
 
@@ -298,15 +328,7 @@ impl Snapshot {
     pub fn sample() -> Snapshot {
         use crate::descriptor::{ColumnDesc, ReferentialAction, TableRef};
         use shale_pgtypes::types::SqlType;
-        let column = |name: &str, ty: SqlType, default: Option<&str>| ColumnDesc {
-            name: name.into(),
-            ty,
-            not_null: false,
-            default: default.map(str::to_string),
-            missing: None,
-            dropped: false,
-            identity: None,
-        };
+        let column = |name: &str, ty: SqlType, default: Option<&str>| ColumnDesc { default: default.map(str::to_string), ..ColumnDesc::new(name, ty) };
         let table = TableDesc {
             id: 1,
             schema_id: 1,

@@ -14,8 +14,9 @@ use datafusion::arrow::compute::{concat_batches, take_record_batch};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::tree_node::{Transformed, TreeNode};
-use datafusion::common::{Column, ParamValues, TableReference};
+use datafusion::common::{Column, DFSchema, ParamValues, TableReference};
 use datafusion::datasource::{MemTable, provider_as_source};
+use datafusion::logical_expr::utils::split_conjunction;
 use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
 use datafusion::sql::sqlparser::ast::{
     self, ConflictTarget, Ident, OnConflictAction, OnInsert, visit_expressions_mut,
@@ -67,7 +68,11 @@ pub(super) fn plan(ctx: &DmlContext<'_>, desc: &TableDesc, relation: &str, on: O
             return Err(CatalogError::new(sqlstate::SYNTAX_ERROR, "ON CONFLICT DO UPDATE requires inference specification or constraint name")
                 .with_hint("For example, ON CONFLICT (column_name)."));
         }
-        (Some(ConflictTarget::Columns(columns)), _) => inferred(desc, columns)?,
+        (Some(ConflictTarget::Columns(columns)), _) => {
+            let elements: Vec<ast::Expr> = columns.iter().cloned().map(ast::Expr::Identifier).collect();
+            inferred(ctx, desc, &elements, None)?
+        }
+        (Some(ConflictTarget::IndexElements { elements, predicate }), _) => inferred(ctx, desc, elements, predicate.as_ref())?,
         (Some(ConflictTarget::OnConstraint(name)), _) => vec![constraint(desc, name)?],
     };
     let update = match on.action {
@@ -85,23 +90,51 @@ pub(super) fn plan(ctx: &DmlContext<'_>, desc: &TableDesc, relation: &str, on: O
     Ok(OnConflict { arbiters, update })
 }
 
-/// The unique keys whose columns are exactly `columns`; 42P10 when there is none.
-fn inferred(desc: &TableDesc, columns: &[Ident]) -> Result<Vec<Arbiter>> {
-    let mut slots = Vec::new();
-    for ident in columns {
-        let name = resolve::normalize(ident);
-        let (slot, _) = desc
-            .column(&name)
-            .ok_or_else(|| CatalogError::new(sqlstate::UNDEFINED_COLUMN, format!("column \"{name}\" does not exist")))?;
-        slots.push(slot);
+/// The unique keys whose key columns and expressions are exactly `elements` (in any
+/// order) and whose predicate, for a partial index, `predicate` implies (as PostgreSQL's
+/// inference, each of its conjuncts written in `predicate`); 42P10 when there is none.
+fn inferred(ctx: &DmlContext<'_>, desc: &TableDesc, elements: &[ast::Expr], predicate: Option<&ast::Expr>) -> Result<Vec<Arbiter>> {
+    let schema = DFSchema::try_from_qualified_schema(TableReference::bare(desc.name.as_str()), &desc.arrow_schema())?;
+    let planned = |sql: &str| -> Result<Expr> { Ok(ctx.state.create_logical_expr(sql, &schema)?) };
+    let mut wanted = Vec::new();
+    for element in elements {
+        let element = match element {
+            ast::Expr::Nested(inner) => inner.as_ref(),
+            other => other,
+        };
+        if let ast::Expr::Identifier(ident) = element {
+            let name = resolve::normalize(ident);
+            if desc.column(&name).is_none() {
+                return Err(CatalogError::new(sqlstate::UNDEFINED_COLUMN, format!("column \"{name}\" does not exist")));
+            }
+        }
+        wanted.push(planned(&element.to_string())?);
     }
-    let same = |key: &[usize]| key.len() == slots.len() && key.iter().all(|s| slots.contains(s));
+    let written: Vec<Expr> = match predicate {
+        Some(p) => split_conjunction(&planned(&p.to_string())?).into_iter().cloned().collect(),
+        None => Vec::new(),
+    };
+    let same = |keys: Vec<Expr>| keys.len() == wanted.len() && keys.iter().all(|k| wanted.contains(k));
+    let column = |slot: usize| Expr::Column(Column::new(Some(TableReference::bare(desc.name.as_str())), &desc.columns[slot].name));
     let mut arbiters = Vec::new();
-    if desc.has_primary_key() && same(&desc.primary_key) {
+    if desc.has_primary_key() && same(desc.primary_key.iter().map(|&s| column(s)).collect()) {
         arbiters.push(Arbiter::PrimaryKey);
     }
     for i in desc.indexes.iter().filter(|i| i.unique) {
-        if same(&i.columns.iter().map(|c| c.slot).collect::<Vec<_>>()) {
+        let keys = i
+            .columns
+            .iter()
+            .map(|c| match (c.slot, &c.expr) {
+                (Some(slot), _) => Ok(column(slot)),
+                (None, Some(expr)) => planned(&expr.sql),
+                (None, None) => Err(CatalogError::internal(format!("index \"{}\" has a key column without a definition", i.name))),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let implied = match &i.predicate {
+            Some(p) => split_conjunction(&planned(&p.sql)?).into_iter().all(|c| written.contains(c)),
+            None => true,
+        };
+        if same(keys) && implied {
             arbiters.push(Arbiter::Index(i.name.clone()));
         }
     }
@@ -277,8 +310,9 @@ impl OnConflict {
             let existing_key = match arbiter {
                 Arbiter::PrimaryKey => key.to_vec(),
                 Arbiter::Index(name) => {
-                    let Some(index) = table.index(name) else { continue };
-                    let (entry, unique) = index::entry_key(index, key, &row.slots);
+                    let Some(position) = table.indexes.iter().position(|i| &i.name == name) else { continue };
+                    let Some(values) = writer.entry_values(position, &row.slots)? else { continue };
+                    let (entry, unique) = index::entry_key(&table.indexes[position], key, &values);
                     if !unique {
                         continue;
                     }

@@ -7,10 +7,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::execution::session_state::SessionState;
 use shale_storage::{Datum, DatumRef, Space, Txn, encode_key_datum, encode_row};
 
 use crate::access::convert::{ColumnBuilder, datum_at};
 use crate::access::index::{self, OnDuplicate};
+use crate::access::index_keys::IndexKeys;
 use crate::access::foreign_key::{self, Owed};
 use crate::descriptor::{TableDesc, TableRef};
 use crate::error::{CatalogError, Result, sqlstate};
@@ -34,12 +36,36 @@ pub struct RowWriter<'a> {
     owed: Mutex<Vec<Owed>>,
     /// The tables its foreign keys relate it to, read once per writer.
     related: Mutex<HashMap<u64, Arc<TableDesc>>>,
+    /// How the entries of the table's indexes are computed.
+    keys: IndexKeys,
+    /// Compiles index expressions (of this table's, and of cascades' tables).
+    state: &'a SessionState,
 }
 
 impl<'a> RowWriter<'a> {
-    /// A writer for `desc`.
-    pub fn new(txn: &'a Txn, desc: &'a TableDesc) -> Self {
-        RowWriter { txn, desc, visible: desc.visible_slots(), depth: 0, owed: Mutex::default(), related: Mutex::default() }
+    /// A writer for `desc`, whose index expressions are compiled in `state`.
+    pub fn new(txn: &'a Txn, desc: &'a TableDesc, state: &'a SessionState) -> Result<Self> {
+        Ok(RowWriter {
+            txn,
+            desc,
+            visible: desc.visible_slots(),
+            depth: 0,
+            owed: Mutex::default(),
+            related: Mutex::default(),
+            keys: IndexKeys::new(state, desc)?,
+            state,
+        })
+    }
+
+    /// The session state it compiles index expressions in.
+    pub fn state(&self) -> &'a SessionState {
+        self.state
+    }
+
+    /// The key values of the entry of the row `slots` in the index at `position` of the
+    /// table's indexes; `None` when the row is not in that (partial) index.
+    pub fn entry_values(&self, position: usize, slots: &[Datum]) -> Result<Option<Vec<Datum>>> {
+        self.keys.get(position)?.values(self.desc, &self.desc.indexes[position], slots)
     }
 
     /// The writer of a foreign-key cascade `depth` levels deep.
@@ -91,10 +117,7 @@ impl<'a> RowWriter<'a> {
     /// 23502 and the like for a row built here rather than checked by [`RowWriter::rows`]
     /// (a cascade's SET NULL).
     pub fn check_row(&self, row: &Row) -> Result<()> {
-        for &slot in &self.visible {
-            values::check(self.desc, &self.desc.columns[slot], row.slots[slot].clone())?;
-        }
-        Ok(())
+        values::check_row(self.desc, row.slots.clone()).map(drop)
     }
 
     /// The checked rows of `batch`, whose columns are the table's visible columns in order.
@@ -115,10 +138,9 @@ impl<'a> RowWriter<'a> {
             .map(|r| {
                 let mut slots = vec![Datum::Null; self.desc.columns.len()];
                 for (i, &slot) in self.visible.iter().enumerate() {
-                    let col = &self.desc.columns[slot];
-                    slots[slot] = values::check(self.desc, col, datum_at(batch.column(i), r)?)?;
+                    slots[slot] = datum_at(batch.column(i), r)?;
                 }
-                Ok(Row { slots })
+                Ok(Row { slots: values::check_row(self.desc, slots)? })
             })
             .collect()
     }
@@ -166,8 +188,10 @@ impl<'a> RowWriter<'a> {
     /// a row with that key exists, or when a unique index has its values.
     pub fn put(&self, key: &[u8], row: &Row, check_unique: bool) -> Result<()> {
         self.store(key, row, check_unique)?;
-        for index in &self.desc.indexes {
-            index::add_entry(self.txn, self.desc, index, key, &row.slots, OnDuplicate::Violation)?;
+        for (i, index) in self.desc.indexes.iter().enumerate() {
+            if let Some(values) = self.entry_values(i, &row.slots)? {
+                index::add_entry(self.txn, self.desc, index, key, &values, OnDuplicate::Violation)?;
+            }
         }
         self.owe_parents(None, &row.slots);
         Ok(())
@@ -203,8 +227,10 @@ impl<'a> RowWriter<'a> {
         }
         let old = self.stored(key)?;
         self.lock_referenced_keys(key, &old, None)?;
-        for index in &self.desc.indexes {
-            index::remove_entry(self.txn, index, key, &old.slots)?;
+        for (i, index) in self.desc.indexes.iter().enumerate() {
+            if let Some(values) = self.entry_values(i, &old.slots)? {
+                index::remove_entry(self.txn, index, key, &values)?;
+            }
         }
         self.txn.delete(Space::Data, key)?;
         foreign_key::parent_changed(self, &old.slots, None)
@@ -225,10 +251,16 @@ impl<'a> RowWriter<'a> {
             self.lock_referenced_keys(old_key, &old, Some((new_key, row)))?;
             self.owe_parents(Some(&old.slots), &row.slots);
             for (i, index) in self.desc.indexes.iter().enumerate() {
+                let (before, after) = (self.entry_values(i, &old.slots)?, self.entry_values(i, &row.slots)?);
+                let entry = |key: &[u8], values: &Option<Vec<Datum>>| values.as_ref().map(|v| index::entry_key(index, key, v).0);
                 // A unique entry's value is the row's key: a moved row's entries all change.
-                if old_key != new_key || index::entry_key(index, old_key, &old.slots) != index::entry_key(index, new_key, &row.slots) {
-                    index::remove_entry(self.txn, index, old_key, &old.slots)?;
-                    stale.push((i, new_key, row));
+                if old_key != new_key || entry(old_key, &before) != entry(new_key, &after) {
+                    if let Some(values) = &before {
+                        index::remove_entry(self.txn, index, old_key, values)?;
+                    }
+                    if let Some(values) = after {
+                        stale.push((i, new_key, values));
+                    }
                 }
             }
             olds.push(old);
@@ -243,8 +275,8 @@ impl<'a> RowWriter<'a> {
         for (_, new, row) in changes {
             self.store(new, row, moved.contains(new))?;
         }
-        for (i, key, row) in stale {
-            index::add_entry(self.txn, self.desc, &self.desc.indexes[i], key, &row.slots, OnDuplicate::Violation)?;
+        for (i, key, values) in stale {
+            index::add_entry(self.txn, self.desc, &self.desc.indexes[i], key, &values, OnDuplicate::Violation)?;
         }
         if !self.desc.referenced_by.is_empty() {
             for (old, (_, _, row)) in olds.iter().zip(changes) {
@@ -264,9 +296,14 @@ impl<'a> RowWriter<'a> {
         if new.is_none_or(|(new_key, _)| new_key.as_slice() != key) {
             self.txn.get_for_update(Space::Data, &foreign_key::key_lock(key))?;
         }
-        for unique in self.desc.indexes.iter().filter(|i| i.unique) {
-            let (entry, _) = index::entry_key(unique, key, &old.slots);
-            if new.is_none_or(|(new_key, row)| index::entry_key(unique, new_key, &row.slots).0 != entry) {
+        for (i, unique) in self.desc.indexes.iter().enumerate().filter(|(_, i)| i.unique && i.plain_slots().is_some()) {
+            let Some(before) = self.entry_values(i, &old.slots)? else { continue };
+            let (entry, _) = index::entry_key(unique, key, &before);
+            let after = match new {
+                Some((new_key, row)) => self.entry_values(i, &row.slots)?.map(|v| index::entry_key(unique, new_key, &v).0),
+                None => None,
+            };
+            if after.as_ref() != Some(&entry) {
                 self.txn.get_for_update(Space::Data, &foreign_key::key_lock(&entry))?;
             }
         }

@@ -369,7 +369,6 @@ const SOFT_DELETE_DOWN: &str = "
 ";
 
 #[tokio::test]
-#[ignore = "needs expression and partial indexes (issue 13)"]
 async fn sqlx_blog_soft_deletes_with_an_expression_and_partial_unique_index() {
     let (_server, client) = TestServer::start_with_client().await;
     let mut all = migrations(&app_dir("sqlx_blog").join("migrations"));

@@ -6746,6 +6746,14 @@ pub enum ConflictTarget {
     Columns(Vec<Ident>),
     /// Target specified as a named constraint.
     OnConstraint(ObjectName),
+    /// Shale: target specified as index elements, some of them expressions, or with the
+    /// predicate of a partial unique index: `(lower(email)) WHERE deleted_at IS NULL`.
+    IndexElements {
+        /// The index's key elements: columns and expressions.
+        elements: Vec<Expr>,
+        /// `WHERE predicate`.
+        predicate: Option<Expr>,
+    },
 }
 #[derive(Debug, Clone, PartialEq, PartialOrd, Eq, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
@@ -6795,6 +6803,14 @@ impl fmt::Display for ConflictTarget {
         match self {
             ConflictTarget::Columns(cols) => write!(f, "({})", display_comma_separated(cols)),
             ConflictTarget::OnConstraint(name) => write!(f, " ON CONSTRAINT {name}"),
+            // Shale: index elements and a partial index's predicate.
+            ConflictTarget::IndexElements { elements, predicate } => {
+                write!(f, "({})", display_comma_separated(elements))?;
+                if let Some(predicate) = predicate {
+                    write!(f, " WHERE {predicate}")?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -1399,6 +1399,10 @@ impl Spanned for ConflictTarget {
         match self {
             ConflictTarget::Columns(vec) => union_spans(vec.iter().map(|i| i.span)),
             ConflictTarget::OnConstraint(object_name) => object_name.span(),
+            // Shale: index elements and a partial index's predicate.
+            ConflictTarget::IndexElements { elements, predicate } => {
+                union_spans(elements.iter().map(|e| e.span()).chain(predicate.iter().map(|p| p.span())))
+            }
         }
     }
 }

@@ -18071,9 +18071,27 @@ impl<'a> Parser<'a> {
                         if self.parse_keywords(&[Keyword::ON, Keyword::CONSTRAINT]) {
                             Some(ConflictTarget::OnConstraint(self.parse_object_name(false)?))
                         } else if self.peek_token_ref().token == Token::LParen {
-                            Some(ConflictTarget::Columns(
-                                self.parse_parenthesized_column_list(IsOptional::Mandatory, false)?,
-                            ))
+                            // Shale: PostgreSQL's index elements (columns or expressions)
+                            // and a partial index's predicate; only columns read as before.
+                            self.expect_token(&Token::LParen)?;
+                            let elements = self.parse_comma_separated(Parser::parse_expr)?;
+                            self.expect_token(&Token::RParen)?;
+                            let predicate = if self.parse_keyword(Keyword::WHERE) {
+                                Some(self.parse_expr()?)
+                            } else {
+                                None
+                            };
+                            let columns: Option<Vec<Ident>> = elements
+                                .iter()
+                                .map(|e| match e {
+                                    Expr::Identifier(ident) => Some(ident.clone()),
+                                    _ => None,
+                                })
+                                .collect();
+                            match (columns, predicate) {
+                                (Some(columns), None) => Some(ConflictTarget::Columns(columns)),
+                                (_, predicate) => Some(ConflictTarget::IndexElements { elements, predicate }),
+                            }
                         } else {
                             None
                         };
