@@ -8,13 +8,16 @@
 //! - A parent row deleted, or whose referenced columns change, has its referencing rows
 //!   found (through an index on the referencing columns when there is one) and: NO ACTION
 //!   or RESTRICT refuse with 23503; CASCADE deletes them or gives them the new key; SET
-//!   NULL nulls their referencing columns. The changes go through a `RowWriter` of the
-//!   referencing table, so they keep its indexes and cascade further.
+//!   NULL nulls their referencing columns; SET DEFAULT gives them their defaults, which
+//!   must reference a parent in turn. A changed row must satisfy the referencing table's
+//!   CHECKs (`access::cascaded`); the changes go through a `RowWriter` of that table, so
+//!   they keep its indexes and cascade further.
 
 use std::ops::ControlFlow;
 
 use shale_storage::{Datum, KeyRange, Kind, Space, Txn, encode_key_datum, table_prefix};
 
+use crate::access::cascaded::{Checks, Defaults};
 use crate::access::convert::StorageKind;
 
 use super::dml::write::{Row, RowWriter};
@@ -52,11 +55,10 @@ pub fn check_parent(txn: &Txn, child: &TableDesc, parent: &TableDesc, fk: &Forei
         in_order(&parent.primary_key).iter().for_each(|d| encode_key_datum(d.as_ref(), &mut key));
         key
     } else {
-        let unique = parent.indexes.iter().find(|i| i.unique && same(&i.columns.iter().map(|c| c.slot).collect::<Vec<_>>()));
-        let Some(unique) = unique else {
+        let unique = parent.indexes.iter().find_map(|i| i.plain_slots().filter(|slots| i.unique && same(slots)).map(|s| (i, s)));
+        let Some((unique, slots_of)) = unique else {
             return Err(CatalogError::internal(format!("foreign key \"{}\" has no unique key to reference", fk.name)));
         };
-        let slots_of: Vec<usize> = unique.columns.iter().map(|c| c.slot).collect();
         let mut key = table_prefix(unique.id).to_vec();
         in_order(&slots_of).iter().for_each(|d| encode_key_datum(d.as_ref(), &mut key));
         key
@@ -188,35 +190,50 @@ pub fn parent_changed(writer: &RowWriter<'_>, old: &[Datum], new: Option<&[Datum
             if rows.is_empty() {
                 continue;
             }
-            let writer = RowWriter::new(txn, &child).nested(depth + 1);
+            let cascade = RowWriter::new(txn, &child, writer.state())?.nested(depth + 1);
             match (action, &new_values) {
                 (ReferentialAction::NoAction | ReferentialAction::Restrict, _) => return Err(still_referenced(parent, &child, fk, old)),
                 (ReferentialAction::Cascade, None) => {
                     for (key, _) in &rows {
-                        writer.delete(key)?;
+                        cascade.delete(key)?;
                     }
                 }
-                (ReferentialAction::Cascade, Some(values)) => replace_columns(&writer, fk, rows, Some(values))?,
-                (ReferentialAction::SetNull, _) => replace_columns(&writer, fk, rows, None)?,
-                (ReferentialAction::SetDefault, _) => return Err(CatalogError::unsupported("ON DELETE / ON UPDATE SET DEFAULT")),
+                (ReferentialAction::Cascade, Some(values)) => replace_columns(&cascade, fk, rows, || Ok(values.clone()))?,
+                (ReferentialAction::SetNull, _) => replace_columns(&cascade, fk, rows, || Ok(vec![Datum::Null; fk.columns.len()]))?,
+                (ReferentialAction::SetDefault, _) => {
+                    let defaults = Defaults::new(writer.state(), &child, &fk.columns)?;
+                    replace_columns(&cascade, fk, rows, || defaults.values())?;
+                    // Rows whose default is the old key still reference it: refused once
+                    // the statement has written its rows, as NO ACTION is (PostgreSQL's
+                    // recheck after SET DEFAULT).
+                    writer.owe(Owed::Children { child: child.clone(), key: position, old: old.to_vec() });
+                }
             }
-            writer.finish()?;
+            cascade.finish()?;
         }
     }
     Ok(())
 }
 
-/// Gives the referencing columns of `rows` the `values` (NULLs when `None`).
-fn replace_columns(writer: &RowWriter<'_>, fk: &ForeignKey, rows: Vec<(Vec<u8>, Row)>, values: Option<&Vec<Datum>>) -> Result<()> {
+/// Gives the referencing columns of each of `rows` the values `values` makes for it; the
+/// changed rows must satisfy the table's CHECK constraints.
+fn replace_columns(
+    writer: &RowWriter<'_>,
+    fk: &ForeignKey,
+    rows: Vec<(Vec<u8>, Row)>,
+    mut values: impl FnMut() -> Result<Vec<Datum>>,
+) -> Result<()> {
     let mut changes = Vec::with_capacity(rows.len());
     for (key, mut row) in rows {
-        for (i, &slot) in fk.columns.iter().enumerate() {
-            row.slots[slot] = values.map_or(Datum::Null, |v| v[i].clone());
+        for (&slot, value) in fk.columns.iter().zip(values()?) {
+            row.slots[slot] = value;
         }
         writer.check_row(&row)?;
         let new_key = writer.key(&row).unwrap_or_else(|| key.clone());
         changes.push((key, new_key, row));
     }
+    let changed: Vec<&Row> = changes.iter().map(|(_, _, row)| row).collect();
+    Checks::new(writer.state(), writer.table())?.verify(&changed)?;
     writer.replace(&changes)
 }
 
@@ -227,7 +244,7 @@ fn referencing_rows(txn: &Txn, child: &TableDesc, fk: &ForeignKey, values: &[Dat
     let leading = |slots: &[usize]| slots.len() >= fk.columns.len() && slots[..fk.columns.len()] == fk.columns[..];
     let matches = |slots: &[Datum]| fk.columns.iter().zip(values).all(|(&s, v)| &slots[s] == v);
     let mut found = Vec::new();
-    let by_index = child.indexes.iter().find(|i| leading(&i.columns.iter().map(|c| c.slot).collect::<Vec<_>>()));
+    let by_index = child.indexes.iter().find(|i| i.plain_slots().is_some_and(|slots| leading(&slots)));
     let (range, through_index) = match by_index {
         Some(i) => {
             let mut prefix = table_prefix(i.id).to_vec();

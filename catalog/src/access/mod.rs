@@ -2,10 +2,12 @@
 //! conversions between Arrow arrays and stored datums, the checks a value passes before it
 //! is stored, values as PostgreSQL's text for error details, and INSERT, UPDATE and DELETE.
 
+pub mod cascaded;
 pub mod convert;
 pub mod dml;
 pub mod foreign_key;
 pub mod index;
+pub mod index_keys;
 pub mod pushdown;
 pub mod scan;
 pub mod text;

@@ -1,10 +1,14 @@
-//! ALTER TABLE: ADD COLUMN, DROP COLUMN, RENAME COLUMN and RENAME TO. None of them rewrites
-//! stored rows: slots are appended or marked dropped.
+//! ALTER TABLE: ADD COLUMN (with its constraints), DROP COLUMN (with what depends on it),
+//! ADD / DROP CONSTRAINT, ALTER COLUMN, RENAME COLUMN and RENAME TO. Columns come and go
+//! without rewriting stored rows: slots are appended or marked dropped.
 
 use datafusion::common::DFSchema;
 use datafusion::logical_expr::{ExprSchemable, LogicalPlanBuilder};
 use datafusion::physical_plan::collect;
-use datafusion::sql::sqlparser::ast::{AlterTable, AlterTableOperation, ColumnOption, RenameTableNameKind, TableConstraint};
+use datafusion::sql::sqlparser::ast::{
+    AlterTable, AlterTableOperation, ColumnDef, ColumnOption, ColumnOptionDef, DropBehavior, Ident, NullsDistinctOption, PrimaryKeyConstraint,
+    RenameTableNameKind, TableConstraint, UniqueConstraint,
+};
 use shale_storage::{Datum, encode_row};
 
 use super::create_table::{check_column_count, column};
@@ -29,6 +33,9 @@ pub async fn alter_table(ctx: &DdlContext<'_>, stmt: &AlterTable) -> Result<DdlO
     // Lock the descriptor against concurrent DDL and writers, and change it as it is now.
     let old_name = found.table.name.clone();
     let mut desc = meta::get_table_for_update(&txn, found.schema.id, &old_name)?.unwrap_or(found.table);
+    // What it checks (new constraints against the rows) it reads as committed now, once the
+    // writers it waited for are done, as PostgreSQL validates with the latest snapshot.
+    txn.new_statement()?;
     for op in &stmt.operations {
         apply(ctx, &mut desc, op, &mut outcome).await?;
     }
@@ -43,54 +50,10 @@ pub async fn alter_table(ctx: &DdlContext<'_>, stmt: &AlterTable) -> Result<DdlO
 async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperation, outcome: &mut DdlOutcome) -> Result<()> {
     match op {
         AlterTableOperation::AddColumn { if_not_exists, column_def, column_position: None, .. } => {
-            if column_def.options.iter().any(|o| matches!(o.option, ColumnOption::ForeignKey(_) | ColumnOption::Check(_))) {
-                return Err(CatalogError::unsupported("ADD COLUMN ... REFERENCES or CHECK"));
-            }
-            if super::create_table::serial_type(&column_def.data_type).is_some() {
-                return Err(CatalogError::unsupported("ADD COLUMN of a serial type"));
-            }
-            let (mut col, is_pk) = column(ctx, column_def, &desc.name)?;
-            if col.identity.is_some() {
-                return Err(CatalogError::unsupported("ADD COLUMN ... GENERATED AS IDENTITY"));
-            }
-            if is_pk {
-                return Err(CatalogError::unsupported("ADD COLUMN ... PRIMARY KEY"));
-            }
-            if desc.column(&col.name).is_some() {
-                if *if_not_exists {
-                    outcome.notice(sqlstate::DUPLICATE_COLUMN, format!("column \"{}\" of relation \"{}\" already exists, skipping", col.name, desc.name));
-                    return Ok(());
-                }
-                return Err(column_exists(&col.name, &desc.name));
-            }
-            let value = match &col.default {
-                Some(sql) => evaluate(ctx, sql, &col.ty).await?,
-                None => Datum::Null,
-            };
-            let value = values::check(desc, &col, value)?;
-            if value == Datum::Null && col.not_null && table_has_rows(ctx, desc)? {
-                return Err(CatalogError::new(
-                    sqlstate::NOT_NULL_VIOLATION,
-                    format!("column \"{}\" of relation \"{}\" contains null values", col.name, desc.name),
-                ));
-            }
-            if value != Datum::Null {
-                let mut bytes = Vec::new();
-                encode_row(&[value.as_ref()], &mut bytes)?;
-                col.missing = Some(bytes);
-            }
-            check_column_count(desc.columns.len() + 1)?;
-            desc.columns.push(col);
-            for option in &column_def.options {
-                if let ColumnOption::Unique(unique) = &option.option {
-                    let name = option.name.as_ref().map(resolve::normalize);
-                    let slot = desc.columns.len() - 1;
-                    super::index::add_unique_constraint(&*ctx.handle.txn()?, desc, name, unique, Some(slot))?;
-                }
-            }
+            add_column(ctx, desc, column_def, *if_not_exists, outcome).await?;
         }
-        AlterTableOperation::DropColumn { column_names, if_exists, .. } => {
-            super::foreign_key::refuse_with_references(desc, "DROP COLUMN")?;
+        AlterTableOperation::DropColumn { column_names, if_exists, drop_behavior, .. } => {
+            let cascade = matches!(drop_behavior, Some(DropBehavior::Cascade));
             for ident in column_names {
                 let name = resolve::normalize(ident);
                 let Some((slot, _)) = desc.column(&name) else {
@@ -100,25 +63,12 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
                     }
                     return Err(no_column(&name, &desc.name));
                 };
-                if desc.primary_key.contains(&slot) {
-                    return Err(CatalogError::unsupported("dropping a primary key column"));
-                }
-                // Its indexes (and UNIQUE constraints) go with it, as in PostgreSQL.
-                let txn = ctx.handle.txn()?;
-                let (gone, kept) = std::mem::take(&mut desc.indexes).into_iter().partition::<Vec<_>, _>(|i| i.covers(slot));
-                for index in &gone {
-                    crate::access::index::clear(&txn, index)?;
-                    meta::delete_index_name(&txn, desc.schema_id, &index.name)?;
-                }
-                desc.indexes = kept;
-                let col = &mut desc.columns[slot];
-                col.dropped = true;
-                col.name = format!("........pg.dropped.{}........", slot + 1);
+                drop_column(ctx, desc, slot, cascade, outcome)?;
             }
         }
         AlterTableOperation::AddConstraint { constraint: TableConstraint::PrimaryKey(pk), not_valid: false } => {
-            super::foreign_key::refuse_with_references(desc, "ADD PRIMARY KEY")?;
-            super::constraints::add_primary_key(&*ctx.handle.txn()?, desc, pk)?;
+            let name = pk.name.as_ref().map(resolve::normalize);
+            super::constraints::add_primary_key(ctx.state, &*ctx.handle.txn()?, desc, name, pk, None)?;
         }
         AlterTableOperation::DropConstraint { if_exists, name, .. } => {
             let txn = ctx.handle.txn()?;
@@ -131,7 +81,7 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
                 }
                 None => {
                     super::foreign_key::refuse_with_references(desc, "DROP CONSTRAINT")?;
-                    super::constraints::drop_constraint(&txn, desc, name, *if_exists, outcome)?;
+                    super::constraints::drop_constraint(ctx.state, &txn, desc, name, *if_exists, outcome)?;
                 }
             }
         }
@@ -142,12 +92,11 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
             if *not_valid {
                 return Err(CatalogError::unsupported("NOT VALID foreign keys"));
             }
-            super::foreign_key::add_foreign_key(&*ctx.handle.txn()?, &ctx.handle.search_path(), desc, fk)?;
+            super::foreign_key::add_foreign_key(&*ctx.handle.txn()?, &ctx.handle.search_path(), desc, None, fk, None)?;
         }
         AlterTableOperation::AlterColumn { column_name, op } => super::constraints::alter_column(ctx, desc, column_name, op)?,
         AlterTableOperation::AddConstraint { constraint: TableConstraint::Unique(unique), not_valid: false } => {
-            let name = unique.name.as_ref().map(resolve::normalize);
-            super::index::add_unique_constraint(&*ctx.handle.txn()?, desc, name, unique, None)?;
+            add_unique(ctx, desc, unique.name.as_ref().map(resolve::normalize), unique, None)?;
         }
         AlterTableOperation::RenameColumn { old_column_name, new_column_name } => {
             super::foreign_key::refuse_with_references(desc, "RENAME COLUMN")?;
@@ -171,6 +120,132 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
         }
         other => return Err(CatalogError::unsupported(format!("ALTER TABLE ... {other}"))),
     }
+    Ok(())
+}
+
+/// `ADD COLUMN [IF NOT EXISTS] c type [options]`: the column is appended, the rows written
+/// before read its default (evaluated once), and its constraints are made over the rows
+/// the table has.
+async fn add_column(ctx: &DdlContext<'_>, desc: &mut TableDesc, def: &ColumnDef, if_not_exists: bool, outcome: &mut DdlOutcome) -> Result<()> {
+    if super::create_table::serial_type(&def.data_type).is_some() {
+        return Err(CatalogError::unsupported("ADD COLUMN of a serial type"));
+    }
+    let (mut col, _) = column(ctx, def, &desc.name)?;
+    if col.identity.is_some() {
+        return Err(CatalogError::unsupported("ADD COLUMN ... GENERATED AS IDENTITY"));
+    }
+    if desc.column(&col.name).is_some() {
+        if if_not_exists {
+            outcome.notice(sqlstate::DUPLICATE_COLUMN, format!("column \"{}\" of relation \"{}\" already exists, skipping", col.name, desc.name));
+            return Ok(());
+        }
+        return Err(column_exists(&col.name, &desc.name));
+    }
+    let value = match &col.default {
+        Some(sql) => evaluate(ctx, sql, &col.ty).await?,
+        None => Datum::Null,
+    };
+    // NULL is NOT NULL's business only if a row has to take it.
+    let value = match value {
+        Datum::Null => Datum::Null,
+        value => values::check(desc, &col, value)?,
+    };
+    if value == Datum::Null && col.not_null && table_has_rows(ctx, desc)? {
+        return Err(CatalogError::new(
+            sqlstate::NOT_NULL_VIOLATION,
+            format!("column \"{}\" of relation \"{}\" contains null values", col.name, desc.name),
+        ));
+    }
+    if value != Datum::Null {
+        let mut bytes = Vec::new();
+        encode_row(&[value.as_ref()], &mut bytes)?;
+        col.missing = Some(bytes);
+    }
+    check_column_count(desc.columns.len() + 1)?;
+    desc.columns.push(col);
+    add_column_constraints(ctx, desc, def, desc.columns.len() - 1).await
+}
+
+/// The constraints of the column `def` just added in `slot`, each checked against the
+/// rows the table has, in PostgreSQL's order: the primary key's and UNIQUE constraints'
+/// indexes, then the CHECKs, then the foreign keys. A constraint's name is its
+/// `CONSTRAINT name`, else PostgreSQL's (`t_c_key`, `t_c_check`, `t_c_fkey`).
+async fn add_column_constraints(ctx: &DdlContext<'_>, desc: &mut TableDesc, def: &ColumnDef, slot: usize) -> Result<()> {
+    let txn = ctx.handle.txn()?;
+    let name = |option: &ColumnOptionDef, own: Option<&Ident>| option.name.as_ref().or(own).map(resolve::normalize);
+    // The primary key first, then one index per distinct key: a UNIQUE like an earlier key
+    // (NULLS [NOT] DISTINCT alike) adds none, and names the earlier one if it has no name.
+    let mut keys: Vec<(Option<String>, Keyed<'_>, bool)> = Vec::new();
+    for option in &def.options {
+        if let ColumnOption::PrimaryKey(pk) = &option.option {
+            keys.push((name(option, pk.name.as_ref()), Keyed::Primary(pk), false));
+        }
+    }
+    for option in &def.options {
+        let ColumnOption::Unique(unique) = &option.option else { continue };
+        let (given, not_distinct) = (name(option, unique.name.as_ref()), unique.nulls_distinct == NullsDistinctOption::NotDistinct);
+        match keys.iter_mut().find(|(_, _, nd)| *nd == not_distinct) {
+            Some((earlier, _, _)) => {
+                if earlier.is_none() {
+                    *earlier = given;
+                }
+            }
+            None => keys.push((given, Keyed::Unique(unique), not_distinct)),
+        }
+    }
+    for (name, key, _) in keys {
+        match key {
+            Keyed::Primary(pk) => super::constraints::add_primary_key(ctx.state, &txn, desc, name, pk, Some(slot))?,
+            Keyed::Unique(unique) => add_unique(ctx, desc, name, unique, Some(slot))?,
+        }
+    }
+    for option in &def.options {
+        if let ColumnOption::Check(check) = &option.option {
+            super::check::add_check(ctx, desc, name(option, check.name.as_ref()), &check.expr).await?;
+        }
+    }
+    for option in &def.options {
+        if let ColumnOption::ForeignKey(fk) = &option.option {
+            super::foreign_key::add_foreign_key(&txn, &ctx.handle.search_path(), desc, name(option, fk.name.as_ref()), fk, Some(slot))?;
+        }
+    }
+    Ok(())
+}
+
+/// A new column's PRIMARY KEY or UNIQUE.
+enum Keyed<'a> {
+    Primary(&'a PrimaryKeyConstraint),
+    Unique(&'a UniqueConstraint),
+}
+
+/// `ADD [CONSTRAINT name] UNIQUE (columns)`, or a new column's UNIQUE (on `slot`).
+fn add_unique(ctx: &DdlContext<'_>, desc: &mut TableDesc, name: Option<String>, unique: &UniqueConstraint, slot: Option<usize>) -> Result<()> {
+    let txn = ctx.handle.txn()?;
+    if let Some(name) = &name {
+        super::constraints::check_index_name_free(&txn, desc, name)?;
+    }
+    super::index::add_unique_constraint(&txn, desc, name, unique, slot)
+}
+
+/// `DROP COLUMN` of the column in `slot`, with what depends on it: the foreign keys that
+/// use it (see `foreign_key::drop_column_keys`), its CHECKs, its indexes and UNIQUE
+/// constraints, and the primary key it is in (the rows are keyed by hidden row ids then).
+fn drop_column(ctx: &DdlContext<'_>, desc: &mut TableDesc, slot: usize, cascade: bool, outcome: &mut DdlOutcome) -> Result<()> {
+    let txn = ctx.handle.txn()?;
+    super::foreign_key::drop_column_keys(&txn, desc, slot, cascade, outcome)?;
+    desc.checks.retain(|c| !c.columns.contains(&slot));
+    let (gone, kept) = std::mem::take(&mut desc.indexes).into_iter().partition::<Vec<_>, _>(|i| i.covers(slot));
+    for index in &gone {
+        crate::access::index::clear(&txn, index)?;
+        meta::delete_index_name(&txn, desc.schema_id, &index.name)?;
+    }
+    desc.indexes = kept;
+    if desc.primary_key.contains(&slot) {
+        super::constraints::drop_primary_key(ctx.state, &txn, desc)?;
+    }
+    let col = &mut desc.columns[slot];
+    col.dropped = true;
+    col.name = format!("........pg.dropped.{}........", slot + 1);
     Ok(())
 }
 

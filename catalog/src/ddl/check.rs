@@ -20,17 +20,9 @@ use crate::error::{CatalogError, Result, sqlstate};
 use crate::{meta, resolve};
 
 /// The CHECK constraint `expr` declares on `table` (named `name`, else as PostgreSQL names
-/// it: after the column in `column` or the one column the expression reads, else
+/// it, a column constraint too: after the one column the expression reads, else
 /// `<table>_check`, numbered while the name is `taken`).
-pub(super) fn check(
-    ctx: &DdlContext<'_>,
-    txn: &Txn,
-    table: &TableDesc,
-    name: Option<String>,
-    expr: &ast::Expr,
-    column: Option<usize>,
-    taken: &[String],
-) -> Result<Check> {
+pub(super) fn check(ctx: &DdlContext<'_>, txn: &Txn, table: &TableDesc, name: Option<String>, expr: &ast::Expr, taken: &[String]) -> Result<Check> {
     let sql = expr.to_string();
     let schema = DFSchema::try_from_qualified_schema(table.name.as_str(), &table.arrow_schema())?;
     let read = columns_read(table, expr)?;
@@ -45,13 +37,15 @@ pub(super) fn check(
         }
     }
     let name = match name {
-        Some(name) => name,
+        Some(name) => {
+            super::constraints::check_name_free(table, &name)?;
+            name
+        }
         None => {
-            let column = column.or(match read.as_slice() {
-                [one] => Some(*one),
-                _ => None,
-            });
-            let column = column.map_or("", |slot| table.columns[slot].name.as_str());
+            let column = match read.as_slice() {
+                [one] => table.columns[*one].name.as_str(),
+                _ => "",
+            };
             super::index::constraint_name(&table.name, column, "check", taken)
         }
     };
@@ -59,7 +53,7 @@ pub(super) fn check(
 }
 
 /// The slots of the columns `expr` reads, each once; 0A000 for a subquery.
-fn columns_read(table: &TableDesc, expr: &ast::Expr) -> Result<Vec<usize>> {
+pub(super) fn columns_read(table: &TableDesc, expr: &ast::Expr) -> Result<Vec<usize>> {
     struct Read<'t>(&'t TableDesc, Vec<usize>);
     impl Visitor for Read<'_> {
         type Break = ();
@@ -90,7 +84,7 @@ fn columns_read(table: &TableDesc, expr: &ast::Expr) -> Result<Vec<usize>> {
 pub(super) async fn add_check(ctx: &DdlContext<'_>, table: &mut TableDesc, name: Option<String>, expr: &ast::Expr) -> Result<()> {
     let txn = ctx.handle.txn()?;
     let taken: Vec<String> = table.checks.iter().map(|c| c.name.clone()).collect();
-    let check = check(ctx, &txn, table, name, expr, None, &taken)?;
+    let check = check(ctx, &txn, table, name, expr, &taken)?;
     let provider = ShaleTable::new(Arc::new(table.clone()), ctx.handle.clone());
     let scan = LogicalPlanBuilder::scan(table.name.as_str(), provider_as_source(Arc::new(provider)), None)?;
     let failing = ctx.state.create_logical_expr(&check.expr, scan.schema())?.is_false();

@@ -1,16 +1,19 @@
-//! ALTER TABLE's constraints: ADD [CONSTRAINT name] PRIMARY KEY, DROP CONSTRAINT, and a
-//! column's SET / DROP NOT NULL and SET / DROP DEFAULT. Adding or dropping a primary key
+//! ALTER TABLE's constraints: ADD [CONSTRAINT name] PRIMARY KEY (also a new column's),
+//! DROP CONSTRAINT (and the primary key DROP COLUMN takes with it), a column's SET / DROP
+//! NOT NULL and SET / DROP DEFAULT, and the names new constraints may not take (42710). Adding or dropping a primary key
 //! changes every row's key: the rows are rewritten under a new storage id in the
 //! statement's transaction (`TableDesc::storage`, PostgreSQL's new relfilenode), and the
 //! indexes, whose entries lead to the keys, are built anew.
 
 use std::ops::ControlFlow;
 
+use datafusion::execution::session_state::SessionState;
 use datafusion::sql::sqlparser::ast::{AlterColumnOperation, Ident, PrimaryKeyConstraint};
 use shale_storage::{Datum, DatumRef, KeyRange, Space, Txn, encode_key_datum};
 
 use super::{DdlContext, DdlOutcome};
 use crate::access::index;
+use crate::access::index_keys::IndexKey;
 use crate::descriptor::TableDesc;
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::{meta, resolve};
@@ -18,9 +21,38 @@ use crate::{meta, resolve};
 /// Rows rewritten per step.
 const CHUNK: usize = 1024;
 
-/// `ADD [CONSTRAINT name] PRIMARY KEY (columns)`: the columns become NOT NULL (23502 when a
-/// row has a NULL in one) and every row is keyed by them (23505 for a duplicate).
-pub(super) fn add_primary_key(txn: &Txn, table: &mut TableDesc, pk: &PrimaryKeyConstraint) -> Result<()> {
+/// "Constraint ... already exists".
+const DUPLICATE_OBJECT: &str = "42710";
+
+/// 42710 when a constraint of `table` is named `name` already.
+pub(super) fn check_name_free(table: &TableDesc, name: &str) -> Result<()> {
+    match table.has_constraint(name) {
+        true => Err(CatalogError::new(DUPLICATE_OBJECT, format!("constraint \"{name}\" for relation \"{}\" already exists", table.name))),
+        false => Ok(()),
+    }
+}
+
+/// For a new PRIMARY KEY or UNIQUE constraint of `table` named `name`, whose index takes
+/// the name too: 42P07 when a relation of the schema has it, else 42710 when a constraint
+/// of the table does.
+pub(super) fn check_index_name_free(txn: &Txn, table: &TableDesc, name: &str) -> Result<()> {
+    if super::sequence::relation_exists(txn, table.schema_id, name)? || table.index(name).is_some() {
+        return Err(CatalogError::new(sqlstate::DUPLICATE_TABLE, format!("relation \"{name}\" already exists")));
+    }
+    check_name_free(table, name)
+}
+
+/// `ADD [CONSTRAINT name] PRIMARY KEY (columns)`, and `ADD COLUMN ... PRIMARY KEY` (on the
+/// new column in `slot`): the columns become NOT NULL (23502 when a row has a NULL in one)
+/// and every row is keyed by them (23505 for a duplicate).
+pub(super) fn add_primary_key(
+    state: &SessionState,
+    txn: &Txn,
+    table: &mut TableDesc,
+    name: Option<String>,
+    pk: &PrimaryKeyConstraint,
+    slot: Option<usize>,
+) -> Result<()> {
     if table.has_primary_key() {
         return Err(CatalogError::new(
             sqlstate::INVALID_TABLE_DEFINITION,
@@ -30,39 +62,39 @@ pub(super) fn add_primary_key(txn: &Txn, table: &mut TableDesc, pk: &PrimaryKeyC
     if pk.characteristics.is_some() || pk.index_type.is_some() || !pk.index_options.is_empty() {
         return Err(CatalogError::unsupported("options of a PRIMARY KEY constraint"));
     }
-    let slots: Vec<usize> = super::index::key_columns(table, &pk.columns, true)?.iter().map(|c| c.slot).collect();
+    let slots: Vec<usize> = match slot {
+        Some(slot) if pk.columns.is_empty() => vec![slot],
+        _ => super::index::key_columns(table, &pk.columns, true)?.iter().filter_map(|c| c.slot).collect(),
+    };
     if slots.iter().any(|&s| table.columns[s].ty.element().is_some()) {
         return Err(CatalogError::unsupported("an array column in a primary key"));
     }
-    let name = match &pk.name {
-        Some(name) => resolve::normalize(name),
-        None => TableDesc::default_pkey_name(&table.name),
-    };
-    if super::sequence::relation_exists(txn, table.schema_id, &name)? || table.index(&name).is_some() {
-        return Err(CatalogError::new(sqlstate::DUPLICATE_TABLE, format!("relation \"{name}\" already exists")));
-    }
+    let name = name.unwrap_or_else(|| TableDesc::default_pkey_name(&table.name));
+    check_index_name_free(txn, table, &name)?;
     let mut keyed = table.clone();
     keyed.primary_key = slots.clone();
     keyed.pkey_name = Some(name);
     for &slot in &slots {
         keyed.columns[slot].not_null = true;
     }
-    rekey(txn, table, &mut keyed)?;
+    rekey(state, txn, table, &mut keyed)?;
     *table = keyed;
     Ok(())
 }
 
 /// `DROP CONSTRAINT [IF EXISTS] name`: a UNIQUE constraint's index goes; without its
 /// primary key the table's rows are keyed by hidden row ids again.
-pub(super) fn drop_constraint(txn: &Txn, table: &mut TableDesc, name: &Ident, if_exists: bool, outcome: &mut DdlOutcome) -> Result<()> {
+pub(super) fn drop_constraint(
+    state: &SessionState,
+    txn: &Txn,
+    table: &mut TableDesc,
+    name: &Ident,
+    if_exists: bool,
+    outcome: &mut DdlOutcome,
+) -> Result<()> {
     let name = resolve::normalize(name);
     if table.has_primary_key() && table.pkey_constraint_name() == name {
-        let mut unkeyed = table.clone();
-        unkeyed.primary_key = Vec::new();
-        unkeyed.pkey_name = None;
-        rekey(txn, table, &mut unkeyed)?;
-        *table = unkeyed;
-        return Ok(());
+        return drop_primary_key(state, txn, table);
     }
     match table.indexes.iter().position(|i| i.constraint && i.name == name) {
         Some(position) => {
@@ -81,9 +113,20 @@ pub(super) fn drop_constraint(txn: &Txn, table: &mut TableDesc, name: &Ident, if
     }
 }
 
+/// Drops the primary key of `table` (DROP CONSTRAINT, or DROP COLUMN of one of its
+/// columns): its rows are keyed by hidden row ids again.
+pub(super) fn drop_primary_key(state: &SessionState, txn: &Txn, table: &mut TableDesc) -> Result<()> {
+    let mut unkeyed = table.clone();
+    unkeyed.primary_key = Vec::new();
+    unkeyed.pkey_name = None;
+    rekey(state, txn, table, &mut unkeyed)?;
+    *table = unkeyed;
+    Ok(())
+}
+
 /// Rewrites the rows of `old` under a new storage id with the keys of `new` (its primary
 /// key, or hidden row ids), checking NOT NULL and uniqueness, and builds its indexes anew.
-fn rekey(txn: &Txn, old: &TableDesc, new: &mut TableDesc) -> Result<()> {
+fn rekey(state: &SessionState, txn: &Txn, old: &TableDesc, new: &mut TableDesc) -> Result<()> {
     new.storage = Some(meta::allocate(txn, meta::TABLE_IDS, 1)?);
     let prefix = new.row_prefix();
     let range = KeyRange::prefix(&old.row_prefix());
@@ -124,7 +167,7 @@ fn rekey(txn: &Txn, old: &TableDesc, new: &mut TableDesc) -> Result<()> {
     }
     for i in &new.indexes {
         index::clear(txn, i)?;
-        index::build(txn, new, i)?;
+        index::build(txn, new, i, &IndexKey::new(state, new, i)?)?;
     }
     Ok(())
 }

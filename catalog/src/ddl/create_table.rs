@@ -37,7 +37,7 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
     let mut uniques: Vec<(Option<String>, &UniqueConstraint, Option<usize>)> = Vec::new();
     // FOREIGN KEYs and CHECKs, column ones first.
     let mut references: Vec<(Option<String>, &ForeignKeyConstraint, Option<usize>)> = Vec::new();
-    let mut checks: Vec<(Option<String>, &SqlExpr, Option<usize>)> = Vec::new();
+    let mut checks: Vec<(Option<String>, &SqlExpr)> = Vec::new();
     // The columns that own a sequence, with its options.
     let mut serials = Vec::new();
     for def in &stmt.columns {
@@ -65,7 +65,7 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
             match &option.option {
                 ColumnOption::Unique(unique) => uniques.push((name, unique, Some(columns.len()))),
                 ColumnOption::ForeignKey(fk) => references.push((name, fk, Some(columns.len()))),
-                ColumnOption::Check(check) => checks.push((name.or_else(|| check.name.as_ref().map(resolve::normalize)), &check.expr, Some(columns.len()))),
+                ColumnOption::Check(check) => checks.push((name.or_else(|| check.name.as_ref().map(resolve::normalize)), &check.expr)),
                 _ => {}
             }
         }
@@ -80,7 +80,7 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
             TableConstraint::Unique(unique) => uniques.push((unique.name.as_ref().map(resolve::normalize), unique, None)),
             TableConstraint::ForeignKey(fk) => references.push((None, fk, None)),
             TableConstraint::Check(check) if check.enforced == Some(false) => return Err(CatalogError::unsupported("NOT ENFORCED")),
-            TableConstraint::Check(check) => checks.push((check.name.as_ref().map(resolve::normalize), &check.expr, None)),
+            TableConstraint::Check(check) => checks.push((check.name.as_ref().map(resolve::normalize), &check.expr)),
             other => return Err(CatalogError::unsupported(format!("table constraint {other}"))),
         }
     }
@@ -108,9 +108,9 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
     for index in &desc.indexes {
         meta::put_index_name(&txn, desc.schema_id, &index.name, desc.id)?;
     }
-    for (name, expr, slot) in checks {
+    for (name, expr) in checks {
         let taken: Vec<String> = desc.checks.iter().map(|c| c.name.clone()).collect();
-        let check = super::check::check(ctx, &txn, &desc, name, expr, slot, &taken)?;
+        let check = super::check::check(ctx, &txn, &desc, name, expr, &taken)?;
         desc.checks.push(check);
     }
     for (name, fk, slot) in references {
@@ -146,7 +146,7 @@ pub(super) fn serial_type(data_type: &DataType) -> Option<SqlType> {
 /// its own (42601, as PostgreSQL's "multiple default values").
 fn serial_column(def: &ColumnDef, ty: SqlType, table: &str) -> Result<(ColumnDesc, bool)> {
     let name = resolve::normalize(&def.name);
-    let mut column = ColumnDesc { name, ty, not_null: true, default: None, missing: None, dropped: false, identity: None };
+    let mut column = ColumnDesc { not_null: true, ..ColumnDesc::new(name, ty) };
     let mut is_pk = false;
     for option in &def.options {
         match &option.option {
@@ -291,15 +291,7 @@ fn key_column(columns: &[ColumnDesc], c: &IndexColumn) -> Result<usize> {
 /// A column definition, and whether it declares PRIMARY KEY.
 pub(super) fn column(ctx: &DdlContext<'_>, def: &ColumnDef, table: &str) -> Result<(ColumnDesc, bool)> {
     let ty = SqlType::from_ast(&def.data_type)?;
-    let mut column = ColumnDesc {
-        name: resolve::normalize(&def.name),
-        ty,
-        not_null: false,
-        default: None,
-        missing: None,
-        dropped: false,
-        identity: None,
-    };
+    let mut column = ColumnDesc::new(resolve::normalize(&def.name), ty);
     let mut is_pk = false;
     for option in &def.options {
         match &option.option {

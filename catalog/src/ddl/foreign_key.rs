@@ -2,15 +2,18 @@
 //! `FOREIGN KEY (...) REFERENCES` on the table): checked against the referenced table,
 //! which must have a primary key or UNIQUE constraint on the referenced columns, and
 //! recorded on both tables (`ForeignKey` on the referencing one, `referenced_by` on the
-//! referenced one). Enforcement is `access::foreign_key`.
+//! referenced one); added and dropped by ALTER TABLE, and dropped with the columns they
+//! use. Enforcement is `access::foreign_key`.
 
 use datafusion::sql::sqlparser::ast::{self, ConstraintReferenceMatchKind, ForeignKeyConstraint, Ident};
 use shale_storage::{KeyRange, Txn};
 
+use super::DdlOutcome;
 use crate::access;
 use crate::access::convert::StorageKind;
 use crate::descriptor::{ForeignKey, ReferentialAction, TableDesc, TableRef};
 use crate::error::{CatalogError, Result, sqlstate};
+use crate::ident::quote_ident;
 use crate::{meta, resolve};
 
 /// "There is no unique constraint ..." and the like.
@@ -59,7 +62,10 @@ pub(super) fn foreign_key(
         return Err(CatalogError::new(INVALID_FOREIGN_KEY, "number of referencing and referenced columns for foreign key disagree"));
     }
     let name = match name.or_else(|| fk.name.as_ref().map(resolve::normalize)) {
-        Some(name) => name,
+        Some(name) => {
+            super::constraints::check_name_free(table, &name)?;
+            name
+        }
         None => {
             let names: Vec<&str> = columns.iter().map(|&s| table.columns[s].name.as_str()).collect();
             super::index::constraint_name(&table.name, &names.join("_"), "fkey", taken)
@@ -83,12 +89,12 @@ pub(super) fn foreign_key(
         id: meta::allocate(txn, meta::TABLE_IDS, 1)?,
         name,
         columns,
-        parent: TableRef { schema_id: parent.schema_id, name: parent.name.clone(), id: parent.id },
+        parent: parent.table_ref(),
         parent_columns,
-        on_delete: action(fk.on_delete)?,
-        on_update: action(fk.on_update)?,
+        on_delete: action(fk.on_delete),
+        on_update: action(fk.on_update),
     };
-    let referenced = TableRef { schema_id: table.schema_id, name: table.name.clone(), id: table.id };
+    let referenced = table.table_ref();
     Ok(match is_self {
         true => (key, None),
         false => {
@@ -124,7 +130,7 @@ fn referenced_slots(parent: &TableDesc, columns: &[Ident]) -> Result<Vec<usize>>
     }
     let slots = referencing_slots(parent, columns)?;
     let same = |key: &[usize]| key.len() == slots.len() && key.iter().all(|s| slots.contains(s));
-    let unique = same(&parent.primary_key) || parent.indexes.iter().any(|i| i.unique && same(&i.columns.iter().map(|c| c.slot).collect::<Vec<_>>()));
+    let unique = same(&parent.primary_key) || parent.indexes.iter().any(|i| i.unique && i.plain_slots().is_some_and(|slots| same(&slots)));
     match unique {
         true => Ok(slots),
         false => Err(CatalogError::new(
@@ -134,14 +140,14 @@ fn referenced_slots(parent: &TableDesc, columns: &[Ident]) -> Result<Vec<usize>>
     }
 }
 
-fn action(action: Option<ast::ReferentialAction>) -> Result<ReferentialAction> {
-    Ok(match action {
+fn action(action: Option<ast::ReferentialAction>) -> ReferentialAction {
+    match action {
         None | Some(ast::ReferentialAction::NoAction) => ReferentialAction::NoAction,
         Some(ast::ReferentialAction::Restrict) => ReferentialAction::Restrict,
         Some(ast::ReferentialAction::Cascade) => ReferentialAction::Cascade,
         Some(ast::ReferentialAction::SetNull) => ReferentialAction::SetNull,
-        Some(ast::ReferentialAction::SetDefault) => return Err(CatalogError::unsupported("ON DELETE / ON UPDATE SET DEFAULT")),
-    })
+        Some(ast::ReferentialAction::SetDefault) => ReferentialAction::SetDefault,
+    }
 }
 
 /// 0A000 unless `table` is free of foreign keys in both directions: what is not yet done
@@ -153,12 +159,20 @@ pub(super) fn refuse_with_references(table: &TableDesc, what: &str) -> Result<()
     }
 }
 
-/// `ALTER TABLE ... ADD [CONSTRAINT name] FOREIGN KEY (...) REFERENCES ...`: every row
+/// `ALTER TABLE ... ADD [CONSTRAINT name] FOREIGN KEY (...) REFERENCES ...`, and `ADD
+/// COLUMN ... [CONSTRAINT name] REFERENCES ...` (on the new column in `slot`): every row
 /// `table` has must have its parent (23503); the caller holds the table's lock and stores
 /// it.
-pub(super) fn add_foreign_key(txn: &Txn, search_path: &[String], table: &mut TableDesc, fk: &ForeignKeyConstraint) -> Result<()> {
+pub(super) fn add_foreign_key(
+    txn: &Txn,
+    search_path: &[String],
+    table: &mut TableDesc,
+    name: Option<String>,
+    fk: &ForeignKeyConstraint,
+    slot: Option<usize>,
+) -> Result<()> {
     let taken: Vec<String> = table.foreign_keys.iter().map(|k| k.name.clone()).collect();
-    let (key, parent) = foreign_key(txn, search_path, table, None, fk, None, &taken)?;
+    let (key, parent) = foreign_key(txn, search_path, table, name, fk, slot, &taken)?;
     let referenced = parent.clone().unwrap_or_else(|| table.clone());
     access::index::for_each_latest(txn, &KeyRange::prefix(&table.row_prefix()), |_, value| {
         access::foreign_key::check_parent(txn, table, &referenced, &key, &access::index::stored_slots(table, value)?)?;
@@ -180,7 +194,7 @@ pub(super) fn drop_foreign_key(txn: &Txn, table: &mut TableDesc, position: usize
     if table.foreign_keys.iter().any(|k| k.parent.id == dropped.parent.id) {
         return Ok(());
     }
-    let me = TableRef { schema_id: table.schema_id, name: table.name.clone(), id: table.id };
+    let me = table.table_ref();
     if dropped.parent.id == table.id {
         table.referenced_by.retain(|r| *r != me);
         return Ok(());
@@ -194,7 +208,7 @@ pub(super) fn drop_foreign_key(txn: &Txn, table: &mut TableDesc, position: usize
 
 /// Forgets the references of a dropped table's foreign keys in the tables they reference.
 pub(super) fn forget_references(txn: &Txn, table: &TableDesc) -> Result<()> {
-    let me = TableRef { schema_id: table.schema_id, name: table.name.clone(), id: table.id };
+    let me = table.table_ref();
     for fk in &table.foreign_keys {
         if fk.parent == me {
             continue;
@@ -205,4 +219,70 @@ pub(super) fn forget_references(txn: &Txn, table: &TableDesc) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// What DROP COLUMN does to the foreign keys around the column in `slot` of `table`, as
+/// PostgreSQL's dependencies say: a key of the table on the column goes with it; a key
+/// (of another table, or of this one) that references the column depends on it, so the
+/// drop fails with 2BP01 unless `cascade`, which drops that key too with a NOTICE. The
+/// caller holds the table's lock and stores it; the other tables are stored here.
+pub(super) fn drop_column_keys(txn: &Txn, table: &mut TableDesc, slot: usize, cascade: bool, outcome: &mut DdlOutcome) -> Result<()> {
+    let dependents = referencing_column(txn, table, slot)?;
+    let column = &table.columns[slot].name;
+    if !dependents.is_empty() && !cascade {
+        let on = format!("column {column} of table {}", quote_ident(&table.name));
+        let detail: Vec<String> = dependents.iter().map(|(child, key)| format!("{} depends on {on}", describe(child, key))).collect();
+        return Err(CatalogError::new(sqlstate::DEPENDENT_OBJECTS, format!("cannot drop {on} because other objects depend on it"))
+            .with_detail(detail.join("\n"))
+            .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+    }
+    super::drop::cascade_notice(outcome, dependents.iter().map(|(child, key)| format!("drop cascades to {}", describe(child, key))).collect());
+    for (child, key) in dependents {
+        let Some(child) = child else {
+            forget_key(txn, table, key.id)?;
+            continue;
+        };
+        // Read again: it may have lost another key already.
+        let Some(mut child) = meta::get_table_for_update(txn, child.schema_id, &child.name)? else { continue };
+        child.foreign_keys.retain(|k| k.id != key.id);
+        if !child.foreign_keys.iter().any(|k| k.parent.id == table.id) {
+            table.referenced_by.retain(|r| r.id != child.id);
+        }
+        meta::put_table(txn, &child)?;
+    }
+    let own: Vec<u64> = table.foreign_keys.iter().filter(|k| k.columns.contains(&slot)).map(|k| k.id).collect();
+    for id in own {
+        forget_key(txn, table, id)?;
+    }
+    Ok(())
+}
+
+/// The foreign keys that reference the column in `slot` of `table` and are not keys of the
+/// table on that column itself, in the order they were made, each with its table (`None`:
+/// `table` itself), which is locked.
+fn referencing_column(txn: &Txn, table: &TableDesc, slot: usize) -> Result<Vec<(Option<TableRef>, ForeignKey)>> {
+    let depends = |k: &ForeignKey| k.parent.id == table.id && k.parent_columns.contains(&slot);
+    let mut found: Vec<(Option<TableRef>, ForeignKey)> =
+        table.foreign_keys.iter().filter(|k| depends(k) && !k.columns.contains(&slot)).map(|k| (None, k.clone())).collect();
+    for r in table.referenced_by.iter().filter(|r| r.id != table.id) {
+        let Some(child) = meta::get_table_for_update(txn, r.schema_id, &r.name)? else { continue };
+        found.extend(child.foreign_keys.iter().filter(|k| depends(k)).map(|k| (Some(r.clone()), k.clone())));
+    }
+    found.sort_by_key(|(_, key)| key.id);
+    Ok(found)
+}
+
+/// As PostgreSQL describes a foreign key among the objects a drop reaches: `constraint k on
+/// table t` (`child` `None`: a key of the table whose column goes, which references it).
+fn describe(child: &Option<TableRef>, key: &ForeignKey) -> String {
+    let table = child.as_ref().map_or(&key.parent.name, |c| &c.name);
+    format!("constraint {} on table {}", key.name, quote_ident(table))
+}
+
+/// Drops the foreign key of `table` whose id is `id`, if it still has it.
+fn forget_key(txn: &Txn, table: &mut TableDesc, id: u64) -> Result<()> {
+    match table.foreign_keys.iter().position(|k| k.id == id) {
+        Some(position) => drop_foreign_key(txn, table, position),
+        None => Ok(()),
+    }
 }

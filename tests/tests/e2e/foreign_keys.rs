@@ -1,11 +1,13 @@
 //! FOREIGN KEY constraints (issue 13, point 3, in part): REFERENCES on columns and tables,
-//! composite keys, ON DELETE / ON UPDATE NO ACTION, RESTRICT, CASCADE and SET NULL, checked
-//! at the end of the statement, with PostgreSQL's messages; DROP TABLE's dependencies; and
-//! a referencing insert racing the delete of its parent.
+//! composite keys, ON DELETE / ON UPDATE NO ACTION, RESTRICT, CASCADE, SET NULL and SET
+//! DEFAULT, checked at the end of the statement, with PostgreSQL's messages; keys added
+//! with a new column (ADD COLUMN ... REFERENCES), also while other sessions write; DROP
+//! TABLE's and DROP COLUMN's dependencies; and a referencing insert racing the delete of
+//! its parent.
 
 use std::time::Duration;
 
-use shale_tests::{Background, ClientExt, TestServer, sqlstate};
+use shale_tests::{Background, ClientExt, Message, TestServer, sqlstate};
 
 /// 23503 with `message` and `detail`.
 async fn expect_violation(client: &tokio_postgres::Client, sql: &str, message: &str, detail: &str) {
@@ -242,4 +244,241 @@ async fn a_reference_locks_the_key_not_the_row() {
     let (b, result) = rename.finish().await;
     assert_eq!(sqlstate(&result), None);
     assert_eq!(b.lines("SELECT id, code, balance FROM acct ORDER BY id").await, ["1|a|5", "2|bb|0"]);
+}
+
+/// The foreign keys of `table` as pg_constraint and pg_get_constraintdef show them.
+async fn foreign_keys_of(client: &tokio_postgres::Client, table: &str) -> Vec<String> {
+    client
+        .lines(&format!(
+            "SELECT conname, confupdtype, confdeltype, pg_get_constraintdef(oid) FROM pg_constraint \
+             WHERE contype = 'f' AND conrelid = '{table}'::regclass ORDER BY conname"
+        ))
+        .await
+}
+
+#[tokio::test]
+async fn add_column_references_checks_the_rows_the_table_has() {
+    let (server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE p (id int PRIMARY KEY); INSERT INTO p VALUES (1), (2)").await;
+    client.run("CREATE TABLE c (id int PRIMARY KEY); INSERT INTO c VALUES (10), (11)").await;
+    // Every row takes the default, which must have its parent.
+    expect_violation(
+        &client,
+        "ALTER TABLE c ADD COLUMN pid int DEFAULT 3 REFERENCES p",
+        "insert or update on table \"c\" violates foreign key constraint \"c_pid_fkey\"",
+        "Key (pid)=(3) is not present in table \"p\".",
+    )
+    .await;
+    client.expect_sqlstate("SELECT pid FROM c", "42703").await;
+    client.run("ALTER TABLE c ADD COLUMN pid int DEFAULT 1 REFERENCES p ON DELETE CASCADE").await;
+    client.run("ALTER TABLE c ADD COLUMN other int CONSTRAINT c_to_p REFERENCES p (id) ON UPDATE SET NULL").await;
+    assert_eq!(
+        foreign_keys_of(&client, "c").await,
+        [
+            "c_pid_fkey|a|c|FOREIGN KEY (pid) REFERENCES p(id) ON DELETE CASCADE",
+            "c_to_p|n|a|FOREIGN KEY (other) REFERENCES p(id) ON UPDATE SET NULL"
+        ]
+    );
+    expect_violation(
+        &client,
+        "INSERT INTO c VALUES (12, 5)",
+        "insert or update on table \"c\" violates foreign key constraint \"c_pid_fkey\"",
+        "Key (pid)=(5) is not present in table \"p\".",
+    )
+    .await;
+    client.run("INSERT INTO p VALUES (3); INSERT INTO c VALUES (12, 3, 2)").await;
+    client.run("UPDATE p SET id = 20 WHERE id = 2").await;
+    assert_eq!(client.lines("SELECT id, pid, other FROM c ORDER BY id").await, ["10|1|NULL", "11|1|NULL", "12|3|NULL"]);
+    // The rows that took the default go with their parent.
+    client.run("DELETE FROM p WHERE id = 1").await;
+    assert_eq!(client.lines("SELECT id FROM c").await, ["12"]);
+    let out = server.psql_with(&[], "\\d c\n").await;
+    assert_eq!(
+        out.stdout,
+        concat!(
+            "                 Table \"public.c\"\n",
+            " Column |  Type   | Collation | Nullable | Default \n",
+            "--------+---------+-----------+----------+---------\n",
+            " id     | integer |           | not null | \n",
+            " pid    | integer |           |          | 1\n",
+            " other  | integer |           |          | \n",
+            "Indexes:\n",
+            "    \"c_pkey\" PRIMARY KEY, btree (id)\n",
+            "Foreign-key constraints:\n",
+            "    \"c_pid_fkey\" FOREIGN KEY (pid) REFERENCES p(id) ON DELETE CASCADE\n",
+            "    \"c_to_p\" FOREIGN KEY (other) REFERENCES p(id) ON UPDATE SET NULL\n",
+            "\n",
+        ),
+        "{}",
+        out.stderr
+    );
+    client.expect_error("ALTER TABLE c ADD COLUMN x int CONSTRAINT c_to_p REFERENCES p", "42710", "constraint \"c_to_p\" for relation \"c\" already exists").await;
+    // A reference to the table itself, and one undone with its transaction.
+    client.run("ALTER TABLE c ADD COLUMN parent int REFERENCES c").await;
+    client.expect_sqlstate("UPDATE c SET parent = 99", "23503").await;
+    client.run("BEGIN; ALTER TABLE p ADD COLUMN up int REFERENCES c; ROLLBACK").await;
+    client.expect_sqlstate("SELECT up FROM p", "42703").await;
+    assert_eq!(client.lines("SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid = 'p'::regclass").await, Vec::<String>::new());
+}
+
+/// ADD COLUMN ... REFERENCES waits for the writers of the table and of its parent, then
+/// checks what they committed.
+#[tokio::test]
+async fn add_column_references_waits_for_concurrent_writers() {
+    let (_server, a, b) = TestServer::start_with_two_clients().await;
+    a.run("CREATE TABLE p (id int PRIMARY KEY); INSERT INTO p VALUES (1), (2); CREATE TABLE c (id int)").await;
+    // A row another session inserts while the column is added takes the default too.
+    a.run("BEGIN; INSERT INTO c VALUES (1)").await;
+    let alter = Background::start(b, "ALTER TABLE c ADD COLUMN pid int DEFAULT 7 REFERENCES p");
+    assert!(alter.still_running_after(Duration::from_millis(300)).await, "the ALTER did not wait for the insert");
+    a.run("COMMIT").await;
+    let (b, result) = alter.finish().await;
+    assert_eq!(sqlstate(&result), Some("23503"));
+    // When that insert rolls back, the table is still empty.
+    a.run("DELETE FROM c").await;
+    a.run("BEGIN; INSERT INTO c VALUES (2)").await;
+    let alter = Background::start(b, "ALTER TABLE c ADD COLUMN pid int DEFAULT 7 REFERENCES p");
+    assert!(alter.still_running_after(Duration::from_millis(300)).await, "the ALTER did not wait for the insert");
+    a.run("ROLLBACK").await;
+    let (b, result) = alter.finish().await;
+    assert_eq!(sqlstate(&result), None);
+    b.run("ALTER TABLE c DROP COLUMN pid").await;
+    // The parent's key deleted by a transaction still open: the ALTER waits and finds it gone.
+    b.run("INSERT INTO c VALUES (3)").await;
+    a.run("BEGIN; DELETE FROM p WHERE id = 2").await;
+    let alter = Background::start(b, "ALTER TABLE c ADD COLUMN pid int DEFAULT 2 REFERENCES p");
+    assert!(alter.still_running_after(Duration::from_millis(300)).await, "the ALTER did not wait for the delete");
+    a.run("COMMIT").await;
+    let (b, result) = alter.finish().await;
+    assert_eq!(sqlstate(&result), Some("23503"));
+    // Once it is added, a child row inserted by another session must have its parent.
+    b.run("ALTER TABLE c ADD COLUMN pid int REFERENCES p").await;
+    a.expect_sqlstate("INSERT INTO c VALUES (4, 2)", "23503").await;
+    a.run("INSERT INTO c VALUES (4, 1)").await;
+    assert_eq!(b.lines("SELECT id, pid FROM c ORDER BY id").await, ["3|NULL", "4|1"]);
+}
+
+#[tokio::test]
+async fn drop_column_drops_the_foreign_keys_that_use_it() {
+    let (server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE p (id int PRIMARY KEY, code text UNIQUE, v int, w int, UNIQUE (v, w))").await;
+    client.run("CREATE TABLE c (id int PRIMARY KEY, pid int REFERENCES p, code text REFERENCES p (code), v int, w int, FOREIGN KEY (v, w) REFERENCES p (v, w), parent int REFERENCES c)").await;
+    client.run("CREATE TABLE d (pid int REFERENCES p ON DELETE CASCADE)").await;
+    // A key of the table on the dropped column goes with it, composite ones too.
+    client.run("ALTER TABLE c DROP COLUMN pid; ALTER TABLE c DROP COLUMN w").await;
+    assert_eq!(
+        foreign_keys_of(&client, "c").await,
+        ["c_code_fkey|a|a|FOREIGN KEY (code) REFERENCES p(code)", "c_parent_fkey|a|a|FOREIGN KEY (parent) REFERENCES c(id)"]
+    );
+    client.run("INSERT INTO c (id, v) VALUES (1, 42)").await;
+    // Nothing references p (v, w) any more: its columns drop freely, with their UNIQUE.
+    client.run("ALTER TABLE p DROP COLUMN v").await;
+    // The keys of other tables that reference a column depend on it.
+    let e = client.error("ALTER TABLE p DROP COLUMN id").await;
+    assert_eq!((e.code().code(), e.message()), ("2BP01", "cannot drop column id of table p because other objects depend on it"));
+    assert_eq!(e.detail(), Some("constraint d_pid_fkey on table d depends on column id of table p"));
+    assert_eq!(e.hint(), Some("Use DROP ... CASCADE to drop the dependent objects too."));
+    client.run("ALTER TABLE d ADD CONSTRAINT d_again FOREIGN KEY (pid) REFERENCES p").await;
+    let e = client.error("ALTER TABLE p DROP COLUMN id RESTRICT").await;
+    assert_eq!(
+        e.detail(),
+        Some("constraint d_pid_fkey on table d depends on column id of table p\nconstraint d_again on table d depends on column id of table p")
+    );
+    // Its own key on another column depends on it too.
+    let e = client.error("ALTER TABLE c DROP COLUMN id").await;
+    assert_eq!(e.detail(), Some("constraint c_parent_fkey on table c depends on column id of table c"));
+    let mut wire = server.wire().await;
+    assert_eq!(
+        wire.transcript("ALTER TABLE p DROP COLUMN code CASCADE").await,
+        ["N 00000 drop cascades to constraint c_code_fkey on table c", "C ALTER TABLE", "Z I"]
+    );
+    let messages = wire.query("ALTER TABLE p DROP COLUMN id CASCADE").await;
+    let Message::Notice(notice) = &messages[0] else { panic!("a NOTICE first: {messages:?}") };
+    assert_eq!(notice.message(), "drop cascades to 2 other objects");
+    assert_eq!(notice.detail(), "drop cascades to constraint d_pid_fkey on table d\ndrop cascades to constraint d_again on table d");
+    // The keys are gone: any value goes in, and p is no longer referenced.
+    client.run("INSERT INTO d VALUES (99); INSERT INTO c (id, code) VALUES (2, 'none')").await;
+    assert_eq!(foreign_keys_of(&client, "d").await, Vec::<String>::new());
+    assert_eq!(foreign_keys_of(&client, "c").await, ["c_parent_fkey|a|a|FOREIGN KEY (parent) REFERENCES c(id)"]);
+    client.run("DROP TABLE p").await;
+    // A key that references the table itself goes with its own column.
+    client.run("ALTER TABLE c DROP COLUMN parent; ALTER TABLE c DROP COLUMN id").await;
+    assert_eq!(client.lines("SELECT count(*) FROM pg_constraint WHERE conrelid = 'c'::regclass").await, ["0"]);
+    assert_eq!(client.lines("SELECT code, v FROM c ORDER BY v").await, ["NULL|42", "none|NULL"]);
+}
+
+#[tokio::test]
+async fn drop_column_names_quoted_tables_as_postgresql_does() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE \"Parent\" (id int PRIMARY KEY, \"Code\" int UNIQUE); CREATE TABLE \"Kid\" (x int REFERENCES \"Parent\" (\"Code\"))").await;
+    let e = client.error("ALTER TABLE \"Parent\" DROP COLUMN \"Code\"").await;
+    assert_eq!(e.message(), "cannot drop column Code of table \"Parent\" because other objects depend on it");
+    assert_eq!(e.detail(), Some("constraint Kid_x_fkey on table \"Kid\" depends on column Code of table \"Parent\""));
+}
+
+#[tokio::test]
+async fn set_default_gives_the_referencing_rows_their_defaults() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE p (id int PRIMARY KEY); INSERT INTO p VALUES (0), (1), (2), (3), (4)").await;
+    client.run("CREATE TABLE c (id int PRIMARY KEY, pid int DEFAULT 0 REFERENCES p ON DELETE SET DEFAULT ON UPDATE SET DEFAULT)").await;
+    client.run("INSERT INTO c VALUES (1, 1), (2, 2), (3, 0), (4, 3), (5, 4)").await;
+    assert_eq!(foreign_keys_of(&client, "c").await, ["c_pid_fkey|d|d|FOREIGN KEY (pid) REFERENCES p(id) ON UPDATE SET DEFAULT ON DELETE SET DEFAULT"]);
+    client.run("DELETE FROM p WHERE id = 1; UPDATE p SET id = 20 WHERE id = 2").await;
+    assert_eq!(client.lines("SELECT id, pid FROM c ORDER BY id").await, ["1|0", "2|0", "3|0", "4|3", "5|4"]);
+    // The rows that took the default still reference the key being deleted.
+    expect_violation(
+        &client,
+        "DELETE FROM p WHERE id = 0",
+        "update or delete on table \"p\" violates foreign key constraint \"c_pid_fkey\" on table \"c\"",
+        "Key (id)=(0) is still referenced from table \"c\".",
+    )
+    .await;
+    // A default must reference a parent in turn.
+    client.run("ALTER TABLE c ALTER COLUMN pid SET DEFAULT 9").await;
+    expect_violation(
+        &client,
+        "DELETE FROM p WHERE id = 3",
+        "insert or update on table \"c\" violates foreign key constraint \"c_pid_fkey\"",
+        "Key (pid)=(9) is not present in table \"p\".",
+    )
+    .await;
+    // Without a default: NULL.
+    client.run("ALTER TABLE c ALTER COLUMN pid DROP DEFAULT; DELETE FROM p WHERE id = 3").await;
+    assert_eq!(client.lines("SELECT id, pid FROM c ORDER BY id").await, ["1|0", "2|0", "3|0", "4|NULL", "5|4"]);
+    // A default is evaluated for each row, as UPDATE ... SET pid = DEFAULT does.
+    client.run("CREATE SEQUENCE next_parent START 10; INSERT INTO p VALUES (10), (11), (12); INSERT INTO c VALUES (6, 4)").await;
+    client.run("ALTER TABLE c ALTER COLUMN pid SET DEFAULT nextval('next_parent'); DELETE FROM p WHERE id = 4").await;
+    assert_eq!(client.lines("SELECT id, pid FROM c WHERE id >= 5 ORDER BY id").await, ["5|10", "6|11"]);
+    // Composite keys take the default of each column.
+    client.run("CREATE TABLE pair (a int, b text, PRIMARY KEY (a, b)); INSERT INTO pair VALUES (1, 'x'), (0, 'none')").await;
+    client.run("CREATE TABLE uses (id int, a int DEFAULT 0, b text DEFAULT 'none', FOREIGN KEY (a, b) REFERENCES pair ON DELETE SET DEFAULT)").await;
+    client.run("INSERT INTO uses VALUES (1, 1, 'x'); DELETE FROM pair WHERE a = 1").await;
+    assert_eq!(client.lines("SELECT id, a, b FROM uses").await, ["1|0|none"]);
+}
+
+/// The rows a cascade changes satisfy the CHECK constraints of their table, as an UPDATE's
+/// do (23514 before the foreign key's own check).
+#[tokio::test]
+async fn cascaded_changes_satisfy_the_checks_of_the_referencing_table() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE p (id int PRIMARY KEY); INSERT INTO p VALUES (0), (1), (2), (3)").await;
+    client
+        .run(
+            "CREATE TABLE c (id int PRIMARY KEY, pid int DEFAULT 0 REFERENCES p ON DELETE SET DEFAULT ON UPDATE CASCADE, \
+             q int REFERENCES p ON DELETE SET NULL, CHECK (pid <> 0 OR q IS NOT NULL), CHECK (pid < 50))",
+        )
+        .await;
+    client.run("INSERT INTO c VALUES (1, 1, 1), (2, 2, 3)").await;
+    let e = client.error("DELETE FROM p WHERE id = 1").await;
+    assert_eq!(
+        (e.code().code(), e.message(), e.detail()),
+        ("23514", "new row for relation \"c\" violates check constraint \"c_check\"", Some("Failing row contains (1, 0, null)."))
+    );
+    let e = client.error("UPDATE p SET id = 100 WHERE id = 2").await;
+    assert_eq!(
+        (e.code().code(), e.message(), e.detail()),
+        ("23514", "new row for relation \"c\" violates check constraint \"c_pid_check\"", Some("Failing row contains (2, 100, 3)."))
+    );
+    client.run("UPDATE p SET id = 20 WHERE id = 2; DELETE FROM p WHERE id = 3").await;
+    assert_eq!(client.lines("SELECT id, pid, q FROM c ORDER BY id").await, ["1|1|1", "2|20|NULL"]);
 }

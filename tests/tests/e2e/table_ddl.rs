@@ -525,3 +525,131 @@ async fn two_schemas_with_a_table_of_the_same_name_never_mix() {
     client.expect_sqlstate("SELECT * FROM s1.t", "42P01").await;
     assert_eq!(client.lines("SELECT * FROM s2.t").await, ["1|100"]);
 }
+
+/// The constraints of `table`: name, type and definition.
+async fn constraints_of(client: &tokio_postgres::Client, table: &str) -> Vec<String> {
+    client
+        .lines(&format!("SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = '{table}'::regclass ORDER BY conname"))
+        .await
+}
+
+#[tokio::test]
+async fn alter_table_add_column_unique_and_primary_key() {
+    let (server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE items (name text); INSERT INTO items VALUES ('a'), ('b')").await;
+    // Built over the rows the table has, which all take the default.
+    let e = client.error("ALTER TABLE items ADD COLUMN code int DEFAULT 1 UNIQUE").await;
+    assert_eq!(
+        (e.code().code(), e.message(), e.detail()),
+        ("23505", "could not create unique index \"items_code_key\"", Some("Key (code)=(1) is duplicated."))
+    );
+    client.expect_error("ALTER TABLE items ADD COLUMN id int PRIMARY KEY", "23502", "column \"id\" of relation \"items\" contains null values").await;
+    let e = client.error("ALTER TABLE items ADD COLUMN id int DEFAULT 7 CONSTRAINT items_key PRIMARY KEY").await;
+    assert_eq!((e.code().code(), e.message()), ("23505", "could not create unique index \"items_key\""));
+    client.run("ALTER TABLE items ADD COLUMN code int UNIQUE; ALTER TABLE items ADD COLUMN tag text CONSTRAINT items_tag_unique UNIQUE").await;
+    client.run("DELETE FROM items WHERE name = 'b'").await;
+    client.run("ALTER TABLE items ADD COLUMN id int DEFAULT 7 CONSTRAINT items_key PRIMARY KEY").await;
+    client.expect_error("ALTER TABLE items ADD COLUMN other int PRIMARY KEY", "42P16", "multiple primary keys for table \"items\" are not allowed").await;
+    client.expect_error("ALTER TABLE items ADD COLUMN other int CONSTRAINT items_tag_unique UNIQUE", "42P07", "relation \"items_tag_unique\" already exists").await;
+    // Enforced from now on.
+    client.run("UPDATE items SET code = 1, tag = 'x'").await;
+    client.expect_error("INSERT INTO items VALUES ('c', 1, 'y', 8)", "23505", "duplicate key value violates unique constraint \"items_code_key\"").await;
+    client.expect_error("INSERT INTO items VALUES ('c', 2, 'x', 8)", "23505", "duplicate key value violates unique constraint \"items_tag_unique\"").await;
+    client.expect_error("INSERT INTO items VALUES ('c', 2, 'y', 7)", "23505", "duplicate key value violates unique constraint \"items_key\"").await;
+    client.run("INSERT INTO items VALUES ('c', 2, 'y', 8)").await;
+    assert_eq!(client.lines("SELECT * FROM items WHERE id = 8").await, ["c|2|y|8"]);
+    assert_eq!(
+        constraints_of(&client, "items").await,
+        ["items_code_key|u|UNIQUE (code)", "items_key|p|PRIMARY KEY (id)", "items_tag_unique|u|UNIQUE (tag)"]
+    );
+    let out = server.psql_with(&[], "\\d items\n").await;
+    assert_eq!(
+        out.stdout,
+        concat!(
+            "               Table \"public.items\"\n",
+            " Column |  Type   | Collation | Nullable | Default \n",
+            "--------+---------+-----------+----------+---------\n",
+            " name   | text    |           |          | \n",
+            " code   | integer |           |          | \n",
+            " tag    | text    |           |          | \n",
+            " id     | integer |           | not null | 7\n",
+            "Indexes:\n",
+            "    \"items_key\" PRIMARY KEY, btree (id)\n",
+            "    \"items_code_key\" UNIQUE CONSTRAINT, btree (code)\n",
+            "    \"items_tag_unique\" UNIQUE CONSTRAINT, btree (tag)\n",
+            "\n",
+        ),
+        "{}",
+        out.stderr
+    );
+    // One index per key: the primary key takes the name of a UNIQUE like it.
+    client.run("CREATE TABLE pairs (a int); ALTER TABLE pairs ADD COLUMN b int PRIMARY KEY CONSTRAINT pairs_b UNIQUE UNIQUE").await;
+    assert_eq!(constraints_of(&client, "pairs").await, ["pairs_b|p|PRIMARY KEY (b)"]);
+    // NOT NULL without a default on an empty table, and all of it undone by a rollback.
+    client.run("CREATE TABLE empty (a int); ALTER TABLE empty ADD COLUMN b int NOT NULL").await;
+    client.run("BEGIN; ALTER TABLE empty ADD COLUMN id int PRIMARY KEY; ALTER TABLE empty ADD COLUMN c int UNIQUE; ROLLBACK").await;
+    assert_eq!(constraints_of(&client, "empty").await, Vec::<String>::new());
+    client.run("INSERT INTO empty VALUES (1, 1), (1, 1)").await;
+}
+
+/// A table with foreign keys both ways takes a primary key on a new column: its rows are
+/// keyed anew and the keys keep working.
+#[tokio::test]
+async fn alter_table_add_column_primary_key_to_a_table_with_foreign_keys() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE p (id int PRIMARY KEY); INSERT INTO p VALUES (1)").await;
+    client.run("CREATE TABLE mid (code int UNIQUE, pid int REFERENCES p); INSERT INTO mid VALUES (10, 1)").await;
+    client.run("CREATE TABLE leaf (code int REFERENCES mid (code)); INSERT INTO leaf VALUES (10)").await;
+    client.run("ALTER TABLE mid ADD COLUMN id int DEFAULT 1 PRIMARY KEY").await;
+    assert_eq!(client.lines("SELECT id, code, pid FROM mid").await, ["1|10|1"]);
+    client.expect_sqlstate("INSERT INTO mid VALUES (11, 2, 2)", "23503").await;
+    client.expect_sqlstate("INSERT INTO mid VALUES (11, 1, 1)", "23505").await;
+    client.expect_sqlstate("DELETE FROM mid WHERE code = 10", "23503").await;
+    client.expect_sqlstate("INSERT INTO leaf VALUES (11)", "23503").await;
+    client.run("INSERT INTO mid VALUES (11, 1, 2); INSERT INTO leaf VALUES (11)").await;
+    assert_eq!(client.lines("SELECT l.code, m.id FROM leaf l JOIN mid m USING (code) ORDER BY 1").await, ["10|1", "11|2"]);
+}
+
+#[tokio::test]
+async fn alter_table_drop_column_drops_its_indexes_constraints_and_primary_key() {
+    let (server, client) = TestServer::start_with_client().await;
+    client
+        .run(
+            "CREATE TABLE items (id int PRIMARY KEY, code text UNIQUE, qty int CHECK (qty > 0), note text, \
+             CHECK (qty < 100 OR note IS NOT NULL)); \
+             CREATE INDEX items_note_idx ON items (note); CREATE INDEX items_code_note_idx ON items (note, code); \
+             INSERT INTO items VALUES (1, 'a', 5, 'x'), (2, 'b', 500, 'y')",
+        )
+        .await;
+    client.run("ALTER TABLE items DROP COLUMN note").await;
+    assert_eq!(
+        client.lines("SELECT relname FROM pg_class WHERE relname LIKE 'items%' ORDER BY 1").await,
+        ["items", "items_code_key", "items_pkey"]
+    );
+    assert_eq!(constraints_of(&client, "items").await, ["items_code_key|u|UNIQUE (code)", "items_pkey|p|PRIMARY KEY (id)", "items_qty_check|c|CHECK ((qty > 0))"]);
+    // The primary key goes with its column; the rows stay, keyed by hidden row ids.
+    client.run("ALTER TABLE items DROP COLUMN id").await;
+    assert_eq!(constraints_of(&client, "items").await, ["items_code_key|u|UNIQUE (code)", "items_qty_check|c|CHECK ((qty > 0))"]);
+    client.run("INSERT INTO items VALUES ('c', 5)").await;
+    client.expect_sqlstate("INSERT INTO items VALUES ('c', 6)", "23505").await;
+    client.expect_sqlstate("INSERT INTO items VALUES ('d', 0)", "23514").await;
+    assert_eq!(client.lines("SELECT code, qty FROM items WHERE code > 'a' ORDER BY code").await, ["b|500", "c|5"]);
+    client.run("ALTER TABLE items DROP COLUMN code; INSERT INTO items VALUES (5)").await;
+    assert_eq!(constraints_of(&client, "items").await, ["items_qty_check|c|CHECK ((qty > 0))"]);
+    let out = server.psql_with(&[], "\\d items\n").await;
+    assert_eq!(
+        out.stdout,
+        concat!(
+            "               Table \"public.items\"\n",
+            " Column |  Type   | Collation | Nullable | Default \n",
+            "--------+---------+-----------+----------+---------\n",
+            " qty    | integer |           |          | \n",
+            "Check constraints:\n",
+            "    \"items_qty_check\" CHECK (qty > 0)\n",
+            "\n",
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(client.lines("SELECT qty FROM items ORDER BY qty").await, ["5", "5", "5", "500"]);
+}

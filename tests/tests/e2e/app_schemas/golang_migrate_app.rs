@@ -444,7 +444,6 @@ const ACCOUNT_STATUS_DOWN: &str = "
 ";
 
 #[tokio::test]
-#[ignore = "shale gap: ALTER TABLE ADD COLUMN ... CHECK and DROP COLUMN of a table with foreign keys answer 0A000 (issue 13, point 3)"]
 async fn golang_migrate_bank_adds_and_drops_a_column_of_a_table_with_foreign_keys() {
     let (_server, client) = TestServer::start_with_client().await;
     let mut all = migrations(&app_dir("golang_migrate_bank").join("migrations"));
@@ -503,7 +502,6 @@ async fn golang_migrate_bank_test_reset_restarts_identities() {
 }
 
 #[tokio::test]
-#[ignore = "shale bug: pg_get_constraintdef shows a CHECK as written (rate > 0), PostgreSQL as analyzed (rate > (0)::numeric) (issue 13)"]
 async fn golang_migrate_bank_check_constraints_read_back_as_postgresql_deparses_them() {
     let (_server, client) = TestServer::start_with_client().await;
     up(&client, &migrations(&app_dir("golang_migrate_bank").join("migrations"))).await.expect("migrate up");

@@ -1,0 +1,141 @@
+//! The rows a foreign key's action changes (`access::foreign_key`: CASCADE's new key, SET
+//! NULL, SET DEFAULT), computed and checked as an UPDATE's own rows are: SET DEFAULT's
+//! values are the referencing columns' defaults, evaluated for each row, and every changed
+//! row must satisfy the referencing table's CHECK constraints (23514). The expressions are
+//! planned as a query's are (the session's analyzer rules included) and compiled once per
+//! cascade.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, AsArray};
+use datafusion::arrow::datatypes::Schema;
+use datafusion::arrow::record_batch::{RecordBatch, RecordBatchOptions};
+use datafusion::common::DFSchema;
+use datafusion::datasource::{MemTable, provider_as_source};
+use datafusion::execution::session_state::SessionState;
+use datafusion::logical_expr::{Expr, ExprSchemable, LogicalPlan, LogicalPlanBuilder};
+use datafusion::physical_plan::PhysicalExpr;
+use shale_storage::Datum;
+
+use super::convert::{ColumnBuilder, datum_at};
+use super::dml::write::Row;
+use super::{text, values};
+use crate::descriptor::TableDesc;
+use crate::error::{CatalogError, Result};
+
+/// The defaults of some columns of a table (SET DEFAULT), evaluated for each row as `UPDATE
+/// ... SET c = DEFAULT` evaluates them (a sequence's next value for each row); NULL for a
+/// column without one.
+pub struct Defaults<'t> {
+    table: &'t TableDesc,
+    /// Per column: its slot and its compiled default.
+    columns: Vec<(usize, Option<Arc<dyn PhysicalExpr>>)>,
+}
+
+impl<'t> Defaults<'t> {
+    /// The defaults of the columns in `slots` of `table`, compiled in `state`.
+    pub fn new(state: &SessionState, table: &'t TableDesc, slots: &[usize]) -> Result<Self> {
+        let empty = DFSchema::empty();
+        let mut columns = Vec::with_capacity(slots.len());
+        for &slot in slots {
+            let column = &table.columns[slot];
+            let compiled = match &column.default {
+                Some(sql) => {
+                    let expr = state.create_logical_expr(sql, &empty)?.cast_to(&column.ty.arrow_type(), &empty)?;
+                    compile(state, LogicalPlanBuilder::empty(true), vec![expr])?.pop()
+                }
+                None => None,
+            };
+            columns.push((slot, compiled));
+        }
+        Ok(Defaults { table, columns })
+    }
+
+    /// The defaults' values for one row, as their columns store them.
+    pub fn values(&self) -> Result<Vec<Datum>> {
+        let one_row = RecordBatch::try_new_with_options(Arc::new(Schema::empty()), vec![], &RecordBatchOptions::new().with_row_count(Some(1)))?;
+        self.columns
+            .iter()
+            .map(|(slot, expr)| {
+                let value = match expr {
+                    Some(expr) => datum_at(expr.evaluate(&one_row)?.into_array(1)?.as_ref(), 0)?,
+                    None => Datum::Null,
+                };
+                values::check(self.table, &self.table.columns[*slot], value)
+            })
+            .collect()
+    }
+}
+
+/// The CHECK constraints of a table, compiled.
+pub struct Checks<'t> {
+    table: &'t TableDesc,
+    /// Per constraint: its name and its compiled expression.
+    compiled: Vec<(&'t str, Arc<dyn PhysicalExpr>)>,
+}
+
+impl<'t> Checks<'t> {
+    /// The CHECK constraints of `table`, compiled in `state`.
+    pub fn new(state: &SessionState, table: &'t TableDesc) -> Result<Self> {
+        if table.checks.is_empty() {
+            return Ok(Checks { table, compiled: Vec::new() });
+        }
+        let source = provider_as_source(Arc::new(MemTable::try_new(table.arrow_schema(), vec![vec![]])?));
+        let scan = LogicalPlanBuilder::scan(table.name.as_str(), source, None)?;
+        let exprs = table.checks.iter().map(|c| Ok(state.create_logical_expr(&c.expr, scan.schema())?)).collect::<Result<Vec<_>>>()?;
+        let compiled = compile(state, scan, exprs)?;
+        Ok(Checks { table, compiled: table.checks.iter().map(|c| c.name.as_str()).zip(compiled).collect() })
+    }
+
+    /// 23514 when one of `rows` makes a constraint false (NULL passes), naming the first
+    /// such row, as PostgreSQL does.
+    pub fn verify(&self, rows: &[&Row]) -> Result<()> {
+        if self.compiled.is_empty() || rows.is_empty() {
+            return Ok(());
+        }
+        let batch = self.batch(rows)?;
+        for (name, expr) in &self.compiled {
+            let result = expr.evaluate(&batch)?.into_array(rows.len())?;
+            let Some(result) = result.as_boolean_opt() else { continue };
+            if let Some(r) = (0..result.len()).find(|&r| result.is_valid(r) && !result.value(r)) {
+                let values: Vec<Datum> = self.table.visible_slots().iter().map(|&s| rows[r].slots[s].clone()).collect();
+                return Err(CatalogError::new(
+                    "23514",
+                    format!("new row for relation \"{}\" violates check constraint \"{name}\"", self.table.name),
+                )
+                .with_detail(format!("Failing row contains ({}).", text::row_text(self.table, &values))));
+            }
+        }
+        Ok(())
+    }
+
+    /// `rows` as a batch of the table's visible columns.
+    fn batch(&self, rows: &[&Row]) -> Result<RecordBatch> {
+        let schema = self.table.arrow_schema();
+        let columns = schema
+            .fields()
+            .iter()
+            .zip(self.table.visible_slots())
+            .map(|(field, slot)| {
+                let mut builder = ColumnBuilder::new(field.data_type(), rows.len())?;
+                for row in rows {
+                    builder.append(Some(row.slots[slot].as_ref()))?;
+                }
+                builder.finish()
+            })
+            .collect::<Result<Vec<ArrayRef>>>()?;
+        Ok(RecordBatch::try_new(schema, columns)?)
+    }
+}
+
+/// `exprs` over the rows of `input`, planned as a SELECT list is (the session's analyzer
+/// rules included) and compiled.
+fn compile(state: &SessionState, input: LogicalPlanBuilder, exprs: Vec<Expr>) -> Result<Vec<Arc<dyn PhysicalExpr>>> {
+    // Each under a name of its own: two constraints may have the same expression.
+    let plan = input.project(exprs.into_iter().enumerate().map(|(i, e)| e.alias(format!("e{i}"))))?.build()?;
+    let LogicalPlan::Projection(projection) = state.analyzer().execute_and_check(plan, state.config_options(), |_, _| {})? else {
+        return Err(CatalogError::internal("an expression of a cascade did not plan as a projection"));
+    };
+    let schema = projection.input.schema().clone();
+    projection.expr.into_iter().map(|e| Ok(state.create_physical_expr(e.unalias(), &schema)?)).collect()
+}
