@@ -96,6 +96,10 @@ pub fn classify(message: &str) -> PgError {
         };
         return PgError::undefined_table(&shown);
     }
+    if let Some(rest) = m.split("Ambiguous reference to unqualified field ").nth(1) {
+        let name = unquote_identifier(rest.lines().next().unwrap_or(rest).trim());
+        return PgError::new("42702", format!("column reference \"{name}\" is ambiguous"));
+    }
     if let Some(rest) = m.split("No field named ").nth(1) {
         let name = rest.split(". ").next().unwrap_or(rest).trim_end_matches('.').replace('"', "");
         let message = match name.rsplit_once('.') {
@@ -325,6 +329,14 @@ fn pg_name(s: &str) -> Option<&'static str> {
     table.iter().find(|(arrow, _)| s.starts_with(arrow)).map(|(_, pg)| *pg)
 }
 
+/// An identifier as DataFusion quotes it in messages (`"Id"`, `"a""b"`), as written.
+fn unquote_identifier(quoted: &str) -> String {
+    match quoted.strip_prefix('"').and_then(|q| q.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => quoted.to_string(),
+    }
+}
+
 /// The text between `start` and the next `end` in `s`.
 fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let from = s.find(start)? + start.len();
@@ -357,6 +369,10 @@ mod tests {
         assert_eq!(e.message, "relation \"s1.nope\" does not exist");
         let e = classify("Schema error: No field named zz. Valid fields are t.a.");
         assert_eq!((e.code, e.message.as_str()), ("42703", "column \"zz\" does not exist"));
+        let e = classify("Schema error: Ambiguous reference to unqualified field id");
+        assert_eq!((e.code, e.message.as_str()), ("42702", "column reference \"id\" is ambiguous"));
+        let e = classify("Schema error: Ambiguous reference to unqualified field \"Id\"");
+        assert_eq!(e.message, "column reference \"Id\" is ambiguous");
         let e = classify("Error during planning: Function 'make_date' requires Int32, but received Decimal(20, 0) (DataType: Decimal128(20, 0)).. No function matches the given name and argument types 'make_date(Int32, Decimal128(20, 0), Int64)'. You might need to add explicit type casts.");
         assert_eq!((e.code, e.message.as_str()), ("42883", "function make_date(integer, numeric, bigint) does not exist"));
         let e = classify("Error during planning: Failed to coerce arguments to satisfy a call to 'array_append' function: coercion from List(Int32), UInt64 to the signature ArraySignature(array, element) failed");

@@ -11,6 +11,7 @@ use shale_pgtypes::types::{SqlType, round_micros};
 use shale_pgtypes::values::{canonical_text, fit_length};
 use shale_storage::{Datum, DatumRef, Kind, decode_array, encode_array};
 
+use crate::access::text::row_text;
 use crate::descriptor::{ColumnDesc, TableDesc};
 use crate::error::{CatalogError, Result, sqlstate};
 
@@ -78,6 +79,34 @@ fn canonical_elements(ty: &SqlType, elements: Vec<u8>) -> Result<Datum> {
     Ok(Datum::Array(out))
 }
 
+/// Checks the values of a row of `table` (`slots`: one per column, the dropped ones'
+/// ignored) with [`check`] and returns the values to store. A NULL in a NOT NULL column is
+/// 23502 with PostgreSQL's DETAIL, the row as it would be stored ("Failing row contains (1,
+/// null)."); as in PostgreSQL, the row's other values are checked first.
+pub fn check_row(table: &TableDesc, mut slots: Vec<Datum>) -> Result<Vec<Datum>> {
+    if slots.len() != table.columns.len() {
+        let (values, columns) = (slots.len(), table.columns.len());
+        return Err(CatalogError::internal(format!("a row of {values} values for the {columns} columns of \"{}\"", table.name)));
+    }
+    let mut null_in = None;
+    for (slot, col) in table.visible() {
+        let value = std::mem::replace(&mut slots[slot], Datum::Null);
+        match value {
+            Datum::Null if col.not_null => {
+                null_in.get_or_insert(col);
+            }
+            value => slots[slot] = check(table, col, value)?,
+        }
+    }
+    match null_in {
+        Some(col) => {
+            let values: Vec<Datum> = table.visible().map(|(slot, _)| slots[slot].clone()).collect();
+            Err(not_null(table, col).with_detail(format!("Failing row contains ({}).", row_text(table, &values))))
+        }
+        None => Ok(slots),
+    }
+}
+
 /// 23502 for a NULL in a NOT NULL column.
 pub fn not_null(table: &TableDesc, col: &ColumnDesc) -> CatalogError {
     CatalogError::new(
@@ -87,4 +116,39 @@ pub fn not_null(table: &TableDesc, col: &ColumnDesc) -> CatalogError {
             col.name, table.name
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `nn (id int4 NOT NULL, note text NOT NULL, <dropped>, code varchar(2))`.
+    fn table() -> TableDesc {
+        let mut table: TableDesc =
+            serde_json::from_str(r#"{"id":1,"schema_id":1,"name":"nn","columns":[],"primary_key":[]}"#).expect("table");
+        let column = |name: &str, ty: SqlType, not_null: bool, dropped: bool| ColumnDesc { not_null, dropped, ..ColumnDesc::new(name, ty) };
+        table.columns = vec![
+            column("id", SqlType::Int4, true, false),
+            column("note", SqlType::Text, true, false),
+            column("gone", SqlType::Int4, true, true),
+            column("code", SqlType::Varchar(Some(2)), false, false),
+        ];
+        table
+    }
+
+    #[test]
+    fn a_null_in_a_not_null_column_is_23502_with_the_failing_row() {
+        let table = table();
+        let row = |note: Datum, code: &str| vec![Datum::Int32(1), note, Datum::Null, Datum::Text(code.into())];
+        let e = check_row(&table, row(Datum::Null, "ab")).expect_err("a NULL note");
+        assert_eq!(
+            (e.code, e.message.as_str(), e.detail.as_deref()),
+            ("23502", "null value in column \"note\" of relation \"nn\" violates not-null constraint", Some("Failing row contains (1, null, ab)."))
+        );
+        // The row's other values are checked first, as PostgreSQL computes them first.
+        assert_eq!(check_row(&table, row(Datum::Null, "abc")).expect_err("too long").code, "22001");
+        let stored = check_row(&table, row(Datum::Text("n".into()), "ab")).expect("a whole row");
+        assert_eq!(stored, row(Datum::Text("n".into()), "ab"));
+        assert_eq!(check_row(&table, vec![Datum::Null]).expect_err("too short").code, "XX000");
+    }
 }

@@ -12,6 +12,7 @@ mod keywords;
 pub mod reg;
 mod row_function;
 mod sequences;
+pub mod signatures;
 mod session;
 mod strings;
 

@@ -4,6 +4,7 @@
 
 pub mod describe;
 pub mod explain;
+pub mod param_types;
 pub mod plan_cache;
 pub mod reusable;
 pub mod scalars;

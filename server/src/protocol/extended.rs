@@ -237,6 +237,11 @@ impl ExtendedQueryHandler for Handler {
         let prepared = &portal.statement.statement;
         let values = literals(portal).map_err(user_error)?;
         let session = self.session(client)?.lock_owned().await;
+        // DEALLOCATE acts on the connection's statements (psycopg sends DEALLOCATE ALL).
+        if let Statement::Deallocate { name, .. } = &prepared.stmt {
+            let outcome = crate::protocol::handler::deallocate(client, name).map_err(user_error)?;
+            return response(outcome.result, &portal.result_column_format, &session.handle);
+        }
         // EXPLAIN ... EXECUTE name(args) explains a statement a Parse prepared (sqlx).
         if let Some((name, args)) = crate::plan::explain::executed(&prepared.stmt) {
             let target = client.portal_store().get_statement(&name).and_then(|entry| entry.value().map(|s| s.statement.stmt.clone())).ok_or_else(|| {

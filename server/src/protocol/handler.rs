@@ -32,7 +32,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use crate::sql::parse::parse_statements;
 use crate::session::outcome::Outcome;
 use crate::session::Session;
-use datafusion::sql::sqlparser::ast::Statement;
+use datafusion::sql::sqlparser::ast::{Ident, Statement};
 use shale_catalog::CatalogError;
 use shale_catalog::session::activity::{self, Identity};
 use shale_catalog::session::interrupt::Reason;
@@ -177,7 +177,7 @@ impl SimpleQueryHandler for Handler {
                     let notices = if i == 0 { notices } else { session.handle.with_settings(|s| s.notices_enabled()) };
                     let executed = match step {
                         Step::Ran(outcome) => outcome,
-                        Step::ToRun(Statement::Deallocate { name, .. }) => deallocate(client, &name.value),
+                        Step::ToRun(Statement::Deallocate { name, .. }) => deallocate(client, &name),
                         Step::ToRun(stmt) => {
                             let executed;
                             (session, executed) =
@@ -302,17 +302,21 @@ impl CancelHandler for Handler {
     }
 }
 
-/// `DEALLOCATE name`: forgets the prepared statement `name` (one a Parse message made:
-/// Shale has no SQL-level PREPARE).
-fn deallocate<C>(client: &C, name: &str) -> Result<Outcome, CatalogError>
+/// `DEALLOCATE [PREPARE] name`: forgets the prepared statement `name` (one a Parse message
+/// made: Shale has no SQL-level PREPARE); `DEALLOCATE [PREPARE] ALL` forgets every named
+/// one, as in PostgreSQL (the unnamed statement stays).
+pub(crate) fn deallocate<C>(client: &C, name: &Ident) -> Result<Outcome, CatalogError>
 where
     C: ClientPortalStore,
     C::PortalStore: PortalStore,
 {
-    if name.eq_ignore_ascii_case("all") {
-        return Err(CatalogError::unsupported("DEALLOCATE ALL"));
-    }
     let store = client.portal_store();
+    if name.quote_style.is_none() && name.value.eq_ignore_ascii_case("all") {
+        store.rm_named_statements();
+        return Ok(Outcome::command("DEALLOCATE ALL"));
+    }
+    let name = crate::sql::names::ident(name);
+    let name = name.as_str();
     if store.get_statement(name).is_none_or(|entry| entry.is_empty()) {
         return Err(CatalogError::new("26000", format!("prepared statement \"{name}\" does not exist")));
     }

@@ -2,6 +2,7 @@
 //! DataFusion does not plan into what it does, the names of output columns, and the
 //! shapes of simple statements that differ only in their constants.
 
+pub mod cast_columns;
 pub mod constants;
 pub mod names;
 pub mod parse;

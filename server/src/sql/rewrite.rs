@@ -19,12 +19,15 @@ use shale_pgtypes::types::SqlType;
 /// `names::output_names` sees through them.
 pub const DISTINCT_ALIAS: &str = "__shale_column_";
 
-/// Rewrites a statement before planning: PostgreSQL's syntax (`crate::sql::pg_syntax`), the casts ([`rewrite_input_casts`]), and repeated
-/// output columns of a query (`SELECT a, a`, `SELECT 1 AS x, 2 AS x`), which PostgreSQL
-/// allows and DataFusion does not, get distinct aliases.
+/// Rewrites a statement before planning: PostgreSQL's syntax (`crate::sql::pg_syntax`), the
+/// casts ([`rewrite_input_casts`]), the names of cast output columns
+/// (`crate::sql::cast_columns`), and repeated output columns of a query (`SELECT a, a`,
+/// `SELECT 1 AS x, 2 AS x`), which PostgreSQL allows and DataFusion does not, get distinct
+/// aliases.
 pub fn rewrite_statement(stmt: &mut Statement) -> Result<(), CatalogError> {
     crate::sql::pg_syntax::rewrite(stmt)?;
     rewrite_input_casts(stmt)?;
+    crate::sql::cast_columns::name_cast_columns(stmt)?;
     match stmt {
         Statement::Query(q) => distinct_output_names(q)?,
         // INSERT takes its source's columns by position.

@@ -68,6 +68,24 @@ async fn not_null_violation_23502() {
     assert_unchanged(&client).await;
 }
 
+/// 23502's DETAIL lists the failing row as PostgreSQL writes it, for INSERT and UPDATE.
+#[tokio::test]
+async fn not_null_violations_list_the_failing_row() {
+    let (_server, client) = with_table().await;
+    for (sql, column, row) in [
+        ("INSERT INTO t (id, body) VALUES (2, NULL)", "body", "2, null, null, null, null, null"),
+        ("UPDATE t SET body = NULL", "body", "1, 1, abc, ab, null, 1.50"),
+        ("INSERT INTO t (body) VALUES ('no key')", "id", "null, null, null, null, no key, null"),
+        ("INSERT INTO t (id, code, price) VALUES (3, 'a', 2)", "body", "3, null, null, a , null, 2.00"),
+    ] {
+        let e = client.error(sql).await;
+        let message = format!("null value in column \"{column}\" of relation \"t\" violates not-null constraint");
+        let detail = format!("Failing row contains ({row}).");
+        assert_eq!((e.code().code(), e.message(), e.detail()), ("23502", message.as_str(), Some(detail.as_str())), "{sql}");
+    }
+    assert_unchanged(&client).await;
+}
+
 #[tokio::test]
 async fn numeric_value_out_of_range_22003() {
     let (_server, client) = with_table().await;

@@ -187,6 +187,27 @@ async fn distinct_floats_under_a_limit() {
     assert_eq!(client.lines("SELECT DISTINCT x FROM f ORDER BY 1 LIMIT 9223372036854775807").await.len(), 4);
 }
 
+/// A name two tables of the FROM list have, unqualified, is 42702 wherever it is used.
+#[tokio::test]
+async fn ambiguous_column_references_are_42702() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE ab_a (id int PRIMARY KEY, x int); CREATE TABLE ab_b (id int PRIMARY KEY, aid int, \"Id\" int)").await;
+    let ambiguous = "column reference \"id\" is ambiguous";
+    for sql in [
+        "SELECT id FROM ab_a JOIN ab_b ON ab_a.id = ab_b.aid",
+        "SELECT ab_a.x FROM ab_a JOIN ab_b ON id = ab_b.aid",
+        "SELECT * FROM ab_a, ab_b WHERE id = 1",
+        "SELECT ab_a.x FROM ab_a JOIN ab_b ON ab_a.id = ab_b.aid ORDER BY id",
+        "UPDATE ab_a SET x = 1 FROM ab_b WHERE id = 1",
+    ] {
+        client.expect_error(sql, "42702", ambiguous).await;
+    }
+    client
+        .expect_error("SELECT \"Id\" FROM ab_b, (SELECT 1 AS \"Id\") q", "42702", "column reference \"Id\" is ambiguous")
+        .await;
+    assert_eq!(client.lines("SELECT ab_a.id FROM ab_a JOIN ab_b ON ab_a.id = ab_b.aid").await, Vec::<String>::new());
+}
+
 #[tokio::test]
 async fn ungrouped_columns_and_negative_square_roots() {
     let (_server, client) = TestServer::start_with_client().await;

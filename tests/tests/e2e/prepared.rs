@@ -222,3 +222,27 @@ async fn prepared_constants_are_stored_as_their_columns_type() {
     let read: Vec<(i64, i64)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
     assert_eq!(read, [(1, 7), (2, 7), (3, 7), (4, 5)]);
 }
+
+/// `DEALLOCATE ALL` (psycopg sends it, with Parse/Bind/Execute) forgets every named
+/// statement of the connection and keeps the unnamed one; `DEALLOCATE [PREPARE] name`
+/// forgets one, and a quoted `"all"` is a name.
+#[tokio::test]
+async fn deallocate_all_forgets_every_named_statement() {
+    let server = TestServer::start().await;
+    let mut wire = server.wire().await;
+    let parsed = wire.parse("s1", "SELECT 1", &[]).parse("s2", "SELECT 2", &[]).parse("s3", "SELECT 3", &[]).sync().await;
+    assert_eq!(parsed, ["1", "1", "1", "Z I"]);
+    assert_eq!(wire.tags("DEALLOCATE PREPARE s3").await, ["DEALLOCATE"]);
+    let (fields, _) = wire.error("DEALLOCATE \"all\"").await;
+    assert_eq!((fields.code(), fields.message()), ("26000", "prepared statement \"all\" does not exist"));
+    let deallocated = wire.parse("", "DEALLOCATE ALL", &[]).bind("", "", &[]).execute("", 0).sync().await;
+    assert_eq!(deallocated, ["1", "2", "C DEALLOCATE ALL", "Z I"]);
+    for name in ["s1", "s2", "s3"] {
+        assert_eq!(wire.bind("", name, &[]).sync().await, ["E 26000", "Z I"], "{name}");
+    }
+    // The unnamed statement (the DEALLOCATE ALL itself) stays, and the names are free again.
+    assert_eq!(wire.bind("", "", &[]).execute("", 0).sync().await, ["2", "C DEALLOCATE ALL", "Z I"]);
+    assert_eq!(wire.parse("s1", "SELECT 4", &[]).sync().await, ["1", "Z I"]);
+    assert_eq!(wire.tags("DEALLOCATE ALL").await, ["DEALLOCATE ALL"]);
+    assert_eq!(wire.bind("", "s1", &[]).sync().await, ["E 26000", "Z I"]);
+}

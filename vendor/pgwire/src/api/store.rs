@@ -62,6 +62,10 @@ pub trait PortalStore: Any + Send + Sync + 'static {
     /// Retrieve a prepared statement by name.
     fn get_statement(&self, name: &str) -> Option<Entry<StoredStatement<Self::Statement>>>;
 
+    /// Remove every named prepared statement; the unnamed one (`DEFAULT_NAME`) stays
+    /// (PostgreSQL's `DEALLOCATE ALL`).
+    fn rm_named_statements(&self);
+
     /// Store a portal by name.
     fn put_portal(&self, portal: Arc<Portal<Self::Statement>>);
 
@@ -113,6 +117,11 @@ impl<S: Clone + Send + Sync + 'static> PortalStore for MemPortalStore<S> {
     fn get_statement(&self, name: &str) -> Option<Entry<StoredStatement<Self::Statement>>> {
         let guard = self.statements.read().unwrap();
         guard.get(name).cloned()
+    }
+
+    fn rm_named_statements(&self) {
+        let mut guard = self.statements.write().unwrap();
+        guard.retain(|name, _| name == super::DEFAULT_NAME);
     }
 
     fn put_portal(&self, portal: Arc<Portal<Self::Statement>>) {
@@ -170,6 +179,24 @@ mod tests {
 
         store.rm_statement("s");
         assert!(store.get_statement("s").is_none());
+    }
+
+    #[test]
+    fn named_statements_are_removed_and_the_unnamed_one_stays() {
+        let store: MemPortalStore<String> = MemPortalStore::new();
+        for name in [crate::api::DEFAULT_NAME, "s1", "s2"] {
+            store.put_statement(Arc::new(StoredStatement::new(
+                name.to_owned(),
+                "select 1".to_owned(),
+                vec![],
+            )));
+        }
+        store.put_empty_statement("s3");
+        store.rm_named_statements();
+        assert!(store.get_statement(crate::api::DEFAULT_NAME).unwrap().value().is_some());
+        for name in ["s1", "s2", "s3"] {
+            assert!(store.get_statement(name).is_none(), "{name}");
+        }
     }
 
     #[test]
