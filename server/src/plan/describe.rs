@@ -8,12 +8,13 @@ use std::sync::Arc;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::{
-    Expr, FromTable, LimitClause, Query, SelectItem, SetExpr, Statement, TableObject, TableWithJoins, UpdateTableFromKind, Visit,
-    Visitor,
+    AssignmentTarget, Expr, FromTable, LimitClause, ObjectName, OnConflict, OnConflictAction, OnInsert, Query, SelectItem, SetExpr,
+    Statement, TableObject, TableWithJoins, UpdateTableFromKind, Visit, Visitor,
 };
 use shale_catalog::{CatalogError, resolve};
 
 use crate::sql::names;
+use crate::plan::param_types;
 use crate::plan::plan_cache::PlanKey;
 use shale_pgtypes::sql::placeholder_index;
 use crate::session::Session;
@@ -37,11 +38,22 @@ impl Session {
         // Planned as it will run: casts to uuid, json, ... are input-function calls.
         let mut rewritten = stmt.clone();
         crate::sql::rewrite::rewrite_statement(&mut rewritten)?;
+        let arrays = param_types::compare_with_elements(&mut rewritten);
         let txn = self.planning_txn();
         let result = self.describe_in_txn(&rewritten).await;
         let key = self.plan_key();
         self.end_planning_txn(txn);
         let mut description = Description { key: key?, ..result? };
+        // `x = ANY($1)`: described as `x = $1`, whose type is the array's element type.
+        for index in arrays {
+            if let Some(Some(element)) = description.params.get_mut(index) {
+                *element = param_types::as_array(element);
+            }
+        }
+        // `pg_advisory_lock($1)`: the argument's declared type, if planning found none.
+        for (index, ty) in param_types::function_arguments(stmt) {
+            set_param(&mut description.params, index, Some(ty));
+        }
         // `$1::date` is a date parameter and `LIMIT $1` a bigint one, whatever planning
         // made of them.
         for (index, ty) in syntax_typed_parameters(stmt) {
@@ -57,6 +69,7 @@ impl Session {
     /// Describes `stmt` in the current transaction (without the `$n::type` casts).
     pub(crate) async fn describe_in_txn(&mut self, stmt: &Statement) -> Result<Description, CatalogError> {
         Ok(match stmt {
+            Statement::Query(q) if shale_catalog::access::dml::changes_data(q) => Box::pin(self.describe_with_changes(q)).await?,
             Statement::Query(q) => {
                 let (params, rows) = self.plan_query(q).await?;
                 Description { params, rows: Some(rows), ..Default::default() }
@@ -76,6 +89,21 @@ impl Session {
                         }
                     } else {
                         merge(&mut params, self.plan_query(source).await?.0);
+                    }
+                }
+                // ON CONFLICT ... DO UPDATE SET column = $n: the column's type.
+                if let Some(OnInsert::OnConflict(OnConflict { action: OnConflictAction::DoUpdate(update), .. })) = &insert.on {
+                    let (indexes, targets): (Vec<usize>, Vec<ObjectName>) = update
+                        .assignments
+                        .iter()
+                        .filter_map(|a| match (placeholder_index(&a.value), &a.target) {
+                            (Some(i), AssignmentTarget::ColumnName(c)) => Some((i, c.clone())),
+                            _ => None,
+                        })
+                        .unzip();
+                    let columns = self.insert_column_types(name, &targets)?;
+                    for (i, column) in indexes.into_iter().zip(columns) {
+                        set_param(&mut params, i, Some(column));
                     }
                 }
                 let rows = self.returning_rows(&name.to_string(), insert.returning.as_deref(), &mut params).await?;
@@ -209,7 +237,7 @@ fn tables_sql(target: &TableWithJoins, others: &[TableWithJoins]) -> String {
     std::iter::once(target.relation.to_string()).chain(others.iter().map(|t| t.to_string())).collect::<Vec<_>>().join(", ")
 }
 
-fn params_from(types: HashMap<String, Option<DataType>>) -> Vec<Option<Field>> {
+pub(crate) fn params_from(types: HashMap<String, Option<DataType>>) -> Vec<Option<Field>> {
     let mut out = Vec::new();
     for (name, ty) in types {
         if let Some(i) = name.strip_prefix('$').and_then(|n| n.parse::<usize>().ok()).filter(|i| *i > 0) {

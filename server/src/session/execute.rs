@@ -22,6 +22,8 @@ impl Session {
     /// Executes a statement in the current transaction.
     pub(crate) async fn run(&mut self, stmt: Statement) -> Result<Outcome, CatalogError> {
         match stmt {
+            // Boxed, as a large future that other statements would carry on the stack.
+            Statement::Query(q) if dml::changes_data(&q) => Box::pin(self.with_changes(*q)).await,
             // SELECT ... FOR UPDATE locks its rows as DML writes its own.
             Statement::Query(_) if dml::is_locking_select(&stmt) => self.dml_statement(stmt).await,
             Statement::Query(_) => self.query(stmt).await,
@@ -114,6 +116,9 @@ impl Session {
     /// EXPLAIN of `stmt`: the physical plan's lines, or with `json` PostgreSQL's JSON
     /// shape of its logical plan (a statement other than a query: one ModifyTable node).
     pub(crate) async fn explain(&mut self, stmt: Statement, json: bool) -> Result<Outcome, CatalogError> {
+        if crate::session::modifying_with::changes_data(&stmt) {
+            return Err(CatalogError::unsupported("EXPLAIN of a statement with data-modifying WITH queries"));
+        }
         let lines = match (&stmt, json) {
             (Statement::Query(_), true) => {
                 let plan = self.state.statement_to_plan(DFStatement::Statement(Box::new(stmt))).await?;

@@ -5,6 +5,7 @@
 //! TRANSACTION) answer as PostgreSQL's do, warnings included; see `transaction`.
 
 pub mod execute;
+pub mod modifying_with;
 pub mod outcome;
 pub mod set_show;
 pub mod transaction;
@@ -262,6 +263,8 @@ impl Session {
             Statement::AlterSequence(_) => "ALTER SEQUENCE",
             Statement::Drop { object_type, .. } => return Err(read_only(&format!("DROP {object_type}"))),
             Statement::Truncate(_) => "TRUNCATE TABLE",
+            // A statement whose WITH queries change data is its main statement's command.
+            Statement::Query(q) if shale_catalog::access::dml::changes_data(q) => modifying_with::main_command(q),
             _ => return Ok(()),
         };
         Err(read_only(command))

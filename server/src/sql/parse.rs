@@ -10,7 +10,7 @@
 
 use std::ops::ControlFlow;
 
-use datafusion::sql::sqlparser::ast::{Expr, Query, Statement, Visit, Visitor};
+use datafusion::sql::sqlparser::ast::{Expr, Query, SetExpr, Statement, Visit, Visitor};
 use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
 use datafusion::sql::sqlparser::keywords::Keyword;
 use datafusion::sql::sqlparser::parser::{Parser, ParserError};
@@ -75,27 +75,79 @@ fn check_depth(stmt: &Statement) -> Result<(), CatalogError> {
 }
 
 /// 0A000 for FOR UPDATE / FOR SHARE anywhere but on a statement's own SELECT of one table
-/// (see `shale_catalog::access::dml::is_locking_select`): in a subquery, a CTE or the query
-/// of INSERT ... SELECT, DataFusion would plan the query and lock nothing.
+/// (see `shale_catalog::access::dml::is_locking_select`) or on a subquery of the WHERE
+/// clause of UPDATE or DELETE (not inside another subquery there), which the catalog runs
+/// as a locking SELECT first: in another subquery, a CTE or the query of INSERT ... SELECT,
+/// DataFusion would plan the query and lock nothing.
 fn check_locking_clauses(stmt: &Statement) -> Result<(), CatalogError> {
-    struct Nested<'a>(Option<&'a Query>);
-    impl Visitor for Nested<'_> {
+    struct Nested(Vec<*const Query>);
+    impl Visitor for Nested {
         type Break = ();
         fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
-            let top = self.0.is_some_and(|top| std::ptr::eq(top, query));
-            if !query.locks.is_empty() && !top { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+            let allowed = self.0.iter().any(|q| std::ptr::eq(*q, query));
+            if !query.locks.is_empty() && !allowed { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
         }
     }
-    let top = match stmt {
-        Statement::Query(q) => Some(q.as_ref()),
-        _ => None,
-    };
-    match stmt.visit(&mut Nested(top)) {
+    let mut allowed = Vec::new();
+    match stmt {
+        Statement::Query(q) => {
+            allowed.push(q.as_ref() as *const Query);
+            // The UPDATEs and DELETEs of a statement with data-modifying WITH queries.
+            let ctes = q.with.iter().flat_map(|w| w.cte_tables.iter().map(|c| c.query.body.as_ref()));
+            for body in ctes.chain([q.body.as_ref()]) {
+                if let SetExpr::Update(changes) | SetExpr::Delete(changes) = body {
+                    allowed.extend(changing_where_subqueries(changes));
+                }
+            }
+        }
+        other => allowed.extend(changing_where_subqueries(other)),
+    }
+    match stmt.visit(&mut Nested(allowed)) {
         ControlFlow::Continue(()) => Ok(()),
         ControlFlow::Break(()) => Err(CatalogError::unsupported(
-            "FOR UPDATE / FOR SHARE in a subquery, a WITH query or the query of another statement",
+            "FOR UPDATE / FOR SHARE in a subquery other than one of the WHERE clause of UPDATE or DELETE, a WITH query or the query of another statement",
         )),
     }
+}
+
+/// The subqueries of the WHERE clause of an UPDATE or DELETE that are not inside another
+/// subquery.
+fn changing_where_subqueries(stmt: &Statement) -> Vec<*const Query> {
+    match stmt {
+        Statement::Update(update) => where_subqueries(update.selection.as_ref()),
+        Statement::Delete(delete) => where_subqueries(delete.selection.as_ref()),
+        _ => Vec::new(),
+    }
+}
+
+/// The subqueries of a WHERE clause that are not inside another subquery.
+fn where_subqueries(selection: Option<&Expr>) -> Vec<*const Query> {
+    struct Outer {
+        depth: usize,
+        found: Vec<*const Query>,
+    }
+    impl Visitor for Outer {
+        type Break = ();
+        fn pre_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+            self.depth += 1;
+            ControlFlow::Continue(())
+        }
+        fn post_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+            self.depth -= 1;
+            ControlFlow::Continue(())
+        }
+        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            if let (0, Expr::Subquery(q) | Expr::InSubquery { subquery: q, .. } | Expr::Exists { subquery: q, .. }) = (self.depth, e) {
+                self.found.push(q.as_ref() as *const Query);
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut outer = Outer { depth: 0, found: Vec::new() };
+    if let Some(selection) = selection {
+        let _ = selection.visit(&mut outer);
+    }
+    outer.found
 }
 
 /// 54001, in PostgreSQL's words.
@@ -139,5 +191,28 @@ mod tests {
         assert_eq!(parse_statements("SELECT 1 SELECT 2").unwrap_err().code, "42601");
         let abort = parse_statements("abort; ABORT WORK;").unwrap();
         assert!(abort.iter().all(|s| matches!(s, Statement::Rollback { chain: false, savepoint: None })));
+    }
+
+    #[test]
+    fn locking_clauses_only_where_they_lock() {
+        let take = "(SELECT id FROM t ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)";
+        for allowed in [
+            "SELECT id FROM t FOR UPDATE".to_string(),
+            format!("UPDATE t SET v = 1 WHERE id = {take} OR id IN {take} OR EXISTS {take}"),
+            format!("DELETE FROM t WHERE id = ANY {take} RETURNING *"),
+            format!("WITH d AS (DELETE FROM t WHERE id = {take} RETURNING *) UPDATE t SET v = 2 WHERE id IN {take}"),
+        ] {
+            assert!(parse_statements(&allowed).is_ok(), "{allowed}");
+        }
+        for refused in [
+            format!("SELECT * FROM t WHERE id IN {take}"),
+            format!("UPDATE t SET v = {take}"),
+            format!("UPDATE t SET v = 1 WHERE id IN (SELECT id FROM {take} s)"),
+            format!("DELETE FROM t WHERE id = 1 RETURNING {take}"),
+            "INSERT INTO t SELECT * FROM t FOR UPDATE".to_string(),
+            "WITH l AS (SELECT id FROM t FOR UPDATE) SELECT * FROM l".to_string(),
+        ] {
+            assert_eq!(parse_statements(&refused).unwrap_err().code, "0A000", "{refused}");
+        }
     }
 }

@@ -1,12 +1,14 @@
 //! `SELECT ... FOR UPDATE | FOR SHARE [OF t] [NOWAIT | SKIP LOCKED]` (issue 13, point 5):
-//! the job-queue pattern with concurrent workers, waiting for and blocking writers, NOWAIT,
-//! a row changed while waiting (read committed), parameters, and PostgreSQL's errors.
+//! the job-queue pattern with concurrent workers (also in one statement, the locking SELECT
+//! a subquery of UPDATE's or DELETE's WHERE clause), waiting for and blocking writers,
+//! NOWAIT, a row changed while waiting (read committed), parameters, and PostgreSQL's
+//! errors.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use shale_tests::{Background, ClientExt, TestServer, render_rows, sqlstate};
+use shale_tests::{Background, ClientExt, TestServer, render_rows, sqlstate, within};
 use tokio::sync::Barrier;
 
 const JOBS: &str = "CREATE TABLE jobs (id bigserial PRIMARY KEY, queue text NOT NULL, payload text, done boolean NOT NULL DEFAULT false);
@@ -65,6 +67,171 @@ async fn four_workers_each_take_a_different_job() {
     assert_eq!(all.iter().collect::<HashSet<_>>().len(), 20);
     let client = server.client().await;
     assert_eq!(client.lines("SELECT count(*) FILTER (WHERE done), count(*) FILTER (WHERE payload LIKE '%!!') FROM jobs").await, ["20|0"]);
+}
+
+/// Takes the first free job and marks it done in one statement.
+const TAKE_ONE: &str = "UPDATE jobs SET done = true, payload = payload || '!' \
+    WHERE id = (SELECT id FROM jobs WHERE NOT done ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING id";
+
+/// Takes up to `$1` free jobs and marks them done in one statement.
+const TAKE_SOME: &str = "UPDATE jobs SET done = true, payload = payload || '!' \
+    WHERE id IN (SELECT id FROM jobs WHERE NOT done ORDER BY id FOR UPDATE SKIP LOCKED LIMIT $1) RETURNING id";
+
+#[tokio::test]
+async fn four_workers_take_distinct_jobs_in_one_statement() {
+    let server = TestServer::start().await;
+    server.client().await.run(JOBS).await;
+    // Each worker holds the job it took until all four have one: a worker that waited for
+    // another's row instead of skipping it would never arrive.
+    let barrier = Arc::new(Barrier::new(4));
+    let mut workers = Vec::new();
+    for _ in 0..4 {
+        let client = server.client().await;
+        let barrier = barrier.clone();
+        workers.push(tokio::spawn(async move {
+            client.run("BEGIN").await;
+            let taken = client.lines(TAKE_ONE).await;
+            within(barrier.wait(), "the other workers' jobs").await;
+            client.run("COMMIT").await;
+            taken
+        }));
+    }
+    let mut all = Vec::new();
+    for worker in workers {
+        let taken = worker.await.expect("worker");
+        assert_eq!(taken.len(), 1, "{taken:?}");
+        all.extend(taken);
+    }
+    assert_eq!(all.iter().collect::<HashSet<_>>().len(), 4, "{all:?}");
+    // Then they drain the queue, two a job at a time and two up to three at a time, each
+    // statement its own transaction: every job is taken once.
+    let mut workers = Vec::new();
+    for w in 0..4 {
+        let client = server.client().await;
+        workers.push(tokio::spawn(async move {
+            let (sql, limit) = if w % 2 == 0 { (TAKE_ONE, None) } else { (TAKE_SOME, Some(3i64)) };
+            let take = client.prepare(sql).await.expect("prepare");
+            let mut mine = Vec::new();
+            loop {
+                let rows = match &limit {
+                    Some(limit) => client.query(&take, &[limit]).await,
+                    None => client.query(&take, &[]).await,
+                }
+                .expect("take");
+                if rows.is_empty() {
+                    return mine;
+                }
+                assert!(rows.len() <= limit.unwrap_or(1) as usize);
+                mine.extend(rows.iter().map(|r| r.get::<_, i64>(0).to_string()));
+            }
+        }));
+    }
+    for worker in workers {
+        all.extend(worker.await.expect("worker"));
+    }
+    assert_eq!(all.len(), 20, "{all:?}");
+    assert_eq!(all.iter().collect::<HashSet<_>>().len(), 20, "{all:?}");
+    let client = server.client().await;
+    assert_eq!(client.lines("SELECT count(*) FILTER (WHERE done), count(*) FILTER (WHERE payload LIKE '%!!') FROM jobs").await, ["20|0"]);
+}
+
+#[tokio::test]
+async fn a_locking_subquery_skips_and_waits_for_rows_another_holds() {
+    let (_server, a, b) = TestServer::start_with_two_clients().await;
+    a.run(JOBS).await;
+    a.run("BEGIN").await;
+    assert_eq!(a.lines("SELECT id FROM jobs WHERE id <= 2 FOR UPDATE").await, ["1", "2"]);
+    // SKIP LOCKED passes the held rows by; the DELETE form removes what it took.
+    let pop = "DELETE FROM jobs WHERE id = ANY (SELECT id FROM jobs ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 2) RETURNING id, payload";
+    let mut popped = b.lines(pop).await;
+    popped.sort();
+    assert_eq!(popped, ["3|p3", "4|p4"]);
+    // NOWAIT fails on them.
+    b.expect_error(
+        "UPDATE jobs SET done = true WHERE id IN (SELECT id FROM jobs ORDER BY id FOR UPDATE NOWAIT LIMIT 1)",
+        "55P03",
+        "could not obtain lock on row in relation \"jobs\"",
+    )
+    .await;
+    // Without either, the subquery waits; read committed, the row changed meanwhile is
+    // checked again, and the next one taken when it no longer matches.
+    let take = Background::start(
+        b,
+        "UPDATE jobs SET payload = 'b' WHERE id = (SELECT id FROM jobs WHERE NOT done ORDER BY id FOR UPDATE LIMIT 1) RETURNING id, payload",
+    );
+    assert!(take.still_running_after(Duration::from_millis(300)).await);
+    a.run("UPDATE jobs SET done = true WHERE id = 1; COMMIT").await;
+    let (b, result) = take.finish().await;
+    assert_eq!(sqlstate(&result), None);
+    assert_eq!(render_rows(&result.expect("rows")), ["2|b"]);
+    // The subquery's row locks, also on rows the statement does not change, are held until
+    // the transaction ends.
+    b.run("BEGIN").await;
+    let update = "UPDATE jobs SET payload = 'c' WHERE id = 5 AND EXISTS (SELECT 1 FROM jobs WHERE id = 6 FOR SHARE) RETURNING id";
+    assert_eq!(b.lines(update).await, ["5"]);
+    a.expect_error("SELECT id FROM jobs WHERE id = 6 FOR UPDATE NOWAIT", "55P03", "could not obtain lock on row in relation \"jobs\"").await;
+    assert_eq!(a.lines("SELECT id FROM jobs WHERE id = 6 FOR SHARE NOWAIT").await, ["6"]);
+    b.run("COMMIT").await;
+    assert_eq!(a.lines("SELECT id, payload FROM jobs WHERE id <= 6 ORDER BY id").await, ["1|p1", "2|b", "5|c", "6|p6"]);
+}
+
+#[tokio::test]
+async fn locking_subqueries_of_update_and_delete_as_postgres_takes_them() {
+    let (server, client) = TestServer::start_with_client().await;
+    client.run(JOBS).await;
+    // EXISTS, ALL, NOT IN, and no row found: a scalar subquery is NULL, IN matches nothing.
+    // (RETURNING gives the rows in the order they are found, which differs.)
+    let sorted = |mut lines: Vec<String>| {
+        lines.sort_by_key(|l| l.parse::<i64>().unwrap_or_default());
+        lines
+    };
+    let update = "UPDATE jobs SET done = true WHERE EXISTS (SELECT 1 FROM jobs WHERE id = 1 FOR UPDATE) AND id <= 2 RETURNING id";
+    assert_eq!(sorted(client.lines(update).await), ["1", "2"]);
+    let delete = "DELETE FROM jobs WHERE id > ALL (SELECT id FROM jobs WHERE id < 18 FOR SHARE) RETURNING id";
+    assert_eq!(sorted(client.lines(delete).await), ["18", "19", "20"]);
+    let delete = "DELETE FROM jobs WHERE id NOT IN (SELECT id FROM jobs WHERE id > 3 FOR KEY SHARE) RETURNING id";
+    assert_eq!(sorted(client.lines(delete).await), ["1", "2", "3"]);
+    assert_eq!(client.lines("UPDATE jobs SET done = true WHERE id = (SELECT id FROM jobs WHERE id > 100 FOR UPDATE) RETURNING id").await, Vec::<String>::new());
+    // The subquery's own aliases and ORDER BY.
+    let update = "UPDATE jobs SET payload = 'last' WHERE id IN (SELECT id AS n FROM jobs ORDER BY n DESC LIMIT 2 FOR UPDATE) RETURNING id";
+    assert_eq!(sorted(client.lines(update).await), ["16", "17"]);
+    let update = "UPDATE jobs SET payload = 'p16' WHERE id = (SELECT max(id) - 1 FROM jobs) AND id IN (SELECT id FROM jobs WHERE payload = 'last' FOR UPDATE) RETURNING id";
+    assert_eq!(client.lines(update).await, ["16"]);
+    assert_eq!(client.lines("UPDATE jobs SET done = true WHERE id IN (SELECT id FROM jobs WHERE id > 100 FOR UPDATE) RETURNING id").await, Vec::<String>::new());
+    // Parameters in the subquery and outside it, prepared and executed again.
+    let take = client
+        .prepare("UPDATE jobs SET payload = $2 WHERE id = (SELECT id FROM jobs WHERE queue = $1 AND payload <> $2 ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING id, payload")
+        .await
+        .expect("prepare");
+    for expected in [4i64, 5] {
+        let row = client.query_one(&take, &[&"q", &"x"]).await.expect("take");
+        assert_eq!((row.get::<_, i64>(0), row.get::<_, String>(1)), (expected, "x".to_string()));
+    }
+    client.expect_error(
+        "UPDATE jobs SET done = true WHERE id = (SELECT id FROM jobs FOR UPDATE)",
+        "21000",
+        "more than one row returned by a subquery used as an expression",
+    )
+    .await;
+    client.expect_error(
+        "UPDATE jobs SET done = true WHERE id IN (SELECT count(*) FROM jobs FOR UPDATE)",
+        "0A000",
+        "FOR UPDATE is not allowed with aggregate functions",
+    )
+    .await;
+    // Shale does not run a correlated locking subquery, nor one elsewhere than in the WHERE
+    // clause.
+    if !server.is_reference() {
+        for sql in [
+            "UPDATE jobs j SET done = true WHERE EXISTS (SELECT 1 FROM jobs k WHERE k.id = j.id FOR UPDATE)",
+            "UPDATE jobs SET payload = (SELECT payload FROM jobs WHERE id = 7 FOR UPDATE)",
+            "DELETE FROM jobs WHERE id IN (SELECT id FROM (SELECT id FROM jobs FOR UPDATE) s)",
+        ] {
+            let error = client.batch_execute(sql).await.expect_err(sql);
+            assert_eq!(error.code().map(|c| c.code()), Some("0A000"), "{sql}: {error}");
+        }
+    }
+    assert_eq!(client.value("SELECT count(*) FILTER (WHERE done) || ' ' || count(*) || ' ' || count(*) FILTER (WHERE payload = 'last') FROM jobs").await, "0 14 1");
 }
 
 #[tokio::test]

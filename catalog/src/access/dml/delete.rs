@@ -9,17 +9,19 @@ use datafusion::sql::sqlparser::ast::{self, FromTable};
 
 use super::write::RowWriter;
 use super::update::other_columns;
-use super::{DmlContext, DmlPlan, Kind, single_table};
+use super::{DmlContext, DmlPlan, Kind, locking_subqueries, single_table};
 use crate::access::convert::datum_at;
 use crate::error::{CatalogError, Result};
 use crate::provider::KEY_COLUMN;
 
 /// Plans a DELETE: the matching rows, each followed by its key; with USING and RETURNING,
 /// the USING list's columns after them.
-pub(super) async fn plan(ctx: &DmlContext<'_>, stmt: ast::Delete) -> Result<DmlPlan> {
+pub(super) async fn plan(ctx: &DmlContext<'_>, mut stmt: ast::Delete) -> Result<DmlPlan> {
     if stmt.limit.is_some() || !stmt.order_by.is_empty() || !stmt.tables.is_empty() {
         return Err(CatalogError::unsupported("this form of DELETE"));
     }
+    let locking_subqueries = locking_subqueries::take(stmt.selection.as_mut());
+    locking_subqueries::refuse_other_locks(&stmt)?;
     let (FromTable::WithFromKeyword(tables) | FromTable::WithoutKeyword(tables)) = &stmt.from;
     let [target] = tables.as_slice() else {
         return Err(CatalogError::unsupported("DELETE from several tables"));
@@ -40,7 +42,18 @@ pub(super) async fn plan(ctx: &DmlContext<'_>, stmt: ast::Delete) -> Result<DmlP
         exprs.extend(other_columns(scan.schema(), &relation));
     }
     let plan = scan.project(exprs)?.build()?;
-    Ok(DmlPlan { kind: Kind::Delete, table: Arc::new(resolved.table), relation, plan, returning: stmt.returning, on_conflict: None, joined, locking: None })
+    let locking_subqueries = locking_subqueries::plan(ctx, &plan, locking_subqueries).await?;
+    Ok(DmlPlan {
+        kind: Kind::Delete,
+        table: Arc::new(resolved.table),
+        relation,
+        plan,
+        returning: stmt.returning,
+        on_conflict: None,
+        joined,
+        locking: None,
+        locking_subqueries,
+    })
 }
 
 /// Removes the rows of `batches` by their keys (the last column); returns how many and,

@@ -60,7 +60,7 @@ pub(super) async fn plan(ctx: &DmlContext<'_>, mut stmt: ast::Insert, text_param
         return Err(CatalogError::internal("INSERT did not plan as DML"));
     };
     let plan = Arc::unwrap_or_clone(dml.input);
-    Ok(DmlPlan { kind: Kind::Insert, table: Arc::new(resolved.table), relation, plan, returning, on_conflict, joined: false, locking: None })
+    Ok(DmlPlan { kind: Kind::Insert, table: Arc::new(resolved.table), relation, plan, returning, on_conflict, joined: false, locking: None, locking_subqueries: Vec::new() })
 }
 
 /// 428C9 for a value given to a GENERATED ALWAYS identity column: anything but DEFAULT in

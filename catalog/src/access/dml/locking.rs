@@ -168,6 +168,7 @@ pub(super) async fn plan(ctx: &DmlContext<'_>, query: Query) -> Result<DmlPlan> 
         on_conflict: None,
         joined: false,
         locking: Some(locking),
+        locking_subqueries: Vec::new(),
     })
 }
 

@@ -9,6 +9,8 @@ mod checks;
 mod delete;
 mod insert;
 mod locking;
+mod locking_subqueries;
+mod modifying_with;
 mod returning;
 mod update;
 mod upsert;
@@ -34,6 +36,7 @@ use datafusion::sql::sqlparser::ast::{self, ExprWithAlias, SelectItem, SetExpr, 
 
 use shale_storage::{Isolation, Space};
 
+pub use self::modifying_with::{WithDescription, changes_data, describe_with_changes, run_with_changes};
 use self::write::RowWriter;
 use crate::session::blocking::blocking;
 use crate::descriptor::TableDesc;
@@ -93,6 +96,9 @@ pub struct DmlPlan {
     joined: bool,
     /// SELECT ... FOR UPDATE / FOR SHARE.
     locking: Option<locking::Locking>,
+    /// UPDATE, DELETE: the subqueries of the WHERE clause that lock rows, run before the
+    /// plan at each execution.
+    locking_subqueries: Vec<locking_subqueries::LockingSubquery>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -132,6 +138,10 @@ impl DmlPlan {
     /// Runs the plan with `params` bound to its placeholders and writes the rows through
     /// the session's transaction.
     pub async fn execute(&self, ctx: &DmlContext<'_>, params: Option<ParamValues>) -> Result<DmlOutcome> {
+        if !self.locking_subqueries.is_empty() {
+            // Boxed: the common path's future stays small.
+            return Box::pin(self.lock_then_write(ctx, params.as_ref())).await;
+        }
         let plan = match &params {
             Some(params) => self.plan.clone().with_param_values(params.clone())?,
             None => self.plan.clone(),
@@ -140,9 +150,23 @@ impl DmlPlan {
     }
 
     /// Runs `physical`, a physical plan of [`DmlPlan::logical_plan`] that reads its
-    /// parameters at execution (see [`crate::session::param`]), and writes the rows.
+    /// parameters at execution (see [`crate::session::param`]), and writes the rows. A
+    /// statement with locking subqueries runs its logical plan instead, since the rows they
+    /// lock are part of it.
     pub async fn execute_physical(&self, ctx: &DmlContext<'_>, physical: Arc<dyn ExecutionPlan>) -> Result<DmlOutcome> {
+        if !self.locking_subqueries.is_empty() {
+            return Box::pin(self.lock_then_write(ctx, None)).await;
+        }
         self.run_and_write(ctx, Source::Physical(&physical), None).await
+    }
+
+    /// Runs the locking subqueries of the WHERE clause, then the plan with the rows they
+    /// locked in their place, and writes. `params`: the parameter values, unless the
+    /// session has them bound.
+    async fn lock_then_write(&self, ctx: &DmlContext<'_>, params: Option<&ParamValues>) -> Result<DmlOutcome> {
+        let plan = locking_subqueries::bound(ctx, self.plan.clone(), params)?;
+        let plan = locking_subqueries::lock_and_substitute(ctx, plan, &self.locking_subqueries, params).await?;
+        self.run_and_write(ctx, Source::Logical(&plan), params).await
     }
 
     /// Runs the plan, rechecks the rows it found (read committed) and writes. `params`:
@@ -160,6 +184,22 @@ impl DmlPlan {
             batches = only_keys(&batches, self.key_index(), |key| seen.insert(key.to_vec()))?;
         }
         self.write(ctx, batches, params).await
+    }
+
+    /// The columns RETURNING gives, without running the statement; `None` without
+    /// RETURNING.
+    async fn returning_schema(&self, ctx: &DmlContext<'_>) -> Result<Option<SchemaRef>> {
+        let Some(items) = &self.returning else { return Ok(None) };
+        let written = RecordBatch::new_empty(self.table.arrow_schema());
+        let others = match self.joined {
+            true => {
+                let fields = self.plan.schema().fields().iter().skip(self.key_index() + 1).cloned();
+                let schema = Arc::new(datafusion::arrow::datatypes::Schema::new(fields.collect::<Vec<_>>()));
+                (!schema.fields().is_empty()).then(|| vec![RecordBatch::new_empty(schema)])
+            }
+            false => None,
+        };
+        Ok(Some(ctx.returning(self.returned_columns(written, others)?, items).await?.schema))
     }
 
     /// Where the plan of an UPDATE or DELETE has each row's key: after the table's columns.
@@ -208,7 +248,7 @@ impl DmlPlan {
         if !matches!(self.kind, Kind::Delete) {
             ctx.check_constraints(&table, &batches).await?;
         }
-        let writer = RowWriter::new(&txn, &table);
+        let writer = RowWriter::new(&txn, &table, ctx.state)?;
         let (count, written) = match &self.on_conflict {
             Some(on_conflict) => on_conflict.write(ctx, &writer, &batches, returning, params).await?,
             None => blocking(|| match self.kind {

@@ -11,7 +11,7 @@ use datafusion::logical_expr::expr::Alias;
 use datafusion::sql::sqlparser::ast::{self, Assignment, AssignmentTarget, UpdateTableFromKind};
 
 use super::write::RowWriter;
-use super::{DmlContext, DmlPlan, Kind, has_subquery, single_table};
+use super::{DmlContext, DmlPlan, Kind, has_subquery, locking_subqueries, single_table};
 use crate::access::convert::datum_at;
 use crate::descriptor::{Identity, TableDesc};
 use crate::error::{CatalogError, Result, sqlstate};
@@ -20,10 +20,12 @@ use crate::resolve;
 
 /// Plans an UPDATE: the new value of every column of each matching row, and its key; with
 /// FROM and RETURNING, the FROM list's columns after them.
-pub(super) async fn plan(ctx: &DmlContext<'_>, stmt: ast::Update, text_params: &[bool]) -> Result<DmlPlan> {
+pub(super) async fn plan(ctx: &DmlContext<'_>, mut stmt: ast::Update, text_params: &[bool]) -> Result<DmlPlan> {
     if stmt.limit.is_some() || !stmt.order_by.is_empty() || stmt.or.is_some() {
         return Err(CatalogError::unsupported("this form of UPDATE"));
     }
+    let locking_subqueries = locking_subqueries::take(stmt.selection.as_mut());
+    locking_subqueries::refuse_other_locks(&stmt)?;
     let others = match &stmt.from {
         None => &[][..],
         Some(UpdateTableFromKind::AfterSet(tables)) => tables.as_slice(),
@@ -55,7 +57,18 @@ pub(super) async fn plan(ctx: &DmlContext<'_>, stmt: ast::Update, text_params: &
         exprs.extend(other_columns(scan.schema(), &relation));
     }
     let plan = scan.project(exprs)?.build()?;
-    Ok(DmlPlan { kind: Kind::Update, table: Arc::new(resolved.table), relation, plan, returning: stmt.returning, on_conflict: None, joined, locking: None })
+    let locking_subqueries = locking_subqueries::plan(ctx, &plan, locking_subqueries).await?;
+    Ok(DmlPlan {
+        kind: Kind::Update,
+        table: Arc::new(resolved.table),
+        relation,
+        plan,
+        returning: stmt.returning,
+        on_conflict: None,
+        joined,
+        locking: None,
+        locking_subqueries,
+    })
 }
 
 /// `e`, aliased, with its alias qualified by `relation`.

@@ -388,7 +388,6 @@ async fn diesel_library_loans_default_to_today() {
 }
 
 #[tokio::test]
-#[ignore = "needs data-modifying CTEs (issue 13)"]
 async fn diesel_library_archives_returned_loans_with_a_data_modifying_cte() {
     let (_server, client) = TestServer::start_with_client().await;
     let migrations = migrations(&app_dir("diesel_library").join("migrations"));

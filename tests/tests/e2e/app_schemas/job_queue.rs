@@ -210,7 +210,6 @@ async fn job_queue_four_workers_take_distinct_jobs_locking_before_limit() {
 }
 
 #[tokio::test]
-#[ignore = "needs FOR UPDATE SKIP LOCKED in a subquery of UPDATE / DELETE (0A000 today) (issue 13)"]
 async fn job_queue_takes_a_job_in_one_statement() {
     let (_server, client) = TestServer::start_with_client().await;
     run(&client, &migrations(&app_dir("job_queue").join("migrations"))).await;
