@@ -11,7 +11,7 @@ use datafusion::prelude::SessionConfig;
 use crate::SEARCH_PATH_SCHEMA;
 use datafusion::optimizer::{Analyzer, AnalyzerRule, Optimizer, OptimizerRule};
 
-use shale_pgtypes::arith::{CheckedArithmetic, IntegerLiterals};
+use shale_pgtypes::arith::{CheckedArithmetic, DateDifferences, IntegerLiterals};
 use shale_pgtypes::datetime::interval_scaling::IntervalScaling;
 use shale_pgtypes::casts::{ByteaText, CastSemantics, LimitRounding};
 use shale_pgtypes::rules::boolean_operands::BooleanOperands;
@@ -60,6 +60,7 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
     let mut analyzer_rules: Vec<Arc<dyn AnalyzerRule + Send + Sync>> =
         vec![
         Arc::new(IntegerLiterals),
+        Arc::new(DateDifferences),
         Arc::new(UntypedLiterals),
         // Once literals have their types: every cast here is one the statement wrote.
         Arc::new(ExistingCasts),

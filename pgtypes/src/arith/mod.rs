@@ -11,7 +11,9 @@
 //!   [`crate::arith::float`]) instead of giving an infinity or zero. `date - date`, which
 //!   DataFusion types bigint, is an `integer` count of days, as in PostgreSQL.
 //!
-//! Both keep every expression's name, as DataFusion's own type coercion does, so plans that
+//! - [`DateDifferences`] (before type coercion): `date - date` is an `integer`.
+//!
+//! They keep every expression's name, as DataFusion's own type coercion does, so plans that
 //! refer to columns by name are unaffected.
 
 pub mod float;
@@ -159,6 +161,29 @@ impl AnalyzerRule for CheckedArithmetic {
                 };
                 let udf = ScalarUDF::new_from_impl(CheckedOp { op, signature: Signature::any(args.len(), Volatility::Immutable) });
                 Ok(Transformed::yes(Expr::ScalarFunction(ScalarFunction::new_udf(Arc::new(udf), args))))
+            })
+        })
+    }
+}
+
+/// `date - date` as an `integer` count of days before type coercion, so that a function or
+/// operator taking it is typed for an integer (`left(s, d1 - d2)`: DataFusion types the
+/// difference bigint, and a cast added after coercion left `left` expecting a bigint).
+/// [`CheckedArithmetic`] casts the differences this rule cannot type yet (an operand that
+/// is an untyped literal).
+#[derive(Debug, Default)]
+pub struct DateDifferences;
+
+impl AnalyzerRule for DateDifferences {
+    fn name(&self) -> &str {
+        "shale_date_differences"
+    }
+
+    fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
+        rewrite_plan(plan, |_| false, &|e, schema| {
+            e.transform_up(|e| match is_date_difference(&e, schema) {
+                true => Ok(Transformed::yes(Expr::Cast(Cast::new(Box::new(e), DataType::Int32)))),
+                false => Ok(Transformed::no(e)),
             })
         })
     }

@@ -265,6 +265,11 @@ async fn the_sql_fuzzers_findings_answer_as_postgres() {
     assert_eq!(client.lines("SELECT 'abc'::bytea LIKE 'a%'").await, ["t"]);
     // A checked float function of a subquery's one value, on every row.
     assert_eq!(client.lines("SELECT ln((SELECT 4::float8)) > 1.38 FROM generate_series(1, 3)").await, ["t", "t", "t"]);
+    // A difference of dates is an integer where a function takes it (XX000 before).
+    assert_eq!(
+        client.lines("SELECT left('abcdef', '2024-03-02'::date - '2024-02-29'::date), left(CASE WHEN false THEN ''::text END, '4713-01-01 BC'::date - '2024-02-29'::date) IS NULL").await,
+        ["ab|t"]
+    );
 }
 
 #[tokio::test]
