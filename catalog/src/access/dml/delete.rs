@@ -1,6 +1,5 @@
 //! DELETE: DataFusion finds the matching rows and their storage keys; they are removed here.
 
-use std::sync::Arc;
 
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::{Column, TableReference};
@@ -43,17 +42,7 @@ pub(super) async fn plan(ctx: &DmlContext<'_>, mut stmt: ast::Delete) -> Result<
     }
     let plan = scan.project(exprs)?.build()?;
     let locking_subqueries = locking_subqueries::plan(ctx, &plan, locking_subqueries).await?;
-    Ok(DmlPlan {
-        kind: Kind::Delete,
-        table: Arc::new(resolved.table),
-        relation,
-        plan,
-        returning: stmt.returning,
-        on_conflict: None,
-        joined,
-        locking: None,
-        locking_subqueries,
-    })
+    Ok(DmlPlan::changing(Kind::Delete, resolved.table, relation, plan, stmt.returning, joined, locking_subqueries))
 }
 
 /// Removes the rows of `batches` by their keys (the last column); returns how many and,

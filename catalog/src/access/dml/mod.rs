@@ -130,6 +130,21 @@ pub fn is_locking_select(stmt: &Statement) -> bool {
 }
 
 impl DmlPlan {
+    /// The plan of an UPDATE or DELETE (`kind`) of `table` (referred to as `relation`),
+    /// whose `plan` gives the rows it changes.
+    fn changing(
+        kind: Kind,
+        table: TableDesc,
+        relation: String,
+        plan: LogicalPlan,
+        returning: Option<Vec<SelectItem>>,
+        joined: bool,
+        locking_subqueries: Vec<locking_subqueries::LockingSubquery>,
+    ) -> DmlPlan {
+        let table = Arc::new(table);
+        DmlPlan { kind, table, relation, plan, returning, on_conflict: None, joined, locking: None, locking_subqueries }
+    }
+
     /// The plan of the rows to write or remove, with its placeholders.
     pub fn logical_plan(&self) -> &LogicalPlan {
         &self.plan

@@ -2,7 +2,6 @@
 //! the old rows are then replaced here.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::{Column, DFSchema, TableReference};
@@ -58,17 +57,7 @@ pub(super) async fn plan(ctx: &DmlContext<'_>, mut stmt: ast::Update, text_param
     }
     let plan = scan.project(exprs)?.build()?;
     let locking_subqueries = locking_subqueries::plan(ctx, &plan, locking_subqueries).await?;
-    Ok(DmlPlan {
-        kind: Kind::Update,
-        table: Arc::new(resolved.table),
-        relation,
-        plan,
-        returning: stmt.returning,
-        on_conflict: None,
-        joined,
-        locking: None,
-        locking_subqueries,
-    })
+    Ok(DmlPlan::changing(Kind::Update, resolved.table, relation, plan, stmt.returning, joined, locking_subqueries))
 }
 
 /// `e`, aliased, with its alias qualified by `relation`.

@@ -68,34 +68,11 @@ mod tests {
         // psql -At: SET IntervalStyle='postgres';
         // SELECT '1 year 2 mons 3 days 04:05:06.5'::interval, ...
         let hour = 3_600_000_000;
+        // The cases of what it writes are pgtypes' (`output::tests`); this checks the bytes
+        // reach the buffer.
         let cases = [
             (14, 3, 14_706_500_000, "1 year 2 mons 3 days 04:05:06.5"),
             (0, -1, 2 * hour, "-1 days +02:00:00"),
-            (0, 0, 0, "00:00:00"),
-            (1, 0, 0, "1 mon"),
-            (0, 0, -1_000_000, "-00:00:01"),
-            (-14, 0, 0, "-1 years -2 mons"),
-            (10, 0, 0, "10 mons"),
-            (-10, 0, 0, "-10 mons"),
-            (0, 1, 0, "1 day"),
-            (0, 2, 0, "2 days"),
-            (-1, 3, 0, "-1 mons +3 days"),
-            (-1, -3, 0, "-1 mons -3 days"),
-            (0, 0, 100 * hour, "100:00:00"),
-            (0, 0, -99 * hour - 30 * 60_000_000, "-99:30:00"),
-            (0, 1, -1, "1 day -00:00:00.000001"),
-            (13, 0, 0, "1 year 1 mon"),
-            (-13, 0, 0, "-1 years -1 mons"),
-            (12, -1, 0, "1 year -1 days"),
-            (0, 0, 1_250_000, "00:00:01.25"),
-            (0, -1, -hour, "-1 days -01:00:00"),
-            (1, 0, -hour, "1 mon -01:00:00"),
-            (1, 0, hour, "1 mon 01:00:00"),
-            (0, 0, 2_147_483_647 * hour, "2147483647:00:00"),
-            (i32::MIN, 0, 0, "-178956970 years -8 mons"),
-            (12, 0, 0, "1 year"),
-            (24, 0, 0, "2 years"),
-            (-12, 0, 0, "-1 years"),
         ];
         for (months, days, micros, expected) in cases {
             assert_eq!(interval(months, days, micros), expected);
