@@ -39,7 +39,9 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
         .with_default_catalog_and_schema(CATALOG_NAME, SEARCH_PATH_SCHEMA)
         .with_create_default_catalog_and_schema(false)
         .with_information_schema(false)
-        .with_target_partitions(1);
+        .with_target_partitions(1)
+        // Writers find the session's queue of deferred foreign-key checks here.
+        .with_extension(Arc::new(handle.clone()));
     let options = config.options_mut();
     options.sql_parser.dialect = datafusion::config::Dialect::PostgreSQL;
     // `1.5` is numeric in PostgreSQL, not double precision.

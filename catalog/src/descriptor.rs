@@ -142,13 +142,17 @@ pub struct Check {
     /// Slots of the columns it reads (`pg_constraint.conkey`).
     #[serde(default)]
     pub columns: Vec<usize>,
+    /// Added `NOT VALID` and not validated since: rows written before it may break it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_valid: bool,
 }
 
 impl Check {
     /// As `pg_get_constraintdef` writes it, the expression as PostgreSQL analyzed and
     /// deparses it (`crate::deparse`), over the columns of `table`.
     pub fn definition(&self, table: &TableDesc, pretty: bool) -> String {
-        format!("CHECK ({})", self.clause(table, pretty))
+        let not_valid = if self.not_valid { " NOT VALID" } else { "" };
+        format!("CHECK ({}){not_valid}", self.clause(table, pretty))
     }
 
     /// The expression as PostgreSQL deparses it (`pg_constraint.conbin` through
@@ -190,6 +194,54 @@ pub struct ForeignKey {
     pub on_delete: ReferentialAction,
     /// ON UPDATE.
     pub on_update: ReferentialAction,
+    /// When its checks run: `NOT DEFERRABLE` (the default), `DEFERRABLE [INITIALLY
+    /// IMMEDIATE]` or `DEFERRABLE INITIALLY DEFERRED`.
+    #[serde(default, skip_serializing_if = "ConstraintTiming::is_immediate")]
+    pub timing: ConstraintTiming,
+    /// Added `NOT VALID` and not validated since: rows written before it may break it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_valid: bool,
+}
+
+/// When the checks of a deferrable constraint run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConstraintTiming {
+    /// NOT DEFERRABLE: at the end of each statement, always.
+    #[default]
+    Immediate,
+    /// DEFERRABLE INITIALLY IMMEDIATE: at the end of each statement, unless SET CONSTRAINTS
+    /// defers them.
+    Deferrable,
+    /// DEFERRABLE INITIALLY DEFERRED: at COMMIT, unless SET CONSTRAINTS makes them
+    /// immediate.
+    Deferred,
+}
+
+impl ConstraintTiming {
+    /// NOT DEFERRABLE.
+    pub fn is_immediate(&self) -> bool {
+        *self == ConstraintTiming::Immediate
+    }
+
+    /// `pg_constraint.condeferrable`.
+    pub fn deferrable(&self) -> bool {
+        !self.is_immediate()
+    }
+
+    /// `pg_constraint.condeferred`.
+    pub fn initially_deferred(&self) -> bool {
+        *self == ConstraintTiming::Deferred
+    }
+
+    /// What `pg_get_constraintdef` adds after the constraint ("" when NOT DEFERRABLE).
+    pub fn clause(&self) -> &'static str {
+        match self {
+            ConstraintTiming::Immediate => "",
+            ConstraintTiming::Deferrable => " DEFERRABLE",
+            ConstraintTiming::Deferred => " DEFERRABLE INITIALLY DEFERRED",
+        }
+    }
 }
 
 /// What happens to referencing rows when their parent row is deleted or its key changes.

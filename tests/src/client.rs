@@ -121,6 +121,10 @@ pub trait ClientExt {
 
     /// [`ClientExt::expect_sqlstate`] that also checks the error's message.
     async fn expect_error(&self, sql: &str, code: &str, message: &str);
+
+    /// Runs `sql` in a transaction block, where it must fail with SQLSTATE `code` and
+    /// `message` (the block is failed then: nothing else runs until it ends).
+    async fn expect_error_in_block(&self, sql: &str, code: &str, message: &str);
 }
 
 impl ClientExt for Client {
@@ -207,6 +211,11 @@ impl ClientExt for Client {
         let shown = sql.char_indices().nth(300).map_or(sql, |(i, _)| &sql[..i]);
         assert_eq!((err.code().code(), err.message()), (code, message), "{shown}");
         assert_eq!(self.value("SELECT 'alive'").await, "alive", "the session must go on after: {shown}");
+    }
+
+    async fn expect_error_in_block(&self, sql: &str, code: &str, message: &str) {
+        let err = self.error(sql).await;
+        assert_eq!((err.code().code(), err.message()), (code, message), "{sql}");
     }
 
     async fn expect_sqlstate(&self, sql: &str, code: &str) {

@@ -44,25 +44,7 @@ pub fn check_parent(txn: &Txn, child: &TableDesc, parent: &TableDesc, fk: &Forei
     let Some(converted) = converted else {
         return Err(no_parent(child, parent, fk, slots));
     };
-    let values: Vec<&Datum> = converted.iter().collect();
-    // The parent's values in the order of its key (primary key or unique index).
-    let in_order = |key: &[usize]| -> Vec<&Datum> {
-        key.iter().map(|slot| values[fk.parent_columns.iter().position(|p| p == slot).unwrap_or(0)]).collect()
-    };
-    let same = |key: &[usize]| key.len() == fk.parent_columns.len() && key.iter().all(|s| fk.parent_columns.contains(s));
-    let key = if same(&parent.primary_key) {
-        let mut key = parent.row_prefix().to_vec();
-        in_order(&parent.primary_key).iter().for_each(|d| encode_key_datum(d.as_ref(), &mut key));
-        key
-    } else {
-        let unique = parent.indexes.iter().find_map(|i| i.plain_slots().filter(|slots| i.unique && same(slots)).map(|s| (i, s)));
-        let Some((unique, slots_of)) = unique else {
-            return Err(CatalogError::internal(format!("foreign key \"{}\" has no unique key to reference", fk.name)));
-        };
-        let mut key = table_prefix(unique.id).to_vec();
-        in_order(&slots_of).iter().for_each(|d| encode_key_datum(d.as_ref(), &mut key));
-        key
-    };
+    let key = referenced_key(parent, fk, &converted)?;
     // KEY SHARE: the parent's key cannot go until this transaction ends, but its other
     // columns may change meanwhile.
     txn.get_shared(Space::Data, &key_lock(&key))?;
@@ -70,6 +52,28 @@ pub fn check_parent(txn: &Txn, child: &TableDesc, parent: &TableDesc, fk: &Forei
         Some(_) => Ok(()),
         None => Err(no_parent(child, parent, fk, slots)),
     }
+}
+
+/// The storage key that holds the parent row of `fk` with the referenced values `values`
+/// (in the order of `fk.parent_columns`): the row's key when they are the parent's
+/// primary key, else the entry key of the unique index on them.
+fn referenced_key(parent: &TableDesc, fk: &ForeignKey, values: &[Datum]) -> Result<Vec<u8>> {
+    // The parent's values in the order of its key (primary key or unique index).
+    let in_order = |key: &[usize]| -> Vec<&Datum> {
+        key.iter().map(|slot| &values[fk.parent_columns.iter().position(|p| p == slot).unwrap_or(0)]).collect()
+    };
+    let same = |key: &[usize]| key.len() == fk.parent_columns.len() && key.iter().all(|s| fk.parent_columns.contains(s));
+    let (mut key, order) = if same(&parent.primary_key) {
+        (parent.row_prefix().to_vec(), parent.primary_key.clone())
+    } else {
+        let unique = parent.indexes.iter().find_map(|i| i.plain_slots().filter(|slots| i.unique && same(slots)).map(|s| (i, s)));
+        let Some((unique, slots_of)) = unique else {
+            return Err(CatalogError::internal(format!("foreign key \"{}\" has no unique key to reference", fk.name)));
+        };
+        (table_prefix(unique.id).to_vec(), slots_of)
+    };
+    in_order(&order).iter().for_each(|d| encode_key_datum(d.as_ref(), &mut key));
+    Ok(key)
 }
 
 /// The lock that stands for a referenced key (a row key, or a unique index's entry key):
@@ -119,31 +123,52 @@ fn referenced_values(child: &TableDesc, fk: &ForeignKey, parent_row: &[Datum]) -
     fk.parent_columns.iter().zip(&fk.columns).map(|(&p, &c)| as_kind(&parent_row[p], child.columns[c].ty.kind())).collect()
 }
 
-/// A check a written row owes, run when its statement has written all its rows.
+/// A check a written row owes, run when its statement has written all its rows, or at
+/// COMMIT when its key is deferred (`access::deferred`).
 pub enum Owed {
-    /// The row `slots` of the writer's table needs its parent under its foreign key `key`.
-    Parent { key: usize, slots: Vec<Datum> },
+    /// The row `slots`, stored under `row`, of the writer's table needs its parent under its
+    /// foreign key `key`.
+    Parent { key: usize, row: Vec<u8>, slots: Vec<Datum> },
     /// No row of `child` may reference the parent row `old` (of the writer's table) under
-    /// `child`'s foreign key `key` (NO ACTION).
-    Children { child: std::sync::Arc<TableDesc>, key: usize, old: Vec<Datum> },
+    /// `child`'s foreign key `key`, unless a row has its key again: NO ACTION (`deferrable`),
+    /// or the recheck after SET DEFAULT (never deferred).
+    Children { child: std::sync::Arc<TableDesc>, key: usize, old: Vec<Datum>, deferrable: bool },
+}
+
+impl Owed {
+    /// The foreign key it checks, `table` being the writer's.
+    pub fn foreign_key<'a>(&'a self, table: &'a TableDesc) -> Option<&'a ForeignKey> {
+        match self {
+            Owed::Parent { key, .. } => Some(&table.foreign_keys[*key]),
+            Owed::Children { child, key, deferrable: true, .. } => Some(&child.foreign_keys[*key]),
+            Owed::Children { deferrable: false, .. } => None,
+        }
+    }
 }
 
 /// Runs the check `owed` by a row `writer` wrote.
 pub fn settle(writer: &RowWriter<'_>, owed: Owed) -> Result<()> {
     let txn = writer.txn();
     match owed {
-        Owed::Parent { key, slots } => {
+        Owed::Parent { key, slots, .. } => {
             let fk = &writer.table().foreign_keys[key];
             check_parent(txn, writer.table(), &*writer.related(&fk.parent)?, fk, &slots)
         }
-        Owed::Children { child, key, old } => {
-            let fk = &child.foreign_keys[key];
-            let Some(values) = referenced_values(&child, fk, &old) else { return Ok(()) };
-            match referencing_rows(txn, &child, fk, &values)?.is_empty() {
-                true => Ok(()),
-                false => Err(still_referenced(writer.table(), &child, fk, &old)),
-            }
-        }
+        Owed::Children { child, key, old, .. } => no_children(txn, writer.table(), &child, &child.foreign_keys[key], &old),
+    }
+}
+
+/// 23503 when rows of `child` still reference the row `old` of `parent` under `fk`, and no
+/// row of `parent` has its referenced key again (PostgreSQL's NO ACTION).
+pub fn no_children(txn: &Txn, parent: &TableDesc, child: &TableDesc, fk: &ForeignKey, old: &[Datum]) -> Result<()> {
+    let Some(values) = referenced_values(child, fk, old) else { return Ok(()) };
+    let referenced: Vec<Datum> = fk.parent_columns.iter().map(|&p| old[p].clone()).collect();
+    if txn.get_latest(Space::Data, &referenced_key(parent, fk, &referenced)?)?.is_some() {
+        return Ok(());
+    }
+    match referencing_rows(txn, child, fk, &values)?.is_empty() {
+        true => Ok(()),
+        false => Err(still_referenced(parent, child, fk, old)),
     }
 }
 
@@ -183,7 +208,7 @@ pub fn parent_changed(writer: &RowWriter<'_>, old: &[Datum], new: Option<&[Datum
             }
             let action = if new.is_none() { fk.on_delete } else { fk.on_update };
             if action == ReferentialAction::NoAction {
-                writer.owe(Owed::Children { child: child.clone(), key: position, old: old.to_vec() });
+                writer.owe(Owed::Children { child: child.clone(), key: position, old: old.to_vec(), deferrable: true });
                 continue;
             }
             let rows = referencing_rows(txn, &child, fk, &old_values)?;
@@ -206,7 +231,7 @@ pub fn parent_changed(writer: &RowWriter<'_>, old: &[Datum], new: Option<&[Datum
                     // Rows whose default is the old key still reference it: refused once
                     // the statement has written its rows, as NO ACTION is (PostgreSQL's
                     // recheck after SET DEFAULT).
-                    writer.owe(Owed::Children { child: child.clone(), key: position, old: old.to_vec() });
+                    writer.owe(Owed::Children { child: child.clone(), key: position, old: old.to_vec(), deferrable: false });
                 }
             }
             cascade.finish()?;

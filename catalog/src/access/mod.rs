@@ -1,9 +1,11 @@
 //! Table access: reading a table's rows from storage (scan, key-range pushdown), the
 //! conversions between Arrow arrays and stored datums, the checks a value passes before it
-//! is stored, values as PostgreSQL's text for error details, and INSERT, UPDATE and DELETE.
+//! is stored, values as PostgreSQL's text for error details, INSERT, UPDATE and DELETE, and
+//! the foreign-key checks deferred to COMMIT.
 
 pub mod cascaded;
 pub mod convert;
+pub mod deferred;
 pub mod dml;
 pub mod foreign_key;
 pub mod index;

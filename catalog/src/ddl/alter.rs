@@ -85,15 +85,17 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
                 }
             }
         }
-        AlterTableOperation::AddConstraint { constraint: TableConstraint::Check(check), not_valid: false } if check.enforced != Some(false) => {
-            super::check::add_check(ctx, desc, check.name.as_ref().map(resolve::normalize), &check.expr).await?;
+        AlterTableOperation::AddConstraint { constraint: TableConstraint::Check(check), not_valid } if check.enforced != Some(false) => {
+            super::check::add_check(ctx, desc, check.name.as_ref().map(resolve::normalize), &check.expr, *not_valid).await?;
         }
         AlterTableOperation::AddConstraint { constraint: TableConstraint::ForeignKey(fk), not_valid } => {
-            if *not_valid {
-                return Err(CatalogError::unsupported("NOT VALID foreign keys"));
-            }
-            super::foreign_key::add_foreign_key(&*ctx.handle.txn()?, &ctx.handle.search_path(), desc, None, fk, None)?;
+            super::foreign_key::add_foreign_key(&*ctx.handle.txn()?, &ctx.handle.search_path(), desc, None, fk, None, *not_valid)?;
         }
+        AlterTableOperation::AddConstraint { constraint: constraint @ (TableConstraint::Unique(_) | TableConstraint::PrimaryKey(_)), not_valid: true } => {
+            let kind = if matches!(constraint, TableConstraint::Unique(_)) { "UNIQUE" } else { "PRIMARY KEY" };
+            return Err(CatalogError::new(sqlstate::FEATURE_NOT_SUPPORTED, format!("{kind} constraints cannot be marked NOT VALID")));
+        }
+        AlterTableOperation::ValidateConstraint { name } => validate_constraint(ctx, desc, &resolve::normalize(name)).await?,
         AlterTableOperation::AlterColumn { column_name, op } => super::constraints::alter_column(ctx, desc, column_name, op)?,
         AlterTableOperation::AddConstraint { constraint: TableConstraint::Unique(unique), not_valid: false } => {
             add_unique(ctx, desc, unique.name.as_ref().map(resolve::normalize), unique, None)?;
@@ -121,6 +123,36 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
         other => return Err(CatalogError::unsupported(format!("ALTER TABLE ... {other}"))),
     }
     Ok(())
+}
+
+/// `VALIDATE CONSTRAINT name` of a foreign key or CHECK added `NOT VALID`: the rows the
+/// table has are checked now (23503, 23514), and the constraint is valid from then on.
+async fn validate_constraint(ctx: &DdlContext<'_>, desc: &mut TableDesc, name: &str) -> Result<()> {
+    if let Some(position) = desc.foreign_keys.iter().position(|k| k.name == name) {
+        if desc.foreign_keys[position].not_valid {
+            super::foreign_key::validate_rows(&*ctx.handle.txn()?, desc, &desc.foreign_keys[position])?;
+            desc.foreign_keys[position].not_valid = false;
+        }
+        return Ok(());
+    }
+    if let Some(position) = desc.checks.iter().position(|c| c.name == name) {
+        if desc.checks[position].not_valid {
+            super::check::verify_rows(ctx, desc, &desc.checks[position]).await?;
+            desc.checks[position].not_valid = false;
+        }
+        return Ok(());
+    }
+    let other = desc.indexes.iter().any(|i| i.name == name) || (desc.has_primary_key() && desc.pkey_constraint_name() == name);
+    match other {
+        true => Err(CatalogError::new(
+            "42809",
+            format!("constraint \"{name}\" of relation \"{}\" is not a foreign key or check constraint", desc.name),
+        )),
+        false => Err(CatalogError::new(
+            sqlstate::UNDEFINED_OBJECT,
+            format!("constraint \"{name}\" of relation \"{}\" does not exist", desc.name),
+        )),
+    }
 }
 
 /// `ADD COLUMN [IF NOT EXISTS] c type [options]`: the column is appended, the rows written
@@ -201,12 +233,12 @@ async fn add_column_constraints(ctx: &DdlContext<'_>, desc: &mut TableDesc, def:
     }
     for option in &def.options {
         if let ColumnOption::Check(check) = &option.option {
-            super::check::add_check(ctx, desc, name(option, check.name.as_ref()), &check.expr).await?;
+            super::check::add_check(ctx, desc, name(option, check.name.as_ref()), &check.expr, false).await?;
         }
     }
     for option in &def.options {
         if let ColumnOption::ForeignKey(fk) = &option.option {
-            super::foreign_key::add_foreign_key(&txn, &ctx.handle.search_path(), desc, name(option, fk.name.as_ref()), fk, Some(slot))?;
+            super::foreign_key::add_foreign_key(&txn, &ctx.handle.search_path(), desc, name(option, fk.name.as_ref()), fk, Some(slot), false)?;
         }
     }
     Ok(())

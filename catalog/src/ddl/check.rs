@@ -49,7 +49,7 @@ pub(super) fn check(ctx: &DdlContext<'_>, txn: &Txn, table: &TableDesc, name: Op
             super::index::constraint_name(&table.name, column, "check", taken)
         }
     };
-    Ok(Check { id: meta::allocate(txn, meta::TABLE_IDS, 1)?, name, expr: sql, columns: read })
+    Ok(Check { id: meta::allocate(txn, meta::TABLE_IDS, 1)?, name, expr: sql, columns: read, not_valid: false })
 }
 
 /// The slots of the columns `expr` reads, each once; 0A000 for a subquery.
@@ -79,12 +79,23 @@ pub(super) fn columns_read(table: &TableDesc, expr: &ast::Expr) -> Result<Vec<us
     }
 }
 
-/// `ALTER TABLE ... ADD [CONSTRAINT name] CHECK (expr)`: 23514 when a row the table has
-/// makes it false; else it is kept (the caller holds the table's lock and stores it).
-pub(super) async fn add_check(ctx: &DdlContext<'_>, table: &mut TableDesc, name: Option<String>, expr: &ast::Expr) -> Result<()> {
+/// `ALTER TABLE ... ADD [CONSTRAINT name] CHECK (expr) [NOT VALID]`: 23514 when a row the
+/// table has makes it false (unless `not_valid`, which leaves the rows unread); else it is
+/// kept (the caller holds the table's lock and stores it).
+pub(super) async fn add_check(ctx: &DdlContext<'_>, table: &mut TableDesc, name: Option<String>, expr: &ast::Expr, not_valid: bool) -> Result<()> {
     let txn = ctx.handle.txn()?;
     let taken: Vec<String> = table.checks.iter().map(|c| c.name.clone()).collect();
-    let check = check(ctx, &txn, table, name, expr, &taken)?;
+    let mut check = check(ctx, &txn, table, name, expr, &taken)?;
+    check.not_valid = not_valid;
+    if !not_valid {
+        verify_rows(ctx, table, &check).await?;
+    }
+    table.checks.push(check);
+    Ok(())
+}
+
+/// 23514 unless every row of `table` satisfies `check`.
+pub(super) async fn verify_rows(ctx: &DdlContext<'_>, table: &TableDesc, check: &Check) -> Result<()> {
     let provider = ShaleTable::new(Arc::new(table.clone()), ctx.handle.clone());
     let scan = LogicalPlanBuilder::scan(table.name.as_str(), provider_as_source(Arc::new(provider)), None)?;
     let failing = ctx.state.create_logical_expr(&check.expr, scan.schema())?.is_false();
@@ -96,6 +107,5 @@ pub(super) async fn add_check(ctx: &DdlContext<'_>, table: &mut TableDesc, name:
             format!("check constraint \"{}\" of relation \"{}\" is violated by some row", check.name, table.name),
         ));
     }
-    table.checks.push(check);
     Ok(())
 }

@@ -133,6 +133,7 @@ pub(super) fn cascade_notice(outcome: &mut DdlOutcome, cascaded: Vec<String>) {
         [] => {}
         [one] => outcome.notice("00000", one.clone()),
         many => outcome.notices.push(Notice {
+            severity: "NOTICE",
             code: "00000",
             message: format!("drop cascades to {} other objects", many.len()),
             detail: Some(many.join("\n")),

@@ -5,13 +5,15 @@
 //! referenced one); added and dropped by ALTER TABLE, and dropped with the columns they
 //! use. Enforcement is `access::foreign_key`.
 
-use datafusion::sql::sqlparser::ast::{self, ConstraintReferenceMatchKind, ForeignKeyConstraint, Ident};
+use datafusion::sql::sqlparser::ast::{
+    self, ConstraintCharacteristics, ConstraintReferenceMatchKind, DeferrableInitial, ForeignKeyConstraint, Ident,
+};
 use shale_storage::{KeyRange, Txn};
 
 use super::DdlOutcome;
 use crate::access;
 use crate::access::convert::StorageKind;
-use crate::descriptor::{ForeignKey, ReferentialAction, TableDesc, TableRef};
+use crate::descriptor::{ConstraintTiming, ForeignKey, ReferentialAction, TableDesc, TableRef};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::ident::quote_ident;
 use crate::{meta, resolve};
@@ -33,9 +35,7 @@ pub(super) fn foreign_key(
     slot: Option<usize>,
     taken: &[String],
 ) -> Result<(ForeignKey, Option<TableDesc>)> {
-    if fk.characteristics.is_some() {
-        return Err(CatalogError::unsupported("DEFERRABLE foreign keys"));
-    }
+    let timing = timing(fk.characteristics)?;
     if matches!(fk.match_kind, Some(ConstraintReferenceMatchKind::Full | ConstraintReferenceMatchKind::Partial)) {
         return Err(CatalogError::unsupported("MATCH FULL and MATCH PARTIAL foreign keys"));
     }
@@ -93,6 +93,8 @@ pub(super) fn foreign_key(
         parent_columns,
         on_delete: action(fk.on_delete),
         on_update: action(fk.on_update),
+        timing,
+        not_valid: false,
     };
     let referenced = table.table_ref();
     Ok(match is_self {
@@ -140,6 +142,25 @@ fn referenced_slots(parent: &TableDesc, columns: &[Ident]) -> Result<Vec<usize>>
     }
 }
 
+/// When the key's checks run, as `[NOT] DEFERRABLE [INITIALLY DEFERRED | IMMEDIATE]`
+/// says (PostgreSQL 15 has no `[NOT] ENFORCED`).
+fn timing(characteristics: Option<ConstraintCharacteristics>) -> Result<ConstraintTiming> {
+    let Some(c) = characteristics else { return Ok(ConstraintTiming::Immediate) };
+    if let Some(enforced) = c.enforced {
+        let word = if enforced { "ENFORCED" } else { "NOT" };
+        return Err(CatalogError::new(sqlstate::SYNTAX_ERROR, format!("syntax error at or near \"{word}\"")));
+    }
+    let deferred = c.initially == Some(DeferrableInitial::Deferred);
+    match (c.deferrable, deferred) {
+        (Some(false), true) => {
+            Err(CatalogError::new(sqlstate::SYNTAX_ERROR, "constraint declared INITIALLY DEFERRED must be DEFERRABLE"))
+        }
+        (_, true) => Ok(ConstraintTiming::Deferred),
+        (Some(true), false) => Ok(ConstraintTiming::Deferrable),
+        (_, false) => Ok(ConstraintTiming::Immediate),
+    }
+}
+
 fn action(action: Option<ast::ReferentialAction>) -> ReferentialAction {
     match action {
         None | Some(ast::ReferentialAction::NoAction) => ReferentialAction::NoAction,
@@ -159,10 +180,10 @@ pub(super) fn refuse_with_references(table: &TableDesc, what: &str) -> Result<()
     }
 }
 
-/// `ALTER TABLE ... ADD [CONSTRAINT name] FOREIGN KEY (...) REFERENCES ...`, and `ADD
-/// COLUMN ... [CONSTRAINT name] REFERENCES ...` (on the new column in `slot`): every row
-/// `table` has must have its parent (23503); the caller holds the table's lock and stores
-/// it.
+/// `ALTER TABLE ... ADD [CONSTRAINT name] FOREIGN KEY (...) REFERENCES ... [NOT VALID]`,
+/// and `ADD COLUMN ... [CONSTRAINT name] REFERENCES ...` (on the new column in `slot`):
+/// every row `table` has must have its parent (23503), unless `not_valid`, which leaves the
+/// rows unread; the caller holds the table's lock and stores it.
 pub(super) fn add_foreign_key(
     txn: &Txn,
     search_path: &[String],
@@ -170,14 +191,15 @@ pub(super) fn add_foreign_key(
     name: Option<String>,
     fk: &ForeignKeyConstraint,
     slot: Option<usize>,
+    not_valid: bool,
 ) -> Result<()> {
     let taken: Vec<String> = table.foreign_keys.iter().map(|k| k.name.clone()).collect();
-    let (key, parent) = foreign_key(txn, search_path, table, name, fk, slot, &taken)?;
-    let referenced = parent.clone().unwrap_or_else(|| table.clone());
-    access::index::for_each_latest(txn, &KeyRange::prefix(&table.row_prefix()), |_, value| {
-        access::foreign_key::check_parent(txn, table, &referenced, &key, &access::index::stored_slots(table, value)?)?;
-        Ok(std::ops::ControlFlow::Continue(()))
-    })?;
+    let (mut key, parent) = foreign_key(txn, search_path, table, name, fk, slot, &taken)?;
+    key.not_valid = not_valid;
+    if !not_valid {
+        let referenced = parent.clone().unwrap_or_else(|| table.clone());
+        check_rows(txn, table, &referenced, &key)?;
+    }
     match parent {
         Some(parent) => meta::put_table(txn, &parent)?,
         None if !table.referenced_by.contains(&key.parent) => table.referenced_by.push(key.parent.clone()),
@@ -185,6 +207,27 @@ pub(super) fn add_foreign_key(
     }
     table.foreign_keys.push(key);
     Ok(())
+}
+
+/// 23503 unless every row of `table` has its parent in `referenced` under `key`.
+fn check_rows(txn: &Txn, table: &TableDesc, referenced: &TableDesc, key: &ForeignKey) -> Result<()> {
+    access::index::for_each_latest(txn, &KeyRange::prefix(&table.row_prefix()), |_, value| {
+        access::foreign_key::check_parent(txn, table, referenced, key, &access::index::stored_slots(table, value)?)?;
+        Ok(std::ops::ControlFlow::Continue(()))
+    })
+}
+
+/// `VALIDATE CONSTRAINT` of the foreign key `key` of `table`: 23503 unless every row has
+/// its parent.
+pub(super) fn validate_rows(txn: &Txn, table: &TableDesc, key: &ForeignKey) -> Result<()> {
+    match key.parent.id == table.id {
+        true => check_rows(txn, table, table, key),
+        false => {
+            let parent = meta::get_table_shared(txn, key.parent.schema_id, &key.parent.name)?
+                .ok_or_else(|| CatalogError::internal(format!("the table referenced by \"{}\" is gone", key.name)))?;
+            check_rows(txn, table, &parent, key)
+        }
+    }
 }
 
 /// `ALTER TABLE ... DROP CONSTRAINT` of the table's foreign key at `position`; the

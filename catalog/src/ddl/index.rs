@@ -155,7 +155,7 @@ pub(super) fn add_unique_constraint(
 }
 
 /// The table `name`, locked for update: writers of the table finish first.
-fn locked_table(txn: &Txn, schema_id: u64, name: &str) -> Result<TableDesc> {
+pub(super) fn locked_table(txn: &Txn, schema_id: u64, name: &str) -> Result<TableDesc> {
     meta::get_table_for_update(txn, schema_id, name)?.ok_or_else(|| CatalogError::undefined_table(name))
 }
 
@@ -416,7 +416,7 @@ pub fn alter_index(ctx: &DdlContext<'_>, name: &ObjectName, operation: &AlterInd
 
 /// The table that has the index `name` (in the named schema, or the first schema of the
 /// search path that has one so named), locked, and the index's position in it.
-fn find_index(ctx: &DdlContext<'_>, txn: &Txn, name: &ObjectName) -> Result<Option<(TableDesc, usize)>> {
+pub(super) fn find_index(ctx: &DdlContext<'_>, txn: &Txn, name: &ObjectName) -> Result<Option<(TableDesc, usize)>> {
     let (schema_name, index_name) = resolve::split_name(name)?;
     let schemas = match schema_name {
         Some(s) => vec![s],

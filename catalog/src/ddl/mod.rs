@@ -1,5 +1,5 @@
 //! DDL: CREATE / DROP SCHEMA, CREATE / DROP TABLE, ALTER TABLE, CREATE / ALTER / DROP SEQUENCE,
-//! CREATE / DROP / ALTER INDEX and TRUNCATE, written to storage in the statement's transaction.
+//! CREATE / DROP / ALTER INDEX, REINDEX and TRUNCATE, written to storage in the statement's transaction.
 //! Each one bumps the catalog version.
 
 mod alter;
@@ -9,6 +9,7 @@ mod create_table;
 mod drop;
 mod foreign_key;
 mod index;
+mod reindex;
 mod schema;
 mod sequence;
 mod sequence_defaults;
@@ -19,6 +20,7 @@ pub use alter::alter_table;
 pub use create_table::create_table;
 pub use drop::{drop_schemas, drop_tables};
 pub use index::{alter_index, create_index, drop_indexes};
+pub use reindex::reindex;
 pub use schema::create_schema;
 pub use sequence::{CreateSequence, alter_sequence, create_sequence, drop_sequences};
 pub use truncate::truncate;
@@ -45,9 +47,11 @@ pub struct DdlOutcome {
     pub notices: Vec<Notice>,
 }
 
-/// A NOTICE sent to the client before the command completes.
+/// A NOTICE (or INFO) sent to the client before the command completes.
 #[derive(Debug, PartialEq)]
 pub struct Notice {
+    /// `NOTICE`, or `INFO` (REINDEX VERBOSE).
+    pub severity: &'static str,
     /// SQLSTATE: `00000`, or the code of the error that was skipped (e.g. 42P07).
     pub code: &'static str,
     /// The message.
@@ -64,6 +68,6 @@ impl DdlOutcome {
     }
 
     fn notice(&mut self, code: &'static str, message: String) {
-        self.notices.push(Notice { code, message, detail: None });
+        self.notices.push(Notice { severity: "NOTICE", code, message, detail: None });
     }
 }

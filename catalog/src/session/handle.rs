@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use datafusion::common::ScalarValue;
 use shale_storage::{Store, Txn};
 
+use crate::access::deferred::Deferred;
 use crate::session::activity::{Activity, Identity, State, now_micros};
 use crate::error::{CatalogError, Result};
 use crate::session::interrupt::Interrupt;
@@ -36,6 +37,8 @@ struct HandleState {
     /// very last one (`lastval`).
     sequence_values: HashMap<u64, i64>,
     last_sequence_value: Option<i64>,
+    /// The transaction's foreign-key checks deferred to COMMIT.
+    deferred: Deferred,
 }
 
 impl std::fmt::Debug for SessionHandle {
@@ -61,6 +64,7 @@ impl SessionHandle {
                 activity: Activity::default(),
                 sequence_values: HashMap::new(),
                 last_sequence_value: None,
+                deferred: Deferred::default(),
             })),
             txn_start: Arc::new(AtomicI64::new(0)),
             interrupt: Arc::default(),
@@ -158,6 +162,12 @@ impl SessionHandle {
         let mut state = self.lock();
         state.sequence_values.insert(id, value);
         state.last_sequence_value = Some(value);
+    }
+
+    /// Runs `f` on the transaction's deferred foreign-key checks; the session takes them
+    /// (`std::mem::take`) when the transaction ends.
+    pub fn with_deferred<R>(&self, f: impl FnOnce(&mut Deferred) -> R) -> R {
+        f(&mut self.lock().deferred)
     }
 
     /// The schemas searched for unqualified names, in order (`search_path`).

@@ -282,7 +282,9 @@ const TABLE_CONSTRAINTS: TableDef = TableDef {
             for key in s.foreign_keys_of(t) {
                 let mut row = foreign_key_names(&key);
                 row.extend(table_names(t));
-                row.extend([v::text("FOREIGN KEY"), v::text("NO"), v::text("NO"), v::text("YES"), v::null()]);
+                let timing = key.key.timing;
+                row.extend([v::text("FOREIGN KEY"), v::text(yes_no(timing.deferrable())), v::text(yes_no(timing.initially_deferred()))]);
+                row.extend([v::text("YES"), v::null()]);
                 rows.push(row);
             }
             for check in &t.table.checks {

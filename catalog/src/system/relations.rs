@@ -3,7 +3,7 @@
 //! triggers, policies, ...), which are empty.
 
 use crate::deparse;
-use crate::descriptor::{ColumnDesc, IndexColumn, SequenceDesc};
+use crate::descriptor::{ColumnDesc, ConstraintTiming, IndexColumn, SequenceDesc};
 use crate::error::Result;
 use crate::ident::{qualified, quote_ident};
 use crate::oid;
@@ -416,7 +416,7 @@ fn constraints(s: &Snapshot) -> Result<Vec<Row>> {
     for t in &s.tables {
         for index in t.indexes() {
             let Some((kind, constraint_oid)) = index.constraint else { continue };
-            let mut row = constraint_row(constraint_oid, &index.name, t, kind, index.oid);
+            let mut row = constraint_row(constraint_oid, &index.name, t, kind, index.oid, Timing::default());
             row.extend([v::oid(0), v::letter(' '), v::letter(' '), v::letter(' ')]);
             row.extend(constraint_tail(&index.key_attnums()));
             row.extend((0..7).map(|_| v::null()));
@@ -425,7 +425,8 @@ fn constraints(s: &Snapshot) -> Result<Vec<Row>> {
     }
     for t in &s.tables {
         for check in &t.table.checks {
-            let mut row = constraint_row(oid::pkey_constraint_oid(check.id), &check.name, t, 'c', 0);
+            let timing = Timing { validated: !check.not_valid, ..Timing::default() };
+            let mut row = constraint_row(oid::pkey_constraint_oid(check.id), &check.name, t, 'c', 0, timing);
             row.extend([v::oid(0), v::letter(' '), v::letter(' '), v::letter(' ')]);
             let attnums: Vec<i16> = check.columns.iter().map(|&slot| oid::attnum(slot)).collect();
             row.extend([v::boolean(true), v::int4(0), v::boolean(false), v::int2_list(&attnums)]);
@@ -436,7 +437,8 @@ fn constraints(s: &Snapshot) -> Result<Vec<Row>> {
     }
     for key in s.foreign_keys() {
         let index = key.index().map_or(0, |i| i.oid);
-        let mut row = constraint_row(key.oid(), &key.key.name, key.table, 'f', index);
+        let timing = Timing { timing: key.key.timing, validated: !key.key.not_valid };
+        let mut row = constraint_row(key.oid(), &key.key.name, key.table, 'f', index, timing);
         let actions = [key.key.on_update, key.key.on_delete].map(|a| v::letter(a.letter()));
         row.push(v::oid(key.parent_oid()));
         row.extend(actions);
@@ -464,11 +466,27 @@ fn constraints(s: &Snapshot) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
+/// Whether a constraint is deferrable, initially deferred and validated.
+struct Timing {
+    timing: ConstraintTiming,
+    validated: bool,
+}
+
+impl Default for Timing {
+    /// NOT DEFERRABLE, validated.
+    fn default() -> Self {
+        Timing { timing: ConstraintTiming::Immediate, validated: true }
+    }
+}
+
 /// The first columns of a `pg_constraint` row, `oid` to `conparentid`: a constraint of
-/// `t` that is neither deferrable nor unvalidated.
-fn constraint_row(oid: u32, name: &str, t: &SchemaTable, kind: char, index: u32) -> Row {
-    let no = || v::boolean(false);
-    vec![v::oid(oid), v::text(name), v::oid(t.namespace), v::letter(kind), no(), no(), v::boolean(true), v::oid(t.oid()), v::oid(0), v::oid(index), v::oid(0)]
+/// `t`.
+fn constraint_row(oid: u32, name: &str, t: &SchemaTable, kind: char, index: u32, timing: Timing) -> Row {
+    let flags = [timing.timing.deferrable(), timing.timing.initially_deferred(), timing.validated].map(v::boolean);
+    let mut row = vec![v::oid(oid), v::text(name), v::oid(t.namespace), v::letter(kind)];
+    row.extend(flags);
+    row.extend([v::oid(t.oid()), v::oid(0), v::oid(index), v::oid(0)]);
+    row
 }
 
 /// `conislocal` to `conkey` of a `pg_constraint` row.
@@ -631,6 +649,10 @@ pub(crate) fn foreign_key_def(key: &TableForeignKey<'_>, parent: &str) -> String
         if let Some(action) = action.sql() {
             def.push_str(&format!(" ON {event} {action}"));
         }
+    }
+    def.push_str(key.key.timing.clause());
+    if key.key.not_valid {
+        def.push_str(" NOT VALID");
     }
     def
 }

@@ -346,6 +346,8 @@ impl Snapshot {
                 parent_columns: vec![0],
                 on_delete: ReferentialAction::Cascade,
                 on_update: ReferentialAction::NoAction,
+                timing: Default::default(),
+                not_valid: false,
             }],
             referenced_by: vec![TableRef { schema_id: 1, name: "t".into(), id: 1 }],
             checks: Vec::new(),

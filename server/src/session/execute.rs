@@ -42,6 +42,11 @@ impl Session {
             }
             Statement::Truncate(truncate) => Ok(ddl_outcome(blocking(|| ddl::truncate(&self.ddl(), &truncate))?)),
             Statement::CreateIndex(create) => Ok(ddl_outcome(blocking(|| ddl::create_index(&self.ddl(), &create))?)),
+            Statement::Reindex(reindex) => {
+                // A block, or the implicit transaction of several statements.
+                let in_block = self.open.is_some();
+                Ok(ddl_outcome(blocking(|| ddl::reindex(&self.ddl(), &reindex, in_block))?))
+            }
             Statement::AlterIndex { name, operation } => {
                 Ok(ddl_outcome(blocking(|| ddl::alter_index(&self.ddl(), &name, &operation))?))
             }
@@ -141,7 +146,7 @@ impl Session {
 
 fn ddl_outcome(outcome: DdlOutcome) -> Outcome {
     let mut out = Outcome::command(outcome.tag);
-    out.notices = outcome.notices.into_iter().map(|n| Notice::notice(n.code, n.message, n.detail)).collect();
+    out.notices = outcome.notices.into_iter().map(|n| Notice { severity: n.severity, code: n.code, message: n.message, detail: n.detail }).collect();
     out
 }
 

@@ -7,6 +7,7 @@
 pub mod execute;
 pub mod modifying_with;
 pub mod outcome;
+pub mod set_constraints;
 pub mod set_show;
 pub mod transaction;
 pub mod worker;
@@ -161,6 +162,7 @@ impl Session {
             Statement::Savepoint { name } => self.savepoint(&name.value),
             Statement::ReleaseSavepoint { name } => self.release(&name.value),
             Statement::Set(Set::SetTransaction { modes, snapshot: None, session }) => self.set_transaction(&modes, session),
+            Statement::SetConstraints { constraints, deferred } => self.set_constraints(constraints.as_deref(), deferred),
             Statement::Set(set) => self.set(set),
             Statement::Reset(reset) => self.reset(reset.reset),
             Statement::ShowVariable { variable } => self.show(&variable),
@@ -259,6 +261,7 @@ impl Session {
             Statement::CreateSchema { .. } => "CREATE SCHEMA",
             Statement::CreateSequence { .. } => "CREATE SEQUENCE",
             Statement::CreateIndex(_) => "CREATE INDEX",
+            Statement::Reindex(_) => "REINDEX",
             Statement::AlterTable(_) => "ALTER TABLE",
             Statement::AlterSequence(_) => "ALTER SEQUENCE",
             Statement::Drop { object_type, .. } => return Err(read_only(&format!("DROP {object_type}"))),
@@ -291,6 +294,9 @@ impl Session {
         let (sync, lock_timeout) = self.handle.with_settings(|s| (s.synchronous_commit(), s.lock_timeout()));
         let txn = self.handle.store().begin_with(&TxnOptions { isolation: mode.level.isolation(), sync, lock_timeout });
         txn.set_stop(self.handle.interrupt().clone());
+        // What an earlier transaction deferred or set is gone with it (one a failed
+        // statement rolled back did not reach `finish`).
+        self.handle.with_deferred(|d| *d = Default::default());
         txn
     }
 
@@ -307,9 +313,7 @@ impl Session {
     /// Runs `work` in the open transaction, or in its own (autocommit), as one statement:
     /// under READ COMMITTED it reads what is committed when it starts.
     async fn in_transaction(&mut self, work: Work<'_, '_>) -> Result<Outcome, CatalogError> {
-        if self.open.is_none() && self.in_message {
-            self.open = Some(Open::new(false, self.default_mode()));
-        }
+        self.open_implicit();
         let (txn, autocommit) = match self.open_txn() {
             Some(txn) => (txn, false),
             None => (Arc::new(self.begin_txn(self.default_mode())), true),
@@ -351,11 +355,11 @@ impl Session {
         self.handle.set_txn(None);
         match result {
             Ok(outcome) => {
-                finish(&txn, true)?;
+                finish(&self.handle, &txn, true)?;
                 Ok(outcome)
             }
             Err(e) => {
-                finish(&txn, false)?;
+                finish(&self.handle, &txn, false)?;
                 Err(e)
             }
         }
@@ -398,7 +402,7 @@ impl Session {
             outcome.notices.push(Notice::warning(sqlstate::NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress"));
         }
         if let Some(txn) = open.as_ref().and_then(Open::begun) {
-            finish(txn, committed)?;
+            finish(&self.handle, txn, committed)?;
         }
         Ok(outcome)
     }
@@ -425,6 +429,14 @@ impl Session {
         self.check_in_block("ROLLBACK TO SAVEPOINT")?;
         self.open.as_mut().map_or(Ok(()), |open| open.rollback_to(name))?;
         Ok(Outcome::command("ROLLBACK"))
+    }
+
+    /// In a message of several statements, opens its implicit transaction if none is
+    /// open.
+    pub(crate) fn open_implicit(&mut self) {
+        if self.open.is_none() && self.in_message {
+            self.open = Some(Open::new(false, self.default_mode()));
+        }
     }
 
     /// 25P01 for a savepoint statement outside a block.
@@ -475,7 +487,7 @@ impl Session {
             let open = self.open.take();
             self.handle.set_txn(None);
             if let Some(txn) = open.as_ref().and_then(Open::begun) {
-                finish(txn, success)?;
+                finish(&self.handle, txn, success)?;
             }
         }
         Ok(())
@@ -509,9 +521,18 @@ impl Session {
     }
 }
 
-/// Commits (`commit`) or rolls back `txn`. A commit that wrote may wait for the disk, so it
-/// runs where blocking does not stall other sessions.
-fn finish(txn: &Txn, commit: bool) -> Result<(), CatalogError> {
+/// Commits (`commit`) or rolls back `txn`, the transaction of the session `handle`. A
+/// commit first runs the foreign-key checks deferred to it (and rolls back when one
+/// fails); one that wrote may wait for the disk, so it runs where blocking does not stall
+/// other sessions.
+fn finish(handle: &SessionHandle, txn: &Txn, commit: bool) -> Result<(), CatalogError> {
+    let deferred = handle.with_deferred(std::mem::take);
+    if commit && !deferred.is_empty() {
+        if let Err(e) = blocking(|| shale_catalog::access::deferred::settle(txn, deferred)) {
+            txn.rollback()?;
+            return Err(e);
+        }
+    }
     match commit {
         true if txn.has_written() => Ok(blocking(|| txn.commit())?),
         true => Ok(txn.commit()?),

@@ -17,11 +17,6 @@ pub struct Notice {
 }
 
 impl Notice {
-    /// A NOTICE.
-    pub fn notice(code: &'static str, message: String, detail: Option<String>) -> Self {
-        Notice { severity: "NOTICE", code, message, detail }
-    }
-
     /// A WARNING with the given SQLSTATE.
     pub fn warning(code: &'static str, message: &str) -> Self {
         Notice { severity: "WARNING", code, message: message.to_string(), detail: None }

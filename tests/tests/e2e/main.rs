@@ -15,6 +15,7 @@ mod correctness;
 mod cli;
 mod connect;
 mod deep_statements;
+mod deferred_constraints;
 mod dml;
 mod durability;
 mod errors;

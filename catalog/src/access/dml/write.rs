@@ -13,7 +13,9 @@ use shale_storage::{Datum, DatumRef, Space, Txn, encode_key_datum, encode_row};
 use crate::access::convert::{ColumnBuilder, datum_at};
 use crate::access::index::{self, OnDuplicate};
 use crate::access::index_keys::IndexKeys;
+use crate::access::deferred::Deferred;
 use crate::access::foreign_key::{self, Owed};
+use crate::session::handle::SessionHandle;
 use crate::descriptor::{TableDesc, TableRef};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::access::values;
@@ -100,11 +102,17 @@ impl<'a> RowWriter<'a> {
         self.owed.lock().unwrap_or_else(PoisonError::into_inner).push(check);
     }
 
-    /// Runs the foreign-key checks the written rows owe (23503).
+    /// Runs the foreign-key checks the written rows owe (23503); those of keys deferred in
+    /// this transaction wait for COMMIT in the session's queue (`access::deferred`).
     pub fn finish(&self) -> Result<()> {
         let owed = std::mem::take(&mut *self.owed.lock().unwrap_or_else(PoisonError::into_inner));
+        let handle = self.state.config().get_extension::<SessionHandle>();
         for check in owed {
-            foreign_key::settle(self, check)?;
+            let deferred = |d: &mut Deferred| check.foreign_key(self.desc).is_some_and(|fk| d.defers(fk));
+            match &handle {
+                Some(handle) if handle.with_deferred(deferred) => handle.with_deferred(|d| d.queue(self.desc, check)),
+                _ => foreign_key::settle(self, check)?,
+            }
         }
         Ok(())
     }
@@ -193,17 +201,17 @@ impl<'a> RowWriter<'a> {
                 index::add_entry(self.txn, self.desc, index, key, &values, OnDuplicate::Violation)?;
             }
         }
-        self.owe_parents(None, &row.slots);
+        self.owe_parents(None, key, &row.slots);
         Ok(())
     }
 
-    /// Owes the check of each foreign key whose columns `new` sets (differently from
-    /// `old`).
-    fn owe_parents(&self, old: Option<&[Datum]>, new: &[Datum]) {
+    /// Owes the check of each foreign key whose columns `new` (stored under `key`) sets
+    /// (differently from `old`).
+    fn owe_parents(&self, old: Option<&[Datum]>, key: &[u8], new: &[Datum]) {
         for (i, fk) in self.desc.foreign_keys.iter().enumerate() {
             let changed = old.is_none_or(|old| fk.columns.iter().any(|&s| old[s] != new[s]));
             if changed {
-                self.owe(Owed::Parent { key: i, slots: new.to_vec() });
+                self.owe(Owed::Parent { key: i, row: key.to_vec(), slots: new.to_vec() });
             }
         }
     }
@@ -249,7 +257,7 @@ impl<'a> RowWriter<'a> {
             }
             let old = self.stored(old_key)?;
             self.lock_referenced_keys(old_key, &old, Some((new_key, row)))?;
-            self.owe_parents(Some(&old.slots), &row.slots);
+            self.owe_parents(Some(&old.slots), new_key, &row.slots);
             for (i, index) in self.desc.indexes.iter().enumerate() {
                 let (before, after) = (self.entry_values(i, &old.slots)?, self.entry_values(i, &row.slots)?);
                 let entry = |key: &[u8], values: &Option<Vec<Datum>>| values.as_ref().map(|v| index::entry_key(index, key, v).0);

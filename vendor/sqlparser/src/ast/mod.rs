@@ -4531,6 +4531,23 @@ pub enum Statement {
         prepare: bool,
     },
     /// ```sql
+    /// REINDEX [ ( option [, ...] ) ] { INDEX | TABLE | SCHEMA | DATABASE | SYSTEM } [ CONCURRENTLY ] name
+    /// ```
+    ///
+    /// Shale: PostgreSQL's REINDEX (<https://www.postgresql.org/docs/current/sql-reindex.html>).
+    Reindex(Reindex),
+    /// ```sql
+    /// SET CONSTRAINTS { ALL | name [, ...] } { DEFERRED | IMMEDIATE }
+    /// ```
+    ///
+    /// Shale: PostgreSQL's SET CONSTRAINTS (<https://www.postgresql.org/docs/current/sql-set-constraints.html>).
+    SetConstraints {
+        /// The constraints named, or `None` for `ALL`.
+        constraints: Option<Vec<ObjectName>>,
+        /// `DEFERRED` (true) or `IMMEDIATE` (false).
+        deferred: bool,
+    },
+    /// ```sql
     /// An `EXECUTE` statement
     /// ```
     ///
@@ -6011,6 +6028,15 @@ impl fmt::Display for Statement {
                 prepare = if *prepare { "PREPARE " } else { "" },
                 name = name,
             ),
+            Statement::Reindex(reindex) => write!(f, "{reindex}"),
+            Statement::SetConstraints { constraints, deferred } => {
+                write!(f, "SET CONSTRAINTS ")?;
+                match constraints {
+                    Some(names) => write!(f, "{}", display_comma_separated(names))?,
+                    None => write!(f, "ALL")?,
+                }
+                write!(f, " {}", if *deferred { "DEFERRED" } else { "IMMEDIATE" })
+            }
             Statement::Execute {
                 name,
                 parameters,
@@ -10788,6 +10814,68 @@ impl Display for UtilityOption {
         } else {
             write!(f, "{}", self.name)
         }
+    }
+}
+
+/// Shale: what a PostgreSQL `REINDEX` rebuilds.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Eq, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "visitor", derive(Visit, VisitMut))]
+pub enum ReindexObject {
+    /// `REINDEX INDEX name`
+    Index,
+    /// `REINDEX TABLE name`
+    Table,
+    /// `REINDEX SCHEMA name`
+    Schema,
+    /// `REINDEX DATABASE [name]`
+    Database,
+    /// `REINDEX SYSTEM [name]`
+    System,
+}
+
+impl Display for ReindexObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ReindexObject::Index => "INDEX",
+            ReindexObject::Table => "TABLE",
+            ReindexObject::Schema => "SCHEMA",
+            ReindexObject::Database => "DATABASE",
+            ReindexObject::System => "SYSTEM",
+        })
+    }
+}
+
+/// Shale: PostgreSQL's `REINDEX [ ( option [, ...] ) ] { INDEX | TABLE | SCHEMA | DATABASE |
+/// SYSTEM } [ CONCURRENTLY ] name`.
+#[derive(Debug, Clone, PartialEq, PartialOrd, Eq, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "visitor", derive(Visit, VisitMut))]
+pub struct Reindex {
+    /// The parenthesized options (`VERBOSE`, `CONCURRENTLY`, `TABLESPACE t`).
+    pub options: Vec<UtilityOption>,
+    /// What it rebuilds.
+    pub object: ReindexObject,
+    /// Whether `CONCURRENTLY` follows the object kind.
+    pub concurrently: bool,
+    /// The object's name (optional for `DATABASE` and `SYSTEM`).
+    pub name: Option<ObjectName>,
+}
+
+impl Display for Reindex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "REINDEX ")?;
+        if !self.options.is_empty() {
+            write!(f, "({}) ", display_comma_separated(&self.options))?;
+        }
+        write!(f, "{}", self.object)?;
+        if self.concurrently {
+            write!(f, " CONCURRENTLY")?;
+        }
+        if let Some(name) = &self.name {
+            write!(f, " {name}")?;
+        }
+        Ok(())
     }
 }
 

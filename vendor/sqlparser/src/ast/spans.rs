@@ -462,6 +462,8 @@ impl Spanned for Statement {
             Statement::Deny { .. } => Span::empty(),
             Statement::Revoke { .. } => Span::empty(),
             Statement::Deallocate { .. } => Span::empty(),
+            Statement::Reindex(_) => Span::empty(),
+            Statement::SetConstraints { .. } => Span::empty(),
             Statement::Execute { .. } => Span::empty(),
             Statement::Prepare { .. } => Span::empty(),
             Statement::Kill { .. } => Span::empty(),

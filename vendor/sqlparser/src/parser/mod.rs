@@ -679,6 +679,8 @@ impl<'a> Parser<'a> {
                 // `PREPARE`, `EXECUTE` and `DEALLOCATE` are Postgres-specific
                 // syntaxes. They are used for Postgres prepared statement.
                 Keyword::DEALLOCATE => self.parse_deallocate(),
+                // Shale: PostgreSQL's REINDEX.
+                Keyword::REINDEX => self.parse_reindex(),
                 Keyword::EXECUTE | Keyword::EXEC => self.parse_execute(),
                 Keyword::PREPARE => self.parse_prepare(),
                 Keyword::MERGE => self.parse_merge(next_token).map(Into::into),
@@ -15324,6 +15326,11 @@ impl<'a> Parser<'a> {
                 }
                 .into());
             }
+        } else if scope.is_none() && self.peek_set_constraints() {
+            // Shale: PostgreSQL's SET CONSTRAINTS (`CONSTRAINTS` is not a keyword here, so
+            // that the word stays usable as a name elsewhere).
+            self.next_token();
+            return self.parse_set_constraints();
         } else if self.dialect.supports_set_names() && self.parse_keyword(Keyword::NAMES) {
             if self.parse_keyword(Keyword::DEFAULT) {
                 return Ok(Set::SetNamesDefault {}.into());
@@ -19487,6 +19494,54 @@ impl<'a> Parser<'a> {
             message,
             state,
         })
+    }
+
+    /// Shale: parse PostgreSQL's `REINDEX [ ( option [, ...] ) ] { INDEX | TABLE | SCHEMA |
+    /// DATABASE | SYSTEM } [ CONCURRENTLY ] name` (after `REINDEX`).
+    pub fn parse_reindex(&mut self) -> Result<Statement, ParserError> {
+        let options = match self.peek_token_ref().token {
+            Token::LParen => self.parse_utility_options()?,
+            _ => Vec::new(),
+        };
+        let object = match self.expect_one_of_keywords(&[
+            Keyword::INDEX,
+            Keyword::TABLE,
+            Keyword::SCHEMA,
+            Keyword::DATABASE,
+            Keyword::SYSTEM,
+        ])? {
+            Keyword::INDEX => ReindexObject::Index,
+            Keyword::TABLE => ReindexObject::Table,
+            Keyword::SCHEMA => ReindexObject::Schema,
+            Keyword::DATABASE => ReindexObject::Database,
+            _ => ReindexObject::System,
+        };
+        let concurrently = self.parse_keyword(Keyword::CONCURRENTLY);
+        let name = match (object, &self.peek_token_ref().token) {
+            (ReindexObject::Database | ReindexObject::System, Token::EOF | Token::SemiColon) => None,
+            _ => Some(self.parse_object_name(false)?),
+        };
+        Ok(Statement::Reindex(Reindex { options, object, concurrently, name }))
+    }
+
+    /// Shale: whether the next word is an unquoted `CONSTRAINTS` followed by something other
+    /// than `=` or `TO` (which would set a variable of that name).
+    fn peek_set_constraints(&self) -> bool {
+        let [first, second] = self.peek_tokens_ref();
+        let constraints = matches!(&first.token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("constraints"));
+        let assignment = matches!(&second.token, Token::Eq) || matches!(&second.token, Token::Word(w) if w.keyword == Keyword::TO);
+        constraints && !assignment
+    }
+
+    /// Shale: parse PostgreSQL's `SET CONSTRAINTS { ALL | name [, ...] } { DEFERRED |
+    /// IMMEDIATE }` (after `SET CONSTRAINTS`).
+    fn parse_set_constraints(&mut self) -> Result<Statement, ParserError> {
+        let constraints = match self.parse_keyword(Keyword::ALL) {
+            true => None,
+            false => Some(self.parse_comma_separated(|p| p.parse_object_name(false))?),
+        };
+        let deferred = self.expect_one_of_keywords(&[Keyword::DEFERRED, Keyword::IMMEDIATE])? == Keyword::DEFERRED;
+        Ok(Statement::SetConstraints { constraints, deferred })
     }
 
     /// Parse a SQL `DEALLOCATE` statement
