@@ -101,7 +101,9 @@ pub fn classify(message: &str) -> PgError {
         return PgError::new("42702", format!("column reference \"{name}\" is ambiguous"));
     }
     if let Some(rest) = m.split("No field named ").nth(1) {
-        let name = rest.split(". ").next().unwrap_or(rest).trim_end_matches('.').replace('"', "");
+        // The list of valid fields follows after ". " or ".\n".
+        let first = rest.lines().next().unwrap_or(rest);
+        let name = first.split(". ").next().unwrap_or(first).trim_end_matches('.').replace('"', "");
         let message = match name.rsplit_once('.') {
             Some(_) => format!("column {name} does not exist"),
             None => format!("column \"{name}\" does not exist"),
@@ -369,6 +371,8 @@ mod tests {
         assert_eq!(e.message, "relation \"s1.nope\" does not exist");
         let e = classify("Schema error: No field named zz. Valid fields are t.a.");
         assert_eq!((e.code, e.message.as_str()), ("42703", "column \"zz\" does not exist"));
+        let e = classify("Schema error: No field named v.t.\nValid fields are v.column1.");
+        assert_eq!((e.code, e.message.as_str()), ("42703", "column v.t does not exist"));
         let e = classify("Schema error: Ambiguous reference to unqualified field id");
         assert_eq!((e.code, e.message.as_str()), ("42702", "column reference \"id\" is ambiguous"));
         let e = classify("Schema error: Ambiguous reference to unqualified field \"Id\"");

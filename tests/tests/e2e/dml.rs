@@ -323,3 +323,17 @@ async fn tokio_postgres_reports_affected_row_counts() {
         [3, 2, 1, 2]
     );
 }
+
+#[tokio::test]
+async fn insert_from_a_query_over_values_lists() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE q (id serial PRIMARY KEY, c text, n numeric DEFAULT 1.5)").await;
+    // A VALUES list in the source query keeps its own columns and types; the omitted
+    // columns take their defaults.
+    client.run("INSERT INTO q (c) SELECT v.c FROM (VALUES ('a'), ('b')) v(c)").await;
+    client.run("INSERT INTO q (c) SELECT x || y FROM (VALUES ('c', 1), ('d', 2)) v(x, y)").await;
+    client.run("INSERT INTO q (c, n) SELECT 'e', (SELECT max(z) FROM (VALUES (7), (8)) w(z))").await;
+    client.run("INSERT INTO q (c) VALUES ((SELECT v.t FROM (VALUES ('f')) v(t)))").await;
+    assert_eq!(client.lines("SELECT id, c, n FROM q ORDER BY id").await, ["1|a|1.5", "2|b|1.5", "3|c1|1.5", "4|d2|1.5", "5|e|8", "6|f|1.5"]);
+    client.expect_error("INSERT INTO q (c) SELECT v.t FROM (VALUES ('a')) v", "42703", "column v.t does not exist").await;
+}

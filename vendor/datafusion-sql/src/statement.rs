@@ -2932,9 +2932,13 @@ impl<S: ContextProvider> SqlToRel<'_, S> {
         // Projection
         let mut planner_context =
             PlannerContext::new().with_prepare_param_data_types(prepare_param_data_types);
-        planner_context.set_table_schema(Some(DFSchemaRef::new(
-            DFSchema::from_unqualified_fields(fields.clone(), Default::default())?,
-        )));
+        // Shale: the target columns' types are the VALUES source's only, not those of a
+        // VALUES list inside a query (`INSERT ... SELECT v.c FROM (VALUES ('a')) v(c)`).
+        if matches!(source.body.as_ref(), SetExpr::Values(_)) {
+            planner_context.set_table_schema(Some(DFSchemaRef::new(
+                DFSchema::from_unqualified_fields(fields.clone(), Default::default())?,
+            )));
+        }
         let source = self.query_to_plan(*source, &mut planner_context)?;
         if fields.len() != source.schema().fields().len() {
             plan_err!("Column count doesn't match insert query!")?;

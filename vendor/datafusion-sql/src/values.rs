@@ -40,6 +40,9 @@ impl<S: ContextProvider> SqlToRel<'_, S> {
         }
 
         let empty_schema = Arc::new(DFSchema::empty());
+        // Shale: the INSERT's columns are this list's, not those of a VALUES list in a
+        // subquery of its rows.
+        let table_schema = planner_context.set_table_schema(None);
         let values = rows
             .into_iter()
             .map(|row| {
@@ -50,7 +53,8 @@ impl<S: ContextProvider> SqlToRel<'_, S> {
             })
             .collect::<Result<Vec<_>>>()?;
 
-        let schema = planner_context.table_schema().unwrap_or(empty_schema);
+        planner_context.set_table_schema(table_schema.clone());
+        let schema = table_schema.unwrap_or(empty_schema);
         if schema.fields().is_empty() {
             LogicalPlanBuilder::values(values)?.build()
         } else {
