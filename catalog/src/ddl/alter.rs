@@ -1,6 +1,7 @@
 //! ALTER TABLE: ADD COLUMN (with its constraints), DROP COLUMN (with what depends on it),
 //! ADD / DROP CONSTRAINT, ALTER COLUMN, RENAME COLUMN and RENAME TO. Columns come and go
-//! without rewriting stored rows: slots are appended or marked dropped.
+//! without rewriting stored rows (slots are appended or marked dropped), but for a new
+//! column whose default differs from row to row (`ddl::column_fill`).
 
 use datafusion::common::DFSchema;
 use datafusion::logical_expr::{ExprSchemable, LogicalPlanBuilder};
@@ -157,21 +158,38 @@ async fn validate_constraint(ctx: &DdlContext<'_>, desc: &mut TableDesc, name: &
 
 /// `ADD COLUMN [IF NOT EXISTS] c type [options]`: the column is appended, the rows written
 /// before read its default (evaluated once), and its constraints are made over the rows
-/// the table has.
+/// the table has. A `serial` or identity column gets its sequence, and a volatile default
+/// (theirs, `random()`, ...) is evaluated for each row, which is rewritten with it.
 async fn add_column(ctx: &DdlContext<'_>, desc: &mut TableDesc, def: &ColumnDef, if_not_exists: bool, outcome: &mut DdlOutcome) -> Result<()> {
-    if super::create_table::serial_type(&def.data_type).is_some() {
-        return Err(CatalogError::unsupported("ADD COLUMN of a serial type"));
-    }
-    let (mut col, _) = column(ctx, def, &desc.name)?;
-    if col.identity.is_some() {
-        return Err(CatalogError::unsupported("ADD COLUMN ... GENERATED AS IDENTITY"));
-    }
+    let serial = super::create_table::serial_type(&def.data_type);
+    let (mut col, _) = match serial.clone() {
+        Some(ty) => super::create_table::serial_column(def, ty, &desc.name)?,
+        None => column(ctx, def, &desc.name)?,
+    };
     if desc.column(&col.name).is_some() {
         if if_not_exists {
             outcome.notice(sqlstate::DUPLICATE_COLUMN, format!("column \"{}\" of relation \"{}\" already exists, skipping", col.name, desc.name));
             return Ok(());
         }
         return Err(column_exists(&col.name, &desc.name));
+    }
+    if serial.is_some() || col.identity.is_some() {
+        let options = if serial.is_some() { Vec::new() } else { super::create_table::identity_options(def) };
+        let txn = ctx.handle.txn()?;
+        let schema = meta::list_schemas(&txn)?.into_iter().find(|s| s.id == desc.schema_id);
+        let schema = schema.ok_or_else(|| CatalogError::internal(format!("the schema of \"{}\" is gone", desc.name)))?;
+        let owned = (&col, desc.columns.len());
+        col.default = Some(super::create_table::owned_sequence(ctx, &txn, &schema, desc, owned, &options)?);
+    }
+    let volatile = match &col.default {
+        Some(sql) => ctx.state.create_logical_expr(sql, &DFSchema::empty())?.is_volatile(),
+        None => false,
+    };
+    if volatile {
+        check_column_count(desc.columns.len() + 1)?;
+        desc.columns.push(col);
+        super::column_fill::fill(ctx.state, &*ctx.handle.txn()?, desc, desc.columns.len() - 1)?;
+        return add_column_constraints(ctx, desc, def, desc.columns.len() - 1).await;
     }
     let value = match &col.default {
         Some(sql) => evaluate(ctx, sql, &col.ty).await?,
@@ -261,10 +279,12 @@ fn add_unique(ctx: &DdlContext<'_>, desc: &mut TableDesc, name: Option<String>, 
 
 /// `DROP COLUMN` of the column in `slot`, with what depends on it: the foreign keys that
 /// use it (see `foreign_key::drop_column_keys`), its CHECKs, its indexes and UNIQUE
-/// constraints, and the primary key it is in (the rows are keyed by hidden row ids then).
+/// constraints, the primary key it is in (the rows are keyed by hidden row ids then), and
+/// the sequence it owns (a `serial` column's).
 fn drop_column(ctx: &DdlContext<'_>, desc: &mut TableDesc, slot: usize, cascade: bool, outcome: &mut DdlOutcome) -> Result<()> {
     let txn = ctx.handle.txn()?;
     super::foreign_key::drop_column_keys(&txn, desc, slot, cascade, outcome)?;
+    super::sequence::drop_owned(&txn, desc, Some(slot))?;
     desc.checks.retain(|c| !c.columns.contains(&slot));
     let (gone, kept) = std::mem::take(&mut desc.indexes).into_iter().partition::<Vec<_>, _>(|i| i.covers(slot));
     for index in &gone {

@@ -98,7 +98,7 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
     let id = meta::allocate(&txn, meta::TABLE_IDS, 1)?;
     let mut desc = TableDesc { id, schema_id: schema.id, name, columns, primary_key, pkey_name, indexes: Vec::new(), storage: None, foreign_keys: Vec::new(), referenced_by: Vec::new(), checks: Vec::new() };
     for (slot, options) in serials {
-        let sequence = owned_sequence(ctx, &txn, &schema, &desc, slot, &options)?;
+        let sequence = owned_sequence(ctx, &txn, &schema, &desc, (&desc.columns[slot], slot), &options)?;
         desc.columns[slot].default = Some(sequence);
     }
     for (name, unique, slot) in uniques {
@@ -144,7 +144,7 @@ pub(super) fn serial_type(data_type: &DataType) -> Option<SqlType> {
 
 /// A `serial` column: NOT NULL, its default set once its sequence exists; no DEFAULT of
 /// its own (42601, as PostgreSQL's "multiple default values").
-fn serial_column(def: &ColumnDef, ty: SqlType, table: &str) -> Result<(ColumnDesc, bool)> {
+pub(super) fn serial_column(def: &ColumnDef, ty: SqlType, table: &str) -> Result<(ColumnDesc, bool)> {
     let name = resolve::normalize(&def.name);
     let mut column = ColumnDesc { not_null: true, ..ColumnDesc::new(name, ty) };
     let mut is_pk = false;
@@ -173,18 +173,17 @@ fn serial_column(def: &ColumnDef, ty: SqlType, table: &str) -> Result<(ColumnDes
     Ok((column, is_pk))
 }
 
-/// Creates the sequence the `serial` column in `slot` owns, named as PostgreSQL names it
-/// (`<table>_<column>_seq`, with a number after it when that is taken), and returns the
-/// column's default.
-fn owned_sequence(
+/// Creates the sequence the `serial` (or identity) `column` in `slot` of `table` owns,
+/// named as PostgreSQL names it (`<table>_<column>_seq`, with a number after it when that
+/// is taken), and returns the column's default.
+pub(super) fn owned_sequence(
     ctx: &DdlContext<'_>,
     txn: &Txn,
     schema: &SchemaDesc,
     table: &TableDesc,
-    slot: usize,
+    (column, slot): (&ColumnDesc, usize),
     options: &[SequenceOptions],
 ) -> Result<String> {
-    let column = &table.columns[slot];
     let base = format!("{}_{}_seq", table.name, column.name);
     let mut name = base.clone();
     let mut n = 0;
@@ -205,7 +204,7 @@ fn owned_sequence(
 }
 
 /// The sequence options of `GENERATED ... AS IDENTITY (options)`.
-fn identity_options(def: &ColumnDef) -> Vec<SequenceOptions> {
+pub(super) fn identity_options(def: &ColumnDef) -> Vec<SequenceOptions> {
     def.options
         .iter()
         .find_map(|o| match &o.option {

@@ -60,7 +60,7 @@ pub fn drop_tables(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, 
         // Read again: a CASCADE above may have changed it.
         let table = meta::get_table_for_update(&txn, table.schema_id, &table.name)?.unwrap_or_else(|| table.clone());
         meta::delete_table(&txn, table.schema_id, &table.name)?;
-        super::sequence::drop_owned(&txn, &table)?;
+        super::sequence::drop_owned(&txn, &table, None)?;
         super::index::forget_indexes(&txn, &table)?;
         super::foreign_key::forget_references(&txn, &table)?;
     }

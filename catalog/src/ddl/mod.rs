@@ -4,6 +4,7 @@
 
 mod alter;
 mod check;
+mod column_fill;
 mod constraints;
 mod create_table;
 mod drop;

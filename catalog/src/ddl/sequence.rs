@@ -143,10 +143,11 @@ pub fn drop_sequences(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: boo
     Ok(outcome)
 }
 
-/// Drops the sequences the table `table` owns (its `serial` columns'), as DROP TABLE does.
-pub(super) fn drop_owned(txn: &Txn, table: &TableDesc) -> Result<()> {
+/// Drops the sequences the table `table` owns (its `serial` columns'), as DROP TABLE does,
+/// or those its column in `slot` owns, as DROP COLUMN does.
+pub(super) fn drop_owned(txn: &Txn, table: &TableDesc, slot: Option<usize>) -> Result<()> {
     for sequence in meta::list_sequences(txn, table.schema_id)? {
-        if sequence.owned_by.is_some_and(|(id, _)| id == table.id) {
+        if sequence.owned_by.is_some_and(|(id, owner)| id == table.id && slot.is_none_or(|s| s == owner)) {
             meta::delete_sequence(txn, sequence.schema_id, &sequence.name)?;
         }
     }

@@ -456,3 +456,29 @@ async fn insert_overriding_system_and_user_value() {
     client.expect_sqlstate("INSERT INTO a OVERRIDING SYSTEM VALUE DEFAULT VALUES", "42601").await;
     assert_eq!(client.lines("SELECT count(*) FROM a").await, ["9"]);
 }
+
+#[tokio::test]
+async fn columns_added_with_a_sequence_or_a_volatile_default_fill_every_row() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE s (a int PRIMARY KEY); INSERT INTO s VALUES (3), (1), (2)").await;
+    client.run("ALTER TABLE s ADD COLUMN id serial").await;
+    // Each row its own value (PostgreSQL numbers them in the order it stored them).
+    assert_eq!(client.value("SELECT string_agg(id::text, ',' ORDER BY id) FROM s").await, "1,2,3");
+    client.run("ALTER TABLE s ADD COLUMN id2 bigint GENERATED ALWAYS AS IDENTITY (START WITH 10)").await;
+    assert_eq!(client.value("SELECT string_agg(id2::text, ',' ORDER BY id2) FROM s").await, "10,11,12");
+    client.run("ALTER TABLE s ADD COLUMN r float8 DEFAULT random()").await;
+    assert_eq!(client.value("SELECT count(DISTINCT r) FROM s").await, "3");
+    assert_eq!(client.lines("INSERT INTO s (a) VALUES (4) RETURNING id, id2").await, ["4|13"]);
+    assert_eq!(client.lines("SELECT pg_get_serial_sequence('s', 'id'), pg_get_serial_sequence('s', 'id2')").await, ["public.s_id_seq|public.s_id2_seq"]);
+    client.expect_error("INSERT INTO s (a, id2) VALUES (5, 1)", "428C9", "cannot insert a non-DEFAULT value into column \"id2\"").await;
+    // DROP COLUMN drops the sequence the column owns.
+    client.run("ALTER TABLE s DROP COLUMN id").await;
+    assert_eq!(client.lines("SELECT relname FROM pg_class WHERE relkind = 'S' AND relname IN ('s_id_seq', 's_id2_seq')").await, ["s_id2_seq"]);
+    // With a key made over the filled rows.
+    client.run("CREATE TABLE s2 (a int); INSERT INTO s2 VALUES (1), (1); ALTER TABLE s2 ADD COLUMN id bigserial PRIMARY KEY").await;
+    assert_eq!(client.lines("SELECT a, id FROM s2 ORDER BY id").await, ["1|1", "1|2"]);
+    client.expect_error("ALTER TABLE s2 ADD COLUMN id serial", "42701", "column \"id\" of relation \"s2\" already exists").await;
+    // Undone with its transaction: rows, column and sequence.
+    client.run("BEGIN; ALTER TABLE s2 ADD COLUMN n serial; ROLLBACK").await;
+    assert_eq!(client.value("SELECT count(*) FROM pg_class WHERE relname = 's2_n_seq'").await, "0");
+}
