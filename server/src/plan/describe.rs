@@ -54,6 +54,10 @@ impl Session {
         for (index, ty) in param_types::function_arguments(stmt) {
             set_param(&mut description.params, index, Some(ty));
         }
+        // `WHERE $1`: a boolean.
+        for index in param_types::conditions(stmt) {
+            set_param(&mut description.params, index, Some(Field::new("", DataType::Boolean, true)));
+        }
         // `$1::date` is a date parameter and `LIMIT $1` a bigint one, whatever planning
         // made of them.
         for (index, ty) in syntax_typed_parameters(stmt) {
@@ -78,16 +82,24 @@ impl Session {
                 let TableObject::TableName(name) = &insert.table else { return Ok(Description::default()) };
                 let mut params = Vec::new();
                 if let Some(source) = &insert.source {
-                    if let SetExpr::Values(values) = source.body.as_ref() {
+                    // A parameter that is a whole value of a VALUES row or of the SELECT
+                    // list has its target column's type.
+                    let rows: Vec<Vec<&Expr>> = match source.body.as_ref() {
+                        SetExpr::Values(values) => values.rows.iter().map(|row| row.content.iter().collect()).collect(),
+                        SetExpr::Select(select) => vec![select.projection.iter().map(select_item_expr).collect::<Option<_>>().unwrap_or_default()],
+                        _ => Vec::new(),
+                    };
+                    if rows.iter().flatten().any(|e| placeholder_index(e).is_some()) {
                         let columns = self.insert_column_types(name, &insert.columns)?;
-                        for row in &values.rows {
-                            for (j, e) in row.content.iter().enumerate() {
+                        for row in rows {
+                            for (j, e) in row.into_iter().enumerate() {
                                 if let Some(i) = placeholder_index(e) {
                                     set_param(&mut params, i, columns.get(j).cloned());
                                 }
                             }
                         }
-                    } else {
+                    }
+                    if !matches!(source.body.as_ref(), SetExpr::Values(_)) {
                         merge(&mut params, self.plan_query(source).await?.0);
                     }
                 }
@@ -245,6 +257,14 @@ pub(crate) fn params_from(types: HashMap<String, Option<DataType>>) -> Vec<Optio
         }
     }
     out
+}
+
+/// The expression of a SELECT list item; `None` for a wildcard.
+fn select_item_expr(item: &SelectItem) -> Option<&Expr> {
+    match item {
+        SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => Some(e),
+        _ => None,
+    }
 }
 
 fn set_param(params: &mut Vec<Option<Field>>, index: usize, ty: Option<Field>) {

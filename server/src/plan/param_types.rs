@@ -7,13 +7,16 @@
 //! - `$n` as an argument of a function whose argument types PostgreSQL declares and
 //!   DataFusion's signature leaves open (`pg_advisory_lock($1)`, `sha384($1)`:
 //!   `shale_catalog::sysfuncs::signatures`).
+//! - `$n` as a condition: `WHERE $n`, `HAVING $n`, an operand of `AND`, `OR` or `NOT`
+//!   ([`conditions`]) is a boolean.
 
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::sql::sqlparser::ast::{
-    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Statement, Visit, Visitor, visit_expressions_mut,
+    BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Query, SetExpr, Statement, UnaryOperator, Visit,
+    Visitor, visit_expressions_mut,
 };
 use shale_catalog::sysfuncs::signatures::declared_argument_type;
 use shale_pgtypes::sql::placeholder_index;
@@ -33,6 +36,62 @@ pub fn compare_with_elements(stmt: &mut Statement) -> Vec<usize> {
         ControlFlow::Continue(())
     });
     arrays
+}
+
+/// The parameters of `stmt` that stand as a condition: the whole of a WHERE or HAVING
+/// clause, or an operand of `AND`, `OR` or `NOT`.
+pub fn conditions(stmt: &Statement) -> Vec<usize> {
+    struct Conditions(Vec<usize>);
+    impl Conditions {
+        fn condition(&mut self, e: Option<&Expr>) {
+            self.0.extend(e.and_then(placeholder_index));
+        }
+
+        fn body(&mut self, body: &SetExpr) {
+            match body {
+                SetExpr::Select(select) => {
+                    self.condition(select.selection.as_ref());
+                    self.condition(select.having.as_ref());
+                }
+                SetExpr::SetOperation { left, right, .. } => {
+                    self.body(left);
+                    self.body(right);
+                }
+                _ => {}
+            }
+        }
+    }
+    impl Visitor for Conditions {
+        type Break = ();
+        fn pre_visit_statement(&mut self, s: &Statement) -> ControlFlow<()> {
+            match s {
+                Statement::Update(update) => self.condition(update.selection.as_ref()),
+                Statement::Delete(delete) => self.condition(delete.selection.as_ref()),
+                _ => {}
+            }
+            ControlFlow::Continue(())
+        }
+
+        fn pre_visit_query(&mut self, q: &Query) -> ControlFlow<()> {
+            self.body(&q.body);
+            ControlFlow::Continue(())
+        }
+
+        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            match e {
+                Expr::BinaryOp { left, op: BinaryOperator::And | BinaryOperator::Or, right } => {
+                    self.condition(Some(left));
+                    self.condition(Some(right));
+                }
+                Expr::UnaryOp { op: UnaryOperator::Not, expr } => self.condition(Some(expr)),
+                _ => {}
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut found = Conditions(Vec::new());
+    let _ = stmt.visit(&mut found);
+    found.0
 }
 
 /// An array of `element`'s type, as a parameter's type.
@@ -81,6 +140,15 @@ mod tests {
         let mut stmt = statement("SELECT 1 FROM t WHERE a = ANY($2) AND b < ALL($1) AND c = ANY(ARRAY[1])");
         assert_eq!(compare_with_elements(&mut stmt), [1, 0]);
         assert_eq!(stmt.to_string(), "SELECT 1 FROM t WHERE a = $2 AND b < $1 AND c = ANY(ARRAY[1])");
+    }
+
+    #[test]
+    fn conditions_are_booleans() {
+        let mut found = conditions(&statement("SELECT 1 FROM t WHERE $1 AND (NOT $2 OR x = $3) UNION SELECT 2 HAVING $4"));
+        found.sort_unstable();
+        assert_eq!(found, [0, 1, 3]);
+        assert_eq!(conditions(&statement("DELETE FROM t WHERE $2")), [1]);
+        assert!(conditions(&statement("SELECT $1 WHERE x = $2")).is_empty());
     }
 
     #[test]

@@ -140,6 +140,8 @@ async fn parameter_types_are_inferred_as_postgresql_does() {
             "INSERT INTO books (id, added) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET title = $3, added = $4",
             vec![Type::INT4, Type::TIMESTAMP, Type::TEXT, Type::TIMESTAMP],
         ),
+        ("INSERT INTO books (id, added) SELECT $1, $2 WHERE $3", vec![Type::INT4, Type::TIMESTAMP, Type::BOOL]),
+        ("INSERT INTO books (id) SELECT $1 FROM books WHERE title = $2", vec![Type::INT4, Type::TEXT]),
     ] {
         let statement = client.prepare(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
         if statement.params() != types {
@@ -147,6 +149,7 @@ async fn parameter_types_are_inferred_as_postgresql_does() {
         }
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
+    client.execute("INSERT INTO books (id, added) SELECT $1, $2 WHERE $3", &[&9i32, &std::time::UNIX_EPOCH, &true]).await.expect("INSERT ... SELECT $1");
     let lock = client.prepare("SELECT pg_advisory_lock($1)").await.expect("prepare");
     client.execute(&lock, &[&7i64]).await.expect("lock");
     let rows = client.query("SELECT id FROM books WHERE id = ANY($1)", &[&vec![1i32, 2]]).await.expect("= ANY");
