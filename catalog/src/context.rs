@@ -28,6 +28,7 @@ use shale_pgtypes::cast_pairs::ExistingCasts;
 use crate::provider::ShaleCatalogProvider;
 use crate::type_planner::ShaleTypes;
 use crate::session::yielding::YieldingJoins;
+use crate::access::scan::SortsThroughFilters;
 use crate::session::interruptible::{InterruptCheck, with_checks};
 
 /// The one catalog (database) name Shale serves.
@@ -88,6 +89,7 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
         .with_default_features()
         .with_analyzer_rules(with_checks(analyzer_rules, &analyzer_check))
         .with_optimizer_rules(with_checks(Optimizer::new().rules, &optimizer_check))
+        .with_physical_optimizer_rule(Arc::new(SortsThroughFilters))
         .with_physical_optimizer_rule(Arc::new(YieldingJoins))
         .with_type_planner(Arc::new(ShaleTypes));
     let planners = builder.expr_planners().get_or_insert_default();

@@ -17,8 +17,9 @@
 //!   [`Space`] (`meta`, `data`); [`Store::begin_with`] starts a [`Txn`] ([`TxnOptions`]:
 //!   [`Isolation`], sync, lock timeout) that reads a snapshot (per statement, or for the
 //!   whole transaction) plus its own writes: `get`, `get_for_update` (locks), `put`,
-//!   `delete`, `scan` over a [`KeyRange`] in batches, `allocate` (per-name counters 1, 2,
-//!   3, ..., outside the transaction), savepoints, `commit` and `rollback`.
+//!   `delete`, `scan` over a [`KeyRange`] in batches (`scan_directed`: in either
+//!   [`Direction`]), `allocate` (per-name counters 1, 2, 3, ..., outside the transaction),
+//!   savepoints, `commit` and `rollback`.
 //! - Errors ([`error`]): [`Error::Conflict`] (retry the transaction: SQLSTATE 40001),
 //!   [`Error::Deadlock`], [`Error::LockTimeout`], [`Error::Corrupt`], [`Error::Io`].
 //!
@@ -57,4 +58,4 @@ pub use keys::{
 };
 pub use row::{MAX_SLOTS, decode_array, decode_row, encode_array, encode_row, row_slot_count};
 pub use store::{MemoryUsage, Space, Store, StoreOptions};
-pub use txn::{Isolation, KeyRange, Stop, Txn, TxnOptions};
+pub use txn::{Direction, Isolation, KeyRange, Stop, Txn, TxnOptions};

@@ -89,6 +89,41 @@ impl KeyRange {
             upper: prefix_successor(prefix),
         }
     }
+
+    /// The keys of the range beyond `past` in `direction` (all of them without `past`):
+    /// what is left to read of a scan whose last key was `past`.
+    fn beyond(&self, direction: Direction, past: Option<&[u8]>) -> KeyRange {
+        let mut left = self.clone();
+        match (direction, past) {
+            (_, None) => {}
+            // past + [0] is the smallest key greater than `past`.
+            (Direction::Forward, Some(past)) => left.lower = left.lower.max([past, &[0]].concat()),
+            (Direction::Backward, Some(past)) => {
+                left.upper = Some(left.upper.map_or_else(|| past.to_vec(), |upper| upper.min(past.to_vec())));
+            }
+        }
+        left
+    }
+}
+
+/// Which way a scan reads its keys.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Direction {
+    /// Ascending keys.
+    #[default]
+    Forward,
+    /// Descending keys.
+    Backward,
+}
+
+impl Direction {
+    /// The other direction.
+    pub fn reversed(self) -> Direction {
+        match self {
+            Direction::Forward => Direction::Backward,
+            Direction::Backward => Direction::Forward,
+        }
+    }
 }
 
 /// A transaction. Its reads see a snapshot (per statement or for the whole transaction, see
@@ -207,7 +242,22 @@ impl Txn {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        self.scan_at(space, range, after, limit, false)
+        self.scan_at(space, range, Direction::Forward, after, limit, false)
+    }
+
+    /// [`Txn::scan`] in `direction`: the same pairs (the transaction's snapshot and its own
+    /// writes), up to `limit` of them, ascending or descending. With `past`, only keys
+    /// beyond `past` in that direction (greater going forward, less going backward), to
+    /// resume a scan where the last batch ended.
+    pub fn scan_directed(
+        &self,
+        space: Space,
+        range: &KeyRange,
+        direction: Direction,
+        past: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        self.scan_at(space, range, direction, past, limit, false)
     }
 
     /// [`Txn::scan`] of what is committed now (and the transaction's own writes), whatever
@@ -220,26 +270,23 @@ impl Txn {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        self.scan_at(space, range, after, limit, true)
+        self.scan_at(space, range, Direction::Forward, after, limit, true)
     }
 
     fn scan_at(
         &self,
         space: Space,
         range: &KeyRange,
-        after: Option<&[u8]>,
+        direction: Direction,
+        past: Option<&[u8]>,
         limit: usize,
         latest: bool,
     ) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        let start = match after {
-            // after + [0] is the smallest key greater than `after`.
-            Some(after) if after >= range.lower.as_slice() => [after, &[0]].concat(),
-            _ => range.lower.clone(),
-        };
-        let upper = range.upper.as_deref();
+        let KeyRange { lower, upper } = range.beyond(direction, past);
+        let upper = upper.as_deref();
         let cf = self.shared.cf(space)?;
         self.with_open(|open| {
-            if limit == 0 || upper.is_some_and(|upper| upper <= start.as_slice()) {
+            if limit == 0 || upper.is_some_and(|upper| upper <= lower.as_slice()) {
                 return Ok(Vec::new());
             }
             let now = latest.then(|| self.shared.db.snapshot());
@@ -251,23 +298,40 @@ impl Txn {
                 }
                 None => open.read_opts(),
             };
-            opts.set_iterate_lower_bound(start.as_slice());
+            opts.set_iterate_lower_bound(lower.as_slice());
             if let Some(upper) = upper {
                 opts.set_iterate_upper_bound(upper);
             }
             let mut iter = open.txn.raw_iterator_cf_opt(cf, opts);
-            iter.seek(&start);
+            match (direction, upper) {
+                (Direction::Forward, _) => iter.seek(&lower),
+                (Direction::Backward, Some(upper)) => iter.seek_for_prev(upper),
+                (Direction::Backward, None) => iter.seek_to_last(),
+            }
             let mut out = Vec::new();
-            // The bound is checked here too, for the transaction's own uncommitted writes.
-            while let Some((key, value)) = iter
-                .item()
-                .filter(|(key, _)| upper.is_none_or(|upper| *key < upper))
-            {
+            // The bounds are checked here too, for the transaction's own uncommitted writes.
+            while let Some((key, value)) = iter.item() {
+                if upper.is_some_and(|upper| key >= upper) {
+                    match direction {
+                        Direction::Forward => break,
+                        // Seeking backward lands on the (exclusive) upper bound itself.
+                        Direction::Backward => {
+                            iter.prev();
+                            continue;
+                        }
+                    }
+                }
+                if key < lower.as_slice() {
+                    break;
+                }
                 out.push((key.to_vec(), value.to_vec()));
                 if out.len() == limit {
                     break;
                 }
-                iter.next();
+                match direction {
+                    Direction::Forward => iter.next(),
+                    Direction::Backward => iter.prev(),
+                }
             }
             iter.status()?;
             Ok(out)

@@ -5,6 +5,7 @@
 //! evaluates them on the rows and a conservative bound is always correct.
 
 use datafusion::common::ScalarValue;
+use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::logical_expr::expr::InList;
 use datafusion::logical_expr::expr_rewriter::unnormalize_col;
 use datafusion::logical_expr::utils::split_conjunction;
@@ -14,6 +15,7 @@ use shale_storage::{Datum, KeyRange, encode_key_datum, prefix_successor, table_p
 
 use crate::access::convert::datum_at;
 use crate::descriptor::{IndexDesc, TableDesc};
+use crate::session::param::{PARAM_FUNCTION, has_params};
 
 /// How a scan reaches its rows.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +27,25 @@ pub enum KeyPlan {
     /// The rows the entries of the index `name` in these ranges lead to; `point`: one
     /// entry of a unique index at most per range.
     Index { name: String, ranges: Vec<KeyRange>, point: bool },
+}
+
+impl KeyPlan {
+    /// What the plan reads its rows by.
+    pub fn key(&self) -> ScanKey {
+        match self {
+            KeyPlan::Points(_) | KeyPlan::Ranges(_) => ScanKey::Primary,
+            KeyPlan::Index { name, .. } => ScanKey::Index(name.clone()),
+        }
+    }
+}
+
+/// What a scan reads its rows by, in key order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScanKey {
+    /// The table's rows, by primary key (or hidden row id).
+    Primary,
+    /// The entries of the index of this name.
+    Index(String),
 }
 
 /// The key plan of a scan and the predicates it was derived from, for EXPLAIN.
@@ -79,32 +100,95 @@ pub fn is_key_filter(desc: &TableDesc, expr: &Expr) -> bool {
 /// best (a whole unique key by equality, then the most columns by equality, then a range
 /// on the next one), else the whole table.
 pub fn key_access(desc: &TableDesc, filters: &[Expr]) -> KeyAccess {
-    let prefix = desc.row_prefix().to_vec();
+    let constraints = constraints(desc, filters);
+    access_by(desc, &constraints, &best_key(desc, &constraints, filters))
+}
+
+/// The key plan for a scan of `desc` under `filters` that reads by `key`, whichever key
+/// the filters constrain best (the key [`parameter_key`] chose at planning).
+pub fn key_access_by(desc: &TableDesc, filters: &[Expr], key: &ScanKey) -> KeyAccess {
+    access_by(desc, &constraints(desc, filters), key)
+}
+
+/// The key a scan of `desc` under `filters`, some of which read parameters, reads by at
+/// every execution, whatever the values: the one [`key_access`] chooses when each
+/// parameter stands for a value of its type. A partial index only when filters without
+/// parameters say its predicate (other values would not).
+pub fn parameter_key(desc: &TableDesc, filters: &[Expr]) -> ScanKey {
+    let known: Vec<Expr> = filters.iter().filter(|f| !has_params(f)).cloned().collect();
+    let stand_ins: Vec<Expr> = filters.iter().map(with_stand_ins).collect();
+    best_key(desc, &constraints(desc, &stand_ins), &known)
+}
+
+/// The key constraints in `filters`.
+fn constraints(desc: &TableDesc, filters: &[Expr]) -> Vec<Constraint> {
     let mut constraints = Vec::new();
     for f in filters {
         collect(desc, f, &mut constraints);
     }
-    let primary_key: Vec<KeyPart> = desc.primary_key.iter().map(|&s| KeyPart::Slot(s)).collect();
-    let primary = bounds(&prefix, &primary_key, &constraints);
-    let filtered: Vec<String> = filters.iter().flat_map(split_conjunction).map(|f| unnormalize_col(f.clone()).to_string()).collect();
+    constraints
+}
+
+/// The key that `constraints` bound best (see [`key_access`]); an index with a predicate
+/// only when `filters` say it.
+fn best_key(desc: &TableDesc, constraints: &[Constraint], filters: &[Expr]) -> ScanKey {
+    let primary = primary_bounds(desc, constraints);
     if primary.point {
-        let keys = primary.ranges.into_iter().map(|r| r.lower).collect();
-        return KeyAccess { plan: KeyPlan::Points(keys), predicates: primary.predicates };
+        return ScanKey::Primary;
     }
+    let filtered: Vec<String> = filters.iter().flat_map(split_conjunction).map(|f| unnormalize_col(f.clone()).to_string()).collect();
     let best_index = desc
         .indexes
         .iter()
         // A partial index has the rows its predicate holds for: the filters must say it.
         .filter(|index| index.predicate.as_ref().is_none_or(|p| p.planned.iter().all(|c| filtered.contains(c))))
-        .map(|index| (index, bounds(&table_prefix(index.id), &key_parts(index), &constraints)))
+        .map(|index| (index, bounds(&table_prefix(index.id), &key_parts(index), constraints)))
         .filter(|(_, b)| !b.predicates.is_empty())
         .max_by_key(|(index, b)| (b.point && index.unique, b.equal, b.ranged));
     let better = |b: &Bounds| (b.point, b.equal, b.ranged) > (primary.point, primary.equal, primary.ranged);
-    if let Some((index, b)) = best_index.filter(|(_, b)| primary.predicates.is_empty() || better(b)) {
-        let point = b.point && index.unique;
-        return KeyAccess { plan: KeyPlan::Index { name: index.name.clone(), ranges: b.ranges, point }, predicates: b.predicates };
+    match best_index.filter(|(_, b)| primary.predicates.is_empty() || better(b)) {
+        Some((index, _)) => ScanKey::Index(index.name.clone()),
+        None => ScanKey::Primary,
     }
-    KeyAccess { plan: KeyPlan::Ranges(primary.ranges), predicates: primary.predicates }
+}
+
+/// The key plan that reads by `key` within the bounds `constraints` give on it.
+fn access_by(desc: &TableDesc, constraints: &[Constraint], key: &ScanKey) -> KeyAccess {
+    if let ScanKey::Index(name) = key
+        && let Some(index) = desc.index(name)
+    {
+        let b = bounds(&table_prefix(index.id), &key_parts(index), constraints);
+        let point = b.point && index.unique;
+        return KeyAccess { plan: KeyPlan::Index { name: name.clone(), ranges: b.ranges, point }, predicates: b.predicates };
+    }
+    let primary = primary_bounds(desc, constraints);
+    let plan = match primary.point {
+        true => KeyPlan::Points(primary.ranges.into_iter().map(|r| r.lower).collect()),
+        false => KeyPlan::Ranges(primary.ranges),
+    };
+    KeyAccess { plan, predicates: primary.predicates }
+}
+
+/// The bounds `constraints` give on the primary key (or hidden row id) of `desc`.
+fn primary_bounds(desc: &TableDesc, constraints: &[Constraint]) -> Bounds {
+    let primary_key: Vec<KeyPart> = desc.primary_key.iter().map(|&s| KeyPart::Slot(s)).collect();
+    bounds(&desc.row_prefix(), &primary_key, constraints)
+}
+
+/// `expr` with each parameter standing for a value of its type (0, '', false, ...).
+fn with_stand_ins(expr: &Expr) -> Expr {
+    let replaced = expr.clone().transform_up(|e| {
+        let Expr::ScalarFunction(f) = &e else { return Ok(Transformed::no(e)) };
+        let typed_null = match f.args.get(1) {
+            Some(Expr::Literal(value, _)) if f.func.name() == PARAM_FUNCTION => value,
+            _ => return Ok(Transformed::no(e)),
+        };
+        Ok(match ScalarValue::new_default(&typed_null.data_type()) {
+            Ok(value) => Transformed::yes(Expr::Literal(value, None)),
+            Err(_) => Transformed::no(e),
+        })
+    });
+    replaced.map_or_else(|_| expr.clone(), |t| t.data)
 }
 
 /// At most this many keys or ranges from IN lists: a longer list (or product of lists)

@@ -1,32 +1,37 @@
 //! `ShaleScanExec`: the execution plan that reads a table's rows from storage, through the
-//! session's transaction, decoding only the projected columns into Arrow batches.
+//! session's transaction, in key order forward or backward (`read`), decoding only the
+//! projected columns into Arrow batches. It declares the order of its rows (`order`), so
+//! that an ORDER BY they satisfy needs no sort, and offers the other readings that give
+//! another order to DataFusion's sort pushdown and to `SortsThroughFilters` (`sorts`).
 
 use std::fmt;
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::SchemaRef;
-use datafusion::arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::error::Result as DFResult;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::logical_expr::Expr;
-use datafusion::arrow::compute::SortOptions;
-use datafusion::physical_expr::expressions::Column;
 use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr, PhysicalSortExpr};
 use datafusion::physical_plan::SortOrderPushdownResult;
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties};
-use shale_pgtypes::types::SqlType;
-use shale_storage::{Datum, KeyRange, Kind, Space, Txn, decode_row, table_prefix};
+use shale_storage::{Direction, KeyRange, table_prefix};
 
-use crate::access::convert::ColumnBuilder;
+use crate::access::pushdown::{KeyAccess, KeyPlan, ScanKey, key_access_by, parameter_key};
 use crate::descriptor::TableDesc;
 use crate::error::{CatalogError, Result};
 use crate::session::handle::SessionHandle;
-use crate::session::interrupt::Interrupt;
 use crate::session::param::resolve;
-use crate::access::pushdown::{KeyAccess, KeyPlan, key_access};
+
+mod order;
+mod read;
+mod sorts;
+
+use order::key_ordering;
+use read::{BatchIter, RowReader};
+pub use sorts::SortsThroughFilters;
 
 /// One output column of a scan.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -47,7 +52,7 @@ pub enum Access {
     AtExecution(Vec<Expr>),
 }
 
-/// Reads rows of one table in key order.
+/// Reads rows of one table in key order, forward or backward.
 #[derive(Debug)]
 pub struct ShaleScanExec {
     desc: Arc<TableDesc>,
@@ -55,12 +60,16 @@ pub struct ShaleScanExec {
     outputs: Vec<Output>,
     schema: SchemaRef,
     access: Access,
+    /// What it reads its rows by (with parameters: the same at every execution).
+    key: ScanKey,
+    direction: Direction,
     limit: Option<usize>,
     properties: Arc<PlanProperties>,
 }
 
 impl ShaleScanExec {
-    /// A scan producing `outputs` (with `schema`) of the rows `access` selects.
+    /// A scan producing `outputs` (with `schema`) of the rows `access` selects, read
+    /// forward.
     pub fn new(
         desc: Arc<TableDesc>,
         handle: SessionHandle,
@@ -69,22 +78,55 @@ impl ShaleScanExec {
         access: Access,
         limit: Option<usize>,
     ) -> Self {
-        let ordering = match &access {
-            Access::Planned(access) => key_ordering(&desc, &outputs, &schema, &access.plan),
-            Access::AtExecution(_) => Vec::new(),
-        };
-        let equivalence = match ordering.is_empty() {
-            true => EquivalenceProperties::new(schema.clone()),
-            false => EquivalenceProperties::new_with_orderings(schema.clone(), [ordering]),
-        };
-        let properties =
-            PlanProperties::new(equivalence, Partitioning::UnknownPartitioning(1), EmissionType::Incremental, Boundedness::Bounded);
-        ShaleScanExec { desc, handle, outputs, schema, access, limit, properties: Arc::new(properties) }
+        let direction = Direction::Forward;
+        let key = key_of(&desc, &access);
+        let properties = Arc::new(PlanProperties::new(
+            ordered(&desc, &outputs, &schema, &key, direction),
+            Partitioning::UnknownPartitioning(1),
+            EmissionType::Incremental,
+            Boundedness::Bounded,
+        ));
+        ShaleScanExec { desc, handle, outputs, schema, access, key, direction, limit, properties }
     }
 
-    /// This scan reading the rows `access` selects instead (its limit kept).
-    fn with_access(&self, access: KeyAccess) -> Self {
-        Self::new(self.desc.clone(), self.handle.clone(), self.outputs.clone(), self.schema.clone(), Access::Planned(access), self.limit)
+    /// This scan reading the rows `access` selects in `direction`, at most `limit` of them.
+    fn reading(&self, access: Access, direction: Direction, limit: Option<usize>) -> Self {
+        let key = key_of(&self.desc, &access);
+        let equivalence = ordered(&self.desc, &self.outputs, &self.schema, &key, direction);
+        ShaleScanExec {
+            desc: self.desc.clone(),
+            handle: self.handle.clone(),
+            outputs: self.outputs.clone(),
+            schema: self.schema.clone(),
+            access,
+            key,
+            direction,
+            limit,
+            properties: Arc::new(self.properties.as_ref().clone().with_eq_properties(equivalence)),
+        }
+    }
+
+    /// The scans that could give this scan's rows in another order, this one first: its key
+    /// access read in either direction (with parameters too: it reads by the same key at
+    /// every execution) and, when it reads the whole table (no key predicate), each index
+    /// that has every row (no predicate), in either direction. Only this one when it has a
+    /// limit: its rows are then the first in its order, and another order would keep
+    /// others.
+    fn reorderings(&self) -> Vec<ShaleScanExec> {
+        if self.limit.is_some() {
+            return vec![self.reading(self.access.clone(), self.direction, self.limit)];
+        }
+        let mut accesses = vec![self.access.clone()];
+        if let Access::Planned(access) = &self.access
+            && access.predicates.is_empty()
+        {
+            accesses.extend(self.desc.indexes.iter().filter(|i| i.predicate.is_none()).map(|index| {
+                let plan = KeyPlan::Index { name: index.name.clone(), ranges: vec![KeyRange::prefix(&table_prefix(index.id))], point: false };
+                Access::Planned(KeyAccess { plan, predicates: Vec::new() })
+            }));
+        }
+        let directions = [self.direction, self.direction.reversed()];
+        accesses.into_iter().flat_map(|access| directions.map(|direction| self.reading(access.clone(), direction, None))).collect()
     }
 
     /// Whether its rows come in `order`.
@@ -93,45 +135,21 @@ impl ShaleScanExec {
     }
 }
 
-/// The order the rows of `plan` come in, as far as the scan outputs its columns: ascending
-/// by the columns of the primary key, or of the index read, in key order. Storage sorts
-/// NULL first; a NOT NULL column's order is declared NULLS LAST, PostgreSQL's default,
-/// which its rows satisfy as well. Only types whose stored order is DataFusion's order.
-fn key_ordering(desc: &TableDesc, outputs: &[Output], schema: &SchemaRef, plan: &KeyPlan) -> Vec<PhysicalSortExpr> {
-    let slots: Vec<Option<usize>> = match plan {
-        KeyPlan::Points(_) | KeyPlan::Ranges(_) => desc.primary_key.iter().map(|&s| Some(s)).collect(),
-        KeyPlan::Index { name, .. } => desc.index(name).map_or_else(Vec::new, |i| i.columns.iter().map(|c| c.slot).collect()),
-    };
-    let mut ordering = Vec::new();
-    for slot in slots {
-        let Some(slot) = slot else { break };
-        let Some(position) = outputs.iter().position(|o| *o == Output::Slot(slot)) else { break };
-        let column = &desc.columns[slot];
-        let ordered = matches!(
-            column.ty,
-            SqlType::Int2
-                | SqlType::Int4
-                | SqlType::Int8
-                | SqlType::Float4
-                | SqlType::Float8
-                | SqlType::Numeric(_)
-                | SqlType::Text
-                | SqlType::Varchar(_)
-                | SqlType::Bool
-                | SqlType::Date
-                | SqlType::Time(_)
-                | SqlType::Timestamp(_)
-                | SqlType::Timestamptz(_)
-                | SqlType::Uuid
-                | SqlType::Bytea
-        );
-        if !ordered {
-            break;
-        }
-        let expr: Arc<dyn PhysicalExpr> = Arc::new(Column::new(schema.field(position).name(), position));
-        ordering.push(PhysicalSortExpr { expr, options: SortOptions { descending: false, nulls_first: !column.not_null } });
+/// What a scan with `access` reads its rows by.
+fn key_of(desc: &TableDesc, access: &Access) -> ScanKey {
+    match access {
+        Access::Planned(access) => access.plan.key(),
+        Access::AtExecution(filters) => parameter_key(desc, filters),
     }
-    ordering
+}
+
+/// The equivalence properties of a scan reading by `key` in `direction`: its rows in key
+/// order (see [`key_ordering`]).
+fn ordered(desc: &TableDesc, outputs: &[Output], schema: &SchemaRef, key: &ScanKey, direction: Direction) -> EquivalenceProperties {
+    match key_ordering(desc, outputs, schema, key, direction) {
+        ordering if ordering.is_empty() => EquivalenceProperties::new(schema.clone()),
+        ordering => EquivalenceProperties::new_with_orderings(schema.clone(), [ordering]),
+    }
 }
 
 impl DisplayAs for ShaleScanExec {
@@ -148,9 +166,18 @@ impl DisplayAs for ShaleScanExec {
                 },
                 access.predicates.clone(),
             ),
-            Access::AtExecution(filters) => ("by parameters".to_string(), filters.iter().map(|f| f.to_string()).collect()),
+            Access::AtExecution(filters) => (
+                match &self.key {
+                    ScanKey::Primary => "by parameters".to_string(),
+                    ScanKey::Index(name) => format!("by parameters, index={name}"),
+                },
+                filters.iter().map(|f| f.to_string()).collect(),
+            ),
         };
         write!(f, "ShaleScanExec: table={}, access={access}", self.desc.name)?;
+        if self.direction == Direction::Backward {
+            write!(f, ", backward")?;
+        }
         if !predicates.is_empty() {
             write!(f, ", key_predicates=[{}]", predicates.join(", "))?;
         }
@@ -165,7 +192,6 @@ impl ExecutionPlan for ShaleScanExec {
     fn name(&self) -> &'static str {
         "ShaleScanExec"
     }
-
 
     fn properties(&self) -> &Arc<PlanProperties> {
         &self.properties
@@ -189,22 +215,14 @@ impl ExecutionPlan for ShaleScanExec {
         Ok(self)
     }
 
-    /// ORDER BY in key order: a scan whose rows come in `order` needs no sort; a scan of
-    /// the whole table reads an index whose key columns give `order` instead (the index
-    /// has every row: no predicate). Then a LIMIT stops the scan after its rows.
+    /// ORDER BY in key order, either way: a scan whose rows come in `order` as it reads
+    /// them, or read backward, needs no sort; a scan of the whole table reads an index
+    /// whose key columns give `order` instead, forward or backward (see `reorderings`).
+    /// Then a LIMIT stops the scan after its rows.
     fn try_pushdown_sort(&self, order: &[PhysicalSortExpr]) -> DFResult<SortOrderPushdownResult<Arc<dyn ExecutionPlan>>> {
-        let Access::Planned(access) = &self.access else { return Ok(SortOrderPushdownResult::Unsupported) };
-        if self.ordered_by(order)? {
-            return Ok(SortOrderPushdownResult::Exact { inner: Arc::new(self.with_access(access.clone())) });
-        }
-        if !access.predicates.is_empty() {
-            return Ok(SortOrderPushdownResult::Unsupported);
-        }
-        for index in self.desc.indexes.iter().filter(|i| i.predicate.is_none()) {
-            let plan = KeyPlan::Index { name: index.name.clone(), ranges: vec![KeyRange::prefix(&table_prefix(index.id))], point: false };
-            let candidate = self.with_access(KeyAccess { plan, predicates: Vec::new() });
-            if candidate.ordered_by(order)? {
-                return Ok(SortOrderPushdownResult::Exact { inner: Arc::new(candidate) });
+        for scan in self.reorderings() {
+            if scan.ordered_by(order)? {
+                return Ok(SortOrderPushdownResult::Exact { inner: Arc::new(scan) });
             }
         }
         Ok(SortOrderPushdownResult::Unsupported)
@@ -213,12 +231,11 @@ impl ExecutionPlan for ShaleScanExec {
     /// A LIMIT above the scan stops it after that many rows (it keeps its own limit when
     /// that is smaller).
     fn with_fetch(&self, limit: Option<usize>) -> Option<Arc<dyn ExecutionPlan>> {
-        let mut scan = Self::new(self.desc.clone(), self.handle.clone(), self.outputs.clone(), self.schema.clone(), self.access.clone(), limit);
-        scan.limit = match (self.limit, limit) {
+        let limit = match (self.limit, limit) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        Some(Arc::new(scan))
+        Some(Arc::new(self.reading(self.access.clone(), self.direction, limit)))
     }
 
     fn fetch(&self) -> Option<usize> {
@@ -236,20 +253,12 @@ impl ExecutionPlan for ShaleScanExec {
                     .map(|f| resolve(f, &self.handle))
                     .collect::<Result<Vec<_>>>()
                     .map_err(CatalogError::into_datafusion)?;
-                key_access(&self.desc, &resolved).plan
+                key_access_by(&self.desc, &resolved, &self.key).plan
             }
         };
-        let batches = BatchIter {
-            txn,
-            interrupt: self.handle.interrupt().clone(),
-            reader,
-            plan,
-            position: 0,
-            after: None,
-            done: false,
-            remaining: self.limit.unwrap_or(usize::MAX),
-            batch_size: context.session_config().batch_size().max(1),
-        };
+        let batch_size = context.session_config().batch_size();
+        let interrupt = self.handle.interrupt().clone();
+        let batches = BatchIter::new(txn, interrupt, reader, plan, self.direction, self.limit, batch_size);
         Ok(Box::pin(RecordBatchStreamAdapter::new(
             self.schema.clone(),
             futures::stream::iter(batches.map(|r| r.map_err(CatalogError::into_datafusion))),
@@ -257,168 +266,3 @@ impl ExecutionPlan for ShaleScanExec {
     }
 }
 
-/// Decodes stored rows into batches of the scan's outputs.
-struct RowReader {
-    schema: SchemaRef,
-    kinds: Vec<Kind>,
-    outputs: Vec<Output>,
-    /// For each slot, the output column it feeds.
-    slot_to_output: Vec<Option<usize>>,
-    /// For each output, the value of rows stored before its column was added.
-    missing: Vec<Option<Datum>>,
-}
-
-impl RowReader {
-    fn new(desc: &TableDesc, outputs: &[Output], schema: SchemaRef) -> Result<Self> {
-        let kinds = desc.kinds();
-        let mut slot_to_output = vec![None; desc.columns.len()];
-        let mut missing = Vec::with_capacity(outputs.len());
-        for (i, out) in outputs.iter().enumerate() {
-            let mut value = None;
-            if let Output::Slot(slot) = out {
-                slot_to_output[*slot] = Some(i);
-                if let Some(bytes) = &desc.columns[*slot].missing {
-                    let kind = [kinds[*slot]];
-                    decode_row(bytes, &kind, |_, v| value = v.map(|v| v.to_owned()))?;
-                }
-            }
-            missing.push(value);
-        }
-        Ok(RowReader { schema, kinds, outputs: outputs.to_vec(), slot_to_output, missing })
-    }
-
-    fn batch(&self, rows: &[(Vec<u8>, Vec<u8>)]) -> Result<RecordBatch> {
-        let mut builders = self
-            .schema
-            .fields()
-            .iter()
-            .map(|f| ColumnBuilder::new(f.data_type(), rows.len()))
-            .collect::<Result<Vec<_>>>()?;
-        let mut filled = vec![false; self.outputs.len()];
-        for (key, value) in rows {
-            filled.iter_mut().for_each(|f| *f = false);
-            let mut failure = None;
-            decode_row(value, &self.kinds, |slot, v| {
-                if let Some(out) = self.slot_to_output.get(slot).copied().flatten() {
-                    filled[out] = true;
-                    if let Err(e) = builders[out].append(v) {
-                        failure.get_or_insert(e);
-                    }
-                }
-            })?;
-            if let Some(e) = failure {
-                return Err(e);
-            }
-            for (out, output) in self.outputs.iter().enumerate() {
-                match output {
-                    Output::Key => builders[out].append(Some(shale_storage::DatumRef::Bytes(key)))?,
-                    Output::Slot(_) if !filled[out] => {
-                        builders[out].append(self.missing[out].as_ref().map(Datum::as_ref))?
-                    }
-                    Output::Slot(_) => {}
-                }
-            }
-        }
-        let columns = builders.iter_mut().map(ColumnBuilder::finish).collect::<Result<_>>()?;
-        let options = RecordBatchOptions::new().with_row_count(Some(rows.len()));
-        RecordBatch::try_new_with_options(self.schema.clone(), columns, &options)
-            .map_err(|e| CatalogError::internal(e.to_string()))
-    }
-}
-
-/// Iterates over the batches of a scan, reading storage a chunk at a time.
-struct BatchIter {
-    txn: Arc<Txn>,
-    /// Checked at every batch, so a canceled statement stops reading.
-    interrupt: Arc<Interrupt>,
-    reader: RowReader,
-    plan: KeyPlan,
-    /// The key or range the scan is at.
-    position: usize,
-    after: Option<Vec<u8>>,
-    done: bool,
-    remaining: usize,
-    batch_size: usize,
-}
-
-impl BatchIter {
-    fn next_rows(&mut self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        let want = self.batch_size.min(self.remaining);
-        match &self.plan {
-            KeyPlan::Points(keys) => {
-                let keys: Vec<Vec<u8>> = keys.iter().skip(self.position).take(want).cloned().collect();
-                self.position += keys.len();
-                self.done = self.position >= self.plan_len();
-                let mut rows = Vec::with_capacity(keys.len());
-                for key in keys {
-                    if let Some(value) = self.txn.get(Space::Data, &key)? {
-                        rows.push((key, value));
-                    }
-                }
-                Ok(rows)
-            }
-            KeyPlan::Ranges(_) => self.read_ranges(want),
-            KeyPlan::Index { .. } => {
-                let entries = self.read_ranges(want)?;
-                let mut rows = Vec::with_capacity(entries.len());
-                for (_, row_key) in entries {
-                    // An entry is written with its row, in the same transaction.
-                    let row = self.txn.get(Space::Data, &row_key)?.ok_or_else(|| CatalogError::internal("an index entry without its row"))?;
-                    rows.push((row_key, row));
-                }
-                Ok(rows)
-            }
-        }
-    }
-
-    /// How many keys or ranges the plan has.
-    fn plan_len(&self) -> usize {
-        match &self.plan {
-            KeyPlan::Points(keys) => keys.len(),
-            KeyPlan::Ranges(ranges) | KeyPlan::Index { ranges, .. } => ranges.len(),
-        }
-    }
-
-    /// Up to `want` pairs from the plan's ranges, going on from where the last call ended.
-    fn read_ranges(&mut self, want: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        let (KeyPlan::Ranges(ranges) | KeyPlan::Index { ranges, .. }) = &self.plan else { return Ok(Vec::new()) };
-        let ranges = ranges.clone();
-        let mut out = Vec::new();
-        while out.len() < want && self.position < ranges.len() {
-            let rows = self.txn.scan(Space::Data, &ranges[self.position], self.after.as_deref(), want - out.len())?;
-            match rows.len() < want - out.len() {
-                // This range is done: the next one starts afresh.
-                true => {
-                    self.position += 1;
-                    self.after = None;
-                }
-                false => self.after = rows.last().map(|(k, _)| k.clone()),
-            }
-            out.extend(rows);
-        }
-        self.done = self.position >= ranges.len();
-        Ok(out)
-    }
-}
-
-impl Iterator for BatchIter {
-    type Item = Result<RecordBatch>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.done || self.remaining == 0 {
-            return None;
-        }
-        let rows = match self.interrupt.check().and_then(|()| self.next_rows()) {
-            Ok(rows) => rows,
-            Err(e) => {
-                self.done = true;
-                return Some(Err(e));
-            }
-        };
-        if rows.is_empty() {
-            return None;
-        }
-        self.remaining = self.remaining.saturating_sub(rows.len());
-        Some(self.reader.batch(&rows))
-    }
-}

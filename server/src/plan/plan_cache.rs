@@ -409,6 +409,23 @@ pub(crate) mod tests {
         assert_eq!(texts(select.execute(&mut session, 1).await), ["a"], "the kept plan ran with the new value");
     }
 
+    #[tokio::test]
+    async fn a_kept_plan_reads_in_the_order_its_sort_needs() {
+        let (_dir, mut session) = session(&[
+            "CREATE TABLE ev (id bigint PRIMARY KEY, user_id bigint NOT NULL, at bigint NOT NULL)",
+            "CREATE INDEX ev_user_at ON ev (user_id, at)",
+            "INSERT INTO ev SELECT g, g % 3, g FROM generate_series(1, 30) g",
+        ])
+        .await;
+        let latest = Statement1::new(&mut session, "SELECT id FROM ev WHERE user_id = $1 ORDER BY at DESC LIMIT 2").await;
+        assert_eq!(texts(latest.execute(&mut session, 1).await), ["28", "25"]);
+        // The scan reads by the index chosen at planning, backward at every execution: no sort.
+        let Some(Plan::Query(Kept { physical: Some(physical), .. }, _)) = latest.kept() else { panic!("no physical plan kept") };
+        let text = displayable(physical.as_ref()).indent(true).to_string();
+        assert!(text.contains("access=by parameters, index=ev_user_at, backward") && !text.contains("SortExec"), "{text}");
+        assert_eq!(texts(latest.execute(&mut session, 2).await), ["29", "26"]);
+    }
+
     #[test]
     fn values_take_their_placeholders_types() {
         use datafusion::common::metadata::ScalarAndMetadata;

@@ -167,6 +167,57 @@ fn scan_honours_bounds_after_and_limit() {
 }
 
 #[test]
+fn a_backward_scan_reads_the_forward_pairs_in_reverse() {
+    let (_dir, store) = open();
+    let setup = store.begin();
+    for k in [&b"a1"[..], b"b1", b"b2", b"b3", b"c", b"c1"] {
+        setup.put(Space::Data, k, b"committed").expect("put");
+    }
+    setup.commit().expect("commit");
+    let txn = store.begin();
+    let later = store.begin();
+    later.put(Space::Data, b"b5", b"committed after the snapshot").expect("put");
+    later.commit().expect("commit");
+    // Own writes: on the lower bound, inside, on the (exclusive) upper bound, beyond both.
+    for k in [&b"b"[..], b"b4", b"c", b"c0", b"a9"] {
+        txn.put(Space::Data, k, b"own").expect("put");
+    }
+    txn.delete(Space::Data, b"b2").expect("delete");
+    let b = KeyRange::prefix(b"b");
+    let scan = |range: &KeyRange, direction, past: Option<&[u8]>, limit| {
+        keys(txn.scan_directed(Space::Data, range, direction, past, limit).expect("scan"))
+    };
+    let forward = scan(&b, Direction::Forward, None, 10);
+    assert_eq!(forward, [&b"b"[..], b"b1", b"b3", b"b4"]);
+    let backward = scan(&b, Direction::Backward, None, 10);
+    assert_eq!(backward, forward.iter().rev().cloned().collect::<Vec<_>>());
+    assert_eq!(scan(&b, Direction::Backward, None, 2), [b"b4", b"b3"]);
+    assert_eq!(scan(&b, Direction::Backward, Some(b"b3"), 10), [&b"b1"[..], b"b"]);
+    assert_eq!(scan(&b, Direction::Backward, Some(b"z"), 1), [b"b4"], "past above the range is ignored");
+    assert!(scan(&b, Direction::Backward, Some(b"b"), 10).is_empty());
+    assert!(scan(&b, Direction::Backward, Some(b"a"), 10).is_empty());
+    assert!(scan(&b, Direction::Backward, None, 0).is_empty());
+    // Resuming one key at a time gives the same pairs.
+    let mut resumed: Vec<Vec<u8>> = Vec::new();
+    while let [key] = scan(&b, Direction::Backward, resumed.last().map(Vec::as_slice), 1).as_slice() {
+        resumed.push(key.clone());
+    }
+    assert_eq!(resumed, backward);
+    // No upper bound: from the last key, own writes included.
+    let open_ended = KeyRange { lower: b"b4".to_vec(), upper: None };
+    assert_eq!(
+        txn.scan_directed(Space::Data, &open_ended, Direction::Backward, None, 10).expect("scan"),
+        [
+            (b"c1".to_vec(), b"committed".to_vec()),
+            (b"c0".to_vec(), b"own".to_vec()),
+            (b"c".to_vec(), b"own".to_vec()),
+            (b"b4".to_vec(), b"own".to_vec()),
+        ]
+    );
+    assert_eq!(scan(&open_ended, Direction::Backward, Some(b"c0"), 10), [&b"c"[..], b"b4"]);
+}
+
+#[test]
 fn allocate_counts_per_counter_and_is_not_rolled_back() {
     let (_dir, store) = open();
     let txn = store.begin();

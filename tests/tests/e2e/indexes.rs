@@ -359,9 +359,10 @@ async fn in_lists_read_the_keys_they_name() {
     assert_eq!(client.lines("SELECT g, g FROM generate_series(1, 2) g ORDER BY 1").await, ["1|1", "2|2"]);
 }
 
-#[tokio::test]
-async fn order_by_with_limit_reads_in_key_or_index_order() {
-    let (server, client) = TestServer::start_with_client().await;
+/// Creates `ev`: 5,000 events, ids 1 to 5000, of users `id % 10`, the later ids the
+/// earlier in time (`at`), every seventh `note` NULL; indexed by (user_id, at), at, note
+/// and score.
+async fn create_events(client: &tokio_postgres::Client) {
     client
         .run(
             "CREATE TABLE ev (id int PRIMARY KEY, user_id int NOT NULL, at timestamptz NOT NULL, note text, score numeric(6, 2));
@@ -374,6 +375,12 @@ async fn order_by_with_limit_reads_in_key_or_index_order() {
              FROM generate_series(1, 5000) g",
         )
         .await;
+}
+
+#[tokio::test]
+async fn order_by_with_limit_reads_in_key_or_index_order() {
+    let (server, client) = TestServer::start_with_client().await;
+    create_events(&client).await;
     for (sql, expected) in [
         ("SELECT id FROM ev ORDER BY id LIMIT 3", vec!["1", "2", "3"]),
         ("SELECT id FROM ev ORDER BY id LIMIT 2 OFFSET 4998", vec!["4999", "5000"]),
@@ -415,4 +422,154 @@ async fn order_by_with_limit_reads_in_key_or_index_order() {
         let plan = client.lines("EXPLAIN SELECT id FROM ev ORDER BY note LIMIT 3").await.join("\n");
         assert!(plan.contains("SortExec"), "{plan}");
     }
+}
+
+#[tokio::test]
+async fn descending_orders_read_keys_and_indexes_backward() {
+    let (server, client) = TestServer::start_with_client().await;
+    create_events(&client).await;
+    for (sql, expected) in [
+        // The primary key, whole or in ranges.
+        ("SELECT id FROM ev ORDER BY id DESC LIMIT 3", vec!["5000", "4999", "4998"]),
+        ("SELECT id FROM ev ORDER BY id DESC LIMIT 2 OFFSET 3", vec!["4997", "4996"]),
+        ("SELECT id FROM ev WHERE id < 100 ORDER BY id DESC LIMIT 2", vec!["99", "98"]),
+        ("SELECT id FROM ev WHERE id BETWEEN 10 AND 14 ORDER BY id DESC", vec!["14", "13", "12", "11", "10"]),
+        ("SELECT id FROM ev WHERE id IN (40, 3, 17) ORDER BY id DESC", vec!["40", "17", "3"]),
+        ("SELECT max(id) FROM (SELECT id FROM ev ORDER BY id DESC LIMIT 10) s", vec!["5000"]),
+        ("SELECT a.id FROM ev a JOIN ev b ON b.id = a.id - 1 ORDER BY a.id DESC LIMIT 2", vec!["5000", "4999"]),
+        // A secondary index, whole, after an equality prefix, with a range.
+        ("SELECT id FROM ev ORDER BY at DESC LIMIT 3", vec!["1", "2", "3"]),
+        ("SELECT id FROM ev ORDER BY at DESC LIMIT 3 OFFSET 2", vec!["3", "4", "5"]),
+        ("SELECT id FROM ev WHERE user_id = 3 ORDER BY at DESC LIMIT 2", vec!["3", "13"]),
+        ("SELECT id FROM ev WHERE user_id = 3 ORDER BY at DESC LIMIT 2 OFFSET 3", vec!["33", "43"]),
+        ("SELECT id FROM ev WHERE user_id = 3 ORDER BY user_id DESC, at DESC LIMIT 2", vec!["3", "13"]),
+        ("SELECT id FROM ev WHERE user_id = 3 AND at < '2024-01-04 00:00:00+00' ORDER BY at DESC LIMIT 2", vec!["683", "693"]),
+        ("SELECT id, note FROM ev WHERE user_id = 3 AND note IS NOT NULL ORDER BY at DESC LIMIT 2", vec!["3|n3", "13|n0"]),
+        ("SELECT id FROM ev WHERE user_id IN (3, 4) ORDER BY user_id DESC, at DESC LIMIT 3", vec!["4", "14", "24"]),
+        // Orders no reading gives: sorted.
+        ("SELECT id FROM ev WHERE user_id IN (3, 4) ORDER BY at DESC LIMIT 3", vec!["3", "4", "13"]),
+        ("SELECT id FROM ev WHERE user_id IN (3, 4) ORDER BY user_id DESC, at LIMIT 2", vec!["4994", "4984"]),
+        ("SELECT id FROM ev WHERE user_id IN (3, 4) ORDER BY user_id, at DESC LIMIT 2", vec!["3", "13"]),
+        // A nullable column: its index has NULLs first, so read backward they come last.
+        ("SELECT id, note FROM ev ORDER BY note DESC, id LIMIT 2", vec!["7|NULL", "14|NULL"]),
+        ("SELECT note FROM ev ORDER BY note DESC LIMIT 2", vec!["NULL", "NULL"]),
+        ("SELECT note FROM ev ORDER BY note DESC NULLS FIRST LIMIT 2", vec!["NULL", "NULL"]),
+        ("SELECT note FROM ev ORDER BY note DESC NULLS LAST LIMIT 2", vec!["n9", "n9"]),
+        ("SELECT note FROM ev ORDER BY note NULLS FIRST LIMIT 2", vec!["NULL", "NULL"]),
+        ("SELECT note FROM ev ORDER BY note LIMIT 2", vec!["n0", "n0"]),
+        ("SELECT score FROM ev ORDER BY score DESC NULLS LAST LIMIT 2", vec!["48.50", "48.50"]),
+        // A limit below a sort chose its rows in its own order: they stay the same rows.
+        ("SELECT id FROM (SELECT id FROM ev ORDER BY id LIMIT 3) s ORDER BY id DESC", vec!["3", "2", "1"]),
+        ("SELECT id FROM (SELECT id, at FROM ev ORDER BY id LIMIT 3) s ORDER BY at", vec!["3", "2", "1"]),
+        ("SELECT id FROM (SELECT id, at FROM ev WHERE user_id = 3 ORDER BY at LIMIT 3) s ORDER BY at DESC", vec!["4973", "4983", "4993"]),
+    ] {
+        assert_eq!(client.lines(sql).await, expected, "{sql}");
+    }
+    // Keys without rows, more than a batch of them, on both sides of those with rows.
+    let missing: Vec<String> = (-100..0).chain(5001..5101).map(|id| id.to_string()).collect();
+    let listed = format!("SELECT id FROM ev WHERE id IN ({}, 6, 5) ORDER BY id", missing.join(", "));
+    assert_eq!(client.lines(&listed).await, ["5", "6"]);
+    assert_eq!(client.lines(&format!("{listed} DESC")).await, ["6", "5"]);
+    // With parameters, planned once.
+    let latest = client.prepare("SELECT id FROM ev WHERE user_id = $1 ORDER BY at DESC LIMIT $2").await.expect("prepare");
+    for (user, ids) in [(3i32, [3, 13]), (5, [5, 15]), (3, [3, 13])] {
+        let rows: Vec<i32> = client.query(&latest, &[&user, &2i64]).await.expect("latest").iter().map(|r| r.get(0)).collect();
+        assert_eq!(rows, ids, "user {user}");
+    }
+    let below = client.prepare("SELECT id FROM ev WHERE id < $1 ORDER BY id DESC LIMIT 2 OFFSET $2").await.expect("prepare");
+    let rows: Vec<i32> = client.query(&below, &[&100i32, &1i64]).await.expect("below").iter().map(|r| r.get(0)).collect();
+    assert_eq!(rows, [98, 97]);
+    // Shale only: EXPLAIN shows the scans read backward, and no sort.
+    if !server.is_reference() {
+        for (sql, access) in [
+            ("SELECT id FROM ev ORDER BY id DESC LIMIT 3", "access=full range, backward, limit=3"),
+            ("SELECT id FROM ev ORDER BY at DESC LIMIT 3", "access=index range, index=ev_at, backward, limit=3"),
+            ("SELECT id FROM ev WHERE user_id = 3 ORDER BY at DESC LIMIT 2", "index=ev_user_at, backward, key_predicates=[user_id = Int32(3)]"),
+            ("SELECT id FROM ev WHERE id < 100 ORDER BY id DESC LIMIT 2", "access=key range, backward, key_predicates=[id < Int32(100)]"),
+            ("SELECT note FROM ev ORDER BY note DESC NULLS LAST LIMIT 2", "index=ev_note, backward, limit=2"),
+        ] {
+            let plan = client.lines(&format!("EXPLAIN {sql}")).await.join("\n");
+            assert!(plan.contains(access) && !plan.contains("SortExec"), "{sql}: {plan}");
+        }
+        // NULLS FIRST descending is no reading's order of a nullable column; a limit below
+        // the sort keeps its rows.
+        for sql in ["SELECT note FROM ev ORDER BY note DESC LIMIT 2", "SELECT id FROM (SELECT id FROM ev ORDER BY id LIMIT 3) s ORDER BY id DESC"] {
+            let plan = client.lines(&format!("EXPLAIN {sql}")).await.join("\n");
+            assert!(plan.contains("SortExec") && !plan.contains("backward"), "{sql}: {plan}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn desc_index_columns_and_composite_keys_sort_as_postgresql_does() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client
+        .run(
+            "CREATE TABLE posts (id int PRIMARY KEY, created int, title text NOT NULL);
+             CREATE INDEX posts_created ON posts (created DESC);
+             CREATE INDEX posts_title ON posts (title DESC NULLS LAST, id);
+             INSERT INTO posts SELECT g, CASE WHEN g % 5 = 0 THEN NULL ELSE g * 10 END, 't' || (g % 4) FROM generate_series(1, 100) g;
+             CREATE TABLE pairs (a int, b int, c text, PRIMARY KEY (a, b));
+             INSERT INTO pairs SELECT a, b, a || '-' || b FROM generate_series(1, 3) a, generate_series(1, 3) b",
+        )
+        .await;
+    for (sql, expected) in [
+        ("SELECT created FROM posts ORDER BY created DESC LIMIT 3", vec!["NULL", "NULL", "NULL"]),
+        ("SELECT created FROM posts ORDER BY created DESC NULLS LAST LIMIT 3", vec!["990", "980", "970"]),
+        ("SELECT created FROM posts ORDER BY created LIMIT 3", vec!["10", "20", "30"]),
+        ("SELECT created FROM posts ORDER BY created NULLS FIRST LIMIT 3", vec!["NULL", "NULL", "NULL"]),
+        ("SELECT created FROM posts ORDER BY created LIMIT 3 OFFSET 78", vec!["980", "990", "NULL"]),
+        ("SELECT id FROM posts WHERE created > 500 ORDER BY created DESC LIMIT 2", vec!["99", "98"]),
+        ("SELECT id FROM posts WHERE created < 500 ORDER BY created DESC LIMIT 2", vec!["49", "48"]),
+        ("SELECT title, id FROM posts ORDER BY title DESC, id LIMIT 3", vec!["t3|3", "t3|7", "t3|11"]),
+        ("SELECT title, id FROM posts ORDER BY title DESC, id DESC LIMIT 3", vec!["t3|99", "t3|95", "t3|91"]),
+        ("SELECT title, id FROM posts ORDER BY title, id LIMIT 3", vec!["t0|4", "t0|8", "t0|12"]),
+        ("SELECT title, id FROM posts WHERE title = 't2' ORDER BY id DESC LIMIT 2", vec!["t2|98", "t2|94"]),
+        // A composite primary key, in mixed directions too.
+        ("SELECT c FROM pairs ORDER BY a DESC, b DESC LIMIT 4", vec!["3-3", "3-2", "3-1", "2-3"]),
+        ("SELECT c FROM pairs ORDER BY a DESC, b LIMIT 4", vec!["3-1", "3-2", "3-3", "2-1"]),
+        ("SELECT c FROM pairs ORDER BY a, b DESC LIMIT 4", vec!["1-3", "1-2", "1-1", "2-3"]),
+        ("SELECT c FROM pairs WHERE a = 2 ORDER BY b DESC", vec!["2-3", "2-2", "2-1"]),
+        ("SELECT c FROM pairs WHERE a >= 2 ORDER BY a DESC, b DESC LIMIT 4 OFFSET 1", vec!["3-2", "3-1", "2-3", "2-2"]),
+        ("SELECT c FROM pairs WHERE (a, b) IN ((1, 2), (3, 1), (2, 3)) ORDER BY a DESC, b DESC", vec!["3-1", "2-3", "1-2"]),
+        ("SELECT c FROM pairs WHERE a IN (1, 3) AND b IN (1, 3) ORDER BY a DESC, b DESC", vec!["3-3", "3-1", "1-3", "1-1"]),
+    ] {
+        assert_eq!(client.lines(sql).await, expected, "{sql}");
+    }
+}
+
+#[tokio::test]
+async fn a_backward_scan_sees_the_transactions_own_writes() {
+    let (_server, client) = TestServer::start_with_client().await;
+    create_events(&client).await;
+    let latest = client.prepare("SELECT id FROM ev WHERE user_id = $1 ORDER BY at DESC LIMIT 4").await.expect("prepare");
+    let latest_of = |user: i32| {
+        let (client, latest) = (&client, &latest);
+        async move { client.query(latest, &[&user]).await.expect("latest").iter().map(|r| r.get(0)).collect::<Vec<i32>>() }
+    };
+    assert_eq!(latest_of(3).await, [3, 13, 23, 33]);
+    client.run("BEGIN").await;
+    client
+        .run(
+            "INSERT INTO ev VALUES (5001, 3, '2023-12-01 00:00:00+00', 'own', 1), (5002, 3, '2024-06-01 00:00:00+00', NULL, 2),
+                                   (0, 4, '2024-03-01 00:00:00+00', 'zz', 3);
+             DELETE FROM ev WHERE id IN (3, 4999, 4998);
+             UPDATE ev SET at = '2025-01-01 00:00:00+00' WHERE id = 23",
+        )
+        .await;
+    for (sql, expected) in [
+        ("SELECT id FROM ev ORDER BY id DESC LIMIT 3", vec!["5002", "5001", "5000"]),
+        ("SELECT id FROM ev WHERE id < 5 ORDER BY id DESC", vec!["4", "2", "1", "0"]),
+        ("SELECT id FROM ev ORDER BY at DESC LIMIT 4", vec!["23", "5002", "0", "1"]),
+        ("SELECT id FROM ev WHERE user_id = 3 ORDER BY at DESC LIMIT 4", vec!["23", "5002", "13", "33"]),
+        ("SELECT id FROM ev WHERE user_id = 3 ORDER BY at LIMIT 2", vec!["5001", "4993"]),
+        ("SELECT id, note FROM ev ORDER BY note DESC NULLS LAST LIMIT 2", vec!["0|zz", "5001|own"]),
+        ("SELECT count(*) FROM (SELECT id FROM ev ORDER BY at DESC LIMIT 6000) s", vec!["5000"]),
+    ] {
+        assert_eq!(client.lines(sql).await, expected, "{sql}");
+    }
+    assert_eq!(latest_of(3).await, [23, 5002, 13, 33], "a prepared statement reads through the transaction");
+    client.run("ROLLBACK").await;
+    assert_eq!(latest_of(3).await, [3, 13, 23, 33]);
+    assert_eq!(client.lines("SELECT id FROM ev ORDER BY id DESC LIMIT 3").await, ["5000", "4999", "4998"]);
 }

@@ -11,9 +11,10 @@ use std::sync::Arc;
 
 use datafusion::arrow::compute::concat_batches;
 use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::common::tree_node::TreeNode;
+use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{Column, ParamValues, ScalarValue, TableReference};
 use datafusion::arrow::datatypes::DataType;
+use datafusion::logical_expr::expr::Placeholder;
 use datafusion::logical_expr::{Cast, Expr, LogicalPlanBuilder, SortExpr};
 use datafusion::sql::sqlparser::ast::{
     self, GroupByExpr, LimitClause, LockClause, LockType, NonBlock, OrderByKind, Query, SelectItem, SetExpr, Value,
@@ -367,7 +368,15 @@ impl Locking {
         negative: &'static str,
     ) -> Result<Option<u64>> {
         let Some(expr) = expr else { return Ok(None) };
-        let n = Expr::Cast(Cast::new(Box::new(expr.clone()), DataType::Int64)).alias("n");
+        // `LIMIT $n` is a bigint parameter, as Describe says.
+        let expr = expr.clone().transform(|e| match e {
+            Expr::Placeholder(p) if p.field.is_none() => {
+                let field = Arc::new(datafusion::arrow::datatypes::Field::new("", DataType::Int64, true));
+                Ok(Transformed::yes(Expr::Placeholder(Placeholder::new_with_field(p.id, Some(field)))))
+            }
+            e => Ok(Transformed::no(e)),
+        })?;
+        let n = Expr::Cast(Cast::new(Box::new(expr.data), DataType::Int64)).alias("n");
         let plan = LogicalPlanBuilder::empty(true).project([n])?.build()?;
         let plan = match params {
             Some(values) => plan.with_param_values(values.clone())?,

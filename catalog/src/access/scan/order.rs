@@ -1,0 +1,77 @@
+//! The order a scan's rows come in, declared to DataFusion so that an ORDER BY the rows
+//! already have needs no sort (and a LIMIT above it stops the scan).
+
+use std::sync::Arc;
+
+use datafusion::arrow::compute::SortOptions;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::physical_expr::expressions::Column;
+use datafusion::physical_expr::{PhysicalExpr, PhysicalSortExpr};
+use shale_pgtypes::types::SqlType;
+use shale_storage::Direction;
+
+use super::Output;
+use crate::access::pushdown::ScanKey;
+use crate::descriptor::TableDesc;
+
+/// The order the rows a scan reads by `key` come in when read in `direction`, as far as
+/// the scan outputs its columns: by the columns of the primary key, or of the index, in
+/// key order.
+///
+/// Storage sorts each key column ascending with NULL first (an index column's DESC and
+/// NULLS FIRST are kept for the catalogs only: its entries are ascending too), so rows read
+/// forward are ascending NULLS FIRST and rows read backward descending NULLS LAST. A NOT
+/// NULL column's order is declared with PostgreSQL's default placement of NULLs instead
+/// (ascending NULLS LAST, descending NULLS FIRST), which its rows satisfy as well. The
+/// order ends before the first key column that is an expression, is not output, or has a
+/// type whose stored order is not DataFusion's order.
+pub(super) fn key_ordering(
+    desc: &TableDesc,
+    outputs: &[Output],
+    schema: &SchemaRef,
+    key: &ScanKey,
+    direction: Direction,
+) -> Vec<PhysicalSortExpr> {
+    let slots: Vec<Option<usize>> = match key {
+        ScanKey::Primary => desc.primary_key.iter().map(|&s| Some(s)).collect(),
+        ScanKey::Index(name) => desc.index(name).map_or_else(Vec::new, |i| i.columns.iter().map(|c| c.slot).collect()),
+    };
+    let descending = direction == Direction::Backward;
+    let mut ordering = Vec::new();
+    for slot in slots {
+        let Some(slot) = slot else { break };
+        let Some(position) = outputs.iter().position(|o| *o == Output::Slot(slot)) else { break };
+        let column = &desc.columns[slot];
+        if !stored_in_order(&column.ty) {
+            break;
+        }
+        let expr: Arc<dyn PhysicalExpr> = Arc::new(Column::new(schema.field(position).name(), position));
+        // Storage's NULLs come first forward, last backward; a NOT NULL column has none.
+        let nulls_first = if column.not_null { descending } else { !descending };
+        ordering.push(PhysicalSortExpr { expr, options: SortOptions { descending, nulls_first } });
+    }
+    ordering
+}
+
+/// Whether the stored (memcomparable) order of a key column of type `ty` is the order
+/// DataFusion sorts its values in.
+fn stored_in_order(ty: &SqlType) -> bool {
+    matches!(
+        ty,
+        SqlType::Int2
+            | SqlType::Int4
+            | SqlType::Int8
+            | SqlType::Float4
+            | SqlType::Float8
+            | SqlType::Numeric(_)
+            | SqlType::Text
+            | SqlType::Varchar(_)
+            | SqlType::Bool
+            | SqlType::Date
+            | SqlType::Time(_)
+            | SqlType::Timestamp(_)
+            | SqlType::Timestamptz(_)
+            | SqlType::Uuid
+            | SqlType::Bytea
+    )
+}
