@@ -21,6 +21,7 @@ use shale_pgtypes::rules::window_frames::WindowFrames;
 use shale_pgtypes::text::bpchar::BpcharSemantics;
 use crate::functions::{SessionInfo, register_functions};
 use crate::session::handle::SessionHandle;
+use shale_pgtypes::numeric::quotients::NumericQuotients;
 use shale_pgtypes::numeric::rule::NumericSpecials;
 use shale_pgtypes::untyped_literals::UntypedLiterals;
 use shale_pgtypes::bytea::SubstringPosition;
@@ -57,7 +58,7 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
     catalogs.register_catalog(CATALOG_NAME.to_string(), Arc::new(ShaleCatalogProvider::new(handle.clone())));
     // PostgreSQL's integer literals, untyped literals, casts, boolean operands,
     // character(n) comparisons, rounded
-    // LIMITs, scalar subqueries, window frame checks and interval scaling before
+    // LIMITs, scalar subqueries, window frame checks, interval scaling and numeric division before
     // DataFusion's type coercion, PostgreSQL's casts, checked arithmetic, numeric NaN and
     // infinities and recursive CTEs' fields after it.
     let mut analyzer_rules: Vec<Arc<dyn AnalyzerRule + Send + Sync>> =
@@ -74,6 +75,7 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
         Arc::new(ScalarSubqueries),
         Arc::new(WindowFrames),
         Arc::new(IntervalScaling),
+        Arc::new(NumericQuotients),
     ];
     analyzer_rules.extend(Analyzer::new().rules);
     analyzer_rules.push(Arc::new(CastSemantics));

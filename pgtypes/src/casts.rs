@@ -8,6 +8,8 @@
 //!   ([`crate::datetime::output`]): `2024-01-01 10:00:00`, `infinity`. An explicit cast of
 //!   bytea to text is its output form (`'abc'::bytea::text` is `\x616263`, [`ByteaText`],
 //!   before coercion).
+//! - An interval cast to `time` is its time of day ([`IntervalTime`]); Arrow has no such
+//!   cast.
 //! - To a float type, text that does not fit (`'10e70'::real`) and double precision values
 //!   too large or small for `real` are 22003 (see [`crate::arith::float`]).
 //!
@@ -31,6 +33,7 @@ use datafusion::logical_expr::{
 use datafusion::optimizer::AnalyzerRule;
 
 use crate::arith::rewrite_plan;
+use crate::datetime::interval_time::IntervalTime;
 use crate::datetime::output::DatetimeText;
 use crate::error::PgError;
 use crate::numeric::Special;
@@ -146,6 +149,9 @@ fn rewrite(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
             if matches!(source, DataType::Date32 | DataType::Timestamp(..)) =>
         {
             Transformed::yes(make(DatetimeText::call(*expr)))
+        }
+        DataType::Time32(_) | DataType::Time64(_) if matches!(source, DataType::Interval(_)) => {
+            Transformed::yes(make(IntervalTime::call(*expr)))
         }
         _ => Transformed::no(make(*expr)),
     })

@@ -4,4 +4,5 @@ pub mod date_bin;
 pub mod input;
 pub mod interval;
 pub mod interval_scaling;
+pub mod interval_time;
 pub mod output;

@@ -18,7 +18,7 @@ use datafusion::logical_expr::{
     ColumnarValue, Expr, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::display::{decimal256_text, shown_minimal};
+use super::display::{decimal256_text, field_shown_minimal};
 use super::special::{Special, infinite_overflow, map_rows, specials};
 use crate::error::{PgError, Result, sqlstate};
 use crate::types::{TYPMOD_KEY, numeric_typmod};
@@ -64,8 +64,7 @@ impl ScalarUDFImpl for NumericCast {
         let text = matches!(self.target.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
         if let (true, DataType::Decimal256(_, scale)) = (text, input.data_type()) {
             // As the server shows it: an unconstrained numeric at its smallest exact scale.
-            let typmod = source.metadata().get(TYPMOD_KEY).and_then(|t| t.parse().ok()).unwrap_or(-1);
-            if shown_minimal(typmod) {
+            if field_shown_minimal(source) {
                 let shown: ArrayRef = Arc::new(shown_text(&input, *scale));
                 return Ok(ColumnarValue::Array(cast_with_options(&shown, self.target.data_type(), &DEFAULT_CAST_OPTIONS)?));
             }

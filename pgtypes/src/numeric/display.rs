@@ -5,15 +5,21 @@
 //! `numeric(p, s)` holds whole numbers and is shown the same way; `numeric(p, s)` with p
 //! above 38 keeps its scale.
 
-use datafusion::arrow::datatypes::{Decimal128Type, Decimal256Type, DecimalType, i256};
+use datafusion::arrow::datatypes::{Decimal128Type, Decimal256Type, DecimalType, Field, i256};
 
 use super::Special;
-use crate::types::{UNCONSTRAINED_NUMERIC_PRECISION, numeric_typmod};
+use crate::types::{TYPMOD_KEY, UNCONSTRAINED_NUMERIC_PRECISION, numeric_typmod};
 
 /// Whether a Decimal256 value with type modifier `typmod` is shown at its smallest exact
 /// scale: without a modifier, or with a negative scale in it.
 pub fn shown_minimal(typmod: i32) -> bool {
     numeric_typmod(typmod).is_none_or(|(_, scale)| scale < 0)
+}
+
+/// Whether the Decimal256 values of `field` are shown at their smallest exact scale, by the
+/// type modifier in its metadata (none: unconstrained).
+pub fn field_shown_minimal(field: &Field) -> bool {
+    shown_minimal(field.metadata().get(TYPMOD_KEY).and_then(|t| t.parse().ok()).unwrap_or(-1))
 }
 
 /// `value` / 10^`scale` at the smallest scale (down to 0) that represents it exactly.

@@ -1,7 +1,8 @@
 //! `+ - * / %` and unary minus on `numeric` with PostgreSQL's rules for NaN and the
 //! infinities (`Infinity - Infinity` is NaN, `x / Infinity` is 0, `Infinity / 0` is 22012).
-//! Rows of numbers are computed by DataFusion's own operator, so their results and types
-//! are exactly what they would be without specials.
+//! Rows of numbers are divided as PostgreSQL divides them ([`super::divide`]: the quotient
+//! is unconstrained numeric) and otherwise computed by DataFusion's own operator, so their
+//! results and types are exactly what they would be without specials.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -9,7 +10,7 @@ use std::sync::Arc;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use datafusion::arrow::compute::{cast, kernels::numeric::neg};
 use datafusion::arrow::datatypes::{
-    ArrowPrimitiveType, DataType, Decimal128Type, Decimal256Type, Field, Schema, i256,
+    ArrowPrimitiveType, DataType, Decimal128Type, Decimal256Type, Field, FieldRef, Schema, i256,
 };
 use datafusion::common::Result as DFResult;
 use datafusion::logical_expr::type_coercion::binary::BinaryTypeCoercer;
@@ -20,8 +21,10 @@ use datafusion::logical_expr::{
 use datafusion::physical_expr::PhysicalExpr;
 use datafusion::physical_expr::expressions::{BinaryExpr, Column};
 
+use super::divide::divide;
 use super::special::{Special, map_rows, specials};
 use crate::error::{PgError, Result, sqlstate};
+use crate::types::SqlType;
 
 /// An arithmetic operation on numerics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -54,6 +57,12 @@ impl NumericOp {
         let udf = ScalarUDF::new_from_impl(NumericOp { operation, signature: Signature::any(arity, Volatility::Immutable) });
         Expr::ScalarFunction(ScalarFunction::new_udf(Arc::new(udf), args))
     }
+
+    /// Whether `e` is a division made by [`NumericOp::call`].
+    pub fn is_quotient(e: &Expr) -> bool {
+        matches!(e, Expr::ScalarFunction(f)
+            if f.func.inner().downcast_ref::<NumericOp>().is_some_and(|op| op.operation == Operation::Binary(Operator::Divide)))
+    }
 }
 
 impl ScalarUDFImpl for NumericOp {
@@ -68,6 +77,7 @@ impl ScalarUDFImpl for NumericOp {
     fn return_type(&self, args: &[DataType]) -> DFResult<DataType> {
         match (self.operation, args) {
             (Operation::Negate, [operand]) => Ok(operand.clone()),
+            (Operation::Binary(Operator::Divide), [_, _]) => Ok(SqlType::Numeric(None).arrow_type()),
             (Operation::Binary(op), [left, right]) => BinaryTypeCoercer::new(left, &op, right).get_result_type(),
             _ => Err(PgError::internal("a numeric operation with the wrong number of operands").into_datafusion()),
         }
@@ -77,14 +87,14 @@ impl ScalarUDFImpl for NumericOp {
         let operands = args.args.iter().map(|a| a.to_array(args.number_rows)).collect::<DFResult<Vec<_>>>()?;
         let specials: Vec<_> = operands.iter().map(specials).collect();
         if specials.iter().all(Option::is_none) {
-            return Ok(ColumnarValue::Array(self.compute(&operands)?));
+            return Ok(ColumnarValue::Array(self.compute(&operands, &args.arg_fields)?));
         }
         let rows = args.number_rows;
         let special_at = |side: usize, row: usize| specials[side].as_ref().and_then(|s| s[row]);
         let any_special: Vec<bool> = (0..rows).map(|row| (0..operands.len()).any(|side| special_at(side, row).is_some())).collect();
         // Rows with a special get 1 in both operands: no overflow, no division by zero.
         let neutral = operands.iter().map(|a| with_one(a, &any_special)).collect::<Vec<_>>();
-        let numbers = self.compute(&neutral)?;
+        let numbers = self.compute(&neutral, &args.arg_fields)?;
         let mut outcomes = vec![None; rows];
         for (row, outcome) in outcomes.iter_mut().enumerate().filter(|(row, _)| any_special[*row]) {
             let operand = |side: usize| match special_at(side, row) {
@@ -104,11 +114,15 @@ impl ScalarUDFImpl for NumericOp {
 }
 
 impl NumericOp {
-    /// The operation on numbers, by DataFusion's operator (Arrow's checked negation).
-    fn compute(&self, operands: &[ArrayRef]) -> DFResult<ArrayRef> {
-        match (self.operation, operands) {
-            (Operation::Negate, [operand]) => Ok(neg(operand)?),
-            (Operation::Binary(op), [left, right]) => {
+    /// The operation on numbers (of `fields`): division as PostgreSQL divides
+    /// ([`divide`]), the others by DataFusion's operator (Arrow's checked negation).
+    fn compute(&self, operands: &[ArrayRef], fields: &[FieldRef]) -> DFResult<ArrayRef> {
+        match (self.operation, operands, fields) {
+            (Operation::Negate, [operand], _) => Ok(neg(operand)?),
+            (Operation::Binary(Operator::Divide), [left, right], [left_field, right_field]) => {
+                divide((left, left_field), (right, right_field)).map_err(PgError::into_datafusion)
+            }
+            (Operation::Binary(op), [left, right], _) => {
                 let schema = Schema::new(vec![
                     Field::new("l", left.data_type().clone(), true),
                     Field::new("r", right.data_type().clone(), true),

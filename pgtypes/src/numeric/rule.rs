@@ -11,11 +11,12 @@ use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{DFSchema, Result};
 use datafusion::logical_expr::expr::{Cast, ScalarFunction, TryCast};
+use datafusion::logical_expr::type_coercion::binary::BinaryTypeCoercer;
 use datafusion::logical_expr::{
-    BinaryExpr, ColumnarValue, Expr, ExprSchemable, LogicalPlan, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF,
+    BinaryExpr, ColumnarValue, Expr, ExprSchemable, LogicalPlan, Operator, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF,
     ScalarUDFImpl, Signature, Volatility,
 };
-use datafusion::arrow::datatypes::{DataType, FieldRef};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::optimizer::AnalyzerRule;
 
 use super::cast::NumericCast;
@@ -63,6 +64,13 @@ fn rewrite(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
             }
         }
         Expr::BinaryExpr(BinaryExpr { left, op, right }) => match Operation::of(op) {
+            // Numeric operands only after coercion (see `super::quotients`): PostgreSQL's
+            // quotient at the type coercion gave the plan around it.
+            Some(operation) if op == Operator::Divide && decimal(&left) && decimal(&right) => {
+                let coerced = BinaryTypeCoercer::new(&left.get_type(schema)?, &op, &right.get_type(schema)?).get_result_type()?;
+                let quotient = NumericOp::call(operation, vec![*left, *right]);
+                Transformed::yes(NumericCast::call(quotient, Arc::new(Field::new("", coerced, true))))
+            }
             Some(operation) if decimal(&left) && decimal(&right) => {
                 Transformed::yes(NumericOp::call(operation, vec![*left, *right]))
             }

@@ -1,6 +1,7 @@
 //! `numeric` beyond a 128-bit decimal (issue 3, point 4): unconstrained values with more
 //! digits, printed as PostgreSQL prints values written without trailing fractional zeros;
-//! `numeric(p, s)` with p above 38 at its scale; negative scales; NaN and the infinities.
+//! `numeric(p, s)` with p above 38 at its scale; negative scales; NaN and the infinities;
+//! quotients and averages with PostgreSQL's digits (issue 11).
 
 use shale_tests::{ClientExt, TestServer};
 
@@ -88,6 +89,76 @@ async fn nan_and_infinities_are_stored_compared_and_computed_as_in_postgres() {
     client.expect_sqlstate("SELECT 'Infinity'::numeric(5,2)", "22003").await;
     client.expect_sqlstate("INSERT INTO special (id, c) VALUES (6, 'inf')", "22003").await;
     client.expect_sqlstate("SELECT 'infinit'::numeric", "22P02").await;
+}
+
+#[tokio::test]
+async fn division_gives_postgresqls_quotients() {
+    let (_server, client) = TestServer::start_with_client().await;
+    // Quotients are cast to numeric(38,20), which shows their digits alike on both servers:
+    // Shale shows a quotient without trailing zeros (2.5 where PostgreSQL shows
+    // 2.5000000000000000) and keeps 20 fractional digits (PostgreSQL: 0.000000333333333333333333).
+    assert_eq!(
+        client
+            .lines(
+                "SELECT (1.0/3)::numeric(38,20), (100/3.0)::numeric(38,20), (10.0/4)::numeric(38,20), \
+                 (2/3::numeric(10,2))::numeric(38,20), (0.000001/3)::numeric(38,20), 1e20/3.00, 10.0/4 = 2.5",
+            )
+            .await,
+        ["0.33333333333333333333|33.33333333333333330000|2.50000000000000000000|0.66666666666666666667|0.00000033333333333333|33333333333333333333.33|t"]
+    );
+    // What uses a quotient takes it as the numeric it is.
+    assert_eq!(
+        client.lines("SELECT coalesce(1.0/3, 0) > 0.3333333333333333333, greatest(2/3.0, 0.5), x::numeric(38,20) FROM (VALUES (1.0/3), (2)) v(x)").await,
+        ["t|0.66666666666666666667|0.33333333333333333333", "t|0.66666666666666666667|2.00000000000000000000"]
+    );
+    client.run("CREATE TABLE q (id int PRIMARY KEY, a numeric, b numeric(10,2), i int)").await;
+    client
+        .run("INSERT INTO q VALUES (1, 1, 3.00, 7), (2, 10.5, 4.00, 3), (3, -2.5, 1.50, -6), (4, 0, 0.07, 1), (5, 123456789.123, 0.01, NULL)")
+        .await;
+    assert_eq!(
+        client
+            .lines("SELECT (a / b)::numeric(38,20), (i / b)::numeric(38,20), (a / i)::numeric(38,20), (b / i)::numeric(38,20) FROM q ORDER BY id")
+            .await,
+        [
+            "0.33333333333333333333|2.33333333333333330000|0.14285714285714285714|0.42857142857142857143",
+            "2.62500000000000000000|0.75000000000000000000|3.50000000000000000000|1.33333333333333330000",
+            "-1.66666666666666670000|-4.00000000000000000000|0.41666666666666666667|-0.25000000000000000000",
+            "0.00000000000000000000|14.28571428571428570000|0.00000000000000000000|0.07000000000000000000",
+            "12345678912.30000000000000000000|NULL|NULL|NULL",
+        ]
+    );
+    client.expect_sqlstate("SELECT a / (b - b) FROM q", "22012").await;
+    assert_eq!(client.lines("SELECT NULL::numeric / 0, 1 / NULL::numeric").await, ["NULL|NULL"]);
+}
+
+#[tokio::test]
+async fn numeric_averages_divide_as_postgresql_divides() {
+    let (_server, client) = TestServer::start_with_client().await;
+    assert_eq!(client.lines("SELECT avg(x) FROM (VALUES (1.0), (2.0), (2.0)) v(x)").await, ["1.6666666666666667"]);
+    // An integer's average is a numeric too.
+    assert_eq!(
+        client.lines("SELECT avg(x)::numeric(38,20), avg(x) > 0.3333333333333333333 FROM (VALUES (1), (0), (0)) v(x)").await,
+        ["0.33333333333333333333|t"]
+    );
+    client.run("CREATE TABLE q (id int PRIMARY KEY, a numeric, b numeric(10,2))").await;
+    client
+        .run("INSERT INTO q VALUES (1, 1, 3.00), (2, 10.5, 4.00), (3, -2.5, 1.50), (4, 0, 0.07), (5, 123456789.123, 0.01)")
+        .await;
+    assert_eq!(
+        client.lines("SELECT avg(b)::numeric(38,20), avg(a)::numeric(38,20), avg(DISTINCT b)::numeric(38,20) FROM q").await,
+        ["1.71600000000000000000|24691359.62460000000000000000|1.71600000000000000000"]
+    );
+    assert_eq!(
+        client.lines("SELECT id % 2, avg(b)::numeric(38,20) FROM q GROUP BY id % 2 ORDER BY 1").await,
+        ["0|2.03500000000000000000", "1|1.50333333333333330000"]
+    );
+    assert_eq!(
+        client
+            .lines("SELECT (avg(b) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW))::numeric(38,20) FROM q ORDER BY id")
+            .await,
+        ["3.00000000000000000000", "3.50000000000000000000", "2.75000000000000000000", "0.78500000000000000000", "0.04000000000000000000"]
+    );
+    assert_eq!(client.lines("SELECT avg(b) FROM q WHERE false").await, ["NULL"]);
 }
 
 #[tokio::test]

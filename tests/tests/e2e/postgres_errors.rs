@@ -402,6 +402,20 @@ async fn intervals_times_and_divided_by_numbers() {
     client.expect_error("SELECT interval '100000000 years' * 1e10::float8", "22008", "interval out of range").await;
 }
 
+#[tokio::test]
+async fn intervals_cast_to_time_keep_their_time_of_day() {
+    let (_server, client) = TestServer::start_with_client().await;
+    assert_eq!(
+        client
+            .lines("SELECT '25:30:10'::interval::time, interval '1 day 02:03:04.5'::time, '-1 hour'::interval::time, '-25:30:10.123456'::interval::time, CAST(interval '1 mon 24:00' AS time)")
+            .await,
+        ["01:30:10|02:03:04.5|23:00:00|22:29:49.876544|00:00:00"]
+    );
+    client.run("CREATE TABLE spans (id int PRIMARY KEY, span interval)").await;
+    client.run("INSERT INTO spans VALUES (1, '36 hours'), (2, '-0.5 sec'), (3, NULL)").await;
+    assert_eq!(client.lines("SELECT span::time FROM spans ORDER BY id").await, ["12:00:00", "23:59:59.5", "NULL"]);
+}
+
 /// The PostgreSQL type names of the columns of `sql`, as the server describes them.
 async fn column_types(client: &tokio_postgres::Client, sql: &str) -> Vec<String> {
     let statement = client.prepare(sql).await.expect("prepare");
