@@ -337,3 +337,12 @@ async fn insert_from_a_query_over_values_lists() {
     assert_eq!(client.lines("SELECT id, c, n FROM q ORDER BY id").await, ["1|a|1.5", "2|b|1.5", "3|c1|1.5", "4|d2|1.5", "5|e|8", "6|f|1.5"]);
     client.expect_error("INSERT INTO q (c) SELECT v.t FROM (VALUES ('a')) v", "42703", "column v.t does not exist").await;
 }
+
+#[tokio::test]
+async fn insert_select_values_take_the_column_types() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE b (x bigint, y numeric(6,5), z smallint DEFAULT 3)").await;
+    client.run("INSERT INTO b (x) SELECT 1; INSERT INTO b (y) SELECT 1.0 / 7; INSERT INTO b (x) SELECT 2::int").await;
+    client.expect_error("INSERT INTO b (z) SELECT 40000", "22003", "smallint out of range").await;
+    assert_eq!(client.lines("SELECT x, y, z FROM b ORDER BY x NULLS LAST").await, ["1|NULL|3", "2|NULL|3", "NULL|0.14286|3"]);
+}

@@ -5,7 +5,8 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::logical_expr::LogicalPlan;
+use datafusion::common::Column;
+use datafusion::logical_expr::{Cast, Expr, LogicalPlan, LogicalPlanBuilder};
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::{
     self, Expr as SqlExpr, Ident, InsertOverriding, ObjectName, ObjectNamePart, Query, SelectItem, SetExpr, SetOperator,
@@ -59,8 +60,25 @@ pub(super) async fn plan(ctx: &DmlContext<'_>, mut stmt: ast::Insert, text_param
     let LogicalPlan::Dml(dml) = plan else {
         return Err(CatalogError::internal("INSERT did not plan as DML"));
     };
-    let plan = Arc::unwrap_or_clone(dml.input);
+    let plan = as_columns(Arc::unwrap_or_clone(dml.input))?;
     Ok(DmlPlan { kind: Kind::Insert, table: Arc::new(resolved.table), relation, plan, returning, on_conflict, joined: false, locking: None, locking_subqueries: Vec::new() })
+}
+
+/// The rows of `plan` (the table's columns, typed as they are) with an explicit cast to
+/// each column's type: DataFusion casts a value only when its type differs when the
+/// statement is planned, and analyzer rules retype values later (`SELECT 1` becomes an
+/// integer, a quotient unconstrained numeric), while the values written must be the
+/// column's.
+fn as_columns(plan: LogicalPlan) -> Result<LogicalPlan> {
+    let exprs: Vec<Expr> = plan
+        .schema()
+        .iter()
+        .map(|(qualifier, field)| {
+            let column = Expr::Column(Column::new(qualifier.cloned(), field.name()));
+            Expr::Cast(Cast::new(Box::new(column), field.data_type().clone())).alias(field.name())
+        })
+        .collect();
+    Ok(LogicalPlanBuilder::from(plan).project(exprs)?.build()?)
 }
 
 /// 428C9 for a value given to a GENERATED ALWAYS identity column: anything but DEFAULT in
