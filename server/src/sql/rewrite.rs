@@ -200,7 +200,9 @@ fn literal_text(e: &Expr) -> Option<&str> {
 }
 
 /// `n` (digits, an optional point, an exponent) written without exponent, if that takes at
-/// most 38 significant digits (what a Decimal128 literal holds).
+/// most 38 significant digits (what a Decimal128 literal holds). A whole number keeps a
+/// point after it (`3e6` is `3000000.`), so that it is read as a numeric of scale 0, as
+/// PostgreSQL reads it, not as an integer.
 fn plain_decimal(n: &str) -> Option<String> {
     if let Some(unsigned) = n.strip_prefix('-') {
         return plain_decimal(unsigned).map(|p| format!("-{p}"));
@@ -219,7 +221,7 @@ fn plain_decimal(n: &str) -> Option<String> {
         return None;
     }
     let plain = if shift >= 0 {
-        format!("{digits}{}", "0".repeat(shift as usize))
+        format!("{digits}{}.", "0".repeat(shift as usize))
     } else {
         let point = digits.len() as i32 + shift;
         if point > 0 {
@@ -247,11 +249,11 @@ mod tests {
 
     #[test]
     fn exponents_are_spelled_out_when_they_fit_a_decimal() {
-        assert_eq!(plain_decimal("1e20").as_deref(), Some("100000000000000000000"));
+        assert_eq!(plain_decimal("1e20").as_deref(), Some("100000000000000000000."));
         assert_eq!(plain_decimal("1.5E-3").as_deref(), Some("0.0015"));
-        assert_eq!(plain_decimal("12.5e1").as_deref(), Some("125"));
+        assert_eq!(plain_decimal("12.5e1").as_deref(), Some("125."));
         assert_eq!(plain_decimal("2.5e-1").as_deref(), Some("0.25"));
-        assert_eq!(plain_decimal("-1e3").as_deref(), Some("-1000"));
+        assert_eq!(plain_decimal("-1e3").as_deref(), Some("-1000."));
         assert_eq!(plain_decimal("1.5e300"), None);
         assert_eq!(plain_decimal("1e-308"), None);
     }

@@ -194,3 +194,12 @@ async fn negative_scales_round_to_tens_hundreds_and_thousands() {
     );
     client.expect_sqlstate("SELECT 99999::numeric(2,-3)", "22003").await;
 }
+
+#[tokio::test]
+async fn numbers_with_an_exponent_are_numeric() {
+    let (_server, client) = TestServer::start_with_client().await;
+    assert_eq!(client.column_names("SELECT 3e6, 2.5e-1").await, ["?column?", "?column?"]);
+    assert_eq!(client.lines("SELECT 3e6, 2.5e-1, -1e3, 12.5e1").await, ["3000000|0.25|-1000|125"]);
+    // Numeric arithmetic, not integer division.
+    assert_eq!(client.lines("SELECT round(1 / 3e6, 20), 3e6 / 7, 1e3 / 8 = 125, 7e0 / 2 = 3.5").await, ["0.00000033333333333333|428571.428571428571|t|t"]);
+}
