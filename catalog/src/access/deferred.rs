@@ -180,13 +180,10 @@ impl Tables<'_> {
         if let Some(read) = self.read.get(&id) {
             return Ok(read.clone());
         }
+        // A table with foreign keys cannot be renamed: one not found by its name is gone.
         let found = match self.refs.get(&id) {
             None => None,
-            Some(r) => match meta::get_table_shared(self.txn, r.schema_id, &r.name)? {
-                Some(t) if t.id == id => Some(t),
-                // Renamed since: found by id among its schema's tables.
-                _ => meta::list_tables(self.txn, r.schema_id)?.into_iter().find(|t| t.id == id),
-            },
+            Some(r) => meta::get_table_shared(self.txn, r.schema_id, &r.name)?.filter(|t| t.id == id),
         };
         let found = found.map(std::sync::Arc::new);
         self.read.insert(id, found.clone());

@@ -106,15 +106,25 @@ impl<'a> RowWriter<'a> {
     /// this transaction wait for COMMIT in the session's queue (`access::deferred`).
     pub fn finish(&self) -> Result<()> {
         let owed = std::mem::take(&mut *self.owed.lock().unwrap_or_else(PoisonError::into_inner));
-        let handle = self.state.config().get_extension::<SessionHandle>();
+        // The session's queue is locked once for the statement, not once per row.
+        let immediate = match self.state.config().get_extension::<SessionHandle>() {
+            Some(handle) => handle.with_deferred(|d| self.queue_deferred(d, owed)),
+            None => owed,
+        };
+        immediate.into_iter().try_for_each(|check| foreign_key::settle(self, check))
+    }
+
+    /// Queues in `deferred` the checks of `owed` whose keys wait for COMMIT; returns the
+    /// others.
+    fn queue_deferred(&self, deferred: &mut Deferred, owed: Vec<Owed>) -> Vec<Owed> {
+        let mut immediate = Vec::new();
         for check in owed {
-            let deferred = |d: &mut Deferred| check.foreign_key(self.desc).is_some_and(|fk| d.defers(fk));
-            match &handle {
-                Some(handle) if handle.with_deferred(deferred) => handle.with_deferred(|d| d.queue(self.desc, check)),
-                _ => foreign_key::settle(self, check)?,
+            match check.foreign_key(self.desc).is_some_and(|fk| deferred.defers(fk)) {
+                true => deferred.queue(self.desc, check),
+                false => immediate.push(check),
             }
         }
-        Ok(())
+        immediate
     }
 
     /// Whether writes must know the rows they change: for indexes and foreign keys.
