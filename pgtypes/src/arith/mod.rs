@@ -40,7 +40,7 @@ use crate::error::{PgError, sqlstate};
 
 /// Rewrites every expression of every node with `rewrite`, keeping expression names, and
 /// recomputes each node's schema (its inputs' types may have changed).
-pub(crate) fn rewrite_plan(
+pub fn rewrite_plan(
     plan: LogicalPlan,
     skip: fn(&LogicalPlan) -> bool,
     rewrite: &dyn Fn(Expr, &DFSchema) -> Result<Transformed<Expr>>,

@@ -7,8 +7,10 @@ mod binary;
 mod error;
 mod pg_type;
 mod text;
+mod text_cast;
 mod unconstrained;
 
 pub use error::EncodeError;
 pub use pg_type::{PgColumnType, pg_type_of};
 pub use text::{encode_batch, infinity};
+pub use text_cast::TextCasts;

@@ -84,7 +84,9 @@ impl Session {
         };
         let handle = SessionHandle::new(store, identity, settings);
         activity::register(&handle);
-        let state = new_session_state(&handle, info);
+        let mut state = new_session_state(&handle, info);
+        // Casts to text print values as the wire's text format does.
+        state.add_analyzer_rule(Arc::new(crate::encode::TextCasts));
         let task_ctx = state.task_ctx();
         Ok(Session {
             handle,

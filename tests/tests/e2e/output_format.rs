@@ -378,3 +378,48 @@ async fn one_row_of_every_type_side_by_side() {
          ||||||||||||||||||\n"
     );
 }
+
+#[tokio::test]
+async fn casts_to_text_print_as_the_output_does() {
+    let (_server, client) = TestServer::start_with_client().await;
+    // A value cast to text reads as PostgreSQL prints it: arrays in braces, floats in their
+    // shortest form with an exponent from 1e+16 on, intervals in the postgres style,
+    // numerics at their scale.
+    assert_eq!(
+        client
+            .lines(
+                "SELECT ARRAY[1,2]::text, ARRAY['a', 'b c', NULL]::text, ARRAY[[1.5,2.5],[3.5,4.5]]::text, \
+                 ARRAY[true, false]::text, ARRAY[1e20::float8]::text, ARRAY[interval '1 day']::text, \
+                 ARRAY['2024-01-01'::date]::text"
+            )
+            .await,
+        [r#"{1,2}|{a,"b c",NULL}|{{1.5,2.5},{3.5,4.5}}|{t,f}|{1e+20}|{"1 day"}|{2024-01-01}"#]
+    );
+    assert_eq!(
+        client
+            .lines(
+                "SELECT 1e20::float8::text, 'infinity'::float8::text, 'nan'::float8::text, 0.1::real::text, \
+                 1.5e-7::float8::text, 'x' || 1e20::float8, interval '1 day 2 hours'::text, \
+                 'x' || interval '1 mon 3 days 04:05:06.5', 12.5::numeric(10,3)::text, (1.0/3)::text"
+            )
+            .await,
+        ["1e+20|Infinity|NaN|0.1|1.5e-07|x1e+20|1 day 02:00:00|x1 mon 3 days 04:05:06.5|12.500|0.33333333333333333333"]
+    );
+    // format prints its arguments with their output functions.
+    assert_eq!(
+        client.lines("SELECT format('%s|%s|%L|%s|%s', true, 1e20::float8, ARRAY[1], 2.50::numeric(5,2), NULL::int)").await,
+        ["t|1e+20|'{1}'|2.50|"]
+    );
+    // Through a column, a function and a comparison.
+    client.run("CREATE TABLE t (id int PRIMARY KEY, a int[], f float8)").await;
+    client.run("INSERT INTO t VALUES (1, '{3,4}', 2.5e30), (2, NULL, NULL)").await;
+    assert_eq!(
+        client
+            .lines(
+                "SELECT a::text, format('%s', a), a::varchar, a::text = '{3,4}', f::text, upper(f::text) \
+                 FROM t ORDER BY id"
+            )
+            .await,
+        ["{3,4}|{3,4}|{3,4}|t|2.5e+30|2.5E+30", "NULL||NULL|NULL|NULL|NULL"]
+    );
+}
