@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, ArrowPrimitiveType, AsArray, StringArray};
+use datafusion::arrow::array::{ArrayRef, ArrowPrimitiveType, AsArray, Float32Array, Float64Array, StringArray};
 use datafusion::arrow::compute::cast_with_options;
 use datafusion::arrow::datatypes::{
     DataType, Decimal128Type, Decimal256Type, Field, FieldRef, Float32Type, Float64Type, i256,
@@ -81,10 +81,49 @@ fn shown_text(input: &ArrayRef, scale: i8) -> StringArray {
 /// `input` cast to `target`'s type, specials included.
 pub fn cast_with_specials(input: &ArrayRef, target: &Field) -> DFResult<ArrayRef> {
     let Some(specials) = specials(input) else {
-        return Ok(cast_with_options(input, target.data_type(), &DEFAULT_CAST_OPTIONS)?);
+        return numbers_cast(input, target.data_type());
     };
-    let numbers = cast_with_options(&neutralized(input, &specials)?, target.data_type(), &DEFAULT_CAST_OPTIONS)?;
+    let numbers = numbers_cast(&neutralized(input, &specials)?, target.data_type())?;
     overlay(&numbers, &specials, target).map_err(PgError::into_datafusion)
+}
+
+/// Arrow's cast, but for decimals to floats: Arrow divides by a power of ten, itself
+/// rounded (`1e-30::float8` was 9.999999999999999e-31); PostgreSQL reads the decimal's
+/// text as a float, which gives the nearest one.
+fn numbers_cast(input: &ArrayRef, target: &DataType) -> DFResult<ArrayRef> {
+    if !matches!(target, DataType::Float32 | DataType::Float64) {
+        return Ok(cast_with_options(input, target, &DEFAULT_CAST_OPTIONS)?);
+    }
+    let (values, scale) = match input.data_type() {
+        DataType::Decimal128(_, scale) => {
+            let wide = input.as_primitive::<Decimal128Type>().iter().map(|v| v.map(i256::from_i128));
+            (wide.collect::<Vec<_>>(), *scale)
+        }
+        DataType::Decimal256(_, scale) => (input.as_primitive::<Decimal256Type>().iter().collect(), *scale),
+        _ => return Ok(cast_with_options(input, target, &DEFAULT_CAST_OPTIONS)?),
+    };
+    let nearest = |value: i256| -> Result<f64> {
+        let text = format!("{value}e{}", -i32::from(scale));
+        let float = match target {
+            DataType::Float32 => text.parse::<f32>().map(f64::from),
+            _ => text.parse::<f64>(),
+        }
+        .map_err(|e| PgError::internal(format!("decimal {text} as a float: {e}")))?;
+        // Too large, or too small to be told from zero: PostgreSQL's float8in refuses it.
+        if float.is_infinite() || (float == 0.0 && value != i256::ZERO) {
+            let name = if *target == DataType::Float32 { "real" } else { "double precision" };
+            return Err(PgError::new(
+                sqlstate::OUT_OF_RANGE,
+                format!("\"{}\" is out of range for type {name}", decimal256_text(value, scale, true)),
+            ));
+        }
+        Ok(float)
+    };
+    let floats = values.into_iter().map(|v| v.map(nearest).transpose()).collect::<Result<Vec<_>>>().map_err(PgError::into_datafusion)?;
+    Ok(match target {
+        DataType::Float32 => Arc::new(floats.into_iter().map(|v| v.map(|v| v as f32)).collect::<Float32Array>()),
+        _ => Arc::new(floats.into_iter().collect::<Float64Array>()),
+    })
 }
 
 /// `input` with zero in place of each special, so that Arrow casts the rest.

@@ -46,7 +46,7 @@ impl AnalyzerRule for NumericQuotients {
 
     fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
         let plan = rewrite_plan(plan, |_| false, &|e, schema| e.transform_up(|e| quotient(e, schema)))?;
-        retype_values(plan)
+        retype_values(statement_values(plan)?)
     }
 }
 
@@ -122,6 +122,17 @@ fn retype_values(plan: LogicalPlan) -> Result<LogicalPlan> {
         },
     )?;
     Ok(plan.data)
+}
+
+/// `plan` with its VALUES list typed by its values when the statement is one (`VALUES
+/// (1.0 / 3)`, also sorted or limited), as a list in FROM is.
+fn statement_values(plan: LogicalPlan) -> Result<LogicalPlan> {
+    match plan {
+        LogicalPlan::Sort(_) | LogicalPlan::Limit(_) => {
+            plan.map_children(|input| statement_values(input).map(Transformed::yes))?.data.recompute_schema()
+        }
+        plan => Ok(typed_by_values(&plan)?.unwrap_or(plan)),
+    }
 }
 
 /// `values` with each value cast to its column's type.

@@ -8,7 +8,7 @@ use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
     CastKind, DataType, ExactNumberInfo, Expr, Ident, OrderByKind, Query, SelectItem, SetExpr, Statement, TypedString,
-    Value, VisitMut, visit_expressions_mut,
+    UnaryOperator, Value, VisitMut, visit_expressions_mut,
 };
 use shale_catalog::CatalogError;
 use shale_pgtypes::PgError;
@@ -154,16 +154,21 @@ pub fn rewrite_input_casts<V: VisitMut>(node: &mut V) -> Result<(), CatalogError
         }
         let rewritten = match e {
             // A number with an exponent is numeric, as in PostgreSQL, when its digits fit
-            // a DataFusion decimal literal; otherwise (1.5e300, 1e-308) double precision.
+            // a DataFusion decimal literal; otherwise (1.5e300, 1e-308) double precision,
+            // under a unary plus so that the column is named as a number is (`?column?`),
+            // not as a cast (`float8`).
             Expr::Value(v) => match &v.value {
                 Value::Number(n, _) if n.contains(['e', 'E']) => Some(Ok(match plain_decimal(n) {
                     Some(plain) => Expr::value(Value::Number(plain, false)),
-                    None => Expr::Cast {
-                    kind: CastKind::Cast,
-                    expr: Box::new(Expr::value(Value::SingleQuotedString(n.clone()))),
-                    data_type: DataType::DoublePrecision,
-                    array: false,
-                    format: None,
+                    None => Expr::UnaryOp {
+                        op: UnaryOperator::Plus,
+                        expr: Box::new(Expr::Cast {
+                            kind: CastKind::Cast,
+                            expr: Box::new(Expr::value(Value::SingleQuotedString(n.clone()))),
+                            data_type: DataType::DoublePrecision,
+                            array: false,
+                            format: None,
+                        }),
                     },
                 })),
                 _ => None,

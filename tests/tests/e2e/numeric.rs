@@ -203,3 +203,31 @@ async fn numbers_with_an_exponent_are_numeric() {
     // Numeric arithmetic, not integer division.
     assert_eq!(client.lines("SELECT round(1 / 3e6, 20), 3e6 / 7, 1e3 / 8 = 125, 7e0 / 2 = 3.5").await, ["0.00000033333333333333|428571.428571428571|t|t"]);
 }
+
+#[tokio::test]
+async fn numeric_with_a_float_is_the_float() {
+    let (_server, client) = TestServer::start_with_client().await;
+    // PostgreSQL resolves numeric with double precision or real to the float, in VALUES,
+    // comparisons, COALESCE, CASE, ARRAY and UNION: 1e-20 stays 1e-20, 1e20 does not
+    // overflow a decimal.
+    assert_eq!(client.lines("SELECT x FROM (VALUES (1.5::float8), (1e20), (1e-20)) v(x)").await, ["1.5", "1e+20", "1e-20"]);
+    assert_eq!(
+        client
+            .lines(
+                "SELECT 1e-20::float8 = 0, 1e-20::float8 > 0, coalesce(2.5e30::float8, 1.5), \
+                 CASE WHEN false THEN 1.5 ELSE 1e-30::float8 END, ARRAY[0.5::float8, 1.25]::text, 0.1::float8 IN (0.1, 0.2)"
+            )
+            .await,
+        ["f|t|2.5e+30|1e-30|{0.5,1.25}|t"]
+    );
+    assert_eq!(client.lines("SELECT 1.5::real UNION ALL SELECT 2.25 ORDER BY 1").await, ["1.5", "2.25"]);
+    // A number too long for a decimal literal is still named as a number.
+    assert_eq!(client.column_names("SELECT 1.5e300, 2e-300").await, ["?column?", "?column?"]);
+}
+
+#[tokio::test]
+async fn a_values_statement_keeps_its_quotients_digits() {
+    let (_server, client) = TestServer::start_with_client().await;
+    assert_eq!(client.lines("VALUES (1.0/3), (2)").await, ["0.33333333333333333333", "2"]);
+    assert_eq!(client.lines("VALUES (2/3.0, 'b'), (1.0/3, 'a') ORDER BY 2 LIMIT 1").await, ["0.33333333333333333333|a"]);
+}
