@@ -11,7 +11,7 @@ use datafusion::logical_expr::expr_rewriter::unnormalize_col;
 use datafusion::logical_expr::utils::split_conjunction;
 use datafusion::logical_expr::{Between, BinaryExpr, Expr, Operator};
 use shale_pgtypes::types::SqlType;
-use shale_storage::{Datum, KeyRange, encode_key_datum, prefix_successor, table_prefix};
+use shale_storage::{Datum, KeyRange, VALUE_FLAG, encode_key_datum, prefix_successor, table_prefix};
 
 use crate::access::convert::datum_at;
 use crate::descriptor::{IndexDesc, TableDesc};
@@ -55,6 +55,43 @@ pub struct KeyAccess {
     pub plan: KeyPlan,
     /// The pushed predicates, as DataFusion prints them.
     pub predicates: Vec<String>,
+    /// How many leading key columns the plan's keys or ranges fix by equality.
+    pub equal: usize,
+    /// For each range of the plan, the first key in it whose next column (the first one not
+    /// fixed by equality) holds a value: storage puts that column's NULLs before its values.
+    values_from: Vec<Vec<u8>>,
+}
+
+impl KeyAccess {
+    /// The plan reading each of its ranges in two parts, the rows with a value in the first
+    /// column not fixed by equality, then those with NULL there: that column ascending
+    /// NULLS LAST, and read backward descending NULLS FIRST (PostgreSQL's defaults, where
+    /// storage's key order gives the other placement). `None` when every key column is
+    /// fixed by equality.
+    pub fn nulls_last(&self) -> Option<KeyPlan> {
+        let split = |ranges: &[KeyRange]| -> Vec<KeyRange> {
+            ranges
+                .iter()
+                .zip(&self.values_from)
+                .flat_map(|(range, from)| {
+                    let values = KeyRange { lower: range.lower.clone().max(from.clone()), upper: range.upper.clone() };
+                    let upper = match &range.upper {
+                        Some(upper) => upper.clone().min(from.clone()),
+                        None => from.clone(),
+                    };
+                    let nulls = KeyRange { lower: range.lower.clone(), upper: Some(upper) };
+                    [values, nulls]
+                })
+                .filter(|r| r.upper.as_ref().is_none_or(|upper| r.lower < *upper))
+                .collect()
+        };
+        match &self.plan {
+            KeyPlan::Ranges(ranges) | KeyPlan::Index { ranges, .. } if ranges.len() != self.values_from.len() => None,
+            KeyPlan::Points(_) => None,
+            KeyPlan::Ranges(ranges) => Some(KeyPlan::Ranges(split(ranges))),
+            KeyPlan::Index { name, ranges, point } => Some(KeyPlan::Index { name: name.clone(), ranges: split(ranges), point: *point }),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -120,6 +157,18 @@ pub fn parameter_key(desc: &TableDesc, filters: &[Expr]) -> ScanKey {
     best_key(desc, &constraints(desc, &stand_ins), &known)
 }
 
+/// How many leading columns of `key` `filters`, some of which read parameters, fix by
+/// equality, whatever the values (as [`parameter_key`] finds it).
+pub fn parameter_equal(desc: &TableDesc, filters: &[Expr], key: &ScanKey) -> usize {
+    let stand_ins: Vec<Expr> = filters.iter().map(with_stand_ins).collect();
+    key_access_by(desc, &stand_ins, key).equal
+}
+
+/// The plan that reads every entry of the index `name` (one without a predicate).
+pub fn whole_index(desc: &TableDesc, name: &str) -> KeyAccess {
+    access_by(desc, &[], &ScanKey::Index(name.to_string()))
+}
+
 /// The key constraints in `filters`.
 fn constraints(desc: &TableDesc, filters: &[Expr]) -> Vec<Constraint> {
     let mut constraints = Vec::new();
@@ -159,14 +208,15 @@ fn access_by(desc: &TableDesc, constraints: &[Constraint], key: &ScanKey) -> Key
     {
         let b = bounds(&table_prefix(index.id), &key_parts(index), constraints);
         let point = b.point && index.unique;
-        return KeyAccess { plan: KeyPlan::Index { name: name.clone(), ranges: b.ranges, point }, predicates: b.predicates };
+        let plan = KeyPlan::Index { name: name.clone(), ranges: b.ranges, point };
+        return KeyAccess { plan, predicates: b.predicates, equal: b.equal, values_from: b.values_from };
     }
     let primary = primary_bounds(desc, constraints);
     let plan = match primary.point {
         true => KeyPlan::Points(primary.ranges.into_iter().map(|r| r.lower).collect()),
         false => KeyPlan::Ranges(primary.ranges),
     };
-    KeyAccess { plan, predicates: primary.predicates }
+    KeyAccess { plan, predicates: primary.predicates, equal: primary.equal, values_from: primary.values_from }
 }
 
 /// The bounds `constraints` give on the primary key (or hidden row id) of `desc`.
@@ -205,6 +255,9 @@ struct Bounds {
     ranged: bool,
     /// The ranges, in key order, not overlapping.
     ranges: Vec<KeyRange>,
+    /// For each range, where its keys with a value in the column after the `equal` ones
+    /// start (see [`KeyAccess::nulls_last`]).
+    values_from: Vec<Vec<u8>>,
     predicates: Vec<String>,
 }
 
@@ -226,6 +279,7 @@ fn bounds(prefix: &[u8], slots: &[KeyPart], constraints: &[Constraint]) -> Bound
     let mut keys = vec![prefix.to_vec()];
     let mut predicates = Vec::new();
     let whole = |keys: Vec<Vec<u8>>| keys.into_iter().map(|k| KeyRange { upper: prefix_successor(&k), lower: k }).collect();
+    let values_from = |keys: &[Vec<u8>]| keys.iter().map(|k| [k.as_slice(), &[VALUE_FLAG]].concat()).collect();
     for (position, slot) in slots.iter().enumerate() {
         let on_slot: Vec<&Constraint> = constraints.iter().filter(|c| &c.key == slot).collect();
         let equal: Vec<&Datum> = match on_slot.iter().find(|c| c.cmp == Cmp::Eq) {
@@ -250,7 +304,7 @@ fn bounds(prefix: &[u8], slots: &[KeyPart], constraints: &[Constraint]) -> Bound
             next.dedup();
             keys = next;
             if position + 1 == slots.len() {
-                return Bounds { point: true, equal: slots.len(), ranged: false, ranges: whole(keys), predicates };
+                return Bounds { point: true, equal: slots.len(), ranged: false, values_from: Vec::new(), ranges: whole(keys), predicates };
             }
             continue;
         }
@@ -281,9 +335,9 @@ fn bounds(prefix: &[u8], slots: &[KeyPart], constraints: &[Constraint]) -> Bound
                 KeyRange { lower: lower_key, upper: upper_key }
             })
             .collect();
-        return Bounds { point: false, equal: position, ranged, ranges, predicates };
+        return Bounds { point: false, equal: position, ranged, values_from: values_from(&keys), ranges, predicates };
     }
-    Bounds { point: false, equal: slots.len(), ranged: false, ranges: whole(keys), predicates }
+    Bounds { point: false, equal: slots.len(), ranged: false, values_from: values_from(&keys), ranges: whole(keys), predicates }
 }
 
 /// Collects the key-column constraints in `expr` (splitting AND).

@@ -17,9 +17,9 @@ use datafusion::physical_plan::SortOrderPushdownResult;
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties};
-use shale_storage::{Direction, KeyRange, table_prefix};
+use shale_storage::Direction;
 
-use crate::access::pushdown::{KeyAccess, KeyPlan, ScanKey, key_access_by, parameter_key};
+use crate::access::pushdown::{KeyAccess, KeyPlan, ScanKey, key_access_by, parameter_equal, parameter_key, whole_index};
 use crate::descriptor::TableDesc;
 use crate::error::{CatalogError, Result};
 use crate::session::handle::SessionHandle;
@@ -29,7 +29,7 @@ mod order;
 mod read;
 mod sorts;
 
-use order::key_ordering;
+use order::{key_ordering, nullable_at};
 use read::{BatchIter, RowReader};
 pub use sorts::SortsThroughFilters;
 
@@ -62,7 +62,13 @@ pub struct ShaleScanExec {
     access: Access,
     /// What it reads its rows by (with parameters: the same at every execution).
     key: ScanKey,
+    /// How many leading columns of the key its access fixes by equality (with parameters:
+    /// whatever their values).
+    equal: usize,
     direction: Direction,
+    /// Whether each range is read with its rows that have a value in the first key column
+    /// not fixed by equality before those with NULL there ([`KeyAccess::nulls_last`]).
+    nulls_last: bool,
     limit: Option<usize>,
     properties: Arc<PlanProperties>,
 }
@@ -79,20 +85,21 @@ impl ShaleScanExec {
         limit: Option<usize>,
     ) -> Self {
         let direction = Direction::Forward;
-        let key = key_of(&desc, &access);
+        let (key, equal) = key_of(&desc, &access);
         let properties = Arc::new(PlanProperties::new(
-            ordered(&desc, &outputs, &schema, &key, direction),
+            ordered(&desc, &outputs, &schema, &key, direction, None),
             Partitioning::UnknownPartitioning(1),
             EmissionType::Incremental,
             Boundedness::Bounded,
         ));
-        ShaleScanExec { desc, handle, outputs, schema, access, key, direction, limit, properties }
+        ShaleScanExec { desc, handle, outputs, schema, access, key, equal, direction, nulls_last: false, limit, properties }
     }
 
-    /// This scan reading the rows `access` selects in `direction`, at most `limit` of them.
-    fn reading(&self, access: Access, direction: Direction, limit: Option<usize>) -> Self {
-        let key = key_of(&self.desc, &access);
-        let equivalence = ordered(&self.desc, &self.outputs, &self.schema, &key, direction);
+    /// This scan reading the rows `access` selects in `direction`, NULLs of the first
+    /// column not fixed by equality last when `nulls_last`, at most `limit` of them.
+    fn reading(&self, access: Access, direction: Direction, nulls_last: bool, limit: Option<usize>) -> Self {
+        let (key, equal) = key_of(&self.desc, &access);
+        let equivalence = ordered(&self.desc, &self.outputs, &self.schema, &key, direction, nulls_last.then_some(equal));
         ShaleScanExec {
             desc: self.desc.clone(),
             handle: self.handle.clone(),
@@ -100,33 +107,42 @@ impl ShaleScanExec {
             schema: self.schema.clone(),
             access,
             key,
+            equal,
             direction,
+            nulls_last,
             limit,
             properties: Arc::new(self.properties.as_ref().clone().with_eq_properties(equivalence)),
         }
     }
 
     /// The scans that could give this scan's rows in another order, this one first: its key
-    /// access read in either direction (with parameters too: it reads by the same key at
-    /// every execution) and, when it reads the whole table (no key predicate), each index
-    /// that has every row (no predicate), in either direction. Only this one when it has a
+    /// access read in either direction, with the NULLs of the first column not fixed by
+    /// equality where storage has them or last (with parameters too: it reads by the same
+    /// key at every execution) and, when it reads the whole table (no key predicate), each
+    /// index that has every row (no predicate), the same ways. Only this one when it has a
     /// limit: its rows are then the first in its order, and another order would keep
     /// others.
     fn reorderings(&self) -> Vec<ShaleScanExec> {
         if self.limit.is_some() {
-            return vec![self.reading(self.access.clone(), self.direction, self.limit)];
+            return vec![self.reading(self.access.clone(), self.direction, self.nulls_last, self.limit)];
         }
         let mut accesses = vec![self.access.clone()];
         if let Access::Planned(access) = &self.access
             && access.predicates.is_empty()
         {
-            accesses.extend(self.desc.indexes.iter().filter(|i| i.predicate.is_none()).map(|index| {
-                let plan = KeyPlan::Index { name: index.name.clone(), ranges: vec![KeyRange::prefix(&table_prefix(index.id))], point: false };
-                Access::Planned(KeyAccess { plan, predicates: Vec::new() })
-            }));
+            let whole = self.desc.indexes.iter().filter(|i| i.predicate.is_none());
+            accesses.extend(whole.map(|index| Access::Planned(whole_index(&self.desc, &index.name))));
         }
         let directions = [self.direction, self.direction.reversed()];
-        accesses.into_iter().flat_map(|access| directions.map(|direction| self.reading(access.clone(), direction, None))).collect()
+        let mut scans = Vec::new();
+        for access in accesses {
+            let (key, equal) = key_of(&self.desc, &access);
+            let placements: &[bool] = if nullable_at(&self.desc, &key, equal) { &[false, true] } else { &[false] };
+            for &direction in &directions {
+                scans.extend(placements.iter().map(|&nulls_last| self.reading(access.clone(), direction, nulls_last, None)));
+            }
+        }
+        scans
     }
 
     /// Whether its rows come in `order`.
@@ -135,18 +151,30 @@ impl ShaleScanExec {
     }
 }
 
-/// What a scan with `access` reads its rows by.
-fn key_of(desc: &TableDesc, access: &Access) -> ScanKey {
+/// What a scan with `access` reads its rows by, and how many of the key's leading columns
+/// it fixes by equality.
+fn key_of(desc: &TableDesc, access: &Access) -> (ScanKey, usize) {
     match access {
-        Access::Planned(access) => access.plan.key(),
-        Access::AtExecution(filters) => parameter_key(desc, filters),
+        Access::Planned(access) => (access.plan.key(), access.equal),
+        Access::AtExecution(filters) => {
+            let key = parameter_key(desc, filters);
+            let equal = parameter_equal(desc, filters, &key);
+            (key, equal)
+        }
     }
 }
 
-/// The equivalence properties of a scan reading by `key` in `direction`: its rows in key
-/// order (see [`key_ordering`]).
-fn ordered(desc: &TableDesc, outputs: &[Output], schema: &SchemaRef, key: &ScanKey, direction: Direction) -> EquivalenceProperties {
-    match key_ordering(desc, outputs, schema, key, direction) {
+/// The equivalence properties of a scan reading by `key` in `direction`, the NULLs of key
+/// column `nulls_last` last: its rows in key order (see [`key_ordering`]).
+fn ordered(
+    desc: &TableDesc,
+    outputs: &[Output],
+    schema: &SchemaRef,
+    key: &ScanKey,
+    direction: Direction,
+    nulls_last: Option<usize>,
+) -> EquivalenceProperties {
+    match key_ordering(desc, outputs, schema, key, direction, nulls_last) {
         ordering if ordering.is_empty() => EquivalenceProperties::new(schema.clone()),
         ordering => EquivalenceProperties::new_with_orderings(schema.clone(), [ordering]),
     }
@@ -177,6 +205,9 @@ impl DisplayAs for ShaleScanExec {
         write!(f, "ShaleScanExec: table={}, access={access}", self.desc.name)?;
         if self.direction == Direction::Backward {
             write!(f, ", backward")?;
+        }
+        if self.nulls_last {
+            write!(f, ", nulls {}", if self.direction == Direction::Backward { "first" } else { "last" })?;
         }
         if !predicates.is_empty() {
             write!(f, ", key_predicates=[{}]", predicates.join(", "))?;
@@ -235,7 +266,7 @@ impl ExecutionPlan for ShaleScanExec {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        Some(Arc::new(self.reading(self.access.clone(), self.direction, limit)))
+        Some(Arc::new(self.reading(self.access.clone(), self.direction, self.nulls_last, limit)))
     }
 
     fn fetch(&self) -> Option<usize> {
@@ -245,16 +276,23 @@ impl ExecutionPlan for ShaleScanExec {
     fn execute(&self, _partition: usize, context: Arc<TaskContext>) -> DFResult<SendableRecordBatchStream> {
         let txn = self.handle.txn()?;
         let reader = RowReader::new(&self.desc, &self.outputs, self.schema.clone())?;
-        let plan = match &self.access {
-            Access::Planned(access) => access.plan.clone(),
+        let access = match &self.access {
+            Access::Planned(access) => access.clone(),
             Access::AtExecution(filters) => {
                 let resolved = filters
                     .iter()
                     .map(|f| resolve(f, &self.handle))
                     .collect::<Result<Vec<_>>>()
                     .map_err(CatalogError::into_datafusion)?;
-                key_access_by(&self.desc, &resolved, &self.key).plan
+                key_access_by(&self.desc, &resolved, &self.key)
             }
+        };
+        let plan = match self.nulls_last {
+            false => access.plan,
+            // The order declared at planning holds only for the same column.
+            true => access.nulls_last().filter(|_| access.equal == self.equal).ok_or_else(|| {
+                CatalogError::internal("a scan reading NULLs last fixes other key columns than planned").into_datafusion()
+            })?,
         };
         let batch_size = context.session_config().batch_size();
         let interrupt = self.handle.interrupt().clone();

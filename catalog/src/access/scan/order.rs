@@ -24,21 +24,20 @@ use crate::descriptor::TableDesc;
 /// NULL column's order is declared with PostgreSQL's default placement of NULLs instead
 /// (ascending NULLS LAST, descending NULLS FIRST), which its rows satisfy as well. The
 /// order ends before the first key column that is an expression, is not output, or has a
-/// type whose stored order is not DataFusion's order.
+/// type whose stored order is not DataFusion's order. The key column at `nulls_last`, read
+/// with its NULLs after its values ([`crate::access::pushdown::KeyAccess::nulls_last`]), is
+/// in PostgreSQL's default placement too.
 pub(super) fn key_ordering(
     desc: &TableDesc,
     outputs: &[Output],
     schema: &SchemaRef,
     key: &ScanKey,
     direction: Direction,
+    nulls_last: Option<usize>,
 ) -> Vec<PhysicalSortExpr> {
-    let slots: Vec<Option<usize>> = match key {
-        ScanKey::Primary => desc.primary_key.iter().map(|&s| Some(s)).collect(),
-        ScanKey::Index(name) => desc.index(name).map_or_else(Vec::new, |i| i.columns.iter().map(|c| c.slot).collect()),
-    };
     let descending = direction == Direction::Backward;
     let mut ordering = Vec::new();
-    for slot in slots {
+    for (index, slot) in key_slots(desc, key).into_iter().enumerate() {
         let Some(slot) = slot else { break };
         let Some(position) = outputs.iter().position(|o| *o == Output::Slot(slot)) else { break };
         let column = &desc.columns[slot];
@@ -47,10 +46,23 @@ pub(super) fn key_ordering(
         }
         let expr: Arc<dyn PhysicalExpr> = Arc::new(Column::new(schema.field(position).name(), position));
         // Storage's NULLs come first forward, last backward; a NOT NULL column has none.
-        let nulls_first = if column.not_null { descending } else { !descending };
+        let nulls_first = if column.not_null || nulls_last == Some(index) { descending } else { !descending };
         ordering.push(PhysicalSortExpr { expr, options: SortOptions { descending, nulls_first } });
     }
     ordering
+}
+
+/// Whether key column `position` of `key` is a column of the table that may hold NULL.
+pub(super) fn nullable_at(desc: &TableDesc, key: &ScanKey, position: usize) -> bool {
+    matches!(key_slots(desc, key).get(position), Some(Some(slot)) if !desc.columns[*slot].not_null)
+}
+
+/// The slots of `key`'s columns, `None` for an index's expression.
+fn key_slots(desc: &TableDesc, key: &ScanKey) -> Vec<Option<usize>> {
+    match key {
+        ScanKey::Primary => desc.primary_key.iter().map(|&s| Some(s)).collect(),
+        ScanKey::Index(name) => desc.index(name).map_or_else(Vec::new, |i| i.columns.iter().map(|c| c.slot).collect()),
+    }
 }
 
 /// Whether the stored (memcomparable) order of a key column of type `ty` is the order
