@@ -119,6 +119,30 @@ async fn insert_select() {
 }
 
 #[tokio::test]
+async fn insert_select_with_fewer_values_than_columns() {
+    let (server, mut wire) = with_items().await;
+    let client = server.client().await;
+    // Without a column list, a query's rows fill the first columns and the rest take their
+    // defaults, as VALUES rows do; the source's width is its select list's, or its planned
+    // one with a wildcard.
+    for (sql, tag) in [
+        ("INSERT INTO items SELECT g FROM generate_series(1, 2) g", "INSERT 0 2"),
+        ("INSERT INTO items SELECT g, 'g' || g FROM generate_series(3, 4) g UNION ALL SELECT 5, 'e'", "INSERT 0 3"),
+        ("INSERT INTO items SELECT * FROM (VALUES (6, 'f')) v(id, name)", "INSERT 0 1"),
+        ("INSERT INTO items (id) SELECT g FROM generate_series(7, 7) g", "INSERT 0 1"),
+    ] {
+        assert_eq!(wire.tags(sql).await, [tag], "{sql}");
+    }
+    assert_eq!(
+        client.lines("SELECT * FROM items ORDER BY id").await,
+        ["1|NULL|5", "2|NULL|5", "3|g3|5", "4|g4|5", "5|e|5", "6|f|5", "7|NULL|5"]
+    );
+    client.expect_error("INSERT INTO items (id, name) SELECT 8", "42601", "INSERT has more target columns than expressions").await;
+    client.expect_error("INSERT INTO items SELECT 9, 'i', 1, 2", "42601", "INSERT has more expressions than target columns").await;
+    client.expect_error("INSERT INTO items (id) SELECT * FROM items", "42601", "INSERT has more expressions than target columns").await;
+}
+
+#[tokio::test]
 async fn insert_returning() {
     let (_server, mut wire) = with_items().await;
     assert_eq!(

@@ -41,8 +41,11 @@ pub(super) async fn plan(ctx: &DmlContext<'_>, mut stmt: ast::Insert, text_param
 
     let mut columns = target_columns(desc, &stmt.columns)?;
     let mut source = stmt.source.take().map(|q| *q);
-    if let Some(q) = &source {
-        fit_values(&mut columns, !stmt.columns.is_empty(), q)?;
+    if let Some(width) = match &source {
+        Some(q) => source_width(ctx, q).await?,
+        None => None,
+    } {
+        fit_columns(&mut columns, !stmt.columns.is_empty(), width)?;
     }
     match overriding {
         None => source.iter().try_for_each(|q| check_always_identity(desc, &columns, q))?,
@@ -225,16 +228,41 @@ fn spell_out_defaults(
     Ok(query)
 }
 
-/// Checks VALUES rows against the target columns as PostgreSQL does; without a column
-/// list, rows may be shorter than the table (the rest get defaults).
-fn fit_values(columns: &mut Vec<String>, explicit: bool, query: &Query) -> Result<()> {
-    let SetExpr::Values(values) = query.body.as_ref() else { return Ok(()) };
-    let Some(first) = values.rows.first() else { return Ok(()) };
-    let width = first.content.len();
-    let syntax = |m: &str| Err(CatalogError::new(sqlstate::SYNTAX_ERROR, m.to_string()));
-    if values.rows.iter().any(|r| r.content.len() != width) {
-        return syntax("VALUES lists must all be the same length");
+/// How many values each row of `query` has: a VALUES list's (all of the same length, as
+/// PostgreSQL requires), a select list's, or that of the planned query when its select list
+/// has a wildcard.
+async fn source_width(ctx: &DmlContext<'_>, query: &Query) -> Result<Option<usize>> {
+    fn listed(body: &SetExpr) -> Option<usize> {
+        match body {
+            SetExpr::Select(select) => select
+                .projection
+                .iter()
+                .all(|item| matches!(item, SelectItem::UnnamedExpr(_) | SelectItem::ExprWithAlias { .. }))
+                .then_some(select.projection.len()),
+            SetExpr::SetOperation { left, .. } => listed(left),
+            SetExpr::Query(q) => listed(&q.body),
+            _ => None,
+        }
     }
+    if let SetExpr::Values(values) = query.body.as_ref() {
+        let Some(first) = values.rows.first() else { return Ok(None) };
+        let width = first.content.len();
+        if values.rows.iter().any(|r| r.content.len() != width) {
+            return Err(CatalogError::new(sqlstate::SYNTAX_ERROR, "VALUES lists must all be the same length"));
+        }
+        return Ok(Some(width));
+    }
+    if let Some(width) = listed(&query.body) {
+        return Ok(Some(width));
+    }
+    let planned = ctx.state.statement_to_plan(DFStatement::Statement(Box::new(Statement::Query(Box::new(query.clone()))))).await?;
+    Ok(Some(planned.schema().fields().len()))
+}
+
+/// Checks the width of the source's rows against the target columns as PostgreSQL does;
+/// without a column list, rows may be shorter than the table (the rest get defaults).
+fn fit_columns(columns: &mut Vec<String>, explicit: bool, width: usize) -> Result<()> {
+    let syntax = |m: &str| Err(CatalogError::new(sqlstate::SYNTAX_ERROR, m.to_string()));
     if width > columns.len() {
         return syntax("INSERT has more expressions than target columns");
     }
