@@ -150,6 +150,8 @@ pub struct Txn {
     lock_timeout: Option<Duration>,
     /// What stops lock waits early, see [`Txn::set_stop`].
     stop: OnceLock<Arc<dyn Stop>>,
+    /// The keys it has locked, as far as [`Held`] keeps them.
+    held: Mutex<Held>,
     shared: Arc<Shared>,
 }
 
@@ -166,6 +168,7 @@ impl Txn {
             wrote: AtomicBool::new(false),
             lock_timeout: opts.lock_timeout,
             stop: OnceLock::new(),
+            held: Mutex::new(Held::default()),
             shared,
         }
     }
@@ -202,7 +205,9 @@ impl Txn {
     /// [`Error::Conflict`] if another transaction wrote the key after our snapshot.
     pub fn get_for_update(&self, space: Space, key: &[u8]) -> Result<Option<Vec<u8>>> {
         let cf = self.shared.cf(space)?;
-        self.waiting(|| self.with(|txn| locked_get(txn, cf, key, true)))
+        let value = self.waiting(|| self.with(|txn| locked_get(txn, cf, key, true)))?;
+        self.holds(space, key);
+        Ok(value)
     }
 
     /// The value of `key`, if any, holding a shared lock on the key until the transaction
@@ -210,7 +215,9 @@ impl Txn {
     /// (PostgreSQL's weaker table locks against ACCESS EXCLUSIVE).
     pub fn get_shared(&self, space: Space, key: &[u8]) -> Result<Option<Vec<u8>>> {
         let cf = self.shared.cf(space)?;
-        self.waiting(|| self.with(|txn| locked_get(txn, cf, key, false)))
+        let value = self.waiting(|| self.with(|txn| locked_get(txn, cf, key, false)))?;
+        self.holds(space, key);
+        Ok(value)
     }
 
     /// The value of `key` as committed now (and written by this transaction), whatever the
@@ -223,13 +230,17 @@ impl Txn {
     /// Sets `key` to `value`.
     pub fn put(&self, space: Space, key: &[u8], value: &[u8]) -> Result<()> {
         let cf = self.shared.cf(space)?;
-        self.waiting(|| self.with_write(|txn| Ok(txn.put_cf(cf, key, value)?)))
+        self.waiting(|| self.with_write(|txn| Ok(txn.put_cf(cf, key, value)?)))?;
+        self.holds(space, key);
+        Ok(())
     }
 
     /// Removes `key` (nothing happens if it is absent).
     pub fn delete(&self, space: Space, key: &[u8]) -> Result<()> {
         let cf = self.shared.cf(space)?;
-        self.waiting(|| self.with_write(|txn| Ok(txn.delete_cf(cf, key)?)))
+        self.waiting(|| self.with_write(|txn| Ok(txn.delete_cf(cf, key)?)))?;
+        self.holds(space, key);
+        Ok(())
     }
 
     /// Up to `limit` pairs with `range.lower <= key < range.upper`, ascending. With `after`,
@@ -440,6 +451,46 @@ impl Txn {
     /// Runs `f` on the open transaction and its statement snapshot.
     fn with_open<R>(&self, f: impl FnOnce(&Open) -> Result<R>) -> Result<R> {
         f(self.lock().as_ref().ok_or_else(Error::finished)?)
+    }
+}
+
+/// The keys a transaction has locked, kept up to [`Held::CAPACITY`] of them; past it, any
+/// key may be one. A key stays after a rollback to a savepoint releases its lock, so a key
+/// here is one the transaction *may* hold.
+#[derive(Default)]
+struct Held {
+    keys: std::collections::HashSet<(Space, Vec<u8>)>,
+    overflowed: bool,
+}
+
+impl Held {
+    /// Enough for the rows a transaction of an OLTP application locks; a bulk write stops
+    /// counting.
+    const CAPACITY: usize = 4096;
+}
+
+impl Txn {
+    /// Notes that the transaction holds a lock on `key`.
+    fn holds(&self, space: Space, key: &[u8]) {
+        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        if held.overflowed || held.keys.contains(&(space, key.to_vec())) {
+            return;
+        }
+        match held.keys.len() < Held::CAPACITY {
+            true => {
+                held.keys.insert((space, key.to_vec()));
+            }
+            false => {
+                held.overflowed = true;
+                held.keys = Default::default();
+            }
+        }
+    }
+
+    /// Whether the transaction may hold a lock on `key`.
+    fn may_hold(&self, space: Space, key: &[u8]) -> bool {
+        let held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        held.overflowed || held.keys.contains(&(space, key.to_vec()))
     }
 }
 

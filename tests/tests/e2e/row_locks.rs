@@ -78,6 +78,26 @@ const TAKE_SOME: &str = "UPDATE jobs SET done = true, payload = payload || '!' \
     WHERE id IN (SELECT id FROM jobs WHERE NOT done ORDER BY id FOR UPDATE SKIP LOCKED LIMIT $1) RETURNING id";
 
 #[tokio::test]
+async fn skip_locked_passes_rows_others_hold_and_keeps_its_own() {
+    let server = TestServer::start().await;
+    let (holder, taker) = (server.client().await, server.client().await);
+    holder.run("CREATE TABLE q (id int PRIMARY KEY); INSERT INTO q SELECT g FROM generate_series(1, 200) g").await;
+    holder.run("BEGIN").await;
+    assert_eq!(holder.lines("SELECT id FROM q ORDER BY id LIMIT 100 FOR UPDATE").await.len(), 100);
+    // A hundred rows another transaction holds are passed over.
+    assert_eq!(taker.lines("SELECT id FROM q ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED").await, ["101"]);
+    // A row this transaction holds is its own to take again, also after a write to it.
+    taker.run("BEGIN").await;
+    taker.run("UPDATE q SET id = id WHERE id = 150").await;
+    taker.run("SELECT id FROM q WHERE id = 160 FOR SHARE").await;
+    assert_eq!(taker.lines("SELECT id FROM q ORDER BY id LIMIT 1 OFFSET 49 FOR UPDATE SKIP LOCKED").await, ["150"]);
+    assert_eq!(taker.lines("SELECT id FROM q WHERE id IN (5, 160) FOR UPDATE SKIP LOCKED").await, ["160"]);
+    taker.run("COMMIT").await;
+    holder.run("ROLLBACK").await;
+    assert_eq!(taker.lines("SELECT id FROM q WHERE id < 10 FOR UPDATE SKIP LOCKED").await.len(), 9);
+}
+
+#[tokio::test]
 async fn four_workers_take_distinct_jobs_in_one_statement() {
     let server = TestServer::start().await;
     server.client().await.run(JOBS).await;
