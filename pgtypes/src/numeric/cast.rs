@@ -36,6 +36,11 @@ impl NumericCast {
         let udf = ScalarUDF::new_from_impl(NumericCast { target, signature: Signature::any(1, Volatility::Immutable) });
         Expr::ScalarFunction(ScalarFunction::new_udf(Arc::new(udf), vec![expr]))
     }
+
+    /// The target of `f` when it is such a cast.
+    pub fn target_of(f: &ScalarFunction) -> Option<&FieldRef> {
+        f.func.inner().downcast_ref::<NumericCast>().map(|cast| &cast.target)
+    }
 }
 
 impl ScalarUDFImpl for NumericCast {

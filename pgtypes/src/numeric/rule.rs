@@ -13,8 +13,8 @@ use datafusion::common::{DFSchema, Result};
 use datafusion::logical_expr::expr::{Cast, ScalarFunction, TryCast};
 use datafusion::logical_expr::type_coercion::binary::BinaryTypeCoercer;
 use datafusion::logical_expr::{
-    BinaryExpr, ColumnarValue, Expr, ExprSchemable, LogicalPlan, Operator, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF,
-    ScalarUDFImpl, Signature, Volatility,
+    BinaryExpr, ColumnarValue, Expr, ExprSchemable, LogicalPlan, Operator, Projection, ReturnFieldArgs, ScalarFunctionArgs,
+    ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::optimizer::AnalyzerRule;
@@ -42,7 +42,42 @@ impl AnalyzerRule for NumericSpecials {
     }
 
     fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
-        rewrite_plan(plan, |_| false, &|e, schema| e.transform_up(|e| rewrite(e, schema)))
+        returned_quotients(rewrite_plan(plan, |_| false, &|e, schema| e.transform_up(|e| rewrite(e, schema)))?)
+    }
+}
+
+/// The name of the target field of the cast that gives a quotient typed only by coercion
+/// the type coercion gave it.
+const COERCED_QUOTIENT: &str = "shale_coerced_quotient";
+
+/// `plan` with the quotients typed only by coercion that the statement returns as they are
+/// (`SELECT CASE WHEN c THEN 1 ELSE 2.0 END / 3` has PostgreSQL's 20 digits, not the 5 of
+/// the coerced decimal): in the select list of a query, under its ORDER BY and LIMIT,
+/// nothing around them depends on the type.
+fn returned_quotients(plan: LogicalPlan) -> Result<LogicalPlan> {
+    fn uncast(e: Expr) -> Expr {
+        match e {
+            Expr::Alias(mut alias) => {
+                *alias.expr = uncast(*alias.expr);
+                Expr::Alias(alias)
+            }
+            Expr::ScalarFunction(f)
+                if f.args.len() == 1 && NumericCast::target_of(&f).is_some_and(|t| t.name() == COERCED_QUOTIENT) =>
+            {
+                let mut args = f.args;
+                args.remove(0)
+            }
+            e => e,
+        }
+    }
+    match plan {
+        LogicalPlan::Sort(_) | LogicalPlan::Limit(_) => {
+            plan.map_children(|input| returned_quotients(input).map(Transformed::yes))?.data.recompute_schema()
+        }
+        LogicalPlan::Projection(p) => {
+            Ok(LogicalPlan::Projection(Projection::try_new(p.expr.into_iter().map(uncast).collect(), p.input)?))
+        }
+        plan => Ok(plan),
     }
 }
 
@@ -69,7 +104,7 @@ fn rewrite(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
             Some(operation) if op == Operator::Divide && decimal(&left) && decimal(&right) => {
                 let coerced = BinaryTypeCoercer::new(&left.get_type(schema)?, &op, &right.get_type(schema)?).get_result_type()?;
                 let quotient = NumericOp::call(operation, vec![*left, *right]);
-                Transformed::yes(NumericCast::call(quotient, Arc::new(Field::new("", coerced, true))))
+                Transformed::yes(NumericCast::call(quotient, Arc::new(Field::new(COERCED_QUOTIENT, coerced, true))))
             }
             Some(operation) if decimal(&left) && decimal(&right) => {
                 Transformed::yes(NumericOp::call(operation, vec![*left, *right]))

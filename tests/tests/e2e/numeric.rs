@@ -231,3 +231,14 @@ async fn a_values_statement_keeps_its_quotients_digits() {
     assert_eq!(client.lines("VALUES (1.0/3), (2)").await, ["0.33333333333333333333", "2"]);
     assert_eq!(client.lines("VALUES (2/3.0, 'b'), (1.0/3, 'a') ORDER BY 2 LIMIT 1").await, ["0.33333333333333333333|a"]);
 }
+
+#[tokio::test]
+async fn a_quotient_typed_by_coercion_keeps_its_digits_in_the_select_list() {
+    let (_server, client) = TestServer::start_with_client().await;
+    // The operands are numeric only once coercion has typed the CASE.
+    assert_eq!(client.lines("SELECT CASE WHEN true THEN 1 ELSE 2.0 END / 3").await, ["0.33333333333333333333"]);
+    assert_eq!(
+        client.lines("SELECT x, CASE WHEN x > 1 THEN x ELSE 2.0 END / 3 AS q FROM (VALUES (1), (2)) v(x) ORDER BY q DESC, x LIMIT 2").await,
+        ["1|0.66666666666666666667", "2|0.66666666666666666667"]
+    );
+}
