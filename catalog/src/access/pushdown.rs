@@ -15,7 +15,7 @@ use shale_storage::{Datum, KeyRange, VALUE_FLAG, encode_key_datum, prefix_succes
 
 use crate::access::convert::datum_at;
 use crate::descriptor::{IndexDesc, TableDesc};
-use crate::session::param::{PARAM_FUNCTION, has_params};
+use crate::session::param::{PARAM_FUNCTION, fold_constants, has_params};
 
 /// How a scan reaches its rows.
 #[derive(Debug, Clone, PartialEq)]
@@ -238,7 +238,9 @@ fn with_stand_ins(expr: &Expr) -> Expr {
             Err(_) => Transformed::no(e),
         })
     });
-    replaced.map_or_else(|_| expr.clone(), |t| t.data)
+    // Computed as at execution (`'u' || $1 || '@x'` is a literal then), so that the key is
+    // the one the values will constrain.
+    replaced.ok().and_then(|t| fold_constants(t.data).ok()).unwrap_or_else(|| expr.clone())
 }
 
 /// At most this many keys or ranges from IN lists: a longer list (or product of lists)

@@ -152,7 +152,7 @@ pub fn resolve(expr: &Expr, handle: &SessionHandle) -> Result<Expr> {
 /// `expr` with the parts that read no column and call nothing volatile computed
 /// (`'u' || $1 || '@x'` once `$1` has its value), so that a key filter compares a column
 /// with a literal; a part that fails to compute is left as it is.
-fn fold_constants(expr: Expr) -> Result<Expr> {
+pub(crate) fn fold_constants(expr: Expr) -> Result<Expr> {
     let folded = expr.transform_up(|e| {
         let constant = !matches!(e, Expr::Literal(..) | Expr::Column(_) | Expr::Placeholder(_))
             && !e.is_volatile()
