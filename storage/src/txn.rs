@@ -473,17 +473,13 @@ impl Txn {
     /// Notes that the transaction holds a lock on `key`.
     fn holds(&self, space: Space, key: &[u8]) {
         let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
-        if held.overflowed || held.keys.contains(&(space, key.to_vec())) {
+        if held.overflowed {
             return;
         }
-        match held.keys.len() < Held::CAPACITY {
-            true => {
-                held.keys.insert((space, key.to_vec()));
-            }
-            false => {
-                held.overflowed = true;
-                held.keys = Default::default();
-            }
+        held.keys.insert((space, key.to_vec()));
+        if held.keys.len() > Held::CAPACITY {
+            held.overflowed = true;
+            held.keys = Default::default();
         }
     }
 
