@@ -192,6 +192,10 @@ pub struct ForeignKey {
     pub parent_columns: Vec<usize>,
     /// ON DELETE.
     pub on_delete: ReferentialAction,
+    /// The slots `ON DELETE SET NULL (columns)` or `SET DEFAULT (columns)` sets, some of
+    /// `columns`; empty when the action sets them all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub on_delete_columns: Vec<usize>,
     /// ON UPDATE.
     pub on_update: ReferentialAction,
     /// When its checks run: `NOT DEFERRABLE` (the default), `DEFERRABLE [INITIALLY
@@ -201,6 +205,17 @@ pub struct ForeignKey {
     /// Added `NOT VALID` and not validated since: rows written before it may break it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub not_valid: bool,
+}
+
+impl ForeignKey {
+    /// The slots a SET NULL or SET DEFAULT action sets when the parent row is deleted
+    /// (`deleted`) or its key updated.
+    pub fn set_columns(&self, deleted: bool) -> &[usize] {
+        match deleted && !self.on_delete_columns.is_empty() {
+            true => &self.on_delete_columns,
+            false => &self.columns,
+        }
+    }
 }
 
 /// When the checks of a deferrable constraint run.

@@ -49,6 +49,8 @@ pub mod sqlstate {
     pub const UNDEFINED_TABLE: &str = "42P01";
     /// undefined_column
     pub const UNDEFINED_COLUMN: &str = "42703";
+    /// invalid_column_reference
+    pub const INVALID_COLUMN_REFERENCE: &str = "42P10";
     /// undefined_function
     pub const UNDEFINED_FUNCTION: &str = "42883";
     /// undefined_object (e.g. unknown type)

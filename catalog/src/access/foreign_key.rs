@@ -223,11 +223,15 @@ pub fn parent_changed(writer: &RowWriter<'_>, old: &[Datum], new: Option<&[Datum
                         cascade.delete(key)?;
                     }
                 }
-                (ReferentialAction::Cascade, Some(values)) => replace_columns(&cascade, fk, rows, || Ok(values.clone()))?,
-                (ReferentialAction::SetNull, _) => replace_columns(&cascade, fk, rows, || Ok(vec![Datum::Null; fk.columns.len()]))?,
+                (ReferentialAction::Cascade, Some(values)) => replace_columns(&cascade, &fk.columns, rows, || Ok(values.clone()))?,
+                (ReferentialAction::SetNull, _) => {
+                    let set = fk.set_columns(new.is_none());
+                    replace_columns(&cascade, set, rows, || Ok(vec![Datum::Null; set.len()]))?
+                }
                 (ReferentialAction::SetDefault, _) => {
-                    let defaults = Defaults::new(writer.state(), &child, &fk.columns)?;
-                    replace_columns(&cascade, fk, rows, || defaults.values())?;
+                    let set = fk.set_columns(new.is_none());
+                    let defaults = Defaults::new(writer.state(), &child, set)?;
+                    replace_columns(&cascade, set, rows, || defaults.values())?;
                     // Rows whose default is the old key still reference it: refused once
                     // the statement has written its rows, as NO ACTION is (PostgreSQL's
                     // recheck after SET DEFAULT).
@@ -240,17 +244,17 @@ pub fn parent_changed(writer: &RowWriter<'_>, old: &[Datum], new: Option<&[Datum
     Ok(())
 }
 
-/// Gives the referencing columns of each of `rows` the values `values` makes for it; the
+/// Gives the columns in `slots` of each of `rows` the values `values` makes for it; the
 /// changed rows must satisfy the table's CHECK constraints.
 fn replace_columns(
     writer: &RowWriter<'_>,
-    fk: &ForeignKey,
+    slots: &[usize],
     rows: Vec<(Vec<u8>, Row)>,
     mut values: impl FnMut() -> Result<Vec<Datum>>,
 ) -> Result<()> {
     let mut changes = Vec::with_capacity(rows.len());
     for (key, mut row) in rows {
-        for (&slot, value) in fk.columns.iter().zip(values()?) {
+        for (&slot, value) in slots.iter().zip(values()?) {
             row.slots[slot] = value;
         }
         writer.check_row(&row)?;

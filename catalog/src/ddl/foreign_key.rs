@@ -35,6 +35,12 @@ pub(super) fn foreign_key(
     slot: Option<usize>,
     taken: &[String],
 ) -> Result<(ForeignKey, Option<TableDesc>)> {
+    if let (Some(action), false) = (fk.on_update, fk.on_update_columns.is_empty()) {
+        return Err(CatalogError::new(
+            sqlstate::FEATURE_NOT_SUPPORTED,
+            format!("a column list with {action} is only supported for ON DELETE actions"),
+        ));
+    }
     let timing = timing(fk.characteristics)?;
     if matches!(fk.match_kind, Some(ConstraintReferenceMatchKind::Full | ConstraintReferenceMatchKind::Partial)) {
         return Err(CatalogError::unsupported("MATCH FULL and MATCH PARTIAL foreign keys"));
@@ -57,6 +63,13 @@ pub(super) fn foreign_key(
         false => meta::get_table_for_update(txn, schema_id, &parent_name)?
             .ok_or_else(|| CatalogError::undefined_table(&resolve::display(&fk.foreign_table)))?,
     };
+    let on_delete_columns = referencing_slots(table, &fk.on_delete_columns)?;
+    if let Some(&outside) = on_delete_columns.iter().find(|s| !columns.contains(s)) {
+        return Err(CatalogError::new(
+            sqlstate::INVALID_COLUMN_REFERENCE,
+            format!("column \"{}\" referenced in ON DELETE SET action must be part of foreign key", table.columns[outside].name),
+        ));
+    }
     let parent_columns = referenced_slots(&parent, &fk.referred_columns)?;
     if parent_columns.len() != columns.len() {
         return Err(CatalogError::new(INVALID_FOREIGN_KEY, "number of referencing and referenced columns for foreign key disagree"));
@@ -92,6 +105,7 @@ pub(super) fn foreign_key(
         parent: parent.table_ref(),
         parent_columns,
         on_delete: action(fk.on_delete),
+        on_delete_columns,
         on_update: action(fk.on_update),
         timing,
         not_valid: false,

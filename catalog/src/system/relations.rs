@@ -460,7 +460,11 @@ fn constraints(s: &Snapshot) -> Result<Vec<Row>> {
             })
             .collect();
         row.extend((0..3).map(|i| v::oid_list(&operators.iter().map(|o| o[i]).collect::<Vec<_>>())));
-        row.extend((0..3).map(|_| v::null()));
+        row.push(match key.key.on_delete_columns.is_empty() {
+            true => v::null(),
+            false => v::int2_list(&key.key.on_delete_columns.iter().map(|&slot| oid::attnum(slot)).collect::<Vec<_>>()),
+        });
+        row.extend((0..2).map(|_| v::null()));
         rows.push(row);
     }
     Ok(rows)
@@ -649,6 +653,10 @@ pub(crate) fn foreign_key_def(key: &TableForeignKey<'_>, parent: &str) -> String
         if let Some(action) = action.sql() {
             def.push_str(&format!(" ON {event} {action}"));
         }
+    }
+    if !key.key.on_delete_columns.is_empty() {
+        let set: Vec<&str> = key.key.on_delete_columns.iter().map(|&slot| key.table.column_name(slot)).collect();
+        def.push_str(&format!(" ({})", names(set)));
     }
     def.push_str(key.key.timing.clause());
     if key.key.not_valid {

@@ -345,6 +345,7 @@ impl Snapshot {
                 parent: TableRef { schema_id: 1, name: "t".into(), id: 1 },
                 parent_columns: vec![0],
                 on_delete: ReferentialAction::Cascade,
+                on_delete_columns: Vec::new(),
                 on_update: ReferentialAction::NoAction,
                 timing: Default::default(),
                 not_valid: false,

@@ -482,3 +482,65 @@ async fn cascaded_changes_satisfy_the_checks_of_the_referencing_table() {
     client.run("UPDATE p SET id = 20 WHERE id = 2; DELETE FROM p WHERE id = 3").await;
     assert_eq!(client.lines("SELECT id, pid, q FROM c ORDER BY id").await, ["1|1|1", "2|20|NULL"]);
 }
+
+/// PostgreSQL 15's column list of a SET NULL or SET DEFAULT action: deleting the parent
+/// sets only those columns (a tenant's rows keep their tenant); the list is in the
+/// catalogs; its columns must be the key's, and ON UPDATE takes none.
+#[tokio::test]
+async fn on_delete_set_null_of_some_columns() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE folders (tenant int, id int, PRIMARY KEY (tenant, id))").await;
+    client
+        .run(
+            "CREATE TABLE files (tenant int NOT NULL, id int, folder int, \
+             FOREIGN KEY (tenant, folder) REFERENCES folders ON DELETE SET NULL (folder))",
+        )
+        .await;
+    client
+        .run(
+            "CREATE TABLE links (tenant int DEFAULT 7, folder int DEFAULT 0, \
+             CONSTRAINT links_to FOREIGN KEY (tenant, folder) REFERENCES folders ON DELETE SET DEFAULT (folder))",
+        )
+        .await;
+    client.run("INSERT INTO folders VALUES (1, 0), (1, 10), (2, 10)").await;
+    client.run("INSERT INTO files VALUES (1, 1, 10), (2, 2, 10), (1, 3, NULL)").await;
+    client.run("INSERT INTO links VALUES (1, 10), (2, 10)").await;
+    client.run("DELETE FROM folders WHERE tenant = 1 AND id = 10").await;
+    assert_eq!(client.lines("SELECT tenant, id, folder FROM files ORDER BY id").await, ["1|1|NULL", "2|2|10", "1|3|NULL"]);
+    assert_eq!(client.lines("SELECT tenant, folder FROM links ORDER BY tenant").await, ["1|0", "2|10"]);
+    // The default must reference a parent of the same tenant.
+    expect_violation(
+        &client,
+        "DELETE FROM folders WHERE tenant = 2",
+        "insert or update on table \"links\" violates foreign key constraint \"links_to\"",
+        "Key (tenant, folder)=(2, 0) is not present in table \"folders\".",
+    )
+    .await;
+    assert_eq!(
+        client
+            .lines(
+                "SELECT conname, confdeltype, confdelsetcols::text, pg_get_constraintdef(oid) FROM pg_constraint \
+                 WHERE contype = 'f' ORDER BY conname"
+            )
+            .await,
+        [
+            "files_tenant_folder_fkey|n|{3}|FOREIGN KEY (tenant, folder) REFERENCES folders(tenant, id) ON DELETE SET NULL (folder)",
+            "links_to|d|{2}|FOREIGN KEY (tenant, folder) REFERENCES folders(tenant, id) ON DELETE SET DEFAULT (folder)",
+        ]
+    );
+    let outside = client.error("CREATE TABLE bad (x int, a int, b int, FOREIGN KEY (a, b) REFERENCES folders ON DELETE SET NULL (x))").await;
+    assert_eq!(
+        (outside.code().code(), outside.message()),
+        ("42P10", "column \"x\" referenced in ON DELETE SET action must be part of foreign key")
+    );
+    let unknown = client.error("CREATE TABLE bad (a int, b int, FOREIGN KEY (a, b) REFERENCES folders ON DELETE SET NULL (zz))").await;
+    assert_eq!(
+        (unknown.code().code(), unknown.message()),
+        ("42703", "column \"zz\" referenced in foreign key constraint does not exist")
+    );
+    let on_update = client.error("CREATE TABLE bad (a int, b int, FOREIGN KEY (a, b) REFERENCES folders ON UPDATE SET NULL (b))").await;
+    assert_eq!(
+        (on_update.code().code(), on_update.message()),
+        ("0A000", "a column list with SET NULL is only supported for ON DELETE actions")
+    );
+}

@@ -215,7 +215,7 @@ fn sort_exprs(
                     Some(_) => return Err(CatalogError::unsupported("ORDER BY the position of a * column with FOR UPDATE")),
                     None => {
                         return Err(CatalogError::new(
-                            "42P10",
+                            sqlstate::INVALID_COLUMN_REFERENCE,
                             format!("ORDER BY position {} is not in select list", v.value),
                         ));
                     }

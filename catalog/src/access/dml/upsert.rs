@@ -140,7 +140,7 @@ fn inferred(ctx: &DmlContext<'_>, desc: &TableDesc, elements: &[ast::Expr], pred
     }
     if arbiters.is_empty() {
         return Err(CatalogError::new(
-            "42P10",
+            sqlstate::INVALID_COLUMN_REFERENCE,
             "there is no unique or exclusion constraint matching the ON CONFLICT specification",
         ));
     }

@@ -231,8 +231,14 @@ pub struct ForeignKeyConstraint {
     pub referred_columns: Vec<Ident>,
     /// Action to perform `ON DELETE`.
     pub on_delete: Option<ReferentialAction>,
+    /// Shale: the columns `ON DELETE SET NULL (columns)` or `SET DEFAULT (columns)` sets
+    /// (PostgreSQL 15); empty when the action names none.
+    pub on_delete_columns: Vec<Ident>,
     /// Action to perform `ON UPDATE`.
     pub on_update: Option<ReferentialAction>,
+    /// Shale: a column list after `ON UPDATE SET NULL` / `SET DEFAULT`, which PostgreSQL's
+    /// grammar reads and refuses; empty when there is none.
+    pub on_update_columns: Vec<Ident>,
     /// Optional `MATCH` kind (FULL | PARTIAL | SIMPLE).
     pub match_kind: Option<ConstraintReferenceMatchKind>,
     /// Optional characteristics (e.g., `DEFERRABLE`).
@@ -258,9 +264,15 @@ impl fmt::Display for ForeignKeyConstraint {
         }
         if let Some(action) = &self.on_delete {
             write!(f, " ON DELETE {action}")?;
+            if !self.on_delete_columns.is_empty() {
+                write!(f, " ({})", display_comma_separated(&self.on_delete_columns))?;
+            }
         }
         if let Some(action) = &self.on_update {
             write!(f, " ON UPDATE {action}")?;
+            if !self.on_update_columns.is_empty() {
+                write!(f, " ({})", display_comma_separated(&self.on_update_columns))?;
+            }
         }
         if let Some(characteristics) = &self.characteristics {
             write!(f, " {characteristics}")?;
@@ -284,7 +296,9 @@ impl crate::ast::Spanned for ForeignKeyConstraint {
                 .chain(core::iter::once(self.foreign_table.span()))
                 .chain(self.referred_columns.iter().map(|i| i.span))
                 .chain(self.on_delete.iter().map(|i| i.span()))
+                .chain(self.on_delete_columns.iter().map(|i| i.span))
                 .chain(self.on_update.iter().map(|i| i.span()))
+                .chain(self.on_update_columns.iter().map(|i| i.span))
                 .chain(self.characteristics.iter().map(|i| i.span())),
         )
     }

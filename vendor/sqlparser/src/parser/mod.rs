@@ -9343,17 +9343,22 @@ impl<'a> Parser<'a> {
             let mut match_kind = None;
             let mut on_delete = None;
             let mut on_update = None;
+            let (mut on_delete_columns, mut on_update_columns) = (vec![], vec![]);
             loop {
                 if match_kind.is_none() && self.parse_keyword(Keyword::MATCH) {
                     match_kind = Some(self.parse_match_kind()?);
                 } else if on_delete.is_none()
                     && self.parse_keywords(&[Keyword::ON, Keyword::DELETE])
                 {
-                    on_delete = Some(self.parse_referential_action()?);
+                    let action = self.parse_referential_action()?;
+                    on_delete_columns = self.parse_referential_action_columns(action)?;
+                    on_delete = Some(action);
                 } else if on_update.is_none()
                     && self.parse_keywords(&[Keyword::ON, Keyword::UPDATE])
                 {
-                    on_update = Some(self.parse_referential_action()?);
+                    let action = self.parse_referential_action()?;
+                    on_update_columns = self.parse_referential_action_columns(action)?;
+                    on_update = Some(action);
                 } else {
                     break;
                 }
@@ -9368,7 +9373,9 @@ impl<'a> Parser<'a> {
                     foreign_table,
                     referred_columns,
                     on_delete,
+                    on_delete_columns,
                     on_update,
+                    on_update_columns,
                     match_kind,
                     characteristics,
                 }
@@ -9640,6 +9647,22 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Shale: the optional column list after `SET NULL` or `SET DEFAULT` (PostgreSQL 15's
+    /// `ON DELETE SET NULL (a, b)`); empty after another action or without one.
+    pub fn parse_referential_action_columns(
+        &mut self,
+        action: ReferentialAction,
+    ) -> Result<Vec<Ident>, ParserError> {
+        match action {
+            ReferentialAction::SetNull | ReferentialAction::SetDefault
+                if self.peek_token_ref().token == Token::LParen =>
+            {
+                self.parse_parenthesized_column_list(Mandatory, false)
+            }
+            _ => Ok(vec![]),
+        }
+    }
+
     /// Parse a `MATCH` kind for constraint references: `FULL`, `PARTIAL`, or `SIMPLE`.
     pub fn parse_match_kind(&mut self) -> Result<ConstraintReferenceMatchKind, ParserError> {
         if self.parse_keyword(Keyword::FULL) {
@@ -9814,17 +9837,22 @@ impl<'a> Parser<'a> {
                 let mut match_kind = None;
                 let mut on_delete = None;
                 let mut on_update = None;
+                let (mut on_delete_columns, mut on_update_columns) = (vec![], vec![]);
                 loop {
                     if match_kind.is_none() && self.parse_keyword(Keyword::MATCH) {
                         match_kind = Some(self.parse_match_kind()?);
                     } else if on_delete.is_none()
                         && self.parse_keywords(&[Keyword::ON, Keyword::DELETE])
                     {
-                        on_delete = Some(self.parse_referential_action()?);
+                        let action = self.parse_referential_action()?;
+                        on_delete_columns = self.parse_referential_action_columns(action)?;
+                        on_delete = Some(action);
                     } else if on_update.is_none()
                         && self.parse_keywords(&[Keyword::ON, Keyword::UPDATE])
                     {
-                        on_update = Some(self.parse_referential_action()?);
+                        let action = self.parse_referential_action()?;
+                        on_update_columns = self.parse_referential_action_columns(action)?;
+                        on_update = Some(action);
                     } else {
                         break;
                     }
@@ -9840,7 +9868,9 @@ impl<'a> Parser<'a> {
                         foreign_table,
                         referred_columns,
                         on_delete,
+                        on_delete_columns,
                         on_update,
+                        on_update_columns,
                         match_kind,
                         characteristics,
                     }

@@ -28,7 +28,7 @@ use datafusion::sql::sqlparser::ast::{Query, Statement};
 use self::parts::{Body, Part};
 use self::relations::Relations;
 use super::{DmlContext, DmlOutcome, Rows};
-use crate::error::{CatalogError, Result};
+use crate::error::{CatalogError, Result, sqlstate};
 
 /// Whether `query` is, or holds, an INSERT, UPDATE or DELETE: a statement with
 /// data-modifying WITH queries, which [`run_with_changes`] runs (one that is not a WITH
@@ -132,7 +132,7 @@ fn named(part: &Part, schema: &SchemaRef) -> Result<SchemaRef> {
     let fields = schema.fields();
     if part.columns.len() > fields.len() {
         return Err(CatalogError::new(
-            "42P10",
+            sqlstate::INVALID_COLUMN_REFERENCE,
             format!(
                 "WITH query \"{}\" has {} columns available but {} columns specified",
                 part.name.as_deref().unwrap_or_default(),
