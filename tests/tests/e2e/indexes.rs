@@ -640,3 +640,31 @@ async fn nullable_key_columns_read_with_postgresqls_null_placement() {
         }
     }
 }
+
+/// An ORDER BY whose leading columns an index gives and the rest in another direction
+/// (`ORDER BY a, b DESC` over an index on `(a, b DESC)`, whose entries are stored
+/// ascending): with a LIMIT, the index is read in order and only the rows of the first
+/// values of `a` are sorted, where the whole table was read. The rows are PostgreSQL's.
+#[tokio::test]
+async fn mixed_directions_read_the_index_for_the_leading_columns() {
+    let (server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE m (id int PRIMARY KEY, a int NOT NULL, b int NOT NULL)").await;
+    client.run("INSERT INTO m SELECT g, g % 10, g FROM generate_series(1, 3000) g").await;
+    client.run("CREATE INDEX m_a_b ON m (a, b DESC)").await;
+    let queries = [
+        ("SELECT id FROM m ORDER BY a, b DESC LIMIT 3", ["3000", "2990", "2980"]),
+        ("SELECT id FROM m ORDER BY a DESC, b LIMIT 3", ["9", "19", "29"]),
+        ("SELECT id FROM m WHERE b > 100 ORDER BY a, b DESC LIMIT 3", ["3000", "2990", "2980"]),
+        ("SELECT id FROM m ORDER BY a, b DESC LIMIT 3 OFFSET 299", ["10", "2991", "2981"]),
+    ];
+    for (sql, rows) in queries {
+        assert_eq!(client.lines(sql).await, rows, "{sql}");
+    }
+    // Shale only: the sort keeps the leading column's order from the index.
+    if !server.is_reference() {
+        for (sql, _) in &queries[..2] {
+            let plan = client.lines(&format!("EXPLAIN {sql}")).await.join("\n");
+            assert!(plan.contains("index=m_a_b") && plan.contains("sort_prefix=[a@"), "{sql}: {plan}");
+        }
+    }
+}
