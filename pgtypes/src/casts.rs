@@ -196,7 +196,7 @@ impl ScalarUDFImpl for IntegerRound {
 }
 
 /// `input` rounded as PostgreSQL rounds values cast to an integer.
-fn rounded(input: &ArrayRef) -> ArrayRef {
+pub(crate) fn rounded(input: &ArrayRef) -> ArrayRef {
     match input.data_type() {
         DataType::Float64 => Arc::new(input.as_primitive::<Float64Type>().unary::<_, Float64Type>(f64::round_ties_even)),
         DataType::Float32 => Arc::new(input.as_primitive::<Float32Type>().unary::<_, Float32Type>(f32::round_ties_even)),

@@ -14,7 +14,7 @@ use datafusion::arrow::array::{
 use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::compute::{CastOptions, cast, cast_with_options};
 use datafusion::arrow::datatypes::{
-    DataType, FieldRef, Float64Type, IntervalMonthDayNano, IntervalMonthDayNanoType, Time64MicrosecondType, TimeUnit,
+    DataType, Field, FieldRef, Float64Type, IntervalMonthDayNano, IntervalMonthDayNanoType, Time64MicrosecondType, TimeUnit,
 };
 use datafusion::common::{Result as DFResult, ScalarValue};
 use datafusion::logical_expr::{ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility};
@@ -177,7 +177,15 @@ impl ScalarUDFImpl for InputFunction {
     fn return_field_from_args(&self, args: ReturnFieldArgs) -> DFResult<FieldRef> {
         let type_name = args.scalar_arguments.get(1).copied().flatten();
         let ty = self.ty.sql_type(type_name).map_err(PgError::into_datafusion)?;
-        Ok(Arc::new(ty.field(self.name(), true)))
+        let field = ty.field(self.name(), true);
+        // An array type has any number of dimensions: a nested list keeps its nesting.
+        let nested = args.arg_fields.first().map_or(0, |f| list_depth(f.data_type()).saturating_sub(1));
+        if !matches!(ty, SqlType::Array(_)) || nested == 0 {
+            return Ok(Arc::new(field));
+        }
+        let item = field.data_type().clone();
+        let nested_type = (1..nested).fold(DataType::new_list(item, true), |inner, _| DataType::new_list(inner, true));
+        Ok(Arc::new(field.with_data_type(nested_type)))
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DFResult<ColumnarValue> {
@@ -276,11 +284,28 @@ fn text_of(input: &ArrayRef, ty: &str) -> Result<ArrayRef> {
     }
 }
 
+/// How many lists `ty` nests (0 for a type that is not a list).
+fn list_depth(ty: &DataType) -> usize {
+    match ty {
+        DataType::List(f) | DataType::LargeList(f) => 1 + list_depth(f.data_type()),
+        _ => 0,
+    }
+}
+
 /// A list of `item`s from text literals (`'{1,2}'`) or from lists of any element type
 /// (`ARRAY[1,2]`), converting each element: uuids with uuid's input function, the other
-/// element types by a cast.
+/// element types by a cast. A list of lists (`ARRAY[ARRAY[1,2]]`) stays one, its innermost
+/// elements converted, as PostgreSQL's arrays have any number of dimensions.
 pub(crate) fn convert_array(item: &FieldRef, input: &ArrayRef) -> Result<ArrayRef> {
     let (offsets, values, nulls) = match input.data_type() {
+        DataType::List(inner) if matches!(inner.data_type(), DataType::List(_)) => {
+            let list = input.as_list::<i32>();
+            let values = convert_array(item, list.values())?;
+            let nested = Arc::new(Field::new(LIST_ITEM, values.data_type().clone(), true));
+            return ListArray::try_new(nested, list.offsets().clone(), values, list.nulls().cloned())
+                .map(|list| Arc::new(list) as ArrayRef)
+                .map_err(|e| PgError::internal(e.to_string()));
+        }
         DataType::List(_) => {
             let list = input.as_list::<i32>();
             (list.offsets().clone(), list.values().clone(), list.nulls().cloned())
@@ -314,6 +339,15 @@ pub(crate) fn convert_array(item: &FieldRef, input: &ArrayRef) -> Result<ArrayRe
 /// PostgreSQL, not infinity.
 fn cast_values(input: &ArrayRef, target: &DataType) -> Result<ArrayRef> {
     let options = CastOptions { safe: false, ..Default::default() };
+    // Numbers cast to an integer round, as they do outside an array.
+    let rounded;
+    let input = match target.is_integer() {
+        true => {
+            rounded = crate::casts::rounded(input);
+            &rounded
+        }
+        false => input,
+    };
     let output = cast_with_options(input, target, &options)
         .map_err(|e| crate::error_map::classify(&e.to_string()))?;
     if let (Some(text), Some(floats)) = (input.as_string_opt::<i32>(), output.as_primitive_opt::<Float64Type>()) {

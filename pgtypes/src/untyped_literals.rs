@@ -3,7 +3,8 @@
 //! text literal compared with an array is read as the list it spells (`a = '{1,2}'` on an
 //! `integer[]` column; an analyzer rule, before DataFusion's type coercion), and a text
 //! literal in arithmetic with a number is cast to that number's type (`n - 'Infinity'`,
-//! `1 + '2'`; an expression planner, since DataFusion cannot type the operation at all).
+//! `1 + '2'`; an expression planner, since DataFusion cannot type the operation at all), and
+//! a text literal concatenated with a bytea is a bytea (`'x' || b`).
 
 use std::sync::Arc;
 
@@ -18,7 +19,7 @@ use datafusion::optimizer::AnalyzerRule;
 
 use crate::arith::{is_comparison, rewrite_operands};
 use crate::error::PgError;
-use crate::input::convert_array;
+use crate::input::{convert_array, parse_bytea};
 use crate::numeric::special::is_decimal;
 use crate::types::SqlType;
 
@@ -55,6 +56,13 @@ impl ExprPlanner for UntypedLiterals {
                 expr.right = right;
             }
         }
+        if expr.op == StringConcat {
+            if let Some(left) = as_bytea_with(&expr.left, &expr.right, schema)? {
+                expr.left = left;
+            } else if let Some(right) = as_bytea_with(&expr.right, &expr.left, schema)? {
+                expr.right = right;
+            }
+        }
         Ok(PlannerResult::Original(expr))
     }
 }
@@ -72,6 +80,17 @@ fn as_number_of(literal: &Expr, other: &Expr, schema: &DFSchema) -> Option<Expr>
         return literal.clone().cast_to(&SqlType::Numeric(None).arrow_type(), schema).ok();
     }
     literal.clone().cast_to(&number, schema).ok()
+}
+
+/// `literal` read as bytea (`\x78` or escapes), if it is a text literal and `other` a
+/// bytea: `'x' || 'abc'::bytea` is bytea's `||`, as in PostgreSQL, not text.
+fn as_bytea_with(literal: &Expr, other: &Expr, schema: &DFSchema) -> Result<Option<Expr>> {
+    let Expr::Literal(ScalarValue::Utf8(Some(text)), _) = literal else { return Ok(None) };
+    if !matches!(other.get_type(schema), Ok(DataType::Binary | DataType::LargeBinary | DataType::BinaryView)) {
+        return Ok(None);
+    }
+    let bytes = parse_bytea(text).map_err(PgError::into_datafusion)?;
+    Ok(Some(Expr::Literal(ScalarValue::Binary(Some(bytes)), None)))
 }
 
 /// A numeric written as plain digits (a sign, digits, a point), at its own precision and

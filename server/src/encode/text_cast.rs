@@ -1,8 +1,8 @@
 //! Casts to text that print a value as PostgreSQL's output function does, where Arrow's
 //! cast prints it otherwise: arrays (`ARRAY[1,2]::text` is `{1,2}`, Arrow's `[1, 2]`),
 //! floats (`1e20::float8::text` is `1e+20`, `Infinity`) and intervals (`1 day 02:00:00`);
-//! numerics are cast by `shale_pgtypes::numeric::cast`. `format`'s arguments are printed
-//! the same way. The text is the one the wire's text format
+//! numerics are cast by `shale_pgtypes::numeric::cast`. The arguments of `format`,
+//! `concat` and `concat_ws` are printed the same way (`concat(true)` is `t`). The text is the one the wire's text format
 //! sends ([`super::text`]), so a value cast to text reads as it reads in a result.
 //!
 //! [`TextCasts`] is an analyzer rule after type coercion, so the casts coercion adds
@@ -52,7 +52,7 @@ fn rewrite(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
     let (Expr::Cast(Cast { expr, field }) | Expr::TryCast(TryCast { expr, field })) = &e else {
         return Ok(Transformed::no(e));
     };
-    if !matches!(field.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+    if !is_text(field.data_type())
         || !printed_otherwise(&expr.get_type(schema)?)
     {
         return Ok(Transformed::no(e));
@@ -65,21 +65,36 @@ fn rewrite(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
     }))
 }
 
-/// `format(fmt, args...)` with each argument that is not text in its output form, as
-/// PostgreSQL's `format` prints it (`format('%s', true)` is `t`, an array `{1,2}`).
+/// The arguments of `format(fmt, args...)`, `concat(args...)` and `concat_ws(sep,
+/// args...)` that are not text, in their output form, as PostgreSQL prints them
+/// (`format('%s', true)` and `concat(true)` are `t`, an array `{1,2}`): also where type
+/// coercion cast them to text already, since a cast to text is not the output function
+/// (`true::text` is `true`).
 fn formatted(mut f: ScalarFunction, schema: &DFSchema) -> Result<Transformed<Expr>> {
-    if f.name() != "format" {
-        return Ok(Transformed::no(Expr::ScalarFunction(f)));
-    }
+    let printed = match f.name() {
+        "format" | "concat_ws" => 1,
+        "concat" => 0,
+        _ => return Ok(Transformed::no(Expr::ScalarFunction(f))),
+    };
     let mut changed = false;
-    for arg in f.args.iter_mut().skip(1) {
-        if !matches!(arg.get_type(schema)?, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null) {
-            *arg = TextOutput::call(arg.clone());
+    for arg in f.args.iter_mut().skip(printed) {
+        let value = match &*arg {
+            Expr::Cast(Cast { expr, field }) if is_text(field.data_type()) => expr.as_ref(),
+            other => other,
+        };
+        let ty = value.get_type(schema)?;
+        if !is_text(&ty) && ty != DataType::Null {
+            let printed = TextOutput::call(value.clone());
+            *arg = printed;
             changed = true;
         }
     }
     let e = Expr::ScalarFunction(f);
     Ok(if changed { Transformed::yes(e) } else { Transformed::no(e) })
+}
+
+fn is_text(ty: &DataType) -> bool {
+    matches!(ty, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
 }
 
 /// Whether Arrow's cast to text prints values of `source` otherwise than PostgreSQL.

@@ -410,6 +410,28 @@ async fn casts_to_text_print_as_the_output_does() {
         client.lines("SELECT format('%s|%s|%L|%s|%s', true, 1e20::float8, ARRAY[1], 2.50::numeric(5,2), NULL::int)").await,
         ["t|1e+20|'{1}'|2.50|"]
     );
+    // So do concat and concat_ws (a cast to text is not the output function: `true::text`
+    // is `true`).
+    assert_eq!(
+        client
+            .lines("SELECT concat(true, 1.5, ARRAY[1,2], NULL, 1e20::float8), concat_ws(',', false, 2.5::real), true::text")
+            .await,
+        ["t1.5{1,2}1e+20|f,2.5|true"]
+    );
+    // A text literal concatenated with a bytea is a bytea.
+    assert_eq!(
+        client.lines(r"SELECT 'x' || 'abc'::bytea, 'abc'::bytea || '\x01', 'abc'::bytea || 'abc'::bytea").await,
+        [r"\x78616263|\x61626301|\x616263616263"]
+    );
+    // An array type has any number of dimensions: a cast keeps them and converts the elements.
+    assert_eq!(
+        client
+            .lines(
+                "SELECT ARRAY[ARRAY['a']]::text[], ARRAY[ARRAY[1,2],ARRAY[3,4]]::text[],                  ARRAY[ARRAY[1.5,2.5]]::int[], ARRAY[ARRAY['1']]::int[] = ARRAY[ARRAY[1]]"
+            )
+            .await,
+        ["{{a}}|{{1,2},{3,4}}|{{2,3}}|t"]
+    );
     // Through a column, a function and a comparison.
     client.run("CREATE TABLE t (id int PRIMARY KEY, a int[], f float8)").await;
     client.run("INSERT INTO t VALUES (1, '{3,4}', 2.5e30), (2, NULL, NULL)").await;
