@@ -70,6 +70,9 @@ impl TxnOptions {
 struct Open {
     txn: RawTxn,
     statement: Option<RawSnapshot>,
+    /// The statement's snapshot while a re-check reads in a newer one
+    /// ([`Txn::begin_recheck`]).
+    rechecking: Option<RawSnapshot>,
 }
 
 /// The keys `lower <= key < upper`; no `upper` means no end.
@@ -163,7 +166,7 @@ impl Txn {
         // SAFETY: only the lifetime changes; see the comment on `Txn::inner`.
         let txn = unsafe { std::mem::transmute::<Transaction<'_, TransactionDB>, RawTxn>(txn) };
         Txn {
-            inner: Mutex::new(Some(Open { txn, statement: None })),
+            inner: Mutex::new(Some(Open { txn, statement: None, rechecking: None })),
             isolation: opts.isolation,
             wrote: AtomicBool::new(false),
             lock_timeout: opts.lock_timeout,
@@ -186,13 +189,46 @@ impl Txn {
         }
         let mut inner = self.lock();
         let open = inner.as_mut().ok_or_else(Error::finished)?;
-        // Drop the old snapshot before taking the new one.
+        // Drop the old snapshots before taking the new one.
         open.statement = None;
-        // SAFETY: only the lifetime changes; see the comment on `Txn::inner`.
-        open.statement = Some(unsafe {
-            std::mem::transmute::<SnapshotWithThreadMode<'_, TransactionDB>, RawSnapshot>(self.shared.db.snapshot())
-        });
+        open.rechecking = None;
+        open.statement = Some(self.snapshot_now());
         Ok(())
+    }
+
+    /// Under [`Isolation::ReadCommitted`], reads see what is committed from now on until
+    /// [`Txn::end_recheck`] gives the statement its own snapshot back: a statement that
+    /// waited for rows other transactions changed finds them again in their new versions,
+    /// while its other reads keep its snapshot, as PostgreSQL re-checks such rows. Under
+    /// [`Isolation::Snapshot`] nothing changes.
+    pub fn begin_recheck(&self) -> Result<()> {
+        if self.isolation == Isolation::Snapshot {
+            return Ok(());
+        }
+        let mut inner = self.lock();
+        let open = inner.as_mut().ok_or_else(Error::finished)?;
+        let now = self.snapshot_now();
+        let statement = open.statement.replace(now);
+        if open.rechecking.is_none() {
+            open.rechecking = statement;
+        }
+        Ok(())
+    }
+
+    /// Ends [`Txn::begin_recheck`]: reads see the statement's snapshot again.
+    pub fn end_recheck(&self) -> Result<()> {
+        let mut inner = self.lock();
+        let open = inner.as_mut().ok_or_else(Error::finished)?;
+        if let Some(statement) = open.rechecking.take() {
+            open.statement = Some(statement);
+        }
+        Ok(())
+    }
+
+    /// A snapshot of the database as committed now.
+    fn snapshot_now(&self) -> RawSnapshot {
+        // SAFETY: only the lifetime changes; see the comment on `Txn::inner`.
+        unsafe { std::mem::transmute::<SnapshotWithThreadMode<'_, TransactionDB>, RawSnapshot>(self.shared.db.snapshot()) }
     }
 
     /// The value of `key`, if any.

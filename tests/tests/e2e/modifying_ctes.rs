@@ -6,9 +6,10 @@
 //! Shale refuses (0A000) rather than answering differently from PostgreSQL's one snapshot.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
-use shale_tests::{ClientExt, TestServer};
-use tokio_postgres::Client;
+use shale_tests::{Background, ClientExt, TestServer};
+use tokio_postgres::{Client, SimpleQueryMessage};
 
 const SCHEMA: &str = "CREATE TABLE loans (id int PRIMARY KEY, book text NOT NULL, returned_at date);
     CREATE TABLE loan_archive (id int PRIMARY KEY, book text NOT NULL, returned_at date NOT NULL);
@@ -364,4 +365,38 @@ async fn what_one_snapshot_would_answer_differently_is_refused() {
     // Nothing ran.
     assert_eq!(ids(&client, "loans").await, ["1", "2", "3", "4"]);
     assert_eq!(client.value("SELECT count(*) FROM authors").await, "0");
+}
+
+/// Under READ COMMITTED, a part that waited for a row another session changed takes that
+/// row's new version, and the other parts still read the statement's snapshot, as in
+/// PostgreSQL: the committed change of another table is not seen.
+#[tokio::test]
+async fn a_part_that_waited_leaves_the_others_the_statements_snapshot() {
+    let server = TestServer::start().await;
+    let (first, second) = (server.client().await, server.client().await);
+    first
+        .run(
+            "CREATE TABLE acct (id int PRIMARY KEY, v int); CREATE TABLE other (id int PRIMARY KEY, v int);
+             INSERT INTO acct VALUES (1, 1); INSERT INTO other VALUES (2, 2)",
+        )
+        .await;
+    first.run("BEGIN; UPDATE acct SET v = v + 100 WHERE id = 1; UPDATE other SET v = v + 100 WHERE id = 2").await;
+    let statement = Background::start(
+        second,
+        "WITH u AS (UPDATE acct SET v = v * 10 WHERE id = 1 RETURNING v) \
+         SELECT (SELECT v FROM u), (SELECT v FROM other WHERE id = 2)",
+    );
+    assert!(statement.still_running_after(Duration::from_millis(300)).await, "the update did not wait");
+    first.run("COMMIT").await;
+    let (second, result) = statement.finish().await;
+    let rows: Vec<String> = result
+        .expect("the statement")
+        .iter()
+        .filter_map(|m| match m {
+            SimpleQueryMessage::Row(row) => Some(format!("{}|{}", row.get(0).unwrap_or("NULL"), row.get(1).unwrap_or("NULL"))),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(rows, ["1010|2"]);
+    assert_eq!(second.lines("SELECT v FROM acct UNION ALL SELECT v FROM other").await, ["1010", "102"]);
 }

@@ -294,9 +294,11 @@ impl Locking {
             }
             // Read committed: the rows as committed now. The changed row, locked now, is
             // met again if it still matches; the rows already handled are not.
-            txn.new_statement()?;
+            txn.begin_recheck()?;
             found = rows.run(ctx).await?;
         }
+        // The statement's other reads keep its snapshot.
+        txn.end_recheck()?;
         let skip = offset.unwrap_or(0).min(locked.len() as u64) as usize;
         let kept = &locked[skip..];
         let schema = plan.plan.schema().inner().clone();

@@ -246,8 +246,11 @@ impl DmlPlan {
         if changed.is_empty() {
             return Ok(batches);
         }
-        txn.new_statement()?;
-        let again = rows.run(ctx).await?;
+        // The changed rows as committed now; the statement's other reads keep its snapshot.
+        txn.begin_recheck()?;
+        let again = rows.run(ctx).await;
+        txn.end_recheck()?;
+        let again = again?;
         let mut kept = only_keys(&batches, self.key_index(), |key| !changed.contains(key))?;
         kept.extend(only_keys(&again, self.key_index(), |key| changed.contains(key))?);
         Ok(kept)

@@ -21,7 +21,7 @@ use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
 use datafusion::sql::sqlparser::ast::{
     self, ConflictTarget, Ident, OnConflictAction, OnInsert, visit_expressions_mut,
 };
-use shale_storage::{Isolation, Space};
+use shale_storage::Space;
 
 use super::write::{Row, RowWriter};
 use super::{DmlContext, update};
@@ -241,10 +241,8 @@ impl OnConflict {
             let position_of: HashMap<Vec<u8>, usize> = conflicts.iter().map(|c| (c.key.clone(), c.position)).collect();
             let txn = writer.txn();
             // The conflicting rows are locked: read them (and their index entries) as
-            // committed now.
-            if txn.isolation() == Isolation::ReadCommitted {
-                txn.new_statement()?;
-            }
+            // committed now; the statement's other reads keep its snapshot.
+            txn.begin_recheck()?;
             let plan = with_pairs(plan, pairs(writer, conflicts)?)?;
             let plan = match params {
                 Some(values) => plan.with_param_values(values.clone())?,
@@ -253,6 +251,7 @@ impl OnConflict {
             let (_, updates) = ctx.run(&plan).await?;
             ctx.check_constraints(writer.table(), &updates).await?;
             let (updated, rows) = blocking(|| update::write(writer, &updates, returning))?;
+            txn.end_recheck()?;
             count += updated;
             written.extend(rows);
             for batch in &updates {
