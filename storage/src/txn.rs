@@ -137,13 +137,13 @@ impl Direction {
 /// After [`commit`](Txn::commit) or [`rollback`](Txn::rollback) every call fails; dropping
 /// an unfinished transaction rolls it back.
 pub struct Txn {
-    // Safety: the transaction and the snapshot borrow `shared.db` but are stored with an
-    // erased ('static) lifetime. That is sound because (1) `shared` is an `Arc` owned by
-    // this struct, so the database is alive and does not move for as long as the `Txn`
-    // exists; (2) struct fields drop in declaration order, so `inner` is destroyed before
-    // `shared` releases the database; (3) the erased references never leave this module
-    // except through borrows of `self`, and reads use the snapshot under the same lock that
-    // replaces it.
+    // Safety: the transaction and the snapshots (the statement's, and the one kept during a
+    // re-check) borrow `shared.db` but are stored with an erased ('static) lifetime. That
+    // is sound because (1) `shared` is an `Arc` owned by this struct, so the database is
+    // alive and does not move for as long as the `Txn` exists; (2) struct fields drop in
+    // declaration order, so `inner` is destroyed before `shared` releases the database;
+    // (3) the erased references never leave this module except through borrows of `self`,
+    // and reads use a snapshot under the same lock that replaces it.
     inner: Mutex<Option<Open>>,
     isolation: Isolation,
     /// Whether the transaction has written: committing one that has not only releases its
