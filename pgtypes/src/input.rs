@@ -11,7 +11,7 @@ use std::sync::Arc;
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BinaryBuilder, IntervalMonthDayNanoBuilder, ListArray, StringBuilder,
 };
-use datafusion::arrow::buffer::OffsetBuffer;
+use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
 use datafusion::arrow::compute::{CastOptions, cast, cast_with_options};
 use datafusion::arrow::datatypes::{
     DataType, Field, FieldRef, Float64Type, IntervalMonthDayNano, IntervalMonthDayNanoType, Time64MicrosecondType, TimeUnit,
@@ -302,9 +302,7 @@ pub(crate) fn convert_array(item: &FieldRef, input: &ArrayRef) -> Result<ArrayRe
             let list = input.as_list::<i32>();
             let values = convert_array(item, list.values())?;
             let nested = Arc::new(Field::new(LIST_ITEM, values.data_type().clone(), true));
-            return ListArray::try_new(nested, list.offsets().clone(), values, list.nulls().cloned())
-                .map(|list| Arc::new(list) as ArrayRef)
-                .map_err(|e| PgError::internal(e.to_string()));
+            return list_of(nested, list.offsets().clone(), values, list.nulls().cloned());
         }
         DataType::List(_) => {
             let list = input.as_list::<i32>();
@@ -329,7 +327,12 @@ pub(crate) fn convert_array(item: &FieldRef, input: &ArrayRef) -> Result<ArrayRe
     } else {
         cast_values(&values, item.data_type())?
     };
-    ListArray::try_new(item.clone(), offsets, values, nulls)
+    list_of(item.clone(), offsets, values, nulls)
+}
+
+/// The list of `values` cut at `offsets`, its elements described by `item`.
+fn list_of(item: FieldRef, offsets: OffsetBuffer<i32>, values: ArrayRef, nulls: Option<NullBuffer>) -> Result<ArrayRef> {
+    ListArray::try_new(item, offsets, values, nulls)
         .map(|list| Arc::new(list) as ArrayRef)
         .map_err(|e| PgError::internal(e.to_string()))
 }
