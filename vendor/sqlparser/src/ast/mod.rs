@@ -4426,6 +4426,11 @@ pub enum Statement {
         with_tags: Option<Vec<Tag>>,
         /// Optional contact entries for the database.
         with_contacts: Option<Vec<ContactEntry>>,
+        /// Shale: PostgreSQL's options, `[WITH] name [=] value ...` (`OWNER`, `TEMPLATE`,
+        /// `ENCODING`, `CONNECTION LIMIT`, ...), each a `SqlOption::KeyValue` whose key is
+        /// the option's name in upper case and whose value is `DEFAULT` as an identifier,
+        /// a name, a string, a number or a boolean.
+        options: Vec<SqlOption>,
     },
     /// ```sql
     /// CREATE FUNCTION
@@ -5330,6 +5335,7 @@ impl fmt::Display for Statement {
                 catalog_sync_namespace_flatten_delimiter,
                 with_tags,
                 with_contacts,
+                options,
             } => {
                 write!(
                     f,
@@ -5410,6 +5416,9 @@ impl fmt::Display for Statement {
 
                 if let Some(contacts) = with_contacts {
                     write!(f, " WITH CONTACT ({})", display_comma_separated(contacts))?;
+                }
+                if !options.is_empty() {
+                    write!(f, " WITH {}", display_separated(options, " "))?;
                 }
                 Ok(())
             }

@@ -5488,6 +5488,7 @@ impl<'a> Parser<'a> {
     pub fn parse_create_database(&mut self) -> Result<Statement, ParserError> {
         let ine = self.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);
         let db_name = self.parse_object_name(false)?;
+        let options = self.parse_create_database_pg_options()?;
         let mut location = None;
         let mut managed_location = None;
         loop {
@@ -5556,7 +5557,46 @@ impl<'a> Parser<'a> {
             catalog_sync_namespace_flatten_delimiter: None,
             with_tags: None,
             with_contacts: None,
+            options,
         })
+    }
+
+    /// Shale: PostgreSQL's options of `CREATE DATABASE name [WITH] name [=] value ...`: any
+    /// word (or `CONNECTION LIMIT`) names an option, for the caller to check, as PostgreSQL's
+    /// grammar reads them; a value is `DEFAULT`, a number, a string, a boolean or a name.
+    fn parse_create_database_pg_options(&mut self) -> Result<Vec<SqlOption>, ParserError> {
+        let mut options = Vec::new();
+        if !dialect_of!(self is PostgreSqlDialect | GenericDialect) {
+            return Ok(options);
+        }
+        let with = self.parse_keyword(Keyword::WITH);
+        loop {
+            let key = match self.peek_token().token {
+                Token::Word(_) if self.parse_keywords(&[Keyword::CONNECTION, Keyword::LIMIT]) => {
+                    Ident::new("CONNECTION LIMIT")
+                }
+                Token::Word(w) if w.quote_style.is_none() => {
+                    self.next_token();
+                    Ident::new(w.value.to_uppercase())
+                }
+                _ if with && options.is_empty() => return self.expected("a database option", self.peek_token()),
+                _ => return Ok(options),
+            };
+            let _ = self.consume_token(&Token::Eq);
+            let value = if self.parse_keyword(Keyword::DEFAULT) {
+                Expr::Identifier(Ident::new("DEFAULT"))
+            } else {
+                match self.peek_token().token {
+                    Token::Minus | Token::Plus | Token::Number(..) => self.parse_prefix()?,
+                    Token::SingleQuotedString(_) => Expr::Value(self.parse_value()?),
+                    Token::Word(w) if w.quote_style.is_none() && w.keyword == Keyword::TRUE => Expr::Value(self.parse_value()?),
+                    Token::Word(w) if w.quote_style.is_none() && w.keyword == Keyword::FALSE => Expr::Value(self.parse_value()?),
+                    Token::Word(_) => Expr::Identifier(self.parse_identifier()?),
+                    _ => return self.expected("an option value", self.peek_token()),
+                }
+            };
+            options.push(SqlOption::KeyValue { key, value });
+        }
     }
 
     /// Parse an optional `USING` clause for `CREATE FUNCTION`.

@@ -301,6 +301,7 @@ impl CreateDatabaseBuilder {
             catalog_sync_namespace_flatten_delimiter: self.catalog_sync_namespace_flatten_delimiter,
             with_tags: self.with_tags,
             with_contacts: self.with_contacts,
+            options: Vec::new(),
         }
     }
 }
@@ -333,6 +334,7 @@ impl TryFrom<Statement> for CreateDatabaseBuilder {
                 catalog_sync_namespace_flatten_delimiter,
                 with_tags,
                 with_contacts,
+                options: _,
             } => Ok(Self {
                 db_name,
                 if_not_exists,
