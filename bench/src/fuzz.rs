@@ -24,8 +24,9 @@ use tokio_postgres::Client;
 use crate::rng::Rng;
 use crate::{Server, connect, start_shale_logging};
 
-/// The database the fuzzers connect to. Shale takes any name; on the reference PostgreSQL
-/// it is made for the run and dropped after it, so that nothing is left in `postgres`.
+/// The database the fuzzers connect to: made on each shale server the fuzzer starts (and on
+/// one given by `--port` when missing); on the reference PostgreSQL it is made for the run
+/// and dropped after it, so that nothing is left in `postgres`.
 pub const DATABASE: &str = "shale_fuzz";
 
 /// How many characters of a finding's text tell findings apart.
@@ -152,8 +153,9 @@ pub struct Target {
 impl Target {
     async fn start(port: Option<u16>) -> Target {
         let mut target = Target { port: port.unwrap_or(0), process: None, log_offset: 0, probe: None };
-        if port.is_none() {
-            target.restart().await;
+        match port {
+            None => target.restart().await,
+            Some(port) => create_database(port).await,
         }
         target
     }
@@ -173,6 +175,7 @@ impl Target {
         let log = File::create(dir.path().join("shale.log")).expect("log file");
         std::fs::create_dir(dir.path().join("data")).expect("data dir");
         let (server, _, client) = start_shale_logging(&dir.path().join("data"), log).await;
+        create_database(server.port).await;
         self.port = server.port;
         self.probe = Some(client);
         self.process = Some((server, dir));
@@ -385,6 +388,15 @@ fn one_line(text: &str) -> String {
 fn reproducers(path: &Path, comment: &str) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with(comment)).map(str::to_string).collect()
+}
+
+/// Makes [`DATABASE`] on the shale server at `port` unless it has it (`IF NOT EXISTS` is
+/// shale's).
+async fn create_database(port: u16) {
+    let sql = format!("CREATE DATABASE IF NOT EXISTS {DATABASE}");
+    if let Err(e) = reference_database(port, &sql).await {
+        panic!("creating the database {DATABASE} on port {port}: {e}");
+    }
 }
 
 /// Runs `sql` (CREATE or DROP DATABASE) on the reference PostgreSQL at `port`.

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use datafusion::catalog::{CatalogProviderList, MemoryCatalogProviderList};
 use datafusion::execution::session_state::{SessionState, SessionStateBuilder};
 use datafusion::prelude::SessionConfig;
 
@@ -26,19 +25,16 @@ use shale_pgtypes::numeric::rule::NumericSpecials;
 use shale_pgtypes::untyped_literals::UntypedLiterals;
 use shale_pgtypes::bytea::SubstringPosition;
 use shale_pgtypes::cast_pairs::ExistingCasts;
-use crate::provider::ShaleCatalogProvider;
+use crate::provider::SessionCatalogs;
 use crate::type_planner::ShaleTypes;
 use crate::session::yielding::YieldingJoins;
 use crate::access::scan::SortsThroughFilters;
 use crate::session::interruptible::{InterruptCheck, with_checks};
 
-/// The one catalog (database) name Shale serves.
-pub const CATALOG_NAME: &str = "postgres";
-
 /// A session state whose catalog is storage, seen through `handle`.
 pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionState {
     let mut config = SessionConfig::new()
-        .with_default_catalog_and_schema(CATALOG_NAME, SEARCH_PATH_SCHEMA)
+        .with_default_catalog_and_schema(&handle.identity().database, SEARCH_PATH_SCHEMA)
         .with_create_default_catalog_and_schema(false)
         .with_information_schema(false)
         .with_target_partitions(1)
@@ -54,8 +50,7 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
     // process) and panics on NaN keys; the plain aggregation under a sort that keeps `n`
     // rows answers the same, in memory that grows with the rows it holds.
     options.optimizer.enable_topk_aggregation = false;
-    let catalogs = Arc::new(MemoryCatalogProviderList::new());
-    catalogs.register_catalog(CATALOG_NAME.to_string(), Arc::new(ShaleCatalogProvider::new(handle.clone())));
+    let catalogs = Arc::new(SessionCatalogs::new(handle));
     // PostgreSQL's integer literals, untyped literals, casts, boolean operands,
     // character(n) comparisons, rounded
     // LIMITs, scalar subqueries, window frame checks, interval scaling and numeric division before

@@ -18,6 +18,29 @@ use shale_pgtypes::types::{ATTNUM_KEY, SqlType, TABLE_OID_KEY};
 /// PostgreSQL's limit on the columns of a table, dropped ones included.
 pub const MAX_COLUMNS: usize = 1600;
 
+/// A database: a name under which a set of schemas is looked up. Every database lives in
+/// the same store; table ids (and so rows) are unique across them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatabaseDesc {
+    /// Never-reused id; the key prefix of its schemas.
+    pub id: u64,
+    /// Name, as PostgreSQL folds it.
+    pub name: String,
+    /// Whether sessions may connect to it (`datallowconn`).
+    pub allow_connections: bool,
+    /// Whether it is a template (`datistemplate`): DROP DATABASE refuses it.
+    pub is_template: bool,
+    /// How many sessions may be connected to it at once; -1: no limit (`datconnlimit`).
+    pub connection_limit: i32,
+}
+
+impl DatabaseDesc {
+    /// A database with no connection limit.
+    pub fn new(id: u64, name: &str, allow_connections: bool, is_template: bool) -> Self {
+        DatabaseDesc { id, name: name.to_string(), allow_connections, is_template, connection_limit: -1 }
+    }
+}
+
 /// A schema (namespace).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SchemaDesc {

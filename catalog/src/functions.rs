@@ -44,7 +44,7 @@ pub fn register_functions(state: &mut SessionState, handle: &SessionHandle, info
     let schema_handle = handle.clone();
     let current_schema = text_function("current_schema", move || {
         let txn = schema_handle.txn().ok()?;
-        resolve::current_schema(&txn, &schema_handle.search_path()).ok().flatten()
+        resolve::current_schema(&txn, &schema_handle.scope()).ok().flatten()
     });
     let session_user = user.clone();
     let functions = [

@@ -30,7 +30,7 @@ pub mod sysfuncs;
 pub mod system;
 mod type_planner;
 
-pub use context::{CATALOG_NAME, new_session_state};
+pub use context::new_session_state;
 pub use error::{CatalogError, Result, sqlstate};
 pub use session::handle::SessionHandle;
 pub use shale_pgtypes::SEARCH_PATH_SCHEMA;

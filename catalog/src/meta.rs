@@ -2,7 +2,9 @@
 //! a transaction.
 //!
 //! Key layout (all in [`Space::Meta`]):
-//! - `s/<schema name>` -> [`SchemaDesc`]
+//! - `d/<database name>` -> [`DatabaseDesc`]
+//! - `s/<database id: u64 BE>/<schema name>` -> [`SchemaDesc`] (a store written before
+//!   databases had `s/<schema name>`: [`bootstrap`] moves those under `postgres`)
 //! - `t/<schema id: u64 BE>/<table name>` -> [`TableDesc`]
 //! - `q/<schema id: u64 BE>/<sequence name>` -> [`SequenceDesc`]
 //! - `n/<sequence storage id: u64 BE>` -> where the sequence stands: its last value (i64 BE)
@@ -18,9 +20,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shale_storage::{KeyRange, Space, Store, Txn, prefix_successor};
 
-use crate::descriptor::{SchemaDesc, SequenceDesc, TableDesc};
+use crate::descriptor::{DatabaseDesc, SchemaDesc, SequenceDesc, TableDesc};
 use crate::error::{CatalogError, Result};
 
+const DATABASE_PREFIX: &[u8] = b"d/";
 const SCHEMA_PREFIX: &[u8] = b"s/";
 const TABLE_PREFIX: &[u8] = b"t/";
 const SEQUENCE_PREFIX: &[u8] = b"q/";
@@ -28,16 +31,25 @@ const SEQUENCE_STATE_PREFIX: &[u8] = b"n/";
 const INDEX_PREFIX: &[u8] = b"x/";
 const COUNTER_PREFIX: &[u8] = b"c/";
 const VERSION_KEY: &[u8] = b"v";
+/// Counter of database ids.
+pub const DATABASE_IDS: &str = "database";
 /// Counter of schema ids.
 pub const SCHEMA_IDS: &str = "schema";
 /// Counter of table ids.
 pub const TABLE_IDS: &str = "table";
 /// Name of the schema every database starts with.
 pub const PUBLIC: &str = "public";
+/// The databases a new store starts with, in the order their ids are handed out:
+/// `template1`, `template0` (no connections) and `postgres`, as `initdb` makes them.
+pub const BOOTSTRAP_DATABASES: [&str; 3] = ["template1", "template0", "postgres"];
 const SCAN_CHUNK: usize = 1024;
 
-fn schema_key(name: &str) -> Vec<u8> {
-    [SCHEMA_PREFIX, name.as_bytes()].concat()
+fn database_key(name: &str) -> Vec<u8> {
+    [DATABASE_PREFIX, name.as_bytes()].concat()
+}
+
+fn schema_key(database_id: u64, name: &str) -> Vec<u8> {
+    [schema_prefix(SCHEMA_PREFIX, database_id), name.as_bytes().to_vec()].concat()
 }
 
 fn tables_prefix(schema_id: u64) -> Vec<u8> {
@@ -48,9 +60,10 @@ fn table_key(schema_id: u64, name: &str) -> Vec<u8> {
     [tables_prefix(schema_id), name.as_bytes().to_vec()].concat()
 }
 
-/// `<kind prefix><schema id BE>/`: where a schema's objects of one kind start.
-fn schema_prefix(kind: &[u8], schema_id: u64) -> Vec<u8> {
-    [kind, &schema_id.to_be_bytes(), b"/"].concat()
+/// `<kind prefix><id BE>/`: where the objects of one kind of a schema (or the schemas of a
+/// database) start.
+fn schema_prefix(kind: &[u8], id: u64) -> Vec<u8> {
+    [kind, &id.to_be_bytes(), b"/"].concat()
 }
 
 fn sequence_key(schema_id: u64, name: &str) -> Vec<u8> {
@@ -87,24 +100,49 @@ fn scan_prefix<T: DeserializeOwned>(txn: &Txn, prefix: Vec<u8>) -> Result<Vec<T>
     }
 }
 
-/// The schema named `name`.
-pub fn get_schema(txn: &Txn, name: &str) -> Result<Option<SchemaDesc>> {
-    txn.get(Space::Meta, &schema_key(name))?.map(|v| decode(&v)).transpose()
+/// The database named `name`.
+pub fn get_database(txn: &Txn, name: &str) -> Result<Option<DatabaseDesc>> {
+    txn.get(Space::Meta, &database_key(name))?.map(|v| decode(&v)).transpose()
 }
 
-/// Every schema, by name.
-pub fn list_schemas(txn: &Txn) -> Result<Vec<SchemaDesc>> {
-    scan_prefix(txn, SCHEMA_PREFIX.to_vec())
+/// The database named `name`, locked against concurrent CREATE and DROP DATABASE.
+pub fn get_database_for_update(txn: &Txn, name: &str) -> Result<Option<DatabaseDesc>> {
+    txn.get_for_update(Space::Meta, &database_key(name))?.map(|v| decode(&v)).transpose()
 }
 
-/// Writes a schema descriptor.
-pub fn put_schema(txn: &Txn, desc: &SchemaDesc) -> Result<()> {
-    Ok(txn.put(Space::Meta, &schema_key(&desc.name), &encode(desc)?)?)
+/// Every database, by name.
+pub fn list_databases(txn: &Txn) -> Result<Vec<DatabaseDesc>> {
+    scan_prefix(txn, DATABASE_PREFIX.to_vec())
 }
 
-/// Removes the schema named `name`.
-pub fn delete_schema(txn: &Txn, name: &str) -> Result<()> {
-    Ok(txn.delete(Space::Meta, &schema_key(name))?)
+/// Writes a database descriptor.
+pub fn put_database(txn: &Txn, desc: &DatabaseDesc) -> Result<()> {
+    Ok(txn.put(Space::Meta, &database_key(&desc.name), &encode(desc)?)?)
+}
+
+/// Removes the database named `name` (its schemas are the caller's to remove first).
+pub fn delete_database(txn: &Txn, name: &str) -> Result<()> {
+    Ok(txn.delete(Space::Meta, &database_key(name))?)
+}
+
+/// The schema named `name` of the database `database_id`.
+pub fn get_schema(txn: &Txn, database_id: u64, name: &str) -> Result<Option<SchemaDesc>> {
+    txn.get(Space::Meta, &schema_key(database_id, name))?.map(|v| decode(&v)).transpose()
+}
+
+/// Every schema of the database `database_id`, by name.
+pub fn list_schemas(txn: &Txn, database_id: u64) -> Result<Vec<SchemaDesc>> {
+    scan_prefix(txn, schema_prefix(SCHEMA_PREFIX, database_id))
+}
+
+/// Writes a schema descriptor of the database `database_id`.
+pub fn put_schema(txn: &Txn, database_id: u64, desc: &SchemaDesc) -> Result<()> {
+    Ok(txn.put(Space::Meta, &schema_key(database_id, &desc.name), &encode(desc)?)?)
+}
+
+/// Removes the schema named `name` of the database `database_id`.
+pub fn delete_schema(txn: &Txn, database_id: u64, name: &str) -> Result<()> {
+    Ok(txn.delete(Space::Meta, &schema_key(database_id, name))?)
 }
 
 /// The table `name` in schema `schema_id`.
@@ -283,13 +321,68 @@ pub fn bump_version(txn: &Txn) -> Result<u64> {
     Ok(next)
 }
 
-/// Creates the `public` schema in a new database; a single read when it exists.
+/// Creates the databases of a new store ([`BOOTSTRAP_DATABASES`], each with its `public`
+/// schema); a single read when they exist. The schemas of a store written before databases
+/// existed become `postgres`'s.
 pub fn bootstrap(store: &Store) -> Result<()> {
     let txn = store.begin();
-    if get_schema(&txn, PUBLIC)?.is_none() {
-        let id = allocate(&txn, SCHEMA_IDS, 1)?;
-        put_schema(&txn, &SchemaDesc { id, name: PUBLIC.to_string() })?;
-        bump_version(&txn)?;
+    if !list_databases(&txn)?.is_empty() {
+        return Ok(());
     }
+    let old_schemas = {
+        let range = KeyRange { upper: prefix_successor(SCHEMA_PREFIX), lower: SCHEMA_PREFIX.to_vec() };
+        txn.scan(Space::Meta, &range, None, usize::MAX)?
+    };
+    for name in BOOTSTRAP_DATABASES {
+        let id = allocate(&txn, DATABASE_IDS, 1)?;
+        let connectable = name != "template0";
+        put_database(&txn, &DatabaseDesc::new(id, name, connectable, name != "postgres"))?;
+        if name != "postgres" || old_schemas.is_empty() {
+            create_public_schema(&txn, id)?;
+            continue;
+        }
+        for (key, value) in &old_schemas {
+            let schema: SchemaDesc = decode(value)?;
+            txn.delete(Space::Meta, key)?;
+            put_schema(&txn, id, &schema)?;
+        }
+    }
+    bump_version(&txn)?;
     Ok(txn.commit()?)
+}
+
+/// Creates the `public` schema of the database `database_id`.
+pub fn create_public_schema(txn: &Txn, database_id: u64) -> Result<()> {
+    let id = allocate(txn, SCHEMA_IDS, 1)?;
+    put_schema(txn, database_id, &SchemaDesc { id, name: PUBLIC.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use shale_storage::StoreOptions;
+
+    use super::*;
+
+    #[test]
+    fn bootstrap_makes_the_databases_once_and_moves_older_schemas_under_postgres() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path(), StoreOptions::default()).expect("store");
+        // A store written before databases: `s/<name>` keys.
+        let txn = store.begin();
+        let app = SchemaDesc { id: 7, name: "app".into() };
+        txn.put(Space::Meta, &[SCHEMA_PREFIX, b"app"].concat(), &encode(&app).expect("encode")).expect("put");
+        txn.commit().expect("commit");
+
+        bootstrap(&store).expect("bootstrap");
+        bootstrap(&store).expect("bootstrap again");
+        let txn = store.begin();
+        let names: Vec<String> = list_databases(&txn).expect("list").into_iter().map(|d| d.name).collect();
+        assert_eq!(names, ["postgres", "template0", "template1"]);
+        let postgres = get_database(&txn, "postgres").expect("get").expect("postgres");
+        assert_eq!(list_schemas(&txn, postgres.id).expect("schemas"), [app]);
+        let template1 = get_database(&txn, "template1").expect("get").expect("template1");
+        let public: Vec<String> = list_schemas(&txn, template1.id).expect("schemas").into_iter().map(|s| s.name).collect();
+        assert_eq!(public, [PUBLIC]);
+        assert!(!get_database(&txn, "template0").expect("get").expect("template0").allow_connections);
+    }
 }

@@ -49,8 +49,21 @@ pub fn attrdef_oid(table_id: u64, attnum: i16) -> u32 {
     u32::try_from(oid).unwrap_or(u32::MAX)
 }
 
-/// The OID of the one database Shale serves (PostgreSQL's `postgres` database has 5).
-pub const DATABASE_OID: u32 = 5;
+/// First OID of the databases made by CREATE DATABASE: a block of its own, between the
+/// columns' defaults and the schemas.
+const FIRST_DATABASE_OID: u32 = 0x3000_0000;
+
+/// The OID of the database with id `database_id` (`pg_database.oid`): the databases a new
+/// store starts with (`meta::BOOTSTRAP_DATABASES`: ids 1 to 3) have PostgreSQL's,
+/// `template1` 1, `template0` 4 and `postgres` 5.
+pub fn database_oid(database_id: u64) -> u32 {
+    match database_id {
+        1 => 1,
+        2 => 4,
+        3 => 5,
+        _ => u32::try_from(u64::from(FIRST_DATABASE_OID) + database_id).unwrap_or(u32::MAX),
+    }
+}
 
 /// PostgreSQL's OID of the `public` schema.
 const PUBLIC_OID: u32 = 2200;
@@ -87,5 +100,7 @@ mod tests {
         assert!(attrdef_oid(1, 1) > table_oid(100_000) && attrdef_oid(1, 1) < namespace_oid(1, "app"));
         assert_eq!(namespace_oid(1, "public"), 2200);
         assert!(namespace_oid(2, "app") > table_oid(1_000_000));
+        assert_eq!([1, 2, 3].map(database_oid), [1, 4, 5]);
+        assert!(database_oid(4) > attrdef_oid(100_000, 1) && database_oid(4) < namespace_oid(1, "app"));
     }
 }

@@ -8,6 +8,37 @@ use crate::descriptor::{SchemaDesc, SequenceDesc, TableDesc};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::meta;
 
+/// Where a session looks names up: its database and its search path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    /// The id of the session's database, under which its schemas are stored.
+    pub database_id: u64,
+    /// The database's name: a three-part name must name it.
+    pub database: String,
+    /// The schemas searched for unqualified names, in order (`search_path`).
+    pub search_path: Vec<String>,
+}
+
+impl Scope {
+    /// Splits `[database.][schema.]name` like [`split_name`]; a database other than this
+    /// scope's is 0A000, as in PostgreSQL.
+    pub fn split(&self, name: &ObjectName) -> Result<(Option<String>, String)> {
+        if let [ObjectNamePart::Identifier(database), _, _] = name.0.as_slice()
+            && normalize(database) != self.database
+        {
+            return Err(CatalogError::new(sqlstate::FEATURE_NOT_SUPPORTED, format!(
+                "cross-database references are not implemented: \"{name}\""
+            )));
+        }
+        split_name(name)
+    }
+
+    /// The schema named `name` of this scope's database, if it exists.
+    pub fn get_schema(&self, txn: &Txn, name: &str) -> Result<Option<SchemaDesc>> {
+        meta::get_schema(txn, self.database_id, name)
+    }
+}
+
 /// A table found by name, with the schema it was found in.
 #[derive(Debug, Clone)]
 pub struct Resolved {
@@ -46,27 +77,27 @@ pub fn split_name(name: &ObjectName) -> Result<(Option<String>, String)> {
 }
 
 /// The schema named `name`, or 3F000.
-pub fn schema(txn: &Txn, name: &str) -> Result<SchemaDesc> {
-    meta::get_schema(txn, name)?.ok_or_else(|| CatalogError::undefined_schema(name))
+pub fn schema(txn: &Txn, scope: &Scope, name: &str) -> Result<SchemaDesc> {
+    scope.get_schema(txn, name)?.ok_or_else(|| CatalogError::undefined_schema(name))
 }
 
 /// Finds a table: in the named schema, or else in the first schema of the search path that
 /// has it. `Ok(None)` when there is none.
-pub fn find_table(txn: &Txn, search_path: &[String], name: &ObjectName) -> Result<Option<Resolved>> {
-    let (schema_name, table_name) = split_name(name)?;
+pub fn find_table(txn: &Txn, scope: &Scope, name: &ObjectName) -> Result<Option<Resolved>> {
+    let (schema_name, table_name) = scope.split(name)?;
     match schema_name {
         Some(s) => {
-            let schema = schema(txn, &s)?;
+            let schema = schema(txn, scope, &s)?;
             Ok(meta::get_table(txn, schema.id, &table_name)?.map(|table| Resolved { schema, table }))
         }
-        None => find_in_path(txn, search_path, &table_name),
+        None => find_in_path(txn, scope, &table_name),
     }
 }
 
 /// Finds an unqualified table name through the search path.
-pub fn find_in_path(txn: &Txn, search_path: &[String], name: &str) -> Result<Option<Resolved>> {
-    for s in search_path {
-        if let Some(schema) = meta::get_schema(txn, s)? {
+pub fn find_in_path(txn: &Txn, scope: &Scope, name: &str) -> Result<Option<Resolved>> {
+    for s in &scope.search_path {
+        if let Some(schema) = scope.get_schema(txn, s)? {
             if let Some(table) = meta::get_table(txn, schema.id, name)? {
                 return Ok(Some(Resolved { schema, table }));
             }
@@ -77,14 +108,14 @@ pub fn find_in_path(txn: &Txn, search_path: &[String], name: &str) -> Result<Opt
 
 /// Finds a sequence: in the named schema, or else in the first schema of the search path
 /// that has it. `Ok(None)` when there is none (or no such schema).
-pub fn sequence(txn: &Txn, search_path: &[String], name: &ObjectName) -> Result<Option<SequenceDesc>> {
-    let (schema_name, sequence_name) = split_name(name)?;
+pub fn sequence(txn: &Txn, scope: &Scope, name: &ObjectName) -> Result<Option<SequenceDesc>> {
+    let (schema_name, sequence_name) = scope.split(name)?;
     let schemas = match schema_name {
         Some(s) => vec![s],
-        None => search_path.to_vec(),
+        None => scope.search_path.clone(),
     };
     for s in schemas {
-        if let Some(schema) = meta::get_schema(txn, &s)?
+        if let Some(schema) = scope.get_schema(txn, &s)?
             && let Some(sequence) = meta::get_sequence(txn, schema.id, &sequence_name)?
         {
             return Ok(Some(sequence));
@@ -94,19 +125,19 @@ pub fn sequence(txn: &Txn, search_path: &[String], name: &ObjectName) -> Result<
 }
 
 /// Like [`find_table`], but 42P01 when the table does not exist.
-pub fn table(txn: &Txn, search_path: &[String], name: &ObjectName) -> Result<Resolved> {
-    find_table(txn, search_path, name)?.ok_or_else(|| CatalogError::undefined_table(&display(name)))
+pub fn table(txn: &Txn, scope: &Scope, name: &ObjectName) -> Result<Resolved> {
+    find_table(txn, scope, name)?.ok_or_else(|| CatalogError::undefined_table(&display(name)))
 }
 
 /// The schema a new object named `name` is created in: the named one, or the first schema
 /// of the search path that exists (3F000 when none does).
-pub fn creation_schema(txn: &Txn, search_path: &[String], name: &ObjectName) -> Result<(SchemaDesc, String)> {
-    let (schema_name, object) = split_name(name)?;
+pub fn creation_schema(txn: &Txn, scope: &Scope, name: &ObjectName) -> Result<(SchemaDesc, String)> {
+    let (schema_name, object) = scope.split(name)?;
     if let Some(s) = schema_name {
-        return Ok((schema(txn, &s)?, object));
+        return Ok((schema(txn, scope, &s)?, object));
     }
-    for s in search_path {
-        if let Some(schema) = meta::get_schema(txn, s)? {
+    for s in &scope.search_path {
+        if let Some(schema) = scope.get_schema(txn, s)? {
             return Ok((schema, object));
         }
     }
@@ -114,9 +145,9 @@ pub fn creation_schema(txn: &Txn, search_path: &[String], name: &ObjectName) -> 
 }
 
 /// The first schema of the search path that exists (what `current_schema()` returns).
-pub fn current_schema(txn: &Txn, search_path: &[String]) -> Result<Option<String>> {
-    for s in search_path {
-        if meta::get_schema(txn, s)?.is_some() {
+pub fn current_schema(txn: &Txn, scope: &Scope) -> Result<Option<String>> {
+    for s in &scope.search_path {
+        if scope.get_schema(txn, s)?.is_some() {
             return Ok(Some(s.clone()));
         }
     }

@@ -57,6 +57,14 @@ pub mod sqlstate {
     pub const UNDEFINED_OBJECT: &str = "42704";
     /// invalid_schema_name
     pub const UNDEFINED_SCHEMA: &str = "3F000";
+    /// invalid_catalog_name (a database that does not exist)
+    pub const UNDEFINED_DATABASE: &str = "3D000";
+    /// duplicate_database
+    pub const DUPLICATE_DATABASE: &str = "42P04";
+    /// object_in_use (DROP DATABASE of a database in use)
+    pub const OBJECT_IN_USE: &str = "55006";
+    /// wrong_object_type
+    pub const WRONG_OBJECT_TYPE: &str = "42809";
     /// syntax_error
     pub const SYNTAX_ERROR: &str = "42601";
     /// duplicate_table

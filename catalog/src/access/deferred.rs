@@ -15,6 +15,7 @@ use shale_storage::{Datum, Space, Txn};
 
 use super::foreign_key::{self, Owed};
 use super::index;
+use crate::resolve::Scope;
 use crate::descriptor::{ForeignKey, TableDesc, TableRef};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::meta;
@@ -115,33 +116,33 @@ pub fn settle(txn: &Txn, deferred: Deferred) -> Result<()> {
 }
 
 /// `SET CONSTRAINTS { ALL | names } { DEFERRED | IMMEDIATE }` in `txn` (the session's
-/// `deferred`): names are foreign keys of the tables of `search_path`'s schemas (or of the
+/// `deferred`): names are foreign keys of the tables of the search path's schemas (or of the
 /// schema a name gives); 42704 for a name no constraint has, 42809 for one that is not
 /// deferrable. The checks it makes due run now.
 pub fn set_constraints(
     txn: &Txn,
-    search_path: &[String],
+    scope: &Scope,
     deferred: &mut Deferred,
     names: Option<&[(Option<String>, String)]>,
     defer: bool,
 ) -> Result<()> {
     let keys = match names {
         None => None,
-        Some(names) => Some(names.iter().map(|(schema, name)| named_keys(txn, search_path, schema.as_deref(), name)).collect::<Result<Vec<_>>>()?.concat()),
+        Some(names) => Some(names.iter().map(|(schema, name)| named_keys(txn, scope, schema.as_deref(), name)).collect::<Result<Vec<_>>>()?.concat()),
     };
     let due = deferred.set(keys.as_deref(), defer);
     settle(txn, due)
 }
 
 /// The ids of the foreign keys named `name` in `schema`, else in the schemas of
-/// `search_path`, in the first schema that has one.
-fn named_keys(txn: &Txn, search_path: &[String], schema: Option<&str>, name: &str) -> Result<Vec<u64>> {
+/// the search path, in the first schema that has one.
+fn named_keys(txn: &Txn, scope: &Scope, schema: Option<&str>, name: &str) -> Result<Vec<u64>> {
     let schemas: Vec<&str> = match schema {
         Some(s) => vec![s],
-        None => search_path.iter().map(String::as_str).collect(),
+        None => scope.search_path.iter().map(String::as_str).collect(),
     };
     for schema in schemas {
-        let Some(desc) = meta::get_schema(txn, schema)? else { continue };
+        let Some(desc) = scope.get_schema(txn, schema)? else { continue };
         let tables = meta::list_tables(txn, desc.id)?;
         let mut found = Vec::new();
         for table in &tables {

@@ -24,7 +24,7 @@ use crate::{meta, resolve};
 pub async fn alter_table(ctx: &DdlContext<'_>, stmt: &AlterTable) -> Result<DdlOutcome> {
     let txn = ctx.handle.txn()?;
     let mut outcome = DdlOutcome::new("ALTER TABLE");
-    let Some(found) = resolve::find_table(&txn, &ctx.handle.search_path(), &stmt.name)? else {
+    let Some(found) = resolve::find_table(&txn, &ctx.handle.scope(), &stmt.name)? else {
         if stmt.if_exists {
             outcome.notice("00000", format!("relation \"{}\" does not exist, skipping", resolve::display(&stmt.name)));
             return Ok(outcome);
@@ -90,7 +90,7 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
             super::check::add_check(ctx, desc, check.name.as_ref().map(resolve::normalize), &check.expr, *not_valid).await?;
         }
         AlterTableOperation::AddConstraint { constraint: TableConstraint::ForeignKey(fk), not_valid } => {
-            super::foreign_key::add_foreign_key(&*ctx.handle.txn()?, &ctx.handle.search_path(), desc, None, fk, None, *not_valid)?;
+            super::foreign_key::add_foreign_key(&*ctx.handle.txn()?, &ctx.handle.scope(), desc, None, fk, None, *not_valid)?;
         }
         AlterTableOperation::AddConstraint { constraint: constraint @ (TableConstraint::Unique(_) | TableConstraint::PrimaryKey(_)), not_valid: true } => {
             let kind = if matches!(constraint, TableConstraint::Unique(_)) { "UNIQUE" } else { "PRIMARY KEY" };
@@ -176,7 +176,7 @@ async fn add_column(ctx: &DdlContext<'_>, desc: &mut TableDesc, def: &ColumnDef,
     if serial.is_some() || col.identity.is_some() {
         let options = if serial.is_some() { Vec::new() } else { super::create_table::identity_options(def) };
         let txn = ctx.handle.txn()?;
-        let schema = meta::list_schemas(&txn)?.into_iter().find(|s| s.id == desc.schema_id);
+        let schema = meta::list_schemas(&txn, ctx.handle.identity().database_id)?.into_iter().find(|s| s.id == desc.schema_id);
         let schema = schema.ok_or_else(|| CatalogError::internal(format!("the schema of \"{}\" is gone", desc.name)))?;
         let owned = (&col, desc.columns.len());
         col.default = Some(super::create_table::owned_sequence(ctx, &txn, &schema, desc, owned, &options)?);
@@ -256,7 +256,7 @@ async fn add_column_constraints(ctx: &DdlContext<'_>, desc: &mut TableDesc, def:
     }
     for option in &def.options {
         if let ColumnOption::ForeignKey(fk) = &option.option {
-            super::foreign_key::add_foreign_key(&txn, &ctx.handle.search_path(), desc, name(option, fk.name.as_ref()), fk, Some(slot), false)?;
+            super::foreign_key::add_foreign_key(&txn, &ctx.handle.scope(), desc, name(option, fk.name.as_ref()), fk, Some(slot), false)?;
         }
     }
     Ok(())

@@ -21,7 +21,7 @@ use crate::{meta, resolve};
 pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutcome> {
     reject_unsupported(stmt)?;
     let txn = ctx.handle.txn()?;
-    let (schema, name) = resolve::creation_schema(&txn, &ctx.handle.search_path(), &stmt.name)?;
+    let (schema, name) = resolve::creation_schema(&txn, &ctx.handle.scope(), &stmt.name)?;
     let mut outcome = DdlOutcome::new("CREATE TABLE");
     if super::sequence::relation_exists(&txn, schema.id, &name)? {
         if stmt.if_not_exists {
@@ -115,7 +115,7 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
     }
     for (name, fk, slot) in references {
         let taken: Vec<String> = desc.foreign_keys.iter().map(|k| k.name.clone()).collect();
-        let (key, parent) = super::foreign_key::foreign_key(&txn, &ctx.handle.search_path(), &desc, name, fk, slot, &taken)?;
+        let (key, parent) = super::foreign_key::foreign_key(&txn, &ctx.handle.scope(), &desc, name, fk, slot, &taken)?;
         match parent {
             Some(parent) => meta::put_table(&txn, &parent)?,
             None => desc.referenced_by.push(key.parent.clone()),
@@ -194,7 +194,7 @@ pub(super) fn owned_sequence(
     let sequence = super::sequence::sequence(txn, schema.id, name, column.ty.clone(), options, Some((table.id, slot)))?;
     meta::put_sequence(txn, &sequence)?;
     // Qualified when the search path would not find it, as `regclass` prints it.
-    let first = resolve::current_schema(txn, &ctx.handle.search_path())?;
+    let first = resolve::current_schema(txn, &ctx.handle.scope())?;
     let shown = match first.as_deref() == Some(schema.name.as_str()) {
         true => quote_ident(&sequence.name),
         false => qualified(&schema.name, &sequence.name),

@@ -11,11 +11,11 @@ use crate::{meta, resolve};
 /// foreign key references, unless that one goes too or CASCADE drops the foreign key.
 pub fn drop_tables(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, cascade: bool) -> Result<DdlOutcome> {
     let txn = ctx.handle.txn()?;
-    let path = ctx.handle.search_path();
+    let scope = ctx.handle.scope();
     let mut outcome = DdlOutcome::new("DROP TABLE");
     let mut dropped = Vec::new();
     for name in names {
-        let found = match resolve::find_table(&txn, &path, name) {
+        let found = match resolve::find_table(&txn, &scope, name) {
             Err(e) if e.code == sqlstate::UNDEFINED_SCHEMA && if_exists => None,
             other => other?,
         };
@@ -73,9 +73,10 @@ pub fn drop_tables(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, 
 pub fn drop_schemas(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, cascade: bool) -> Result<DdlOutcome> {
     let txn = ctx.handle.txn()?;
     let mut outcome = DdlOutcome::new("DROP SCHEMA");
+    let scope = ctx.handle.scope();
     for name in names {
         let (_, schema_name) = resolve::split_name(name)?;
-        let Some(schema) = meta::get_schema(&txn, &schema_name)? else {
+        let Some(schema) = scope.get_schema(&txn, &schema_name)? else {
             if if_exists {
                 outcome.notice("00000", format!("schema \"{schema_name}\" does not exist, skipping"));
                 continue;
@@ -104,7 +105,7 @@ pub fn drop_schemas(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool,
             return Err(e);
         }
         // PostgreSQL qualifies a name only when its schema is not on the search path.
-        let in_path = ctx.handle.search_path().contains(&schema.name);
+        let in_path = scope.search_path.contains(&schema.name);
         let cascaded: Vec<String> = dependents
             .iter()
             .map(|(kind, name)| match in_path {
@@ -113,17 +114,29 @@ pub fn drop_schemas(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool,
             })
             .collect();
         cascade_notice(&mut outcome, cascaded);
-        for t in &tables {
-            meta::delete_table(&txn, schema.id, &t.name)?;
-            super::index::forget_indexes(&txn, t)?;
-        }
-        for sequence in &sequences {
-            meta::delete_sequence(&txn, schema.id, &sequence.name)?;
-        }
-        meta::delete_schema(&txn, &schema.name)?;
+        remove_schema(&txn, scope.database_id, &schema, &tables, &sequences)?;
     }
     meta::bump_version(&txn)?;
     Ok(outcome)
+}
+
+/// Removes the schema `schema` of the database `database_id` with its `tables` (their rows
+/// become unreachable), their indexes' names and its `sequences`.
+pub(super) fn remove_schema(
+    txn: &shale_storage::Txn,
+    database_id: u64,
+    schema: &crate::descriptor::SchemaDesc,
+    tables: &[crate::descriptor::TableDesc],
+    sequences: &[crate::descriptor::SequenceDesc],
+) -> Result<()> {
+    for t in tables {
+        meta::delete_table(txn, schema.id, &t.name)?;
+        super::index::forget_indexes(txn, t)?;
+    }
+    for sequence in sequences {
+        meta::delete_sequence(txn, schema.id, &sequence.name)?;
+    }
+    meta::delete_schema(txn, database_id, &schema.name)
 }
 
 /// PostgreSQL's NOTICE for what a CASCADE dropped too: the one object, or how many with

@@ -11,6 +11,7 @@ use datafusion::sql::sqlparser::ast::{
 use shale_storage::{KeyRange, Txn};
 
 use super::DdlOutcome;
+use crate::resolve::Scope;
 use crate::access;
 use crate::access::convert::StorageKind;
 use crate::descriptor::{ConstraintTiming, ForeignKey, ReferentialAction, TableDesc, TableRef};
@@ -28,7 +29,7 @@ const INVALID_FOREIGN_KEY: &str = "42830";
 /// caller to store.
 pub(super) fn foreign_key(
     txn: &Txn,
-    search_path: &[String],
+    scope: &Scope,
     table: &TableDesc,
     name: Option<String>,
     fk: &ForeignKeyConstraint,
@@ -49,12 +50,12 @@ pub(super) fn foreign_key(
         Some(slot) if fk.columns.is_empty() => vec![slot],
         _ => referencing_slots(table, &fk.columns)?,
     };
-    let (schema_name, parent_name) = resolve::split_name(&fk.foreign_table)?;
+    let (schema_name, parent_name) = scope.split(&fk.foreign_table)?;
     let schema_id = match schema_name {
-        Some(s) => meta::get_schema(txn, &s)?.ok_or_else(|| CatalogError::undefined_schema(&s))?.id,
+        Some(s) => resolve::schema(txn, scope, &s)?.id,
         None => match (parent_name == table.name).then_some(table.schema_id) {
             Some(own) => own,
-            None => resolve::table(txn, search_path, &fk.foreign_table)?.schema.id,
+            None => resolve::table(txn, scope, &fk.foreign_table)?.schema.id,
         },
     };
     let is_self = schema_id == table.schema_id && parent_name == table.name;
@@ -200,7 +201,7 @@ pub(super) fn refuse_with_references(table: &TableDesc, what: &str) -> Result<()
 /// rows unread; the caller holds the table's lock and stores it.
 pub(super) fn add_foreign_key(
     txn: &Txn,
-    search_path: &[String],
+    scope: &Scope,
     table: &mut TableDesc,
     name: Option<String>,
     fk: &ForeignKeyConstraint,
@@ -208,7 +209,7 @@ pub(super) fn add_foreign_key(
     not_valid: bool,
 ) -> Result<()> {
     let taken: Vec<String> = table.foreign_keys.iter().map(|k| k.name.clone()).collect();
-    let (mut key, parent) = foreign_key(txn, search_path, table, name, fk, slot, &taken)?;
+    let (mut key, parent) = foreign_key(txn, scope, table, name, fk, slot, &taken)?;
     key.not_valid = not_valid;
     if !not_valid {
         let referenced = parent.clone().unwrap_or_else(|| table.clone());

@@ -25,7 +25,7 @@ pub fn create_index(ctx: &DdlContext<'_>, stmt: &CreateIndex) -> Result<DdlOutco
     reject_unsupported(stmt)?;
     let txn = ctx.handle.txn()?;
     let mut outcome = DdlOutcome::new("CREATE INDEX");
-    let found = resolve::table(&txn, &ctx.handle.search_path(), &stmt.table_name)?;
+    let found = resolve::table(&txn, &ctx.handle.scope(), &stmt.table_name)?;
     let mut table = locked_table(&txn, found.schema.id, &found.table.name)?;
     let (columns, names) = index_columns(ctx, &table, &stmt.columns)?;
     let predicate = stmt.predicate.as_ref().map(|p| index_expr(ctx, &table, p, Part::Predicate)).transpose()?;
@@ -417,13 +417,14 @@ pub fn alter_index(ctx: &DdlContext<'_>, name: &ObjectName, operation: &AlterInd
 /// The table that has the index `name` (in the named schema, or the first schema of the
 /// search path that has one so named), locked, and the index's position in it.
 pub(super) fn find_index(ctx: &DdlContext<'_>, txn: &Txn, name: &ObjectName) -> Result<Option<(TableDesc, usize)>> {
-    let (schema_name, index_name) = resolve::split_name(name)?;
+    let scope = ctx.handle.scope();
+    let (schema_name, index_name) = scope.split(name)?;
     let schemas = match schema_name {
         Some(s) => vec![s],
-        None => ctx.handle.search_path(),
+        None => scope.search_path.clone(),
     };
     for s in schemas {
-        let Some(schema) = meta::get_schema(txn, &s)? else { continue };
+        let Some(schema) = scope.get_schema(txn, &s)? else { continue };
         let Some(table_id) = meta::index_table_for_update(txn, schema.id, &index_name)? else { continue };
         let Some(owner) = meta::list_tables(txn, schema.id)?.into_iter().find(|t| t.id == table_id) else {
             return Err(CatalogError::internal(format!("the table of index \"{index_name}\" is gone")));

@@ -1,4 +1,4 @@
-//! DDL: CREATE / DROP SCHEMA, CREATE / DROP TABLE, ALTER TABLE, CREATE / ALTER / DROP SEQUENCE,
+//! DDL: CREATE / DROP DATABASE, CREATE / DROP SCHEMA, CREATE / DROP TABLE, ALTER TABLE, CREATE / ALTER / DROP SEQUENCE,
 //! CREATE / DROP / ALTER INDEX, REINDEX and TRUNCATE, written to storage in the statement's transaction.
 //! Each one bumps the catalog version.
 
@@ -7,6 +7,7 @@ mod check;
 mod column_fill;
 mod constraints;
 mod create_table;
+mod database;
 mod drop;
 mod foreign_key;
 mod index;
@@ -19,6 +20,7 @@ mod truncate;
 
 pub use alter::alter_table;
 pub use create_table::create_table;
+pub use database::{create_database, database_for_connection, drop_database};
 pub use drop::{drop_schemas, drop_tables};
 pub use index::{alter_index, create_index, drop_indexes};
 pub use reindex::reindex;

@@ -12,7 +12,6 @@ use shale_storage::Txn;
 use super::{DdlContext, DdlOutcome, Notice};
 use crate::access::index;
 use crate::access::index_keys::IndexKey;
-use crate::context::CATALOG_NAME;
 use crate::descriptor::TableDesc;
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::{meta, resolve};
@@ -44,13 +43,13 @@ pub fn reindex(ctx: &DdlContext<'_>, stmt: &Reindex, in_block: bool) -> Result<D
     }
     let txn = ctx.handle.txn()?;
     let mut outcome = DdlOutcome::new("REINDEX");
-    let search_path = ctx.handle.search_path();
+    let scope = ctx.handle.scope();
     let name = || stmt.name.as_ref().ok_or_else(|| CatalogError::new(sqlstate::SYNTAX_ERROR, "syntax error at end of input"));
     match stmt.object {
         ReindexObject::Index => {
             let name = name()?;
             let Some((table, position)) = super::index::find_index(ctx, &txn, name)? else {
-                return match resolve::find_table(&txn, &search_path, name)? {
+                return match resolve::find_table(&txn, &scope, name)? {
                     Some(_) => Err(CatalogError::new("42809", format!("\"{}\" is not an index", resolve::display(name)))),
                     None => Err(CatalogError::undefined_table(&resolve::display(name))),
                 };
@@ -59,7 +58,7 @@ pub fn reindex(ctx: &DdlContext<'_>, stmt: &Reindex, in_block: bool) -> Result<D
         }
         ReindexObject::Table => {
             let name = name()?;
-            let found = resolve::find_table(&txn, &search_path, name)?.ok_or_else(|| CatalogError::undefined_table(&resolve::display(name)))?;
+            let found = resolve::find_table(&txn, &scope, name)?.ok_or_else(|| CatalogError::undefined_table(&resolve::display(name)))?;
             let table = super::index::locked_table(&txn, found.schema.id, &found.table.name)?;
             if table.indexes.is_empty() && !table.has_primary_key() {
                 outcome.notice("00000", format!("table \"{}\" has no indexes to reindex", table.name));
@@ -68,7 +67,7 @@ pub fn reindex(ctx: &DdlContext<'_>, stmt: &Reindex, in_block: bool) -> Result<D
         }
         ReindexObject::Schema => {
             let (_, schema) = resolve::split_name(name()?)?;
-            let desc = meta::get_schema(&txn, &schema)?.ok_or_else(|| CatalogError::undefined_schema(&schema))?;
+            let desc = resolve::schema(&txn, &scope, &schema)?;
             for table in meta::list_tables(&txn, desc.id)? {
                 let table = super::index::locked_table(&txn, desc.id, &table.name)?;
                 rebuild(ctx, &txn, &table, None, verbose, &mut outcome)?;
@@ -77,11 +76,11 @@ pub fn reindex(ctx: &DdlContext<'_>, stmt: &Reindex, in_block: bool) -> Result<D
         ReindexObject::Database | ReindexObject::System => {
             // PostgreSQL 15 requires the name (16 made it optional).
             let (_, database) = resolve::split_name(name()?)?;
-            if database != CATALOG_NAME {
+            if database != scope.database {
                 return Err(CatalogError::new(sqlstate::FEATURE_NOT_SUPPORTED, "can only reindex the currently open database"));
             }
             if stmt.object == ReindexObject::Database {
-                for schema in meta::list_schemas(&txn)? {
+                for schema in meta::list_schemas(&txn, scope.database_id)? {
                     for table in meta::list_tables(&txn, schema.id)? {
                         let table = super::index::locked_table(&txn, schema.id, &table.name)?;
                         rebuild(ctx, &txn, &table, None, verbose, &mut outcome)?;

@@ -17,7 +17,8 @@ pub fn create_schema(ctx: &DdlContext<'_>, name: &SchemaName, if_not_exists: boo
     };
     let txn = ctx.handle.txn()?;
     let mut outcome = DdlOutcome::new("CREATE SCHEMA");
-    if meta::get_schema(&txn, &name)?.is_some() {
+    let database_id = ctx.handle.identity().database_id;
+    if meta::get_schema(&txn, database_id, &name)?.is_some() {
         if if_not_exists {
             outcome.notice(sqlstate::DUPLICATE_SCHEMA, format!("schema \"{name}\" already exists, skipping"));
             return Ok(outcome);
@@ -35,7 +36,7 @@ pub fn create_schema(ctx: &DdlContext<'_>, name: &SchemaName, if_not_exists: boo
         .with_detail("The prefix \"pg_\" is reserved for system schemas."));
     }
     let id = meta::allocate(&txn, meta::SCHEMA_IDS, 1)?;
-    meta::put_schema(&txn, &SchemaDesc { id, name })?;
+    meta::put_schema(&txn, database_id, &SchemaDesc { id, name })?;
     meta::bump_version(&txn)?;
     Ok(outcome)
 }

@@ -13,6 +13,7 @@ use datafusion::sql::sqlparser::ast::{AlterSequence, AlterSequenceOperation, Alt
 use super::sequence_params::{self, Given};
 use super::sequence_defaults;
 use super::{DdlContext, DdlOutcome};
+use crate::resolve::Scope;
 use crate::descriptor::{SequenceDesc, TableDesc};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::meta::SequencePosition;
@@ -37,7 +38,7 @@ pub struct CreateSequence<'a> {
 /// `CREATE SEQUENCE [IF NOT EXISTS] name [AS type] [options] [OWNED BY t.c | NONE]`.
 pub fn create_sequence(ctx: &DdlContext<'_>, stmt: &CreateSequence<'_>) -> Result<DdlOutcome> {
     let txn = ctx.handle.txn()?;
-    let (schema, name) = resolve::creation_schema(&txn, &ctx.handle.search_path(), stmt.name)?;
+    let (schema, name) = resolve::creation_schema(&txn, &ctx.handle.scope(), stmt.name)?;
     let mut outcome = DdlOutcome::new("CREATE SEQUENCE");
     if relation_exists(&txn, schema.id, &name)? {
         if stmt.if_not_exists {
@@ -105,9 +106,10 @@ fn owner_column(ctx: &DdlContext<'_>, txn: &Txn, owner: &ObjectName, schema_id: 
         _ => return Err(CatalogError::new(sqlstate::SYNTAX_ERROR, "invalid OWNED BY option").with_hint("Specify OWNED BY table.column or OWNED BY NONE.")),
     };
     let table_name = table_parts.join(".");
+    let scope = ctx.handle.scope();
     let found = match table_parts {
-        [table] => resolve::find_in_path(txn, &ctx.handle.search_path(), table)?.map(|r| r.table),
-        [schema, table] => meta::get_table(txn, resolve::schema(txn, schema)?.id, table)?,
+        [table] => resolve::find_in_path(txn, &scope, table)?.map(|r| r.table),
+        [schema, table] => meta::get_table(txn, resolve::schema(txn, &scope, schema)?.id, table)?,
         _ => return Err(CatalogError::new(sqlstate::SYNTAX_ERROR, format!("improper relation name (too many dotted names): {table_name}"))),
     };
     let table: TableDesc =
@@ -126,7 +128,7 @@ pub fn drop_sequences(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: boo
     let txn = ctx.handle.txn()?;
     let mut outcome = DdlOutcome::new("DROP SEQUENCE");
     for name in names {
-        match resolve::sequence(&txn, &ctx.handle.search_path(), name)? {
+        match resolve::sequence(&txn, &ctx.handle.scope(), name)? {
             Some(desc) => meta::delete_sequence(&txn, desc.schema_id, &desc.name)?,
             None if if_exists => {
                 outcome.notice("00000", format!("sequence \"{}\" does not exist, skipping", resolve::display(name)));
@@ -163,7 +165,7 @@ pub fn alter_sequence(ctx: &DdlContext<'_>, stmt: &AlterSequence) -> Result<DdlO
     }
     let txn = ctx.handle.txn()?;
     let mut outcome = DdlOutcome::new("ALTER SEQUENCE");
-    let Some(desc) = altered(&txn, &ctx.handle.search_path(), &stmt.name, stmt.if_exists)? else {
+    let Some(desc) = altered(&txn, &ctx.handle.scope(), &stmt.name, stmt.if_exists)? else {
         let (_, name) = resolve::split_name(&stmt.name)?;
         outcome.notice("00000", format!("relation \"{name}\" does not exist, skipping"));
         return Ok(outcome);
@@ -182,15 +184,15 @@ pub fn alter_sequence(ctx: &DdlContext<'_>, stmt: &AlterSequence) -> Result<DdlO
 /// that name in the named schema or the search path, which must be a sequence (42809).
 /// `None` when there is none and `if_exists` (else 42P01, or 3F000 for a named schema that
 /// does not exist).
-fn altered(txn: &Txn, search_path: &[String], name: &ObjectName, if_exists: bool) -> Result<Option<SequenceDesc>> {
-    let (schema_name, relation) = resolve::split_name(name)?;
+fn altered(txn: &Txn, scope: &Scope, name: &ObjectName, if_exists: bool) -> Result<Option<SequenceDesc>> {
+    let (schema_name, relation) = scope.split(name)?;
     let schemas = match &schema_name {
-        Some(s) if if_exists || meta::get_schema(txn, s)?.is_some() => vec![s.clone()],
+        Some(s) if if_exists || scope.get_schema(txn, s)?.is_some() => vec![s.clone()],
         Some(s) => return Err(CatalogError::undefined_schema(s)),
-        None => search_path.to_vec(),
+        None => scope.search_path.clone(),
     };
     for schema in schemas {
-        let Some(schema) = meta::get_schema(txn, &schema)? else { continue };
+        let Some(schema) = scope.get_schema(txn, &schema)? else { continue };
         if let Some(desc) = meta::get_sequence_for_update(txn, schema.id, &relation)? {
             return Ok(Some(desc));
         }
@@ -247,7 +249,7 @@ fn rename(ctx: &DdlContext<'_>, txn: &Txn, mut desc: SequenceDesc, name: String)
     meta::delete_sequence(txn, desc.schema_id, &desc.name)?;
     let old = std::mem::replace(&mut desc.name, name);
     meta::put_sequence(txn, &desc)?;
-    sequence_defaults::rename(txn, &ctx.handle.search_path(), &desc, &old)
+    sequence_defaults::rename(txn, &ctx.handle.scope(), &desc, &old)
 }
 
 /// Restarts the sequences the columns of `table` own (TRUNCATE ... RESTART IDENTITY): each

@@ -9,6 +9,7 @@ use std::ops::ControlFlow;
 use datafusion::sql::sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Value, visit_expressions_mut};
 use shale_storage::Txn;
 
+use crate::resolve::Scope;
 use crate::descriptor::{SequenceDesc, TableDesc};
 use crate::error::Result;
 use crate::ident::{qualified, quote_ident};
@@ -34,12 +35,12 @@ struct Renaming<'a> {
 
 /// Rewrites every column default that names `sequence` by its `old` name (qualified, or
 /// unqualified as the search path finds it) to name it by its new one.
-pub(super) fn rename(txn: &Txn, search_path: &[String], sequence: &SequenceDesc, old: &str) -> Result<()> {
-    let schemas = meta::list_schemas(txn)?;
+pub(super) fn rename(txn: &Txn, scope: &Scope, sequence: &SequenceDesc, old: &str) -> Result<()> {
+    let schemas = meta::list_schemas(txn, scope.database_id)?;
     let Some(schema) = schemas.iter().find(|s| s.id == sequence.schema_id) else { return Ok(()) };
     let mut path = Vec::new();
-    for name in search_path {
-        let Some(s) = meta::get_schema(txn, name)? else { continue };
+    for name in &scope.search_path {
+        let Some(s) = scope.get_schema(txn, name)? else { continue };
         if s.id == sequence.schema_id {
             path.push(true);
         } else if meta::get_sequence(txn, s.id, old)?.is_some() {

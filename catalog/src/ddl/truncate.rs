@@ -7,6 +7,7 @@ use datafusion::sql::sqlparser::ast::{CascadeOption, ObjectName, Truncate, Trunc
 use shale_storage::Txn;
 
 use super::{DdlContext, DdlOutcome};
+use crate::resolve::Scope;
 use crate::access::index;
 use crate::descriptor::{TableDesc, TableRef};
 use crate::error::{CatalogError, Result, sqlstate};
@@ -22,7 +23,7 @@ pub fn truncate(ctx: &DdlContext<'_>, stmt: &Truncate) -> Result<DdlOutcome> {
     // Every table is found (and locked) before any is emptied.
     let mut tables: Vec<TableDesc> = Vec::new();
     for target in &stmt.table_names {
-        let table = truncated(&txn, &ctx.handle.search_path(), &target.name)?;
+        let table = truncated(&txn, &ctx.handle.scope(), &target.name)?;
         if !tables.iter().any(|t| t.id == table.id) {
             tables.push(table);
         }
@@ -41,10 +42,10 @@ pub fn truncate(ctx: &DdlContext<'_>, stmt: &Truncate) -> Result<DdlOutcome> {
 
 /// The table `name` names, locked against concurrent writers and DDL: 42P01 when there is
 /// none, 42809 for a sequence.
-fn truncated(txn: &Txn, search_path: &[String], name: &ObjectName) -> Result<TableDesc> {
-    match resolve::find_table(txn, search_path, name)? {
+fn truncated(txn: &Txn, scope: &Scope, name: &ObjectName) -> Result<TableDesc> {
+    match resolve::find_table(txn, scope, name)? {
         Some(found) => Ok(meta::get_table_for_update(txn, found.schema.id, &found.table.name)?.unwrap_or(found.table)),
-        None if resolve::sequence(txn, search_path, name)?.is_some() => {
+        None if resolve::sequence(txn, scope, name)?.is_some() => {
             Err(CatalogError::new("42809", format!("\"{}\" is not a table", resolve::split_name(name)?.1)))
         }
         None => Err(CatalogError::undefined_table(&resolve::display(name))),

@@ -5,6 +5,6 @@ mod catalog;
 mod schema;
 mod table;
 
-pub use catalog::ShaleCatalogProvider;
+pub use catalog::{SessionCatalogs, ShaleCatalogProvider};
 pub use schema::{SearchPathSchema, ShaleSchemaProvider};
 pub use table::{KEY_COLUMN, ShaleTable};

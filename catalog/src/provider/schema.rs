@@ -80,7 +80,7 @@ impl SearchPathSchema {
 
     fn lookup(&self, name: &str) -> Result<Option<ShaleTable>> {
         let txn = self.handle.txn()?;
-        let found = resolve::find_in_path(&txn, &self.handle.search_path(), name)?;
+        let found = resolve::find_in_path(&txn, &self.handle.scope(), name)?;
         Ok(found.map(|r| ShaleTable::new(Arc::new(r.table), self.handle.clone())))
     }
 }
@@ -91,8 +91,9 @@ impl SchemaProvider for SearchPathSchema {
     fn table_names(&self) -> Vec<String> {
         let names = self.handle.txn().and_then(|txn| {
             let mut names = Vec::new();
-            for s in self.handle.search_path() {
-                if let Some(schema) = meta::get_schema(&txn, &s)? {
+            let scope = self.handle.scope();
+            for s in &scope.search_path {
+                if let Some(schema) = scope.get_schema(&txn, s)? {
                     names.extend(meta::list_tables(&txn, schema.id)?.into_iter().map(|t| t.name));
                 }
             }

@@ -16,6 +16,8 @@ pub struct Identity {
     pub user: String,
     /// The database named at connection.
     pub database: String,
+    /// That database's id.
+    pub database_id: u64,
     /// When the session started, in microseconds since the Unix epoch.
     pub started: i64,
     /// The client's address, when it connected over TCP.
@@ -106,6 +108,6 @@ pub fn now_micros() -> i64 {
 impl Identity {
     /// An identity for unit tests.
     pub(crate) fn sample() -> Self {
-        Identity { pid: 1, user: "postgres".into(), database: "postgres".into(), started: 0, client: None, cancel_key: Vec::new() }
+        Identity { pid: 1, user: "postgres".into(), database: "postgres".into(), database_id: 3, started: 0, client: None, cancel_key: Vec::new() }
     }
 }

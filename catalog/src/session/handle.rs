@@ -15,6 +15,7 @@ use shale_storage::{Store, Txn};
 use crate::access::deferred::Deferred;
 use crate::session::activity::{Activity, Identity, State, now_micros};
 use crate::error::{CatalogError, Result};
+use crate::resolve::Scope;
 use crate::session::interrupt::Interrupt;
 use crate::session::settings::Settings;
 
@@ -173,6 +174,15 @@ impl SessionHandle {
     /// The schemas searched for unqualified names, in order (`search_path`).
     pub fn search_path(&self) -> Vec<String> {
         self.lock().settings.search_path().to_vec()
+    }
+
+    /// Where the session looks names up: its database and its search path.
+    pub fn scope(&self) -> Scope {
+        Scope {
+            database_id: self.identity.database_id,
+            database: self.identity.database.clone(),
+            search_path: self.search_path(),
+        }
     }
 
     /// Runs `f` on the session's settings (SET, SHOW, `current_setting()`, ...).

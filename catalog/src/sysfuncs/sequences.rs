@@ -49,9 +49,10 @@ fn resolve(ctx: &Context<'_>, arg: &ScalarValue) -> Result<SequenceDesc> {
                 ));
             }
         };
-        let schemas = schema.map_or_else(|| ctx.handle.search_path(), |s| vec![s.to_string()]);
+        let scope = ctx.handle.scope();
+        let schemas = schema.map_or_else(|| scope.search_path.clone(), |s| vec![s.to_string()]);
         for s in schemas {
-            if let Some(schema) = meta::get_schema(&txn, &s)?
+            if let Some(schema) = scope.get_schema(&txn, &s)?
                 && let Some(q) = meta::get_sequence(&txn, schema.id, name)?
             {
                 return Ok(q);
@@ -60,7 +61,7 @@ fn resolve(ctx: &Context<'_>, arg: &ScalarValue) -> Result<SequenceDesc> {
         return Err(CatalogError::new(sqlstate::UNDEFINED_TABLE, format!("relation \"{text}\" does not exist")));
     }
     let oid = super::row_function::oid_arg(arg)?.unwrap_or(0);
-    for schema in meta::list_schemas(&txn)? {
+    for schema in meta::list_schemas(&txn, ctx.handle.identity().database_id)? {
         if let Some(q) = meta::list_sequences(&txn, schema.id)?.into_iter().find(|q| crate::oid::table_oid(q.id) == oid) {
             return Ok(q);
         }

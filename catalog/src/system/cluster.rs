@@ -1,9 +1,8 @@
 //! The catalogs of the cluster: the database, roles, settings, sessions and tablespaces.
 
 use crate::session::activity::{self, State};
-use crate::context::CATALOG_NAME;
 use crate::error::Result;
-use crate::oid::DATABASE_OID;
+use crate::oid::database_oid;
 
 use super::Column::*;
 use super::column as v;
@@ -32,16 +31,16 @@ pub(super) const PG_DATABASE: TableDef = TableDef {
         ("datcollversion", Text),
         ("datacl", Acl),
     ],
-    rows: Rows::Of(|_| {
-        Ok(vec![vec![
-            v::oid(DATABASE_OID),
-            v::text(CATALOG_NAME),
+    rows: Rows::Of(|s| {
+        Ok(s.databases.iter().map(|d| vec![
+            v::oid(database_oid(d.id)),
+            v::text(&d.name),
             v::oid(SUPERUSER_OID),
             v::int4(6),
             v::letter('c'),
-            v::boolean(false),
-            v::boolean(true),
-            v::int4(-1),
+            v::boolean(d.is_template),
+            v::boolean(d.allow_connections),
+            v::int4(d.connection_limit),
             v::xid(1),
             v::xid(1),
             v::oid(DEFAULT_TABLESPACE_OID),
@@ -50,7 +49,7 @@ pub(super) const PG_DATABASE: TableDef = TableDef {
             v::null(),
             v::null(),
             v::null(),
-        ]])
+        ]).collect())
     }),
 };
 
@@ -222,7 +221,7 @@ fn stat_activity(s: &Snapshot) -> Result<Vec<Row>> {
         let application = handle.with_settings(|settings| settings.get("application_name").map(str::to_string).ok());
         let in_transaction = matches!(act.state, State::IdleInTransaction | State::IdleInFailedTransaction);
         vec![
-            v::oid(DATABASE_OID),
+            v::oid(database_oid(id.database_id)),
             v::text(&id.database),
             v::int4(id.pid),
             v::null(),

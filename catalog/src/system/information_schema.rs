@@ -1,7 +1,6 @@
 //! `information_schema`: the SQL standard's views of schemas, tables, columns and
 //! constraints, made from the same snapshot as `pg_catalog`.
 
-use crate::context::CATALOG_NAME;
 use crate::descriptor::{Identity, ReferentialAction};
 use crate::error::Result;
 use crate::oid;
@@ -35,7 +34,7 @@ const SCHEMATA: TableDef = TableDef {
     rows: Rows::Of(|s| {
         let names = [PG_CATALOG, INFORMATION_SCHEMA].into_iter().chain(s.schemas.iter().map(|schema| schema.name.as_str()));
         let rows = names.map(|name| {
-            vec![v::text(CATALOG_NAME), v::text(name), v::text(s.user()), v::null(), v::null(), v::null(), v::null()]
+            vec![v::text(s.database()), v::text(name), v::text(s.user()), v::null(), v::null(), v::null(), v::null()]
         });
         Ok(rows.collect())
     }),
@@ -59,7 +58,7 @@ const TABLES_TABLE: TableDef = TableDef {
     ],
     rows: Rows::Of(|s| {
         let rows = s.tables.iter().map(|t| {
-            let mut row = table_names(t);
+            let mut row = table_names(s, t);
             row.push(v::text("BASE TABLE"));
             row.extend((0..5).map(|_| v::null()));
             row.extend([v::text("YES"), v::text("NO"), v::null()]);
@@ -70,8 +69,8 @@ const TABLES_TABLE: TableDef = TableDef {
 };
 
 /// `table_catalog`, `table_schema`, `table_name`.
-fn table_names(t: &SchemaTable) -> Row {
-    vec![v::text(CATALOG_NAME), v::text(&t.schema), v::text(&t.table.name)]
+fn table_names(s: &Snapshot, t: &SchemaTable) -> Row {
+    vec![v::text(s.database()), v::text(&t.schema), v::text(&t.table.name)]
 }
 
 const COLUMNS: TableDef = TableDef {
@@ -133,7 +132,7 @@ fn columns(s: &Snapshot) -> Result<Vec<Row>> {
             let attnum = oid::attnum(slot);
             let int = |n: Option<i32>| n.map_or(v::null(), v::int4);
             let facts = TypeFacts::of(ty);
-            let mut row = table_names(t);
+            let mut row = table_names(s, t);
             row.extend([
                 v::text(&column.name),
                 v::int4(i32::from(attnum)),
@@ -154,7 +153,7 @@ fn columns(s: &Snapshot) -> Result<Vec<Row>> {
                 SqlType::Array(_) => ty.type_name(),
                 other => other.type_name(),
             };
-            row.extend([v::text(CATALOG_NAME), v::text(PG_CATALOG), v::text(&udt)]);
+            row.extend([v::text(s.database()), v::text(PG_CATALOG), v::text(&udt)]);
             row.extend((0..4).map(|_| v::null()));
             row.extend([v::text(&attnum.to_string()), v::text("NO"), v::text(yes_no(column.identity.is_some()))]);
             // An identity column: how it generates, and its sequence's options.
@@ -274,29 +273,29 @@ const TABLE_CONSTRAINTS: TableDef = TableDef {
                     true => ("PRIMARY KEY", v::null()),
                     false => ("UNIQUE", v::text(yes_no(!index.nulls_not_distinct))),
                 };
-                let mut row = constraint_names(index);
-                row.extend(table_names(t));
+                let mut row = constraint_names(s, index);
+                row.extend(table_names(s, t));
                 row.extend([v::text(kind), v::text("NO"), v::text("NO"), v::text("YES"), nulls_distinct]);
                 rows.push(row);
             }
             for key in s.foreign_keys_of(t) {
-                let mut row = foreign_key_names(&key);
-                row.extend(table_names(t));
+                let mut row = foreign_key_names(s, &key);
+                row.extend(table_names(s, t));
                 let timing = key.key.timing;
                 row.extend([v::text("FOREIGN KEY"), v::text(yes_no(timing.deferrable())), v::text(yes_no(timing.initially_deferred()))]);
                 row.extend([v::text("YES"), v::null()]);
                 rows.push(row);
             }
             for check in &t.table.checks {
-                let mut row = vec![v::text(CATALOG_NAME), v::text(&t.schema), v::text(&check.name)];
-                row.extend(table_names(t));
+                let mut row = vec![v::text(s.database()), v::text(&t.schema), v::text(&check.name)];
+                row.extend(table_names(s, t));
                 row.extend([v::text("CHECK"), v::text("NO"), v::text("NO"), v::text("YES"), v::null()]);
                 rows.push(row);
             }
             // PostgreSQL lists each NOT NULL as a CHECK constraint named after OIDs.
             for (slot, _) in t.table.visible().filter(|(_, c)| c.not_null) {
-                let mut row = vec![v::text(CATALOG_NAME), v::text(&t.schema), v::text(&not_null_name(t, slot))];
-                row.extend(table_names(t));
+                let mut row = vec![v::text(s.database()), v::text(&t.schema), v::text(&not_null_name(t, slot))];
+                row.extend(table_names(s, t));
                 row.extend([v::text("CHECK"), v::text("NO"), v::text("NO"), v::text("YES"), v::null()]);
                 rows.push(row);
             }
@@ -313,13 +312,13 @@ fn not_null_name(t: &SchemaTable, slot: usize) -> String {
 
 /// `constraint_catalog`, `constraint_schema`, `constraint_name` of the constraint owning
 /// an index.
-fn constraint_names(index: &TableIndex<'_>) -> Row {
-    vec![v::text(CATALOG_NAME), v::text(&index.table.schema), v::text(&index.name)]
+fn constraint_names(s: &Snapshot, index: &TableIndex<'_>) -> Row {
+    vec![v::text(s.database()), v::text(&index.table.schema), v::text(&index.name)]
 }
 
 /// `constraint_catalog`, `constraint_schema`, `constraint_name` of a foreign key.
-fn foreign_key_names(key: &TableForeignKey<'_>) -> Row {
-    vec![v::text(CATALOG_NAME), v::text(&key.table.schema), v::text(&key.key.name)]
+fn foreign_key_names(s: &Snapshot, key: &TableForeignKey<'_>) -> Row {
+    vec![v::text(s.database()), v::text(&key.table.schema), v::text(&key.key.name)]
 }
 
 /// The indexes of every table that a constraint (primary key or UNIQUE) owns.
@@ -344,8 +343,8 @@ const KEY_COLUMN_USAGE: TableDef = TableDef {
         let mut rows = Vec::new();
         for index in constraint_indexes(s) {
             for (position, name) in index.key_names().into_iter().enumerate() {
-                let mut row = constraint_names(&index);
-                row.extend(table_names(index.table));
+                let mut row = constraint_names(s, &index);
+                row.extend(table_names(s, index.table));
                 row.extend([v::text(name), position_value(position), v::null()]);
                 rows.push(row);
             }
@@ -356,8 +355,8 @@ const KEY_COLUMN_USAGE: TableDef = TableDef {
             let index = key.index();
             for (position, (name, parent_slot)) in key.column_names().into_iter().zip(&key.key.parent_columns).enumerate() {
                 let in_unique = index.as_ref().and_then(|i| i.columns.iter().position(|c| c.slot == Some(*parent_slot)));
-                let mut row = foreign_key_names(&key);
-                row.extend(table_names(key.table));
+                let mut row = foreign_key_names(s, &key);
+                row.extend(table_names(s, key.table));
                 row.extend([v::text(name), position_value(position), in_unique.map_or(v::null(), position_value)]);
                 rows.push(row);
             }
@@ -386,9 +385,9 @@ const CONSTRAINT_COLUMN_USAGE: TableDef = TableDef {
         let mut rows = Vec::new();
         for index in constraint_indexes(s) {
             for name in index.key_names() {
-                let mut row = table_names(index.table);
+                let mut row = table_names(s, index.table);
                 row.push(v::text(name));
-                row.extend(constraint_names(&index));
+                row.extend(constraint_names(s, &index));
                 rows.push(row);
             }
         }
@@ -396,9 +395,9 @@ const CONSTRAINT_COLUMN_USAGE: TableDef = TableDef {
         for key in s.foreign_keys() {
             let Some(parent) = key.parent else { continue };
             for name in key.parent_column_names() {
-                let mut row = table_names(parent);
+                let mut row = table_names(s, parent);
                 row.push(v::text(name));
-                row.extend(foreign_key_names(&key));
+                row.extend(foreign_key_names(s, &key));
                 rows.push(row);
             }
         }
@@ -423,9 +422,9 @@ const REFERENTIAL_CONSTRAINTS: TableDef = TableDef {
     ],
     rows: Rows::Of(|s| {
         let rows = s.foreign_keys().map(|key| {
-            let mut row = foreign_key_names(&key);
+            let mut row = foreign_key_names(s, &key);
             match key.index().filter(|i| i.constraint.is_some()) {
-                Some(index) => row.extend(constraint_names(&index)),
+                Some(index) => row.extend(constraint_names(s, &index)),
                 None => row.extend((0..3).map(|_| v::null())),
             }
             let rule = |action: ReferentialAction| v::text(action.sql().unwrap_or("NO ACTION"));
@@ -445,11 +444,11 @@ const CHECK_CONSTRAINTS: TableDef = TableDef {
         for t in &s.tables {
             for check in &t.table.checks {
                 let clause = format!("({})", check.clause(&t.table, false));
-                rows.push(vec![v::text(CATALOG_NAME), v::text(&t.schema), v::text(&check.name), v::text(&clause)]);
+                rows.push(vec![v::text(s.database()), v::text(&t.schema), v::text(&check.name), v::text(&clause)]);
             }
             for (slot, column) in t.table.visible().filter(|(_, c)| c.not_null) {
                 let clause = format!("{} IS NOT NULL", crate::ident::quote_ident(&column.name));
-                rows.push(vec![v::text(CATALOG_NAME), v::text(&t.schema), v::text(&not_null_name(t, slot)), v::text(&clause)]);
+                rows.push(vec![v::text(s.database()), v::text(&t.schema), v::text(&not_null_name(t, slot)), v::text(&clause)]);
             }
         }
         Ok(rows)
@@ -499,7 +498,7 @@ const SEQUENCES: TableDef = TableDef {
                 _ => 64,
             };
             vec![
-                v::text(CATALOG_NAME),
+                v::text(s.database()),
                 v::text(&q.schema),
                 v::text(&d.name),
                 v::text(&d.ty.pg_name()),

@@ -2,7 +2,7 @@
 //! transaction, and the session's own state.
 
 use crate::session::activity::Identity;
-use crate::descriptor::{Check, ForeignKey, IndexColumn, IndexExpr, SchemaDesc, SequenceDesc, TableDesc};
+use crate::descriptor::{Check, DatabaseDesc, ForeignKey, IndexColumn, IndexExpr, SchemaDesc, SequenceDesc, TableDesc};
 use crate::error::Result;
 use crate::session::handle::SessionHandle;
 use crate::meta;
@@ -10,6 +10,9 @@ use crate::oid;
 
 /// The schemas and tables one scan of a system table sees, and the session scanning.
 pub(crate) struct Snapshot {
+    /// Every database of the store.
+    pub databases: Vec<DatabaseDesc>,
+    /// The schemas of the session's database.
     pub schemas: Vec<SchemaDesc>,
     /// Every table, with its schema's name and OID.
     pub tables: Vec<SchemaTable>,
@@ -227,10 +230,16 @@ impl TableIndex<'_> {
 }
 
 impl Snapshot {
+    /// The name of the session's database.
+    pub fn database(&self) -> &str {
+        &self.identity.database
+    }
+
     /// The catalog as `handle`'s transaction sees it (outside one, as committed now).
     pub fn load(handle: &SessionHandle) -> Result<Snapshot> {
         let txn = handle.txn().unwrap_or_else(|_| std::sync::Arc::new(handle.store().begin()));
-        let schemas = meta::list_schemas(&txn)?;
+        let databases = meta::list_databases(&txn)?;
+        let schemas = meta::list_schemas(&txn, handle.identity().database_id)?;
         let mut tables = Vec::new();
         let mut sequences = Vec::new();
         for schema in &schemas {
@@ -244,6 +253,7 @@ impl Snapshot {
         }
         let (settings, search_path) = handle.with_settings(|s| (s.all(), s.search_path().to_vec()));
         Ok(Snapshot {
+            databases,
             schemas,
             tables,
             sequences,
@@ -354,6 +364,7 @@ impl Snapshot {
             checks: Vec::new(),
         };
         Snapshot {
+            databases: vec![DatabaseDesc::new(3, "postgres", true, false)],
             schemas: vec![SchemaDesc { id: 1, name: "public".into() }],
             tables: vec![SchemaTable { schema: "public".into(), namespace: 2200, table }],
             sequences: Vec::new(),

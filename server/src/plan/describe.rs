@@ -205,7 +205,7 @@ impl Session {
 
     fn insert_column_types(&self, table: &datafusion::sql::sqlparser::ast::ObjectName, columns: &[datafusion::sql::sqlparser::ast::ObjectName]) -> Result<Vec<Field>, CatalogError> {
         let txn = self.handle.txn()?;
-        let found = resolve::table(&txn, &self.handle.search_path(), table)?;
+        let found = resolve::table(&txn, &self.handle.scope(), table)?;
         if columns.is_empty() {
             return Ok(found.table.visible().map(|(_, c)| c.ty.field("", true)).collect());
         }
@@ -223,7 +223,7 @@ impl Session {
             return Ok(HashMap::new());
         };
         let txn = self.handle.txn()?;
-        let found = resolve::table(&txn, &self.handle.search_path(), name)?;
+        let found = resolve::table(&txn, &self.handle.scope(), name)?;
         Ok(found.table.visible().map(|(_, c)| (c.name.clone(), c.ty.field("", true))).collect())
     }
 }

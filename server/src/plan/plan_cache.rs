@@ -336,10 +336,12 @@ pub(crate) mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(dir.path(), StoreOptions::default()).expect("store");
         meta::bootstrap(&store).expect("bootstrap");
+        let database = shale_catalog::ddl::database_for_connection(&store, "postgres").expect("postgres");
         let identity = shale_catalog::session::activity::Identity {
             pid: 1,
             user: "postgres".into(),
-            database: "postgres".into(),
+            database: database.name,
+            database_id: database.id,
             started: 0,
             client: None,
             cancel_key: Vec::new(),

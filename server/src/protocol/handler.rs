@@ -33,7 +33,7 @@ use crate::sql::parse::parse_statements;
 use crate::session::outcome::Outcome;
 use crate::session::Session;
 use datafusion::sql::sqlparser::ast::{Ident, Statement};
-use shale_catalog::CatalogError;
+use shale_catalog::{CatalogError, ddl};
 use shale_catalog::session::activity::{self, Identity};
 use shale_catalog::session::interrupt::Reason;
 use shale_catalog::session::settings::Settings;
@@ -61,13 +61,15 @@ impl Handler {
         }
         let meta = client.metadata();
         let user = meta.get(METADATA_USER).map(String::as_str).unwrap_or("postgres");
-        let database = meta.get(METADATA_DATABASE).map(String::as_str).unwrap_or(user);
+        let name = meta.get(METADATA_DATABASE).map(String::as_str).unwrap_or(user);
+        let database = ddl::database_for_connection(&self.store, name).map_err(fatal_error)?;
         let app = meta.get(METADATA_APPLICATION_NAME).map(String::as_str);
         let (pid, secret) = client.pid_and_secret_key();
         let identity = Identity {
             pid,
             user: user.to_string(),
-            database: database.to_string(),
+            database: database.name,
+            database_id: database.id,
             started: activity::now_micros(),
             client: Some(client.socket_addr()),
             cancel_key: secret.to_bytes().to_vec(),
@@ -113,6 +115,15 @@ pub(crate) fn user_error(e: CatalogError) -> PgWireError {
     PgWireError::UserError(Box::new(error_info(&e)))
 }
 
+/// A CatalogError that ends the connection (severity FATAL: pgwire closes it after
+/// sending the ErrorResponse).
+fn fatal_error(e: CatalogError) -> PgWireError {
+    let mut info = error_info(&e);
+    info.severity = "FATAL".to_string();
+    info.severity_nonlocalized = Some("FATAL".to_string());
+    PgWireError::UserError(Box::new(info))
+}
+
 /// The ParameterStatus values sent at startup.
 struct StartupParameters;
 
@@ -138,8 +149,9 @@ impl StartupHandler for Handler {
             save_startup_parameters_to_metadata(client, startup);
             let (pid, secret) = self.pids.generate(client);
             client.set_pid_and_secret_key(pid, secret);
-            finish_authentication(client, &StartupParameters).await?;
+            // The database named must exist (FATAL 3D000 otherwise), as in PostgreSQL.
             self.session(client)?;
+            finish_authentication(client, &StartupParameters).await?;
         }
         Ok(())
     }

@@ -50,6 +50,10 @@ impl Session {
             Statement::AlterIndex { name, operation } => {
                 Ok(ddl_outcome(blocking(|| ddl::alter_index(&self.ddl(), &name, &operation))?))
             }
+            Statement::CreateDatabase { db_name, if_not_exists, options, .. } => {
+                let in_block = self.open.is_some();
+                Ok(ddl_outcome(blocking(|| ddl::create_database(&self.ddl(), &db_name, if_not_exists, &options, in_block))?))
+            }
             Statement::CreateSchema { schema_name, if_not_exists, .. } => {
                 Ok(ddl_outcome(blocking(|| ddl::create_schema(&self.ddl(), &schema_name, if_not_exists))?))
             }
@@ -59,6 +63,10 @@ impl Session {
                 ObjectType::Index => Ok(ddl_outcome(blocking(|| ddl::drop_indexes(&self.ddl(), &names, if_exists, cascade))?)),
                 ObjectType::Schema => {
                     Ok(ddl_outcome(blocking(|| ddl::drop_schemas(&self.ddl(), &names, if_exists, cascade))?))
+                }
+                ObjectType::Database => {
+                    let in_block = self.open.is_some();
+                    Ok(ddl_outcome(blocking(|| ddl::drop_database(&self.ddl(), &names, if_exists, in_block))?))
                 }
                 other => Err(CatalogError::unsupported(format!("DROP {other}"))),
             },

@@ -260,6 +260,7 @@ impl Session {
             Statement::Update(_) => "UPDATE",
             Statement::Delete(_) => "DELETE",
             Statement::CreateTable(_) => "CREATE TABLE",
+            Statement::CreateDatabase { .. } => "CREATE DATABASE",
             Statement::CreateSchema { .. } => "CREATE SCHEMA",
             Statement::CreateSequence { .. } => "CREATE SEQUENCE",
             Statement::CreateIndex(_) => "CREATE INDEX",

@@ -17,15 +17,15 @@ impl Session {
         let names = constraints.map(|c| c.iter().map(resolve::split_name).collect::<Result<Vec<_>, _>>()).transpose()?;
         self.open_implicit();
         let own_txn = self.planning_txn();
-        let search_path = self.handle.search_path();
+        let scope = self.handle.scope();
         let warning = own_txn.is_some().then(|| {
             Notice::warning(sqlstate::NO_ACTIVE_SQL_TRANSACTION, "SET CONSTRAINTS can only be used in transaction blocks")
         });
         let result = self.handle.txn().and_then(|txn| match own_txn.is_some() {
-            true => set_constraints(&txn, &search_path, &mut Deferred::default(), names.as_deref(), deferred),
+            true => set_constraints(&txn, &scope, &mut Deferred::default(), names.as_deref(), deferred),
             false => {
                 let mut queue = self.handle.with_deferred(std::mem::take);
-                let result = blocking(|| set_constraints(&txn, &search_path, &mut queue, names.as_deref(), deferred));
+                let result = blocking(|| set_constraints(&txn, &scope, &mut queue, names.as_deref(), deferred));
                 self.handle.with_deferred(|d| *d = queue);
                 result
             }

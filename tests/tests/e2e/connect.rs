@@ -152,20 +152,23 @@ async fn psql_connects_and_queries() {
 }
 
 #[tokio::test]
-async fn any_user_and_database_name_is_accepted() {
+async fn any_user_name_is_accepted_in_a_database_that_exists() {
     let Some(server) =
-        TestServer::start_shale("PostgreSQL only accepts roles and databases that exist").await
+        TestServer::start_shale("PostgreSQL only accepts roles that exist (Shale has no roles yet)").await
     else {
         return;
     };
     let client = server
-        .client_as("alice", "inventory")
+        .client_as("alice", "postgres")
         .await
-        .expect("connect as alice to inventory");
-    assert_eq!(client.value("SELECT 1").await, "1");
-    let params = [("user", "alice"), ("database", "inventory")];
+        .expect("connect as alice to postgres");
+    assert_eq!(client.value("SELECT current_user").await, "alice");
+    let params = [("user", "alice"), ("database", "postgres")];
     let wire = Wire::connect(server.port(), &params)
         .await
         .expect("startup as alice");
     assert_eq!(wire.parameters["session_authorization"], "alice");
+    // Without a database name the user's is meant, as with PostgreSQL: there is none.
+    let error = Wire::connect(server.port(), &[("user", "alice")]).await.err().expect("no database alice");
+    assert_eq!((error.severity(), error.code()), ("FATAL", "3D000"));
 }

@@ -12,6 +12,7 @@ mod catalogs;
 mod character;
 mod checks;
 mod correctness;
+mod databases;
 mod cli;
 mod connect;
 mod deep_statements;

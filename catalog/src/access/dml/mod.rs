@@ -387,7 +387,7 @@ fn key_column(batch: &RecordBatch, index: usize) -> Result<&BinaryArray> {
 impl DmlContext<'_> {
     fn resolve(&self, name: &ast::ObjectName) -> Result<Resolved> {
         let txn = self.handle.txn()?;
-        resolve::table(&txn, &self.handle.search_path(), name)
+        resolve::table(&txn, &self.handle.scope(), name)
     }
 
     /// Plans a SQL expression against `schema`.

@@ -43,7 +43,7 @@ struct Access {
 /// as PostgreSQL does (see the module documentation).
 pub(super) fn check(ctx: &DmlContext<'_>, parts: &[Part]) -> Result<()> {
     let txn = ctx.handle.txn()?;
-    let path = ctx.handle.search_path();
+    let scope = ctx.handle.scope();
     let names: HashSet<&str> = parts.iter().filter_map(|p| p.name.as_deref()).collect();
     let find = |name: &ObjectName| -> Result<Option<TableDesc>> {
         if let Ok((None, relation)) = resolve::split_name(name) {
@@ -52,7 +52,7 @@ pub(super) fn check(ctx: &DmlContext<'_>, parts: &[Part]) -> Result<()> {
             }
         }
         // A name that finds nothing is planning's error to give.
-        Ok(resolve::find_table(&txn, &path, name).ok().flatten().map(|r| r.table))
+        Ok(resolve::find_table(&txn, &scope, name).ok().flatten().map(|r| r.table))
     };
     let mut accesses = Vec::new();
     for part in parts.iter().filter(|p| p.runs) {
