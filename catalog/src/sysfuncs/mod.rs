@@ -1,6 +1,6 @@
 //! PostgreSQL's system information and catalog functions that clients call when they
 //! connect and introspect, and built-ins DataFusion has with other semantics (`format`,
-//! `lpad`, `rpad`, `repeat`): see each module. They read the same snapshot of storage as
+//! `lpad`, `rpad`, `repeat`), and `pg_sleep`: see each module. They read the same snapshot of storage as
 //! the system catalogs (`crate::system`).
 
 pub mod now;
@@ -12,6 +12,7 @@ mod keywords;
 pub mod reg;
 mod row_function;
 mod sequences;
+mod sleep;
 pub mod signatures;
 mod session;
 mod strings;
@@ -34,7 +35,8 @@ pub fn register(state: &mut SessionState, handle: &SessionHandle) {
         .chain(advisory::functions(handle))
         .chain(general::functions(handle))
         .chain(strings::functions(handle))
-        .chain(sequences::functions(handle));
+        .chain(sequences::functions(handle))
+        .chain(sleep::functions(handle));
     for f in functions {
         if let Err(e) = state.register_udf(Arc::new(f)) {
             tracing::warn!(error = %e, "registering a system function failed");

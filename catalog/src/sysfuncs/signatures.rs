@@ -16,6 +16,7 @@ const DECLARED: &[(&str, &[SqlType])] = &[
     ("pg_try_advisory_lock", &[SqlType::Int4, SqlType::Int4]),
     ("pg_advisory_unlock", &[SqlType::Int8]),
     ("pg_advisory_unlock", &[SqlType::Int4, SqlType::Int4]),
+    ("pg_sleep", &[SqlType::Float8]),
     // DataFusion's digests also take text; PostgreSQL's only bytea.
     ("sha224", &[SqlType::Bytea]),
     ("sha256", &[SqlType::Bytea]),

@@ -97,3 +97,23 @@ async fn a_closed_connection_stops_its_statement() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// `pg_sleep` sleeps as long as asked, and a CancelRequest or `statement_timeout` stops it.
+#[tokio::test]
+async fn pg_sleep_sleeps_until_it_is_stopped() {
+    let (_server, client) = TestServer::start_with_client().await;
+    let started = std::time::Instant::now();
+    assert_eq!(client.lines("SELECT pg_sleep(0.2)").await, [""]);
+    assert!(started.elapsed() >= Duration::from_millis(200), "slept {:?}", started.elapsed());
+    assert_eq!(client.lines("SELECT pg_sleep(-1), pg_sleep(0), pg_sleep('NaN'), pg_sleep(NULL) IS NULL").await, ["|||t"]);
+    assert_eq!(client.column_names("SELECT pg_sleep(0)").await, ["pg_sleep"]);
+    let token = client.cancel_token();
+    let running = Background::start(client, "SELECT pg_sleep(600)");
+    assert!(running.still_running_after(Duration::from_millis(300)).await, "pg_sleep(600) ended at once");
+    token.cancel_query(NoTls).await.expect("send a CancelRequest");
+    let (client, result) = running.finish_within(STOPS_WITHIN).await;
+    assert_eq!(sqlstate(&result), Some("57014"));
+    assert_eq!(message(&result), "canceling statement due to user request");
+    client.run("SET statement_timeout = '200ms'").await;
+    client.expect_error("SELECT pg_sleep(600)", "57014", "canceling statement due to statement timeout").await;
+}
