@@ -24,6 +24,7 @@ use shale_pgtypes::numeric::quotients::NumericQuotients;
 use shale_pgtypes::numeric::rule::NumericSpecials;
 use shale_pgtypes::untyped_literals::UntypedLiterals;
 use shale_pgtypes::bytea::SubstringPosition;
+use shale_pgtypes::json_ops::JsonOperators;
 use shale_pgtypes::cast_pairs::ExistingCasts;
 use crate::provider::SessionCatalogs;
 use crate::type_planner::ShaleTypes;
@@ -91,8 +92,9 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
         .with_type_planner(Arc::new(ShaleTypes));
     let planners = builder.expr_planners().get_or_insert_default();
     planners.push(Arc::new(UntypedLiterals));
-    // Before DataFusion's, which plans these with its own functions.
+    // Before DataFusion's, which plans these with its own functions (`@>` of arrays too).
     planners.insert(0, Arc::new(SubstringPosition));
+    planners.insert(0, Arc::new(JsonOperators));
     let mut state = builder.build();
     register_functions(&mut state, handle, info);
     state

@@ -20,6 +20,8 @@ pub mod error;
 pub mod error_map;
 pub mod guarded;
 pub mod input;
+pub mod json_ops;
+mod json_scan;
 pub mod jsonb;
 pub mod limits;
 pub mod numeric;

@@ -26,6 +26,7 @@ mod foreign_keys;
 mod indexes;
 mod infinity;
 mod isolation;
+mod json_operators;
 mod jdbc;
 mod lazy_catalog;
 mod limits;
