@@ -1,10 +1,12 @@
 //! PostgreSQL's json and jsonb operators: `->` and `->>` (a member or element), `#>` and
-//! `#>>` (a path), and jsonb's `?`, `?|`, `?&` (keys) and `@>`, `<@` (containment).
+//! `#>>` (a path), and jsonb's `?`, `?|`, `?&` (keys), `@>`, `<@` (containment), `||`
+//! (concatenation) and `-` (deletion).
 //! DataFusion plans none of them on text; an expression planner turns each, when its left
 //! operand is json or jsonb, into a call of one function here (`@>` and `<@` when either
-//! operand is jsonb: arrays keep DataFusion's). An untyped literal on the right reads as the
-//! operator's right type: a path or a key list as `text[]` (`'{a,1}'`), a containment
-//! operand as jsonb. The values are read by `crate::json_scan`.
+//! operand is jsonb: arrays keep DataFusion's; `||` too, text keeps its own; `-` when the
+//! left is jsonb). An untyped literal reads as the operator's type: a path or a key list
+//! as `text[]` (`'{a,1}'`), an operand of containment or `||` as jsonb, `-`'s as a key.
+//! The values are read by `crate::json_scan` and built by `crate::json_edit`.
 
 use std::sync::Arc;
 
@@ -19,6 +21,7 @@ use datafusion::sql::sqlparser::ast::BinaryOperator;
 
 use crate::error::PgError;
 use crate::input::convert_array;
+use crate::json_edit;
 use crate::json_scan::{self, Key};
 use crate::types::{LIST_ITEM, SqlType, TYPE_KEY};
 
@@ -43,6 +46,10 @@ enum Op {
     Contains,
     /// `<@`: the right contains the left.
     ContainedBy,
+    /// `||`: jsonb concatenation.
+    Concat,
+    /// `-`: a key, keys or an element deleted.
+    Delete,
 }
 
 impl Op {
@@ -57,6 +64,8 @@ impl Op {
             Op::HasAllKeys => "shale_jsonb_has_all_keys",
             Op::Contains => "shale_jsonb_contains",
             Op::ContainedBy => "shale_jsonb_contained_by",
+            Op::Concat => "shale_jsonb_concat",
+            Op::Delete => "shale_jsonb_delete",
         }
     }
 
@@ -84,12 +93,14 @@ impl ExprPlanner for JsonOperators {
             (QuestionAnd, Some(SqlType::Jsonb)) => Op::HasAllKeys,
             (AtArrow, _) if is_jsonb_pair(left.as_ref(), right.as_ref(), &expr) => Op::Contains,
             (ArrowAt, _) if is_jsonb_pair(left.as_ref(), right.as_ref(), &expr) => Op::ContainedBy,
+            (StringConcat, _) if is_jsonb_pair(left.as_ref(), right.as_ref(), &expr) => Op::Concat,
+            (Minus, Some(SqlType::Jsonb)) => Op::Delete,
             _ => return Ok(PlannerResult::Original(expr)),
         };
         let RawBinaryExpr { left: mut left_expr, right: mut right_expr, .. } = expr;
         if op.takes_keys() {
             right_expr = keys_literal(right_expr)?;
-        } else if matches!(op, Op::Contains | Op::ContainedBy) {
+        } else if matches!(op, Op::Contains | Op::ContainedBy | Op::Concat) {
             left_expr = jsonb_literal(left_expr)?;
             right_expr = jsonb_literal(right_expr)?;
         }
@@ -157,7 +168,7 @@ impl ScalarUDFImpl for JsonOperator {
 
     fn return_type(&self, _args: &[DataType]) -> Result<DataType> {
         Ok(match self.op {
-            Op::Field | Op::FieldText | Op::Path | Op::PathText => DataType::Utf8,
+            Op::Field | Op::FieldText | Op::Path | Op::PathText | Op::Concat | Op::Delete => DataType::Utf8,
             _ => DataType::Boolean,
         })
     }
@@ -170,6 +181,7 @@ impl ScalarUDFImpl for JsonOperator {
                 let ty = if tag.as_deref() == Some("jsonb") { SqlType::Jsonb } else { SqlType::Json };
                 ty.tagged_field(self.name(), true)
             }
+            Op::Concat | Op::Delete => SqlType::Jsonb.tagged_field(self.name(), true),
             Op::FieldText | Op::PathText => Field::new(self.name(), DataType::Utf8, true),
             _ => Field::new(self.name(), DataType::Boolean, true),
         };
@@ -177,85 +189,70 @@ impl ScalarUDFImpl for JsonOperator {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let scalars = args.args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
-        let rows = if scalars { 1 } else { args.number_rows };
-        let (docs, keys) = (args.args[0].to_array(rows)?, args.args[1].to_array(rows)?);
-        let values = (0..rows)
-            .map(|row| {
-                let doc = ScalarValue::try_from_array(&docs, row)?;
-                let key = ScalarValue::try_from_array(&keys, row)?;
-                Ok(self.compute(&doc, &key))
-            })
-            .collect::<Result<Vec<ScalarValue>>>()?;
-        let array = ScalarValue::iter_to_array(values)?;
-        match scalars && args.number_rows != 1 {
-            true => Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&array, 0)?)),
-            false => Ok(ColumnarValue::Array(array)),
-        }
+        crate::json_functions::row_by_row(&args, |row| self.compute(&row[0], &row[1]))
     }
 }
 
 impl JsonOperator {
     /// The operator on one row (NULL when either operand is).
-    fn compute(&self, doc: &ScalarValue, right: &ScalarValue) -> ScalarValue {
+    fn compute(&self, doc: &ScalarValue, right: &ScalarValue) -> crate::error::Result<ScalarValue> {
         let text = |value: String| ScalarValue::Utf8(Some(value));
-        let boolean = |value: bool| ScalarValue::Boolean(Some(value));
+        let boolean = |value: bool| Ok(ScalarValue::Boolean(Some(value)));
         let null = match self.op {
-            Op::Field | Op::FieldText | Op::Path | Op::PathText => ScalarValue::Utf8(None),
-            _ => ScalarValue::Boolean(None),
+            Op::HasKey | Op::HasAnyKey | Op::HasAllKeys | Op::Contains | Op::ContainedBy => ScalarValue::Boolean(None),
+            _ => ScalarValue::Utf8(None),
         };
-        let Some(doc) = string_of(doc) else { return null };
-        if right.is_null() {
-            return null;
-        }
+        let (Some(doc), false) = (string_of(doc), right.is_null()) else { return Ok(null) };
         let found = match self.op {
             Op::Field | Op::FieldText => {
                 let name = string_of(right);
-                let key = match (right, &name) {
-                    (ScalarValue::Int64(Some(i)), _) => Key::Index(*i),
-                    (ScalarValue::Int32(Some(i)), _) => Key::Index(i64::from(*i)),
-                    (ScalarValue::Int16(Some(i)), _) => Key::Index(i64::from(*i)),
-                    (_, Some(name)) => Key::Name(name),
-                    (_, None) => return null,
+                let key = match (index_of(right), &name) {
+                    (Some(i), _) => Key::Index(i),
+                    (None, Some(name)) => Key::Name(name),
+                    (None, None) => return Ok(null),
                 };
                 json_scan::get(&doc, &key).map(str::to_string)
             }
-            Op::Path | Op::PathText => match list_of(right) {
-                Some(path) => walk(&doc, &path),
-                None => return null,
-            },
-            Op::HasKey => return string_of(right).map_or(null, |key| boolean(json_scan::has_key(&doc, &key))),
+            Op::Path | Op::PathText => list_of(right).and_then(|path| json_scan::at_path(&doc, &path)),
+            Op::HasKey => return string_of(right).map_or(Ok(null), |key| boolean(json_scan::has_key(&doc, &key))),
             Op::HasAnyKey | Op::HasAllKeys => {
-                let Some(keys) = list_of(right) else { return null };
+                let Some(keys) = list_of(right) else { return Ok(null) };
                 let mut keys = keys.into_iter().flatten();
                 let has = |key: String| json_scan::has_key(&doc, &key);
-                return boolean(match self.op {
-                    Op::HasAnyKey => keys.any(has),
-                    _ => keys.all(has),
-                });
+                return boolean(if self.op == Op::HasAnyKey { keys.any(has) } else { keys.all(has) });
             }
-            Op::Contains => return string_of(right).map_or(null, |inner| boolean(json_scan::contains(&doc, &inner))),
-            Op::ContainedBy => return string_of(right).map_or(null, |outer| boolean(json_scan::contains(&outer, &doc))),
+            Op::Contains => return string_of(right).map_or(Ok(null), |inner| boolean(json_scan::contains(&doc, &inner))),
+            Op::ContainedBy => return string_of(right).map_or(Ok(null), |outer| boolean(json_scan::contains(&outer, &doc))),
+            Op::Concat => return string_of(right).map_or(Ok(null), |other| json_edit::concat(&doc, &other).map(text)),
+            Op::Delete => {
+                let deleted = match (index_of(right), string_of(right), list_of(right)) {
+                    (Some(i), _, _) => json_edit::delete_index(&doc, i)?,
+                    (_, Some(key), _) => json_edit::delete_key(&doc, &key)?,
+                    (_, _, Some(keys)) => {
+                        let keys: Vec<&str> = keys.iter().flatten().map(String::as_str).collect();
+                        json_edit::delete_keys(&doc, &keys)?
+                    }
+                    _ => return Ok(null),
+                };
+                return Ok(text(deleted));
+            }
         };
-        match (self.op, found) {
+        Ok(match (self.op, found) {
             (_, None) => null,
             (Op::FieldText | Op::PathText, Some(value)) => json_scan::as_text(&value).map_or(null, text),
             (_, Some(value)) => text(value.trim().to_string()),
-        }
+        })
     }
 }
 
-/// The value at `path` (a step reads as a member name, or as an index into an array).
-fn walk(doc: &str, path: &[Option<String>]) -> Option<String> {
-    let mut current = doc;
-    for step in path {
-        let step = step.as_deref()?;
-        current = match json_scan::get(current, &Key::Name(step)) {
-            Some(found) => found,
-            None => json_scan::get(current, &Key::Index(step.trim().parse().ok()?))?,
-        };
+/// An integer operand (an array index).
+fn index_of(value: &ScalarValue) -> Option<i64> {
+    match value {
+        ScalarValue::Int64(Some(i)) => Some(*i),
+        ScalarValue::Int32(Some(i)) => Some(i64::from(*i)),
+        ScalarValue::Int16(Some(i)) => Some(i64::from(*i)),
+        _ => None,
     }
-    Some(current.to_string())
 }
 
 /// A text value.

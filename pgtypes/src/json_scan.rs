@@ -86,6 +86,20 @@ pub fn get<'a>(text: &'a str, key: &Key<'_>) -> Option<&'a str> {
     }
 }
 
+/// The value at `path` (`#>`, `json_extract_path`): each step a member name, or an index
+/// into an array; `None` when a step is NULL or finds nothing.
+pub fn at_path(doc: &str, path: &[Option<String>]) -> Option<String> {
+    let mut current = doc;
+    for step in path {
+        let step = step.as_deref()?;
+        current = match get(current, &Key::Name(step)) {
+            Some(found) => found,
+            None => get(current, &Key::Index(step.trim().parse().ok()?))?,
+        };
+    }
+    Some(current.trim().to_string())
+}
+
 /// A member name or an array index.
 #[derive(Debug, PartialEq)]
 pub enum Key<'a> {

@@ -20,6 +20,8 @@ pub mod error;
 pub mod error_map;
 pub mod guarded;
 pub mod input;
+mod json_edit;
+mod json_functions;
 pub mod json_ops;
 mod json_scan;
 pub mod jsonb;
@@ -45,8 +47,8 @@ pub const PARAM_FUNCTION: &str = "shale_param";
 
 /// The functions of this crate that a session registers, replacing DataFusion's of the
 /// same names where they exist: `date_bin`, `to_char`, the input functions, `gcd` / `lcm`,
-/// the float functions, the array builders and counts, `round`, and the `bytea` forms of
-/// the string functions.
+/// the float functions, the array builders and counts, `round`, the `bytea` forms of
+/// the string functions, and the json and jsonb functions.
 pub fn functions() -> Vec<datafusion::logical_expr::ScalarUDF> {
     [datetime::date_bin::function(), text::to_char::function(), numeric::round::function()]
         .into_iter()
@@ -56,5 +58,6 @@ pub fn functions() -> Vec<datafusion::logical_expr::ScalarUDF> {
         .chain(array::size::functions())
         .chain(array::counts::functions())
         .chain(bytea::functions())
+        .chain(json_functions::functions())
         .collect()
 }

@@ -53,3 +53,35 @@ async fn jsonb_key_and_containment_operators() {
     );
     client.expect_sqlstate(r#"SELECT '{"a": 1}'::jsonb @> '{"a": '"#, "22P02").await;
 }
+
+#[tokio::test]
+async fn jsonb_concatenation_and_deletion() {
+    let (_server, client) = with_docs().await;
+    assert_eq!(
+        client.lines(r#"SELECT b || '{"n": 2, "z": true}', b - 'tags', b - '{a,n}'::text[] FROM docs WHERE id = 1"#).await,
+        [r#"{"a": {"b": 1.50}, "n": 2, "z": true, "tags": ["x", "y"]}|{"a": {"b": 1.50}, "n": null}|{"tags": ["x", "y"]}"#]
+    );
+    assert_eq!(client.lines("SELECT b || '[4]', b - 0, b - -1, b || b FROM docs WHERE id = 2").await, ["[1, 2, 3, 4]|[2, 3]|[1, 2]|[1, 2, 3, 1, 2, 3]"]);
+    assert_eq!(
+        client.lines(r#"SELECT '["a", "b", 1]'::jsonb - 'a', '1'::jsonb || '2', '{"a": 1}'::jsonb || '[1]', 'x' || 'y'"#).await,
+        [r#"["b", 1]|[1, 2]|[{"a": 1}, 1]|xy"#]
+    );
+    client.expect_error("SELECT b - 0 FROM docs WHERE id = 1", "22023", "cannot delete from object using integer index").await;
+    client.expect_error(r#"SELECT '1'::jsonb - 'a'"#, "22023", "cannot delete from scalar").await;
+}
+
+#[tokio::test]
+async fn json_functions_read_lengths_types_and_paths() {
+    let (_server, client) = with_docs().await;
+    assert_eq!(
+        client.lines("SELECT id, jsonb_array_length(b -> 'tags'), json_typeof(j), jsonb_typeof(b #> '{a,b}'), jsonb_extract_path(b, 'a', 'b'), json_extract_path_text(j, 'tags', '1') FROM docs ORDER BY id").await,
+        ["1|2|object|number|1.50|y", "2|NULL|array|NULL|NULL|NULL", "3|NULL|NULL|NULL|NULL|NULL"]
+    );
+    assert_eq!(
+        client.lines(r#"SELECT json_array_length('[1, [2, 3] ]'), jsonb_typeof('null'), json_typeof('"x"'), jsonb_typeof('true'), jsonb_extract_path_text('{"a": null}', 'a') IS NULL"#).await,
+        ["2|null|string|boolean|t"]
+    );
+    client.expect_error("SELECT jsonb_array_length('{}')", "22023", "cannot get array length of a non-array").await;
+    client.expect_error("SELECT jsonb_array_length(b -> 'a' -> 'b') FROM docs WHERE id = 1", "22023", "cannot get array length of a scalar").await;
+    client.expect_sqlstate("SELECT json_array_length('[1, 2')", "22P02").await;
+}
