@@ -12,6 +12,7 @@ use datafusion::logical_expr::{
 };
 
 use crate::error::{PgError, sqlstate};
+use crate::json_ops::string_of;
 use crate::json_scan::{self, Shape};
 use crate::types::{SqlType, TYPE_KEY};
 
@@ -157,14 +158,5 @@ impl JsonFunction {
                 }
             }
         })
-    }
-}
-
-/// A text value.
-fn string_of(value: &ScalarValue) -> Option<String> {
-    match value {
-        ScalarValue::Utf8(v) | ScalarValue::LargeUtf8(v) | ScalarValue::Utf8View(v) => v.clone(),
-        other if other.is_null() => None,
-        other => Some(other.to_string()),
     }
 }

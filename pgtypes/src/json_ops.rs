@@ -108,8 +108,13 @@ impl ExprPlanner for JsonOperators {
     }
 }
 
-/// json or jsonb, when `expr` is of one of them.
+/// json or jsonb, when `expr` is of one of them. An operator expression never is (the
+/// json operators are planned as functions), nor a literal: neither is typed, so that
+/// planning `1 - 1 - ... - 1` does not compute the type of every prefix of the chain.
 fn json_type(expr: &Expr, schema: &DFSchema) -> Option<SqlType> {
+    if matches!(expr, Expr::BinaryExpr(_) | Expr::Literal(..)) {
+        return None;
+    }
     let (_, field) = expr.to_field(schema).ok()?;
     match field.metadata().get(TYPE_KEY).map(String::as_str) {
         Some("json") => Some(SqlType::Json),
@@ -255,8 +260,8 @@ fn index_of(value: &ScalarValue) -> Option<i64> {
     }
 }
 
-/// A text value.
-fn string_of(value: &ScalarValue) -> Option<String> {
+/// A text value (NULL, or not text: `None`).
+pub(crate) fn string_of(value: &ScalarValue) -> Option<String> {
     match value {
         ScalarValue::Utf8(v) | ScalarValue::LargeUtf8(v) | ScalarValue::Utf8View(v) => v.clone(),
         _ => None,
