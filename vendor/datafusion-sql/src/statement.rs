@@ -364,6 +364,7 @@ impl<S: ContextProvider> SqlToRel<'_, S> {
                 distkey,
                 sortkey,
                 backup,
+                with_data,
             }) => {
                 if temporary {
                     return not_impl_err!("Temporary tables not supported");
@@ -409,6 +410,10 @@ impl<S: ContextProvider> SqlToRel<'_, S> {
                 }
                 if like.is_some() {
                     return not_impl_err!("Like not supported");
+                }
+                // Shale: PostgreSQL's WITH NO DATA (WITH DATA is what it does anyway).
+                if with_data == Some(false) {
+                    return not_impl_err!("WITH NO DATA not supported");
                 }
                 if clone.is_some() {
                     return not_impl_err!("Clone not supported");
@@ -643,9 +648,19 @@ impl<S: ContextProvider> SqlToRel<'_, S> {
                 secure,
                 name_before_not_exists,
                 copy_grants,
+                recursive,
+                check_option,
+                with_data,
             }) => {
                 if materialized {
                     return not_impl_err!("Materialized views not supported")?;
+                }
+                // Shale: PostgreSQL's RECURSIVE VIEW and WITH CHECK OPTION.
+                if recursive {
+                    return not_impl_err!("Recursive views not supported")?;
+                }
+                if check_option.is_some() {
+                    return not_impl_err!("WITH CHECK OPTION not supported")?;
                 }
                 if !cluster_by.is_empty() {
                     return not_impl_err!("Cluster by not supported")?;
@@ -686,6 +701,9 @@ impl<S: ContextProvider> SqlToRel<'_, S> {
                     secure,
                     name_before_not_exists,
                     copy_grants,
+                    recursive,
+                    check_option,
+                    with_data,
                 });
                 let sql = stmt.to_string();
                 let Statement::CreateView(ast::CreateView {
@@ -761,6 +779,7 @@ impl<S: ContextProvider> SqlToRel<'_, S> {
                 purge: _,
                 temporary: _,
                 table: _,
+                force: _,
             } => {
                 // We don't support cascade and purge for now.
                 // nor do we support multiple object names

@@ -42,15 +42,15 @@ use crate::ast::{
         UniqueConstraint,
     },
     ArgMode, AttachedToken, CommentDef, ConditionalStatements, CreateFunctionBody,
-    CreateFunctionUsing, CreateTableLikeKind, CreateTableOptions, CreateViewParams, DataType, Expr,
-    FileFormat, FunctionBehavior, FunctionCalledOnNull, FunctionDefinitionSetParam, FunctionDesc,
-    FunctionDeterminismSpecifier, FunctionParallel, FunctionSecurity, HiveDistributionStyle,
-    HiveFormat, HiveIOFormat, HiveRowFormat, HiveSetLocation, Ident, InitializeKind,
-    MySQLColumnPosition, ObjectName, OnCommit, OneOrManyWithParens, OperateFunctionArg,
-    OrderByExpr, ProjectionSelect, Query, RefreshModeKind, ResetConfig, RowAccessPolicy,
-    SequenceOptions, Spanned, SqlOption, StorageLifecyclePolicy, StorageSerializationPolicy,
-    TableVersion, Tag, TriggerEvent, TriggerExecBody, TriggerObject, TriggerPeriod,
-    TriggerReferencing, Value, ValueWithSpan, WrappedCollection,
+    CreateFunctionUsing, CreateTableLike, CreateTableLikeKind, CreateTableOptions,
+    CreateViewParams, DataType, Expr, FileFormat, FunctionBehavior, FunctionCalledOnNull,
+    FunctionDefinitionSetParam, FunctionDesc, FunctionDeterminismSpecifier, FunctionParallel,
+    FunctionSecurity, HiveDistributionStyle, HiveFormat, HiveIOFormat, HiveRowFormat,
+    HiveSetLocation, Ident, InitializeKind, MySQLColumnPosition, ObjectName, OnCommit,
+    OneOrManyWithParens, OperateFunctionArg, OrderByExpr, ProjectionSelect, Query, RefreshModeKind,
+    ResetConfig, RowAccessPolicy, SequenceOptions, Spanned, SqlOption, StorageLifecyclePolicy,
+    StorageSerializationPolicy, TableVersion, Tag, TriggerEvent, TriggerExecBody, TriggerObject,
+    TriggerPeriod, TriggerReferencing, Value, ValueWithSpan, WrappedCollection,
 };
 use crate::display_utils::{DisplayCommaSeparated, Indent, NewLine, SpaceOrNewline};
 use crate::keywords::Keyword;
@@ -448,6 +448,14 @@ pub enum AlterTableOperation {
     OwnerTo {
         /// The new owner to assign to the table.
         new_owner: Owner,
+    },
+    /// `SET SCHEMA new_schema`
+    ///
+    /// Shale: PostgreSQL's `ALTER { TABLE | VIEW | MATERIALIZED VIEW } [ IF EXISTS ] name SET
+    /// SCHEMA new_schema` (the statement's only operation).
+    SetSchema {
+        /// The schema the relation moves to.
+        schema_name: Ident,
     },
     /// Snowflake table clustering options
     /// <https://docs.snowflake.com/en/sql-reference/sql/alter-table#clustering-actions-clusteringaction>
@@ -963,6 +971,9 @@ impl fmt::Display for AlterTableOperation {
             }
             AlterTableOperation::OwnerTo { new_owner } => {
                 write!(f, "OWNER TO {new_owner}")
+            }
+            AlterTableOperation::SetSchema { schema_name } => {
+                write!(f, "SET SCHEMA {schema_name}")
             }
             AlterTableOperation::SetTblProperties { table_properties } => {
                 write!(
@@ -3060,6 +3071,38 @@ pub struct CreateTable {
     /// Redshift `BACKUP` option: `BACKUP { YES | NO }`
     /// <https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_TABLE_NEW.html>
     pub backup: Option<bool>,
+    /// Shale: PostgreSQL's `WITH [ NO ] DATA` after the query of `CREATE TABLE ... AS query`:
+    /// `Some(true)` for `WITH DATA`, `Some(false)` for `WITH NO DATA`, `None` when not written.
+    pub with_data: Option<bool>,
+}
+
+impl CreateTable {
+    /// Shale: the `LIKE` elements of the parenthesized list (`CreateTableLikeKind::
+    /// Parenthesized` when it is the list's only element, `CreateTableLikeKind::Elements`
+    /// otherwise), each with the number of column definitions written before it.
+    pub fn parenthesized_likes(&self) -> Vec<(usize, &CreateTableLike)> {
+        match &self.like {
+            Some(CreateTableLikeKind::Parenthesized(like)) => vec![(0, like)],
+            Some(CreateTableLikeKind::Elements(elements)) => elements
+                .iter()
+                .map(|element| (element.position, &element.like))
+                .collect(),
+            _ => vec![],
+        }
+    }
+}
+
+/// Shale: a PostgreSQL `LIKE source [ { INCLUDING | EXCLUDING } option ... ]` written among the
+/// columns and constraints of `CREATE TABLE` (<https://www.postgresql.org/docs/current/sql-createtable.html>).
+#[derive(Debug, Clone, PartialEq, PartialOrd, Eq, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "visitor", derive(Visit, VisitMut))]
+pub struct CreateTableLikeElement {
+    /// How many column definitions (of `CreateTable::columns`) are written before it: the
+    /// source's columns come between those and the rest.
+    pub position: usize,
+    /// The source table and the options.
+    pub like: CreateTableLike,
 }
 
 impl fmt::Display for CreateTable {
@@ -3101,7 +3144,24 @@ impl fmt::Display for CreateTable {
         if let Some(on_cluster) = &self.on_cluster {
             write!(f, " ON CLUSTER {on_cluster}")?;
         }
-        if !self.columns.is_empty() || !self.constraints.is_empty() {
+        if let Some(CreateTableLikeKind::Elements(like_elements)) = &self.like {
+            // Shale: PostgreSQL's LIKE elements, each at its place among the columns.
+            let mut elements: Vec<&dyn fmt::Display> = vec![];
+            let mut likes = like_elements.iter().peekable();
+            for (index, column) in self.columns.iter().enumerate() {
+                while let Some(like) = likes.next_if(|like| like.position <= index) {
+                    elements.push(&like.like);
+                }
+                elements.push(column);
+            }
+            elements.extend(likes.map(|like| &like.like as &dyn fmt::Display));
+            elements.extend(self.constraints.iter().map(|c| c as &dyn fmt::Display));
+            f.write_str(" (")?;
+            NewLine.fmt(f)?;
+            Indent(DisplayCommaSeparated(&elements)).fmt(f)?;
+            NewLine.fmt(f)?;
+            f.write_str(")")?;
+        } else if !self.columns.is_empty() || !self.constraints.is_empty() {
             f.write_str(" (")?;
             NewLine.fmt(f)?;
             Indent(DisplayCommaSeparated(&self.columns)).fmt(f)?;
@@ -3379,6 +3439,12 @@ impl fmt::Display for CreateTable {
         if let Some(query) = &self.query {
             write!(f, " AS {query}")?;
         }
+        // Shale: PostgreSQL's WITH [ NO ] DATA.
+        match self.with_data {
+            Some(true) => write!(f, " WITH DATA")?,
+            Some(false) => write!(f, " WITH NO DATA")?,
+            None => {}
+        }
         Ok(())
     }
 }
@@ -3517,6 +3583,31 @@ pub struct CreateDomain {
     pub default: Option<Expr>,
     /// The constraints of the domain.
     pub constraints: Vec<TableConstraint>,
+    /// Shale: the `[ CONSTRAINT name ] { NOT NULL | NULL }` constraints, in the order written
+    /// (PostgreSQL takes them in any order with the CHECKs, DEFAULT and COLLATE; they are
+    /// displayed after the CHECKs).
+    pub null_constraints: Vec<DomainNullConstraint>,
+}
+
+/// Shale: a `[ CONSTRAINT name ] { NOT NULL | NULL }` constraint of PostgreSQL's
+/// `CREATE DOMAIN` (<https://www.postgresql.org/docs/current/sql-createdomain.html>).
+#[derive(Debug, Clone, PartialEq, PartialOrd, Eq, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "visitor", derive(Visit, VisitMut))]
+pub struct DomainNullConstraint {
+    /// The constraint's name, if `CONSTRAINT name` was written.
+    pub name: Option<Ident>,
+    /// `NOT NULL` (true) or `NULL` (false).
+    pub not_null: bool,
+}
+
+impl fmt::Display for DomainNullConstraint {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        if let Some(name) = &self.name {
+            write!(f, "CONSTRAINT {name} ")?;
+        }
+        f.write_str(if self.not_null { "NOT NULL" } else { "NULL" })
+    }
 }
 
 impl fmt::Display for CreateDomain {
@@ -3535,6 +3626,10 @@ impl fmt::Display for CreateDomain {
         }
         if !self.constraints.is_empty() {
             write!(f, " {}", display_separated(&self.constraints, " "))?;
+        }
+        // Shale: PostgreSQL's NOT NULL / NULL constraints.
+        if !self.null_constraints.is_empty() {
+            write!(f, " {}", display_separated(&self.null_constraints, " "))?;
         }
         Ok(())
     }
@@ -4432,6 +4527,35 @@ pub struct CreateView {
     pub to: Option<ObjectName>,
     /// MySQL: Optional parameters for the view algorithm, definer, and security context
     pub params: Option<CreateViewParams>,
+    /// Shale: PostgreSQL's `CREATE [ OR REPLACE ] [ TEMP ] RECURSIVE VIEW name (columns) AS ...`.
+    pub recursive: bool,
+    /// Shale: PostgreSQL's `WITH [ CASCADED | LOCAL ] CHECK OPTION` after the query of a view.
+    pub check_option: Option<ViewCheckOption>,
+    /// Shale: PostgreSQL's `WITH [ NO ] DATA` after the query of a materialized view:
+    /// `Some(true)` for `WITH DATA`, `Some(false)` for `WITH NO DATA`, `None` when not written.
+    pub with_data: Option<bool>,
+}
+
+/// Shale: PostgreSQL's `WITH [ CASCADED | LOCAL ] CHECK OPTION` of a view
+/// (<https://www.postgresql.org/docs/current/sql-createview.html>).
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Eq, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "visitor", derive(Visit, VisitMut))]
+pub enum ViewCheckOption {
+    /// `WITH LOCAL CHECK OPTION`
+    Local,
+    /// `WITH CASCADED CHECK OPTION`, or `WITH CHECK OPTION` (which PostgreSQL's grammar
+    /// reads as `CASCADED`).
+    Cascaded,
+}
+
+impl fmt::Display for ViewCheckOption {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            ViewCheckOption::Local => write!(f, "WITH LOCAL CHECK OPTION"),
+            ViewCheckOption::Cascaded => write!(f, "WITH CASCADED CHECK OPTION"),
+        }
+    }
 }
 
 impl fmt::Display for CreateView {
@@ -4447,7 +4571,7 @@ impl fmt::Display for CreateView {
         }
         write!(
             f,
-            "{secure}{materialized}{temporary}VIEW {if_not_and_name}{to}",
+            "{secure}{materialized}{temporary}{recursive}VIEW {if_not_and_name}{to}",
             if_not_and_name = if self.if_not_exists {
                 if self.name_before_not_exists {
                     format!("{} IF NOT EXISTS", self.name)
@@ -4464,6 +4588,8 @@ impl fmt::Display for CreateView {
                 ""
             },
             temporary = if self.temporary { "TEMPORARY " } else { "" },
+            // Shale: PostgreSQL's RECURSIVE VIEW.
+            recursive = if self.recursive { "RECURSIVE " } else { "" },
             to = self
                 .to
                 .as_ref()
@@ -4495,6 +4621,15 @@ impl fmt::Display for CreateView {
         f.write_str(" AS")?;
         SpaceOrNewline.fmt(f)?;
         self.query.fmt(f)?;
+        // Shale: PostgreSQL's WITH [ NO ] DATA and WITH [ CASCADED | LOCAL ] CHECK OPTION.
+        match self.with_data {
+            Some(true) => write!(f, " WITH DATA")?,
+            Some(false) => write!(f, " WITH NO DATA")?,
+            None => {}
+        }
+        if let Some(check_option) = &self.check_option {
+            write!(f, " {check_option}")?;
+        }
         if self.with_no_schema_binding {
             write!(f, " WITH NO SCHEMA BINDING")?;
         }
@@ -4746,6 +4881,14 @@ pub enum AlterTableType {
     /// External table type
     /// <https://docs.snowflake.com/en/sql-reference/sql/alter-external-table>
     External,
+    /// Shale: PostgreSQL's `ALTER VIEW [ IF EXISTS ] name action [, ...]` (`RENAME TO`,
+    /// `RENAME [ COLUMN ] a TO b`, `SET SCHEMA`, `OWNER TO`, ... as ALTER TABLE's grammar
+    /// reads them; PostgreSQL refuses the ones a view does not take when it runs them), in
+    /// [Statement::AlterViewOperations](crate::ast::Statement::AlterViewOperations).
+    View,
+    /// Shale: PostgreSQL's `ALTER MATERIALIZED VIEW [ IF EXISTS ] name action [, ...]`, in
+    /// [Statement::AlterViewOperations](crate::ast::Statement::AlterViewOperations).
+    MaterializedView,
 }
 
 /// ALTER TABLE statement
@@ -4780,6 +4923,9 @@ impl fmt::Display for AlterTable {
             Some(AlterTableType::Iceberg) => write!(f, "ALTER ICEBERG TABLE ")?,
             Some(AlterTableType::Dynamic) => write!(f, "ALTER DYNAMIC TABLE ")?,
             Some(AlterTableType::External) => write!(f, "ALTER EXTERNAL TABLE ")?,
+            // Shale: PostgreSQL's ALTER VIEW and ALTER MATERIALIZED VIEW.
+            Some(AlterTableType::View) => write!(f, "ALTER VIEW ")?,
+            Some(AlterTableType::MaterializedView) => write!(f, "ALTER MATERIALIZED VIEW ")?,
             None => write!(f, "ALTER TABLE ")?,
         }
 

@@ -64,16 +64,16 @@ pub use self::ddl::{
     AlterFunction, AlterFunctionAction, AlterFunctionKind, AlterFunctionOperation,
     AlterIndexOperation, AlterOperator, AlterOperatorClass, AlterOperatorClassOperation,
     AlterOperatorFamily, AlterOperatorFamilyOperation, AlterOperatorOperation, AlterPolicy,
-    AlterPolicyOperation, AlterSchema, AlterSchemaOperation, AlterSequence,
-    AlterSequenceOperation, AlterSequenceOption, AlterTable, AlterTableAlgorithm,
-    AlterTableLock, AlterTableOperation, AlterTableType, AlterType, AlterTypeAddValue,
-    AlterTypeAddValuePosition, AlterTypeOperation, AlterTypeRename, AlterTypeRenameValue,
-    ClusteredBy, ColumnDef, ColumnOption, ColumnOptionDef, ColumnOptions, ColumnPolicy,
-    ColumnPolicyProperty, ConstraintCharacteristics, CreateCollation, CreateCollationDefinition,
-    CreateConnector, CreateDomain, CreateExtension, CreateFunction, CreateIndex, CreateOperator,
-    CreateOperatorClass, CreateOperatorFamily, CreatePolicy, CreatePolicyCommand, CreatePolicyType,
-    CreateTable, CreateTrigger, CreateView, Deduplicate, DeferrableInitial, DistStyle,
-    DropBehavior, DropExtension, DropFunction, DropOperator, DropOperatorClass, DropOperatorFamily,
+    AlterPolicyOperation, AlterSchema, AlterSchemaOperation, AlterSequence, AlterSequenceOperation,
+    AlterSequenceOption, AlterTable, AlterTableAlgorithm, AlterTableLock, AlterTableOperation,
+    AlterTableType, AlterType, AlterTypeAddValue, AlterTypeAddValuePosition, AlterTypeOperation,
+    AlterTypeRename, AlterTypeRenameValue, ClusteredBy, ColumnDef, ColumnOption, ColumnOptionDef,
+    ColumnOptions, ColumnPolicy, ColumnPolicyProperty, ConstraintCharacteristics, CreateCollation,
+    CreateCollationDefinition, CreateConnector, CreateDomain, CreateExtension, CreateFunction,
+    CreateIndex, CreateOperator, CreateOperatorClass, CreateOperatorFamily, CreatePolicy,
+    CreatePolicyCommand, CreatePolicyType, CreateTable, CreateTableLikeElement, CreateTrigger,
+    CreateView, Deduplicate, DeferrableInitial, DistStyle, DomainNullConstraint, DropBehavior,
+    DropExtension, DropFunction, DropOperator, DropOperatorClass, DropOperatorFamily,
     DropOperatorSignature, DropPolicy, DropTrigger, ForValues, FunctionReturnType, GeneratedAs,
     GeneratedExpressionMode, IdentityParameters, IdentityProperty, IdentityPropertyFormatKind,
     IdentityPropertyKind, IdentityPropertyOrder, IndexColumn, IndexOption, IndexType,
@@ -82,7 +82,7 @@ pub use self::ddl::{
     PartitionBoundValue, ProcedureParam, ReferentialAction, RenameTableNameKind, ReplicaIdentity,
     TagsColumnOption, TriggerObjectKind, Truncate, UserDefinedTypeCompositeAttributeDef,
     UserDefinedTypeInternalLength, UserDefinedTypeRangeOption, UserDefinedTypeRepresentation,
-    UserDefinedTypeSqlDefinitionOption, UserDefinedTypeStorage, ViewColumnDef,
+    UserDefinedTypeSqlDefinitionOption, UserDefinedTypeStorage, ViewCheckOption, ViewColumnDef,
 };
 pub use self::dml::{
     Delete, Insert, InsertOverriding, Merge, MergeAction, MergeClause, MergeClauseKind, MergeInsertExpr,
@@ -2522,6 +2522,29 @@ pub enum CommentObject {
     User,
     /// A view.
     View,
+    /// Shale: a table's or domain's constraint (PostgreSQL's `COMMENT ON CONSTRAINT name ON
+    /// [ DOMAIN ] name`; what it is on is in `Statement::Comment::constraint_on`).
+    Constraint,
+}
+
+/// Shale: what the constraint of a PostgreSQL `COMMENT ON CONSTRAINT name ON ...` is on.
+#[derive(Debug, Clone, PartialEq, PartialOrd, Eq, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "visitor", derive(Visit, VisitMut))]
+pub enum CommentConstraintOn {
+    /// `ON table_name`
+    Table(ObjectName),
+    /// `ON DOMAIN domain_name`
+    Domain(ObjectName),
+}
+
+impl fmt::Display for CommentConstraintOn {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            CommentConstraintOn::Table(name) => write!(f, "{name}"),
+            CommentConstraintOn::Domain(name) => write!(f, "DOMAIN {name}"),
+        }
+    }
 }
 
 impl fmt::Display for CommentObject {
@@ -2543,6 +2566,7 @@ impl fmt::Display for CommentObject {
             CommentObject::Type => f.write_str("TYPE"),
             CommentObject::User => f.write_str("USER"),
             CommentObject::View => f.write_str("VIEW"),
+            CommentObject::Constraint => f.write_str("CONSTRAINT"),
         }
     }
 }
@@ -3491,11 +3515,26 @@ pub struct Analyze {
     pub compute_statistics: bool,
     /// Whether the `TABLE` keyword was present.
     pub has_table_keyword: bool,
+    /// Shale: PostgreSQL's parenthesized options, `ANALYZE ( option [, ...] )` (`VERBOSE
+    /// [ boolean ]`, `SKIP_LOCKED [ boolean ]`).
+    pub options: Vec<UtilityOption>,
+    /// Shale: PostgreSQL's unparenthesized `ANALYZE VERBOSE`.
+    pub verbose: bool,
+    /// Shale: PostgreSQL's further tables, `ANALYZE t1 [ (columns) ], t2 [ (columns) ], ...`:
+    /// the first is `table_name` with `columns`, the others are here.
+    pub more_tables: Vec<TableAndColumns>,
 }
 
 impl fmt::Display for Analyze {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         write!(f, "ANALYZE")?;
+        // Shale: PostgreSQL's options and VERBOSE.
+        if !self.options.is_empty() {
+            write!(f, " ({})", display_comma_separated(&self.options))?;
+        }
+        if self.verbose {
+            write!(f, " VERBOSE")?;
+        }
         if let Some(ref table_name) = self.table_name {
             if self.has_table_keyword {
                 write!(f, " TABLE")?;
@@ -3504,6 +3543,10 @@ impl fmt::Display for Analyze {
         }
         if !self.for_columns && !self.columns.is_empty() {
             write!(f, " ({})", display_comma_separated(&self.columns))?;
+        }
+        // Shale: PostgreSQL's further tables.
+        for table in &self.more_tables {
+            write!(f, ", {table}")?;
         }
         if let Some(ref parts) = self.partitions {
             if !parts.is_empty() {
@@ -3767,6 +3810,19 @@ pub enum Statement {
     /// ```
     AlterTable(AlterTable),
     /// ```sql
+    /// ALTER { VIEW | MATERIALIZED VIEW } [ IF EXISTS ] name action [, ...]
+    /// ```
+    /// Shale: PostgreSQL's ALTER VIEW and ALTER MATERIALIZED VIEW
+    /// (<https://www.postgresql.org/docs/current/sql-alterview.html>,
+    /// <https://www.postgresql.org/docs/current/sql-altermaterializedview.html>), whose actions
+    /// (`RENAME TO`, `RENAME [ COLUMN ] a TO b`, `SET SCHEMA`, `OWNER TO`, ...) PostgreSQL's
+    /// grammar reads as ALTER TABLE's: an [AlterTable] whose `table_type` is
+    /// `Some(AlterTableType::View)` or `Some(AlterTableType::MaterializedView)`. A variant of
+    /// its own, so that code handling [Statement::AlterTable] does not take a view for a table.
+    /// (The `[ (columns) ] [ WITH (options) ] AS query` form of other dialects is
+    /// [Statement::AlterView].)
+    AlterViewOperations(AlterTable),
+    /// ```sql
     /// ALTER SCHEMA
     /// ```
     /// See [BigQuery](https://cloud.google.com/bigquery/docs/reference/standard-sql/data-definition-language#alter_schema_collate_statement)
@@ -3940,6 +3996,10 @@ pub enum Statement {
         /// MySQL-specific drop index syntax, which requires table specification
         /// See <https://dev.mysql.com/doc/refman/8.4/en/drop-index.html>
         table: Option<ObjectName>,
+        /// Shale: PostgreSQL's `DROP DATABASE [ IF EXISTS ] name [ [ WITH ] ( FORCE [, ...] ) ]`
+        /// (<https://www.postgresql.org/docs/current/sql-dropdatabase.html>): whether `FORCE`
+        /// was written (only for `ObjectType::Database`).
+        force: bool,
     },
     /// ```sql
     /// DROP FUNCTION
@@ -4308,6 +4368,12 @@ pub enum Statement {
         /// An optional `IF EXISTS` clause. (Non-standard.)
         /// See <https://docs.snowflake.com/en/sql-reference/sql/comment>
         if_exists: bool,
+        /// Shale: PostgreSQL's argument list of `COMMENT ON { FUNCTION | PROCEDURE } name
+        /// ( [ [ argmode ] [ argname ] argtype [, ...] ] )`; `None` when no list was written.
+        arguments: Option<Vec<OperateFunctionArg>>,
+        /// Shale: what a PostgreSQL `COMMENT ON CONSTRAINT name ON [ DOMAIN ] name` constraint
+        /// is on (`None` for other objects).
+        constraint_on: Option<CommentConstraintOn>,
     },
     /// ```sql
     /// COMMIT [ TRANSACTION | WORK ] [ AND [ NO ] CHAIN ]
@@ -4551,6 +4617,20 @@ pub enum Statement {
         constraints: Option<Vec<ObjectName>>,
         /// `DEFERRED` (true) or `IMMEDIATE` (false).
         deferred: bool,
+    },
+    /// ```sql
+    /// REFRESH MATERIALIZED VIEW [ CONCURRENTLY ] name [ WITH [ NO ] DATA ]
+    /// ```
+    ///
+    /// Shale: PostgreSQL's REFRESH MATERIALIZED VIEW
+    /// (<https://www.postgresql.org/docs/current/sql-refreshmaterializedview.html>).
+    RefreshMaterializedView {
+        /// Whether `CONCURRENTLY` was written.
+        concurrently: bool,
+        /// The materialized view.
+        name: ObjectName,
+        /// `false` for `WITH NO DATA`, `true` otherwise (`WITH DATA` or nothing).
+        with_data: bool,
     },
     /// ```sql
     /// An `EXECUTE` statement
@@ -5582,6 +5662,8 @@ impl fmt::Display for Statement {
             }
             Statement::CreateOperatorClass(create_operator_class) => create_operator_class.fmt(f),
             Statement::AlterTable(alter_table) => write!(f, "{alter_table}"),
+            // Shale: PostgreSQL's ALTER [ MATERIALIZED ] VIEW actions.
+            Statement::AlterViewOperations(alter_view) => write!(f, "{alter_view}"),
             Statement::AlterIndex { name, operation } => {
                 write!(f, "ALTER INDEX {name} {operation}")
             }
@@ -5670,14 +5752,17 @@ impl fmt::Display for Statement {
                 purge,
                 temporary,
                 table,
+                force,
             } => {
                 write!(
                     f,
-                    "DROP {}{}{} {}{}{}{}",
+                    "DROP {}{}{} {}{}{}{}{}",
                     if *temporary { "TEMPORARY " } else { "" },
                     object_type,
                     if *if_exists { " IF EXISTS" } else { "" },
                     display_comma_separated(names),
+                    // Shale: PostgreSQL's DROP DATABASE ... WITH (FORCE).
+                    if *force { " WITH (FORCE)" } else { "" },
                     if *cascade { " CASCADE" } else { "" },
                     if *restrict { " RESTRICT" } else { "" },
                     if *purge { " PURGE" } else { "" },
@@ -5692,12 +5777,17 @@ impl fmt::Display for Statement {
                 if_exists,
                 name,
                 drop_behavior,
+                more_names,
             }) => {
                 write!(
                     f,
                     "DROP DOMAIN{} {name}",
                     if *if_exists { " IF EXISTS" } else { "" },
                 )?;
+                // Shale: PostgreSQL's further domains.
+                for name in more_names {
+                    write!(f, ", {name}")?;
+                }
                 if let Some(op) = drop_behavior {
                     write!(f, " {op}")?;
                 }
@@ -6046,6 +6136,22 @@ impl fmt::Display for Statement {
                 }
                 write!(f, " {}", if *deferred { "DEFERRED" } else { "IMMEDIATE" })
             }
+            // Shale: PostgreSQL's REFRESH MATERIALIZED VIEW.
+            Statement::RefreshMaterializedView {
+                concurrently,
+                name,
+                with_data,
+            } => {
+                write!(f, "REFRESH MATERIALIZED VIEW ")?;
+                if *concurrently {
+                    write!(f, "CONCURRENTLY ")?;
+                }
+                write!(f, "{name}")?;
+                if !*with_data {
+                    write!(f, " WITH NO DATA")?;
+                }
+                Ok(())
+            }
             Statement::Execute {
                 name,
                 parameters,
@@ -6100,14 +6206,25 @@ impl fmt::Display for Statement {
                 object_name,
                 comment,
                 if_exists,
+                arguments,
+                constraint_on,
             } => {
                 write!(f, "COMMENT ")?;
                 if *if_exists {
                     write!(f, "IF EXISTS ")?
                 };
-                write!(f, "ON {object_type} {object_name} IS ")?;
+                write!(f, "ON {object_type} {object_name}")?;
+                // Shale: PostgreSQL's argument types and constraint's table or domain.
+                if let Some(arguments) = arguments {
+                    write!(f, "({})", display_comma_separated(arguments))?;
+                }
+                if let Some(constraint_on) = constraint_on {
+                    write!(f, " ON {constraint_on}")?;
+                }
+                write!(f, " IS ")?;
                 if let Some(c) = comment {
-                    write!(f, "'{c}'")
+                    // Shale: quotes in the text are doubled.
+                    write!(f, "'{}'", value::escape_single_quote_string(c))
                 } else {
                     write!(f, "NULL")
                 }
@@ -8051,6 +8168,9 @@ pub struct DropDomain {
     pub name: ObjectName,
     /// The behavior to apply when dropping the domain
     pub drop_behavior: Option<DropBehavior>,
+    /// Shale: PostgreSQL's further domains, `DROP DOMAIN [ IF EXISTS ] name [, ...]`: the first
+    /// is `name`, the others are here.
+    pub more_names: Vec<ObjectName>,
 }
 
 /// A constant of form `<data_type> 'value'`.
@@ -11926,6 +12046,14 @@ pub enum CreateTableLikeKind {
     /// [Snowflake](https://docs.snowflake.com/en/sql-reference/sql/create-table#label-create-table-like)
     /// [BigQuery](https://cloud.google.com/bigquery/docs/reference/standard-sql/data-definition-language#create_table_like)
     Plain(CreateTableLike),
+    /// '''sql
+    /// CREATE TABLE new (a int, LIKE old [ options ], b int, CONSTRAINT ...)
+    /// '''
+    /// Shale: PostgreSQL's `LIKE` elements written among the columns and constraints (or
+    /// more than one), each with its position among `CreateTable::columns`; a list that
+    /// holds nothing but one `LIKE` is `Parenthesized`, as before.
+    /// [PostgreSQL](https://www.postgresql.org/docs/current/sql-createtable.html)
+    Elements(Vec<CreateTableLikeElement>),
 }
 
 #[derive(Debug, Copy, Clone, PartialEq, PartialOrd, Eq, Ord, Hash)]
@@ -11956,7 +12084,27 @@ pub struct CreateTableLike {
     /// The source table name to copy the schema from.
     pub name: ObjectName,
     /// Optional behavior controlling whether defaults are copied.
+    ///
+    /// Shale: set only when `{ INCLUDING | EXCLUDING } DEFAULTS` is the only option written
+    /// (the form this field held before `options`); any other list is in `options`.
     pub defaults: Option<CreateTableLikeDefaults>,
+    /// Shale: PostgreSQL's `{ INCLUDING | EXCLUDING } option` list, in the order written, when
+    /// it is not a lone `{ INCLUDING | EXCLUDING } DEFAULTS` (which is in `defaults`).
+    pub options: Vec<CreateTableLikeOption>,
+}
+
+impl CreateTableLike {
+    /// Shale: every option written, from `defaults` or `options`.
+    pub fn all_options(&self) -> Vec<CreateTableLikeOption> {
+        let defaults = self.defaults.map(|defaults| CreateTableLikeOption {
+            including: defaults == CreateTableLikeDefaults::Including,
+            kind: CreateTableLikeOptionKind::Defaults,
+        });
+        defaults
+            .into_iter()
+            .chain(self.options.iter().copied())
+            .collect()
+    }
 }
 
 impl fmt::Display for CreateTableLike {
@@ -11965,7 +12113,77 @@ impl fmt::Display for CreateTableLike {
         if let Some(defaults) = &self.defaults {
             write!(f, " {defaults}")?;
         }
+        for option in &self.options {
+            write!(f, " {option}")?;
+        }
         Ok(())
+    }
+}
+
+/// Shale: one `{ INCLUDING | EXCLUDING } option` of PostgreSQL's `LIKE source_table`
+/// (<https://www.postgresql.org/docs/current/sql-createtable.html>).
+#[derive(Debug, Copy, Clone, PartialEq, PartialOrd, Eq, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "visitor", derive(Visit, VisitMut))]
+pub struct CreateTableLikeOption {
+    /// `INCLUDING` (true) or `EXCLUDING` (false).
+    pub including: bool,
+    /// What is included or excluded.
+    pub kind: CreateTableLikeOptionKind,
+}
+
+impl fmt::Display for CreateTableLikeOption {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        let verb = if self.including {
+            "INCLUDING"
+        } else {
+            "EXCLUDING"
+        };
+        write!(f, "{verb} {}", self.kind)
+    }
+}
+
+/// Shale: what a `LIKE` option of PostgreSQL's `CREATE TABLE` includes or excludes.
+#[derive(Debug, Copy, Clone, PartialEq, PartialOrd, Eq, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "visitor", derive(Visit, VisitMut))]
+pub enum CreateTableLikeOptionKind {
+    /// `COMMENTS`
+    Comments,
+    /// `COMPRESSION`
+    Compression,
+    /// `CONSTRAINTS`
+    Constraints,
+    /// `DEFAULTS`
+    Defaults,
+    /// `GENERATED`
+    Generated,
+    /// `IDENTITY`
+    Identity,
+    /// `INDEXES`
+    Indexes,
+    /// `STATISTICS`
+    Statistics,
+    /// `STORAGE`
+    Storage,
+    /// `ALL`
+    All,
+}
+
+impl fmt::Display for CreateTableLikeOptionKind {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(match self {
+            CreateTableLikeOptionKind::Comments => "COMMENTS",
+            CreateTableLikeOptionKind::Compression => "COMPRESSION",
+            CreateTableLikeOptionKind::Constraints => "CONSTRAINTS",
+            CreateTableLikeOptionKind::Defaults => "DEFAULTS",
+            CreateTableLikeOptionKind::Generated => "GENERATED",
+            CreateTableLikeOptionKind::Identity => "IDENTITY",
+            CreateTableLikeOptionKind::Indexes => "INDEXES",
+            CreateTableLikeOptionKind::Statistics => "STATISTICS",
+            CreateTableLikeOptionKind::Storage => "STORAGE",
+            CreateTableLikeOptionKind::All => "ALL",
+        })
     }
 }
 
@@ -12042,14 +12260,38 @@ pub struct VacuumStatement {
     pub threshold: Option<ValueWithSpan>,
     /// Whether `BOOST` was specified.
     pub boost: bool,
+    /// Shale: PostgreSQL's parenthesized options, `VACUUM ( option [, ...] )` (`FULL`,
+    /// `FREEZE`, `VERBOSE`, `ANALYZE`, `SKIP_LOCKED [ boolean ]`, `INDEX_CLEANUP { AUTO | ON |
+    /// OFF }`, `PARALLEL n`, `TRUNCATE [ boolean ]`, `PROCESS_TOAST [ boolean ]`, ...; any name
+    /// is taken, for the caller to refuse unknown ones).
+    pub options: Vec<UtilityOption>,
+    /// Shale: PostgreSQL's unparenthesized `FREEZE`.
+    pub freeze: bool,
+    /// Shale: PostgreSQL's unparenthesized `VERBOSE`.
+    pub verbose: bool,
+    /// Shale: PostgreSQL's unparenthesized `ANALYZE`.
+    pub analyze: bool,
+    /// Shale: PostgreSQL's column list of `table_name`, empty when none was written.
+    pub columns: Vec<Ident>,
+    /// Shale: PostgreSQL's further tables, `VACUUM t1 [ (columns) ], t2 [ (columns) ], ...`:
+    /// the first is `table_name` with `columns`, the others are here.
+    pub more_tables: Vec<TableAndColumns>,
 }
 
 impl fmt::Display for VacuumStatement {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "VACUUM")?;
+        // Shale: PostgreSQL's options, FREEZE, VERBOSE and ANALYZE.
+        if !self.options.is_empty() {
+            write!(f, " ({})", display_comma_separated(&self.options))?;
+        }
         write!(
             f,
-            "VACUUM{}{}{}{}{}",
+            "{}{}{}{}{}{}{}{}",
             if self.full { " FULL" } else { "" },
+            if self.freeze { " FREEZE" } else { "" },
+            if self.verbose { " VERBOSE" } else { "" },
+            if self.analyze { " ANALYZE" } else { "" },
             if self.sort_only { " SORT ONLY" } else { "" },
             if self.delete_only { " DELETE ONLY" } else { "" },
             if self.reindex { " REINDEX" } else { "" },
@@ -12058,11 +12300,40 @@ impl fmt::Display for VacuumStatement {
         if let Some(table_name) = &self.table_name {
             write!(f, " {table_name}")?;
         }
+        if !self.columns.is_empty() {
+            write!(f, " ({})", display_comma_separated(&self.columns))?;
+        }
         if let Some(threshold) = &self.threshold {
             write!(f, " TO {threshold} PERCENT")?;
         }
         if self.boost {
             write!(f, " BOOST")?;
+        }
+        for table in &self.more_tables {
+            write!(f, ", {table}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Shale: a `table_name [ ( column_name [, ...] ) ]` of PostgreSQL's VACUUM and ANALYZE
+/// (<https://www.postgresql.org/docs/current/sql-vacuum.html>).
+#[derive(Debug, Clone, PartialEq, PartialOrd, Eq, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "visitor", derive(Visit, VisitMut))]
+pub struct TableAndColumns {
+    /// The table.
+    #[cfg_attr(feature = "visitor", visit(with = "visit_relation"))]
+    pub name: ObjectName,
+    /// The columns, empty when no list was written.
+    pub columns: Vec<Ident>,
+}
+
+impl fmt::Display for TableAndColumns {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}", self.name)?;
+        if !self.columns.is_empty() {
+            write!(f, " ({})", display_comma_separated(&self.columns))?;
         }
         Ok(())
     }

@@ -400,6 +400,8 @@ impl Spanned for Statement {
             }
             Statement::CreateOperatorClass(create_operator_class) => create_operator_class.span(),
             Statement::AlterTable(alter_table) => alter_table.span(),
+            // Shale: PostgreSQL's ALTER [ MATERIALIZED ] VIEW actions.
+            Statement::AlterViewOperations(alter_view) => alter_view.span(),
             Statement::AlterIndex { name, operation } => name.span().union(&operation.span()),
             Statement::AlterView {
                 name,
@@ -464,6 +466,8 @@ impl Spanned for Statement {
             Statement::Deallocate { .. } => Span::empty(),
             Statement::Reindex(_) => Span::empty(),
             Statement::SetConstraints { .. } => Span::empty(),
+            // Shale: PostgreSQL's REFRESH MATERIALIZED VIEW.
+            Statement::RefreshMaterializedView { .. } => Span::empty(),
             Statement::Execute { .. } => Span::empty(),
             Statement::Prepare { .. } => Span::empty(),
             Statement::Kill { .. } => Span::empty(),
@@ -607,6 +611,7 @@ impl Spanned for CreateTable {
             distkey: _,
             sortkey: _,
             backup: _,
+            with_data: _, // Shale: bool, no span
         } = self;
 
         union_spans(
@@ -878,7 +883,9 @@ impl Spanned for Analyze {
                         .iter()
                         .flat_map(|i| i.iter().map(|k| k.span())),
                 )
-                .chain(self.columns.iter().map(|i| i.span)),
+                .chain(self.columns.iter().map(|i| i.span))
+                // Shale: PostgreSQL's further tables.
+                .chain(self.more_tables.iter().map(|t| t.name.span())),
         )
     }
 }
@@ -1216,6 +1223,7 @@ impl Spanned for AlterTableOperation {
                 union_spans(table_properties.iter().map(|i| i.span()))
             }
             AlterTableOperation::OwnerTo { .. } => Span::empty(),
+            AlterTableOperation::SetSchema { schema_name } => schema_name.span,
             AlterTableOperation::ClusterBy { exprs } => union_spans(exprs.iter().map(|e| e.span())),
             AlterTableOperation::DropClusteringKey => Span::empty(),
             AlterTableOperation::AlterSortKey { .. } => Span::empty(),

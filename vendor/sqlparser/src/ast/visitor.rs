@@ -123,6 +123,8 @@ macro_rules! visit_noop {
 }
 
 visit_noop!(u8, u16, u32, u64, i8, i16, i32, i64, char, bool, String);
+// Shale: `usize` (`CreateTableLikeElement::position`).
+visit_noop!(usize);
 
 #[cfg(feature = "bigdecimal")]
 visit_noop!(bigdecimal::BigDecimal);

@@ -874,6 +874,7 @@ pub fn parse_create_table(
                         crate::ast::CreateTableLike {
                             name,
                             defaults: None,
+                            options: Vec::new(), // Shale: PostgreSQL's LIKE options
                         },
                     )));
                 }

@@ -68,6 +68,17 @@ macro_rules! parser_err {
 mod alter;
 mod merge;
 
+/// Shale: the column definitions, table constraints and PostgreSQL `LIKE` elements of a
+/// parenthesized `CREATE TABLE` list.
+type ColumnsAndLikes = (
+    Vec<ColumnDef>,
+    Vec<TableConstraint>,
+    Vec<CreateTableLikeElement>,
+);
+// Shale: tests of the PostgreSQL forms this copy parses beyond the release.
+#[cfg(test)]
+mod shale_tests;
+
 #[cfg(feature = "std")]
 /// Implementation [`RecursionCounter`] if std is available
 mod recursion {
@@ -681,6 +692,10 @@ impl<'a> Parser<'a> {
                 Keyword::DEALLOCATE => self.parse_deallocate(),
                 // Shale: PostgreSQL's REINDEX.
                 Keyword::REINDEX => self.parse_reindex(),
+                // Shale: PostgreSQL's REFRESH MATERIALIZED VIEW.
+                Keyword::REFRESH if self.peek_keywords(&[Keyword::MATERIALIZED, Keyword::VIEW]) => {
+                    self.parse_refresh_materialized_view()
+                }
                 Keyword::EXECUTE | Keyword::EXEC => self.parse_execute(),
                 Keyword::PREPARE => self.parse_prepare(),
                 Keyword::MERGE => self.parse_merge(next_token).map(Into::into),
@@ -956,7 +971,38 @@ impl<'a> Parser<'a> {
             Token::Word(w) if w.keyword == Keyword::VIEW => {
                 (CommentObject::View, self.parse_object_name(false)?)
             }
+            // Shale: PostgreSQL's COMMENT ON CONSTRAINT name ON [ DOMAIN ] name.
+            Token::Word(w) if w.keyword == Keyword::CONSTRAINT => {
+                (CommentObject::Constraint, self.parse_object_name(false)?)
+            }
             _ => self.expected("comment object_type", token)?,
+        };
+        // Shale: PostgreSQL's argument list of a function or procedure (as DROP FUNCTION's),
+        // and the table or domain of a constraint.
+        let arguments = match object_type {
+            CommentObject::Function | CommentObject::Procedure
+                if self.peek_token_ref().token == Token::LParen =>
+            {
+                self.expect_token(&Token::LParen)?;
+                if self.consume_token(&Token::RParen) {
+                    Some(vec![])
+                } else {
+                    let args = self.parse_comma_separated(Parser::parse_function_arg)?;
+                    self.expect_token(&Token::RParen)?;
+                    Some(args)
+                }
+            }
+            _ => None,
+        };
+        let constraint_on = if object_type == CommentObject::Constraint {
+            self.expect_keyword_is(Keyword::ON)?;
+            if self.parse_keyword(Keyword::DOMAIN) {
+                Some(CommentConstraintOn::Domain(self.parse_object_name(false)?))
+            } else {
+                Some(CommentConstraintOn::Table(self.parse_object_name(false)?))
+            }
+        } else {
+            None
         };
 
         self.expect_keyword_is(Keyword::IS)?;
@@ -970,6 +1016,8 @@ impl<'a> Parser<'a> {
             object_name,
             comment,
             if_exists,
+            arguments,
+            constraint_on,
         })
     }
 
@@ -1238,6 +1286,14 @@ impl<'a> Parser<'a> {
 
     /// Parse `ANALYZE` statement.
     pub fn parse_analyze(&mut self) -> Result<Analyze, ParserError> {
+        // Shale: PostgreSQL's `ANALYZE [ ( option [, ...] ) ]` and `ANALYZE [ VERBOSE ]`.
+        let is_postgresql = dialect_of!(self is PostgreSqlDialect | GenericDialect);
+        let options = if is_postgresql && self.peek_token_ref().token == Token::LParen {
+            self.parse_utility_options()?
+        } else {
+            vec![]
+        };
+        let verbose = is_postgresql && options.is_empty() && self.parse_keyword(Keyword::VERBOSE);
         let has_table_keyword = self.parse_keyword(Keyword::TABLE);
         let table_name = self.maybe_parse(|parser| parser.parse_object_name(false))?;
         let mut for_columns = false;
@@ -1252,6 +1308,13 @@ impl<'a> Parser<'a> {
             columns = self.parse_comma_separated(|p| p.parse_identifier())?;
             self.expect_token(&Token::RParen)?;
         }
+        // Shale: PostgreSQL's further tables, `ANALYZE t1 (a), t2, ...`.
+        let more_tables =
+            if is_postgresql && table_name.is_some() && self.consume_token(&Token::Comma) {
+                self.parse_comma_separated(Parser::parse_table_and_columns)?
+            } else {
+                vec![]
+            };
 
         loop {
             match self.parse_one_of_keywords(&[
@@ -1298,7 +1361,17 @@ impl<'a> Parser<'a> {
             cache_metadata,
             noscan,
             compute_statistics,
+            options,
+            verbose,
+            more_tables,
         })
+    }
+
+    /// Shale: PostgreSQL's `table_name [ ( column_name [, ...] ) ]` of VACUUM and ANALYZE.
+    pub fn parse_table_and_columns(&mut self) -> Result<TableAndColumns, ParserError> {
+        let name = self.parse_object_name(false)?;
+        let columns = self.parse_parenthesized_column_list(Optional, false)?;
+        Ok(TableAndColumns { name, columns })
     }
 
     /// Parse a new expression including wildcard & qualified wildcard.
@@ -5154,6 +5227,13 @@ impl<'a> Parser<'a> {
         {
             self.parse_create_view(or_alter, or_replace, temporary, create_view_params)
                 .map(Into::into)
+        } else if self.peek_keywords(&[Keyword::RECURSIVE, Keyword::VIEW]) {
+            // Shale: PostgreSQL's `CREATE [ OR REPLACE ] [ TEMP ] RECURSIVE VIEW`.
+            self.expect_keyword_is(Keyword::RECURSIVE)?;
+            let mut view =
+                self.parse_create_view(or_alter, or_replace, temporary, create_view_params)?;
+            view.recursive = true;
+            Ok(view.into())
         } else if self.parse_keyword(Keyword::POLICY) {
             self.parse_create_policy().map(Into::into)
         } else if self.parse_keyword(Keyword::EXTERNAL) {
@@ -6619,7 +6699,18 @@ impl<'a> Parser<'a> {
 
         self.expect_keyword_is(Keyword::AS)?;
         let query = self.parse_query()?;
-        // Optional `WITH [ CASCADED | LOCAL ] CHECK OPTION` is widely supported here.
+        // Shale: PostgreSQL's `WITH [ NO ] DATA` (materialized view) and `WITH [ CASCADED |
+        // LOCAL ] CHECK OPTION` (view), after the query.
+        let with_data = if materialized {
+            self.parse_with_data()
+        } else {
+            None
+        };
+        let check_option = if materialized {
+            None
+        } else {
+            self.parse_view_check_option()
+        };
 
         let with_no_schema_binding = dialect_of!(self is RedshiftSqlDialect | GenericDialect)
             && self.parse_keywords(&[
@@ -6647,7 +6738,34 @@ impl<'a> Parser<'a> {
             to,
             params: create_view_params,
             name_before_not_exists,
+            recursive: false,
+            check_option,
+            with_data,
         })
+    }
+
+    /// Shale: a view's `WITH [ CASCADED | LOCAL ] CHECK OPTION`, if there (`WITH CHECK OPTION`
+    /// is `CASCADED`, as PostgreSQL's grammar reads it).
+    fn parse_view_check_option(&mut self) -> Option<ViewCheckOption> {
+        if self.parse_keywords(&[Keyword::WITH, Keyword::CHECK, Keyword::OPTION])
+            || self.parse_keywords(&[
+                Keyword::WITH,
+                Keyword::CASCADED,
+                Keyword::CHECK,
+                Keyword::OPTION,
+            ])
+        {
+            Some(ViewCheckOption::Cascaded)
+        } else if self.parse_keywords(&[
+            Keyword::WITH,
+            Keyword::LOCAL,
+            Keyword::CHECK,
+            Keyword::OPTION,
+        ]) {
+            Some(ViewCheckOption::Local)
+        } else {
+            None
+        }
     }
 
     /// Parse optional parameters for the `CREATE VIEW` statement supported by [MySQL].
@@ -6957,21 +7075,40 @@ impl<'a> Parser<'a> {
     /// Parses a [Statement::CreateDomain] statement.
     fn parse_create_domain(&mut self) -> Result<CreateDomain, ParserError> {
         let name = self.parse_object_name(false)?;
-        self.expect_keyword_is(Keyword::AS)?;
+        // Shale: PostgreSQL's grammar takes `AS` as optional, and COLLATE, DEFAULT and the
+        // constraints (`[ CONSTRAINT name ] { NOT NULL | NULL | CHECK (expr) }`) in any order;
+        // a second COLLATE or DEFAULT is an error (42601 in PostgreSQL too).
+        let _ = self.parse_keyword(Keyword::AS);
         let data_type = self.parse_data_type()?;
-        let collation = if self.parse_keyword(Keyword::COLLATE) {
-            Some(self.parse_identifier()?)
-        } else {
-            None
-        };
-        let default = if self.parse_keyword(Keyword::DEFAULT) {
-            Some(self.parse_expr()?)
-        } else {
-            None
-        };
+        let mut collation = None;
+        let mut default = None;
         let mut constraints = Vec::new();
-        while let Some(constraint) = self.parse_optional_table_constraint()? {
-            constraints.push(constraint);
+        let mut null_constraints = Vec::new();
+        loop {
+            if self.parse_keyword(Keyword::COLLATE) {
+                if collation.is_some() {
+                    return parser_err!(
+                        "multiple COLLATE clauses not allowed",
+                        self.peek_token_ref().span.start
+                    );
+                }
+                collation = Some(self.parse_identifier()?);
+            } else if self.parse_keyword(Keyword::DEFAULT) {
+                if default.is_some() {
+                    return parser_err!(
+                        "multiple default expressions",
+                        self.peek_token_ref().span.start
+                    );
+                }
+                // As a column's DEFAULT: `NOT NULL` after it is a constraint.
+                default = Some(self.with_state(ColumnDefinition, |p| p.parse_expr())?);
+            } else if let Some(constraint) = self.parse_domain_null_constraint()? {
+                null_constraints.push(constraint);
+            } else if let Some(constraint) = self.parse_optional_table_constraint()? {
+                constraints.push(constraint);
+            } else {
+                break;
+            }
         }
 
         Ok(CreateDomain {
@@ -6980,7 +7117,30 @@ impl<'a> Parser<'a> {
             collation,
             default,
             constraints,
+            null_constraints,
         })
+    }
+
+    /// Shale: a domain's `[ CONSTRAINT name ] { NOT NULL | NULL }`, if the next tokens are one
+    /// (nothing is consumed otherwise).
+    fn parse_domain_null_constraint(
+        &mut self,
+    ) -> Result<Option<DomainNullConstraint>, ParserError> {
+        let start = self.index;
+        let name = if self.parse_keyword(Keyword::CONSTRAINT) {
+            Some(self.parse_identifier()?)
+        } else {
+            None
+        };
+        let not_null = if self.parse_keywords(&[Keyword::NOT, Keyword::NULL]) {
+            true
+        } else if self.parse_keyword(Keyword::NULL) {
+            false
+        } else {
+            self.index = start;
+            return Ok(None);
+        };
+        Ok(Some(DomainNullConstraint { name, not_null }))
     }
 
     /// ```sql
@@ -7460,6 +7620,8 @@ impl<'a> Parser<'a> {
         // specifying multiple objects to delete in a single statement
         let if_exists = self.parse_keywords(&[Keyword::IF, Keyword::EXISTS]);
         let names = self.parse_comma_separated(|p| p.parse_object_name(false))?;
+        // Shale: PostgreSQL's `DROP DATABASE name [ [ WITH ] ( FORCE [, ...] ) ]`.
+        let force = object_type == ObjectType::Database && self.parse_drop_database_force()?;
 
         let loc = self.peek_token_ref().span.start;
         let cascade = self.parse_keyword(Keyword::CASCADE);
@@ -7488,7 +7650,25 @@ impl<'a> Parser<'a> {
             purge,
             temporary,
             table,
+            force,
         })
+    }
+
+    /// Shale: PostgreSQL's `[ WITH ] ( FORCE [, ...] )` after `DROP DATABASE name`: whether it
+    /// is there (nothing is consumed otherwise).
+    fn parse_drop_database_force(&mut self) -> Result<bool, ParserError> {
+        let with =
+            self.peek_keyword(Keyword::WITH) && self.peek_nth_token_ref(1).token == Token::LParen;
+        if !with && self.peek_token_ref().token != Token::LParen {
+            return Ok(false);
+        }
+        if with {
+            self.expect_keyword_is(Keyword::WITH)?;
+        }
+        self.expect_token(&Token::LParen)?;
+        self.parse_comma_separated(|p| p.expect_keyword_is(Keyword::FORCE))?;
+        self.expect_token(&Token::RParen)?;
+        Ok(true)
     }
 
     fn parse_optional_drop_behavior(&mut self) -> Option<DropBehavior> {
@@ -7549,11 +7729,18 @@ impl<'a> Parser<'a> {
     fn parse_drop_domain(&mut self) -> Result<DropDomain, ParserError> {
         let if_exists = self.parse_keywords(&[Keyword::IF, Keyword::EXISTS]);
         let name = self.parse_object_name(false)?;
+        // Shale: PostgreSQL's `DROP DOMAIN name [, ...]`.
+        let more_names = if self.consume_token(&Token::Comma) {
+            self.parse_comma_separated(|p| p.parse_object_name(false))?
+        } else {
+            vec![]
+        };
         let drop_behavior = self.parse_optional_drop_behavior();
         Ok(DropDomain {
             if_exists,
             name,
             drop_behavior,
+            more_names,
         })
     }
 
@@ -8164,25 +8351,45 @@ impl<'a> Parser<'a> {
         let if_not_exists = self.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);
         let name = self.parse_identifier()?;
 
-        let (schema, version, cascade) = if self.parse_keyword(Keyword::WITH) {
-            let schema = if self.parse_keyword(Keyword::SCHEMA) {
-                Some(self.parse_identifier()?)
+        // Shale: as PostgreSQL's grammar reads them, `WITH` is optional and SCHEMA, VERSION
+        // and CASCADE come in any order (a repeated one is an error, 42601 in PostgreSQL
+        // too); a version is a name or a string (kept as an identifier quoted with `'`).
+        let _ = self.parse_keyword(Keyword::WITH);
+        let (mut schema, mut version, mut cascade) = (None, None, false);
+        loop {
+            let loc = self.peek_token_ref().span.start;
+            let repeated = if self.parse_keyword(Keyword::SCHEMA) {
+                let repeated = schema.is_some();
+                schema = Some(self.parse_identifier()?);
+                repeated
+            } else if self.parse_keyword(Keyword::VERSION) {
+                let repeated = version.is_some();
+                version = Some(match &self.peek_token_ref().token {
+                    Token::SingleQuotedString(_) => {
+                        let next = self.next_token();
+                        match next.token {
+                            Token::SingleQuotedString(value) => Ident {
+                                value,
+                                quote_style: Some('\''),
+                                span: next.span,
+                            },
+                            _ => return self.expected("a version", next),
+                        }
+                    }
+                    _ => self.parse_identifier()?,
+                });
+                repeated
+            } else if self.parse_keyword(Keyword::CASCADE) {
+                let repeated = cascade;
+                cascade = true;
+                repeated
             } else {
-                None
+                break;
             };
-
-            let version = if self.parse_keyword(Keyword::VERSION) {
-                Some(self.parse_identifier()?)
-            } else {
-                None
-            };
-
-            let cascade = self.parse_keyword(Keyword::CASCADE);
-
-            (schema, version, cascade)
-        } else {
-            (None, None, false)
-        };
+            if repeated {
+                return parser_err!("conflicting or redundant options", loc);
+            }
+        }
 
         Ok(CreateExtension {
             name,
@@ -8544,8 +8751,35 @@ impl<'a> Parser<'a> {
             None
         };
 
+        // Shale: PostgreSQL's `CREATE TABLE name (column_name [, ...]) ... AS query`: a list
+        // of names alone (a column definition has a type), kept as columns of no type.
+        let ctas_column_names = if dialect_of!(self is PostgreSqlDialect | GenericDialect)
+            && like.is_none()
+            && self.peek_token_ref().token == Token::LParen
+        {
+            self.maybe_parse(|p| p.parse_parenthesized_column_list(Mandatory, false))?
+        } else {
+            None
+        };
+        let has_ctas_column_names = ctas_column_names.is_some();
         // parse optional column list (schema)
-        let (columns, constraints) = self.parse_columns()?;
+        let (columns, constraints, like_elements) = match ctas_column_names {
+            Some(names) => (
+                names
+                    .into_iter()
+                    .map(|name| ColumnDef {
+                        name,
+                        data_type: DataType::Unspecified,
+                        options: vec![],
+                    })
+                    .collect(),
+                vec![],
+                vec![],
+            ),
+            None => self.parse_columns_and_likes(
+                like.is_none() && self.dialect.supports_create_table_like_parenthesized(),
+            )?,
+        };
         let comment_after_column_def =
             if dialect_of!(self is HiveDialect) && self.parse_keyword(Keyword::COMMENT) {
                 let next_token = self.next_token();
@@ -8667,6 +8901,19 @@ impl<'a> Parser<'a> {
         } else {
             None
         };
+        // Shale: PostgreSQL's `WITH [ NO ] DATA` after the query; a list of column names
+        // alone is only for `AS query`.
+        let with_data = if query.is_some() {
+            self.parse_with_data()
+        } else {
+            None
+        };
+        if has_ctas_column_names && query.is_none() {
+            return self.expected_ref(
+                "AS query after a list of column names",
+                self.peek_token_ref(),
+            );
+        }
 
         Ok(CreateTableBuilder::new(table_name)
             .temporary(temporary)
@@ -8680,7 +8927,12 @@ impl<'a> Parser<'a> {
             .global(global)
             .query(query)
             .without_rowid(without_rowid)
-            .like(like)
+            // Shale: PostgreSQL's LIKE elements among the columns.
+            .like(if like_elements.is_empty() {
+                like
+            } else {
+                Some(CreateTableLikeKind::Elements(like_elements))
+            })
             .clone_clause(clone)
             .comment_after_column_def(comment_after_column_def)
             .order_by(order_by)
@@ -8699,6 +8951,7 @@ impl<'a> Parser<'a> {
             .diststyle(diststyle)
             .distkey(distkey)
             .sortkey(sortkey)
+            .with_data(with_data)
             .build())
     }
 
@@ -8706,23 +8959,20 @@ impl<'a> Parser<'a> {
         &mut self,
         allow_unquoted_hyphen: bool,
     ) -> Result<Option<CreateTableLikeKind>, ParserError> {
+        let start = self.index;
         let like = if self.dialect.supports_create_table_like_parenthesized()
             && self.consume_token(&Token::LParen)
         {
             if self.parse_keyword(Keyword::LIKE) {
                 let name = self.parse_object_name(allow_unquoted_hyphen)?;
-                let defaults = if self.parse_keywords(&[Keyword::INCLUDING, Keyword::DEFAULTS]) {
-                    Some(CreateTableLikeDefaults::Including)
-                } else if self.parse_keywords(&[Keyword::EXCLUDING, Keyword::DEFAULTS]) {
-                    Some(CreateTableLikeDefaults::Excluding)
-                } else {
-                    None
-                };
-                self.expect_token(&Token::RParen)?;
-                Some(CreateTableLikeKind::Parenthesized(CreateTableLike {
-                    name,
-                    defaults,
-                }))
+                // Shale: PostgreSQL's options, and other elements after the LIKE (which
+                // `parse_columns_and_likes` reads, from the parenthesis on).
+                let like = self.parse_create_table_like_options(name)?;
+                if !self.consume_token(&Token::RParen) {
+                    self.index = start;
+                    return Ok(None);
+                }
+                Some(CreateTableLikeKind::Parenthesized(like))
             } else {
                 // Rollback the '(' it's probably the columns list
                 self.prev_token();
@@ -8733,11 +8983,88 @@ impl<'a> Parser<'a> {
             Some(CreateTableLikeKind::Plain(CreateTableLike {
                 name,
                 defaults: None,
+                options: vec![],
             }))
         } else {
             None
         };
         Ok(like)
+    }
+
+    /// Shale: the `{ INCLUDING | EXCLUDING } option ...` list after `LIKE name` (PostgreSQL);
+    /// a lone `{ INCLUDING | EXCLUDING } DEFAULTS` goes to `defaults`, as before the list.
+    fn parse_create_table_like_options(
+        &mut self,
+        name: ObjectName,
+    ) -> Result<CreateTableLike, ParserError> {
+        let mut options = vec![];
+        loop {
+            let including = if self.parse_keyword(Keyword::INCLUDING) {
+                true
+            } else if self.parse_keyword(Keyword::EXCLUDING) {
+                false
+            } else {
+                break;
+            };
+            let kind = if self.parse_keyword(Keyword::COMPRESSION) {
+                CreateTableLikeOptionKind::Compression
+            } else if self.parse_keyword(Keyword::DEFAULTS) {
+                CreateTableLikeOptionKind::Defaults
+            } else if self.parse_keyword(Keyword::GENERATED) {
+                CreateTableLikeOptionKind::Generated
+            } else if self.parse_keyword(Keyword::IDENTITY) {
+                CreateTableLikeOptionKind::Identity
+            } else if self.parse_keyword(Keyword::STATISTICS) {
+                CreateTableLikeOptionKind::Statistics
+            } else if self.parse_keyword(Keyword::STORAGE) {
+                CreateTableLikeOptionKind::Storage
+            } else if self.parse_keyword(Keyword::ALL) {
+                CreateTableLikeOptionKind::All
+            } else if self.parse_unquoted_word("COMMENTS") {
+                CreateTableLikeOptionKind::Comments
+            } else if self.parse_unquoted_word("CONSTRAINTS") {
+                CreateTableLikeOptionKind::Constraints
+            } else if self.parse_unquoted_word("INDEXES") {
+                CreateTableLikeOptionKind::Indexes
+            } else {
+                return self.expected_ref(
+                    "COMMENTS, COMPRESSION, CONSTRAINTS, DEFAULTS, GENERATED, IDENTITY, INDEXES, STATISTICS, STORAGE or ALL",
+                    self.peek_token_ref(),
+                );
+            };
+            options.push(CreateTableLikeOption { including, kind });
+        }
+        let defaults = match options.as_slice() {
+            [CreateTableLikeOption {
+                including,
+                kind: CreateTableLikeOptionKind::Defaults,
+            }] => Some(if *including {
+                CreateTableLikeDefaults::Including
+            } else {
+                CreateTableLikeDefaults::Excluding
+            }),
+            _ => None,
+        };
+        if defaults.is_some() {
+            options.clear();
+        }
+        Ok(CreateTableLike {
+            name,
+            defaults,
+            options,
+        })
+    }
+
+    /// Shale: consume the next token if it is the unquoted word `word` (any case), which
+    /// need not be a keyword.
+    fn parse_unquoted_word(&mut self, word: &str) -> bool {
+        match &self.peek_token_ref().token {
+            Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word) => {
+                self.advance_token();
+                true
+            }
+            _ => false,
+        }
     }
 
     pub(crate) fn parse_create_table_on_commit(&mut self) -> Result<OnCommit, ParserError> {
@@ -9145,15 +9472,33 @@ impl<'a> Parser<'a> {
 
     /// Parse columns and constraints.
     pub fn parse_columns(&mut self) -> Result<(Vec<ColumnDef>, Vec<TableConstraint>), ParserError> {
+        let (columns, constraints, _) = self.parse_columns_and_likes(false)?;
+        Ok((columns, constraints))
+    }
+
+    /// Shale: [Self::parse_columns], and when `allow_like`, PostgreSQL's `LIKE source
+    /// [ options ]` elements among the columns and constraints of `CREATE TABLE`, each with
+    /// the number of columns written before it.
+    fn parse_columns_and_likes(
+        &mut self,
+        allow_like: bool,
+    ) -> Result<ColumnsAndLikes, ParserError> {
         let mut columns = vec![];
         let mut constraints = vec![];
+        let mut likes = vec![];
         if !self.consume_token(&Token::LParen) || self.consume_token(&Token::RParen) {
-            return Ok((columns, constraints));
+            return Ok((columns, constraints, likes));
         }
 
         loop {
             if let Some(constraint) = self.parse_optional_table_constraint()? {
                 constraints.push(constraint);
+            } else if allow_like && self.parse_keyword(Keyword::LIKE) {
+                let name = self.parse_object_name(false)?;
+                likes.push(CreateTableLikeElement {
+                    position: columns.len(),
+                    like: self.parse_create_table_like_options(name)?,
+                });
             } else if let Token::Word(_) = &self.peek_token_ref().token {
                 columns.push(self.parse_column_def()?);
             } else {
@@ -9181,7 +9526,7 @@ impl<'a> Parser<'a> {
             }
         }
 
-        Ok((columns, constraints))
+        Ok((columns, constraints, likes))
     }
 
     /// Parse procedure parameter.
@@ -10159,6 +10504,13 @@ impl<'a> Parser<'a> {
             }
             _ => {
                 let name = self.parse_identifier()?;
+                // Shale: PostgreSQL's options without a value (`WITH (security_barrier)`,
+                // `WITH (autovacuum_enabled)`), which mean true.
+                if dialect_of!(self is PostgreSqlDialect | GenericDialect)
+                    && matches!(self.peek_token_ref().token, Token::Comma | Token::RParen)
+                {
+                    return Ok(SqlOption::Ident(name));
+                }
                 self.expect_token(&Token::Eq)?;
                 let value = self.parse_expr()?;
 
@@ -10627,6 +10979,12 @@ impl<'a> Parser<'a> {
         {
             let new_owner = self.parse_owner()?;
             AlterTableOperation::OwnerTo { new_owner }
+        } else if dialect_of!(self is PostgreSqlDialect | GenericDialect)
+            && self.parse_keywords(&[Keyword::SET, Keyword::SCHEMA])
+        {
+            // Shale: PostgreSQL's SET SCHEMA.
+            let schema_name = self.parse_identifier()?;
+            AlterTableOperation::SetSchema { schema_name }
         } else if dialect_of!(self is ClickHouseDialect|GenericDialect)
             && self.parse_keyword(Keyword::ATTACH)
         {
@@ -10804,6 +11162,7 @@ impl<'a> Parser<'a> {
             Keyword::USER,
             Keyword::OPERATOR,
             Keyword::SEQUENCE,
+            Keyword::MATERIALIZED,
         ])?;
         match object_type {
             Keyword::SCHEMA => {
@@ -10812,6 +11171,11 @@ impl<'a> Parser<'a> {
                 self.parse_alter_schema()
             }
             Keyword::VIEW => self.parse_alter_view(),
+            // Shale: PostgreSQL's ALTER MATERIALIZED VIEW.
+            Keyword::MATERIALIZED => {
+                self.expect_keyword_is(Keyword::VIEW)?;
+                self.parse_alter_view_actions(AlterTableType::MaterializedView)
+            }
             Keyword::TYPE => self.parse_alter_type(),
             Keyword::COLLATION => self.parse_alter_collation().map(Into::into),
             Keyword::TABLE => self.parse_alter_table(false),
@@ -11149,7 +11513,7 @@ impl<'a> Parser<'a> {
         let only = self.parse_keyword(Keyword::ONLY); // [ ONLY ]
         let table_name = self.parse_object_name(false)?;
         let on_cluster = self.parse_optional_on_cluster()?;
-        let operations = self.parse_comma_separated(Parser::parse_alter_table_operation)?;
+        let operations = self.parse_alter_table_operations()?;
 
         let mut location = None;
         if self.parse_keyword(Keyword::LOCATION) {
@@ -11187,8 +11551,66 @@ impl<'a> Parser<'a> {
         .into())
     }
 
+    /// Shale: the comma-separated operations of ALTER TABLE (or VIEW, MATERIALIZED VIEW); a
+    /// `SET SCHEMA` must be the only one, as in PostgreSQL's grammar.
+    fn parse_alter_table_operations(&mut self) -> Result<Vec<AlterTableOperation>, ParserError> {
+        let operations = self.parse_comma_separated(Parser::parse_alter_table_operation)?;
+        if operations.len() > 1
+            && operations
+                .iter()
+                .any(|op| matches!(op, AlterTableOperation::SetSchema { .. }))
+        {
+            return parser_err!(
+                "SET SCHEMA cannot be combined with other ALTER operations",
+                self.peek_token_ref().span.start
+            );
+        }
+        Ok(operations)
+    }
+
+    /// Shale: PostgreSQL's `ALTER { VIEW | MATERIALIZED VIEW } [ IF EXISTS ] name action
+    /// [, ...]` (after `VIEW`), which its grammar reads as ALTER TABLE's actions:
+    /// [Statement::AlterViewOperations] of an [AlterTable] whose `table_type` is
+    /// [AlterTableType::View] or [AlterTableType::MaterializedView].
+    fn parse_alter_view_actions(
+        &mut self,
+        table_type: AlterTableType,
+    ) -> Result<Statement, ParserError> {
+        let if_exists = self.parse_keywords(&[Keyword::IF, Keyword::EXISTS]);
+        let name = self.parse_object_name(false)?;
+        let operations = self.parse_alter_table_operations()?;
+        let end_token = if self.peek_token_ref().token == Token::SemiColon {
+            self.peek_token_ref().clone()
+        } else {
+            self.get_current_token().clone()
+        };
+        Ok(Statement::AlterViewOperations(AlterTable {
+            name,
+            if_exists,
+            only: false,
+            operations,
+            location: None,
+            on_cluster: None,
+            table_type: Some(table_type),
+            end_token: AttachedToken(end_token),
+        }))
+    }
+
     /// Parse an `ALTER VIEW` statement.
     pub fn parse_alter_view(&mut self) -> Result<Statement, ParserError> {
+        // Shale: PostgreSQL's `ALTER VIEW [ IF EXISTS ] name action` (anything but the
+        // `[ (columns) ] [ WITH (options) ] AS query` form of other dialects).
+        let start = self.index;
+        let if_exists = self.parse_keywords(&[Keyword::IF, Keyword::EXISTS]);
+        let _ = self.parse_object_name(false)?;
+        let redefinition = !if_exists
+            && (self.peek_token_ref().token == Token::LParen
+                || self.peek_keyword(Keyword::WITH)
+                || self.peek_keyword(Keyword::AS));
+        self.index = start;
+        if !redefinition {
+            return self.parse_alter_view_actions(AlterTableType::View);
+        }
         let name = self.parse_object_name(false)?;
         let columns = self.parse_parenthesized_column_list(Optional, false)?;
 
@@ -19594,6 +20016,33 @@ impl<'a> Parser<'a> {
         Ok(Statement::Reindex(Reindex { options, object, concurrently, name }))
     }
 
+    /// Shale: parse PostgreSQL's `REFRESH MATERIALIZED VIEW [ CONCURRENTLY ] name [ WITH [ NO ]
+    /// DATA ]` (after `REFRESH`).
+    pub fn parse_refresh_materialized_view(&mut self) -> Result<Statement, ParserError> {
+        self.expect_keywords(&[Keyword::MATERIALIZED, Keyword::VIEW])?;
+        let concurrently = self.parse_keyword(Keyword::CONCURRENTLY);
+        let name = self.parse_object_name(false)?;
+        let with_data = self.parse_with_data().unwrap_or(true);
+        Ok(Statement::RefreshMaterializedView {
+            concurrently,
+            name,
+            with_data,
+        })
+    }
+
+    /// Shale: PostgreSQL's `WITH [ NO ] DATA` after the query of `CREATE TABLE ... AS` and
+    /// `CREATE MATERIALIZED VIEW`, and after `REFRESH MATERIALIZED VIEW name`: `Some(true)`
+    /// for `WITH DATA`, `Some(false)` for `WITH NO DATA`, `None` (nothing consumed) otherwise.
+    fn parse_with_data(&mut self) -> Option<bool> {
+        if self.parse_keywords(&[Keyword::WITH, Keyword::DATA]) {
+            Some(true)
+        } else if self.parse_keywords(&[Keyword::WITH, Keyword::NO, Keyword::DATA]) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
     /// Shale: whether the next word is an unquoted `CONSTRAINTS` followed by something other
     /// than `=` or `TO` (which would set a variable of that name).
     fn peek_set_constraints(&self) -> bool {
@@ -20525,14 +20974,31 @@ impl<'a> Parser<'a> {
 
     fn parse_vacuum(&mut self) -> Result<Statement, ParserError> {
         self.expect_keyword(Keyword::VACUUM)?;
-        let full = self.parse_keyword(Keyword::FULL);
-        let sort_only = self.parse_keywords(&[Keyword::SORT, Keyword::ONLY]);
-        let delete_only = self.parse_keywords(&[Keyword::DELETE, Keyword::ONLY]);
-        let reindex = self.parse_keyword(Keyword::REINDEX);
-        let recluster = self.parse_keyword(Keyword::RECLUSTER);
-        let (table_name, threshold, boost) =
+        // Shale: PostgreSQL's `VACUUM ( option [, ...] ) [ table_and_columns [, ...] ]` and
+        // `VACUUM [ FULL ] [ FREEZE ] [ VERBOSE ] [ ANALYZE ] [ table_and_columns [, ...] ]`.
+        let is_postgresql = dialect_of!(self is PostgreSqlDialect | GenericDialect);
+        let options = if self.peek_token_ref().token == Token::LParen {
+            self.parse_utility_options()?
+        } else {
+            vec![]
+        };
+        let flags = options.is_empty();
+        let full = flags && self.parse_keyword(Keyword::FULL);
+        let freeze = flags && is_postgresql && self.parse_keyword(Keyword::FREEZE);
+        let verbose = flags && is_postgresql && self.parse_keyword(Keyword::VERBOSE);
+        let analyze = flags && is_postgresql && self.parse_keyword(Keyword::ANALYZE);
+        let sort_only = flags && self.parse_keywords(&[Keyword::SORT, Keyword::ONLY]);
+        let delete_only = flags && self.parse_keywords(&[Keyword::DELETE, Keyword::ONLY]);
+        let reindex = flags && self.parse_keyword(Keyword::REINDEX);
+        let recluster = flags && self.parse_keyword(Keyword::RECLUSTER);
+        let (table_name, columns, threshold, boost, more_tables) =
             match self.maybe_parse(|p| p.parse_object_name(false))? {
                 Some(table_name) => {
+                    let columns = if is_postgresql {
+                        self.parse_parenthesized_column_list(Optional, false)?
+                    } else {
+                        vec![]
+                    };
                     let threshold = if self.parse_keyword(Keyword::TO) {
                         let value = self.parse_value()?;
                         self.expect_keyword(Keyword::PERCENT)?;
@@ -20541,9 +21007,14 @@ impl<'a> Parser<'a> {
                         None
                     };
                     let boost = self.parse_keyword(Keyword::BOOST);
-                    (Some(table_name), threshold, boost)
+                    let more_tables = if is_postgresql && self.consume_token(&Token::Comma) {
+                        self.parse_comma_separated(Parser::parse_table_and_columns)?
+                    } else {
+                        vec![]
+                    };
+                    (Some(table_name), columns, threshold, boost, more_tables)
                 }
-                _ => (None, None, false),
+                _ => (None, vec![], None, false, vec![]),
             };
         Ok(Statement::Vacuum(VacuumStatement {
             full,
@@ -20554,6 +21025,12 @@ impl<'a> Parser<'a> {
             table_name,
             threshold,
             boost,
+            options,
+            freeze,
+            verbose,
+            analyze,
+            columns,
+            more_tables,
         }))
     }
 

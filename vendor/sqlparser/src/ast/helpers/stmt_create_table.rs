@@ -183,6 +183,8 @@ pub struct CreateTableBuilder {
     pub sortkey: Option<Vec<Expr>>,
     /// Redshift `BACKUP` option.
     pub backup: Option<bool>,
+    /// Shale: PostgreSQL's `WITH [ NO ] DATA` after the query.
+    pub with_data: Option<bool>,
 }
 
 impl CreateTableBuilder {
@@ -248,6 +250,7 @@ impl CreateTableBuilder {
             distkey: None,
             sortkey: None,
             backup: None,
+            with_data: None,
         }
     }
     /// Set `OR REPLACE` for the CREATE TABLE statement.
@@ -556,6 +559,11 @@ impl CreateTableBuilder {
         self.backup = backup;
         self
     }
+    /// Shale: set PostgreSQL's `WITH [ NO ] DATA` (after the query).
+    pub fn with_data(mut self, with_data: Option<bool>) -> Self {
+        self.with_data = with_data;
+        self
+    }
     /// Consume the builder and produce a `CreateTable`.
     pub fn build(self) -> CreateTable {
         CreateTable {
@@ -618,6 +626,7 @@ impl CreateTableBuilder {
             distkey: self.distkey,
             sortkey: self.sortkey,
             backup: self.backup,
+            with_data: self.with_data,
         }
     }
 }
@@ -699,6 +708,7 @@ impl From<CreateTable> for CreateTableBuilder {
             distkey: table.distkey,
             sortkey: table.sortkey,
             backup: table.backup,
+            with_data: table.with_data,
         }
     }
 }
