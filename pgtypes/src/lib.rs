@@ -18,6 +18,7 @@ pub mod casts;
 pub mod datetime;
 pub mod error;
 pub mod error_map;
+pub mod field_type;
 pub mod guarded;
 pub mod input;
 mod json_edit;

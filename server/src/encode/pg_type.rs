@@ -1,10 +1,8 @@
 //! The PostgreSQL type a column of an Arrow field is announced as.
 
-use datafusion::arrow::datatypes::{DataType, Field};
+use datafusion::arrow::datatypes::Field;
 use pgwire::api::Type;
-// The catalog puts the PostgreSQL type (for a list, on its item field) and the type
-// modifier on the fields it makes.
-use shale_pgtypes::types::{TYPE_KEY, TYPMOD_KEY};
+use shale_pgtypes::field_type::{FieldType, field_type};
 
 /// A column's PostgreSQL type as RowDescription announces it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,138 +15,10 @@ pub struct PgColumnType {
     pub typlen: i16,
 }
 
-/// Maps an Arrow field to the PostgreSQL type it is sent as. Metadata
-/// ([`TYPE_KEY`], [`TYPMOD_KEY`]) overrides what the Arrow type implies. Arrow
-/// types without a PostgreSQL counterpart (structs, maps, unions) map to `text`;
-/// the text encoder rejects them.
+/// Maps an Arrow field to the PostgreSQL type it is sent as (`shale_pgtypes::field_type`).
 pub fn pg_type_of(field: &Field) -> PgColumnType {
-    // int2vector and oidvector: lists that name their own type.
-    if let (DataType::List(_), Some(ty)) = (field.data_type(), metadata_type(field)) {
-        return PgColumnType { typlen: -1, ty, typmod: -1 };
-    }
-    let (ty, implied_typmod) = match field.data_type() {
-        DataType::List(item) | DataType::LargeList(item) => {
-            let element = pg_type_of(item);
-            // PostgreSQL has no arrays of arrays: a multidimensional array has
-            // the array type of its innermost element.
-            let ty = if is_list(item.data_type()) {
-                element.ty
-            } else {
-                array_of(&element.ty)
-            };
-            (ty, element.typmod)
-        }
-        // A computed value has no type modifier, as in PostgreSQL (`numeric_column * 2`
-        // is plain numeric); columns and casts carry theirs as metadata.
-        data_type => (metadata_type(field).unwrap_or_else(|| scalar_type(data_type)), -1),
-    };
-    let typmod = field
-        .metadata()
-        .get(TYPMOD_KEY)
-        .and_then(|typmod| typmod.parse().ok())
-        .unwrap_or(implied_typmod);
-    PgColumnType {
-        typlen: typlen(&ty),
-        ty,
-        typmod,
-    }
-}
-
-/// The type named by the field's [`TYPE_KEY`] metadata, if it names one.
-fn metadata_type(field: &Field) -> Option<Type> {
-    match field.metadata().get(TYPE_KEY)?.as_str() {
-        "uuid" => Some(Type::UUID),
-        "json" => Some(Type::JSON),
-        "jsonb" => Some(Type::JSONB),
-        "varchar" => Some(Type::VARCHAR),
-        "bpchar" => Some(Type::BPCHAR),
-        "oid" => Some(Type::OID),
-        "name" => Some(Type::NAME),
-        "char" => Some(Type::CHAR),
-        "xid" => Some(Type::XID),
-        "int2vector" => Some(Type::INT2_VECTOR),
-        "aclitem[]" => Some(Type::ACLITEM_ARRAY),
-        "anyarray" => Some(Type::ANYARRAY),
-        "pg_node_tree" => Some(Type::PG_NODE_TREE),
-        "oidvector" => Some(Type::OID_VECTOR),
-        "regproc" => Some(Type::REGPROC),
-        "regclass" => Some(Type::REGCLASS),
-        "regtype" => Some(Type::REGTYPE),
-        "regnamespace" => Some(Type::REGNAMESPACE),
-        "regrole" => Some(Type::REGROLE),
-        _ => None,
-    }
-}
-
-/// The type implied by a non-list Arrow type.
-fn scalar_type(data_type: &DataType) -> Type {
-    match data_type {
-        DataType::Boolean => Type::BOOL,
-        DataType::Int8 | DataType::Int16 => Type::INT2,
-        DataType::Int32 | DataType::UInt8 | DataType::UInt16 => Type::INT4,
-        DataType::Int64 | DataType::UInt32 | DataType::UInt64 => Type::INT8,
-        DataType::Float16 | DataType::Float32 => Type::FLOAT4,
-        DataType::Float64 => Type::FLOAT8,
-        DataType::Decimal128(..) | DataType::Decimal256(..) => Type::NUMERIC,
-        DataType::Binary
-        | DataType::LargeBinary
-        | DataType::BinaryView
-        | DataType::FixedSizeBinary(_) => Type::BYTEA,
-        DataType::Date32 | DataType::Date64 => Type::DATE,
-        DataType::Time32(_) | DataType::Time64(_) => Type::TIME,
-        DataType::Timestamp(_, None) => Type::TIMESTAMP,
-        DataType::Timestamp(_, Some(_)) => Type::TIMESTAMPTZ,
-        DataType::Interval(_) | DataType::Duration(_) => Type::INTERVAL,
-        _ => Type::TEXT,
-    }
-}
-
-/// Whether an Arrow type is a list (a PostgreSQL array).
-pub(super) fn is_list(data_type: &DataType) -> bool {
-    matches!(data_type, DataType::List(_) | DataType::LargeList(_))
-}
-
-/// The array type whose elements are `element`.
-fn array_of(element: &Type) -> Type {
-    match *element {
-        Type::BOOL => Type::BOOL_ARRAY,
-        Type::INT2 => Type::INT2_ARRAY,
-        Type::INT4 => Type::INT4_ARRAY,
-        Type::INT8 => Type::INT8_ARRAY,
-        Type::FLOAT4 => Type::FLOAT4_ARRAY,
-        Type::FLOAT8 => Type::FLOAT8_ARRAY,
-        Type::NUMERIC => Type::NUMERIC_ARRAY,
-        Type::VARCHAR => Type::VARCHAR_ARRAY,
-        Type::BPCHAR => Type::BPCHAR_ARRAY,
-        Type::BYTEA => Type::BYTEA_ARRAY,
-        Type::DATE => Type::DATE_ARRAY,
-        Type::TIME => Type::TIME_ARRAY,
-        Type::TIMESTAMP => Type::TIMESTAMP_ARRAY,
-        Type::TIMESTAMPTZ => Type::TIMESTAMPTZ_ARRAY,
-        Type::INTERVAL => Type::INTERVAL_ARRAY,
-        Type::UUID => Type::UUID_ARRAY,
-        Type::JSON => Type::JSON_ARRAY,
-        Type::JSONB => Type::JSONB_ARRAY,
-        Type::OID => Type::OID_ARRAY,
-        Type::NAME => Type::NAME_ARRAY,
-        Type::CHAR => Type::CHAR_ARRAY,
-        _ => Type::TEXT_ARRAY,
-    }
-}
-
-/// `pg_type.typlen` of the types this module announces.
-fn typlen(ty: &Type) -> i16 {
-    match *ty {
-        Type::BOOL => 1,
-        Type::INT2 => 2,
-        Type::CHAR => 1,
-        Type::NAME => 64,
-        Type::OID | Type::XID | Type::REGPROC | Type::REGCLASS | Type::REGTYPE | Type::REGNAMESPACE | Type::REGROLE => 4,
-        Type::INT4 | Type::FLOAT4 | Type::DATE => 4,
-        Type::INT8 | Type::FLOAT8 | Type::TIME | Type::TIMESTAMP | Type::TIMESTAMPTZ => 8,
-        Type::INTERVAL | Type::UUID => 16,
-        _ => -1,
-    }
+    let FieldType { oid, typmod, typlen } = field_type(field);
+    PgColumnType { ty: Type::from_oid(oid).unwrap_or(Type::TEXT), typmod, typlen }
 }
 
 #[cfg(test)]
@@ -158,6 +28,9 @@ mod tests {
 
     use datafusion::arrow::datatypes::IntervalUnit::MonthDayNano;
     use datafusion::arrow::datatypes::TimeUnit::{Microsecond, Millisecond, Nanosecond, Second};
+
+    use datafusion::arrow::datatypes::DataType;
+    use shale_pgtypes::types::{TYPE_KEY, TYPMOD_KEY};
 
     use super::*;
 

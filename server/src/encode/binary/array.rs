@@ -6,7 +6,8 @@ use datafusion::arrow::datatypes::{DataType, FieldRef};
 use pgwire::api::results::FieldFormat;
 
 use crate::encode::EncodeError;
-use crate::encode::pg_type::{is_list, pg_type_of};
+use crate::encode::pg_type::pg_type_of;
+use shale_pgtypes::field_type::is_list;
 use crate::encode::text::{ColumnWriter, ValueWriter};
 
 /// A value writer for a List or LargeList array (`None` when the downcast failed) whose

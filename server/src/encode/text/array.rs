@@ -8,7 +8,8 @@ use datafusion::arrow::datatypes::{DataType, FieldRef};
 
 use super::{ColumnWriter, ValueWriter};
 use crate::encode::EncodeError;
-use crate::encode::pg_type::{is_list, pg_type_of};
+use crate::encode::pg_type::pg_type_of;
+use shale_pgtypes::field_type::is_list;
 
 /// A value writer for a List or LargeList array (`None` when the downcast
 /// failed) whose item field is `item`. Elements are written in their own
