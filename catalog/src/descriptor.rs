@@ -185,6 +185,48 @@ impl Check {
     }
 }
 
+/// A view: a stored query, planned when a statement names the view. Its id comes from
+/// the counter of table ids, so its OID is unique among relations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ViewDesc {
+    /// Never reused.
+    pub id: u64,
+    /// The owning schema's id.
+    pub schema_id: u64,
+    /// The view's name.
+    pub name: String,
+    /// Its columns, as the query gave them when the view was made (names from the column
+    /// list or the query).
+    pub columns: Vec<ViewColumn>,
+    /// The query as it is planned: rewritten by the server's front end, every relation it
+    /// names qualified by its schema (names are bound when the view is made).
+    pub query: String,
+    /// The query as written, relations qualified: what `pg_get_viewdef` shows.
+    pub definition: String,
+    /// The relations the query reads (tables and views), with the columns it uses of each.
+    pub depends_on: Vec<Dependency>,
+}
+
+/// A column of a view: its name and its PostgreSQL type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ViewColumn {
+    /// The column's name.
+    pub name: String,
+    /// `pg_attribute.atttypid`.
+    pub type_oid: u32,
+    /// `pg_attribute.atttypmod`.
+    pub typmod: i32,
+}
+
+/// A relation a view reads, and which of its columns (by name) the view uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dependency {
+    /// The relation's id (a table's or a view's).
+    pub id: u64,
+    /// The columns the view reads of it.
+    pub columns: Vec<String>,
+}
+
 /// Another table, as a descriptor names it: by schema and name (how descriptors are
 /// stored), with its id to tell a table from a later one of the same name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,6 +13,9 @@
 //!   ([`SequenceDesc::storage_id`])
 //! - `x/<schema id: u64 BE>/<index name>` -> the id (u64 BE) of the table that has the
 //!   index: index names are relation names, unique in their schema
+//! - `w/<schema id: u64 BE>/<view name>` -> [`ViewDesc`]
+//! - `r/<relation id: u64 BE>/<view id: u64 BE>` -> [`TableRef`] of a view that reads the
+//!   relation (a table or a view): what DROP and ALTER of the relation must look at
 //! - `c/<counter>` -> u64 BE, the last id handed out by [`allocate`]
 //! - `v` -> u64 BE catalog version, bumped by every DDL in the DDL's transaction
 
@@ -20,7 +23,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shale_storage::{KeyRange, Space, Store, Txn, prefix_successor};
 
-use crate::descriptor::{DatabaseDesc, SchemaDesc, SequenceDesc, TableDesc};
+use crate::descriptor::{DatabaseDesc, SchemaDesc, SequenceDesc, TableDesc, TableRef, ViewDesc};
 use crate::error::{CatalogError, Result};
 
 const DATABASE_PREFIX: &[u8] = b"d/";
@@ -30,6 +33,8 @@ const SEQUENCE_PREFIX: &[u8] = b"q/";
 const SEQUENCE_STATE_PREFIX: &[u8] = b"n/";
 const INDEX_PREFIX: &[u8] = b"x/";
 const COUNTER_PREFIX: &[u8] = b"c/";
+const VIEW_PREFIX: &[u8] = b"w/";
+const DEPENDENT_PREFIX: &[u8] = b"r/";
 const VERSION_KEY: &[u8] = b"v";
 /// Counter of database ids.
 pub const DATABASE_IDS: &str = "database";
@@ -72,6 +77,14 @@ fn sequence_key(schema_id: u64, name: &str) -> Vec<u8> {
 
 fn index_key(schema_id: u64, name: &str) -> Vec<u8> {
     [schema_prefix(INDEX_PREFIX, schema_id), name.as_bytes().to_vec()].concat()
+}
+
+fn view_key(schema_id: u64, name: &str) -> Vec<u8> {
+    [schema_prefix(VIEW_PREFIX, schema_id), name.as_bytes().to_vec()].concat()
+}
+
+fn dependent_key(relation_id: u64, view_id: u64) -> Vec<u8> {
+    [schema_prefix(DEPENDENT_PREFIX, relation_id), view_id.to_be_bytes().to_vec()].concat()
 }
 
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
@@ -192,6 +205,50 @@ pub fn put_index_name(txn: &Txn, schema_id: u64, name: &str, table_id: u64) -> R
 /// Forgets the index name `name` of schema `schema_id`.
 pub fn delete_index_name(txn: &Txn, schema_id: u64, name: &str) -> Result<()> {
     Ok(txn.delete(Space::Meta, &index_key(schema_id, name))?)
+}
+
+/// The view `name` in schema `schema_id`.
+pub fn get_view(txn: &Txn, schema_id: u64, name: &str) -> Result<Option<ViewDesc>> {
+    txn.get(Space::Meta, &view_key(schema_id, name))?.map(|v| decode(&v)).transpose()
+}
+
+/// The view `name` in schema `schema_id`, locked against concurrent DDL.
+pub fn get_view_for_update(txn: &Txn, schema_id: u64, name: &str) -> Result<Option<ViewDesc>> {
+    txn.get_for_update(Space::Meta, &view_key(schema_id, name))?.map(|v| decode(&v)).transpose()
+}
+
+/// The view `name` in schema `schema_id`, share-locked: a view being made on it holds it
+/// against a concurrent DROP or REPLACE.
+pub fn get_view_shared(txn: &Txn, schema_id: u64, name: &str) -> Result<Option<ViewDesc>> {
+    txn.get_shared(Space::Meta, &view_key(schema_id, name))?.map(|v| decode(&v)).transpose()
+}
+
+/// Every view of a schema, by name.
+pub fn list_views(txn: &Txn, schema_id: u64) -> Result<Vec<ViewDesc>> {
+    scan_prefix(txn, schema_prefix(VIEW_PREFIX, schema_id))
+}
+
+/// Writes a view descriptor under its schema and name, and records it as a dependent of
+/// each relation it reads.
+pub fn put_view(txn: &Txn, desc: &ViewDesc) -> Result<()> {
+    let view = encode(&TableRef { schema_id: desc.schema_id, name: desc.name.clone(), id: desc.id })?;
+    for dependency in &desc.depends_on {
+        txn.put(Space::Meta, &dependent_key(dependency.id, desc.id), &view)?;
+    }
+    Ok(txn.put(Space::Meta, &view_key(desc.schema_id, &desc.name), &encode(desc)?)?)
+}
+
+/// Removes the view `desc` and its records as a dependent.
+pub fn delete_view(txn: &Txn, desc: &ViewDesc) -> Result<()> {
+    for dependency in &desc.depends_on {
+        txn.delete(Space::Meta, &dependent_key(dependency.id, desc.id))?;
+    }
+    Ok(txn.delete(Space::Meta, &view_key(desc.schema_id, &desc.name))?)
+}
+
+/// The views that read the relation `relation_id`.
+pub fn dependent_views(txn: &Txn, relation_id: u64) -> Result<Vec<TableRef>> {
+    scan_prefix(txn, schema_prefix(DEPENDENT_PREFIX, relation_id))
 }
 
 /// The sequence `name` in schema `schema_id`.

@@ -4,7 +4,7 @@
 use datafusion::sql::sqlparser::ast::{Ident, ObjectName, ObjectNamePart};
 use shale_storage::Txn;
 
-use crate::descriptor::{SchemaDesc, SequenceDesc, TableDesc};
+use crate::descriptor::{SchemaDesc, SequenceDesc, TableDesc, ViewDesc};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::meta;
 
@@ -31,6 +31,12 @@ impl Scope {
             )));
         }
         split_name(name)
+    }
+
+    /// The name of the schema `id` of this scope's database.
+    pub fn schema_name(&self, txn: &Txn, id: u64) -> Result<String> {
+        let schemas = meta::list_schemas(txn, self.database_id)?;
+        schemas.into_iter().find(|s| s.id == id).map(|s| s.name).ok_or_else(|| CatalogError::internal(format!("no schema has id {id}")))
     }
 
     /// The schema named `name` of this scope's database, if it exists.
@@ -84,23 +90,49 @@ pub fn schema(txn: &Txn, scope: &Scope, name: &str) -> Result<SchemaDesc> {
 /// Finds a table: in the named schema, or else in the first schema of the search path that
 /// has it. `Ok(None)` when there is none.
 pub fn find_table(txn: &Txn, scope: &Scope, name: &ObjectName) -> Result<Option<Resolved>> {
-    let (schema_name, table_name) = scope.split(name)?;
-    match schema_name {
-        Some(s) => {
-            let schema = schema(txn, scope, &s)?;
-            Ok(meta::get_table(txn, schema.id, &table_name)?.map(|table| Resolved { schema, table }))
-        }
-        None => find_in_path(txn, scope, &table_name),
-    }
+    Ok(find_object(txn, scope, name, meta::get_table)?.map(|(schema, table)| Resolved { schema, table }))
+}
+
+/// Finds a view, as [`find_table`] finds a table.
+pub fn find_view(txn: &Txn, scope: &Scope, name: &ObjectName) -> Result<Option<(SchemaDesc, ViewDesc)>> {
+    find_object(txn, scope, name, meta::get_view)
 }
 
 /// Finds an unqualified table name through the search path.
 pub fn find_in_path(txn: &Txn, scope: &Scope, name: &str) -> Result<Option<Resolved>> {
+    Ok(in_path(txn, scope, name, meta::get_table)?.map(|(schema, table)| Resolved { schema, table }))
+}
+
+/// Finds an object that `get` reads by schema and name: in the named schema (3F000 when it
+/// does not exist), or else through the search path.
+fn find_object<T>(
+    txn: &Txn,
+    scope: &Scope,
+    name: &ObjectName,
+    get: impl Fn(&Txn, u64, &str) -> Result<Option<T>>,
+) -> Result<Option<(SchemaDesc, T)>> {
+    let (schema_name, object) = scope.split(name)?;
+    match schema_name {
+        Some(s) => {
+            let schema = schema(txn, scope, &s)?;
+            Ok(get(txn, schema.id, &object)?.map(|o| (schema, o)))
+        }
+        None => in_path(txn, scope, &object, get),
+    }
+}
+
+/// The first object named `name` that `get` finds in the schemas of the search path.
+pub fn in_path<T>(
+    txn: &Txn,
+    scope: &Scope,
+    name: &str,
+    get: impl Fn(&Txn, u64, &str) -> Result<Option<T>>,
+) -> Result<Option<(SchemaDesc, T)>> {
     for s in &scope.search_path {
-        if let Some(schema) = scope.get_schema(txn, s)? {
-            if let Some(table) = meta::get_table(txn, schema.id, name)? {
-                return Ok(Some(Resolved { schema, table }));
-            }
+        if let Some(schema) = scope.get_schema(txn, s)?
+            && let Some(found) = get(txn, schema.id, name)?
+        {
+            return Ok(Some((schema, found)));
         }
     }
     Ok(None)

@@ -23,9 +23,14 @@ pub fn parse_data_type(sql: &str) -> Result<DataType> {
         .map_err(|e| PgError::internal(format!("type {sql:?} does not parse: {e}")))
 }
 
+/// How deeply [`parse_query`] may recurse: as deep as the server parses what clients send,
+/// so a query the server accepted and stored parses again.
+pub const MAX_NESTING: usize = 10_000;
+
 /// Parses one query.
 pub fn parse_query(sql: &str) -> Result<Query> {
     Parser::new(&PostgreSqlDialect {})
+        .with_recursion_limit(MAX_NESTING)
         .try_with_sql(sql)
         .and_then(|mut p| p.parse_query())
         .map(|q| *q)

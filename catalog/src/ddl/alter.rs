@@ -110,6 +110,12 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
             if desc.column(&new).is_some() {
                 return Err(column_exists(&new, &desc.name));
             }
+            if let Some(d) = super::view::column_dependents(&*ctx.handle.txn()?, desc, &old)?.first() {
+                return Err(CatalogError::unsupported(format!(
+                    "RENAME COLUMN of a column a view uses (view {} depends on {})",
+                    d.view.name, d.on
+                )));
+            }
             desc.columns[slot].name = new;
         }
         AlterTableOperation::RenameTable { table_name: RenameTableNameKind::To(name) | RenameTableNameKind::As(name) } => {
@@ -119,6 +125,8 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
             if super::sequence::relation_exists(&txn, desc.schema_id, &new)? {
                 return Err(CatalogError::new(sqlstate::DUPLICATE_TABLE, format!("relation \"{new}\" already exists")));
             }
+            let schema = ctx.handle.scope().schema_name(&txn, desc.schema_id)?;
+            super::view::rename_relation(&txn, desc.id, &schema, &desc.name, &new)?;
             desc.name = new;
         }
         other => return Err(CatalogError::unsupported(format!("ALTER TABLE ... {other}"))),
@@ -283,6 +291,9 @@ fn add_unique(ctx: &DdlContext<'_>, desc: &mut TableDesc, name: Option<String>, 
 /// the sequence it owns (a `serial` column's).
 fn drop_column(ctx: &DdlContext<'_>, desc: &mut TableDesc, slot: usize, cascade: bool, outcome: &mut DdlOutcome) -> Result<()> {
     let txn = ctx.handle.txn()?;
+    let column = desc.columns[slot].name.clone();
+    let views = super::view::column_dependents(&txn, desc, &column)?;
+    super::view::refuse_or_drop(&txn, outcome, &format!("column {column} of table {}", desc.name), &views, cascade)?;
     super::foreign_key::drop_column_keys(&txn, desc, slot, cascade, outcome)?;
     super::sequence::drop_owned(&txn, desc, Some(slot))?;
     desc.checks.retain(|c| !c.columns.contains(&slot));

@@ -21,6 +21,10 @@ pub fn drop_tables(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, 
         };
         match found {
             Some(r) => dropped.push(r.table),
+            None if resolve::find_view(&txn, &scope, name).ok().flatten().is_some() => {
+                return Err(CatalogError::new(sqlstate::WRONG_OBJECT_TYPE, format!("\"{}\" is not a table", resolve::split_name(name)?.1))
+                    .with_hint("Use DROP VIEW to remove a view."));
+            }
             None if if_exists => outcome.notice("00000", format!("table \"{}\" does not exist, skipping", resolve::display(name))),
             None => {
                 return Err(CatalogError::new(
@@ -41,15 +45,28 @@ pub fn drop_tables(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, 
             }
         }
     }
-    if !dependents.is_empty() && !cascade {
-        let detail: Vec<String> =
-            dependents.iter().map(|(k, child, parent)| format!("constraint {k} on table {} depends on table {parent}", child.name)).collect();
-        let first = &dependents[0].2;
-        return Err(CatalogError::new(sqlstate::DEPENDENT_OBJECTS, format!("cannot drop table {first} because other objects depend on it"))
-            .with_detail(detail.join("\n"))
-            .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+    // The views that read them.
+    let ids: Vec<u64> = dropped.iter().map(|t| t.id).collect();
+    let roots = dropped.iter().map(|t| (t.id, format!("table {}", t.name))).collect();
+    let views = super::view::dependents(&txn, roots, &ids)?;
+    if (!dependents.is_empty() || !views.is_empty()) && !cascade {
+        let detail: Vec<String> = dependents
+            .iter()
+            .map(|(k, child, parent)| format!("constraint {k} on table {} depends on table {parent}", child.name))
+            .chain(views.iter().map(|d| format!("view {} depends on {}", d.view.name, d.on)))
+            .collect();
+        let first = dependents.first().map_or_else(|| views[0].on.clone(), |d| format!("table {}", d.2));
+        return Err(super::view::dependent_objects(&first, detail));
     }
-    cascade_notice(&mut outcome, dependents.iter().map(|(k, child, _)| format!("drop cascades to constraint {k} on table {}", child.name)).collect());
+    cascade_notice(
+        &mut outcome,
+        dependents
+            .iter()
+            .map(|(k, child, _)| format!("drop cascades to constraint {k} on table {}", child.name))
+            .chain(views.iter().map(|d| format!("drop cascades to view {}", d.view.name)))
+            .collect(),
+    );
+    super::view::drop_all(&txn, views.iter().map(|d| &d.view))?;
     for (name, child, _) in &dependents {
         if let Some(mut referencing) = meta::get_table_for_update(&txn, child.schema_id, &child.name)? {
             referencing.foreign_keys.retain(|k| &k.name != name);
@@ -89,10 +106,19 @@ pub fn drop_schemas(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool,
             return Err(CatalogError::unsupported("DROP SCHEMA of a schema whose tables have foreign keys to or from other schemas"));
         }
         let sequences = meta::list_sequences(&txn, schema.id)?;
+        let views = meta::list_views(&txn, schema.id)?;
         // A sequence a table owns goes with the table, unnamed.
         let free: Vec<_> = sequences.iter().filter(|q| q.owned_by.is_none()).collect();
-        let dependents: Vec<(&str, &str)> =
-            tables.iter().map(|t| ("table", t.name.as_str())).chain(free.iter().map(|q| ("sequence", q.name.as_str()))).collect();
+        let dependents: Vec<(&str, &str)> = tables
+            .iter()
+            .map(|t| ("table", t.name.as_str()))
+            .chain(views.iter().map(|v| ("view", v.name.as_str())))
+            .chain(free.iter().map(|q| ("sequence", q.name.as_str())))
+            .collect();
+        // Views of other schemas that read its tables and views go too.
+        let inside: Vec<u64> = tables.iter().map(|t| t.id).chain(views.iter().map(|v| v.id)).collect();
+        let roots = tables.iter().map(|t| (t.id, String::new())).chain(views.iter().map(|v| (v.id, String::new()))).collect();
+        let outside = super::view::dependents(&txn, roots, &inside)?;
         if !dependents.is_empty() && !cascade {
             let detail: Vec<String> =
                 dependents.iter().map(|(kind, name)| format!("{kind} {}.{name} depends on schema {}", schema.name, schema.name)).collect();
@@ -112,8 +138,10 @@ pub fn drop_schemas(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool,
                 true => format!("drop cascades to {kind} {name}"),
                 false => format!("drop cascades to {kind} {}.{name}", schema.name),
             })
+            .chain(outside.iter().map(|d| format!("drop cascades to view {}", d.view.name)))
             .collect();
         cascade_notice(&mut outcome, cascaded);
+        super::view::drop_all(&txn, outside.iter().map(|d| &d.view))?;
         remove_schema(&txn, scope.database_id, &schema, &tables, &sequences)?;
     }
     meta::bump_version(&txn)?;
@@ -121,7 +149,7 @@ pub fn drop_schemas(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool,
 }
 
 /// Removes the schema `schema` of the database `database_id` with its `tables` (their rows
-/// become unreachable), their indexes' names and its `sequences`.
+/// become unreachable), their indexes' names, its `sequences` and its views.
 pub(super) fn remove_schema(
     txn: &shale_storage::Txn,
     database_id: u64,
@@ -135,6 +163,9 @@ pub(super) fn remove_schema(
     }
     for sequence in sequences {
         meta::delete_sequence(txn, schema.id, &sequence.name)?;
+    }
+    for view in meta::list_views(txn, schema.id)? {
+        meta::delete_view(txn, &view)?;
     }
     meta::delete_schema(txn, database_id, &schema.name)
 }

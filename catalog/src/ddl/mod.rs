@@ -1,5 +1,5 @@
 //! DDL: CREATE / DROP DATABASE, CREATE / DROP SCHEMA, CREATE / DROP TABLE, ALTER TABLE, CREATE / ALTER / DROP SEQUENCE,
-//! CREATE / DROP / ALTER INDEX, REINDEX and TRUNCATE, written to storage in the statement's transaction.
+//! CREATE / DROP / ALTER INDEX, REINDEX, TRUNCATE and CREATE / DROP VIEW, written to storage in the statement's transaction.
 //! Each one bumps the catalog version.
 
 mod alter;
@@ -17,6 +17,7 @@ mod sequence;
 mod sequence_defaults;
 mod sequence_params;
 mod truncate;
+mod view;
 
 pub use alter::alter_table;
 pub use create_table::create_table;
@@ -27,6 +28,7 @@ pub use reindex::reindex;
 pub use schema::create_schema;
 pub use sequence::{CreateSequence, alter_sequence, create_sequence, drop_sequences};
 pub use truncate::truncate;
+pub use view::{CreateView, create_view, drop_views};
 
 use datafusion::execution::session_state::SessionState;
 

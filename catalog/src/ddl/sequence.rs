@@ -58,12 +58,13 @@ pub fn create_sequence(ctx: &DdlContext<'_>, stmt: &CreateSequence<'_>) -> Resul
     Ok(outcome)
 }
 
-/// Whether a table, a sequence or an index is named `name` in the schema (they share the
+/// Whether a table, a sequence, an index or a view is named `name` in the schema (they share the
 /// names of relations), locking the name against a concurrent CREATE.
 pub(super) fn relation_exists(txn: &Txn, schema_id: u64, name: &str) -> Result<bool> {
     Ok(meta::get_table_for_update(txn, schema_id, name)?.is_some()
         || meta::get_sequence_for_update(txn, schema_id, name)?.is_some()
-        || meta::index_table_for_update(txn, schema_id, name)?.is_some())
+        || meta::index_table_for_update(txn, schema_id, name)?.is_some()
+        || meta::get_view_for_update(txn, schema_id, name)?.is_some())
 }
 
 /// A new sequence's descriptor (its id allocated) of type `ty` from its options, checked as

@@ -4,6 +4,7 @@
 mod catalog;
 mod schema;
 mod table;
+mod view;
 
 pub use catalog::{SessionCatalogs, ShaleCatalogProvider};
 pub use schema::{SearchPathSchema, ShaleSchemaProvider};

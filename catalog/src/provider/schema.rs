@@ -1,5 +1,5 @@
-//! Schemas as DataFusion [`SchemaProvider`]s: `table(name)` reads the table's descriptor
-//! from storage when DataFusion asks for it.
+//! Schemas as DataFusion [`SchemaProvider`]s: `table(name)` reads the table's (or the
+//! view's) descriptor from storage when DataFusion asks for it.
 
 use std::sync::Arc;
 
@@ -8,7 +8,7 @@ use datafusion::catalog::{SchemaProvider, TableProvider};
 use datafusion::error::Result as DFResult;
 
 use super::table::ShaleTable;
-use crate::descriptor::SchemaDesc;
+use crate::descriptor::{SchemaDesc, ViewDesc};
 use crate::error::Result;
 use crate::session::handle::SessionHandle;
 use crate::system::SystemSchema;
@@ -27,11 +27,39 @@ impl ShaleSchemaProvider {
         ShaleSchemaProvider { handle, desc }
     }
 
-    fn lookup(&self, name: &str) -> Result<Option<ShaleTable>> {
+    fn lookup(&self, name: &str) -> Result<Option<Relation>> {
         let txn = self.handle.txn()?;
-        let table = meta::get_table(&txn, self.desc.id, name)?;
-        Ok(table.map(|t| ShaleTable::new(Arc::new(t), self.handle.clone())))
+        relation(&txn, &self.handle, self.desc.id, name)
     }
+}
+
+/// What a name of a schema stands for, to DataFusion.
+enum Relation {
+    Table(ShaleTable),
+    View(ViewDesc),
+}
+
+impl Relation {
+    async fn provider(self, handle: &SessionHandle) -> Result<Arc<dyn TableProvider>> {
+        match self {
+            Relation::Table(t) => Ok(Arc::new(t)),
+            Relation::View(v) => super::view::view_table(handle, &v).await,
+        }
+    }
+}
+
+/// The table or view `name` of the schema `schema_id`.
+fn relation(txn: &shale_storage::Txn, handle: &SessionHandle, schema_id: u64, name: &str) -> Result<Option<Relation>> {
+    if let Some(t) = meta::get_table(txn, schema_id, name)? {
+        return Ok(Some(Relation::Table(ShaleTable::new(Arc::new(t), handle.clone()))));
+    }
+    Ok(meta::get_view(txn, schema_id, name)?.map(Relation::View))
+}
+
+/// The names of the tables and views of the schema `schema_id`.
+fn relation_names(txn: &shale_storage::Txn, schema_id: u64) -> Result<Vec<String>> {
+    let tables = meta::list_tables(txn, schema_id)?.into_iter().map(|t| t.name);
+    Ok(tables.chain(meta::list_views(txn, schema_id)?.into_iter().map(|v| v.name)).collect())
 }
 
 /// Logs a failed synchronous read and answers as if the object did not exist: DataFusion's
@@ -47,16 +75,15 @@ fn or_log<T: Default>(what: &str, r: Result<T>) -> T {
 impl SchemaProvider for ShaleSchemaProvider {
 
     fn table_names(&self) -> Vec<String> {
-        let names = self
-            .handle
-            .txn()
-            .and_then(|txn| meta::list_tables(&txn, self.desc.id))
-            .map(|tables| tables.into_iter().map(|t| t.name).collect());
+        let names = self.handle.txn().and_then(|txn| relation_names(&txn, self.desc.id));
         or_log("listing tables", names)
     }
 
     async fn table(&self, name: &str) -> DFResult<Option<Arc<dyn TableProvider>>> {
-        Ok(self.lookup(name)?.map(|t| Arc::new(t) as Arc<dyn TableProvider>))
+        match self.lookup(name)? {
+            Some(r) => Ok(Some(r.provider(&self.handle).await?)),
+            None => Ok(None),
+        }
     }
 
     fn table_exist(&self, name: &str) -> bool {
@@ -78,10 +105,10 @@ impl SearchPathSchema {
         SearchPathSchema { handle }
     }
 
-    fn lookup(&self, name: &str) -> Result<Option<ShaleTable>> {
+    fn lookup(&self, name: &str) -> Result<Option<Relation>> {
         let txn = self.handle.txn()?;
-        let found = resolve::find_in_path(&txn, &self.handle.scope(), name)?;
-        Ok(found.map(|r| ShaleTable::new(Arc::new(r.table), self.handle.clone())))
+        let found = resolve::in_path(&txn, &self.handle.scope(), name, |txn, schema_id, name| relation(txn, &self.handle, schema_id, name))?;
+        Ok(found.map(|(_, r)| r))
     }
 }
 
@@ -94,7 +121,7 @@ impl SchemaProvider for SearchPathSchema {
             let scope = self.handle.scope();
             for s in &scope.search_path {
                 if let Some(schema) = scope.get_schema(&txn, s)? {
-                    names.extend(meta::list_tables(&txn, schema.id)?.into_iter().map(|t| t.name));
+                    names.extend(relation_names(&txn, schema.id)?);
                 }
             }
             Ok(names)
@@ -106,7 +133,10 @@ impl SchemaProvider for SearchPathSchema {
         if let Some(system) = SystemSchema::pg_catalog(self.handle.clone()).lookup(name) {
             return Ok(Some(system));
         }
-        Ok(self.lookup(name)?.map(|t| Arc::new(t) as Arc<dyn TableProvider>))
+        match self.lookup(name)? {
+            Some(r) => Ok(Some(r.provider(&self.handle).await?)),
+            None => Ok(None),
+        }
     }
 
     fn table_exist(&self, name: &str) -> bool {

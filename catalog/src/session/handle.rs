@@ -7,9 +7,10 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use datafusion::common::ScalarValue;
+use datafusion::execution::session_state::SessionState;
 use shale_storage::{Store, Txn};
 
 use crate::access::deferred::Deferred;
@@ -40,6 +41,11 @@ struct HandleState {
     last_sequence_value: Option<i64>,
     /// The transaction's foreign-key checks deferred to COMMIT.
     deferred: Deferred,
+    /// The session's DataFusion state, which plans the queries of the views statements
+    /// name (weak: the state holds this handle through its catalogs).
+    planner: Weak<SessionState>,
+    /// The ids of the views being planned, one inside the other (outermost first).
+    planned_views: Vec<u64>,
 }
 
 impl std::fmt::Debug for SessionHandle {
@@ -66,6 +72,8 @@ impl SessionHandle {
                 sequence_values: HashMap::new(),
                 last_sequence_value: None,
                 deferred: Deferred::default(),
+                planner: Weak::new(),
+                planned_views: Vec::new(),
             })),
             txn_start: Arc::new(AtomicI64::new(0)),
             interrupt: Arc::default(),
@@ -188,6 +196,23 @@ impl SessionHandle {
     /// Runs `f` on the session's settings (SET, SHOW, `current_setting()`, ...).
     pub fn with_settings<R>(&self, f: impl FnOnce(&mut Settings) -> R) -> R {
         f(&mut self.lock().settings)
+    }
+
+    /// Makes `state` the DataFusion state that plans the queries of views.
+    pub fn set_planner(&self, state: Weak<SessionState>) {
+        self.lock().planner = state;
+    }
+
+    /// The DataFusion state that plans the queries of views; an internal error when the
+    /// session has none.
+    pub fn planner(&self) -> Result<Arc<SessionState>> {
+        self.lock().planner.upgrade().ok_or_else(|| CatalogError::internal("the session has no planner for views"))
+    }
+
+    /// Runs `f` on the ids of the views being planned, one inside the other (outermost
+    /// first).
+    pub fn with_planned_views<R>(&self, f: impl FnOnce(&mut Vec<u64>) -> R) -> R {
+        f(&mut self.lock().planned_views)
     }
 
     /// Sets the parameter values a plan made once reads (see [`crate::session::param`]).

@@ -1,8 +1,9 @@
 //! The functions that describe catalog objects as SQL: `format_type`, `pg_get_expr`,
-//! `pg_get_indexdef`, `pg_get_constraintdef`, `pg_get_userbyid`, and the visibility
+//! `pg_get_indexdef`, `pg_get_viewdef`, `pg_get_constraintdef`, `pg_get_userbyid`, and the visibility
 //! tests `pg_table_is_visible` / `pg_type_is_visible` / `pg_function_is_visible`.
 
 use datafusion::arrow::datatypes::{DataType, Field};
+use datafusion::common::ScalarValue;
 use datafusion::logical_expr::{ScalarUDF, Volatility};
 
 use crate::error::CatalogError;
@@ -13,7 +14,7 @@ use crate::system::column as v;
 use crate::system::{DATABASE_OWNER, DATABASE_OWNER_OID, SUPERUSER_OID, Snapshot, builtin_proc, builtin_type, constraint_def, foreign_key_def, index_column_def, index_def};
 use shale_pgtypes::types::{SqlType, TYPE_KEY};
 
-use super::reg::{RegKind, reg_out};
+use super::reg::{RegKind, reg_lookup, reg_out};
 use super::row_function::{bool_arg, int_arg, oid_arg, row_function, text_arg};
 
 /// `format_type(oid, typmod)`: the SQL name of a type with its modifier, as PostgreSQL
@@ -101,6 +102,21 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
             };
             Ok(v::text(&index_def(&index, &table, pretty)))
         }),
+        // By OID, or by name (the older form).
+        row_function(handle, "pg_get_viewdef", &[1, 2], text_field(), stable, |cx, args| {
+            let s = cx.snapshot()?;
+            let oid = match &args[0] {
+                ScalarValue::Utf8(Some(name)) | ScalarValue::LargeUtf8(Some(name)) | ScalarValue::Utf8View(Some(name)) => {
+                    reg_lookup(s, RegKind::Class, name)?
+                        .ok_or_else(|| CatalogError::undefined_table(name))?
+                }
+                other => match oid_arg(other)? {
+                    Some(oid) => oid,
+                    None => return Ok(v::null()),
+                },
+            };
+            Ok(v::opt_text(s.views.iter().find(|w| w.oid() == oid).map(|w| w.definition()).as_deref()))
+        }),
         row_function(handle, "pg_get_constraintdef", &[1, 2], text_field(), stable, |cx, args| {
             let Some(oid) = oid_arg(&args[0])? else { return Ok(v::null()) };
             let s = cx.snapshot()?;
@@ -144,7 +160,6 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
         // for the (empty) catalogs psql's \d joins them with.
         row_function(handle, "pg_get_statisticsobjdef_columns", &[1], text_field(), stable, |_, _| Ok(v::null())),
         row_function(handle, "pg_relation_is_publishable", &[1], bool_field(), stable, |_, _| Ok(v::boolean(false))),
-        row_function(handle, "pg_get_viewdef", &[1, 2], text_field(), stable, |_, _| Ok(v::null())),
         row_function(handle, "pg_get_triggerdef", &[1, 2], text_field(), stable, |_, _| Ok(v::null())),
         row_function(handle, "pg_get_function_arguments", &[1], text_field(), stable, function_arguments),
         row_function(handle, "pg_get_function_identity_arguments", &[1], text_field(), stable, function_arguments),

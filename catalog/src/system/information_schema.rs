@@ -1,7 +1,7 @@
 //! `information_schema`: the SQL standard's views of schemas, tables, columns and
 //! constraints, made from the same snapshot as `pg_catalog`.
 
-use crate::descriptor::{Identity, ReferentialAction};
+use crate::descriptor::{ColumnDesc, Identity, ReferentialAction, SequenceDesc};
 use crate::error::Result;
 use crate::oid;
 use shale_pgtypes::types::SqlType;
@@ -57,11 +57,13 @@ const TABLES_TABLE: TableDef = TableDef {
         ("commit_action", Varchar),
     ],
     rows: Rows::Of(|s| {
-        let rows = s.tables.iter().map(|t| {
-            let mut row = table_names(s, t);
-            row.push(v::text("BASE TABLE"));
+        let tables = s.tables.iter().map(|t| (table_names(s, t), "BASE TABLE", "YES"));
+        let views =
+            s.views.iter().map(|w| (vec![v::text(s.database()), v::text(&w.schema), v::text(&w.view.name)], "VIEW", "NO"));
+        let rows = tables.chain(views).map(|(mut row, kind, insertable)| {
+            row.push(v::text(kind));
             row.extend((0..5).map(|_| v::null()));
-            row.extend([v::text("YES"), v::text("NO"), v::null()]);
+            row.extend([v::text(insertable), v::text("NO"), v::null()]);
             row
         });
         Ok(rows.collect())
@@ -128,59 +130,73 @@ fn columns(s: &Snapshot) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     for t in &s.tables {
         for (slot, column) in t.table.visible() {
-            let ty = &column.ty;
-            let attnum = oid::attnum(slot);
-            let int = |n: Option<i32>| n.map_or(v::null(), v::int4);
-            let facts = TypeFacts::of(ty);
-            let mut row = table_names(s, t);
-            row.extend([
-                v::text(&column.name),
-                v::int4(i32::from(attnum)),
-                v::opt_text(default_expr(column).as_deref()),
-                v::text(yes_no(!column.not_null)),
-                v::text(&facts.data_type),
-                int(facts.char_length),
-                int(facts.octet_length),
-                int(facts.precision),
-                int(facts.radix),
-                int(facts.scale),
-                int(facts.datetime_precision),
-                v::null(),
-                v::null(),
-            ]);
-            row.extend((0..9).map(|_| v::null()));
-            let udt = match ty {
-                SqlType::Array(_) => ty.type_name(),
-                other => other.type_name(),
-            };
-            row.extend([v::text(s.database()), v::text(PG_CATALOG), v::text(&udt)]);
-            row.extend((0..4).map(|_| v::null()));
-            row.extend([v::text(&attnum.to_string()), v::text("NO"), v::text(yes_no(column.identity.is_some()))]);
             // An identity column: how it generates, and its sequence's options.
             let sequence = column.identity.and_then(|how| {
                 let q = s.sequences.iter().find(|q| q.sequence.owned_by == Some((t.table.id, slot)))?;
                 Some((how, &q.sequence))
             });
-            match sequence {
-                Some((how, q)) => {
-                    let generation = match how {
-                        Identity::Always => "ALWAYS",
-                        Identity::ByDefault => "BY DEFAULT",
-                    };
-                    row.push(v::text(generation));
-                    row.extend([q.start, q.increment, q.max, q.min].map(|n| v::text(&n.to_string())));
-                    row.push(v::text(yes_no(q.cycle)));
-                }
-                None => {
-                    row.extend((0..5).map(|_| v::null()));
-                    row.push(v::text("NO"));
-                }
-            }
-            row.extend([v::text("NEVER"), v::null(), v::text("YES")]);
-            rows.push(row);
+            rows.push(column_row(s, table_names(s, t), column, slot, sequence, true));
+        }
+    }
+    for view in &s.views {
+        for (slot, c) in view.view.columns.iter().enumerate() {
+            // Columns of types no table column has (`name`, `oid`) are not listed.
+            let Some(ty) = SqlType::from_oid(c.type_oid, c.typmod) else { continue };
+            let names = vec![v::text(s.database()), v::text(&view.schema), v::text(&view.view.name)];
+            rows.push(column_row(s, names, &ColumnDesc::new(c.name.clone(), ty), slot, None, false));
         }
     }
     Ok(rows)
+}
+
+/// The `information_schema.columns` row of `column` in `slot` of the relation `names`
+/// (catalog, schema, name), with the sequence of an identity column.
+fn column_row(s: &Snapshot, names: Row, column: &ColumnDesc, slot: usize, sequence: Option<(Identity, &SequenceDesc)>, updatable: bool) -> Row {
+    let ty = &column.ty;
+    let attnum = oid::attnum(slot);
+    let int = |n: Option<i32>| n.map_or(v::null(), v::int4);
+    let facts = TypeFacts::of(ty);
+    let mut row = names;
+    row.extend([
+        v::text(&column.name),
+        v::int4(i32::from(attnum)),
+        v::opt_text(default_expr(column).as_deref()),
+        v::text(yes_no(!column.not_null)),
+        v::text(&facts.data_type),
+        int(facts.char_length),
+        int(facts.octet_length),
+        int(facts.precision),
+        int(facts.radix),
+        int(facts.scale),
+        int(facts.datetime_precision),
+        v::null(),
+        v::null(),
+    ]);
+    row.extend((0..9).map(|_| v::null()));
+    let udt = match ty {
+        SqlType::Array(_) => ty.type_name(),
+        other => other.type_name(),
+    };
+    row.extend([v::text(s.database()), v::text(PG_CATALOG), v::text(&udt)]);
+    row.extend((0..4).map(|_| v::null()));
+    row.extend([v::text(&attnum.to_string()), v::text("NO"), v::text(yes_no(column.identity.is_some()))]);
+    match sequence {
+        Some((how, q)) => {
+            let generation = match how {
+                Identity::Always => "ALWAYS",
+                Identity::ByDefault => "BY DEFAULT",
+            };
+            row.push(v::text(generation));
+            row.extend([q.start, q.increment, q.max, q.min].map(|n| v::text(&n.to_string())));
+            row.push(v::text(yes_no(q.cycle)));
+        }
+        None => {
+            row.extend((0..5).map(|_| v::null()));
+            row.push(v::text("NO"));
+        }
+    }
+    row.extend([v::text("NEVER"), v::null(), v::text(yes_no(updatable))]);
+    row
 }
 
 /// What `information_schema.columns` says of a type.
@@ -455,7 +471,7 @@ const CHECK_CONSTRAINTS: TableDef = TableDef {
     }),
 };
 
-/// Empty: Shale has no views.
+/// Shale's views are not updatable (PostgreSQL's simple views are).
 const VIEWS: TableDef = TableDef {
     name: "views",
     columns: &[
@@ -470,7 +486,14 @@ const VIEWS: TableDef = TableDef {
         ("is_trigger_deletable", Varchar),
         ("is_trigger_insertable_into", Varchar),
     ],
-    rows: Rows::Never,
+    rows: Rows::Of(|s| {
+        let rows = s.views.iter().map(|w| {
+            let mut row = vec![v::text(s.database()), v::text(&w.schema), v::text(&w.view.name), v::text(&w.definition())];
+            row.extend(["NONE", "NO", "NO", "NO", "NO", "NO"].map(v::text));
+            row
+        });
+        Ok(rows.collect())
+    }),
 };
 
 const SEQUENCES: TableDef = TableDef {

@@ -3,7 +3,7 @@
 //! triggers, policies, ...), which are empty.
 
 use crate::deparse;
-use crate::descriptor::{ColumnDesc, ConstraintTiming, IndexColumn, SequenceDesc};
+use crate::descriptor::{ColumnDesc, ConstraintTiming, IndexColumn, SequenceDesc, ViewColumn};
 use crate::error::Result;
 use crate::ident::{qualified, quote_ident};
 use crate::oid;
@@ -12,7 +12,7 @@ use shale_pgtypes::types::SqlType;
 use super::Column::*;
 use super::builtin::{BTREE_EQUALITY, BTREE_OPCLASSES, DESCRIPTIONS};
 use super::column as v;
-use super::snapshot::{IndexAttribute, SchemaTable, TableForeignKey, TableIndex};
+use super::snapshot::{IndexAttribute, SchemaTable, SchemaView, TableForeignKey, TableIndex};
 use super::{DATABASE_OWNER_OID, INFORMATION_SCHEMA, INFORMATION_SCHEMA_OID, PG_CATALOG, PG_CATALOG_OID, Row, Rows, SUPERUSER_OID, Snapshot, TableDef};
 
 /// PostgreSQL's btree access method, of every index.
@@ -92,6 +92,9 @@ fn classes(s: &Snapshot) -> Result<Vec<Row>> {
     for q in &s.sequences {
         rows.push(class_row(q.namespace, Class::Sequence(&q.sequence)));
     }
+    for v in &s.views {
+        rows.push(class_row(v.namespace, Class::View(v)));
+    }
     Ok(rows)
 }
 
@@ -100,21 +103,25 @@ enum Class<'a> {
     Table(&'a SchemaTable),
     Index(&'a TableIndex<'a>),
     Sequence(&'a SequenceDesc),
+    View(&'a SchemaView),
 }
 
-/// The `pg_class` row of a table, an index or a sequence.
+/// The `pg_class` row of a table, an index, a sequence or a view.
 fn class_row(namespace: u32, class: Class<'_>) -> Row {
     // A sequence's one row has three columns (last_value, log_cnt, is_called).
     let (oid, name, row_type, am, kind, natts) = match &class {
         Class::Index(index) => (index.oid, index.name.clone(), 0, BTREE_OID, 'i', index.attributes().len()),
         Class::Table(t) => (t.oid(), t.table.name.clone(), oid::row_type_oid(t.table.id), HEAP_OID, 'r', t.table.columns.len()),
         Class::Sequence(q) => (oid::table_oid(q.id), q.name.clone(), oid::row_type_oid(q.id), 0, 'S', 3),
+        Class::View(v) => (v.oid(), v.view.name.clone(), oid::row_type_oid(v.view.id), 0, 'v', v.view.columns.len()),
     };
     let (has_index, has_triggers, checks) = match &class {
         Class::Table(t) => (t.has_index(), t.has_triggers(), t.table.checks.len()),
         _ => (false, false, 0),
     };
     let index = matches!(class, Class::Index(..));
+    // Neither an index nor a view has rows of its own to freeze.
+    let frozen = if index || matches!(class, Class::View(..)) { 0 } else { 1 };
     let no = || v::boolean(false);
     vec![
         v::oid(oid),
@@ -145,8 +152,8 @@ fn class_row(namespace: u32, class: Class<'_>) -> Row {
         v::letter(if index { 'n' } else { 'd' }),
         no(),
         v::oid(0),
-        v::xid(if index { 0 } else { 1 }),
-        v::xid(if index { 0 } else { 1 }),
+        v::xid(frozen),
+        v::xid(frozen),
         v::null(),
         v::null(),
         v::null(),
@@ -216,34 +223,109 @@ fn attributes(s: &Snapshot) -> Result<Vec<Row>> {
             }
         }
     }
+    for view in &s.views {
+        for (slot, column) in view.view.columns.iter().enumerate() {
+            rows.push(view_attribute_row(view.oid(), column, oid::attnum(slot)));
+        }
+    }
     Ok(rows)
 }
 
 fn attribute_row(relid: u32, name: &str, column: &ColumnDesc, attnum: i16, not_null: bool, has_default: bool) -> Row {
-    let ty = &column.ty;
+    let mut ty = AttrType::of(&column.ty);
+    if column.dropped {
+        ty.oid = 0;
+    }
+    let identity = column.identity.map(|i| i.letter().to_string()).unwrap_or_default();
+    let flags = AttrFlags { not_null, has_default, has_missing: column.missing.is_some() && has_default, identity: &identity, dropped: column.dropped };
+    attribute_values(relid, name, &ty, attnum, flags)
+}
+
+/// The `pg_attribute` row of a view's column.
+fn view_attribute_row(relid: u32, column: &ViewColumn, attnum: i16) -> Row {
+    let flags = AttrFlags { not_null: false, has_default: false, has_missing: false, identity: "", dropped: false };
+    attribute_values(relid, &column.name, &AttrType::of_oid(column.type_oid, column.typmod), attnum, flags)
+}
+
+/// What `pg_attribute` says of a column's type.
+struct AttrType {
+    oid: u32,
+    typmod: i32,
+    len: i16,
+    ndims: i32,
+    by_val: bool,
+    align: char,
+    storage: char,
+    collation: u32,
+}
+
+impl AttrType {
+    fn of(ty: &SqlType) -> AttrType {
+        AttrType {
+            oid: ty.type_oid(),
+            typmod: ty.typmod(),
+            len: ty.typlen(),
+            ndims: i32::from(matches!(ty, SqlType::Array(_))),
+            by_val: matches!(ty.typlen(), 1 | 2 | 4 | 8),
+            align: ty.typalign().chars().next().unwrap_or('i'),
+            storage: super::builtin_type(|t| t.oid == ty.type_oid()).map_or('x', |t| t.storage),
+            collation: if ty.collatable() { DEFAULT_COLLATION_OID } else { 0 },
+        }
+    }
+
+    /// The type `oid` with `typmod`: a type columns of tables can have, or another built-in
+    /// one (`name`, `oid`, ... of a view over the catalogs).
+    fn of_oid(oid: u32, typmod: i32) -> AttrType {
+        if let Some(ty) = SqlType::from_oid(oid, typmod) {
+            return AttrType::of(&ty);
+        }
+        let builtin = super::builtin_type(|t| t.oid == oid);
+        AttrType {
+            oid,
+            typmod,
+            len: builtin.map_or(-1, |t| t.len),
+            ndims: i32::from(builtin.is_some_and(|t| t.category == 'A')),
+            by_val: builtin.is_some_and(|t| t.by_val),
+            align: builtin.map_or('i', |t| t.align),
+            storage: builtin.map_or('x', |t| t.storage),
+            collation: builtin.map_or(0, |t| t.collation),
+        }
+    }
+}
+
+/// What a `pg_attribute` row says besides the type.
+struct AttrFlags<'a> {
+    not_null: bool,
+    has_default: bool,
+    has_missing: bool,
+    identity: &'a str,
+    dropped: bool,
+}
+
+fn attribute_values(relid: u32, name: &str, ty: &AttrType, attnum: i16, flags: AttrFlags<'_>) -> Row {
     vec![
         v::oid(relid),
         v::text(name),
-        v::oid(if column.dropped { 0 } else { ty.type_oid() }),
+        v::oid(ty.oid),
         v::int4(-1),
-        v::int2(ty.typlen()),
+        v::int2(ty.len),
         v::int2(attnum),
-        v::int4(i32::from(matches!(ty, SqlType::Array(_)))),
+        v::int4(ty.ndims),
         v::int4(-1),
-        v::int4(ty.typmod()),
-        v::boolean(matches!(ty.typlen(), 1 | 2 | 4 | 8)),
-        v::text(ty.typalign()),
-        v::letter(super::builtin_type(|t| t.oid == ty.type_oid()).map_or('x', |t| t.storage)),
+        v::int4(ty.typmod),
+        v::boolean(ty.by_val),
+        v::letter(ty.align),
+        v::letter(ty.storage),
         v::text(""),
-        v::boolean(not_null),
-        v::boolean(has_default),
-        v::boolean(column.missing.is_some() && has_default),
-        v::text(&column.identity.map(|i| i.letter().to_string()).unwrap_or_default()),
+        v::boolean(flags.not_null),
+        v::boolean(flags.has_default),
+        v::boolean(flags.has_missing),
+        v::text(flags.identity),
         v::text(""),
-        v::boolean(column.dropped),
+        v::boolean(flags.dropped),
         v::boolean(true),
         v::int4(0),
-        v::oid(if ty.collatable() { DEFAULT_COLLATION_OID } else { 0 }),
+        v::oid(ty.collation),
         v::null(),
         v::null(),
         v::null(),
@@ -766,11 +848,13 @@ pub(super) const PG_DESCRIPTION: TableDef = TableDef {
     }),
 };
 
-/// Empty: Shale has no views.
 pub(super) const PG_VIEWS: TableDef = TableDef {
     name: "pg_views",
     columns: &[("schemaname", Name), ("viewname", Name), ("viewowner", Name), ("definition", Text)],
-    rows: Rows::Never,
+    rows: Rows::Of(|s| {
+        let rows = s.views.iter().map(|w| vec![v::text(&w.schema), v::text(&w.view.name), v::text(s.user()), v::text(&w.definition())]);
+        Ok(rows.collect())
+    }),
 };
 
 /// Empty: Shale has no materialized views.

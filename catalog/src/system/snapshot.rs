@@ -2,7 +2,7 @@
 //! transaction, and the session's own state.
 
 use crate::session::activity::Identity;
-use crate::descriptor::{Check, DatabaseDesc, ForeignKey, IndexColumn, IndexExpr, SchemaDesc, SequenceDesc, TableDesc};
+use crate::descriptor::{Check, DatabaseDesc, ForeignKey, IndexColumn, IndexExpr, SchemaDesc, SequenceDesc, TableDesc, ViewDesc};
 use crate::error::Result;
 use crate::session::handle::SessionHandle;
 use crate::meta;
@@ -18,6 +18,8 @@ pub(crate) struct Snapshot {
     pub tables: Vec<SchemaTable>,
     /// Every sequence, with its schema's name and OID.
     pub sequences: Vec<SchemaSequence>,
+    /// Every view, with its schema's name and OID.
+    pub views: Vec<SchemaView>,
     pub handle: Option<SessionHandle>,
     pub identity: Identity,
     /// The session's settings (name, value), in name order.
@@ -38,6 +40,26 @@ pub(crate) struct SchemaSequence {
     pub schema: String,
     pub namespace: u32,
     pub sequence: SequenceDesc,
+}
+
+/// A view with its schema.
+pub(crate) struct SchemaView {
+    pub schema: String,
+    pub namespace: u32,
+    pub view: ViewDesc,
+}
+
+impl SchemaView {
+    /// `pg_class.oid` of the view.
+    pub fn oid(&self) -> u32 {
+        oid::table_oid(self.view.id)
+    }
+
+    /// Its query as `pg_get_viewdef` shows it: as written, relations qualified, after a
+    /// space and before a semicolon as PostgreSQL's.
+    pub fn definition(&self) -> String {
+        format!(" {};", self.view.definition)
+    }
 }
 
 impl SchemaTable {
@@ -242,6 +264,7 @@ impl Snapshot {
         let schemas = meta::list_schemas(&txn, handle.identity().database_id)?;
         let mut tables = Vec::new();
         let mut sequences = Vec::new();
+        let mut views = Vec::new();
         for schema in &schemas {
             let namespace = oid::namespace_oid(schema.id, &schema.name);
             for table in meta::list_tables(&txn, schema.id)? {
@@ -250,6 +273,9 @@ impl Snapshot {
             for sequence in meta::list_sequences(&txn, schema.id)? {
                 sequences.push(SchemaSequence { schema: schema.name.clone(), namespace, sequence });
             }
+            for view in meta::list_views(&txn, schema.id)? {
+                views.push(SchemaView { schema: schema.name.clone(), namespace, view });
+            }
         }
         let (settings, search_path) = handle.with_settings(|s| (s.all(), s.search_path().to_vec()));
         Ok(Snapshot {
@@ -257,6 +283,7 @@ impl Snapshot {
             schemas,
             tables,
             sequences,
+            views,
             identity: handle.identity().clone(),
             handle: Some(handle.clone()),
             settings,
@@ -283,7 +310,7 @@ impl Snapshot {
         self.schemas.iter().find(|s| s.name == name).map(|s| oid::namespace_oid(s.id, &s.name))
     }
 
-    /// Every relation (table, index or sequence): its schema, name and OID.
+    /// Every relation (table, index, sequence or view): its schema, name and OID.
     pub fn relations(&self) -> Vec<(&str, String, u32)> {
         let mut all = Vec::new();
         for t in &self.tables {
@@ -292,6 +319,9 @@ impl Snapshot {
         }
         for q in &self.sequences {
             all.push((q.schema.as_str(), q.sequence.name.clone(), oid::table_oid(q.sequence.id)));
+        }
+        for v in &self.views {
+            all.push((v.schema.as_str(), v.view.name.clone(), v.oid()));
         }
         all
     }
@@ -368,6 +398,7 @@ impl Snapshot {
             schemas: vec![SchemaDesc { id: 1, name: "public".into() }],
             tables: vec![SchemaTable { schema: "public".into(), namespace: 2200, table }],
             sequences: Vec::new(),
+            views: Vec::new(),
             handle: None,
             identity: Identity::sample(),
             settings: vec![("search_path".into(), "public".into())],

@@ -57,48 +57,53 @@ const ARRAY_IO: (u32, u32, u32, u32) = (750, 751, 2400, 2401);
 
 fn types(s: &Snapshot) -> Result<Vec<Row>> {
     let mut rows: Vec<Row> = TYPES.iter().map(|t| type_values(t, PG_CATALOG_OID, 0)).collect();
-    // Every table has a composite row type, and an array type of it, named after it.
-    for t in &s.tables {
-        let name = t.table.name.as_str();
-        let row_type = oid::row_type_oid(t.table.id);
-        let array_type = oid::row_array_type_oid(t.table.id);
-        let composite = BuiltinType {
-            oid: row_type,
-            name,
-            len: -1,
-            by_val: false,
-            kind: 'c',
-            category: 'C',
-            preferred: false,
-            delim: ',',
-            element: 0,
-            array: array_type,
-            input: RECORD_IO.0,
-            output: RECORD_IO.1,
-            receive: RECORD_IO.2,
-            send: RECORD_IO.3,
-            align: 'd',
-            storage: 'x',
-            collation: 0,
-        };
-        rows.push(type_values(&composite, t.namespace, t.oid()));
-        let array_name = format!("_{name}");
-        let array = BuiltinType {
-            oid: array_type,
-            name: &array_name,
-            kind: 'b',
-            category: 'A',
-            element: row_type,
-            array: 0,
-            input: ARRAY_IO.0,
-            output: ARRAY_IO.1,
-            receive: ARRAY_IO.2,
-            send: ARRAY_IO.3,
-            ..composite
-        };
-        rows.push(type_values(&array, t.namespace, 0));
+    // Every table and view has a composite row type, and an array type of it, named after it.
+    let relations = s.tables.iter().map(|t| (t.table.name.as_str(), t.table.id, t.namespace));
+    for (name, id, namespace) in relations.chain(s.views.iter().map(|v| (v.view.name.as_str(), v.view.id, v.namespace))) {
+        rows.extend(row_types(name, id, namespace));
     }
     Ok(rows)
+}
+
+/// The `pg_type` rows of the row type of the relation `id` named `name`, and of its array
+/// type.
+fn row_types(name: &str, id: u64, namespace: u32) -> [Row; 2] {
+    let row_type = oid::row_type_oid(id);
+    let array_type = oid::row_array_type_oid(id);
+    let composite = BuiltinType {
+        oid: row_type,
+        name,
+        len: -1,
+        by_val: false,
+        kind: 'c',
+        category: 'C',
+        preferred: false,
+        delim: ',',
+        element: 0,
+        array: array_type,
+        input: RECORD_IO.0,
+        output: RECORD_IO.1,
+        receive: RECORD_IO.2,
+        send: RECORD_IO.3,
+        align: 'd',
+        storage: 'x',
+        collation: 0,
+    };
+    let array_name = format!("_{name}");
+    let array = BuiltinType {
+        oid: array_type,
+        name: &array_name,
+        kind: 'b',
+        category: 'A',
+        element: row_type,
+        array: 0,
+        input: ARRAY_IO.0,
+        output: ARRAY_IO.1,
+        receive: ARRAY_IO.2,
+        send: ARRAY_IO.3,
+        ..composite
+    };
+    [type_values(&composite, namespace, oid::table_oid(id)), type_values(&array, namespace, 0)]
 }
 
 pub(super) const PG_PROC: TableDef = TableDef {

@@ -8,7 +8,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::physical_plan::{ExecutionPlan, collect, displayable};
 use datafusion::sql::parser::Statement as DFStatement;
-use datafusion::sql::sqlparser::ast::{ObjectType, Statement};
+use datafusion::sql::sqlparser::ast::{CreateTableOptions, CreateView, ObjectType, Statement};
 use shale_catalog::session::blocking::blocking;
 use shale_catalog::ddl::{self, DdlContext, DdlOutcome};
 use shale_catalog::access::dml::{self, DmlContext, DmlOutcome};
@@ -54,12 +54,17 @@ impl Session {
                 let in_block = self.open.is_some();
                 Ok(ddl_outcome(blocking(|| ddl::create_database(&self.ddl(), &db_name, if_not_exists, &options, in_block))?))
             }
+            Statement::CreateView(create) => self.create_view(create).await,
             Statement::CreateSchema { schema_name, if_not_exists, .. } => {
                 Ok(ddl_outcome(blocking(|| ddl::create_schema(&self.ddl(), &schema_name, if_not_exists))?))
+            }
+            Statement::Drop { object_type: ObjectType::Database, force: true, .. } => {
+                Err(CatalogError::unsupported("DROP DATABASE ... WITH (FORCE)"))
             }
             Statement::Drop { object_type, if_exists, names, cascade, .. } => match object_type {
                 ObjectType::Table => Ok(ddl_outcome(blocking(|| ddl::drop_tables(&self.ddl(), &names, if_exists, cascade))?)),
                 ObjectType::Sequence => Ok(ddl_outcome(blocking(|| ddl::drop_sequences(&self.ddl(), &names, if_exists))?)),
+                ObjectType::View => Ok(ddl_outcome(blocking(|| ddl::drop_views(&self.ddl(), &names, if_exists, cascade))?)),
                 ObjectType::Index => Ok(ddl_outcome(blocking(|| ddl::drop_indexes(&self.ddl(), &names, if_exists, cascade))?)),
                 ObjectType::Schema => {
                     Ok(ddl_outcome(blocking(|| ddl::drop_schemas(&self.ddl(), &names, if_exists, cascade))?))
@@ -79,6 +84,44 @@ impl Session {
             }
             other => Err(CatalogError::unsupported(format!("statement \"{}\"", first_words(&other)))),
         }
+    }
+
+    /// `CREATE [OR REPLACE] VIEW`: the catalog keeps the query as written and as rewritten
+    /// for planning.
+    async fn create_view(&mut self, create: CreateView) -> Result<Outcome, CatalogError> {
+        let unsupported = [
+            (create.materialized, "CREATE MATERIALIZED VIEW"),
+            (create.temporary, "CREATE TEMPORARY VIEW"),
+            (create.or_alter, "CREATE OR ALTER VIEW"),
+            (create.secure, "CREATE SECURE VIEW"),
+            (create.if_not_exists, "CREATE VIEW IF NOT EXISTS"),
+            (create.recursive, "CREATE RECURSIVE VIEW"),
+            (create.check_option.is_some(), "WITH CHECK OPTION"),
+            (create.with_data.is_some(), "WITH [NO] DATA"),
+            (!matches!(create.options, CreateTableOptions::None), "CREATE VIEW ... WITH (options)"),
+            (create.columns.iter().any(|c| c.data_type.is_some() || c.options.is_some()), "types or options in a view's column list"),
+            (
+                !create.cluster_by.is_empty() || create.comment.is_some() || create.to.is_some() || create.params.is_some()
+                    || create.with_no_schema_binding || create.copy_grants,
+                "this form of CREATE VIEW",
+            ),
+        ];
+        if let Some((_, what)) = unsupported.iter().find(|(set, _)| *set) {
+            return Err(CatalogError::unsupported(what));
+        }
+        let mut rewritten = Statement::Query(create.query.clone());
+        crate::sql::rewrite::rewrite_statement(&mut rewritten)?;
+        let Statement::Query(query) = rewritten else { return Err(CatalogError::internal("a query rewritten is not a query")) };
+        let view = ddl::CreateView {
+            name: &create.name,
+            or_replace: create.or_replace,
+            columns: create.columns.iter().map(|c| shale_catalog::resolve::normalize(&c.name)).collect(),
+            query: &query,
+            written: &create.query,
+            output_names: names::output_names(&create.query),
+            shown_name: crate::sql::rewrite::shown_name,
+        };
+        Ok(ddl_outcome(ddl::create_view(&self.ddl(), &view).await?))
     }
 
     /// INSERT, UPDATE or DELETE, planned and executed by `catalog::dml`.

@@ -45,7 +45,7 @@ enum Work<'p, 'a> {
 /// A connected session.
 pub struct Session {
     pub(crate) handle: SessionHandle,
-    pub(crate) state: SessionState,
+    pub(crate) state: Arc<SessionState>,
     /// The state's task context, made once: making it copies the function registry.
     pub(crate) task_ctx: Arc<TaskContext>,
     /// The open transaction (a block, or a message's implicit one), if any.
@@ -88,6 +88,8 @@ impl Session {
         // Casts to text print values as the wire's text format does.
         state.add_analyzer_rule(Arc::new(crate::encode::TextCasts));
         let task_ctx = state.task_ctx();
+        let state = Arc::new(state);
+        handle.set_planner(Arc::downgrade(&state));
         Ok(Session {
             handle,
             state,

@@ -16,6 +16,8 @@ use datafusion::sql::sqlparser::keywords::Keyword;
 use datafusion::sql::sqlparser::parser::{Parser, ParserError};
 use datafusion::sql::sqlparser::tokenizer::Token;
 use shale_catalog::{CatalogError, sqlstate};
+// How deeply the parser may recurse (each level of parentheses takes a few).
+use shale_pgtypes::sql::MAX_NESTING;
 
 /// Every statement in `sql`; empty statements (`;;`) are dropped. `ABORT`, which
 /// sqlparser does not know, is PostgreSQL's ROLLBACK.
@@ -47,8 +49,6 @@ pub fn parse_statements(sql: &str) -> Result<Vec<Statement>, CatalogError> {
     }
 }
 
-/// How deeply the parser may recurse (each level of parentheses takes a few).
-const MAX_NESTING: usize = 10_000;
 
 /// How deep an expression tree may be.
 const MAX_EXPRESSION_DEPTH: usize = 4_000;

@@ -25,6 +25,11 @@ pub const DISTINCT_ALIAS: &str = "__shale_column_";
 /// `SELECT 1 AS x, 2 AS x`), which PostgreSQL allows and DataFusion does not, get distinct
 /// aliases.
 pub fn rewrite_statement(stmt: &mut Statement) -> Result<(), CatalogError> {
+    // A view keeps its query as written too: the session rewrites a copy to plan
+    // (`Session::create_view`).
+    if matches!(stmt, Statement::CreateView(_)) {
+        return Ok(());
+    }
     crate::sql::pg_syntax::rewrite(stmt)?;
     rewrite_input_casts(stmt)?;
     crate::sql::cast_columns::name_cast_columns(stmt)?;

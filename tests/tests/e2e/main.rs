@@ -56,4 +56,5 @@ mod tpcb;
 mod truncate;
 mod update_from;
 mod upsert;
+mod views;
 mod transactions;

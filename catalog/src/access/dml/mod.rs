@@ -387,7 +387,16 @@ fn key_column(batch: &RecordBatch, index: usize) -> Result<&BinaryArray> {
 impl DmlContext<'_> {
     fn resolve(&self, name: &ast::ObjectName) -> Result<Resolved> {
         let txn = self.handle.txn()?;
-        resolve::table(&txn, &self.handle.scope(), name)
+        let scope = self.handle.scope();
+        match resolve::find_table(&txn, &scope, name)? {
+            Some(found) => Ok(found),
+            None if resolve::find_view(&txn, &scope, name)?.is_some() => Err(CatalogError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                format!("cannot change the rows of view \"{}\"", resolve::display(name)),
+            )
+            .with_detail("Shale's views are not updatable.")),
+            None => Err(CatalogError::undefined_table(&resolve::display(name))),
+        }
     }
 
     /// Plans a SQL expression against `schema`.

@@ -1,0 +1,404 @@
+//! CREATE [OR REPLACE] VIEW and DROP VIEW, and the views that depend on a relation (what
+//! DROP TABLE, DROP COLUMN, RENAME and DROP SCHEMA must look at).
+//!
+//! A view is stored as its query's text, every relation it names qualified by the schema
+//! it was found in when the view was made (PostgreSQL binds names then too), with the
+//! relations it reads and the columns it uses of each; statements plan the query when they
+//! name the view (`provider/view.rs`).
+
+use std::collections::{HashSet, VecDeque};
+use std::ops::ControlFlow;
+
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::datasource::source_as_provider;
+use datafusion::logical_expr::LogicalPlan;
+use datafusion::sql::parser::Statement as DFStatement;
+use datafusion::sql::sqlparser::ast::{Ident, ObjectName, ObjectNamePart, Query, Statement, TableFactor, VisitMut, VisitorMut};
+use shale_pgtypes::field_type::field_type;
+use shale_pgtypes::types::SqlType;
+use shale_storage::Txn;
+
+use super::drop::cascade_notice;
+use super::{DdlContext, DdlOutcome};
+use crate::descriptor::{Dependency, TableRef, ViewColumn, ViewDesc};
+use crate::error::{CatalogError, Result, sqlstate};
+use crate::ident::quote_ident;
+use crate::provider::ShaleTable;
+use crate::resolve::{self, Scope};
+use crate::session::handle::SessionHandle;
+use crate::system::SystemSchema;
+use crate::meta;
+
+/// A `CREATE [OR REPLACE] VIEW`, as the server hands it over.
+pub struct CreateView<'a> {
+    /// The view's name.
+    pub name: &'a ObjectName,
+    /// `OR REPLACE`.
+    pub or_replace: bool,
+    /// The column names the statement lists (maybe fewer than the query's columns).
+    pub columns: Vec<String>,
+    /// The query, rewritten by the server's front end as every statement is.
+    pub query: &'a Query,
+    /// The query as the client wrote it.
+    pub written: &'a Query,
+    /// The names PostgreSQL gives the query's columns, when the server could tell.
+    pub output_names: Option<Vec<String>>,
+    /// The name a column DataFusion names `name` is shown with (else).
+    pub shown_name: fn(&str) -> &str,
+}
+
+/// `CREATE [OR REPLACE] VIEW name [(columns)] AS query`.
+pub async fn create_view(ctx: &DdlContext<'_>, view: &CreateView<'_>) -> Result<DdlOutcome> {
+    let txn = ctx.handle.txn()?;
+    let scope = ctx.handle.scope();
+    let (schema, name) = resolve::creation_schema(&txn, &scope, view.name)?;
+    let mut query = view.query.clone();
+    let relations = bind(ctx.handle, &txn, &scope, &mut query)?;
+    let mut written = view.written.clone();
+    bind(ctx.handle, &txn, &scope, &mut written)?;
+    let plan = ctx.state.statement_to_plan(DFStatement::Statement(Box::new(Statement::Query(Box::new(query.clone()))))).await?;
+    // Analysed, a column has the type it is computed with (`1` is an integer).
+    let plan = ctx.state.optimize(&plan)?;
+    let columns = view_columns(&plan, view)?;
+    let depends_on = dependencies(&plan, &relations)?;
+    let id = match meta::get_view_for_update(&txn, schema.id, &name)? {
+        Some(old) if view.or_replace => {
+            check_replacement(&old, &columns)?;
+            meta::delete_view(&txn, &old)?;
+            old.id
+        }
+        _ if view.or_replace && meta::get_table_for_update(&txn, schema.id, &name)?.is_some() => {
+            return Err(CatalogError::new(sqlstate::WRONG_OBJECT_TYPE, format!("\"{name}\" is not a view")));
+        }
+        _ if super::sequence::relation_exists(&txn, schema.id, &name)? => {
+            return Err(CatalogError::new(sqlstate::DUPLICATE_TABLE, format!("relation \"{name}\" already exists")));
+        }
+        _ => meta::allocate(&txn, meta::TABLE_IDS, 1)?,
+    };
+    let desc = ViewDesc {
+        id,
+        schema_id: schema.id,
+        name,
+        columns,
+        query: query.to_string(),
+        definition: written.to_string(),
+        depends_on,
+    };
+    meta::put_view(&txn, &desc)?;
+    meta::bump_version(&txn)?;
+    Ok(DdlOutcome::new("CREATE VIEW"))
+}
+
+/// The view's columns: named by the statement's list, then as PostgreSQL names the query's
+/// columns; typed as the plan computes them. 42601 for more names than columns, 42701 for
+/// a name given twice.
+fn view_columns(plan: &LogicalPlan, view: &CreateView<'_>) -> Result<Vec<ViewColumn>> {
+    let fields = plan.schema().fields();
+    if view.columns.len() > fields.len() {
+        return Err(CatalogError::new(sqlstate::SYNTAX_ERROR, "CREATE VIEW specifies more column names than columns"));
+    }
+    let query_names = view.output_names.clone().filter(|n| n.len() == fields.len());
+    let mut columns: Vec<ViewColumn> = Vec::with_capacity(fields.len());
+    for (i, field) in fields.iter().enumerate() {
+        let name = match (view.columns.get(i), &query_names) {
+            (Some(listed), _) => listed.clone(),
+            (None, Some(names)) => names[i].clone(),
+            (None, None) => (view.shown_name)(field.name()).to_string(),
+        };
+        if columns.iter().any(|c| c.name == name) {
+            return Err(CatalogError::new(sqlstate::DUPLICATE_COLUMN, format!("column \"{name}\" specified more than once")));
+        }
+        let ty = field_type(field);
+        columns.push(ViewColumn { name, type_oid: ty.oid, typmod: ty.typmod });
+    }
+    Ok(columns)
+}
+
+/// 42P16 when the new columns of `CREATE OR REPLACE VIEW` drop, rename or retype one of
+/// the view's columns (PostgreSQL lets it add columns only at the end).
+fn check_replacement(old: &ViewDesc, new: &[ViewColumn]) -> Result<()> {
+    if new.len() < old.columns.len() {
+        return Err(CatalogError::new(sqlstate::INVALID_TABLE_DEFINITION, "cannot drop columns from view"));
+    }
+    for (before, after) in old.columns.iter().zip(new) {
+        if before.name != after.name {
+            return Err(CatalogError::new(
+                sqlstate::INVALID_TABLE_DEFINITION,
+                format!("cannot change name of view column \"{}\" to \"{}\"", before.name, after.name),
+            )
+            .with_hint("Use ALTER VIEW ... RENAME COLUMN ... to change name of view column instead."));
+        }
+        if (before.type_oid, before.typmod) != (after.type_oid, after.typmod) {
+            return Err(CatalogError::new(
+                sqlstate::INVALID_TABLE_DEFINITION,
+                format!(
+                    "cannot change data type of view column \"{}\" from {} to {}",
+                    before.name,
+                    type_name(before),
+                    type_name(after),
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The SQL name of a view column's type, as PostgreSQL's messages print it.
+fn type_name(column: &ViewColumn) -> String {
+    match SqlType::from_oid(column.type_oid, column.typmod) {
+        Some(ty) => ty.pg_name(),
+        None => crate::system::builtin_type(|t| t.oid == column.type_oid).map_or_else(|| column.type_oid.to_string(), |t| t.name.to_string()),
+    }
+}
+
+/// A relation a view's query names.
+struct Bound {
+    id: u64,
+    /// Whether it is a table (else a view).
+    table: bool,
+}
+
+/// Qualifies every relation `query` names (outside its own WITH queries) with the schema it
+/// is found in now, share-locking the tables and views found against a concurrent DROP;
+/// returns them.
+fn bind(handle: &SessionHandle, txn: &Txn, scope: &Scope, query: &mut Query) -> Result<Vec<Bound>> {
+    let mut binder = Binder { handle, txn, scope, ctes: Vec::new(), bound: Vec::new() };
+    match query.visit(&mut binder) {
+        ControlFlow::Continue(()) => Ok(binder.bound),
+        ControlFlow::Break(e) => Err(e),
+    }
+}
+
+struct Binder<'a> {
+    handle: &'a SessionHandle,
+    txn: &'a Txn,
+    scope: &'a Scope,
+    /// The names of the WITH queries in scope, innermost last.
+    ctes: Vec<Vec<String>>,
+    bound: Vec<Bound>,
+}
+
+impl VisitorMut for Binder<'_> {
+    type Break = CatalogError;
+
+    fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<CatalogError> {
+        let names = query.with.iter().flat_map(|w| &w.cte_tables).map(|c| resolve::normalize(&c.alias.name)).collect();
+        self.ctes.push(names);
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_query(&mut self, _: &mut Query) -> ControlFlow<CatalogError> {
+        self.ctes.pop();
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<CatalogError> {
+        match factor {
+            TableFactor::Table { name, args: None, .. } => match self.bind(name) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(e) => ControlFlow::Break(e),
+            },
+            _ => ControlFlow::Continue(()),
+        }
+    }
+}
+
+impl Binder<'_> {
+    fn bind(&mut self, name: &mut ObjectName) -> Result<()> {
+        let (schema_name, relation) = self.scope.split(name)?;
+        let schema = match schema_name {
+            Some(s) => self.scope.get_schema(self.txn, &s)?,
+            None if self.ctes.iter().flatten().any(|c| *c == relation) => return Ok(()),
+            None if SystemSchema::pg_catalog(self.handle.clone()).lookup(&relation).is_some() => {
+                *name = qualified_name(crate::system::PG_CATALOG, &relation);
+                return Ok(());
+            }
+            None => {
+                let found = resolve::in_path(self.txn, self.scope, &relation, |txn, schema_id, n| {
+                    Ok((meta::get_table(txn, schema_id, n)?.is_some() || meta::get_view(txn, schema_id, n)?.is_some()).then_some(()))
+                })?;
+                found.map(|(schema, ())| schema)
+            }
+        };
+        // A system schema, or a name that planning will find does not exist.
+        let Some(schema) = schema else { return Ok(()) };
+        if let Some(table) = meta::get_table_shared(self.txn, schema.id, &relation)? {
+            self.bound.push(Bound { id: table.id, table: true });
+        } else if let Some(view) = meta::get_view_shared(self.txn, schema.id, &relation)? {
+            self.bound.push(Bound { id: view.id, table: false });
+        } else {
+            return Ok(());
+        }
+        *name = qualified_name(&schema.name, &relation);
+        Ok(())
+    }
+}
+
+/// `schema.name` as an object name, each part quoted only when it must be.
+fn qualified_name(schema: &str, name: &str) -> ObjectName {
+    let ident = |s: &str| match quote_ident(s) == s {
+        true => Ident::new(s),
+        false => Ident::with_quote('"', s),
+    };
+    ObjectName(vec![ObjectNamePart::Identifier(ident(schema)), ObjectNamePart::Identifier(ident(name))])
+}
+
+/// What the view depends on: each relation its query names, with the columns the
+/// (optimized) plan reads of each table.
+fn dependencies(plan: &LogicalPlan, bound: &[Bound]) -> Result<Vec<Dependency>> {
+    let mut out: Vec<Dependency> = Vec::new();
+    for b in bound {
+        if !out.iter().any(|d| d.id == b.id) {
+            out.push(Dependency { id: b.id, columns: Vec::new() });
+        }
+    }
+    plan.apply_with_subqueries(|node| {
+        if let LogicalPlan::TableScan(scan) = node
+            && let Ok(provider) = source_as_provider(&scan.source)
+            && let Some(table) = provider.downcast_ref::<ShaleTable>()
+            && let Some(d) = out.iter_mut().find(|d| d.id == table.desc().id && bound.iter().any(|b| b.id == d.id && b.table))
+        {
+            for field in scan.projected_schema.fields() {
+                if !d.columns.contains(field.name()) {
+                    d.columns.push(field.name().clone());
+                }
+            }
+        }
+        Ok(TreeNodeRecursion::Continue)
+    })?;
+    Ok(out)
+}
+
+/// A view that depends on a relation that goes, and what it depends on (`table t`,
+/// `view v`, `column a of table t`), as PostgreSQL's DETAIL names them.
+pub(super) struct Dependent {
+    pub view: TableRef,
+    pub on: String,
+}
+
+/// The views that depend on the relations `roots` (id, and how messages name it), directly
+/// or through one another, in the order PostgreSQL lists them; `going` (ids) are left out
+/// (they go anyway).
+pub(super) fn dependents(txn: &Txn, roots: Vec<(u64, String)>, going: &[u64]) -> Result<Vec<Dependent>> {
+    let mut seen: HashSet<u64> = going.iter().copied().collect();
+    let mut queue: VecDeque<(u64, String)> = roots.into();
+    let mut out = Vec::new();
+    while let Some((id, what)) = queue.pop_front() {
+        for view in meta::dependent_views(txn, id)? {
+            if seen.insert(view.id) {
+                queue.push_back((view.id, format!("view {}", view.name)));
+                out.push(Dependent { view, on: what.clone() });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The views that use the column `column` of `table`, and the views that depend on them.
+pub(super) fn column_dependents(txn: &Txn, table: &crate::descriptor::TableDesc, column: &str) -> Result<Vec<Dependent>> {
+    let mut direct = Vec::new();
+    for view in meta::dependent_views(txn, table.id)? {
+        let Some(desc) = meta::get_view(txn, view.schema_id, &view.name)? else { continue };
+        if desc.depends_on.iter().any(|d| d.id == table.id && d.columns.iter().any(|c| c == column)) {
+            direct.push(Dependent { view, on: format!("column {column} of table {}", table.name) });
+        }
+    }
+    let roots = direct.iter().map(|d| (d.view.id, format!("view {}", d.view.name))).collect();
+    let through = dependents(txn, roots, &direct.iter().map(|d| d.view.id).collect::<Vec<_>>())?;
+    direct.extend(through);
+    Ok(direct)
+}
+
+/// 2BP01 for `what` (`table t`) when views depend on it, unless `cascade`, which drops
+/// them (with PostgreSQL's NOTICE).
+pub(super) fn refuse_or_drop(txn: &Txn, outcome: &mut DdlOutcome, what: &str, dependents: &[Dependent], cascade: bool) -> Result<()> {
+    if dependents.is_empty() {
+        return Ok(());
+    }
+    if !cascade {
+        let detail: Vec<String> = dependents.iter().map(|d| format!("view {} depends on {}", d.view.name, d.on)).collect();
+        return Err(dependent_objects(what, detail));
+    }
+    cascade_notice(outcome, dependents.iter().map(|d| format!("drop cascades to view {}", d.view.name)).collect());
+    drop_all(txn, dependents.iter().map(|d| &d.view))
+}
+
+/// PostgreSQL's 2BP01 for `what`, with the dependencies in DETAIL.
+pub(super) fn dependent_objects(what: &str, detail: Vec<String>) -> CatalogError {
+    CatalogError::new(sqlstate::DEPENDENT_OBJECTS, format!("cannot drop {what} because other objects depend on it"))
+        .with_detail(detail.join("\n"))
+        .with_hint("Use DROP ... CASCADE to drop the dependent objects too.")
+}
+
+/// Removes the views `views`.
+pub(super) fn drop_all<'a>(txn: &Txn, views: impl IntoIterator<Item = &'a TableRef>) -> Result<()> {
+    for view in views {
+        if let Some(desc) = meta::get_view_for_update(txn, view.schema_id, &view.name)? {
+            meta::delete_view(txn, &desc)?;
+        }
+    }
+    Ok(())
+}
+
+/// `DROP VIEW [IF EXISTS] a, b [CASCADE | RESTRICT]`.
+pub fn drop_views(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, cascade: bool) -> Result<DdlOutcome> {
+    let txn = ctx.handle.txn()?;
+    let scope = ctx.handle.scope();
+    let mut outcome = DdlOutcome::new("DROP VIEW");
+    let mut dropped: Vec<ViewDesc> = Vec::new();
+    for name in names {
+        let found = match resolve::find_view(&txn, &scope, name) {
+            Err(e) if e.code == sqlstate::UNDEFINED_SCHEMA && if_exists => None,
+            other => other?,
+        };
+        match found {
+            Some((_, view)) => dropped.push(view),
+            None if resolve::find_table(&txn, &scope, name).ok().flatten().is_some() => {
+                return Err(CatalogError::new(sqlstate::WRONG_OBJECT_TYPE, format!("\"{}\" is not a view", resolve::split_name(name)?.1))
+                    .with_hint("Use DROP TABLE to remove a table."));
+            }
+            None if if_exists => outcome.notice("00000", format!("view \"{}\" does not exist, skipping", resolve::display(name))),
+            None => {
+                return Err(CatalogError::new(sqlstate::UNDEFINED_TABLE, format!("view \"{}\" does not exist", resolve::display(name))));
+            }
+        }
+    }
+    let going: Vec<u64> = dropped.iter().map(|v| v.id).collect();
+    for view in &dropped {
+        let found = dependents(&txn, vec![(view.id, format!("view {}", view.name))], &going)?;
+        refuse_or_drop(&txn, &mut outcome, &format!("view {}", view.name), &found, cascade)?;
+    }
+    for view in &dropped {
+        if let Some(desc) = meta::get_view_for_update(&txn, view.schema_id, &view.name)? {
+            meta::delete_view(&txn, &desc)?;
+        }
+    }
+    meta::bump_version(&txn)?;
+    Ok(outcome)
+}
+
+/// After `ALTER TABLE old RENAME TO new` of the relation `id` in `schema`: the queries of
+/// the views that name it name it anew.
+pub(super) fn rename_relation(txn: &Txn, id: u64, schema: &str, old: &str, new: &str) -> Result<()> {
+    let from = qualified_name(schema, old);
+    let to = qualified_name(schema, new);
+    for view in meta::dependent_views(txn, id)? {
+        let Some(mut desc) = meta::get_view_for_update(txn, view.schema_id, &view.name)? else { continue };
+        desc.query = renamed(&desc.query, &from, &to)?;
+        desc.definition = renamed(&desc.definition, &from, &to)?;
+        meta::put_view(txn, &desc)?;
+    }
+    Ok(())
+}
+
+/// `sql`, a stored query, with the relation `from` named `to`.
+fn renamed(sql: &str, from: &ObjectName, to: &ObjectName) -> Result<String> {
+    let mut query = shale_pgtypes::sql::parse_query(sql)?;
+    let _ = datafusion::sql::sqlparser::ast::visit_relations_mut(&mut query, |name| {
+        if name == from {
+            *name = to.clone();
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    Ok(query.to_string())
+}
