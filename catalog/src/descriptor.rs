@@ -48,6 +48,9 @@ pub struct SchemaDesc {
     pub id: u64,
     /// Name, as PostgreSQL folds it.
     pub name: String,
+    /// Its description (COMMENT ON), as `pg_description` shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// One column of a table.
@@ -73,12 +76,15 @@ pub struct ColumnDesc {
     /// next value of the sequence it owns, which the catalogs do not show as a default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<Identity>,
+    /// Its description (COMMENT ON), as `pg_description` shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 impl ColumnDesc {
     /// A nullable column `name` of type `ty`, without a default.
     pub fn new(name: impl Into<String>, ty: SqlType) -> Self {
-        ColumnDesc { name: name.into(), ty, not_null: false, default: None, missing: None, dropped: false, identity: None }
+        ColumnDesc { name: name.into(), ty, not_null: false, default: None, missing: None, dropped: false, identity: None, comment: None }
     }
 }
 
@@ -149,6 +155,27 @@ pub struct TableDesc {
     /// Its CHECK constraints.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<Check>,
+    /// A materialized view's query: the table holds its rows as of the last REFRESH.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub materialized: Option<Materialized>,
+    /// Its description (COMMENT ON), as `pg_description` shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// What makes a table a materialized view: its query (as a view's, see [`ViewDesc`]) and
+/// whether its rows were filled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Materialized {
+    /// The query as it is planned.
+    pub query: String,
+    /// The query as written.
+    pub definition: String,
+    /// The relations the query reads.
+    pub depends_on: Vec<Dependency>,
+    /// Whether it holds its query's rows (`WITH NO DATA` and `REFRESH ... WITH NO DATA`
+    /// leave it empty and unreadable).
+    pub populated: bool,
 }
 
 /// A CHECK constraint: no row may make `expr` false (NULL passes).
@@ -205,6 +232,9 @@ pub struct ViewDesc {
     pub definition: String,
     /// The relations the query reads (tables and views), with the columns it uses of each.
     pub depends_on: Vec<Dependency>,
+    /// Its description (COMMENT ON), as `pg_description` shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// A column of a view: its name and its PostgreSQL type.
@@ -216,6 +246,33 @@ pub struct ViewColumn {
     pub type_oid: u32,
     /// `pg_attribute.atttypmod`.
     pub typmod: i32,
+    /// Its description (COMMENT ON), as `pg_description` shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// A view or materialized view that reads another relation, as the relation's dependent
+/// records name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewRef {
+    /// Its schema's id.
+    pub schema_id: u64,
+    /// Its name.
+    pub name: String,
+    /// Its id.
+    pub id: u64,
+    /// A materialized view (a table), else a view.
+    pub materialized: bool,
+}
+
+impl ViewRef {
+    /// What PostgreSQL's messages call it: `view v`, `materialized view m`.
+    pub fn described(&self) -> String {
+        match self.materialized {
+            true => format!("materialized view {}", self.name),
+            false => format!("view {}", self.name),
+        }
+    }
 }
 
 /// A relation a view reads, and which of its columns (by name) the view uses.
@@ -391,6 +448,9 @@ pub struct IndexDesc {
     /// WHERE: a partial index has the entries of the rows that make its predicate true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub predicate: Option<IndexExpr>,
+    /// Its description (COMMENT ON), as `pg_description` shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// One key column of an index: a column of the table, or an expression over its columns.
@@ -586,6 +646,9 @@ pub struct SequenceDesc {
     /// is not START: the value of the latest RESTART, or the START before an ALTER changed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart: Option<i64>,
+    /// Its description (COMMENT ON), as `pg_description` shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 impl SequenceDesc {

@@ -14,8 +14,8 @@
 //! - `x/<schema id: u64 BE>/<index name>` -> the id (u64 BE) of the table that has the
 //!   index: index names are relation names, unique in their schema
 //! - `w/<schema id: u64 BE>/<view name>` -> [`ViewDesc`]
-//! - `r/<relation id: u64 BE>/<view id: u64 BE>` -> [`TableRef`] of a view that reads the
-//!   relation (a table or a view): what DROP and ALTER of the relation must look at
+//! - `r/<relation id: u64 BE>/<view id: u64 BE>` -> [`ViewRef`] of a view (or materialized
+//!   view) that reads the relation: what DROP and ALTER of the relation must look at
 //! - `c/<counter>` -> u64 BE, the last id handed out by [`allocate`]
 //! - `v` -> u64 BE catalog version, bumped by every DDL in the DDL's transaction
 
@@ -23,7 +23,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shale_storage::{KeyRange, Space, Store, Txn, prefix_successor};
 
-use crate::descriptor::{DatabaseDesc, SchemaDesc, SequenceDesc, TableDesc, TableRef, ViewDesc};
+use crate::descriptor::{DatabaseDesc, Dependency, SchemaDesc, SequenceDesc, TableDesc, ViewDesc, ViewRef};
 use crate::error::{CatalogError, Result};
 
 const DATABASE_PREFIX: &[u8] = b"d/";
@@ -231,23 +231,36 @@ pub fn list_views(txn: &Txn, schema_id: u64) -> Result<Vec<ViewDesc>> {
 /// Writes a view descriptor under its schema and name, and records it as a dependent of
 /// each relation it reads.
 pub fn put_view(txn: &Txn, desc: &ViewDesc) -> Result<()> {
-    let view = encode(&TableRef { schema_id: desc.schema_id, name: desc.name.clone(), id: desc.id })?;
-    for dependency in &desc.depends_on {
-        txn.put(Space::Meta, &dependent_key(dependency.id, desc.id), &view)?;
-    }
+    let view = ViewRef { schema_id: desc.schema_id, name: desc.name.clone(), id: desc.id, materialized: false };
+    put_dependent(txn, &view, &desc.depends_on)?;
     Ok(txn.put(Space::Meta, &view_key(desc.schema_id, &desc.name), &encode(desc)?)?)
 }
 
 /// Removes the view `desc` and its records as a dependent.
 pub fn delete_view(txn: &Txn, desc: &ViewDesc) -> Result<()> {
-    for dependency in &desc.depends_on {
-        txn.delete(Space::Meta, &dependent_key(dependency.id, desc.id))?;
-    }
+    delete_dependent(txn, desc.id, &desc.depends_on)?;
     Ok(txn.delete(Space::Meta, &view_key(desc.schema_id, &desc.name))?)
 }
 
-/// The views that read the relation `relation_id`.
-pub fn dependent_views(txn: &Txn, relation_id: u64) -> Result<Vec<TableRef>> {
+/// Records `view` as a dependent of each relation of `depends_on`.
+pub fn put_dependent(txn: &Txn, view: &ViewRef, depends_on: &[Dependency]) -> Result<()> {
+    let value = encode(view)?;
+    for dependency in depends_on {
+        txn.put(Space::Meta, &dependent_key(dependency.id, view.id), &value)?;
+    }
+    Ok(())
+}
+
+/// Forgets the view `view_id` as a dependent of the relations of `depends_on`.
+pub fn delete_dependent(txn: &Txn, view_id: u64, depends_on: &[Dependency]) -> Result<()> {
+    for dependency in depends_on {
+        txn.delete(Space::Meta, &dependent_key(dependency.id, view_id))?;
+    }
+    Ok(())
+}
+
+/// The views (and materialized views) that read the relation `relation_id`.
+pub fn dependent_views(txn: &Txn, relation_id: u64) -> Result<Vec<ViewRef>> {
     scan_prefix(txn, schema_prefix(DEPENDENT_PREFIX, relation_id))
 }
 
@@ -411,7 +424,7 @@ pub fn bootstrap(store: &Store) -> Result<()> {
 /// Creates the `public` schema of the database `database_id`.
 pub fn create_public_schema(txn: &Txn, database_id: u64) -> Result<()> {
     let id = allocate(txn, SCHEMA_IDS, 1)?;
-    put_schema(txn, database_id, &SchemaDesc { id, name: PUBLIC.to_string() })
+    put_schema(txn, database_id, &SchemaDesc { id, name: PUBLIC.to_string(), comment: None })
 }
 
 #[cfg(test)]
@@ -426,7 +439,7 @@ mod tests {
         let store = Store::open(dir.path(), StoreOptions::default()).expect("store");
         // A store written before databases: `s/<name>` keys.
         let txn = store.begin();
-        let app = SchemaDesc { id: 7, name: "app".into() };
+        let app = SchemaDesc { id: 7, name: "app".into(), comment: None };
         txn.put(Space::Meta, &[SCHEMA_PREFIX, b"app"].concat(), &encode(&app).expect("encode")).expect("put");
         txn.commit().expect("commit");
 

@@ -31,6 +31,10 @@ pub async fn alter_table(ctx: &DdlContext<'_>, stmt: &AlterTable) -> Result<DdlO
         }
         return Err(CatalogError::undefined_table(&resolve::display(&stmt.name)));
     };
+    if found.table.materialized.is_some() {
+        return Err(CatalogError::new(sqlstate::WRONG_OBJECT_TYPE, format!("\"{}\" is not a table", found.table.name))
+            .with_detail("ALTER TABLE of a materialized view is not supported."));
+    }
     // Lock the descriptor against concurrent DDL and writers, and change it as it is now.
     let old_name = found.table.name.clone();
     let mut desc = meta::get_table_for_update(&txn, found.schema.id, &old_name)?.unwrap_or(found.table);

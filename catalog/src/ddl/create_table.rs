@@ -96,7 +96,7 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
         columns[slot].not_null = true;
     }
     let id = meta::allocate(&txn, meta::TABLE_IDS, 1)?;
-    let mut desc = TableDesc { id, schema_id: schema.id, name, columns, primary_key, pkey_name, indexes: Vec::new(), storage: None, foreign_keys: Vec::new(), referenced_by: Vec::new(), checks: Vec::new() };
+    let mut desc = TableDesc { id, schema_id: schema.id, name, columns, primary_key, pkey_name, indexes: Vec::new(), storage: None, foreign_keys: Vec::new(), referenced_by: Vec::new(), checks: Vec::new(), materialized: None, comment: None };
     for (slot, options) in serials {
         let sequence = owned_sequence(ctx, &txn, &schema, &desc, (&desc.columns[slot], slot), &options)?;
         desc.columns[slot].default = Some(sequence);

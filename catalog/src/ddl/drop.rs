@@ -20,6 +20,10 @@ pub fn drop_tables(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, 
             other => other?,
         };
         match found {
+            Some(r) if r.table.materialized.is_some() => {
+                return Err(CatalogError::new(sqlstate::WRONG_OBJECT_TYPE, format!("\"{}\" is not a table", r.table.name))
+                    .with_hint("Use DROP MATERIALIZED VIEW to remove a materialized view."));
+            }
             Some(r) => dropped.push(r.table),
             None if resolve::find_view(&txn, &scope, name).ok().flatten().is_some() => {
                 return Err(CatalogError::new(sqlstate::WRONG_OBJECT_TYPE, format!("\"{}\" is not a table", resolve::split_name(name)?.1))
@@ -53,7 +57,7 @@ pub fn drop_tables(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, 
         let detail: Vec<String> = dependents
             .iter()
             .map(|(k, child, parent)| format!("constraint {k} on table {} depends on table {parent}", child.name))
-            .chain(views.iter().map(|d| format!("view {} depends on {}", d.view.name, d.on)))
+            .chain(views.iter().map(|d| format!("{} depends on {}", d.view.described(), d.on)))
             .collect();
         let first = dependents.first().map_or_else(|| views[0].on.clone(), |d| format!("table {}", d.2));
         return Err(super::view::dependent_objects(&first, detail));
@@ -63,7 +67,7 @@ pub fn drop_tables(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, 
         dependents
             .iter()
             .map(|(k, child, _)| format!("drop cascades to constraint {k} on table {}", child.name))
-            .chain(views.iter().map(|d| format!("drop cascades to view {}", d.view.name)))
+            .chain(views.iter().map(|d| format!("drop cascades to {}", d.view.described())))
             .collect(),
     );
     super::view::drop_all(&txn, views.iter().map(|d| &d.view))?;
@@ -111,7 +115,7 @@ pub fn drop_schemas(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool,
         let free: Vec<_> = sequences.iter().filter(|q| q.owned_by.is_none()).collect();
         let dependents: Vec<(&str, &str)> = tables
             .iter()
-            .map(|t| ("table", t.name.as_str()))
+            .map(|t| (if t.materialized.is_some() { "materialized view" } else { "table" }, t.name.as_str()))
             .chain(views.iter().map(|v| ("view", v.name.as_str())))
             .chain(free.iter().map(|q| ("sequence", q.name.as_str())))
             .collect();
@@ -138,7 +142,7 @@ pub fn drop_schemas(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool,
                 true => format!("drop cascades to {kind} {name}"),
                 false => format!("drop cascades to {kind} {}.{name}", schema.name),
             })
-            .chain(outside.iter().map(|d| format!("drop cascades to view {}", d.view.name)))
+            .chain(outside.iter().map(|d| format!("drop cascades to {}", d.view.described())))
             .collect();
         cascade_notice(&mut outcome, cascaded);
         super::view::drop_all(&txn, outside.iter().map(|d| &d.view))?;
@@ -158,8 +162,13 @@ pub(super) fn remove_schema(
     sequences: &[crate::descriptor::SequenceDesc],
 ) -> Result<()> {
     for t in tables {
-        meta::delete_table(txn, schema.id, &t.name)?;
-        super::index::forget_indexes(txn, t)?;
+        match t.materialized {
+            Some(_) => super::view::remove_materialized(txn, t)?,
+            None => {
+                meta::delete_table(txn, schema.id, &t.name)?;
+                super::index::forget_indexes(txn, t)?;
+            }
+        }
     }
     for sequence in sequences {
         meta::delete_sequence(txn, schema.id, &sequence.name)?;

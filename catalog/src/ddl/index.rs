@@ -67,6 +67,7 @@ pub fn create_index(ctx: &DdlContext<'_>, stmt: &CreateIndex) -> Result<DdlOutco
         nulls_not_distinct: stmt.nulls_distinct == Some(false),
         constraint: false,
         predicate,
+        comment: None,
     };
     index::build(&txn, &table, &index, &IndexKey::new(ctx.state, &table, &index)?)?;
     meta::put_index_name(&txn, table.schema_id, &index.name, table.id)?;
@@ -133,6 +134,7 @@ pub(super) fn unique_constraint(
         nulls_not_distinct: unique.nulls_distinct == NullsDistinctOption::NotDistinct,
         constraint: true,
         predicate: None,
+        comment: None,
     })
 }
 

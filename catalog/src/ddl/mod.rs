@@ -1,10 +1,11 @@
 //! DDL: CREATE / DROP DATABASE, CREATE / DROP SCHEMA, CREATE / DROP TABLE, ALTER TABLE, CREATE / ALTER / DROP SEQUENCE,
-//! CREATE / DROP / ALTER INDEX, REINDEX, TRUNCATE and CREATE / DROP VIEW, written to storage in the statement's transaction.
+//! CREATE / DROP / ALTER INDEX, REINDEX, TRUNCATE, CREATE / DROP VIEW and COMMENT ON, written to storage in the statement's transaction.
 //! Each one bumps the catalog version.
 
 mod alter;
 mod check;
 mod column_fill;
+mod comment;
 mod constraints;
 mod create_table;
 mod database;
@@ -20,6 +21,7 @@ mod truncate;
 mod view;
 
 pub use alter::alter_table;
+pub use comment::comment_on;
 pub use create_table::create_table;
 pub use database::{create_database, database_for_connection, drop_database};
 pub use drop::{drop_schemas, drop_tables};
@@ -28,7 +30,7 @@ pub use reindex::reindex;
 pub use schema::create_schema;
 pub use sequence::{CreateSequence, alter_sequence, create_sequence, drop_sequences};
 pub use truncate::truncate;
-pub use view::{CreateView, create_view, drop_views};
+pub use view::{CreateView, alter_view, create_materialized_view, create_view, drop_materialized_views, drop_views, refresh_materialized_view};
 
 use datafusion::execution::session_state::SessionState;
 
@@ -50,6 +52,8 @@ pub struct DdlOutcome {
     pub tag: &'static str,
     /// NOTICE messages, e.g. `relation "t" already exists, skipping`.
     pub notices: Vec<Notice>,
+    /// A count the tag ends with (`SELECT 3` of CREATE MATERIALIZED VIEW).
+    pub rows: Option<u64>,
 }
 
 /// A NOTICE (or INFO) sent to the client before the command completes.
@@ -69,7 +73,7 @@ pub struct Notice {
 
 impl DdlOutcome {
     fn new(tag: &'static str) -> Self {
-        DdlOutcome { tag, notices: Vec::new() }
+        DdlOutcome { tag, notices: Vec::new(), rows: None }
     }
 
     fn notice(&mut self, code: &'static str, message: String) {

@@ -36,7 +36,7 @@ pub fn create_schema(ctx: &DdlContext<'_>, name: &SchemaName, if_not_exists: boo
         .with_detail("The prefix \"pg_\" is reserved for system schemas."));
     }
     let id = meta::allocate(&txn, meta::SCHEMA_IDS, 1)?;
-    meta::put_schema(&txn, database_id, &SchemaDesc { id, name })?;
+    meta::put_schema(&txn, database_id, &SchemaDesc { id, name, comment: None })?;
     meta::bump_version(&txn)?;
     Ok(outcome)
 }

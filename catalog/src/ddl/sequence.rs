@@ -90,7 +90,7 @@ fn new_sequence(
 ) -> Result<SequenceDesc> {
     let mut desc = SequenceDesc {
         id: 0, schema_id, name, ty, increment: 1, min: 1, max: 1, start: 1, cache: 1, cycle: false, owned_by,
-        storage: None, restart: None,
+        storage: None, restart: None, comment: None,
     };
     sequence_params::apply(&mut desc, given, true, &mut SequencePosition { last: 1, called: false })?;
     desc.id = meta::allocate(txn, meta::TABLE_IDS, 1)?;

@@ -130,7 +130,7 @@ mod tests {
     fn sequence(name: &str) -> SequenceDesc {
         SequenceDesc {
             id: 1, schema_id: 2200, name: name.into(), ty: SqlType::Int8, increment: 1, min: 1, max: 10, start: 1, cache: 1,
-            cycle: false, owned_by: None, storage: None, restart: None,
+            cycle: false, owned_by: None, storage: None, restart: None, comment: None,
         }
     }
 

@@ -197,7 +197,7 @@ mod tests {
     fn created() -> SequenceDesc {
         let mut desc = SequenceDesc {
             id: 1, schema_id: 1, name: "s".into(), ty: SqlType::Int8, increment: 0, min: 0, max: 0, start: 0, cache: 0,
-            cycle: false, owned_by: None, storage: None, restart: None,
+            cycle: false, owned_by: None, storage: None, restart: None, comment: None,
         };
         apply(&mut desc, &Given::default(), true, &mut SequencePosition { last: 0, called: false }).unwrap();
         desc

@@ -44,6 +44,9 @@ pub fn truncate(ctx: &DdlContext<'_>, stmt: &Truncate) -> Result<DdlOutcome> {
 /// none, 42809 for a sequence.
 fn truncated(txn: &Txn, scope: &Scope, name: &ObjectName) -> Result<TableDesc> {
     match resolve::find_table(txn, scope, name)? {
+        Some(found) if found.table.materialized.is_some() => {
+            Err(CatalogError::new("42809", format!("\"{}\" is not a table", found.table.name)))
+        }
         Some(found) => Ok(meta::get_table_for_update(txn, found.schema.id, &found.table.name)?.unwrap_or(found.table)),
         None if resolve::sequence(txn, scope, name)?.is_some() => {
             Err(CatalogError::new("42809", format!("\"{}\" is not a table", resolve::split_name(name)?.1)))
@@ -100,7 +103,7 @@ fn referencing(txn: &Txn, child: &TableRef) -> Result<TableDesc> {
 
 /// Empties `table`: a new storage id, its indexes cleared, and with `restart` its
 /// sequences restarted.
-fn empty(txn: &Txn, mut table: TableDesc, restart: bool) -> Result<()> {
+pub(super) fn empty(txn: &Txn, mut table: TableDesc, restart: bool) -> Result<TableDesc> {
     table.storage = Some(meta::allocate(txn, meta::TABLE_IDS, 1)?);
     for i in &table.indexes {
         index::clear(txn, i)?;
@@ -108,5 +111,6 @@ fn empty(txn: &Txn, mut table: TableDesc, restart: bool) -> Result<()> {
     if restart {
         super::sequence::restart_owned(txn, &table)?;
     }
-    meta::put_table(txn, &table)
+    meta::put_table(txn, &table)?;
+    Ok(table)
 }

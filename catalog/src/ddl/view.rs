@@ -1,10 +1,12 @@
-//! CREATE [OR REPLACE] VIEW and DROP VIEW, and the views that depend on a relation (what
-//! DROP TABLE, DROP COLUMN, RENAME and DROP SCHEMA must look at).
+//! CREATE [OR REPLACE] VIEW and DROP VIEW; CREATE, REFRESH and DROP MATERIALIZED VIEW; and
+//! the views that depend on a relation (what DROP TABLE, DROP COLUMN, RENAME and DROP SCHEMA
+//! must look at).
 //!
 //! A view is stored as its query's text, every relation it names qualified by the schema
 //! it was found in when the view was made (PostgreSQL binds names then too), with the
 //! relations it reads and the columns it uses of each; statements plan the query when they
-//! name the view (`provider/view.rs`).
+//! name the view (`provider/view.rs`). A materialized view is a table that keeps such a
+//! query ([`Materialized`]) and holds its rows as of the last REFRESH.
 
 use std::collections::{HashSet, VecDeque};
 use std::ops::ControlFlow;
@@ -13,14 +15,20 @@ use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::datasource::source_as_provider;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::sql::parser::Statement as DFStatement;
-use datafusion::sql::sqlparser::ast::{Ident, ObjectName, ObjectNamePart, Query, Statement, TableFactor, VisitMut, VisitorMut};
+use datafusion::sql::sqlparser::ast::{
+    AlterTable, AlterTableOperation, AlterTableType, Ident, ObjectName, ObjectNamePart, Query, RenameTableNameKind, Statement,
+    TableFactor, VisitMut, VisitorMut,
+};
 use shale_pgtypes::field_type::field_type;
 use shale_pgtypes::types::SqlType;
 use shale_storage::Txn;
 
+use datafusion::execution::session_state::SessionState;
+
 use super::drop::cascade_notice;
 use super::{DdlContext, DdlOutcome};
-use crate::descriptor::{Dependency, TableRef, ViewColumn, ViewDesc};
+use crate::access::dml::{self, DmlContext};
+use crate::descriptor::{ColumnDesc, Dependency, Materialized, TableDesc, ViewColumn, ViewDesc, ViewRef};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::ident::quote_ident;
 use crate::provider::ShaleTable;
@@ -47,20 +55,37 @@ pub struct CreateView<'a> {
     pub shown_name: fn(&str) -> &str,
 }
 
-/// `CREATE [OR REPLACE] VIEW name [(columns)] AS query`.
-pub async fn create_view(ctx: &DdlContext<'_>, view: &CreateView<'_>) -> Result<DdlOutcome> {
-    let txn = ctx.handle.txn()?;
-    let scope = ctx.handle.scope();
+/// A view's query bound and planned, with what it reads.
+struct Prepared {
+    schema: crate::descriptor::SchemaDesc,
+    name: String,
+    query: Query,
+    written: Query,
+    columns: Vec<ViewColumn>,
+    depends_on: Vec<Dependency>,
+}
+
+/// Binds the names of the view's query, plans it (which checks it) and types its columns.
+async fn prepare(state: &SessionState, handle: &SessionHandle, view: &CreateView<'_>) -> Result<Prepared> {
+    let txn = handle.txn()?;
+    let scope = handle.scope();
     let (schema, name) = resolve::creation_schema(&txn, &scope, view.name)?;
     let mut query = view.query.clone();
-    let relations = bind(ctx.handle, &txn, &scope, &mut query)?;
+    let relations = bind(handle, &txn, &scope, &mut query)?;
     let mut written = view.written.clone();
-    bind(ctx.handle, &txn, &scope, &mut written)?;
-    let plan = ctx.state.statement_to_plan(DFStatement::Statement(Box::new(Statement::Query(Box::new(query.clone()))))).await?;
+    bind(handle, &txn, &scope, &mut written)?;
+    let plan = state.statement_to_plan(DFStatement::Statement(Box::new(Statement::Query(Box::new(query.clone()))))).await?;
     // Analysed, a column has the type it is computed with (`1` is an integer).
-    let plan = ctx.state.optimize(&plan)?;
+    let plan = state.optimize(&plan)?;
     let columns = view_columns(&plan, view)?;
     let depends_on = dependencies(&plan, &relations)?;
+    Ok(Prepared { schema, name, query, written, columns, depends_on })
+}
+
+/// `CREATE [OR REPLACE] VIEW name [(columns)] AS query`.
+pub async fn create_view(ctx: &DdlContext<'_>, view: &CreateView<'_>) -> Result<DdlOutcome> {
+    let Prepared { schema, name, query, written, columns, depends_on } = prepare(ctx.state, ctx.handle, view).await?;
+    let txn = ctx.handle.txn()?;
     let id = match meta::get_view_for_update(&txn, schema.id, &name)? {
         Some(old) if view.or_replace => {
             check_replacement(&old, &columns)?;
@@ -83,10 +108,113 @@ pub async fn create_view(ctx: &DdlContext<'_>, view: &CreateView<'_>) -> Result<
         query: query.to_string(),
         definition: written.to_string(),
         depends_on,
+        comment: None,
     };
     meta::put_view(&txn, &desc)?;
     meta::bump_version(&txn)?;
     Ok(DdlOutcome::new("CREATE VIEW"))
+}
+
+/// `CREATE MATERIALIZED VIEW [IF NOT EXISTS] name [(columns)] AS query [WITH [NO] DATA]`:
+/// a table with the query's columns, filled with its rows unless WITH NO DATA. The command
+/// tag is `SELECT n` when it is filled, as PostgreSQL's.
+pub async fn create_materialized_view(ctx: &DmlContext<'_>, view: &CreateView<'_>, if_not_exists: bool, with_data: bool) -> Result<DdlOutcome> {
+    let Prepared { schema, name, query, written, columns, depends_on } = prepare(ctx.state, ctx.handle, view).await?;
+    let txn = ctx.handle.txn()?;
+    let mut outcome = DdlOutcome::new("CREATE MATERIALIZED VIEW");
+    if super::sequence::relation_exists(&txn, schema.id, &name)? {
+        if if_not_exists {
+            outcome.notice(sqlstate::DUPLICATE_TABLE, format!("relation \"{name}\" already exists, skipping"));
+            return Ok(outcome);
+        }
+        return Err(CatalogError::new(sqlstate::DUPLICATE_TABLE, format!("relation \"{name}\" already exists")));
+    }
+    let columns = columns
+        .into_iter()
+        .map(|c| match SqlType::from_oid(c.type_oid, c.typmod) {
+            Some(ty) => Ok(ColumnDesc::new(c.name, ty)),
+            None => Err(CatalogError::unsupported(format!("a materialized view column of type {}", type_name(&c)))),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let id = meta::allocate(&txn, meta::TABLE_IDS, 1)?;
+    let table = TableDesc {
+        id,
+        schema_id: schema.id,
+        name,
+        columns,
+        primary_key: Vec::new(),
+        pkey_name: None,
+        indexes: Vec::new(),
+        storage: None,
+        foreign_keys: Vec::new(),
+        referenced_by: Vec::new(),
+        checks: Vec::new(),
+        materialized: Some(Materialized { query: query.to_string(), definition: written.to_string(), depends_on, populated: with_data }),
+        comment: None,
+    };
+    meta::put_table(&txn, &table)?;
+    let materialized = table.materialized.as_ref().map_or(&[][..], |m| &m.depends_on);
+    meta::put_dependent(&txn, &matview_ref(&table), materialized)?;
+    meta::bump_version(&txn)?;
+    if with_data {
+        let rows = fill(ctx, &table, query).await?;
+        outcome.tag = "SELECT";
+        outcome.rows = Some(rows);
+    }
+    Ok(outcome)
+}
+
+/// Fills the materialized view `table` (empty) with the rows of its query.
+async fn fill(ctx: &DmlContext<'_>, table: &TableDesc, query: Query) -> Result<u64> {
+    dml::fill(ctx, std::sync::Arc::new(table.clone()), query).await
+}
+
+/// `REFRESH MATERIALIZED VIEW [CONCURRENTLY] name [WITH [NO] DATA]`: its rows replaced by
+/// its query's in the statement's transaction (CONCURRENTLY checks what PostgreSQL requires
+/// of it; readers never wait here either way), or emptied and unreadable WITH NO DATA.
+pub async fn refresh_materialized_view(ctx: &DmlContext<'_>, name: &ObjectName, concurrently: bool, with_data: bool) -> Result<DdlOutcome> {
+    let txn = ctx.handle.txn()?;
+    let scope = ctx.handle.scope();
+    let Some(found) = resolve::find_table(&txn, &scope, name)? else {
+        return Err(CatalogError::undefined_table(&resolve::display(name)));
+    };
+    let Some(mut table) = meta::get_table_for_update(&txn, found.schema.id, &found.table.name)? else {
+        return Err(CatalogError::undefined_table(&resolve::display(name)));
+    };
+    let Some(materialized) = table.materialized.clone() else {
+        return Err(CatalogError::new(sqlstate::FEATURE_NOT_SUPPORTED, format!("\"{}\" is not a materialized view", table.name)));
+    };
+    if concurrently {
+        if !with_data {
+            return Err(CatalogError::new(sqlstate::SYNTAX_ERROR, "CONCURRENTLY and WITH NO DATA options cannot be used together"));
+        }
+        if !materialized.populated {
+            return Err(CatalogError::new(sqlstate::FEATURE_NOT_SUPPORTED, "CONCURRENTLY cannot be used when the materialized view is not populated"));
+        }
+        if !table.indexes.iter().any(|i| i.unique && i.predicate.is_none()) {
+            return Err(CatalogError::new(
+                "55000",
+                format!("cannot refresh materialized view \"{}.{}\" concurrently", found.schema.name, table.name),
+            )
+            .with_hint("Create a unique index with no WHERE clause on one or more columns of the materialized view."));
+        }
+    }
+    table = super::truncate::empty(&txn, table, false)?;
+    if let Some(m) = table.materialized.as_mut() {
+        m.populated = with_data;
+    }
+    meta::put_table(&txn, &table)?;
+    meta::bump_version(&txn)?;
+    if with_data {
+        let query = shale_pgtypes::sql::parse_query(&materialized.query)?;
+        fill(ctx, &table, query).await?;
+    }
+    Ok(DdlOutcome::new("REFRESH MATERIALIZED VIEW"))
+}
+
+/// How the relations a materialized view reads name it.
+fn matview_ref(table: &TableDesc) -> ViewRef {
+    ViewRef { schema_id: table.schema_id, name: table.name.clone(), id: table.id, materialized: true }
 }
 
 /// The view's columns: named by the statement's list, then as PostgreSQL names the query's
@@ -109,7 +237,7 @@ fn view_columns(plan: &LogicalPlan, view: &CreateView<'_>) -> Result<Vec<ViewCol
             return Err(CatalogError::new(sqlstate::DUPLICATE_COLUMN, format!("column \"{name}\" specified more than once")));
         }
         let ty = field_type(field);
-        columns.push(ViewColumn { name, type_oid: ty.oid, typmod: ty.typmod });
+        columns.push(ViewColumn { name, type_oid: ty.oid, typmod: ty.typmod, comment: None });
     }
     Ok(columns)
 }
@@ -269,10 +397,11 @@ fn dependencies(plan: &LogicalPlan, bound: &[Bound]) -> Result<Vec<Dependency>> 
     Ok(out)
 }
 
-/// A view that depends on a relation that goes, and what it depends on (`table t`,
-/// `view v`, `column a of table t`), as PostgreSQL's DETAIL names them.
+/// A view (or materialized view) that depends on a relation that goes, and what it
+/// depends on (`table t`, `view v`, `column a of table t`), as PostgreSQL's DETAIL names
+/// them.
 pub(super) struct Dependent {
-    pub view: TableRef,
+    pub view: ViewRef,
     pub on: String,
 }
 
@@ -286,7 +415,7 @@ pub(super) fn dependents(txn: &Txn, roots: Vec<(u64, String)>, going: &[u64]) ->
     while let Some((id, what)) = queue.pop_front() {
         for view in meta::dependent_views(txn, id)? {
             if seen.insert(view.id) {
-                queue.push_back((view.id, format!("view {}", view.name)));
+                queue.push_back((view.id, view.described()));
                 out.push(Dependent { view, on: what.clone() });
             }
         }
@@ -298,12 +427,15 @@ pub(super) fn dependents(txn: &Txn, roots: Vec<(u64, String)>, going: &[u64]) ->
 pub(super) fn column_dependents(txn: &Txn, table: &crate::descriptor::TableDesc, column: &str) -> Result<Vec<Dependent>> {
     let mut direct = Vec::new();
     for view in meta::dependent_views(txn, table.id)? {
-        let Some(desc) = meta::get_view(txn, view.schema_id, &view.name)? else { continue };
-        if desc.depends_on.iter().any(|d| d.id == table.id && d.columns.iter().any(|c| c == column)) {
+        let depends_on = match view.materialized {
+            true => meta::get_table(txn, view.schema_id, &view.name)?.and_then(|t| t.materialized).map(|m| m.depends_on),
+            false => meta::get_view(txn, view.schema_id, &view.name)?.map(|v| v.depends_on),
+        };
+        if depends_on.unwrap_or_default().iter().any(|d| d.id == table.id && d.columns.iter().any(|c| c == column)) {
             direct.push(Dependent { view, on: format!("column {column} of table {}", table.name) });
         }
     }
-    let roots = direct.iter().map(|d| (d.view.id, format!("view {}", d.view.name))).collect();
+    let roots = direct.iter().map(|d| (d.view.id, d.view.described())).collect();
     let through = dependents(txn, roots, &direct.iter().map(|d| d.view.id).collect::<Vec<_>>())?;
     direct.extend(through);
     Ok(direct)
@@ -316,10 +448,10 @@ pub(super) fn refuse_or_drop(txn: &Txn, outcome: &mut DdlOutcome, what: &str, de
         return Ok(());
     }
     if !cascade {
-        let detail: Vec<String> = dependents.iter().map(|d| format!("view {} depends on {}", d.view.name, d.on)).collect();
+        let detail: Vec<String> = dependents.iter().map(|d| format!("{} depends on {}", d.view.described(), d.on)).collect();
         return Err(dependent_objects(what, detail));
     }
-    cascade_notice(outcome, dependents.iter().map(|d| format!("drop cascades to view {}", d.view.name)).collect());
+    cascade_notice(outcome, dependents.iter().map(|d| format!("drop cascades to {}", d.view.described())).collect());
     drop_all(txn, dependents.iter().map(|d| &d.view))
 }
 
@@ -330,14 +462,28 @@ pub(super) fn dependent_objects(what: &str, detail: Vec<String>) -> CatalogError
         .with_hint("Use DROP ... CASCADE to drop the dependent objects too.")
 }
 
-/// Removes the views `views`.
-pub(super) fn drop_all<'a>(txn: &Txn, views: impl IntoIterator<Item = &'a TableRef>) -> Result<()> {
+/// Removes the views (and materialized views) `views`.
+pub(super) fn drop_all<'a>(txn: &Txn, views: impl IntoIterator<Item = &'a ViewRef>) -> Result<()> {
     for view in views {
-        if let Some(desc) = meta::get_view_for_update(txn, view.schema_id, &view.name)? {
+        if view.materialized {
+            if let Some(table) = meta::get_table_for_update(txn, view.schema_id, &view.name)? {
+                remove_materialized(txn, &table)?;
+            }
+        } else if let Some(desc) = meta::get_view_for_update(txn, view.schema_id, &view.name)? {
             meta::delete_view(txn, &desc)?;
         }
     }
     Ok(())
+}
+
+/// Removes the materialized view `table`: its rows become unreachable, its indexes and its
+/// records as a dependent go.
+pub(super) fn remove_materialized(txn: &Txn, table: &TableDesc) -> Result<()> {
+    if let Some(m) = &table.materialized {
+        meta::delete_dependent(txn, table.id, &m.depends_on)?;
+    }
+    meta::delete_table(txn, table.schema_id, &table.name)?;
+    super::index::forget_indexes(txn, table)
 }
 
 /// `DROP VIEW [IF EXISTS] a, b [CASCADE | RESTRICT]`.
@@ -353,9 +499,12 @@ pub fn drop_views(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, c
         };
         match found {
             Some((_, view)) => dropped.push(view),
-            None if resolve::find_table(&txn, &scope, name).ok().flatten().is_some() => {
-                return Err(CatalogError::new(sqlstate::WRONG_OBJECT_TYPE, format!("\"{}\" is not a view", resolve::split_name(name)?.1))
-                    .with_hint("Use DROP TABLE to remove a table."));
+            None if let Some(found) = resolve::find_table(&txn, &scope, name).ok().flatten() => {
+                let hint = match found.table.materialized {
+                    Some(_) => "Use DROP MATERIALIZED VIEW to remove a materialized view.",
+                    None => "Use DROP TABLE to remove a table.",
+                };
+                return Err(CatalogError::new(sqlstate::WRONG_OBJECT_TYPE, format!("\"{}\" is not a view", found.table.name)).with_hint(hint));
             }
             None if if_exists => outcome.notice("00000", format!("view \"{}\" does not exist, skipping", resolve::display(name))),
             None => {
@@ -377,16 +526,134 @@ pub fn drop_views(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, c
     Ok(outcome)
 }
 
+/// `DROP MATERIALIZED VIEW [IF EXISTS] a, b [CASCADE | RESTRICT]`.
+pub fn drop_materialized_views(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, cascade: bool) -> Result<DdlOutcome> {
+    let txn = ctx.handle.txn()?;
+    let scope = ctx.handle.scope();
+    let mut outcome = DdlOutcome::new("DROP MATERIALIZED VIEW");
+    let mut dropped: Vec<TableDesc> = Vec::new();
+    for name in names {
+        let found = match resolve::find_table(&txn, &scope, name) {
+            Err(e) if e.code == sqlstate::UNDEFINED_SCHEMA && if_exists => None,
+            other => other?,
+        };
+        match found {
+            Some(found) if found.table.materialized.is_some() => dropped.push(found.table),
+            Some(found) => {
+                return Err(CatalogError::new(sqlstate::WRONG_OBJECT_TYPE, format!("\"{}\" is not a materialized view", found.table.name))
+                    .with_hint("Use DROP TABLE to remove a table."));
+            }
+            None if if_exists => {
+                outcome.notice("00000", format!("materialized view \"{}\" does not exist, skipping", resolve::display(name)));
+            }
+            None => {
+                return Err(CatalogError::new(
+                    sqlstate::UNDEFINED_TABLE,
+                    format!("materialized view \"{}\" does not exist", resolve::display(name)),
+                ));
+            }
+        }
+    }
+    let going: Vec<u64> = dropped.iter().map(|t| t.id).collect();
+    for table in &dropped {
+        let found = dependents(&txn, vec![(table.id, format!("materialized view {}", table.name))], &going)?;
+        refuse_or_drop(&txn, &mut outcome, &format!("materialized view {}", table.name), &found, cascade)?;
+    }
+    drop_all(&txn, dropped.iter().map(matview_ref).collect::<Vec<_>>().iter())?;
+    meta::bump_version(&txn)?;
+    Ok(outcome)
+}
+
+/// `ALTER [MATERIALIZED] VIEW [IF EXISTS] name RENAME TO new`, and `ALTER VIEW name RENAME
+/// [COLUMN] a TO b` of a view no other view reads.
+pub fn alter_view(ctx: &DdlContext<'_>, stmt: &AlterTable) -> Result<DdlOutcome> {
+    let materialized = matches!(stmt.table_type, Some(AlterTableType::MaterializedView));
+    let mut outcome = DdlOutcome::new(if materialized { "ALTER MATERIALIZED VIEW" } else { "ALTER VIEW" });
+    let txn = ctx.handle.txn()?;
+    let scope = ctx.handle.scope();
+    let [operation] = stmt.operations.as_slice() else {
+        return Err(CatalogError::unsupported(format!("{} with several actions", outcome.tag)));
+    };
+    let found = match materialized {
+        true => resolve::find_table(&txn, &scope, &stmt.name)?.map(|r| (r.schema, Err(r.table))),
+        false => resolve::find_view(&txn, &scope, &stmt.name)?.map(|(schema, view)| (schema, Ok(view))),
+    };
+    let Some((schema, relation)) = found else {
+        if stmt.if_exists {
+            outcome.notice("00000", format!("relation \"{}\" does not exist, skipping", resolve::display(&stmt.name)));
+            return Ok(outcome);
+        }
+        return Err(CatalogError::undefined_table(&resolve::display(&stmt.name)));
+    };
+    match (operation, relation) {
+        (AlterTableOperation::RenameTable { table_name: RenameTableNameKind::To(new) | RenameTableNameKind::As(new) }, relation) => {
+            let (_, new) = resolve::split_name(new)?;
+            if super::sequence::relation_exists(&txn, schema.id, &new)? {
+                return Err(CatalogError::new(sqlstate::DUPLICATE_TABLE, format!("relation \"{new}\" already exists")));
+            }
+            let (id, old) = match relation {
+                Ok(view) => {
+                    let mut view = meta::get_view_for_update(&txn, schema.id, &view.name)?.unwrap_or(view);
+                    meta::delete_view(&txn, &view)?;
+                    let old = std::mem::replace(&mut view.name, new.clone());
+                    meta::put_view(&txn, &view)?;
+                    (view.id, old)
+                }
+                Err(table) if table.materialized.is_some() => {
+                    let mut table = meta::get_table_for_update(&txn, schema.id, &table.name)?.unwrap_or(table);
+                    let depends_on = table.materialized.as_ref().map(|m| m.depends_on.clone()).unwrap_or_default();
+                    meta::delete_dependent(&txn, table.id, &depends_on)?;
+                    meta::delete_table(&txn, schema.id, &table.name)?;
+                    let old = std::mem::replace(&mut table.name, new.clone());
+                    meta::put_table(&txn, &table)?;
+                    meta::put_dependent(&txn, &matview_ref(&table), &depends_on)?;
+                    (table.id, old)
+                }
+                Err(table) => {
+                    return Err(CatalogError::new(sqlstate::WRONG_OBJECT_TYPE, format!("\"{}\" is not a materialized view", table.name)));
+                }
+            };
+            rename_relation(&txn, id, &schema.name, &old, &new)?;
+        }
+        (AlterTableOperation::RenameColumn { old_column_name, new_column_name }, Ok(view)) => {
+            let (old, new) = (resolve::normalize(old_column_name), resolve::normalize(new_column_name));
+            let mut view = meta::get_view_for_update(&txn, schema.id, &view.name)?.unwrap_or(view);
+            if view.columns.iter().any(|c| c.name == new) {
+                return Err(CatalogError::new(sqlstate::DUPLICATE_COLUMN, format!("column \"{new}\" of relation \"{}\" already exists", view.name)));
+            }
+            let Some(column) = view.columns.iter_mut().find(|c| c.name == old) else {
+                return Err(CatalogError::new(sqlstate::UNDEFINED_COLUMN, format!("column \"{old}\" does not exist")));
+            };
+            if let Some(d) = meta::dependent_views(&txn, view.id)?.first() {
+                return Err(CatalogError::unsupported(format!("RENAME COLUMN of a view that {} reads", d.described())));
+            }
+            column.name = new;
+            meta::put_view(&txn, &view)?;
+        }
+        (other, _) => return Err(CatalogError::unsupported(format!("{} ... {other}", outcome.tag))),
+    }
+    meta::bump_version(&txn)?;
+    Ok(outcome)
+}
+
 /// After `ALTER TABLE old RENAME TO new` of the relation `id` in `schema`: the queries of
 /// the views that name it name it anew.
 pub(super) fn rename_relation(txn: &Txn, id: u64, schema: &str, old: &str, new: &str) -> Result<()> {
     let from = qualified_name(schema, old);
     let to = qualified_name(schema, new);
     for view in meta::dependent_views(txn, id)? {
-        let Some(mut desc) = meta::get_view_for_update(txn, view.schema_id, &view.name)? else { continue };
-        desc.query = renamed(&desc.query, &from, &to)?;
-        desc.definition = renamed(&desc.definition, &from, &to)?;
-        meta::put_view(txn, &desc)?;
+        if view.materialized {
+            let Some(mut table) = meta::get_table_for_update(txn, view.schema_id, &view.name)? else { continue };
+            if let Some(m) = table.materialized.as_mut() {
+                m.query = renamed(&m.query, &from, &to)?;
+                m.definition = renamed(&m.definition, &from, &to)?;
+            }
+            meta::put_table(txn, &table)?;
+        } else if let Some(mut desc) = meta::get_view_for_update(txn, view.schema_id, &view.name)? {
+            desc.query = renamed(&desc.query, &from, &to)?;
+            desc.definition = renamed(&desc.definition, &from, &to)?;
+            meta::put_view(txn, &desc)?;
+        }
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ use datafusion::logical_expr::{Expr, TableProviderFilterPushDown, TableType};
 use datafusion::physical_plan::ExecutionPlan;
 
 use crate::descriptor::TableDesc;
+use crate::error::CatalogError;
 use crate::session::handle::SessionHandle;
 use crate::access::pushdown::{is_key_filter, key_access};
 use crate::session::param::has_params;
@@ -92,6 +93,11 @@ impl TableProvider for ShaleTable {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
+        if self.desc.materialized.as_ref().is_some_and(|m| !m.populated) {
+            let e = CatalogError::new("55000", format!("materialized view \"{}\" has not been populated", self.desc.name))
+                .with_hint("Use the REFRESH MATERIALIZED VIEW command.");
+            return Err(e.into());
+        }
         let mut all: Vec<Output> = self.desc.visible_slots().into_iter().map(Output::Slot).collect();
         if self.with_key {
             all.push(Output::Key);

@@ -115,7 +115,9 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
                     None => return Ok(v::null()),
                 },
             };
-            Ok(v::opt_text(s.views.iter().find(|w| w.oid() == oid).map(|w| w.definition()).as_deref()))
+            let view = s.views.iter().find(|w| w.oid() == oid).map(|w| w.definition());
+            let materialized = || s.tables.iter().find(|t| t.oid() == oid).and_then(|t| t.definition());
+            Ok(v::opt_text(view.or_else(materialized).as_deref()))
         }),
         row_function(handle, "pg_get_constraintdef", &[1, 2], text_field(), stable, |cx, args| {
             let Some(oid) = oid_arg(&args[0])? else { return Ok(v::null()) };

@@ -179,7 +179,7 @@ mod tests {
     use shale_pgtypes::types::SqlType;
 
     fn q(increment: i64, min: i64, max: i64, cycle: bool) -> SequenceDesc {
-        SequenceDesc { id: 1, schema_id: 1, name: "s".into(), ty: SqlType::Int8, increment, min, max, start: min, cache: 1, cycle, owned_by: None, storage: None, restart: None }
+        SequenceDesc { id: 1, schema_id: 1, name: "s".into(), ty: SqlType::Int8, increment, min, max, start: min, cache: 1, cycle, owned_by: None, storage: None, restart: None, comment: None }
     }
 
     #[test]

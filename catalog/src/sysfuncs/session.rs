@@ -132,8 +132,8 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
         row_function(handle, "quote_ident", &[1], text_field(), Volatility::Immutable, |_, args| {
             Ok(text_arg(&args[0]).map_or(v::null(), |name| v::text(&quote_ident(&name))))
         }),
-        // Shale has no COMMENT ON: only built-in objects have descriptions.
-        row_function(handle, "obj_description", &[1, 2], text_field(), stable, |_, args| {
+        // Built-in objects' descriptions, and those COMMENT ON gave.
+        row_function(handle, "obj_description", &[1, 2], text_field(), stable, |cx, args| {
             let Some(oid) = oid_arg(&args[0])? else { return Ok(v::null()) };
             let class = match args.get(1).and_then(text_arg) {
                 Some(catalog) => match system_relation_oid(catalog.trim_start_matches("pg_catalog.")) {
@@ -142,9 +142,20 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
                 },
                 None => None,
             };
-            Ok(v::opt_text(description(oid, class)))
+            if let Some(text) = description(oid, class) {
+                return Ok(v::text(text));
+            }
+            let comments = cx.snapshot()?.comments();
+            let found = comments.iter().find(|(o, c, sub, _)| *o == oid && *sub == 0 && class.is_none_or(|class| class == *c));
+            Ok(v::opt_text(found.map(|(_, _, _, text)| *text)))
         }),
-        row_function(handle, "col_description", &[2], text_field(), stable, |_, args| null_unless_valid_oid(&args[0])),
+        row_function(handle, "col_description", &[2], text_field(), stable, |cx, args| {
+            let Some(oid) = oid_arg(&args[0])? else { return Ok(v::null()) };
+            let Some(attnum) = int_arg(&args[1]) else { return Ok(v::null()) };
+            let comments = cx.snapshot()?.comments();
+            let found = comments.iter().find(|(o, c, sub, _)| *o == oid && *c == 1259 && i64::from(*sub) == attnum);
+            Ok(v::opt_text(found.map(|(_, _, _, text)| *text)))
+        }),
         row_function(handle, "shobj_description", &[2], text_field(), stable, |_, args| null_unless_valid_oid(&args[0])),
     ];
     for (name, allowed) in PRIVILEGES {

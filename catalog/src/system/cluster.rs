@@ -257,7 +257,7 @@ pub(super) const PG_TABLESPACE: TableDef = TableDef {
     }),
 };
 
-/// Empty: Shale has no COMMENT ON.
+/// Empty: COMMENT ON DATABASE (and on roles, tablespaces) is not supported.
 pub(super) const PG_SHDESCRIPTION: TableDef = TableDef {
     name: "pg_shdescription",
     columns: &[("objoid", Oid), ("classoid", Oid), ("description", Text)],

@@ -57,7 +57,8 @@ const TABLES_TABLE: TableDef = TableDef {
         ("commit_action", Varchar),
     ],
     rows: Rows::Of(|s| {
-        let tables = s.tables.iter().map(|t| (table_names(s, t), "BASE TABLE", "YES"));
+        // Materialized views are not in the SQL standard's schema.
+        let tables = s.tables.iter().filter(|t| t.table.materialized.is_none()).map(|t| (table_names(s, t), "BASE TABLE", "YES"));
         let views =
             s.views.iter().map(|w| (vec![v::text(s.database()), v::text(&w.schema), v::text(&w.view.name)], "VIEW", "NO"));
         let rows = tables.chain(views).map(|(mut row, kind, insertable)| {
@@ -128,7 +129,7 @@ const COLUMNS: TableDef = TableDef {
 
 fn columns(s: &Snapshot) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
-    for t in &s.tables {
+    for t in s.tables.iter().filter(|t| t.table.materialized.is_none()) {
         for (slot, column) in t.table.visible() {
             // An identity column: how it generates, and its sequence's options.
             let sequence = column.identity.and_then(|how| {

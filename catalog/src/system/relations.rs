@@ -111,7 +111,10 @@ fn class_row(namespace: u32, class: Class<'_>) -> Row {
     // A sequence's one row has three columns (last_value, log_cnt, is_called).
     let (oid, name, row_type, am, kind, natts) = match &class {
         Class::Index(index) => (index.oid, index.name.clone(), 0, BTREE_OID, 'i', index.attributes().len()),
-        Class::Table(t) => (t.oid(), t.table.name.clone(), oid::row_type_oid(t.table.id), HEAP_OID, 'r', t.table.columns.len()),
+        Class::Table(t) => {
+            let kind = if t.table.materialized.is_some() { 'm' } else { 'r' };
+            (t.oid(), t.table.name.clone(), oid::row_type_oid(t.table.id), HEAP_OID, kind, t.table.columns.len())
+        }
         Class::Sequence(q) => (oid::table_oid(q.id), q.name.clone(), oid::row_type_oid(q.id), 0, 'S', 3),
         Class::View(v) => (v.oid(), v.view.name.clone(), oid::row_type_oid(v.view.id), 0, 'v', v.view.columns.len()),
     };
@@ -838,12 +841,15 @@ pub(super) const PG_STAT_USER_TABLES: TableDef =
 pub(super) const PG_STAT_ALL_TABLES: TableDef =
     TableDef { name: "pg_stat_all_tables", columns: STAT_TABLES_COLUMNS, rows: Rows::Of(stat_tables) };
 
-/// The descriptions of built-in types, functions and schemas (Shale has no COMMENT ON).
+/// The descriptions of built-in types, functions and schemas, and those COMMENT ON gave.
 pub(super) const PG_DESCRIPTION: TableDef = TableDef {
     name: "pg_description",
     columns: &[("objoid", Oid), ("classoid", Oid), ("objsubid", Int4), ("description", Text)],
-    rows: Rows::Of(|_| {
-        let rows = DESCRIPTIONS.iter().map(|(object, class, text)| vec![v::oid(*object), v::oid(*class), v::int4(0), v::text(text)]);
+    rows: Rows::Of(|s| {
+        let builtin = DESCRIPTIONS.iter().map(|(object, class, text)| (*object, *class, 0, *text));
+        let rows = builtin
+            .chain(s.comments())
+            .map(|(object, class, subid, text)| vec![v::oid(object), v::oid(class), v::int4(subid), v::text(text)]);
         Ok(rows.collect())
     }),
 };
@@ -857,7 +863,6 @@ pub(super) const PG_VIEWS: TableDef = TableDef {
     }),
 };
 
-/// Empty: Shale has no materialized views.
 pub(super) const PG_MATVIEWS: TableDef = TableDef {
     name: "pg_matviews",
     columns: &[
@@ -869,7 +874,21 @@ pub(super) const PG_MATVIEWS: TableDef = TableDef {
         ("ispopulated", Bool),
         ("definition", Text),
     ],
-    rows: Rows::Never,
+    rows: Rows::Of(|s| {
+        let rows = s.tables.iter().filter_map(|t| {
+            let m = t.table.materialized.as_ref()?;
+            Some(vec![
+                v::text(&t.schema),
+                v::text(&t.table.name),
+                v::text(s.user()),
+                v::null(),
+                v::boolean(t.has_index()),
+                v::boolean(m.populated),
+                v::text(&t.definition()?),
+            ])
+        });
+        Ok(rows.collect())
+    }),
 };
 
 pub(super) const PG_SEQUENCES: TableDef = TableDef {

@@ -55,14 +55,30 @@ impl SchemaView {
         oid::table_oid(self.view.id)
     }
 
-    /// Its query as `pg_get_viewdef` shows it: as written, relations qualified, after a
-    /// space and before a semicolon as PostgreSQL's.
+    /// Its query as `pg_get_viewdef` shows it (see [`view_definition`]).
     pub fn definition(&self) -> String {
-        format!(" {};", self.view.definition)
+        view_definition(&self.view.definition)
     }
 }
 
+/// The `pg_description` entries of the comments of the columns of the relation `relid`,
+/// in slot order.
+fn column_comments<'a>(relid: u32, comments: impl Iterator<Item = Option<&'a str>>) -> impl Iterator<Item = (u32, u32, i32, &'a str)> {
+    comments.enumerate().filter_map(move |(slot, c)| Some((relid, 1259, i32::from(oid::attnum(slot)), c?)))
+}
+
+/// A view's query as `pg_get_viewdef` shows it: as written, relations qualified, after a
+/// space and before a semicolon as PostgreSQL's.
+pub(crate) fn view_definition(written: &str) -> String {
+    format!(" {written};")
+}
+
 impl SchemaTable {
+    /// A materialized view's query as `pg_get_viewdef` shows it; `None` for a table.
+    pub fn definition(&self) -> Option<String> {
+        self.table.materialized.as_ref().map(|m| view_definition(&m.definition))
+    }
+
     /// `pg_class.oid` of the table.
     pub fn oid(&self) -> u32 {
         oid::table_oid(self.table.id)
@@ -326,6 +342,30 @@ impl Snapshot {
         all
     }
 
+    /// The descriptions COMMENT ON gave objects: `(objoid, classoid, objsubid, text)`, as
+    /// `pg_description` has them.
+    pub fn comments(&self) -> Vec<(u32, u32, i32, &str)> {
+        const PG_CLASS: u32 = 1259;
+        const PG_NAMESPACE: u32 = 2615;
+        let mut all = Vec::new();
+        for t in &self.tables {
+            all.extend(t.table.comment.as_deref().map(|c| (t.oid(), PG_CLASS, 0, c)));
+            all.extend(column_comments(t.oid(), t.table.columns.iter().map(|c| c.comment.as_deref())));
+            all.extend(t.table.indexes.iter().filter_map(|i| Some((oid::table_oid(i.id), PG_CLASS, 0, i.comment.as_deref()?))));
+        }
+        for v in &self.views {
+            all.extend(v.view.comment.as_deref().map(|c| (v.oid(), PG_CLASS, 0, c)));
+            all.extend(column_comments(v.oid(), v.view.columns.iter().map(|c| c.comment.as_deref())));
+        }
+        for q in &self.sequences {
+            all.extend(q.sequence.comment.as_deref().map(|c| (oid::table_oid(q.sequence.id), PG_CLASS, 0, c)));
+        }
+        for schema in &self.schemas {
+            all.extend(schema.comment.as_deref().map(|c| (oid::namespace_oid(schema.id, &schema.name), PG_NAMESPACE, 0, c)));
+        }
+        all
+    }
+
     /// The table with OID `oid`, or whose index or constraint has it.
     pub fn table_of(&self, oid: u32) -> Option<&SchemaTable> {
         let table = self.tables.iter().find(|t| t.oid() == oid);
@@ -392,10 +432,12 @@ impl Snapshot {
             }],
             referenced_by: vec![TableRef { schema_id: 1, name: "t".into(), id: 1 }],
             checks: Vec::new(),
+            materialized: None,
+            comment: None,
         };
         Snapshot {
             databases: vec![DatabaseDesc::new(3, "postgres", true, false)],
-            schemas: vec![SchemaDesc { id: 1, name: "public".into() }],
+            schemas: vec![SchemaDesc { id: 1, name: "public".into(), comment: None }],
             tables: vec![SchemaTable { schema: "public".into(), namespace: 2200, table }],
             sequences: Vec::new(),
             views: Vec::new(),

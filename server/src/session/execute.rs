@@ -55,6 +55,9 @@ impl Session {
                 Ok(ddl_outcome(blocking(|| ddl::create_database(&self.ddl(), &db_name, if_not_exists, &options, in_block))?))
             }
             Statement::CreateView(create) => self.create_view(create).await,
+            Statement::RefreshMaterializedView { concurrently, name, with_data } => {
+                Ok(ddl_outcome(ddl::refresh_materialized_view(&self.dml(), &name, concurrently, with_data).await?))
+            }
             Statement::CreateSchema { schema_name, if_not_exists, .. } => {
                 Ok(ddl_outcome(blocking(|| ddl::create_schema(&self.ddl(), &schema_name, if_not_exists))?))
             }
@@ -65,6 +68,9 @@ impl Session {
                 ObjectType::Table => Ok(ddl_outcome(blocking(|| ddl::drop_tables(&self.ddl(), &names, if_exists, cascade))?)),
                 ObjectType::Sequence => Ok(ddl_outcome(blocking(|| ddl::drop_sequences(&self.ddl(), &names, if_exists))?)),
                 ObjectType::View => Ok(ddl_outcome(blocking(|| ddl::drop_views(&self.ddl(), &names, if_exists, cascade))?)),
+                ObjectType::MaterializedView => {
+                    Ok(ddl_outcome(blocking(|| ddl::drop_materialized_views(&self.ddl(), &names, if_exists, cascade))?))
+                }
                 ObjectType::Index => Ok(ddl_outcome(blocking(|| ddl::drop_indexes(&self.ddl(), &names, if_exists, cascade))?)),
                 ObjectType::Schema => {
                     Ok(ddl_outcome(blocking(|| ddl::drop_schemas(&self.ddl(), &names, if_exists, cascade))?))
@@ -75,6 +81,10 @@ impl Session {
                 }
                 other => Err(CatalogError::unsupported(format!("DROP {other}"))),
             },
+            Statement::Comment { object_type, object_name, comment, if_exists: false, arguments: None, constraint_on: None } => {
+                Ok(ddl_outcome(blocking(|| ddl::comment_on(&self.ddl(), &object_type, &object_name, comment.as_deref()))?))
+            }
+            Statement::AlterViewOperations(alter) => Ok(ddl_outcome(blocking(|| ddl::alter_view(&self.ddl(), &alter))?)),
             Statement::AlterTable(alter) => Ok(ddl_outcome(ddl::alter_table(&self.ddl(), &alter).await?)),
             Statement::AlterSequence(alter) => Ok(ddl_outcome(blocking(|| ddl::alter_sequence(&self.ddl(), &alter))?)),
             explain @ Statement::Explain { analyze: false, .. } => {
@@ -86,18 +96,18 @@ impl Session {
         }
     }
 
-    /// `CREATE [OR REPLACE] VIEW`: the catalog keeps the query as written and as rewritten
-    /// for planning.
+    /// `CREATE [OR REPLACE] VIEW` and `CREATE MATERIALIZED VIEW`: the catalog keeps the
+    /// query as written and as rewritten for planning.
     async fn create_view(&mut self, create: CreateView) -> Result<Outcome, CatalogError> {
         let unsupported = [
-            (create.materialized, "CREATE MATERIALIZED VIEW"),
             (create.temporary, "CREATE TEMPORARY VIEW"),
+            (create.materialized && create.or_replace, "CREATE OR REPLACE MATERIALIZED VIEW"),
             (create.or_alter, "CREATE OR ALTER VIEW"),
             (create.secure, "CREATE SECURE VIEW"),
-            (create.if_not_exists, "CREATE VIEW IF NOT EXISTS"),
+            (create.if_not_exists && !create.materialized, "CREATE VIEW IF NOT EXISTS"),
             (create.recursive, "CREATE RECURSIVE VIEW"),
             (create.check_option.is_some(), "WITH CHECK OPTION"),
-            (create.with_data.is_some(), "WITH [NO] DATA"),
+            (create.with_data.is_some() && !create.materialized, "CREATE VIEW ... WITH [NO] DATA"),
             (!matches!(create.options, CreateTableOptions::None), "CREATE VIEW ... WITH (options)"),
             (create.columns.iter().any(|c| c.data_type.is_some() || c.options.is_some()), "types or options in a view's column list"),
             (
@@ -121,6 +131,10 @@ impl Session {
             output_names: names::output_names(&create.query),
             shown_name: crate::sql::rewrite::shown_name,
         };
+        if create.materialized {
+            let with_data = create.with_data.unwrap_or(true);
+            return Ok(ddl_outcome(ddl::create_materialized_view(&self.dml(), &view, create.if_not_exists, with_data).await?));
+        }
         Ok(ddl_outcome(ddl::create_view(&self.ddl(), &view).await?))
     }
 
@@ -196,7 +210,10 @@ impl Session {
 }
 
 fn ddl_outcome(outcome: DdlOutcome) -> Outcome {
-    let mut out = Outcome::command(outcome.tag);
+    let mut out = match outcome.rows {
+        Some(rows) => Outcome::command(format!("{} {rows}", outcome.tag)),
+        None => Outcome::command(outcome.tag),
+    };
     out.notices = outcome.notices.into_iter().map(|n| Notice { severity: n.severity, code: n.code, message: n.message, detail: n.detail }).collect();
     out
 }

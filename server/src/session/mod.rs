@@ -18,7 +18,7 @@ use std::sync::Arc;
 use datafusion::common::ParamValues;
 use datafusion::execution::TaskContext;
 use datafusion::execution::session_state::SessionState;
-use datafusion::sql::sqlparser::ast::{Expr, Set, Statement, TransactionMode};
+use datafusion::sql::sqlparser::ast::{AlterTableType, Expr, Set, Statement, TransactionMode};
 use futures::FutureExt;
 use pgwire::messages::response::TransactionStatus;
 use shale_catalog::functions::SessionInfo;
@@ -266,8 +266,14 @@ impl Session {
             Statement::CreateSchema { .. } => "CREATE SCHEMA",
             Statement::CreateSequence { .. } => "CREATE SEQUENCE",
             Statement::CreateIndex(_) => "CREATE INDEX",
+            Statement::CreateView(create) if create.materialized => "CREATE MATERIALIZED VIEW",
+            Statement::CreateView(_) => "CREATE VIEW",
+            Statement::RefreshMaterializedView { .. } => "REFRESH MATERIALIZED VIEW",
+            Statement::Comment { .. } => "COMMENT",
             Statement::Reindex(_) => "REINDEX",
             Statement::AlterTable(_) => "ALTER TABLE",
+            Statement::AlterViewOperations(alter) if alter.table_type == Some(AlterTableType::MaterializedView) => "ALTER MATERIALIZED VIEW",
+            Statement::AlterViewOperations(_) => "ALTER VIEW",
             Statement::AlterSequence(_) => "ALTER SEQUENCE",
             Statement::Drop { object_type, .. } => return Err(read_only(&format!("DROP {object_type}"))),
             Statement::Truncate(_) => "TRUNCATE TABLE",

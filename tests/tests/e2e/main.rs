@@ -11,6 +11,7 @@ mod cancel;
 mod catalogs;
 mod character;
 mod checks;
+mod comments;
 mod correctness;
 mod databases;
 mod cli;

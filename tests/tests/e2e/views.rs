@@ -196,3 +196,134 @@ async fn rows_of_a_view_cannot_be_changed_through_it_here() {
         client.expect_error(statement, "0A000", "cannot change the rows of view \"v\"").await;
     }
 }
+
+#[tokio::test]
+async fn a_materialized_view_keeps_its_rows_until_refreshed() {
+    let (server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE t (a int, b text)").await;
+    client.run("INSERT INTO t VALUES (1, 'x'), (2, 'y'), (2, 'y')").await;
+    let created = client.simple_query("CREATE MATERIALIZED VIEW mv AS SELECT a, b FROM t").await.expect("create");
+    assert!(
+        created.iter().any(|m| matches!(m, tokio_postgres::SimpleQueryMessage::CommandComplete(3))),
+        "the tag counts the rows, as SELECT 3"
+    );
+    client.run("INSERT INTO t VALUES (3, 'z')").await;
+    assert_eq!(client.value("SELECT count(*) FROM mv").await, "3", "rows as of its creation");
+    client.run("REFRESH MATERIALIZED VIEW mv").await;
+    assert_eq!(client.value("SELECT count(*) FROM mv").await, "4");
+    // A refresh is part of its transaction.
+    client.run("BEGIN").await;
+    client.run("DELETE FROM t").await;
+    client.run("REFRESH MATERIALIZED VIEW mv").await;
+    assert_eq!(client.value("SELECT count(*) FROM mv").await, "0");
+    client.run("ROLLBACK").await;
+    assert_eq!(client.value("SELECT count(*) FROM mv").await, "4");
+    // Its rows are its query's: no statement changes them.
+    client.expect_error("INSERT INTO mv VALUES (1, 'z')", "42809", "cannot change materialized view \"mv\"").await;
+    client.expect_error("UPDATE mv SET a = 1", "42809", "cannot change materialized view \"mv\"").await;
+    client.expect_error("DELETE FROM mv", "42809", "cannot change materialized view \"mv\"").await;
+    client.expect_error("TRUNCATE mv", "42809", "\"mv\" is not a table").await;
+
+    client.run("CREATE MATERIALIZED VIEW later (n) AS SELECT a FROM t WITH NO DATA").await;
+    let e = client.error("SELECT * FROM later").await;
+    assert_eq!((e.code().code(), e.message()), ("55000", "materialized view \"later\" has not been populated"));
+    assert_eq!(e.hint(), Some("Use the REFRESH MATERIALIZED VIEW command."));
+    client
+        .expect_error(
+            "REFRESH MATERIALIZED VIEW CONCURRENTLY later",
+            "0A000",
+            "CONCURRENTLY cannot be used when the materialized view is not populated",
+        )
+        .await;
+    client.run("REFRESH MATERIALIZED VIEW later").await;
+    assert_eq!(client.lines("SELECT n FROM later ORDER BY n").await, ["1", "2", "2", "3"]);
+    client.run("REFRESH MATERIALIZED VIEW later WITH NO DATA").await;
+    client.expect_sqlstate("SELECT * FROM later", "55000").await;
+
+    // CONCURRENTLY needs a unique index over every row.
+    let schema = client.value("SELECT current_schema()").await;
+    client
+        .expect_error(
+            "REFRESH MATERIALIZED VIEW CONCURRENTLY mv",
+            "55000",
+            &format!("cannot refresh materialized view \"{schema}.mv\" concurrently"),
+        )
+        .await;
+    client
+        .expect_error("REFRESH MATERIALIZED VIEW CONCURRENTLY mv WITH NO DATA", "42601", "CONCURRENTLY and WITH NO DATA options cannot be used together")
+        .await;
+    client.run("DELETE FROM t WHERE b = 'y'").await;
+    client.run("INSERT INTO t VALUES (2, 'y')").await;
+    client.run("REFRESH MATERIALIZED VIEW mv").await;
+    client.run("CREATE UNIQUE INDEX mv_a ON mv (a)").await;
+    client.run("INSERT INTO t VALUES (4, 'w')").await;
+    client.run("REFRESH MATERIALIZED VIEW CONCURRENTLY mv").await;
+    assert_eq!(client.lines("SELECT a FROM mv WHERE a > 2 ORDER BY a").await, ["3", "4"]);
+    client.expect_error("REFRESH MATERIALIZED VIEW t", "0A000", "\"t\" is not a materialized view").await;
+
+    assert_eq!(client.value("SELECT relkind FROM pg_class WHERE relname = 'mv'").await, "m");
+    assert_eq!(
+        client.lines("SELECT matviewname, hasindexes, ispopulated FROM pg_matviews ORDER BY 1").await,
+        ["later|f|f", "mv|t|t"]
+    );
+    assert_eq!(client.value("SELECT count(*) FROM information_schema.tables WHERE table_name = 'mv'").await, "0");
+    let definition = client.value("SELECT pg_get_viewdef('mv'::regclass)").await;
+    let query = definition.trim().trim_end_matches(';');
+    assert_eq!(client.value(&format!("SELECT count(*) FROM ({query}) q")).await, "4");
+    let out = server.psql("\\dm\n").await;
+    assert!(out.stdout.contains("|mv|materialized view|"), "{}", out.stdout);
+}
+
+#[tokio::test]
+async fn materialized_views_take_part_in_dependencies() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE t (a int, b text)").await;
+    client.run("CREATE MATERIALIZED VIEW mv AS SELECT a, b FROM t").await;
+    client.run("CREATE VIEW vm AS SELECT a FROM mv").await;
+    client.run("CREATE MATERIALIZED VIEW IF NOT EXISTS mv AS SELECT 1").await;
+    client.expect_error("CREATE MATERIALIZED VIEW mv AS SELECT 1", "42P07", "relation \"mv\" already exists").await;
+    let e = client.error("DROP TABLE t").await;
+    assert_eq!(e.code().code(), "2BP01");
+    assert_eq!(e.detail(), Some("materialized view mv depends on table t\nview vm depends on materialized view mv"));
+    let e = client.error("DROP MATERIALIZED VIEW mv").await;
+    assert_eq!(e.message(), "cannot drop materialized view mv because other objects depend on it");
+    assert_eq!(e.detail(), Some("view vm depends on materialized view mv"));
+    let e = client.error("DROP TABLE mv").await;
+    assert_eq!((e.code().code(), e.message()), ("42809", "\"mv\" is not a table"));
+    assert_eq!(e.hint(), Some("Use DROP MATERIALIZED VIEW to remove a materialized view."));
+    let e = client.error("DROP VIEW mv").await;
+    assert_eq!((e.code().code(), e.message()), ("42809", "\"mv\" is not a view"));
+    let e = client.error("DROP MATERIALIZED VIEW t").await;
+    assert_eq!((e.code().code(), e.message()), ("42809", "\"t\" is not a materialized view"));
+    client.expect_error("DROP MATERIALIZED VIEW nosuch", "42P01", "materialized view \"nosuch\" does not exist").await;
+    client.run("DROP MATERIALIZED VIEW IF EXISTS nosuch").await;
+    client.run("DROP MATERIALIZED VIEW mv CASCADE").await;
+    client.expect_sqlstate("SELECT * FROM vm", "42P01").await;
+    client.run("CREATE MATERIALIZED VIEW again AS SELECT a FROM t").await;
+    client.run("DROP TABLE t CASCADE").await;
+    client.expect_sqlstate("SELECT * FROM again", "42P01").await;
+}
+
+#[tokio::test]
+async fn views_and_materialized_views_are_renamed_with_what_reads_them() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE t (a int, b text)").await;
+    client.run("INSERT INTO t VALUES (1, 'x')").await;
+    client.run("CREATE VIEW v AS SELECT a, b FROM t").await;
+    client.run("CREATE VIEW w AS SELECT b FROM v").await;
+    client.run("CREATE MATERIALIZED VIEW m AS SELECT a FROM v").await;
+    client.run("CREATE VIEW over_m AS SELECT a FROM m").await;
+    client.run("ALTER VIEW v RENAME TO v2").await;
+    client.run("ALTER MATERIALIZED VIEW m RENAME TO m2").await;
+    assert_eq!(client.lines("SELECT b FROM w").await, ["x"]);
+    assert_eq!(client.lines("SELECT a FROM over_m").await, ["1"]);
+    client.run("REFRESH MATERIALIZED VIEW m2").await;
+    client.expect_sqlstate("SELECT * FROM v", "42P01").await;
+    let e = client.error("DROP VIEW v2").await;
+    assert_eq!(e.detail(), Some("view w depends on view v2\nmaterialized view m2 depends on view v2\nview over_m depends on materialized view m2"));
+    client.expect_error("ALTER VIEW v2 RENAME TO w", "42P07", "relation \"w\" already exists").await;
+    client.expect_error("ALTER VIEW nosuch RENAME TO x", "42P01", "relation \"nosuch\" does not exist").await;
+    client.run("ALTER VIEW IF EXISTS nosuch RENAME TO x").await;
+    client.run("ALTER VIEW over_m RENAME COLUMN a TO n").await;
+    assert_eq!(client.column_names("SELECT * FROM over_m").await, ["n"]);
+}

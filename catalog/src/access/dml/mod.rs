@@ -124,6 +124,34 @@ pub async fn plan(ctx: &DmlContext<'_>, stmt: Statement, text_params: &[bool]) -
     }
 }
 
+/// Writes the rows of `query` into `table`, a materialized view being filled by CREATE or
+/// REFRESH (which no INSERT may name): its columns are the query's, in order. Returns how
+/// many rows it wrote.
+pub async fn fill(ctx: &DmlContext<'_>, table: Arc<TableDesc>, query: ast::Query) -> Result<u64> {
+    let plan = ctx.state.statement_to_plan(DFStatement::Statement(Box::new(Statement::Query(Box::new(query))))).await?;
+    let exprs: Vec<Expr> = plan
+        .schema()
+        .columns()
+        .into_iter()
+        .zip(table.visible())
+        .map(|(column, (_, desc))| Expr::Cast(Cast::new(Box::new(Expr::Column(column)), desc.ty.arrow_type())).alias(desc.name.as_str()))
+        .collect();
+    let plan = LogicalPlanBuilder::from(plan).project(exprs)?.build()?;
+    let relation = table.name.clone();
+    let fill = DmlPlan {
+        kind: Kind::Insert,
+        table,
+        relation,
+        plan,
+        returning: None,
+        on_conflict: None,
+        joined: false,
+        locking: None,
+        locking_subqueries: Vec::new(),
+    };
+    Ok(fill.execute(ctx, None).await?.count)
+}
+
 /// Whether `stmt` is a SELECT with locking clauses, which [`plan`] plans.
 pub fn is_locking_select(stmt: &Statement) -> bool {
     matches!(stmt, Statement::Query(q) if !q.locks.is_empty())
@@ -389,6 +417,10 @@ impl DmlContext<'_> {
         let txn = self.handle.txn()?;
         let scope = self.handle.scope();
         match resolve::find_table(&txn, &scope, name)? {
+            Some(found) if found.table.materialized.is_some() => Err(CatalogError::new(
+                sqlstate::WRONG_OBJECT_TYPE,
+                format!("cannot change materialized view \"{}\"", found.table.name),
+            )),
             Some(found) => Ok(found),
             None if resolve::find_view(&txn, &scope, name)?.is_some() => Err(CatalogError::new(
                 sqlstate::FEATURE_NOT_SUPPORTED,
