@@ -30,7 +30,7 @@ pub use reindex::reindex;
 pub use schema::create_schema;
 pub use sequence::{CreateSequence, alter_sequence, create_sequence, drop_sequences};
 pub use truncate::truncate;
-pub use view::{CreateView, alter_view, create_materialized_view, create_view, drop_materialized_views, drop_views, refresh_materialized_view};
+pub use view::{CreateView, Filled, alter_view, create_filled_table, create_view, drop_materialized_views, drop_views, refresh_materialized_view};
 
 use datafusion::execution::session_state::SessionState;
 

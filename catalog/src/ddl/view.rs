@@ -115,13 +115,32 @@ pub async fn create_view(ctx: &DdlContext<'_>, view: &CreateView<'_>) -> Result<
     Ok(DdlOutcome::new("CREATE VIEW"))
 }
 
-/// `CREATE MATERIALIZED VIEW [IF NOT EXISTS] name [(columns)] AS query [WITH [NO] DATA]`:
-/// a table with the query's columns, filled with its rows unless WITH NO DATA. The command
-/// tag is `SELECT n` when it is filled, as PostgreSQL's.
-pub async fn create_materialized_view(ctx: &DmlContext<'_>, view: &CreateView<'_>, if_not_exists: bool, with_data: bool) -> Result<DdlOutcome> {
+/// What [`create_filled_table`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filled {
+    /// `CREATE MATERIALIZED VIEW`: the table keeps its query.
+    MaterializedView,
+    /// `CREATE TABLE ... AS`, `SELECT ... INTO`: a plain table.
+    Table,
+}
+
+/// `CREATE MATERIALIZED VIEW [IF NOT EXISTS] name [(columns)] AS query [WITH [NO] DATA]`,
+/// and `CREATE TABLE [IF NOT EXISTS] name [(columns)] AS query [WITH [NO] DATA]` (and
+/// `SELECT ... INTO name`): a table with the query's columns, filled with its rows unless
+/// WITH NO DATA. The command tag is `SELECT n` when it is filled, as PostgreSQL's.
+pub async fn create_filled_table(
+    ctx: &DmlContext<'_>,
+    view: &CreateView<'_>,
+    if_not_exists: bool,
+    with_data: bool,
+    kind: Filled,
+) -> Result<DdlOutcome> {
     let Prepared { schema, name, query, written, columns, depends_on } = prepare(ctx.state, ctx.handle, view).await?;
     let txn = ctx.handle.txn()?;
-    let mut outcome = DdlOutcome::new("CREATE MATERIALIZED VIEW");
+    let mut outcome = DdlOutcome::new(match kind {
+        Filled::MaterializedView => "CREATE MATERIALIZED VIEW",
+        Filled::Table => "CREATE TABLE AS",
+    });
     if super::sequence::relation_exists(&txn, schema.id, &name)? {
         if if_not_exists {
             outcome.notice(sqlstate::DUPLICATE_TABLE, format!("relation \"{name}\" already exists, skipping"));
@@ -133,12 +152,14 @@ pub async fn create_materialized_view(ctx: &DmlContext<'_>, view: &CreateView<'_
         .into_iter()
         .map(|c| match SqlType::from_oid(c.type_oid, c.typmod) {
             Some(ty) => Ok(ColumnDesc::new(c.name, ty)),
-            None => Err(CatalogError::unsupported(format!("a materialized view column of type {}", type_name(&c)))),
+            None => Err(CatalogError::unsupported(format!("a stored column of type {}", type_name(&c)))),
         })
         .collect::<Result<Vec<_>>>()?;
-    let id = meta::allocate(&txn, meta::TABLE_IDS, 1)?;
+    super::create_table::check_column_count(columns.len())?;
+    let materialized = (kind == Filled::MaterializedView)
+        .then(|| Materialized { query: query.to_string(), definition: written.to_string(), depends_on, populated: with_data });
     let table = TableDesc {
-        id,
+        id: meta::allocate(&txn, meta::TABLE_IDS, 1)?,
         schema_id: schema.id,
         name,
         columns,
@@ -149,12 +170,13 @@ pub async fn create_materialized_view(ctx: &DmlContext<'_>, view: &CreateView<'_
         foreign_keys: Vec::new(),
         referenced_by: Vec::new(),
         checks: Vec::new(),
-        materialized: Some(Materialized { query: query.to_string(), definition: written.to_string(), depends_on, populated: with_data }),
+        materialized,
         comment: None,
     };
     meta::put_table(&txn, &table)?;
-    let materialized = table.materialized.as_ref().map_or(&[][..], |m| &m.depends_on);
-    meta::put_dependent(&txn, &matview_ref(&table), materialized)?;
+    if let Some(m) = &table.materialized {
+        meta::put_dependent(&txn, &matview_ref(&table), &m.depends_on)?;
+    }
     meta::bump_version(&txn)?;
     if with_data {
         let rows = fill(ctx, &table, query).await?;

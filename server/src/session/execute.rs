@@ -8,7 +8,9 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::physical_plan::{ExecutionPlan, collect, displayable};
 use datafusion::sql::parser::Statement as DFStatement;
-use datafusion::sql::sqlparser::ast::{CreateTableOptions, CreateView, ObjectType, Statement};
+use datafusion::sql::sqlparser::ast::{
+    CreateTable, CreateTableOptions, CreateView, DataType, ObjectType, Query, SelectInto, SetExpr, Statement,
+};
 use shale_catalog::session::blocking::blocking;
 use shale_catalog::ddl::{self, DdlContext, DdlOutcome};
 use shale_catalog::access::dml::{self, DmlContext, DmlOutcome};
@@ -23,12 +25,14 @@ impl Session {
     pub(crate) async fn run(&mut self, stmt: Statement) -> Result<Outcome, CatalogError> {
         match stmt {
             // Boxed, as a large future that other statements would carry on the stack.
+            Statement::Query(q) if select_into(&q).is_some() => Box::pin(self.select_into(*q)).await,
             Statement::Query(q) if dml::changes_data(&q) => Box::pin(self.with_changes(*q)).await,
             // SELECT ... FOR UPDATE locks its rows as DML writes its own.
             Statement::Query(_) if dml::is_locking_select(&stmt) => self.dml_statement(stmt).await,
             Statement::Query(_) => self.query(stmt).await,
             Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => self.dml_statement(stmt).await,
             // DDL writes catalog keys, and may wait for another transaction's locks on them.
+            Statement::CreateTable(create) if create.query.is_some() => Box::pin(self.create_table_as(create)).await,
             Statement::CreateTable(create) => Ok(ddl_outcome(blocking(|| ddl::create_table(&self.ddl(), &create))?)),
             Statement::CreateSequence { temporary: false, if_not_exists, name, data_type, sequence_options, owned_by } => {
                 let create = ddl::CreateSequence {
@@ -133,9 +137,59 @@ impl Session {
         };
         if create.materialized {
             let with_data = create.with_data.unwrap_or(true);
-            return Ok(ddl_outcome(ddl::create_materialized_view(&self.dml(), &view, create.if_not_exists, with_data).await?));
+            let kind = ddl::Filled::MaterializedView;
+            return Ok(ddl_outcome(ddl::create_filled_table(&self.dml(), &view, create.if_not_exists, with_data, kind).await?));
         }
         Ok(ddl_outcome(ddl::create_view(&self.ddl(), &view).await?))
+    }
+
+    /// `CREATE TABLE [IF NOT EXISTS] name [(column names)] AS query [WITH [NO] DATA]`.
+    async fn create_table_as(&mut self, create: CreateTable) -> Result<Outcome, CatalogError> {
+        let Some(query) = create.query.as_deref() else { return Err(CatalogError::internal("CREATE TABLE AS without a query")) };
+        let unsupported = [
+            (create.temporary, "temporary tables"),
+            (create.or_replace, "CREATE OR REPLACE TABLE"),
+            (create.like.is_some(), "CREATE TABLE ... LIKE"),
+            (create.on_commit.is_some(), "ON COMMIT"),
+        ];
+        if let Some((_, what)) = unsupported.iter().find(|(set, _)| *set) {
+            return Err(CatalogError::unsupported(what));
+        }
+        // PostgreSQL's grammar takes column names only before AS.
+        let typed = create.columns.iter().any(|c| !matches!(c.data_type, DataType::Unspecified) || !c.options.is_empty());
+        if typed || !create.constraints.is_empty() {
+            return Err(CatalogError::new(shale_catalog::sqlstate::SYNTAX_ERROR, "syntax error at or near \"as\""));
+        }
+        let view = ddl::CreateView {
+            name: &create.name,
+            or_replace: false,
+            columns: create.columns.iter().map(|c| shale_catalog::resolve::normalize(&c.name)).collect(),
+            query,
+            written: query,
+            output_names: names::output_names(query),
+            shown_name: crate::sql::rewrite::shown_name,
+        };
+        let with_data = create.with_data.unwrap_or(true);
+        Ok(ddl_outcome(ddl::create_filled_table(&self.dml(), &view, create.if_not_exists, with_data, ddl::Filled::Table).await?))
+    }
+
+    /// `SELECT ... INTO [TABLE] name FROM ...`: CREATE TABLE name AS the query.
+    async fn select_into(&mut self, mut query: Query) -> Result<Outcome, CatalogError> {
+        let SetExpr::Select(select) = query.body.as_mut() else { return Err(CatalogError::internal("SELECT INTO without a SELECT")) };
+        let Some(into) = select.into.take() else { return Err(CatalogError::internal("SELECT INTO without INTO")) };
+        if into.temporary || into.unlogged {
+            return Err(CatalogError::unsupported("SELECT INTO TEMPORARY or UNLOGGED"));
+        }
+        let view = ddl::CreateView {
+            name: &into.name,
+            or_replace: false,
+            columns: Vec::new(),
+            query: &query,
+            written: &query,
+            output_names: names::output_names(&query),
+            shown_name: crate::sql::rewrite::shown_name,
+        };
+        Ok(ddl_outcome(ddl::create_filled_table(&self.dml(), &view, false, true, ddl::Filled::Table).await?))
     }
 
     /// INSERT, UPDATE or DELETE, planned and executed by `catalog::dml`.
@@ -216,6 +270,14 @@ fn ddl_outcome(outcome: DdlOutcome) -> Outcome {
     };
     out.notices = outcome.notices.into_iter().map(|n| Notice { severity: n.severity, code: n.code, message: n.message, detail: n.detail }).collect();
     out
+}
+
+/// The INTO clause of `SELECT ... INTO name`.
+pub(crate) fn select_into(query: &Query) -> Option<&SelectInto> {
+    match query.body.as_ref() {
+        SetExpr::Select(select) => select.into.as_ref(),
+        _ => None,
+    }
 }
 
 /// The names of the columns a DML statement returns: its RETURNING list's, or a locking

@@ -277,6 +277,7 @@ impl Session {
             Statement::AlterSequence(_) => "ALTER SEQUENCE",
             Statement::Drop { object_type, .. } => return Err(read_only(&format!("DROP {object_type}"))),
             Statement::Truncate(_) => "TRUNCATE TABLE",
+            Statement::Query(q) if crate::session::execute::select_into(q).is_some() => "SELECT INTO",
             // A statement whose WITH queries change data is its main statement's command.
             Statement::Query(q) if shale_catalog::access::dml::changes_data(q) => modifying_with::main_command(q),
             _ => return Ok(()),

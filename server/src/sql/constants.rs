@@ -54,6 +54,10 @@ pub fn shape(stmt: &Statement) -> Option<Shape> {
     match &mut stmt {
         Statement::Query(query) => {
             let SetExpr::Select(select) = query.body.as_mut() else { return None };
+            // SELECT ... INTO creates a table (`Session::select_into`).
+            if select.into.is_some() {
+                return None;
+            }
             if let Some(selection) = select.selection.as_mut() {
                 comparisons(selection, &mut values);
             }

@@ -35,6 +35,12 @@ pub fn rewrite_statement(stmt: &mut Statement) -> Result<(), CatalogError> {
     crate::sql::cast_columns::name_cast_columns(stmt)?;
     match stmt {
         Statement::Query(q) => distinct_output_names(q)?,
+        // CREATE TABLE AS names its columns after the query's.
+        Statement::CreateTable(create) => {
+            if let Some(q) = create.query.as_mut() {
+                distinct_output_names(q)?;
+            }
+        }
         // INSERT takes its source's columns by position.
         Statement::Insert(insert) => {
             if let Some(q) = insert.source.as_mut() {

@@ -653,3 +653,42 @@ async fn alter_table_drop_column_drops_its_indexes_constraints_and_primary_key()
     );
     assert_eq!(client.lines("SELECT qty FROM items ORDER BY qty").await, ["5", "5", "5", "500"]);
 }
+
+#[tokio::test]
+async fn create_table_as_and_select_into_make_tables_of_a_query() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE t (a int, b text, c numeric(5,2))").await;
+    client.run("INSERT INTO t VALUES (1, 'x', 1.5), (2, 'y', 2.25)").await;
+    let tags = client.simple_query("CREATE TABLE t2 AS SELECT a, b || '!' AS bb, c FROM t").await.expect("create");
+    assert!(tags.iter().any(|m| matches!(m, tokio_postgres::SimpleQueryMessage::CommandComplete(2))), "SELECT 2");
+    assert_eq!(client.lines("SELECT * FROM t2 ORDER BY a").await, ["1|x!|1.50", "2|y!|2.25"]);
+    assert_eq!(
+        client
+            .lines("SELECT column_name, data_type, numeric_precision FROM information_schema.columns WHERE table_name = 't2' ORDER BY ordinal_position")
+            .await,
+        ["a|integer|32", "bb|text|NULL", "c|numeric|5"]
+    );
+    // A table like any other: its rows change, it is independent of t.
+    client.run("INSERT INTO t2 VALUES (3, 'z', 0)").await;
+    client.run("DROP TABLE t").await;
+    assert_eq!(client.value("SELECT count(*) FROM t2").await, "3");
+
+    client.run("CREATE TABLE t3 (x, y) AS SELECT a, c FROM t2 WITH NO DATA").await;
+    assert_eq!(client.value("SELECT count(*) FROM t3").await, "0");
+    assert_eq!(client.column_names("SELECT * FROM t3").await, ["x", "y"]);
+    client.run("CREATE TABLE IF NOT EXISTS t2 AS SELECT 1").await;
+    client.expect_error("CREATE TABLE t2 AS SELECT 1", "42P07", "relation \"t2\" already exists").await;
+    client.expect_error("CREATE TABLE t7 AS SELECT 1 AS a, 2 AS a", "42701", "column \"a\" specified more than once").await;
+
+    client.run("SELECT a * 10 AS ten INTO t4 FROM t2 WHERE a > 1").await;
+    assert_eq!(client.lines("SELECT ten FROM t4 ORDER BY ten").await, ["20", "30"]);
+    client.expect_error("SELECT 1 INTO t4", "42P07", "relation \"t4\" already exists").await;
+    // Both are part of their transaction, and write.
+    client.run("BEGIN").await;
+    client.run("CREATE TABLE t5 AS SELECT 1 AS one").await;
+    client.run("ROLLBACK").await;
+    client.expect_sqlstate("SELECT * FROM t5", "42P01").await;
+    client.run("BEGIN READ ONLY").await;
+    client.expect_error_in_block("SELECT 1 AS q INTO t6", "25006", "cannot execute SELECT INTO in a read-only transaction").await;
+    client.run("ROLLBACK").await;
+}
