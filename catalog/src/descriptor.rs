@@ -41,6 +41,19 @@ impl DatabaseDesc {
     }
 }
 
+/// An extension made with CREATE EXTENSION in a database (its functions are built in).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtensionDesc {
+    /// Never reused (from the counter of table ids): its OID derives from it.
+    pub id: u64,
+    /// The extension's name.
+    pub name: String,
+    /// The version installed.
+    pub version: String,
+    /// The schema it was made in.
+    pub schema_id: u64,
+}
+
 /// A schema (namespace).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SchemaDesc {

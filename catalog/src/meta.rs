@@ -16,6 +16,7 @@
 //! - `w/<schema id: u64 BE>/<view name>` -> [`ViewDesc`]
 //! - `r/<relation id: u64 BE>/<view id: u64 BE>` -> [`ViewRef`] of a view (or materialized
 //!   view) that reads the relation: what DROP and ALTER of the relation must look at
+//! - `e/<database id: u64 BE>/<extension name>` -> [`ExtensionDesc`]
 //! - `c/<counter>` -> u64 BE, the last id handed out by [`allocate`]
 //! - `v` -> u64 BE catalog version, bumped by every DDL in the DDL's transaction
 
@@ -23,7 +24,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shale_storage::{KeyRange, Space, Store, Txn, prefix_successor};
 
-use crate::descriptor::{DatabaseDesc, Dependency, SchemaDesc, SequenceDesc, TableDesc, ViewDesc, ViewRef};
+use crate::descriptor::{DatabaseDesc, Dependency, ExtensionDesc, SchemaDesc, SequenceDesc, TableDesc, ViewDesc, ViewRef};
 use crate::error::{CatalogError, Result};
 
 const DATABASE_PREFIX: &[u8] = b"d/";
@@ -34,6 +35,7 @@ const SEQUENCE_STATE_PREFIX: &[u8] = b"n/";
 const INDEX_PREFIX: &[u8] = b"x/";
 const COUNTER_PREFIX: &[u8] = b"c/";
 const VIEW_PREFIX: &[u8] = b"w/";
+const EXTENSION_PREFIX: &[u8] = b"e/";
 const DEPENDENT_PREFIX: &[u8] = b"r/";
 const VERSION_KEY: &[u8] = b"v";
 /// Counter of database ids.
@@ -262,6 +264,30 @@ pub fn delete_dependent(txn: &Txn, view_id: u64, depends_on: &[Dependency]) -> R
 /// The views (and materialized views) that read the relation `relation_id`.
 pub fn dependent_views(txn: &Txn, relation_id: u64) -> Result<Vec<ViewRef>> {
     scan_prefix(txn, schema_prefix(DEPENDENT_PREFIX, relation_id))
+}
+
+fn extension_key(database_id: u64, name: &str) -> Vec<u8> {
+    [schema_prefix(EXTENSION_PREFIX, database_id), name.as_bytes().to_vec()].concat()
+}
+
+/// The extension `name` of the database `database_id`, locked against concurrent DDL.
+pub fn get_extension_for_update(txn: &Txn, database_id: u64, name: &str) -> Result<Option<ExtensionDesc>> {
+    txn.get_for_update(Space::Meta, &extension_key(database_id, name))?.map(|v| decode(&v)).transpose()
+}
+
+/// Every extension of the database `database_id`, by name.
+pub fn list_extensions(txn: &Txn, database_id: u64) -> Result<Vec<ExtensionDesc>> {
+    scan_prefix(txn, schema_prefix(EXTENSION_PREFIX, database_id))
+}
+
+/// Writes an extension of the database `database_id`.
+pub fn put_extension(txn: &Txn, database_id: u64, desc: &ExtensionDesc) -> Result<()> {
+    Ok(txn.put(Space::Meta, &extension_key(database_id, &desc.name), &encode(desc)?)?)
+}
+
+/// Removes the extension `name` of the database `database_id`.
+pub fn delete_extension(txn: &Txn, database_id: u64, name: &str) -> Result<()> {
+    Ok(txn.delete(Space::Meta, &extension_key(database_id, name))?)
 }
 
 /// The sequence `name` in schema `schema_id`.

@@ -15,6 +15,7 @@ pub mod array;
 pub mod bytea;
 pub mod cast_pairs;
 pub mod casts;
+mod crypto;
 pub mod datetime;
 pub mod error;
 pub mod error_map;
@@ -59,6 +60,7 @@ pub fn functions() -> Vec<datafusion::logical_expr::ScalarUDF> {
         .chain(array::size::functions())
         .chain(array::counts::functions())
         .chain(bytea::functions())
+        .chain(crypto::functions())
         .chain(json_functions::functions())
         .collect()
 }

@@ -98,6 +98,9 @@ pub fn drop_database(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool
         let sequences = meta::list_sequences(&txn, schema.id)?;
         super::drop::remove_schema(&txn, desc.id, &schema, &tables, &sequences)?;
     }
+    for extension in meta::list_extensions(&txn, desc.id)? {
+        meta::delete_extension(&txn, desc.id, &extension.name)?;
+    }
     meta::delete_database(&txn, &name)?;
     meta::bump_version(&txn)?;
     Ok(outcome)

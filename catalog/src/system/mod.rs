@@ -129,6 +129,7 @@ const SYSTEM_RELATIONS: &[(&str, u32)] = &[
     ("pg_namespace", 2615),
     ("pg_rewrite", 2618),
     ("pg_trigger", 2620),
+    ("pg_extension", 3079),
     ("pg_collation", 3456),
 ];
 

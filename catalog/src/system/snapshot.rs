@@ -2,7 +2,7 @@
 //! transaction, and the session's own state.
 
 use crate::session::activity::Identity;
-use crate::descriptor::{Check, DatabaseDesc, ForeignKey, IndexColumn, IndexExpr, SchemaDesc, SequenceDesc, TableDesc, ViewDesc};
+use crate::descriptor::{Check, DatabaseDesc, ExtensionDesc, ForeignKey, IndexColumn, IndexExpr, SchemaDesc, SequenceDesc, TableDesc, ViewDesc};
 use crate::error::Result;
 use crate::session::handle::SessionHandle;
 use crate::meta;
@@ -20,6 +20,8 @@ pub(crate) struct Snapshot {
     pub sequences: Vec<SchemaSequence>,
     /// Every view, with its schema's name and OID.
     pub views: Vec<SchemaView>,
+    /// The extensions of the session's database.
+    pub extensions: Vec<ExtensionDesc>,
     pub handle: Option<SessionHandle>,
     pub identity: Identity,
     /// The session's settings (name, value), in name order.
@@ -293,6 +295,7 @@ impl Snapshot {
                 views.push(SchemaView { schema: schema.name.clone(), namespace, view });
             }
         }
+        let extensions = meta::list_extensions(&txn, handle.identity().database_id)?;
         let (settings, search_path) = handle.with_settings(|s| (s.all(), s.search_path().to_vec()));
         Ok(Snapshot {
             databases,
@@ -300,6 +303,7 @@ impl Snapshot {
             tables,
             sequences,
             views,
+            extensions,
             identity: handle.identity().clone(),
             handle: Some(handle.clone()),
             settings,
@@ -347,6 +351,7 @@ impl Snapshot {
     pub fn comments(&self) -> Vec<(u32, u32, i32, &str)> {
         const PG_CLASS: u32 = 1259;
         const PG_NAMESPACE: u32 = 2615;
+        const PG_EXTENSION: u32 = 3079;
         let mut all = Vec::new();
         for t in &self.tables {
             all.extend(t.table.comment.as_deref().map(|c| (t.oid(), PG_CLASS, 0, c)));
@@ -362,6 +367,11 @@ impl Snapshot {
         }
         for schema in &self.schemas {
             all.extend(schema.comment.as_deref().map(|c| (oid::namespace_oid(schema.id, &schema.name), PG_NAMESPACE, 0, c)));
+        }
+        // An extension is described by its control file.
+        for e in &self.extensions {
+            let available = crate::ddl::AVAILABLE_EXTENSIONS.iter().find(|a| a.name == e.name);
+            all.extend(available.map(|a| (oid::table_oid(e.id), PG_EXTENSION, 0, a.comment)));
         }
         all
     }
@@ -441,6 +451,7 @@ impl Snapshot {
             tables: vec![SchemaTable { schema: "public".into(), namespace: 2200, table }],
             sequences: Vec::new(),
             views: Vec::new(),
+            extensions: Vec::new(),
             handle: None,
             identity: Identity::sample(),
             settings: vec![("search_path".into(), "public".into())],

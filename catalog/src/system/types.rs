@@ -217,8 +217,8 @@ pub(super) const PG_RANGE: TableDef = TableDef {
     rows: Rows::Never,
 };
 
-/// Empty: Shale has no extensions (PostgreSQL always has plpgsql; Shale has no procedural
-/// language).
+/// The extensions CREATE EXTENSION made in the session's database (PostgreSQL always has
+/// plpgsql too; Shale has no procedural language).
 pub(super) const PG_EXTENSION: TableDef = TableDef {
     name: "pg_extension",
     columns: &[
@@ -231,7 +231,22 @@ pub(super) const PG_EXTENSION: TableDef = TableDef {
         ("extconfig", OidList),
         ("extcondition", TextList),
     ],
-    rows: Rows::Never,
+    rows: Rows::Of(|s| {
+        let rows = s.extensions.iter().map(|e| {
+            let schema = s.schemas.iter().find(|schema| schema.id == e.schema_id);
+            vec![
+                v::oid(oid::table_oid(e.id)),
+                v::text(&e.name),
+                v::oid(SUPERUSER_OID),
+                v::oid(schema.map_or(0, |schema| oid::namespace_oid(schema.id, &schema.name))),
+                v::boolean(true),
+                v::text(&e.version),
+                v::null(),
+                v::null(),
+            ]
+        });
+        Ok(rows.collect())
+    }),
 };
 
 /// The default btree operator classes of Shale's types.

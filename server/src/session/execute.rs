@@ -88,6 +88,8 @@ impl Session {
             Statement::Comment { object_type, object_name, comment, if_exists: false, arguments: None, constraint_on: None } => {
                 Ok(ddl_outcome(blocking(|| ddl::comment_on(&self.ddl(), &object_type, &object_name, comment.as_deref()))?))
             }
+            Statement::CreateExtension(create) => Ok(ddl_outcome(blocking(|| ddl::create_extension(&self.ddl(), &create))?)),
+            Statement::DropExtension(drop) => Ok(ddl_outcome(blocking(|| ddl::drop_extension(&self.ddl(), &drop))?)),
             Statement::AlterViewOperations(alter) => Ok(ddl_outcome(blocking(|| ddl::alter_view(&self.ddl(), &alter))?)),
             Statement::AlterTable(alter) => Ok(ddl_outcome(ddl::alter_table(&self.ddl(), &alter).await?)),
             Statement::AlterSequence(alter) => Ok(ddl_outcome(blocking(|| ddl::alter_sequence(&self.ddl(), &alter))?)),

@@ -270,6 +270,8 @@ impl Session {
             Statement::CreateView(_) => "CREATE VIEW",
             Statement::RefreshMaterializedView { .. } => "REFRESH MATERIALIZED VIEW",
             Statement::Comment { .. } => "COMMENT",
+            Statement::CreateExtension(_) => "CREATE EXTENSION",
+            Statement::DropExtension(_) => "DROP EXTENSION",
             Statement::Reindex(_) => "REINDEX",
             Statement::AlterTable(_) => "ALTER TABLE",
             Statement::AlterViewOperations(alter) if alter.table_type == Some(AlterTableType::MaterializedView) => "ALTER MATERIALIZED VIEW",
