@@ -135,7 +135,8 @@ fn position(n: usize) -> Result<usize> {
 
 /// `quote_literal`: in quotes with quotes doubled, and as an `E''` string with backslashes
 /// doubled when it has any.
-fn quote_literal(text: &str) -> String {
+/// `quote_literal(text)`: `text` as a string literal, as PostgreSQL's.
+pub(super) fn quote_literal(text: &str) -> String {
     let quoted = text.replace('\'', "''");
     match text.contains('\\') {
         true => format!("E'{}'", quoted.replace('\\', "\\\\")),

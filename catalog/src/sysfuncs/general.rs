@@ -202,6 +202,31 @@ fn class_arg(cx: &super::row_function::Context<'_>, value: &ScalarValue) -> Resu
 }
 
 /// The functions of this module.
+/// `pg_size_pretty(bytes)` as PostgreSQL 15 writes it: bytes below 10 kB, then the largest
+/// unit that keeps the number below 20,480, rounded half away from zero.
+fn size_pretty(mut size: i64) -> String {
+    // (name, limit, rounds, bits)
+    const UNITS: [(&str, i64, bool, u32); 6] = [
+        ("bytes", 10 * 1024, false, 0),
+        ("kB", 20 * 1024 - 1, true, 10),
+        ("MB", 20 * 1024 - 1, true, 20),
+        ("GB", 20 * 1024 - 1, true, 30),
+        ("TB", 20 * 1024 - 1, true, 40),
+        ("PB", 20 * 1024 - 1, true, 50),
+    ];
+    for (i, &(name, limit, round, bits)) in UNITS.iter().enumerate() {
+        let Some(&(_, _, next_round, next_bits)) = UNITS.get(i + 1).filter(|_| size.unsigned_abs() >= limit as u64) else {
+            if round {
+                size = (size + if size < 0 { -1 } else { 1 }) / 2;
+            }
+            return format!("{size} {name}");
+        };
+        let shift = next_bits - bits - u32::from(next_round) + u32::from(round);
+        size /= 1i64 << shift;
+    }
+    unreachable!("the last unit always answers")
+}
+
 pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
     let immutable = Volatility::Immutable;
     let stable = Volatility::Stable;
@@ -215,6 +240,21 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
             Ok(ScalarValue::List(ScalarValue::new_list_nullable(&parts, &DataType::Utf8)))
         }),
         row_function(handle, "format", &[1, 2, 3, 4, 5, 6], text_field(), stable, |_, args| super::format::format(args)),
+        row_function(handle, "quote_literal", &[1], text_field(), immutable, |_, args| {
+            Ok(text_arg(&args[0]).map_or(v::null(), |t| v::text(&super::format::quote_literal(&t))))
+        }),
+        row_function(handle, "quote_nullable", &[1], text_field(), immutable, |_, args| {
+            Ok(v::text(&text_arg(&args[0]).map_or_else(|| "NULL".to_string(), |t| super::format::quote_literal(&t))))
+        }),
+        row_function(handle, "num_nulls", &[1, 2, 3, 4, 5, 6, 7, 8], int_field(), immutable, |_, args| {
+            Ok(v::int4(args.iter().filter(|a| a.is_null()).count() as i32))
+        }),
+        row_function(handle, "num_nonnulls", &[1, 2, 3, 4, 5, 6, 7, 8], int_field(), immutable, |_, args| {
+            Ok(v::int4(args.iter().filter(|a| !a.is_null()).count() as i32))
+        }),
+        row_function(handle, "pg_size_pretty", &[1], text_field(), immutable, |_, args| {
+            Ok(int_arg(&args[0]).map_or(v::null(), |size| v::text(&size_pretty(size))))
+        }),
         row_function(handle, "json_build_object", &[0, 2, 4, 6, 8, 10, 12, 14, 16], text_field(), stable, |_, args| json_build_object(args)),
         row_function(handle, "pg_get_serial_sequence", &[2], text_field(), stable, |cx, args| {
             // Shale has no sequences: a column never owns one. The table must exist.
@@ -251,6 +291,24 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sizes_are_written_as_postgresql_writes_them() {
+        // SELECT pg_size_pretty(n) in PostgreSQL 15.
+        let cases = [
+            (0, "0 bytes"),
+            (10239, "10239 bytes"),
+            (10240, "10 kB"),
+            (-10240, "-10 kB"),
+            (20971007, "20 MB"),
+            (20971520, "20 MB"),
+            (1_000_000_000_000, "931 GB"),
+            (i64::MAX, "8192 PB"),
+        ];
+        for (n, text) in cases {
+            assert_eq!(super::size_pretty(n), text, "{n}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -182,6 +182,12 @@ fn rewrite_expr(expr: &mut Expr) -> Result<(), CatalogError> {
             }
         }
         Expr::Array(_) => shale_pgtypes::limits::check_array_dimensions(array_depth(expr))?,
+        // mod(a, b): the remainder operator, which has PostgreSQL's semantics.
+        Expr::Function(f) if last_part(&f.name).as_deref() == Some("mod") && f.name.0.len() == 1 => {
+            if let Some([a, b]) = function_args(f).as_deref() {
+                *expr = parse_expr(&format!("(({a}) % ({b}))"))?;
+            }
+        }
         Expr::UnaryOp { op: UnaryOperator::PGAbs, expr: inner } => {
             *expr = parse_expr(&format!("abs({inner})"))?;
         }

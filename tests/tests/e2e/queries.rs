@@ -386,3 +386,18 @@ async fn statements_with_other_constants_answer_for_themselves() {
     assert_eq!(client.error("SELECT n FROM sh WHERE id = 2").await.code().code(), "25P02");
     client.run("ROLLBACK").await;
 }
+
+#[tokio::test]
+async fn mod_null_counts_quoting_and_sizes_answer_as_postgresql() {
+    let (_server, client) = TestServer::start_with_client().await;
+    assert_eq!(
+        client
+            .lines(
+                "SELECT mod(7, 3), mod(-7, 3), mod(7.5, 2), num_nulls(1, NULL, NULL), num_nonnulls(1, NULL, 'x'), \
+                 quote_literal('it''s'), quote_nullable(NULL::text), pg_size_pretty(20971520::bigint), pg_size_pretty(10239::bigint)"
+            )
+            .await,
+        ["1|-1|1.5|2|2|'it''s'|NULL|20 MB|10239 bytes"]
+    );
+    client.expect_sqlstate("SELECT mod(1, 0)", "22012").await;
+}
