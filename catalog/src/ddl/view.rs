@@ -513,14 +513,14 @@ pub fn drop_views(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, c
     let txn = ctx.handle.txn()?;
     let scope = ctx.handle.scope();
     let mut outcome = DdlOutcome::new("DROP VIEW");
-    let mut dropped: Vec<ViewDesc> = Vec::new();
+    let mut dropped: Vec<ViewRef> = Vec::new();
     for name in names {
         let found = match resolve::find_view(&txn, &scope, name) {
             Err(e) if e.code == sqlstate::UNDEFINED_SCHEMA && if_exists => None,
             other => other?,
         };
         match found {
-            Some((_, view)) => dropped.push(view),
+            Some((_, view)) => dropped.push(ViewRef { schema_id: view.schema_id, name: view.name, id: view.id, materialized: false }),
             None if let Some(found) = resolve::find_table(&txn, &scope, name).ok().flatten() => {
                 let hint = match found.table.materialized {
                     Some(_) => "Use DROP MATERIALIZED VIEW to remove a materialized view.",
@@ -534,18 +534,21 @@ pub fn drop_views(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, c
             }
         }
     }
-    let going: Vec<u64> = dropped.iter().map(|v| v.id).collect();
-    for view in &dropped {
-        let found = dependents(&txn, vec![(view.id, format!("view {}", view.name))], &going)?;
-        refuse_or_drop(&txn, &mut outcome, &format!("view {}", view.name), &found, cascade)?;
-    }
-    for view in &dropped {
-        if let Some(desc) = meta::get_view_for_update(&txn, view.schema_id, &view.name)? {
-            meta::delete_view(&txn, &desc)?;
-        }
-    }
-    meta::bump_version(&txn)?;
+    drop_with_dependents(&txn, &mut outcome, &dropped, cascade)?;
     Ok(outcome)
+}
+
+/// Drops the views (or materialized views) `dropped`, with what depends on them when
+/// `cascade` (else 2BP01 when anything does).
+fn drop_with_dependents(txn: &Txn, outcome: &mut DdlOutcome, dropped: &[ViewRef], cascade: bool) -> Result<()> {
+    let going: Vec<u64> = dropped.iter().map(|v| v.id).collect();
+    for view in dropped {
+        let found = dependents(txn, vec![(view.id, view.described())], &going)?;
+        refuse_or_drop(txn, outcome, &view.described(), &found, cascade)?;
+    }
+    drop_all(txn, dropped)?;
+    meta::bump_version(txn)?;
+    Ok(())
 }
 
 /// `DROP MATERIALIZED VIEW [IF EXISTS] a, b [CASCADE | RESTRICT]`.
@@ -553,14 +556,14 @@ pub fn drop_materialized_views(ctx: &DdlContext<'_>, names: &[ObjectName], if_ex
     let txn = ctx.handle.txn()?;
     let scope = ctx.handle.scope();
     let mut outcome = DdlOutcome::new("DROP MATERIALIZED VIEW");
-    let mut dropped: Vec<TableDesc> = Vec::new();
+    let mut dropped: Vec<ViewRef> = Vec::new();
     for name in names {
         let found = match resolve::find_table(&txn, &scope, name) {
             Err(e) if e.code == sqlstate::UNDEFINED_SCHEMA && if_exists => None,
             other => other?,
         };
         match found {
-            Some(found) if found.table.materialized.is_some() => dropped.push(found.table),
+            Some(found) if found.table.materialized.is_some() => dropped.push(matview_ref(&found.table)),
             Some(found) => {
                 return Err(CatalogError::new(sqlstate::WRONG_OBJECT_TYPE, format!("\"{}\" is not a materialized view", found.table.name))
                     .with_hint("Use DROP TABLE to remove a table."));
@@ -576,13 +579,7 @@ pub fn drop_materialized_views(ctx: &DdlContext<'_>, names: &[ObjectName], if_ex
             }
         }
     }
-    let going: Vec<u64> = dropped.iter().map(|t| t.id).collect();
-    for table in &dropped {
-        let found = dependents(&txn, vec![(table.id, format!("materialized view {}", table.name))], &going)?;
-        refuse_or_drop(&txn, &mut outcome, &format!("materialized view {}", table.name), &found, cascade)?;
-    }
-    drop_all(&txn, dropped.iter().map(matview_ref).collect::<Vec<_>>().iter())?;
-    meta::bump_version(&txn)?;
+    drop_with_dependents(&txn, &mut outcome, &dropped, cascade)?;
     Ok(outcome)
 }
 
