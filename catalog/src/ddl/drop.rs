@@ -38,6 +38,12 @@ pub fn drop_tables(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, 
             }
         }
     }
+    // Lock them, then read what depends on them as committed now: a view made on one
+    // while this waited is seen (and refuses the DROP).
+    for table in &dropped {
+        meta::get_table_for_update(&txn, table.schema_id, &table.name)?;
+    }
+    txn.new_statement()?;
     // The foreign keys of other tables that reference the dropped ones.
     let going = |id: u64| dropped.iter().any(|t| t.id == id);
     let mut dependents = Vec::new();

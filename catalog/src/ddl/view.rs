@@ -541,6 +541,14 @@ pub fn drop_views(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, c
 /// Drops the views (or materialized views) `dropped`, with what depends on them when
 /// `cascade` (else 2BP01 when anything does).
 fn drop_with_dependents(txn: &Txn, outcome: &mut DdlOutcome, dropped: &[ViewRef], cascade: bool) -> Result<()> {
+    // Locked first, then what depends on them read as committed now (see `drop_tables`).
+    for view in dropped {
+        match view.materialized {
+            true => meta::get_table_for_update(txn, view.schema_id, &view.name)?.map(|_| ()),
+            false => meta::get_view_for_update(txn, view.schema_id, &view.name)?.map(|_| ()),
+        };
+    }
+    txn.new_statement()?;
     let going: Vec<u64> = dropped.iter().map(|v| v.id).collect();
     for view in dropped {
         let found = dependents(txn, vec![(view.id, view.described())], &going)?;

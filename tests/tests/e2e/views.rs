@@ -327,3 +327,19 @@ async fn views_and_materialized_views_are_renamed_with_what_reads_them() {
     client.run("ALTER VIEW over_m RENAME COLUMN a TO n").await;
     assert_eq!(client.column_names("SELECT * FROM over_m").await, ["n"]);
 }
+
+#[tokio::test]
+async fn a_drop_waiting_for_a_view_being_made_on_its_table_sees_it() {
+    let (_server, first, second) = TestServer::start_with_two_clients().await;
+    first.run("CREATE TABLE t (a int)").await;
+    first.run("BEGIN").await;
+    first.run("CREATE VIEW v AS SELECT a FROM t").await;
+    // The DROP waits for the transaction that makes the view on t...
+    let drop = shale_tests::Background::start(second, "DROP TABLE t");
+    assert!(drop.still_running_after(std::time::Duration::from_millis(300)).await, "DROP TABLE waits");
+    first.run("COMMIT").await;
+    // ...and then finds the view depends on t.
+    let (second, result) = drop.finish().await;
+    assert_eq!(shale_tests::sqlstate(&result), Some("2BP01"), "{result:?}");
+    assert_eq!(second.value("SELECT count(*) FROM v").await, "0");
+}
