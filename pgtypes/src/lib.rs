@@ -33,6 +33,7 @@ pub mod pg_types;
 pub mod rules;
 pub mod sql;
 pub mod text;
+pub mod type_of;
 pub mod types;
 pub mod untyped_literals;
 pub mod values;
@@ -52,7 +53,7 @@ pub const PARAM_FUNCTION: &str = "shale_param";
 /// the float functions, the array builders and counts, `round`, the `bytea` forms of
 /// the string functions, and the json and jsonb functions.
 pub fn functions() -> Vec<datafusion::logical_expr::ScalarUDF> {
-    [datetime::date_bin::function(), text::to_char::function(), numeric::round::function()]
+    [datetime::date_bin::function(), text::to_char::function(), numeric::round::function(), type_of::function()]
         .into_iter()
         .chain(input::input_functions())
         .chain(arith::gcd::functions())

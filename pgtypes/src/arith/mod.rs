@@ -90,8 +90,9 @@ pub(crate) fn rewrite_operands(
     })
 }
 
-/// Functions whose integer literal arguments are narrowed like other literals.
-const SAME_TYPE_FUNCTIONS: &[&str] = &["abs", "gcd", "lcm"];
+/// Functions whose integer literal arguments are narrowed like other literals (`pg_typeof(1)`
+/// is integer).
+const SAME_TYPE_FUNCTIONS: &[&str] = &["abs", "gcd", "lcm", "pg_typeof"];
 
 /// Narrows 32-bit integer literals to Int32.
 #[derive(Debug, Default)]

@@ -892,10 +892,14 @@ fn expanded_array(root: &Expr) -> Option<Expr> {
     function_args(expand)?.into_iter().next()
 }
 
-/// The kind of an object identifier cast (`shale_regclass_in(...)`), if `expr` is one.
+/// The kind of an object identifier cast (`shale_regclass_in(...)`), or `pg_typeof(...)`
+/// (a regtype), if `expr` is one.
 fn reg_input_kind(expr: &Expr) -> Option<RegKind> {
     let Expr::Function(f) = expr else { return None };
     let name = last_part(&f.name)?;
+    if name == "pg_typeof" {
+        return Some(RegKind::Type);
+    }
     RegKind::ALL.into_iter().find(|k| k.input_function() == name)
 }
 

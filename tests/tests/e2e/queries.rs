@@ -401,3 +401,24 @@ async fn mod_null_counts_quoting_and_sizes_answer_as_postgresql() {
     );
     client.expect_sqlstate("SELECT mod(1, 0)", "22012").await;
 }
+
+#[tokio::test]
+async fn pg_typeof_names_the_type_a_value_is_computed_in() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE typed (v varchar(3), n numeric(5,2), t timestamptz, a int[])").await;
+    assert_eq!(
+        client
+            .lines(
+                "SELECT pg_typeof(1), pg_typeof(1 + 1), pg_typeof(3000000000), pg_typeof(1.5), pg_typeof('a'::text), \
+                 pg_typeof(true), pg_typeof(current_date), pg_typeof('{}'::jsonb), pg_typeof(gen_random_uuid())"
+            )
+            .await,
+        ["integer|integer|bigint|numeric|text|boolean|date|jsonb|uuid"]
+    );
+    assert_eq!(
+        client.lines("SELECT pg_typeof(v), pg_typeof(n), pg_typeof(t), pg_typeof(a) FROM (SELECT * FROM typed UNION ALL SELECT NULL, NULL, NULL, NULL) q").await,
+        ["character varying|numeric|timestamp with time zone|integer[]"]
+    );
+    assert_eq!(client.value("SELECT pg_typeof(2::bigint)::text || '!'").await, "bigint!");
+    assert_eq!(client.value("SELECT pg_typeof(2.0::float8) = 'double precision'::regtype").await, "t");
+}
