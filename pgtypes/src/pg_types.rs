@@ -16,6 +16,7 @@ impl SqlType {
         SqlType::Float4,
         SqlType::Float8,
         SqlType::Char(1),
+        SqlType::Name,
         SqlType::Varchar(None),
         SqlType::Date,
         SqlType::Time(None),
@@ -40,6 +41,7 @@ impl SqlType {
             SqlType::Float4 => 700,
             SqlType::Float8 => 701,
             SqlType::Char(_) => 1042,
+            SqlType::Name => 19,
             SqlType::Varchar(_) => 1043,
             SqlType::Date => 1082,
             SqlType::Time(_) => 1083,
@@ -56,6 +58,7 @@ impl SqlType {
                 SqlType::Int4 => 1007,
                 SqlType::Text => 1009,
                 SqlType::Char(_) => 1014,
+                SqlType::Name => 1003,
                 SqlType::Varchar(_) => 1015,
                 SqlType::Int8 => 1016,
                 SqlType::Float4 => 1021,
@@ -87,6 +90,7 @@ impl SqlType {
             SqlType::Float4 => "float4".into(),
             SqlType::Float8 => "float8".into(),
             SqlType::Char(_) => "bpchar".into(),
+            SqlType::Name => "name".into(),
             SqlType::Varchar(_) => "varchar".into(),
             SqlType::Date => "date".into(),
             SqlType::Time(_) => "time".into(),
@@ -105,6 +109,7 @@ impl SqlType {
         match self {
             SqlType::Bool => 1,
             SqlType::Int2 => 2,
+            SqlType::Name => 64,
             SqlType::Int4 | SqlType::Float4 | SqlType::Date => 4,
             SqlType::Int8 | SqlType::Float8 | SqlType::Time(_) | SqlType::Timestamp(_) | SqlType::Timestamptz(_) => 8,
             SqlType::Interval | SqlType::Uuid => 16,
@@ -115,7 +120,7 @@ impl SqlType {
     /// `pg_type.typalign`.
     pub fn typalign(&self) -> &'static str {
         match self {
-            SqlType::Bool | SqlType::Uuid => "c",
+            SqlType::Bool | SqlType::Uuid | SqlType::Name => "c",
             SqlType::Int2 => "s",
             SqlType::Int8 | SqlType::Float8 | SqlType::Time(_) | SqlType::Timestamp(_) | SqlType::Timestamptz(_)
             | SqlType::Interval => "d",
@@ -129,7 +134,7 @@ impl SqlType {
         match self {
             SqlType::Bool => "B",
             SqlType::Int2 | SqlType::Int4 | SqlType::Int8 | SqlType::Float4 | SqlType::Float8 | SqlType::Numeric(_) => "N",
-            SqlType::Text | SqlType::Varchar(_) | SqlType::Char(_) => "S",
+            SqlType::Text | SqlType::Varchar(_) | SqlType::Char(_) | SqlType::Name => "S",
             SqlType::Date | SqlType::Time(_) | SqlType::Timestamp(_) | SqlType::Timestamptz(_) => "D",
             SqlType::Interval => "T",
             SqlType::Array(_) => "A",

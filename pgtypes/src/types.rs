@@ -62,6 +62,8 @@ pub enum SqlType {
     Varchar(Option<u32>),
     /// character(n)
     Char(u32),
+    /// name: an identifier, at most 63 bytes (longer text is cut), compared bytewise.
+    Name,
     /// boolean
     Bool,
     /// date
@@ -145,6 +147,7 @@ impl SqlType {
             "float4" => SqlType::Float4,
             "float8" => SqlType::Float8,
             "bpchar" => SqlType::Char(1),
+            "name" => SqlType::Name,
             "_int4" => SqlType::Array(Box::new(SqlType::Int4)),
             "_int8" => SqlType::Array(Box::new(SqlType::Int8)),
             "_text" => SqlType::Array(Box::new(SqlType::Text)),
@@ -208,6 +211,7 @@ impl SqlType {
             SqlType::Text
             | SqlType::Varchar(_)
             | SqlType::Char(_)
+            | SqlType::Name
             | SqlType::Uuid
             | SqlType::Json
             | SqlType::Jsonb => DataType::Utf8,
@@ -252,6 +256,7 @@ impl SqlType {
             SqlType::Jsonb => "jsonb",
             SqlType::Varchar(_) => "varchar",
             SqlType::Char(_) => "bpchar",
+            SqlType::Name => "name",
             _ => return Field::new(name, self.arrow_type(), nullable),
         };
         let meta = HashMap::from([(TYPE_KEY.to_string(), tag.to_string())]);
@@ -272,6 +277,7 @@ impl SqlType {
             SqlType::Varchar(Some(n)) => format!("character varying({n})"),
             SqlType::Varchar(None) => "character varying".into(),
             SqlType::Char(n) => format!("character({n})"),
+            SqlType::Name => "name".into(),
             SqlType::Bool => "boolean".into(),
             SqlType::Date => "date".into(),
             SqlType::Time(p) => with_precision("time", *p, " without time zone"),

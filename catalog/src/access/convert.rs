@@ -316,6 +316,7 @@ impl StorageKind for SqlType {
             SqlType::Text
             | SqlType::Varchar(_)
             | SqlType::Char(_)
+            | SqlType::Name
             | SqlType::Uuid
             | SqlType::Json
             | SqlType::Jsonb => Kind::Text,

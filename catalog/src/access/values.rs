@@ -50,6 +50,7 @@ pub fn check(table: &TableDesc, col: &ColumnDesc, value: Datum) -> Result<Datum>
     let text = match &col.ty {
         SqlType::Varchar(Some(n)) => fit_length(text, *n, "character varying", false)?,
         SqlType::Char(n) => fit_length(text, *n, "character", true)?,
+        SqlType::Name => shale_pgtypes::text::name::truncated(text),
         ty => canonical_text(ty, &text)?,
     };
     Ok(Datum::Text(text))

@@ -20,3 +20,17 @@ async fn character_types_cast_compare_and_concatenate_as_in_postgres() {
     assert_eq!(client.lines("SELECT id FROM cc WHERE c = v ORDER BY id").await, ["1", "2"]);
     assert_eq!(client.lines("SELECT 'ab '::char(3) = 'ab'::char(5)").await, ["t"]);
 }
+
+#[tokio::test]
+async fn the_name_type_keeps_63_bytes() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE nt (n name, t text)").await;
+    client.run("INSERT INTO nt VALUES ('abc', 'x'), (repeat('z', 70), 'long')").await;
+    assert_eq!(client.lines("SELECT length(n), pg_typeof(n) FROM nt ORDER BY n").await, ["3|name", "63|name"]);
+    assert_eq!(client.value("SELECT t FROM nt WHERE n = 'abc'").await, "x");
+    assert_eq!(
+        client.value("SELECT format_type(atttypid, atttypmod) || ' ' || attlen FROM pg_attribute WHERE attrelid = 'nt'::regclass AND attname = 'n'").await,
+        "name 64"
+    );
+    assert_eq!(client.value("SELECT pg_typeof('hello'::name)").await, "name");
+}
