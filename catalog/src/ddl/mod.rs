@@ -19,6 +19,7 @@ mod sequence;
 mod sequence_defaults;
 mod sequence_params;
 mod truncate;
+mod vacuum;
 mod view;
 
 pub use alter::alter_table;
@@ -32,6 +33,7 @@ pub use reindex::reindex;
 pub use schema::create_schema;
 pub use sequence::{CreateSequence, alter_sequence, create_sequence, drop_sequences};
 pub use truncate::truncate;
+pub use vacuum::vacuum;
 pub use view::{CreateView, Filled, alter_view, create_filled_table, create_view, drop_materialized_views, drop_views, refresh_materialized_view};
 
 use datafusion::execution::session_state::SessionState;

@@ -44,6 +44,10 @@ impl Session {
                 };
                 Ok(ddl_outcome(blocking(|| ddl::create_sequence(&self.ddl(), &create))?))
             }
+            Statement::Vacuum(vacuum) => {
+                let in_block = self.open.is_some();
+                Ok(ddl_outcome(ddl::vacuum(&self.ddl(), &vacuum, in_block)?))
+            }
             Statement::Truncate(truncate) => Ok(ddl_outcome(blocking(|| ddl::truncate(&self.ddl(), &truncate))?)),
             Statement::CreateIndex(create) => Ok(ddl_outcome(blocking(|| ddl::create_index(&self.ddl(), &create))?)),
             Statement::Reindex(reindex) => {

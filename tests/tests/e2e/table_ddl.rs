@@ -692,3 +692,20 @@ async fn create_table_as_and_select_into_make_tables_of_a_query() {
     client.expect_error_in_block("SELECT 1 AS q INTO t6", "25006", "cannot execute SELECT INTO in a read-only transaction").await;
     client.run("ROLLBACK").await;
 }
+
+#[tokio::test]
+async fn vacuum_is_checked_like_postgresqls() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE t (a int)").await;
+    client.run("INSERT INTO t VALUES (1)").await;
+    for statement in ["VACUUM", "VACUUM t", "VACUUM FULL t", "VACUUM FREEZE VERBOSE t", "VACUUM (VERBOSE, SKIP_LOCKED) t, t"] {
+        client.run(statement).await;
+    }
+    assert_eq!(client.value("SELECT count(*) FROM t").await, "1");
+    client.expect_error("VACUUM nosuch", "42P01", "relation \"nosuch\" does not exist").await;
+    client.expect_error("VACUUM (NONSENSE) t", "42601", "unrecognized VACUUM option \"nonsense\"").await;
+    client.expect_error("VACUUM t (a)", "0A000", "ANALYZE option must be specified when a column list is provided").await;
+    client.run("BEGIN").await;
+    client.expect_error_in_block("VACUUM t", "25001", "VACUUM cannot run inside a transaction block").await;
+    client.run("ROLLBACK").await;
+}
