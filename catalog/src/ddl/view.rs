@@ -179,16 +179,11 @@ pub async fn create_filled_table(
     }
     meta::bump_version(&txn)?;
     if with_data {
-        let rows = fill(ctx, &table, query).await?;
+        let rows = dml::fill(ctx, std::sync::Arc::new(table), query).await?;
         outcome.tag = "SELECT";
         outcome.rows = Some(rows);
     }
     Ok(outcome)
-}
-
-/// Fills the materialized view `table` (empty) with the rows of its query.
-async fn fill(ctx: &DmlContext<'_>, table: &TableDesc, query: Query) -> Result<u64> {
-    dml::fill(ctx, std::sync::Arc::new(table.clone()), query).await
 }
 
 /// `REFRESH MATERIALIZED VIEW [CONCURRENTLY] name [WITH [NO] DATA]`: its rows replaced by
@@ -229,7 +224,7 @@ pub async fn refresh_materialized_view(ctx: &DmlContext<'_>, name: &ObjectName, 
     meta::bump_version(&txn)?;
     if with_data {
         let query = shale_pgtypes::sql::parse_query(&materialized.query)?;
-        fill(ctx, &table, query).await?;
+        dml::fill(ctx, std::sync::Arc::new(table), query).await?;
     }
     Ok(DdlOutcome::new("REFRESH MATERIALIZED VIEW"))
 }

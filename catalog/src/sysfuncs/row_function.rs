@@ -1,6 +1,7 @@
 //! A scalar function computed row by row from [`ScalarValue`]s: the shape of the system
 //! information functions, which run over catalogs of a few hundred rows.
 
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
 
@@ -21,6 +22,9 @@ pub(crate) struct Context<'a> {
     snapshot: OnceLock<Snapshot>,
     /// The sequence the call's argument named, resolved once for all its rows (`nextval`).
     pub sequence: std::cell::RefCell<Option<(ScalarValue, crate::descriptor::SequenceDesc)>>,
+    /// The descriptions COMMENT ON gave, by (objoid, objsubid): each with its classoid,
+    /// gathered once for all the call's rows.
+    comments: OnceLock<HashMap<(u32, i32), Vec<(u32, String)>>>,
 }
 
 impl Context<'_> {
@@ -31,6 +35,20 @@ impl Context<'_> {
         }
         let loaded = Snapshot::load(self.handle)?;
         Ok(self.snapshot.get_or_init(|| loaded))
+    }
+
+    /// The description COMMENT ON gave the object `oid` (its column `subid`, or 0), of the
+    /// catalog `class` when it is given.
+    pub fn comment(&self, oid: u32, class: Option<u32>, subid: i32) -> Result<Option<String>> {
+        if self.comments.get().is_none() {
+            let mut all: HashMap<(u32, i32), Vec<(u32, String)>> = HashMap::new();
+            for (o, c, sub, text) in self.snapshot()?.comments() {
+                all.entry((o, sub)).or_default().push((c, text.to_string()));
+            }
+            let _ = self.comments.set(all);
+        }
+        let found = self.comments.get().and_then(|all| all.get(&(oid, subid)));
+        Ok(found.and_then(|texts| texts.iter().find(|(c, _)| class.is_none_or(|class| class == *c))).map(|(_, t)| t.clone()))
     }
 }
 
@@ -113,7 +131,7 @@ impl ScalarUDFImpl for RowFunction {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DFResult<ColumnarValue> {
-        let context = Context { handle: &self.handle, snapshot: OnceLock::new(), sequence: Default::default() };
+        let context = Context { handle: &self.handle, snapshot: OnceLock::new(), sequence: Default::default(), comments: OnceLock::new() };
         let all_scalar = !self.volatile && args.args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
         let rows = if all_scalar { 1 } else { args.number_rows };
         let arrays = args.args.iter().map(|a| a.to_array(rows)).collect::<DFResult<Vec<_>>>()?;

@@ -16,6 +16,9 @@ use super::describe::name_field;
 use super::reg::{RegKind, reg_lookup};
 use super::row_function::{Context, bool_arg, int_arg, oid_arg, row_function, text_arg};
 
+/// `pg_class`'s OID: a column's description is of a relation.
+const PG_CLASS_OID: u32 = 1259;
+
 fn text_field() -> Field {
     Field::new("", DataType::Utf8, true)
 }
@@ -145,16 +148,13 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
             if let Some(text) = description(oid, class) {
                 return Ok(v::text(text));
             }
-            let comments = cx.snapshot()?.comments();
-            let found = comments.iter().find(|(o, c, sub, _)| *o == oid && *sub == 0 && class.is_none_or(|class| class == *c));
-            Ok(v::opt_text(found.map(|(_, _, _, text)| *text)))
+            Ok(v::opt_text(cx.comment(oid, class, 0)?.as_deref()))
         }),
         row_function(handle, "col_description", &[2], text_field(), stable, |cx, args| {
             let Some(oid) = oid_arg(&args[0])? else { return Ok(v::null()) };
             let Some(attnum) = int_arg(&args[1]) else { return Ok(v::null()) };
-            let comments = cx.snapshot()?.comments();
-            let found = comments.iter().find(|(o, c, sub, _)| *o == oid && *c == 1259 && i64::from(*sub) == attnum);
-            Ok(v::opt_text(found.map(|(_, _, _, text)| *text)))
+            let Ok(attnum) = i32::try_from(attnum) else { return Ok(v::null()) };
+            Ok(v::opt_text(cx.comment(oid, Some(PG_CLASS_OID), attnum)?.as_deref()))
         }),
         row_function(handle, "shobj_description", &[2], text_field(), stable, |_, args| null_unless_valid_oid(&args[0])),
     ];
