@@ -28,6 +28,7 @@ use shale_pgtypes::json_ops::JsonOperators;
 use shale_pgtypes::cast_pairs::ExistingCasts;
 use crate::provider::SessionCatalogs;
 use crate::type_planner::ShaleTypes;
+use crate::enum_values::EnumValues;
 use crate::session::yielding::YieldingJoins;
 use crate::access::scan::SortsThroughFilters;
 use crate::session::interruptible::{InterruptCheck, with_checks};
@@ -60,6 +61,8 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
     let mut analyzer_rules: Vec<Arc<dyn AnalyzerRule + Send + Sync>> =
         vec![
         Arc::new(IntegerLiterals),
+        // Later rules see enum values where the statement has text.
+        Arc::new(EnumValues { handle: handle.clone() }),
         Arc::new(DateDifferences),
         Arc::new(UntypedLiterals),
         // Once literals have their types: every cast here is one the statement wrote.
@@ -89,7 +92,7 @@ pub fn new_session_state(handle: &SessionHandle, info: SessionInfo) -> SessionSt
         .with_optimizer_rules(with_checks(Optimizer::new().rules, &optimizer_check))
         .with_physical_optimizer_rule(Arc::new(SortsThroughFilters))
         .with_physical_optimizer_rule(Arc::new(YieldingJoins))
-        .with_type_planner(Arc::new(ShaleTypes));
+        .with_type_planner(Arc::new(ShaleTypes { handle: handle.clone() }));
     let planners = builder.expr_planners().get_or_insert_default();
     planners.push(Arc::new(UntypedLiterals));
     // Before DataFusion's, which plans these with its own functions (`@>` of arrays too).

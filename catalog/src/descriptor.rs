@@ -13,6 +13,7 @@ use shale_storage::Kind;
 
 use crate::access::convert::StorageKind;
 use crate::oid;
+use shale_pgtypes::enums::{EnumLabel, EnumType};
 use shale_pgtypes::types::{ATTNUM_KEY, SqlType, TABLE_OID_KEY};
 
 /// PostgreSQL's limit on the columns of a table, dropped ones included.
@@ -248,6 +249,43 @@ pub struct ViewDesc {
     /// Its description (COMMENT ON), as `pg_description` shows it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+}
+
+/// A type made with CREATE TYPE: an enum (`AS ENUM`). Its id comes from the counter of
+/// table ids, so its OID (and its array type's) is unique among relations and types.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TypeDesc {
+    /// Never reused.
+    pub id: u64,
+    /// The owning schema's id.
+    pub schema_id: u64,
+    /// The type's name.
+    pub name: String,
+    /// The labels, in sort order.
+    pub labels: Vec<EnumLabel>,
+    /// The number the next label added gets (numbers are never reused: `pg_enum.oid`
+    /// derives from them).
+    pub next_label: u32,
+    /// Its description (COMMENT ON), as `pg_description` shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+impl TypeDesc {
+    /// The type's OID (`pg_type.oid`).
+    pub fn oid(&self) -> u32 {
+        oid::table_oid(self.id)
+    }
+
+    /// The OID of its array type.
+    pub fn array_oid(&self) -> u32 {
+        oid::table_oid(self.id).saturating_add(1)
+    }
+
+    /// The type as columns and values have it: its OID, name and labels.
+    pub fn enum_type(&self) -> EnumType {
+        EnumType { oid: self.oid(), name: self.name.clone(), labels: self.labels.clone().into() }
+    }
 }
 
 /// A column of a view: its name and its PostgreSQL type.

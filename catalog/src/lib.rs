@@ -18,6 +18,7 @@ pub mod context;
 pub mod ddl;
 pub mod deparse;
 pub mod descriptor;
+mod enum_values;
 pub mod error;
 pub mod functions;
 pub mod ident;

@@ -17,6 +17,9 @@
 //! - `r/<relation id: u64 BE>/<view id: u64 BE>` -> [`ViewRef`] of a view (or materialized
 //!   view) that reads the relation: what DROP and ALTER of the relation must look at
 //! - `e/<database id: u64 BE>/<extension name>` -> [`ExtensionDesc`]
+//! - `y/<schema id: u64 BE>/<type name>` -> [`TypeDesc`]
+//! - `Y/<type id: u64 BE>` -> the type's schema id (u64 BE) and name: how a column's type
+//!   (stored as its OID) finds the type
 //! - `c/<counter>` -> u64 BE, the last id handed out by [`allocate`]
 //! - `v` -> u64 BE catalog version, bumped by every DDL in the DDL's transaction
 
@@ -24,7 +27,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shale_storage::{KeyRange, Space, Store, Txn, prefix_successor};
 
-use crate::descriptor::{DatabaseDesc, Dependency, ExtensionDesc, SchemaDesc, SequenceDesc, TableDesc, ViewDesc, ViewRef};
+use crate::descriptor::{
+    DatabaseDesc, Dependency, ExtensionDesc, SchemaDesc, SequenceDesc, TableDesc, TypeDesc, ViewDesc, ViewRef,
+};
+use shale_pgtypes::types::SqlType;
 use crate::error::{CatalogError, Result};
 
 const DATABASE_PREFIX: &[u8] = b"d/";
@@ -37,6 +43,8 @@ const COUNTER_PREFIX: &[u8] = b"c/";
 const VIEW_PREFIX: &[u8] = b"w/";
 const EXTENSION_PREFIX: &[u8] = b"e/";
 const DEPENDENT_PREFIX: &[u8] = b"r/";
+const TYPE_PREFIX: &[u8] = b"y/";
+const TYPE_ID_PREFIX: &[u8] = b"Y/";
 const VERSION_KEY: &[u8] = b"v";
 /// Counter of database ids.
 pub const DATABASE_IDS: &str = "database";
@@ -89,6 +97,14 @@ fn dependent_key(relation_id: u64, view_id: u64) -> Vec<u8> {
     [schema_prefix(DEPENDENT_PREFIX, relation_id), view_id.to_be_bytes().to_vec()].concat()
 }
 
+fn type_key(schema_id: u64, name: &str) -> Vec<u8> {
+    [schema_prefix(TYPE_PREFIX, schema_id), name.as_bytes().to_vec()].concat()
+}
+
+fn type_id_key(id: u64) -> Vec<u8> {
+    [TYPE_ID_PREFIX, &id.to_be_bytes()].concat()
+}
+
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     serde_json::from_slice(bytes)
         .map_err(|e| CatalogError::new("XX001", format!("corrupt descriptor: {e}")))
@@ -99,18 +115,22 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
 }
 
 fn scan_prefix<T: DeserializeOwned>(txn: &Txn, prefix: Vec<u8>) -> Result<Vec<T>> {
+    scan_values(txn, prefix)?.iter().map(|v| decode(v)).collect()
+}
+
+/// The values of the keys that start with `prefix`, in key order.
+fn scan_values(txn: &Txn, prefix: Vec<u8>) -> Result<Vec<Vec<u8>>> {
     let range = KeyRange { upper: prefix_successor(&prefix), lower: prefix };
     let mut out = Vec::new();
     let mut after: Option<Vec<u8>> = None;
     loop {
         let chunk = txn.scan(Space::Meta, &range, after.as_deref(), SCAN_CHUNK)?;
         let done = chunk.len() < SCAN_CHUNK;
-        for (_, value) in &chunk {
-            out.push(decode(value)?);
-        }
-        match chunk.into_iter().last() {
-            Some((key, _)) if !done => after = Some(key),
-            _ => return Ok(out),
+        let last = if done { None } else { chunk.last().map(|(key, _)| key.clone()) };
+        out.extend(chunk.into_iter().map(|(_, value)| value));
+        match last {
+            Some(key) => after = Some(key),
+            None => return Ok(out),
         }
     }
 }
@@ -162,23 +182,37 @@ pub fn delete_schema(txn: &Txn, database_id: u64, name: &str) -> Result<()> {
 
 /// The table `name` in schema `schema_id`.
 pub fn get_table(txn: &Txn, schema_id: u64, name: &str) -> Result<Option<TableDesc>> {
-    txn.get(Space::Meta, &table_key(schema_id, name))?.map(|v| decode(&v)).transpose()
+    txn.get(Space::Meta, &table_key(schema_id, name))?.map(|v| decode_table(txn, &v)).transpose()
+}
+
+/// A stored table descriptor, its columns of enum types given their types' names and
+/// labels as `txn` sees them (a column stores only the type's OID).
+fn decode_table(txn: &Txn, bytes: &[u8]) -> Result<TableDesc> {
+    let mut desc: TableDesc = decode(bytes)?;
+    for column in desc.columns.iter_mut().filter(|c| !c.dropped) {
+        if let SqlType::Enum(ty) = &mut column.ty {
+            *ty = type_by_oid(txn, ty.oid)?
+                .ok_or_else(|| CatalogError::new("XX001", format!("column {} has a type that does not exist", column.name)))?
+                .enum_type();
+        }
+    }
+    Ok(desc)
 }
 
 /// The table `name` in schema `schema_id`, locked against concurrent DDL.
 pub fn get_table_for_update(txn: &Txn, schema_id: u64, name: &str) -> Result<Option<TableDesc>> {
-    txn.get_for_update(Space::Meta, &table_key(schema_id, name))?.map(|v| decode(&v)).transpose()
+    txn.get_for_update(Space::Meta, &table_key(schema_id, name))?.map(|v| decode_table(txn, &v)).transpose()
 }
 
 /// The table `name` in schema `schema_id`, share-locked: concurrent writers of the table go
 /// on, DDL that locks it for update waits for them (and they for it).
 pub fn get_table_shared(txn: &Txn, schema_id: u64, name: &str) -> Result<Option<TableDesc>> {
-    txn.get_shared(Space::Meta, &table_key(schema_id, name))?.map(|v| decode(&v)).transpose()
+    txn.get_shared(Space::Meta, &table_key(schema_id, name))?.map(|v| decode_table(txn, &v)).transpose()
 }
 
 /// Every table of a schema, by name.
 pub fn list_tables(txn: &Txn, schema_id: u64) -> Result<Vec<TableDesc>> {
-    scan_prefix(txn, tables_prefix(schema_id))
+    scan_values(txn, tables_prefix(schema_id))?.iter().map(|v| decode_table(txn, v)).collect()
 }
 
 /// Writes a table descriptor under its schema and name.
@@ -288,6 +322,49 @@ pub fn put_extension(txn: &Txn, database_id: u64, desc: &ExtensionDesc) -> Resul
 /// Removes the extension `name` of the database `database_id`.
 pub fn delete_extension(txn: &Txn, database_id: u64, name: &str) -> Result<()> {
     Ok(txn.delete(Space::Meta, &extension_key(database_id, name))?)
+}
+
+/// The type `name` in schema `schema_id`.
+pub fn get_type(txn: &Txn, schema_id: u64, name: &str) -> Result<Option<TypeDesc>> {
+    txn.get(Space::Meta, &type_key(schema_id, name))?.map(|v| decode(&v)).transpose()
+}
+
+/// The type `name` in schema `schema_id`, locked against concurrent DDL.
+pub fn get_type_for_update(txn: &Txn, schema_id: u64, name: &str) -> Result<Option<TypeDesc>> {
+    txn.get_for_update(Space::Meta, &type_key(schema_id, name))?.map(|v| decode(&v)).transpose()
+}
+
+/// The type `name` in schema `schema_id`, share-locked: a column being given the type holds
+/// it against a concurrent DROP TYPE.
+pub fn get_type_shared(txn: &Txn, schema_id: u64, name: &str) -> Result<Option<TypeDesc>> {
+    txn.get_shared(Space::Meta, &type_key(schema_id, name))?.map(|v| decode(&v)).transpose()
+}
+
+/// The type whose OID is `oid`, if there is one.
+pub fn type_by_oid(txn: &Txn, oid: u32) -> Result<Option<TypeDesc>> {
+    let Some(id) = crate::oid::id_of(oid) else { return Ok(None) };
+    let Some(location) = txn.get(Space::Meta, &type_id_key(id))? else { return Ok(None) };
+    let (schema_id, name) = location.split_at_checked(8).ok_or_else(|| CatalogError::new("XX001", "corrupt type entry"))?;
+    let schema_id = u64::from_be_bytes(schema_id.try_into().map_err(|_| CatalogError::new("XX001", "corrupt type entry"))?);
+    get_type(txn, schema_id, &String::from_utf8_lossy(name))
+}
+
+/// Every type of a schema, by name.
+pub fn list_types(txn: &Txn, schema_id: u64) -> Result<Vec<TypeDesc>> {
+    scan_prefix(txn, schema_prefix(TYPE_PREFIX, schema_id))
+}
+
+/// Writes a type descriptor under its schema and name, and where its id finds it.
+pub fn put_type(txn: &Txn, desc: &TypeDesc) -> Result<()> {
+    let location = [&desc.schema_id.to_be_bytes()[..], desc.name.as_bytes()].concat();
+    txn.put(Space::Meta, &type_id_key(desc.id), &location)?;
+    Ok(txn.put(Space::Meta, &type_key(desc.schema_id, &desc.name), &encode(desc)?)?)
+}
+
+/// Removes the type `desc` (both its keys).
+pub fn delete_type(txn: &Txn, desc: &TypeDesc) -> Result<()> {
+    txn.delete(Space::Meta, &type_id_key(desc.id))?;
+    Ok(txn.delete(Space::Meta, &type_key(desc.schema_id, &desc.name))?)
 }
 
 /// The sequence `name` in schema `schema_id`.

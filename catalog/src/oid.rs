@@ -80,6 +80,26 @@ pub fn namespace_oid(schema_id: u64, name: &str) -> u32 {
     }
 }
 
+/// The id of the table, view or type whose own OID is `oid` (the inverse of
+/// [`table_oid`]), if `oid` is one.
+pub fn id_of(oid: u32) -> Option<u64> {
+    let offset = oid.checked_sub(FIRST_NORMAL_OID)?;
+    (u64::from(offset) % OIDS_PER_TABLE == 0).then_some(u64::from(offset) / OIDS_PER_TABLE)
+}
+
+/// First OID of the labels of enum types (`pg_enum.oid`): a block of its own, above the
+/// schemas'. Each type has [`LABELS_PER_TYPE`] of them.
+const FIRST_ENUM_LABEL_OID: u64 = 0x5000_0000;
+
+/// The labels an enum type can have over its life (its OID block in `pg_enum`).
+pub const LABELS_PER_TYPE: u32 = 1024;
+
+/// The OID of label number `number` of the enum type with id `type_id` (`pg_enum.oid`).
+pub fn enum_label_oid(type_id: u64, number: u32) -> u32 {
+    let oid = FIRST_ENUM_LABEL_OID + type_id.saturating_mul(u64::from(LABELS_PER_TYPE)) + u64::from(number);
+    u32::try_from(oid).unwrap_or(u32::MAX)
+}
+
 /// `pg_attribute.attnum` of the column in `slot`.
 pub fn attnum(slot: usize) -> i16 {
     i16::try_from(slot + 1).unwrap_or(i16::MAX)
@@ -102,5 +122,9 @@ mod tests {
         assert!(namespace_oid(2, "app") > table_oid(1_000_000));
         assert_eq!([1, 2, 3].map(database_oid), [1, 4, 5]);
         assert!(database_oid(4) > attrdef_oid(100_000, 1) && database_oid(4) < namespace_oid(1, "app"));
+        assert_eq!(id_of(table_oid(7)), Some(7));
+        assert_eq!(id_of(pkey_index_oid(7)), None);
+        assert_eq!(id_of(25), None);
+        assert!(enum_label_oid(1, 0) > namespace_oid(1_000, "app"));
     }
 }

@@ -1,10 +1,11 @@
 //! Name resolution against storage: schema-qualified names, and unqualified names through
 //! the session's search path, exactly as PostgreSQL looks them up.
 
-use datafusion::sql::sqlparser::ast::{Ident, ObjectName, ObjectNamePart};
+use datafusion::sql::sqlparser::ast::{self, Ident, ObjectName, ObjectNamePart};
+use shale_pgtypes::types::SqlType;
 use shale_storage::Txn;
 
-use crate::descriptor::{SchemaDesc, SequenceDesc, TableDesc, ViewDesc};
+use crate::descriptor::{SchemaDesc, SequenceDesc, TableDesc, TypeDesc, ViewDesc};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::meta;
 
@@ -96,6 +97,52 @@ pub fn find_table(txn: &Txn, scope: &Scope, name: &ObjectName) -> Result<Option<
 /// Finds a view, as [`find_table`] finds a table.
 pub fn find_view(txn: &Txn, scope: &Scope, name: &ObjectName) -> Result<Option<(SchemaDesc, ViewDesc)>> {
     find_object(txn, scope, name, meta::get_view)
+}
+
+/// Finds a type made with CREATE TYPE, read with `get` (plain, share-locked or locked for
+/// update), as [`find_table`] finds a table.
+pub fn find_type(
+    txn: &Txn,
+    scope: &Scope,
+    name: &ObjectName,
+    get: impl Fn(&Txn, u64, &str) -> Result<Option<TypeDesc>>,
+) -> Result<Option<TypeDesc>> {
+    Ok(find_object(txn, scope, name, get)?.map(|(_, desc)| desc))
+}
+
+/// The type of a column declared `data_type`: a built-in type, or an enum type made with
+/// CREATE TYPE, share-locked so that it is not dropped while the column is being made.
+pub fn column_type(txn: &Txn, scope: &Scope, data_type: &ast::DataType) -> Result<SqlType> {
+    value_type(txn, scope, data_type, meta::get_type_shared)
+}
+
+/// The type named `data_type`: a built-in type, or an enum type made with CREATE TYPE (read
+/// with `get`).
+pub fn value_type(
+    txn: &Txn,
+    scope: &Scope,
+    data_type: &ast::DataType,
+    get: impl Fn(&Txn, u64, &str) -> Result<Option<TypeDesc>>,
+) -> Result<SqlType> {
+    let missing = match SqlType::from_ast(data_type) {
+        Err(e) if e.code == sqlstate::UNDEFINED_OBJECT => e,
+        other => return Ok(other?),
+    };
+    let (name, array) = match data_type {
+        ast::DataType::Custom(name, modifiers) if modifiers.is_empty() => (name, false),
+        ast::DataType::Array(
+            ast::ArrayElemTypeDef::SquareBracket(element, _) | ast::ArrayElemTypeDef::AngleBracket(element),
+        ) => match element.as_ref() {
+            ast::DataType::Custom(name, modifiers) if modifiers.is_empty() => (name, true),
+            _ => return Err(missing.into()),
+        },
+        _ => return Err(missing.into()),
+    };
+    let found = find_type(txn, scope, name, get)?.ok_or(missing)?;
+    if array {
+        return Err(CatalogError::unsupported(format!("arrays of enum types ({}[])", found.name)));
+    }
+    Ok(SqlType::Enum(found.enum_type()))
 }
 
 /// Finds an unqualified table name through the search path.

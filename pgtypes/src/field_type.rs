@@ -2,7 +2,8 @@
 //! RowDescription announces it and `pg_attribute` describes a view's column.
 //!
 //! Metadata on the field ([`TYPE_KEY`], [`TYPMOD_KEY`]) overrides what the Arrow type
-//! implies; Arrow types without a PostgreSQL counterpart (structs, maps, unions) are `text`.
+//! implies; an enum value's struct names its type (`crate::enums`); Arrow types without a
+//! PostgreSQL counterpart (other structs, maps, unions) are `text`.
 
 use datafusion::arrow::datatypes::{DataType, Field};
 
@@ -59,6 +60,9 @@ mod oid {
 
 /// The PostgreSQL type of the values of `field`.
 pub fn field_type(field: &Field) -> FieldType {
+    if let Some(ty) = crate::enums::enum_oid(field.data_type()) {
+        return FieldType { oid: ty, typmod: -1, typlen: 4 };
+    }
     // int2vector and oidvector: lists that name their own type.
     if let (DataType::List(_), Some(ty)) = (field.data_type(), metadata_type(field)) {
         return FieldType { oid: ty, typmod: -1, typlen: -1 };

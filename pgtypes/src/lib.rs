@@ -17,6 +17,7 @@ pub mod cast_pairs;
 pub mod casts;
 mod crypto;
 pub mod datetime;
+pub mod enums;
 pub mod error;
 pub mod error_map;
 pub mod field_type;

@@ -72,8 +72,9 @@ impl SqlType {
                 SqlType::Uuid => 2951,
                 SqlType::Json => 199,
                 SqlType::Jsonb => 3807,
-                SqlType::Array(_) => 0,
+                SqlType::Array(_) | SqlType::Enum(_) => 0,
             },
+            SqlType::Enum(ty) => ty.oid,
         }
     }
 
@@ -101,6 +102,7 @@ impl SqlType {
             SqlType::Uuid => "uuid".into(),
             SqlType::Jsonb => "jsonb".into(),
             SqlType::Array(element) => format!("_{}", element.type_name()),
+            SqlType::Enum(ty) => ty.name.clone(),
         }
     }
 
@@ -110,7 +112,7 @@ impl SqlType {
             SqlType::Bool => 1,
             SqlType::Int2 => 2,
             SqlType::Name => 64,
-            SqlType::Int4 | SqlType::Float4 | SqlType::Date => 4,
+            SqlType::Int4 | SqlType::Float4 | SqlType::Date | SqlType::Enum(_) => 4,
             SqlType::Int8 | SqlType::Float8 | SqlType::Time(_) | SqlType::Timestamp(_) | SqlType::Timestamptz(_) => 8,
             SqlType::Interval | SqlType::Uuid => 16,
             _ => -1,
@@ -138,6 +140,7 @@ impl SqlType {
             SqlType::Date | SqlType::Time(_) | SqlType::Timestamp(_) | SqlType::Timestamptz(_) => "D",
             SqlType::Interval => "T",
             SqlType::Array(_) => "A",
+            SqlType::Enum(_) => "E",
             _ => "U",
         }
     }

@@ -12,6 +12,7 @@ use datafusion::arrow::datatypes::{DataType, Field, IntervalUnit, TimeUnit};
 use datafusion::sql::sqlparser::ast;
 use serde::{Deserialize, Serialize};
 
+use crate::enums::EnumType;
 use crate::error::{PgError, Result, sqlstate};
 
 /// Arrow field metadata key naming a PostgreSQL type that Arrow cannot tell apart
@@ -87,6 +88,8 @@ pub enum SqlType {
     /// A one-dimensional array of integer, bigint, text, double precision, numeric or uuid
     /// (see [`SqlType::array_of`]).
     Array(Box<SqlType>),
+    /// An enum type (`CREATE TYPE ... AS ENUM`); stored as its OID.
+    Enum(EnumType),
 }
 
 impl SqlType {
@@ -225,6 +228,7 @@ impl SqlType {
             SqlType::Array(element) => {
                 DataType::List(Arc::new(element.tagged_field(LIST_ITEM, true)))
             }
+            SqlType::Enum(ty) => ty.data_type(),
         }
     }
 
@@ -289,6 +293,7 @@ impl SqlType {
             SqlType::Json => "json".into(),
             SqlType::Jsonb => "jsonb".into(),
             SqlType::Array(element) => format!("{}[]", element.pg_name()),
+            SqlType::Enum(ty) => ty.name.clone(),
         }
     }
 }

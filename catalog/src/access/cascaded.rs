@@ -112,12 +112,11 @@ impl<'t> Checks<'t> {
     /// `rows` as a batch of the table's visible columns.
     fn batch(&self, rows: &[&Row]) -> Result<RecordBatch> {
         let schema = self.table.arrow_schema();
-        let columns = schema
-            .fields()
-            .iter()
-            .zip(self.table.visible_slots())
-            .map(|(field, slot)| {
-                let mut builder = ColumnBuilder::new(field.data_type(), rows.len())?;
+        let columns = self.table
+            .visible_slots()
+            .into_iter()
+            .map(|slot| {
+                let mut builder = ColumnBuilder::for_column(&self.table.columns[slot].ty, rows.len())?;
                 for row in rows {
                     builder.append(Some(row.slots[slot].as_ref()))?;
                 }

@@ -16,6 +16,7 @@ use datafusion::arrow::datatypes::{
     Time64MicrosecondType, TimeUnit, TimestampMicrosecondType,
 };
 use shale_storage::{Datum, DatumRef, Kind, decode_array, encode_array};
+use shale_pgtypes::enums::{self, EnumBuilder};
 use shale_pgtypes::types::SqlType;
 
 use crate::error::{CatalogError, Result, sqlstate};
@@ -52,6 +53,8 @@ pub enum ColumnBuilder {
     Interval(IntervalMonthDayNanoBuilder),
     /// arrays
     List(Box<ListBuilder>),
+    /// enum types (stored as their labels' numbers)
+    Enum(Box<EnumBuilder>),
 }
 
 /// Builds a list array from stored arrays.
@@ -106,7 +109,16 @@ impl ListBuilder {
 }
 
 impl ColumnBuilder {
-    /// A builder producing arrays of `ty`.
+    /// A builder producing the arrays of a column of type `ty` (whose enum types know their
+    /// labels).
+    pub fn for_column(ty: &SqlType, capacity: usize) -> Result<Self> {
+        match ty {
+            SqlType::Enum(ty) => Ok(Self::Enum(Box::new(EnumBuilder::new(ty.clone(), capacity)))),
+            other => Self::new(&other.arrow_type(), capacity),
+        }
+    }
+
+    /// A builder producing arrays of `ty` (not an enum type's: see [`Self::for_column`]).
     pub fn new(ty: &DataType, capacity: usize) -> Result<Self> {
         Ok(match ty {
             DataType::Boolean => Self::Bool(BooleanBuilder::with_capacity(capacity)),
@@ -173,6 +185,7 @@ impl ColumnBuilder {
                 b.append_value(IntervalMonthDayNano::new(months, days, nanos))
             }
             (Self::List(b), DatumRef::Array(v)) => b.append(v)?,
+            (Self::Enum(b), DatumRef::Int32(v)) => b.append(v as u32)?,
             (_, other) => {
                 return Err(CatalogError::new(
                     "XX001",
@@ -201,6 +214,7 @@ impl ColumnBuilder {
             Self::Timestamp(b) => b.append_null(),
             Self::Interval(b) => b.append_null(),
             Self::List(b) => return b.append_null(),
+            Self::Enum(b) => b.append_null(),
         }
         Ok(())
     }
@@ -217,6 +231,7 @@ impl ColumnBuilder {
             Self::Decimal(_) => Kind::Decimal128,
             Self::Decimal256(_) => Kind::Decimal256,
             Self::Text(_) => Kind::Text,
+            Self::Enum(_) => Kind::Int32,
             Self::Bytes(_) => Kind::Bytes,
             Self::Date(_) => Kind::Date32,
             Self::Time(_) => Kind::Time64,
@@ -244,6 +259,7 @@ impl ColumnBuilder {
             Self::Timestamp(b) => Arc::new(b.finish()),
             Self::Interval(b) => Arc::new(b.finish()),
             Self::List(b) => return b.finish(),
+            Self::Enum(b) => b.finish(),
         })
     }
 }
@@ -280,6 +296,7 @@ pub fn datum_at(array: &dyn Array, row: usize) -> Result<Datum> {
             let v = array.as_primitive::<IntervalMonthDayNanoType>().value(row);
             Datum::Interval { months: v.months, days: v.days, nanos: v.nanoseconds }
         }
+        DataType::Struct(_) if let Some(numbers) = enums::numbers(array) => Datum::Int32(numbers.value(row) as i32),
         DataType::List(_) => {
             let elements = array.as_list::<i32>().value(row);
             let datums = (0..elements.len())
@@ -320,6 +337,8 @@ impl StorageKind for SqlType {
             | SqlType::Uuid
             | SqlType::Json
             | SqlType::Jsonb => Kind::Text,
+            // The label's number.
+            SqlType::Enum(_) => Kind::Int32,
             SqlType::Bool => Kind::Bool,
             SqlType::Date => Kind::Date32,
             SqlType::Time(_) => Kind::Time64,

@@ -98,12 +98,11 @@ impl IndexKey {
 /// The row `slots` of `table` as a batch of one row of its visible columns.
 fn row_batch(table: &TableDesc, slots: &[Datum]) -> Result<RecordBatch> {
     let schema = table.arrow_schema();
-    let columns = schema
-        .fields()
-        .iter()
-        .zip(table.visible_slots())
-        .map(|(field, slot)| {
-            let mut builder = ColumnBuilder::new(field.data_type(), 1)?;
+    let columns = table
+        .visible_slots()
+        .into_iter()
+        .map(|slot| {
+            let mut builder = ColumnBuilder::for_column(&table.columns[slot].ty, 1)?;
             builder.append(Some(slots[slot].as_ref()))?;
             builder.finish()
         })

@@ -369,7 +369,9 @@ fn collect(desc: &TableDesc, expr: &Expr, out: &mut Vec<Constraint>) {
                     _ => return,
                 },
             };
-            if let (Some(cmp), Some(value)) = (cmp, to_datum(&ty, literal)) {
+            if let (Some(cmp), Some(value)) = (cmp, to_datum(&ty, literal))
+                && (cmp == Cmp::Eq || keys_in_order(&ty))
+            {
                 out.push(Constraint { key, cmp, value, text: expr.to_string() });
             }
         }
@@ -382,7 +384,7 @@ fn collect(desc: &TableDesc, expr: &Expr, out: &mut Vec<Constraint>) {
             }
         }
         Expr::Between(Between { expr: inner, negated: false, low, high }) => {
-            let Some((key, ty)) = key_column(desc, inner) else { return };
+            let Some((key, ty)) = key_column(desc, inner).filter(|(_, ty)| keys_in_order(ty)) else { return };
             for (bound, cmp) in [(low, Cmp::GtEq), (high, Cmp::LtEq)] {
                 if let Some(value) = literal(bound).and_then(|l| to_datum(&ty, l)) {
                     out.push(Constraint { key: key.clone(), cmp, value, text: expr.to_string() });
@@ -455,6 +457,13 @@ fn key_column(desc: &TableDesc, expr: &Expr) -> Option<(KeyPart, SqlType)> {
             Some((KeyPart::Expr(text), indexed.ty.clone()))
         }
     }
+}
+
+/// Whether stored keys of type `ty` sort as its values do, so that a range of values is a
+/// range of keys. An enum's keys are its labels' numbers, in the order labels were added,
+/// not its sort order: only equalities find its keys.
+fn keys_in_order(ty: &SqlType) -> bool {
+    !matches!(ty, SqlType::Enum(_))
 }
 
 fn literal(expr: &Expr) -> Option<&ScalarValue> {

@@ -24,7 +24,10 @@ pub fn datum_text(d: &Datum, ty: &SqlType) -> String {
         Datum::Null => "null".into(),
         Datum::Bool(b) => if *b { "t" } else { "f" }.into(),
         Datum::Int16(v) => v.to_string(),
-        Datum::Int32(v) => v.to_string(),
+        Datum::Int32(v) => match ty {
+            SqlType::Enum(e) => e.numbered(*v as u32).map_or_else(|| v.to_string(), |l| l.label.clone()),
+            _ => v.to_string(),
+        },
         Datum::Int64(v) => v.to_string(),
         Datum::Float32(v) => float_text(f64::from(*v)),
         Datum::Float64(v) => float_text(*v),

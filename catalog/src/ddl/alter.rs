@@ -293,6 +293,26 @@ fn add_unique(ctx: &DdlContext<'_>, desc: &mut TableDesc, name: Option<String>, 
 /// use it (see `foreign_key::drop_column_keys`), its CHECKs, its indexes and UNIQUE
 /// constraints, the primary key it is in (the rows are keyed by hidden row ids then), and
 /// the sequence it owns (a `serial` column's).
+/// Drops every column of the session's database whose type is one of `oids` (what DROP
+/// TYPE ... CASCADE drops), with what depends on those columns.
+pub(super) fn drop_columns_of_types(ctx: &DdlContext<'_>, oids: &[u32], outcome: &mut DdlOutcome) -> Result<()> {
+    let txn = ctx.handle.txn()?;
+    let mut tables: Vec<(u64, String)> = super::types::columns_of_types(&txn, &ctx.handle.scope(), oids)?
+        .into_iter()
+        .map(|(t, _)| (t.schema_id, t.name))
+        .collect();
+    tables.dedup();
+    for (schema_id, name) in tables {
+        let Some(mut desc) = meta::get_table_for_update(&txn, schema_id, &name)? else { continue };
+        let slots: Vec<usize> = desc.visible().filter(|(_, c)| oids.contains(&c.ty.type_oid())).map(|(slot, _)| slot).collect();
+        for slot in slots {
+            drop_column(ctx, &mut desc, slot, true, outcome)?;
+        }
+        meta::put_table(&txn, &desc)?;
+    }
+    Ok(())
+}
+
 fn drop_column(ctx: &DdlContext<'_>, desc: &mut TableDesc, slot: usize, cascade: bool, outcome: &mut DdlOutcome) -> Result<()> {
     let txn = ctx.handle.txn()?;
     let column = desc.columns[slot].name.clone();

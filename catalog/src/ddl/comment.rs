@@ -8,7 +8,7 @@ use super::{DdlContext, DdlOutcome};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::{meta, resolve};
 
-/// `COMMENT ON { TABLE | COLUMN | VIEW | MATERIALIZED VIEW | INDEX | SEQUENCE | SCHEMA }
+/// `COMMENT ON { TABLE | COLUMN | VIEW | MATERIALIZED VIEW | INDEX | SEQUENCE | SCHEMA | TYPE }
 /// name IS 'text' | NULL` (an empty text removes the comment too, as in PostgreSQL).
 pub fn comment_on(ctx: &DdlContext<'_>, object: &CommentObject, name: &ObjectName, text: Option<&str>) -> Result<DdlOutcome> {
     let txn = ctx.handle.txn()?;
@@ -53,6 +53,14 @@ pub fn comment_on(ctx: &DdlContext<'_>, object: &CommentObject, name: &ObjectNam
             let mut schema = resolve::schema(&txn, &scope, &schema_name)?;
             schema.comment = comment;
             meta::put_schema(&txn, scope.database_id, &schema)?;
+        }
+        CommentObject::Type => {
+            let scope = ctx.handle.scope();
+            let mut desc = resolve::find_type(&txn, &scope, name, meta::get_type_for_update)?.ok_or_else(|| {
+                CatalogError::new(sqlstate::UNDEFINED_OBJECT, format!("type \"{}\" does not exist", resolve::display(name)))
+            })?;
+            desc.comment = comment;
+            meta::put_type(&txn, &desc)?;
         }
         other => return Err(CatalogError::unsupported(format!("COMMENT ON {other}"))),
     }

@@ -289,7 +289,7 @@ fn key_column(columns: &[ColumnDesc], c: &IndexColumn) -> Result<usize> {
 
 /// A column definition, and whether it declares PRIMARY KEY.
 pub(super) fn column(ctx: &DdlContext<'_>, def: &ColumnDef, table: &str) -> Result<(ColumnDesc, bool)> {
-    let ty = SqlType::from_ast(&def.data_type)?;
+    let ty = resolve::column_type(&*ctx.handle.txn()?, &ctx.handle.scope(), &def.data_type)?;
     let mut column = ColumnDesc::new(resolve::normalize(&def.name), ty);
     let mut is_pk = false;
     for option in &def.options {

@@ -117,6 +117,11 @@ pub fn drop_schemas(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool,
         }
         let sequences = meta::list_sequences(&txn, schema.id)?;
         let views = meta::list_views(&txn, schema.id)?;
+        let types = meta::list_types(&txn, schema.id)?;
+        let type_oids: Vec<u32> = types.iter().map(crate::descriptor::TypeDesc::oid).collect();
+        if super::types::columns_of_types(&txn, &scope, &type_oids)?.iter().any(|(t, _)| t.schema_id != schema.id) {
+            return Err(CatalogError::unsupported("DROP SCHEMA of a schema whose types columns of other schemas have"));
+        }
         // A sequence a table owns goes with the table, unnamed.
         let free: Vec<_> = sequences.iter().filter(|q| q.owned_by.is_none()).collect();
         let dependents: Vec<(&str, &str)> = tables
@@ -124,6 +129,7 @@ pub fn drop_schemas(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool,
             .map(|t| (if t.materialized.is_some() { "materialized view" } else { "table" }, t.name.as_str()))
             .chain(views.iter().map(|v| ("view", v.name.as_str())))
             .chain(free.iter().map(|q| ("sequence", q.name.as_str())))
+            .chain(types.iter().map(|t| ("type", t.name.as_str())))
             .collect();
         // Views of other schemas that read its tables and views go too.
         let inside: Vec<u64> = tables.iter().map(|t| t.id).chain(views.iter().map(|v| v.id)).collect();
@@ -159,7 +165,7 @@ pub fn drop_schemas(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool,
 }
 
 /// Removes the schema `schema` of the database `database_id` with its `tables` (their rows
-/// become unreachable), their indexes' names, its `sequences` and its views.
+/// become unreachable), their indexes' names, its `sequences`, its views and its types.
 pub(super) fn remove_schema(
     txn: &shale_storage::Txn,
     database_id: u64,
@@ -181,6 +187,9 @@ pub(super) fn remove_schema(
     }
     for view in meta::list_views(txn, schema.id)? {
         meta::delete_view(txn, &view)?;
+    }
+    for desc in meta::list_types(txn, schema.id)? {
+        meta::delete_type(txn, &desc)?;
     }
     meta::delete_schema(txn, database_id, &schema.name)
 }

@@ -19,6 +19,7 @@ mod sequence;
 mod sequence_defaults;
 mod sequence_params;
 mod truncate;
+mod types;
 mod vacuum;
 mod view;
 
@@ -33,6 +34,7 @@ pub use reindex::reindex;
 pub use schema::create_schema;
 pub use sequence::{CreateSequence, alter_sequence, create_sequence, drop_sequences};
 pub use truncate::truncate;
+pub use types::{alter_type, create_type, drop_types};
 pub use vacuum::vacuum;
 pub use view::{CreateView, Filled, alter_view, create_filled_table, create_view, drop_materialized_views, drop_views, refresh_materialized_view};
 

@@ -38,6 +38,14 @@ pub(crate) fn format_type(s: &Snapshot, oid: u32, typmod: Option<i32>) -> Option
             _ => t.name.to_string(),
         });
     }
+    if let Some(t) = s.types.iter().find(|t| t.desc.oid() == oid || t.desc.array_oid() == oid) {
+        // Qualified unless the search path finds it first by its name.
+        let name = match s.type_is_visible(t) {
+            true => quote_ident(&t.desc.name),
+            false => qualified(&t.schema, &t.desc.name),
+        };
+        return Some(if t.desc.oid() == oid { name } else { format!("{name}[]") });
+    }
     s.tables.iter().find_map(|t| {
         let name = || match s.search_path.first() == Some(&t.schema) {
             true => quote_ident(&t.table.name),
@@ -151,6 +159,9 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
                 return Ok(v::boolean(true));
             }
             let s = cx.snapshot()?;
+            if let Some(t) = s.types.iter().find(|t| [t.desc.oid(), t.desc.array_oid()].contains(&oid)) {
+                return Ok(v::boolean(s.type_is_visible(t)));
+            }
             let table = s.tables.iter().find(|t| [oid::row_type_oid(t.table.id), oid::row_array_type_oid(t.table.id)].contains(&oid));
             Ok(table.map_or(v::null(), |t| table_is_visible(s, t.oid()).map_or(v::null(), v::boolean)))
         }),

@@ -150,8 +150,8 @@ pub(crate) fn reg_lookup(s: &Snapshot, kind: RegKind, text: &str) -> Result<Opti
     })
 }
 
-/// The OID of the type `text` names: a built-in type by its SQL or internal name, or a
-/// table's row type.
+/// The OID of the type `text` names: a built-in type by its SQL or internal name, a type
+/// made with CREATE TYPE, or a table's row type.
 fn type_oid(s: &Snapshot, schema: Option<&str>, name: &str, text: &str) -> Option<u32> {
     let sql = text.trim().strip_prefix("pg_catalog.").unwrap_or(text.trim());
     let parsed = shale_pgtypes::sql::parse_data_type(sql).ok().and_then(|t| SqlType::from_ast(&t).ok());
@@ -162,6 +162,13 @@ fn type_oid(s: &Snapshot, schema: Option<&str>, name: &str, text: &str) -> Optio
         if let Some(t) = builtin_type(|t| t.name == name) {
             return Some(t.oid);
         }
+    }
+    let in_scope = |type_schema: &str| match schema {
+        Some(sc) => sc == type_schema,
+        None => s.search_path.iter().any(|p| p == type_schema),
+    };
+    if let Some(t) = s.types.iter().find(|t| t.desc.name == name && in_scope(&t.schema)) {
+        return Some(t.desc.oid());
     }
     s.tables
         .iter()

@@ -2,7 +2,7 @@
 //! transaction, and the session's own state.
 
 use crate::session::activity::Identity;
-use crate::descriptor::{Check, DatabaseDesc, ExtensionDesc, ForeignKey, IndexColumn, IndexExpr, SchemaDesc, SequenceDesc, TableDesc, ViewDesc};
+use crate::descriptor::{Check, DatabaseDesc, ExtensionDesc, ForeignKey, IndexColumn, IndexExpr, SchemaDesc, SequenceDesc, TableDesc, TypeDesc, ViewDesc};
 use crate::error::Result;
 use crate::session::handle::SessionHandle;
 use crate::meta;
@@ -22,6 +22,8 @@ pub(crate) struct Snapshot {
     pub views: Vec<SchemaView>,
     /// The extensions of the session's database.
     pub extensions: Vec<ExtensionDesc>,
+    /// Every type made with CREATE TYPE, with its schema's name and OID.
+    pub types: Vec<SchemaType>,
     pub handle: Option<SessionHandle>,
     pub identity: Identity,
     /// The session's settings (name, value), in name order.
@@ -42,6 +44,13 @@ pub(crate) struct SchemaSequence {
     pub schema: String,
     pub namespace: u32,
     pub sequence: SequenceDesc,
+}
+
+/// A type made with CREATE TYPE, with its schema.
+pub(crate) struct SchemaType {
+    pub schema: String,
+    pub namespace: u32,
+    pub desc: TypeDesc,
 }
 
 /// A view with its schema.
@@ -283,6 +292,7 @@ impl Snapshot {
         let mut tables = Vec::new();
         let mut sequences = Vec::new();
         let mut views = Vec::new();
+        let mut types = Vec::new();
         for schema in &schemas {
             let namespace = oid::namespace_oid(schema.id, &schema.name);
             for table in meta::list_tables(&txn, schema.id)? {
@@ -294,6 +304,9 @@ impl Snapshot {
             for view in meta::list_views(&txn, schema.id)? {
                 views.push(SchemaView { schema: schema.name.clone(), namespace, view });
             }
+            for desc in meta::list_types(&txn, schema.id)? {
+                types.push(SchemaType { schema: schema.name.clone(), namespace, desc });
+            }
         }
         let extensions = meta::list_extensions(&txn, handle.identity().database_id)?;
         let (settings, search_path) = handle.with_settings(|s| (s.all(), s.search_path().to_vec()));
@@ -304,6 +317,7 @@ impl Snapshot {
             sequences,
             views,
             extensions,
+            types,
             identity: handle.identity().clone(),
             handle: Some(handle.clone()),
             settings,
@@ -352,6 +366,7 @@ impl Snapshot {
         const PG_CLASS: u32 = 1259;
         const PG_NAMESPACE: u32 = 2615;
         const PG_EXTENSION: u32 = 3079;
+        const PG_TYPE: u32 = 1247;
         let mut all = Vec::new();
         for t in &self.tables {
             all.extend(t.table.comment.as_deref().map(|c| (t.oid(), PG_CLASS, 0, c)));
@@ -368,12 +383,21 @@ impl Snapshot {
         for schema in &self.schemas {
             all.extend(schema.comment.as_deref().map(|c| (oid::namespace_oid(schema.id, &schema.name), PG_NAMESPACE, 0, c)));
         }
+        for t in &self.types {
+            all.extend(t.desc.comment.as_deref().map(|c| (t.desc.oid(), PG_TYPE, 0, c)));
+        }
         // An extension is described by its control file.
         for e in &self.extensions {
             let available = crate::ddl::AVAILABLE_EXTENSIONS.iter().find(|a| a.name == e.name);
             all.extend(available.map(|a| (oid::table_oid(e.id), PG_EXTENSION, 0, a.comment)));
         }
         all
+    }
+
+    /// Whether the search path finds the type `t` first by its name.
+    pub fn type_is_visible(&self, t: &SchemaType) -> bool {
+        let first = self.search_path.iter().find(|p| self.types.iter().any(|o| &o.schema == *p && o.desc.name == t.desc.name));
+        first == Some(&t.schema)
     }
 
     /// The table with OID `oid`, or whose index or constraint has it.
@@ -452,6 +476,7 @@ impl Snapshot {
             sequences: Vec::new(),
             views: Vec::new(),
             extensions: Vec::new(),
+            types: Vec::new(),
             handle: None,
             identity: Identity::sample(),
             settings: vec![("search_path".into(), "public".into())],

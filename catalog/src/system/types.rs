@@ -1,6 +1,7 @@
 //! The catalogs of types, functions, access methods and collations: PostgreSQL 15's rows
 //! for Shale's built-in ones (see `builtin.rs`), and each table's row type.
 
+use crate::descriptor::TypeDesc;
 use crate::error::Result;
 use crate::oid;
 
@@ -62,7 +63,55 @@ fn types(s: &Snapshot) -> Result<Vec<Row>> {
     for (name, id, namespace) in relations.chain(s.views.iter().map(|v| (v.view.name.as_str(), v.view.id, v.namespace))) {
         rows.extend(row_types(name, id, namespace));
     }
+    for t in &s.types {
+        rows.extend(enum_types(&t.desc, t.namespace));
+    }
     Ok(rows)
+}
+
+/// `enum_in` and the other functions of enum types.
+const ENUM_IO: (u32, u32, u32, u32) = (3504, 3505, 3532, 3533);
+
+/// The `pg_type` rows of an enum type and of its array type.
+fn enum_types(desc: &TypeDesc, namespace: u32) -> [Row; 2] {
+    let array_type = desc.array_oid();
+    let enum_type = BuiltinType {
+        oid: desc.oid(),
+        name: &desc.name,
+        len: 4,
+        by_val: true,
+        kind: 'e',
+        category: 'E',
+        preferred: false,
+        delim: ',',
+        element: 0,
+        array: array_type,
+        input: ENUM_IO.0,
+        output: ENUM_IO.1,
+        receive: ENUM_IO.2,
+        send: ENUM_IO.3,
+        align: 'i',
+        storage: 'p',
+        collation: 0,
+    };
+    let array_name = format!("_{}", desc.name);
+    let array = BuiltinType {
+        oid: array_type,
+        name: &array_name,
+        len: -1,
+        by_val: false,
+        kind: 'b',
+        category: 'A',
+        element: desc.oid(),
+        array: 0,
+        input: ARRAY_IO.0,
+        output: ARRAY_IO.1,
+        receive: ARRAY_IO.2,
+        send: ARRAY_IO.3,
+        storage: 'x',
+        ..enum_type
+    };
+    [type_values(&enum_type, namespace, 0), type_values(&array, namespace, 0)]
 }
 
 /// The `pg_type` rows of the row type of the relation `id` named `name`, and of its array
@@ -195,11 +244,18 @@ pub(super) const PG_COLLATION: TableDef = TableDef {
     }),
 };
 
-/// Empty: Shale has no enum types.
+/// The labels of the enum types made with CREATE TYPE.
 pub(super) const PG_ENUM: TableDef = TableDef {
     name: "pg_enum",
     columns: &[("oid", Oid), ("enumtypid", Oid), ("enumsortorder", Float4), ("enumlabel", Name)],
-    rows: Rows::Never,
+    rows: Rows::Of(|s| {
+        let rows = s.types.iter().flat_map(|t| {
+            t.desc.labels.iter().map(|l| {
+                vec![v::oid(oid::enum_label_oid(t.desc.id, l.number)), v::oid(t.desc.oid()), v::float4(l.sortorder), v::text(&l.label)]
+            })
+        });
+        Ok(rows.collect())
+    }),
 };
 
 /// Empty: Shale has no range types.

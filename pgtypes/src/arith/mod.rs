@@ -61,7 +61,7 @@ pub fn rewrite_plan(
 }
 
 /// The comparison operators.
-pub(crate) fn is_comparison(op: Operator) -> bool {
+pub fn is_comparison(op: Operator) -> bool {
     use Operator::*;
     matches!(op, Eq | NotEq | Lt | LtEq | Gt | GtEq | IsDistinctFrom | IsNotDistinctFrom)
 }

@@ -8,6 +8,7 @@ use datafusion::arrow::datatypes::{
     TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
 };
 use pgwire::api::Type;
+use shale_pgtypes::enums;
 use shale_pgtypes::numeric::Special;
 
 use super::text::{ValueWriter, primitive, writer};
@@ -62,6 +63,10 @@ pub(super) fn value_writer<'a>(array: &'a dyn Array, ty: &PgColumnType) -> Resul
             writer(array.as_string_view_opt(), data_type, move |v: &str, out| text_value(v, &kind, out))
         }
         DataType::Binary => writer(array.as_binary_opt::<i32>(), data_type, |v: &[u8], out| Ok(out.put_slice(v))),
+        // An enum value: its label, as `enum_send` sends it.
+        DataType::Struct(_) if enums::enum_oid(data_type).is_some() => {
+            writer(array.as_struct().column(1).as_string_opt::<i32>(), data_type, |v: &str, out| Ok(out.put_slice(v.as_bytes())))
+        }
         // The extreme values are infinity and -infinity, sent as they are.
         DataType::Date32 => primitive::<Date32Type>(array, |v, out| {
             Ok(out.put_i32(if v == i32::MAX || v == i32::MIN { v } else { v - EPOCH_DAYS }))

@@ -2,6 +2,8 @@
 
 use datafusion::arrow::datatypes::Field;
 use pgwire::api::Type;
+use postgres_types::Kind;
+use shale_pgtypes::enums;
 use shale_pgtypes::field_type::{FieldType, field_type};
 
 /// A column's PostgreSQL type as RowDescription announces it.
@@ -18,7 +20,13 @@ pub struct PgColumnType {
 /// Maps an Arrow field to the PostgreSQL type it is sent as (`shale_pgtypes::field_type`).
 pub fn pg_type_of(field: &Field) -> PgColumnType {
     let FieldType { oid, typmod, typlen } = field_type(field);
-    PgColumnType { ty: Type::from_oid(oid).unwrap_or(Type::TEXT), typmod, typlen }
+    // An enum type is the one kind of user-made type a value can have; its OID is what goes
+    // on the wire.
+    let ty = Type::from_oid(oid).unwrap_or_else(|| match enums::enum_oid(field.data_type()) {
+        Some(_) => Type::new(String::new(), oid, Kind::Simple, String::new()),
+        None => Type::TEXT,
+    });
+    PgColumnType { ty, typmod, typlen }
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ use datafusion::arrow::datatypes::{
 };
 use pgwire::api::Type;
 use pgwire::api::results::FieldFormat;
+use shale_pgtypes::enums;
 use shale_pgtypes::numeric::Special;
 use pgwire::messages::data::DataRow;
 
@@ -156,6 +157,10 @@ fn value_writer<'a>(
             })
         }
         DataType::Utf8 => writer(array.as_string_opt::<i32>(), data_type, put_str),
+        // An enum value: its label.
+        DataType::Struct(_) if enums::enum_oid(data_type).is_some() => {
+            writer(array.as_struct().column(1).as_string_opt::<i32>(), data_type, put_str)
+        }
         DataType::LargeUtf8 => writer(array.as_string_opt::<i64>(), data_type, put_str),
         DataType::Utf8View => writer(array.as_string_view_opt(), data_type, put_str),
         DataType::Binary => writer(array.as_binary_opt::<i32>(), data_type, binary::write_bytea),

@@ -17,6 +17,7 @@ use crate::sql::names;
 use crate::plan::param_types;
 use crate::plan::plan_cache::PlanKey;
 use shale_pgtypes::sql::placeholder_index;
+use shale_pgtypes::types::TYPE_KEY;
 use crate::session::Session;
 
 /// What Describe reports for a statement.
@@ -253,10 +254,21 @@ pub(crate) fn params_from(types: HashMap<String, Option<DataType>>) -> Vec<Optio
     let mut out = Vec::new();
     for (name, ty) in types {
         if let Some(i) = name.strip_prefix('$').and_then(|n| n.parse::<usize>().ok()).filter(|i| *i > 0) {
-            set_param(&mut out, i - 1, ty.map(|t| Field::new("", t, true)));
+            set_param(&mut out, i - 1, ty.map(param_field));
         }
     }
     out
+}
+
+/// The field of a parameter inferred to have the Arrow type `ty`: an unsigned 32-bit
+/// value is compared with a catalog's OID column (`t.oid = $1`), so it is an `oid`, as
+/// PostgreSQL infers it.
+fn param_field(ty: DataType) -> Field {
+    let field = Field::new("", ty, true);
+    match field.data_type() {
+        DataType::UInt32 => field.with_metadata([(TYPE_KEY.to_string(), "oid".to_string())].into()),
+        _ => field,
+    }
 }
 
 /// The expression of a SELECT list item; `None` for a wildcard.

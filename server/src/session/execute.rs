@@ -80,6 +80,7 @@ impl Session {
                     Ok(ddl_outcome(blocking(|| ddl::drop_materialized_views(&self.ddl(), &names, if_exists, cascade))?))
                 }
                 ObjectType::Index => Ok(ddl_outcome(blocking(|| ddl::drop_indexes(&self.ddl(), &names, if_exists, cascade))?)),
+                ObjectType::Type => Ok(ddl_outcome(blocking(|| ddl::drop_types(&self.ddl(), &names, if_exists, cascade))?)),
                 ObjectType::Schema => {
                     Ok(ddl_outcome(blocking(|| ddl::drop_schemas(&self.ddl(), &names, if_exists, cascade))?))
                 }
@@ -92,6 +93,10 @@ impl Session {
             Statement::Comment { object_type, object_name, comment, if_exists: false, arguments: None, constraint_on: None } => {
                 Ok(ddl_outcome(blocking(|| ddl::comment_on(&self.ddl(), &object_type, &object_name, comment.as_deref()))?))
             }
+            Statement::CreateType { name, representation } => {
+                Ok(ddl_outcome(blocking(|| ddl::create_type(&self.ddl(), &name, representation.as_ref()))?))
+            }
+            Statement::AlterType(alter) => Ok(ddl_outcome(blocking(|| ddl::alter_type(&self.ddl(), &alter))?)),
             Statement::CreateExtension(create) => Ok(ddl_outcome(blocking(|| ddl::create_extension(&self.ddl(), &create))?)),
             Statement::DropExtension(drop) => Ok(ddl_outcome(blocking(|| ddl::drop_extension(&self.ddl(), &drop))?)),
             Statement::AlterViewOperations(alter) => Ok(ddl_outcome(blocking(|| ddl::alter_view(&self.ddl(), &alter))?)),

@@ -272,6 +272,8 @@ impl Session {
             Statement::Comment { .. } => "COMMENT",
             Statement::CreateExtension(_) => "CREATE EXTENSION",
             Statement::DropExtension(_) => "DROP EXTENSION",
+            Statement::CreateType { .. } => "CREATE TYPE",
+            Statement::AlterType(_) => "ALTER TYPE",
             Statement::Reindex(_) => "REINDEX",
             Statement::AlterTable(_) => "ALTER TABLE",
             Statement::AlterViewOperations(alter) if alter.table_type == Some(AlterTableType::MaterializedView) => "ALTER MATERIALIZED VIEW",

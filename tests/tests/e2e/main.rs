@@ -14,6 +14,7 @@ mod checks;
 mod comments;
 mod correctness;
 mod databases;
+mod enums;
 mod extensions;
 mod cli;
 mod connect;

@@ -547,7 +547,8 @@ impl ExprSchemable for Expr {
                 // Always allow struct-to-struct casts; field matching happens at runtime
                 true
             }
-            _ => can_cast_types(&this_type, cast_to_type),
+            // Shale: see `text_to_struct`.
+            _ => can_cast_types(&this_type, cast_to_type) || text_to_struct(&this_type, cast_to_type),
         };
 
         if can_cast {
@@ -840,6 +841,23 @@ fn same_type_arithmetic(lhs: &DataType, op: &Operator, rhs: &DataType) -> Option
     (arithmetic && lhs == rhs && (lhs.is_integer() || lhs.is_floating()))
         .then(|| lhs.clone())
         .or_else(|| interval_scaling(lhs, op, rhs))
+        .or_else(|| text_struct_comparison(lhs, op, rhs))
+}
+
+/// Shale: a struct compared with text (or NULL) is boolean. Shale's enum values are
+/// structs, and its analyzer rule `shale_enum_values` reads the text as the enum's value
+/// (`mood = 'happy'`), or refuses the comparison, before type coercion.
+fn text_struct_comparison(lhs: &DataType, op: &Operator, rhs: &DataType) -> Option<DataType> {
+    use Operator::*;
+    let comparison = matches!(op, Eq | NotEq | Lt | LtEq | Gt | GtEq | IsDistinctFrom | IsNotDistinctFrom);
+    (comparison && (text_to_struct(lhs, rhs) || text_to_struct(rhs, lhs))).then_some(DataType::Boolean)
+}
+
+/// Shale: whether `from` is text (or NULL) and `to` a struct: a cast Shale's analyzer rule
+/// `shale_enum_values` plans (text read as an enum's value), which Arrow cannot.
+pub(crate) fn text_to_struct(from: &DataType, to: &DataType) -> bool {
+    matches!(from, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null)
+        && matches!(to, DataType::Struct(_))
 }
 
 /// Shale: an interval times a number (either way round) or divided by one is an interval,

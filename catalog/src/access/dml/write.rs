@@ -354,10 +354,10 @@ impl<'a> RowWriter<'a> {
     /// The rows as an Arrow batch of the table's visible columns (what RETURNING sees).
     pub fn batch(&self, rows: &[Row]) -> Result<RecordBatch> {
         let schema = self.schema();
-        let mut builders = schema
-            .fields()
+        let mut builders = self
+            .visible
             .iter()
-            .map(|f| ColumnBuilder::new(f.data_type(), rows.len()))
+            .map(|&slot| ColumnBuilder::for_column(&self.desc.columns[slot].ty, rows.len()))
             .collect::<Result<Vec<_>>>()?;
         for row in rows {
             for (b, &slot) in builders.iter_mut().zip(&self.visible) {

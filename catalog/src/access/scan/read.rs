@@ -9,6 +9,7 @@ use shale_storage::{Datum, Direction, Kind, Space, Txn, decode_row};
 
 use super::Output;
 use crate::access::convert::ColumnBuilder;
+use shale_pgtypes::types::SqlType;
 use crate::access::pushdown::KeyPlan;
 use crate::descriptor::TableDesc;
 use crate::error::{CatalogError, Result};
@@ -23,6 +24,8 @@ pub(super) struct RowReader {
     slot_to_output: Vec<Option<usize>>,
     /// For each output, the value of rows stored before its column was added.
     missing: Vec<Option<Datum>>,
+    /// For each output, the type of the column it reads (none for the row key).
+    types: Vec<Option<SqlType>>,
 }
 
 impl RowReader {
@@ -41,7 +44,14 @@ impl RowReader {
             }
             missing.push(value);
         }
-        Ok(RowReader { schema, kinds, outputs: outputs.to_vec(), slot_to_output, missing })
+        let types = outputs
+            .iter()
+            .map(|out| match out {
+                Output::Slot(slot) => Some(desc.columns[*slot].ty.clone()),
+                Output::Key => None,
+            })
+            .collect();
+        Ok(RowReader { schema, kinds, outputs: outputs.to_vec(), slot_to_output, missing, types })
     }
 
     fn batch(&self, rows: &[(Vec<u8>, Vec<u8>)]) -> Result<RecordBatch> {
@@ -49,7 +59,11 @@ impl RowReader {
             .schema
             .fields()
             .iter()
-            .map(|f| ColumnBuilder::new(f.data_type(), rows.len()))
+            .zip(&self.types)
+            .map(|(f, ty)| match ty {
+                Some(ty) => ColumnBuilder::for_column(ty, rows.len()),
+                None => ColumnBuilder::new(f.data_type(), rows.len()),
+            })
             .collect::<Result<Vec<_>>>()?;
         let mut filled = vec![false; self.outputs.len()];
         for (key, value) in rows {

@@ -279,8 +279,10 @@ impl LogicalPlanBuilder {
                 let value = &row[j];
                 let data_type = value.get_type(schema)?;
 
+                // Shale: text given to an enum column (`crate::expr_schema::text_to_struct`).
                 if !data_type.equals_datatype(field_type)
                     && !can_cast_types(&data_type, field_type)
+                    && !crate::expr_schema::text_to_struct(&data_type, field_type)
                 {
                     return exec_err!(
                         "Types don't match and no valid cast exists, received data of type {} for field of type {}",
