@@ -279,7 +279,7 @@ impl TypeDesc {
 
     /// The OID of its array type.
     pub fn array_oid(&self) -> u32 {
-        oid::table_oid(self.id).saturating_add(1)
+        shale_pgtypes::enums::array_oid(self.oid())
     }
 
     /// The type as columns and values have it: its OID, name and labels.

@@ -123,6 +123,12 @@ impl EnumType {
     }
 }
 
+/// The OID of the array type of the enum type `oid`: the next one (the catalog gives each
+/// type a block of OIDs).
+pub fn array_oid(oid: u32) -> u32 {
+    oid.saturating_add(1)
+}
+
 /// The Arrow type of the values of the enum type `oid`.
 pub fn data_type(oid: u32) -> DataType {
     DataType::Struct(fields(oid))

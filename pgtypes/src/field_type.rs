@@ -72,7 +72,11 @@ pub fn field_type(field: &Field) -> FieldType {
             let element = field_type(item);
             // PostgreSQL has no arrays of arrays: a multidimensional array has the array
             // type of its innermost element.
-            let ty = if is_list(item.data_type()) { element.oid } else { array_of(element.oid) };
+            let ty = match crate::enums::enum_oid(item.data_type()) {
+                Some(oid) => crate::enums::array_oid(oid),
+                None if is_list(item.data_type()) => element.oid,
+                None => array_of(element.oid),
+            };
             (ty, element.typmod)
         }
         // A computed value has no type modifier, as in PostgreSQL (`numeric_column * 2` is

@@ -14,6 +14,7 @@ use super::DdlOutcome;
 use crate::resolve::Scope;
 use crate::access;
 use crate::access::convert::StorageKind;
+use shale_pgtypes::types::SqlType;
 use crate::descriptor::{ConstraintTiming, ForeignKey, ReferentialAction, TableDesc, TableRef};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::ident::quote_ident;
@@ -88,7 +89,13 @@ pub(super) fn foreign_key(
     for (&child, &referenced) in columns.iter().zip(&parent_columns) {
         let (c, p) = (&table.columns[child], &parent.columns[referenced]);
         let integer = |k: shale_storage::Kind| matches!(k, shale_storage::Kind::Int16 | shale_storage::Kind::Int32 | shale_storage::Kind::Int64);
-        if c.ty.kind() != p.ty.kind() && !(integer(c.ty.kind()) && integer(p.ty.kind())) {
+        // Values of an enum type are those of that type alone (stored as label numbers).
+        let enums_differ = match (&c.ty, &p.ty) {
+            (SqlType::Enum(a), SqlType::Enum(b)) => a != b,
+            (SqlType::Enum(_), _) | (_, SqlType::Enum(_)) => true,
+            _ => false,
+        };
+        if enums_differ || (c.ty.kind() != p.ty.kind() && !(integer(c.ty.kind()) && integer(p.ty.kind()))) {
             return Err(CatalogError::new(sqlstate::DATATYPE_MISMATCH, format!("foreign key constraint \"{name}\" cannot be implemented"))
                 .with_detail(format!(
                     "Key columns \"{}\" and \"{}\" are of incompatible types: {} and {}.",

@@ -1,11 +1,13 @@
 //! PostgreSQL's system information and catalog functions that clients call when they
 //! connect and introspect, and built-ins DataFusion has with other semantics (`format`,
 //! `lpad`, `rpad`, `repeat`), and `pg_sleep`: see each module. They read the same snapshot of storage as
-//! the system catalogs (`crate::system`).
+//! the system catalogs (`crate::system`); and the functions of enum types (`enum_first`,
+//! `enum_last`, `enum_range`).
 
 pub mod now;
 pub mod advisory;
 mod describe;
+mod enum_functions;
 mod format;
 mod general;
 mod keywords;
@@ -36,7 +38,8 @@ pub fn register(state: &mut SessionState, handle: &SessionHandle) {
         .chain(general::functions(handle))
         .chain(strings::functions(handle))
         .chain(sequences::functions(handle))
-        .chain(sleep::functions(handle));
+        .chain(sleep::functions(handle))
+        .chain(enum_functions::functions(handle));
     for f in functions {
         if let Err(e) = state.register_udf(Arc::new(f)) {
             tracing::warn!(error = %e, "registering a system function failed");

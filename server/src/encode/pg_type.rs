@@ -1,6 +1,6 @@
 //! The PostgreSQL type a column of an Arrow field is announced as.
 
-use datafusion::arrow::datatypes::Field;
+use datafusion::arrow::datatypes::{DataType, Field};
 use pgwire::api::Type;
 use postgres_types::Kind;
 use shale_pgtypes::enums;
@@ -20,11 +20,15 @@ pub struct PgColumnType {
 /// Maps an Arrow field to the PostgreSQL type it is sent as (`shale_pgtypes::field_type`).
 pub fn pg_type_of(field: &Field) -> PgColumnType {
     let FieldType { oid, typmod, typlen } = field_type(field);
-    // An enum type is the one kind of user-made type a value can have; its OID is what goes
-    // on the wire.
-    let ty = Type::from_oid(oid).unwrap_or_else(|| match enums::enum_oid(field.data_type()) {
-        Some(_) => Type::new(String::new(), oid, Kind::Simple, String::new()),
-        None => Type::TEXT,
+    // An enum type (or an array of one) is the one kind of user-made type a value can
+    // have; its OID is what goes on the wire.
+    let enum_valued = match field.data_type() {
+        DataType::List(item) => enums::enum_oid(item.data_type()).is_some(),
+        other => enums::enum_oid(other).is_some(),
+    };
+    let ty = Type::from_oid(oid).unwrap_or_else(|| match enum_valued {
+        true => Type::new(String::new(), oid, Kind::Simple, String::new()),
+        false => Type::TEXT,
     });
     PgColumnType { ty, typmod, typlen }
 }
@@ -37,7 +41,6 @@ mod tests {
     use datafusion::arrow::datatypes::IntervalUnit::MonthDayNano;
     use datafusion::arrow::datatypes::TimeUnit::{Microsecond, Millisecond, Nanosecond, Second};
 
-    use datafusion::arrow::datatypes::DataType;
     use shale_pgtypes::types::{TYPE_KEY, TYPMOD_KEY};
 
     use super::*;

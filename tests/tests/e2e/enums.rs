@@ -44,6 +44,30 @@ async fn enum_values_sort_and_compare_in_declaration_order() {
 }
 
 #[tokio::test]
+async fn enum_first_last_and_range_read_the_type() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TYPE rainbow AS ENUM ('red', 'orange', 'yellow', 'green', 'blue')").await;
+    client.run("ALTER TYPE rainbow ADD VALUE 'purple' AFTER 'blue'").await;
+    assert_eq!(client.lines("SELECT enum_first(NULL::rainbow), enum_last('green'::rainbow)").await, ["red|purple"]);
+    assert_eq!(client.value("SELECT enum_range(NULL::rainbow)").await, "{red,orange,yellow,green,blue,purple}");
+    assert_eq!(client.value("SELECT enum_range('orange'::rainbow, 'green'::rainbow)").await, "{orange,yellow,green}");
+    assert_eq!(client.value("SELECT enum_range(NULL, 'green'::rainbow)").await, "{red,orange,yellow,green}");
+    assert_eq!(client.value("SELECT enum_range('blue'::rainbow, NULL)").await, "{blue,purple}");
+    client.expect_error("SELECT enum_first(NULL)", "42883", "function enum_first(unknown) does not exist").await;
+    // A foreign key joins values of one enum type only.
+    client.run("CREATE TABLE paint (c rainbow PRIMARY KEY)").await;
+    client.run("CREATE TABLE brush (c rainbow REFERENCES paint)").await;
+    client.run("CREATE TYPE other AS ENUM ('red')").await;
+    let e = client.error("CREATE TABLE pen (c other REFERENCES paint)").await;
+    assert_eq!((e.code().code(), e.message()), ("42804", "foreign key constraint \"pen_c_fkey\" cannot be implemented"));
+    assert_eq!(e.detail(), Some("Key columns \"c\" and \"c\" are of incompatible types: other and rainbow."));
+    client.expect_sqlstate("CREATE TABLE pencil (c int REFERENCES paint)", "42804").await;
+    client.run("INSERT INTO paint VALUES ('green')").await;
+    client.run("INSERT INTO brush VALUES ('green')").await;
+    client.expect_sqlstate("INSERT INTO brush VALUES ('red')", "23503").await;
+}
+
+#[tokio::test]
 async fn creating_a_type_checks_its_name_and_labels() {
     let (_server, client) = TestServer::start_with_client().await;
     client.run("CREATE TYPE mood AS ENUM ('sad', 'happy')").await;
