@@ -42,6 +42,10 @@ pub enum InputType {
     Jsonb,
     /// Every array type; the function's second argument names it.
     Array,
+    /// An array stored into a column: as [`InputType::Array`], but elements of character
+    /// types are not cut to the type's length (storing is not casting: the stored value's
+    /// check refuses one too long).
+    StoredArray,
     /// date (for `infinity` and `-infinity`; other text is read by Arrow's cast)
     Date,
     /// timestamp
@@ -58,13 +62,14 @@ pub enum InputType {
 
 impl InputType {
     /// Every type with an input function.
-    pub const ALL: [InputType; 11] = [
+    pub const ALL: [InputType; 12] = [
         InputType::Bytea,
         InputType::Interval,
         InputType::Uuid,
         InputType::Json,
         InputType::Jsonb,
         InputType::Array,
+        InputType::StoredArray,
         InputType::Date,
         InputType::Timestamp,
         InputType::Timestamptz,
@@ -104,6 +109,7 @@ impl InputType {
             InputType::Json => "shale_json_in",
             InputType::Jsonb => "shale_jsonb_in",
             InputType::Array => "shale_array_in",
+            InputType::StoredArray => "shale_stored_array_in",
             InputType::Date => "shale_date_in",
             InputType::Timestamp => "shale_timestamp_in",
             InputType::Timestamptz => "shale_timestamptz_in",
@@ -114,7 +120,7 @@ impl InputType {
 
     /// Whether the function's second argument names the type it returns.
     fn names_its_type(self) -> bool {
-        matches!(self, InputType::Array | InputType::Chars | InputType::Numeric)
+        matches!(self, InputType::Array | InputType::StoredArray | InputType::Chars | InputType::Numeric)
     }
 
     /// The type the function returns: fixed, or for arrays and lengths the one its second
@@ -129,7 +135,7 @@ impl InputType {
             InputType::Date => SqlType::Date,
             InputType::Timestamp => SqlType::Timestamp(None),
             InputType::Timestamptz => SqlType::Timestamptz(None),
-            InputType::Array | InputType::Chars | InputType::Numeric => match type_name {
+            InputType::Array | InputType::StoredArray | InputType::Chars | InputType::Numeric => match type_name {
                 Some(ScalarValue::Utf8(Some(name))) => {
                     SqlType::from_ast(&crate::sql::parse_data_type(name)?)?
                 }
@@ -196,8 +202,13 @@ impl ScalarUDFImpl for InputFunction {
         let ty = self.ty.sql_type(type_name).map_err(PgError::into_datafusion)?;
         let value = args.args.first().ok_or_else(|| PgError::internal("an input function without its value").into_datafusion())?;
         let input = value.to_array(args.number_rows)?;
-        let output = convert(&ty, &input).map_err(PgError::into_datafusion)?;
-        Ok(ColumnarValue::Array(output))
+        let output = match (self.ty, &ty) {
+            (InputType::StoredArray, SqlType::Array(element)) => {
+                convert_array(&Arc::new(element.tagged_field(LIST_ITEM, true)), element, false, &input)
+            }
+            _ => convert(&ty, &input),
+        };
+        Ok(ColumnarValue::Array(output.map_err(PgError::into_datafusion)?))
     }
 }
 
@@ -206,7 +217,7 @@ impl ScalarUDFImpl for InputFunction {
 fn convert(ty: &SqlType, input: &ArrayRef) -> Result<ArrayRef> {
     let rows = input.len();
     Ok(match ty {
-        SqlType::Array(element) => return convert_array(&Arc::new(element.tagged_field(LIST_ITEM, true)), input),
+        SqlType::Array(element) => return convert_array(&Arc::new(element.tagged_field(LIST_ITEM, true)), element, true, input),
         SqlType::Bytea | SqlType::Interval if input.data_type() == &ty.arrow_type() => input.clone(),
         SqlType::Bytea => {
             let mut b = BinaryBuilder::with_capacity(rows, rows * 8);
@@ -292,15 +303,28 @@ fn list_depth(ty: &DataType) -> usize {
     }
 }
 
-/// A list of `item`s from text literals (`'{1,2}'`) or from lists of any element type
-/// (`ARRAY[1,2]`), converting each element: uuids with uuid's input function, the other
-/// element types by a cast. A list of lists (`ARRAY[ARRAY[1,2]]`) stays one, its innermost
-/// elements converted, as PostgreSQL's arrays have any number of dimensions.
-pub(crate) fn convert_array(item: &FieldRef, input: &ArrayRef) -> Result<ArrayRef> {
+/// The element type of a list whose items are `item`, as far as the field tells it (a
+/// length it does not carry is no limit).
+pub(crate) fn element_type(item: &Field) -> SqlType {
+    let ty = crate::field_type::field_type(item);
+    match SqlType::from_oid(ty.oid, ty.typmod) {
+        Some(SqlType::Char(_)) if ty.typmod < 0 => SqlType::Varchar(None),
+        Some(ty) => ty,
+        None => SqlType::Text,
+    }
+}
+
+/// A list of `item`s (values of `element`) from text literals (`'{1,2}'`) or from lists of
+/// any element type (`ARRAY[1,2]`), converting each element as [`convert`] converts a
+/// value (the input functions of uuid, json, dates, ...; a cast for the others), but
+/// elements of character types are cut to their length only when `cut`. A list of lists
+/// (`ARRAY[ARRAY[1,2]]`) stays one, its innermost elements converted, as PostgreSQL's
+/// arrays have any number of dimensions.
+pub(crate) fn convert_array(item: &FieldRef, element: &SqlType, cut: bool, input: &ArrayRef) -> Result<ArrayRef> {
     let (offsets, values, nulls) = match input.data_type() {
         DataType::List(inner) if matches!(inner.data_type(), DataType::List(_)) => {
             let list = input.as_list::<i32>();
-            let values = convert_array(item, list.values())?;
+            let values = convert_array(item, element, cut, list.values())?;
             let nested = Arc::new(Field::new(LIST_ITEM, values.data_type().clone(), true));
             return list_of(nested, list.offsets().clone(), values, list.nulls().cloned());
         }
@@ -321,11 +345,10 @@ pub(crate) fn convert_array(item: &FieldRef, input: &ArrayRef) -> Result<ArrayRe
             (OffsetBuffer::from_lengths(lengths), values, text.nulls().cloned())
         }
     };
-    let uuid = SqlType::Uuid.tagged_field(LIST_ITEM, true);
-    let values = if item.metadata() == uuid.metadata() {
-        convert(&SqlType::Uuid, &values)?
-    } else {
-        cast_values(&values, item.data_type())?
+    let values = match element {
+        SqlType::Array(_) => cast_values(&values, item.data_type())?,
+        element if !cut && InputType::of(element) == Some(InputType::Chars) => cast_values(&values, item.data_type())?,
+        element => convert(element, &values)?,
     };
     list_of(item.clone(), offsets, values, nulls)
 }
@@ -447,6 +470,16 @@ pub fn call(ty: &SqlType, arg: &ast::Expr) -> Option<Result<ast::Expr>> {
 pub fn coerce_literal(ty: &SqlType, e: &mut ast::Expr, text_params: &[bool]) -> Result<()> {
     if InputType::of(ty) == Some(InputType::Chars) {
         // Storing is not casting: a value too long is an error (`values::check`), not cut.
+        return Ok(());
+    }
+    // Nor for an array's elements, which are not cut (`InputType::StoredArray`); and
+    // `ARRAY[...]` given to an array column has its elements read as the column's (a list
+    // of text is not a list of varchar to Arrow).
+    if let SqlType::Array(element) = ty
+        && (InputType::of(element) == Some(InputType::Chars) || matches!(e, ast::Expr::Array(_)))
+    {
+        let stored = format!("{}({e}, '{}')", InputType::StoredArray.function_name(), ty.pg_name());
+        *e = crate::sql::parse_expr(&stored)?;
         return Ok(());
     }
     if let Some(i) = crate::sql::placeholder_index(e) {

@@ -139,7 +139,7 @@ fn keys_literal(expr: Expr) -> Result<Expr> {
     let Expr::Literal(ScalarValue::Utf8(Some(text)), _) = &expr else { return Ok(expr) };
     let item: FieldRef = Arc::new(Field::new(LIST_ITEM, DataType::Utf8, true));
     let input: ArrayRef = Arc::new(StringArray::from(vec![text.as_str()]));
-    let list = convert_array(&item, &input).map_err(PgError::into_datafusion)?;
+    let list = convert_array(&item, &crate::input::element_type(&item), true, &input).map_err(PgError::into_datafusion)?;
     Ok(Expr::Literal(ScalarValue::List(Arc::new(list.as_list::<i32>().clone())), None))
 }
 

@@ -85,8 +85,7 @@ pub enum SqlType {
     Json,
     /// jsonb
     Jsonb,
-    /// A one-dimensional array of integer, bigint, text, double precision, numeric or uuid
-    /// (see [`SqlType::array_of`]).
+    /// A one-dimensional array of any scalar type but an enum (see [`SqlType::array_of`]).
     Array(Box<SqlType>),
     /// An enum type (`CREATE TYPE ... AS ENUM`); stored as its OID.
     Enum(EnumType),
@@ -157,6 +156,15 @@ impl SqlType {
             "_float8" => SqlType::Array(Box::new(SqlType::Float8)),
             "_numeric" => SqlType::Array(Box::new(SqlType::Numeric(None))),
             "_uuid" => SqlType::Array(Box::new(SqlType::Uuid)),
+            "_bool" => SqlType::Array(Box::new(SqlType::Bool)),
+            "_int2" => SqlType::Array(Box::new(SqlType::Int2)),
+            "_float4" => SqlType::Array(Box::new(SqlType::Float4)),
+            "_varchar" => SqlType::Array(Box::new(SqlType::Varchar(None))),
+            "_bpchar" => SqlType::Array(Box::new(SqlType::Char(1))),
+            "_date" => SqlType::Array(Box::new(SqlType::Date)),
+            "_timestamp" => SqlType::Array(Box::new(SqlType::Timestamp(None))),
+            "_timestamptz" => SqlType::Array(Box::new(SqlType::Timestamptz(None))),
+            "_jsonb" => SqlType::Array(Box::new(SqlType::Jsonb)),
             "serial" | "bigserial" | "smallserial" => {
                 return Err(PgError::unsupported(format!("type {name}")));
             }
@@ -169,22 +177,13 @@ impl SqlType {
         })
     }
 
-    /// The array type whose elements are `element`: 0A000 for a multidimensional array or
-    /// an element type other than integer, bigint, text, double precision, numeric or uuid.
+    /// The array type whose elements are `element`: 0A000 for a multidimensional array
+    /// (an array of arrays) or an array of an enum type.
     pub fn array_of(element: SqlType) -> Result<SqlType> {
         match element {
-            SqlType::Int4
-            | SqlType::Int8
-            | SqlType::Text
-            | SqlType::Float8
-            | SqlType::Numeric(_)
-            | SqlType::Uuid => Ok(SqlType::Array(Box::new(element))),
             SqlType::Array(_) => Err(PgError::unsupported("multidimensional arrays")),
-            other => Err(PgError::unsupported(format!(
-                "arrays of {}: Shale has arrays of integer, bigint, text, double precision, \
-                 numeric and uuid",
-                other.pg_name()
-            ))),
+            SqlType::Enum(ty) => Err(PgError::unsupported(format!("arrays of enum types ({}[])", ty.name))),
+            element => Ok(SqlType::Array(Box::new(element))),
         }
     }
 

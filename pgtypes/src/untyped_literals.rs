@@ -118,7 +118,7 @@ fn as_array_of(literal: &Expr, other: &Expr, schema: &DFSchema) -> Result<Option
     let Expr::Literal(ScalarValue::Utf8(Some(text)), _) = literal else { return Ok(None) };
     let Ok(DataType::List(item)) = other.get_type(schema) else { return Ok(None) };
     let input: ArrayRef = Arc::new(StringArray::from(vec![text.as_str()]));
-    let list = convert_array(&item, &input).map_err(PgError::into_datafusion)?;
+    let list = convert_array(&item, &crate::input::element_type(&item), true, &input).map_err(PgError::into_datafusion)?;
     Ok(Some(Expr::Literal(ScalarValue::List(Arc::new(list.as_list::<i32>().clone())), None)))
 }
 

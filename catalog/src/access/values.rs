@@ -9,15 +9,26 @@ use shale_pgtypes::numeric::Special;
 use shale_pgtypes::numeric::special::infinite_overflow;
 use shale_pgtypes::types::{SqlType, round_micros};
 use shale_pgtypes::values::{canonical_text, fit_length};
-use shale_storage::{Datum, DatumRef, Kind, decode_array, encode_array};
+use shale_storage::{Datum, decode_array, encode_array};
 
+use crate::access::convert::StorageKind;
 use crate::access::text::row_text;
 use crate::descriptor::{ColumnDesc, TableDesc};
 use crate::error::{CatalogError, Result, sqlstate};
 
 /// Checks `value` against column `col` of `table` and returns the value to store.
 pub fn check(table: &TableDesc, col: &ColumnDesc, value: Datum) -> Result<Datum> {
-    match (&col.ty, &value) {
+    match value {
+        Datum::Null if col.not_null => Err(not_null(table, col)),
+        value => check_value(&col.ty, value),
+    }
+}
+
+/// Checks `value` as a value of type `ty` (an array's elements as values of its element
+/// type) and returns the value to store: rounded to the type's precision, cut or padded to
+/// its length, in its canonical text.
+fn check_value(ty: &SqlType, value: Datum) -> Result<Datum> {
+    match (ty, &value) {
         (SqlType::Timestamp(Some(p)) | SqlType::Timestamptz(Some(p)), Datum::Timestamp(v)) => {
             return Ok(Datum::Timestamp(round_micros(*v, *p)));
         }
@@ -43,11 +54,10 @@ pub fn check(table: &TableDesc, col: &ColumnDesc, value: Datum) -> Result<Datum>
     }
     let text = match value {
         Datum::Text(text) => text,
-        Datum::Array(elements) => return canonical_elements(&col.ty, elements),
-        Datum::Null if col.not_null => return Err(not_null(table, col)),
+        Datum::Array(elements) => return checked_elements(ty, elements),
         other => return Ok(other),
     };
-    let text = match &col.ty {
+    let text = match ty {
         SqlType::Varchar(Some(n)) => fit_length(text, *n, "character varying", false)?,
         SqlType::Char(n) => fit_length(text, *n, "character", true)?,
         SqlType::Name => shale_pgtypes::text::name::truncated(text),
@@ -56,25 +66,14 @@ pub fn check(table: &TableDesc, col: &ColumnDesc, value: Datum) -> Result<Datum>
     Ok(Datum::Text(text))
 }
 
-/// An encoded array of uuids with every element in canonical form (22P02 when one is not
-/// a uuid); other arrays as they are.
-fn canonical_elements(ty: &SqlType, elements: Vec<u8>) -> Result<Datum> {
-    let Some(element @ SqlType::Uuid) = ty.element() else { return Ok(Datum::Array(elements)) };
-    let mut texts = Vec::new();
-    let mut failure = None;
-    decode_array(&elements, Kind::Text, |value| match value {
-        Some(DatumRef::Text(text)) => match canonical_text(element, text) {
-            Ok(text) => texts.push(Datum::Text(text)),
-            Err(e) => {
-                failure.get_or_insert(e);
-            }
-        },
-        _ => texts.push(Datum::Null),
-    })?;
-    if let Some(e) = failure {
-        return Err(e.into());
-    }
-    let refs: Vec<_> = texts.iter().map(Datum::as_ref).collect();
+/// An encoded array with each element checked as a value of the element type
+/// ([`check_value`]: a uuid in canonical form, a `varchar(n)` no longer than n, ...).
+fn checked_elements(ty: &SqlType, elements: Vec<u8>) -> Result<Datum> {
+    let Some(element) = ty.element() else { return Ok(Datum::Array(elements)) };
+    let mut values = Vec::new();
+    decode_array(&elements, element.kind(), |value| values.push(value.map_or(Datum::Null, |v| v.to_owned())))?;
+    let checked = values.into_iter().map(|v| check_value(element, v)).collect::<Result<Vec<_>>>()?;
+    let refs: Vec<_> = checked.iter().map(Datum::as_ref).collect();
     let mut out = Vec::new();
     encode_array(&refs, &mut out)?;
     Ok(Datum::Array(out))

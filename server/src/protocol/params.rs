@@ -8,6 +8,7 @@ use datafusion::sql::sqlparser::ast::{
     VisitorMut,
 };
 use pgwire::api::Type;
+use postgres_types::Kind;
 use shale_pgtypes::numeric::Special;
 use shale_pgtypes::sql::placeholder_index;
 use pgwire::messages::utf8::{INVALID_BYTE_SEQUENCE, from_utf8};
@@ -141,7 +142,11 @@ fn sql_type(ty: &Type) -> Option<SqlDataType> {
         _ => {
             let element = match array_element(ty)? {
                 Type::TEXT => SqlDataType::Text,
+                Type::VARCHAR => SqlDataType::Varchar(None),
+                Type::BPCHAR => SqlDataType::Text,
                 Type::UUID => SqlDataType::Uuid,
+                Type::JSON => SqlDataType::JSON,
+                Type::JSONB => SqlDataType::JSONB,
                 other => sql_type(&other)?,
             };
             SqlDataType::Array(ArrayElemTypeDef::SquareBracket(Box::new(element), None))
@@ -149,17 +154,16 @@ fn sql_type(ty: &Type) -> Option<SqlDataType> {
     })
 }
 
-/// The element type of the array types Shale has.
+/// The element type of an array type of a scalar type (an array of arrays, int2vector and
+/// oidvector have none).
 fn array_element(ty: &Type) -> Option<Type> {
-    Some(match *ty {
-        Type::INT4_ARRAY => Type::INT4,
-        Type::INT8_ARRAY => Type::INT8,
-        Type::TEXT_ARRAY => Type::TEXT,
-        Type::FLOAT8_ARRAY => Type::FLOAT8,
-        Type::NUMERIC_ARRAY => Type::NUMERIC,
-        Type::UUID_ARRAY => Type::UUID,
-        _ => return None,
-    })
+    if matches!(*ty, Type::INT2_VECTOR | Type::OID_VECTOR) {
+        return None;
+    }
+    match ty.kind() {
+        Kind::Array(element) if !matches!(element.kind(), Kind::Array(_)) => Some(element.clone()),
+        _ => None,
+    }
 }
 
 fn out_of_range(what: &str) -> CatalogError {

@@ -1,5 +1,5 @@
-//! One-dimensional arrays of integer, bigint, text, double precision, numeric and uuid
-//! (issue 3, point 4): stored and read back in text (simple queries, compared with what
+//! One-dimensional arrays of every scalar type but enums (issue 3, point 4; issue 14,
+//! point 3): stored and read back in text (simple queries, compared with what
 //! PostgreSQL 15 prints) and in binary (tokio-postgres parameters and results), array
 //! literals read by PostgreSQL's rules, and the parameter types Describe reports.
 
@@ -200,15 +200,58 @@ async fn arrays_in_filters_functions_and_updates() {
 
 #[tokio::test]
 async fn unsupported_arrays_are_0a000() {
-    let Some(server) = TestServer::start_shale("multidimensional arrays and arrays of other types").await else {
+    let Some(server) = TestServer::start_shale("multidimensional arrays and arrays of enums").await else {
         return;
     };
     let client = server.client().await;
     client.expect_sqlstate("CREATE TABLE m (a int[][])", "0A000").await;
-    client.expect_sqlstate("CREATE TABLE m (a bool[])", "0A000").await;
+    client.run("CREATE TYPE mood AS ENUM ('sad')").await;
+    client.expect_sqlstate("CREATE TABLE m (a mood[])", "0A000").await;
     client.expect_sqlstate("CREATE TABLE m (a int[] PRIMARY KEY)", "0A000").await;
     client.expect_sqlstate("SELECT '{{1},{2}}'::int[]", "0A000").await;
-    client.expect_sqlstate("SELECT '{t}'::bool[]", "0A000").await;
     client.run("CREATE TABLE ok (id int PRIMARY KEY, a _int4, b int4[], c integer[3])").await;
     assert_eq!(client.lines("INSERT INTO ok VALUES (1, '{1}', '{2}', '{3}') RETURNING a, b, c").await, ["{1}|{2}|{3}"]);
+}
+
+#[tokio::test]
+async fn arrays_of_every_scalar_type_are_stored_checked_and_read() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client
+        .run(
+            "CREATE TABLE ar (id int, b bool[], v varchar(3)[], c char(2)[], s int2[], r real[], d date[], \
+             ts timestamp[], tz timestamptz[], i interval[], j jsonb[], by bytea[], n numeric(5,2)[], t time[])",
+        )
+        .await;
+    client.run("SET TimeZone = 'UTC'").await;
+    client
+        .run(
+            "INSERT INTO ar VALUES (1, '{t,f,NULL}', '{ab,abc}', '{a,bc}', '{1,2}', '{1.5,2}', '{2020-01-02,infinity}', \
+             '{\"2020-01-02 03:04:05\"}', '{\"2020-01-02 03:04:05+02\"}', '{\"1 day\",\"2 hours\"}', \
+             '{\"{\\\"a\\\": 1}\",\"[1, 2]\"}', '{\"\\\\x0102\"}', '{1.234,5}', '{12:34:56}')",
+        )
+        .await;
+    assert_eq!(
+        client.lines("SELECT b, v, c, s, r, d, ts, tz, i, j, by, n, t FROM ar").await,
+        [concat!(
+            "{t,f,NULL}|{ab,abc}|{\"a \",bc}|{1,2}|{1.5,2}|{2020-01-02,infinity}|{\"2020-01-02 03:04:05\"}|",
+            "{\"2020-01-02 01:04:05+00\"}|{\"1 day\",02:00:00}|{\"{\\\"a\\\": 1}\",\"[1, 2]\"}|{\"\\\\x0102\"}|{1.23,5.00}|{12:34:56}"
+        )]
+    );
+    // Stored, an element longer than its type is an error; cast, it is cut.
+    client.expect_error("INSERT INTO ar (id, v) VALUES (2, '{abcd}')", "22001", "value too long for type character varying(3)").await;
+    client.expect_error("INSERT INTO ar (id, v) VALUES (2, ARRAY['abcd'])", "22001", "value too long for type character varying(3)").await;
+    client.expect_error("INSERT INTO ar (id, c) VALUES (2, '{abc}')", "22001", "value too long for type character(2)").await;
+    assert_eq!(client.lines("SELECT '{abcdef}'::varchar(3)[], '{a}'::char(3)[]").await, ["{abc}|{\"a  \"}"]);
+    assert_eq!(client.lines("SELECT b[1], v[2], d[1], array_length(v, 1) FROM ar").await, ["t|abc|2020-01-02|2"]);
+    assert_eq!(client.lines("SELECT id FROM ar WHERE 'abc' = ANY(v)").await, ["1"]);
+    assert_eq!(client.lines("UPDATE ar SET b = '{true}' WHERE id = 1 RETURNING b").await, ["{t}"]);
+    assert_eq!(client.lines("SELECT pg_typeof(b), pg_typeof(v), pg_typeof(d) FROM ar").await, ["boolean[]|character varying[]|date[]"]);
+    // In binary, both ways.
+    client.run("DELETE FROM ar").await;
+    let insert = client.prepare("INSERT INTO ar (id, b, v, s, r) VALUES (1, $1, $2, $3, $4)").await.expect("prepare");
+    let (b, v, s, r) = (vec![true, false], vec!["x".to_string(), "yz".to_string()], vec![1i16, -2], vec![0.5f32]);
+    client.execute(&insert, &[&b, &v, &s, &r]).await.expect("insert");
+    let row = client.query_one("SELECT b, v, s, r FROM ar", &[]).await.expect("select");
+    assert_eq!((row.get::<_, Vec<bool>>(0), row.get::<_, Vec<String>>(1)), (b, v));
+    assert_eq!((row.get::<_, Vec<i16>>(2), row.get::<_, Vec<f32>>(3)), (s, r));
 }
