@@ -3,7 +3,7 @@
 //! - A cast from text to an enum type (`'happy'::mood`, `text_column::mood`, and the casts
 //!   planning adds to give a written value its column's type) is the type's input function
 //!   (`shale_pgtypes::enums`), or the value itself when the text is a literal; a cast from
-//!   an enum value to text is its label.
+//!   an enum value to text (or to `varchar(n)`, an input function) is its label.
 //! - A text literal compared with an enum value (`mood = 'happy'`, `mood IN ('ok', 'sad')`),
 //!   or beside one among CASE's results or the arguments of `coalesce`, `greatest`, `least`
 //!   and `nullif`, is read as a value of that enum, as PostgreSQL types an untyped literal.
@@ -22,6 +22,7 @@ use datafusion::optimizer::AnalyzerRule;
 use shale_pgtypes::arith::{is_comparison, rewrite_plan};
 use shale_pgtypes::enums::{self, EnumType};
 use shale_pgtypes::field_type::field_type;
+use shale_pgtypes::input::InputType;
 use shale_pgtypes::types::SqlType;
 
 use crate::error::{CatalogError, Result, sqlstate};
@@ -109,6 +110,16 @@ impl EnumValues {
                 let low = Box::new(self.operand(*low, oid, &ty, Operator::GtEq, true, schema)?);
                 let high = Box::new(self.operand(*high, oid, &ty, Operator::LtEq, true, schema)?);
                 Ok(Transformed::yes(Expr::Between(Between { expr, negated, low, high })))
+            }
+            // An input function given an enum value (`m::varchar(2)` is `shale_chars_in(m,
+            // ...)`) reads its label.
+            Expr::ScalarFunction(mut f)
+                if InputType::of_function(f.name()).is_some()
+                    && f.args.first().is_some_and(|a| a.get_type(schema).is_ok_and(|t| enums::enum_oid(&t).is_some())) =>
+            {
+                let value = f.args.remove(0);
+                f.args.insert(0, Expr::ScalarFunction(ScalarFunction::new_udf(std::sync::Arc::new(enums::output_function()), vec![value])));
+                Ok(Transformed::yes(Expr::ScalarFunction(f)))
             }
             Expr::ScalarFunction(mut f) if SAME_TYPE_FUNCTIONS.contains(&f.name()) => match self.unified(&f.args, schema)? {
                 Some(args) => {

@@ -150,9 +150,12 @@ pub async fn create_filled_table(
     }
     let columns = columns
         .into_iter()
-        .map(|c| match SqlType::from_oid(c.type_oid, c.typmod) {
-            Some(ty) => Ok(ColumnDesc::new(c.name, ty)),
-            None => Err(CatalogError::unsupported(format!("a stored column of type {}", type_name(&c)))),
+        .map(|c| {
+            let enum_type = || meta::type_by_oid(&txn, c.type_oid).map(|t| t.map(|t| SqlType::Enum(t.enum_type())));
+            match SqlType::from_oid(c.type_oid, c.typmod).map_or_else(enum_type, |ty| Ok(Some(ty)))? {
+                Some(ty) => Ok(ColumnDesc::new(c.name, ty)),
+                None => Err(CatalogError::unsupported(format!("a stored column of type {}", type_name(&c)))),
+            }
         })
         .collect::<Result<Vec<_>>>()?;
     super::create_table::check_column_count(columns.len())?;

@@ -68,6 +68,25 @@ async fn enum_first_last_and_range_read_the_type() {
 }
 
 #[tokio::test]
+async fn enum_columns_go_through_other_statements() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')").await;
+    client.run("CREATE TABLE p (id int PRIMARY KEY, m mood)").await;
+    client.run("INSERT INTO p VALUES (1, 'happy'), (2, 'sad'), (3, 'ok'), (4, NULL)").await;
+    client.run("CREATE TABLE copied AS SELECT * FROM p").await;
+    assert_eq!(client.lines("SELECT id FROM copied WHERE m > 'sad' ORDER BY m").await, ["3", "1"]);
+    client.run("CREATE MATERIALIZED VIEW counts AS SELECT m, count(*) AS n FROM p GROUP BY m").await;
+    assert_eq!(client.lines("SELECT m, n FROM counts ORDER BY m").await, ["sad|1", "ok|1", "happy|1", "NULL|1"]);
+    assert_eq!(client.lines("SELECT id, rank() OVER (ORDER BY m) FROM p ORDER BY id").await, ["1|3", "2|1", "3|2", "4|4"]);
+    assert_eq!(client.lines("SELECT m::varchar(2) FROM p WHERE id = 1").await, ["ha"]);
+    assert_eq!(client.lines("SELECT m FROM p UNION SELECT 'ok'::mood ORDER BY 1").await, ["sad", "ok", "happy", "NULL"]);
+    client.run("ALTER TABLE p ADD COLUMN m2 mood DEFAULT 'ok'").await;
+    assert_eq!(client.lines("SELECT DISTINCT m2 FROM p").await, ["ok"]);
+    client.run("CREATE VIEW cheerful AS SELECT id, m FROM p WHERE m <> 'sad'").await;
+    assert_eq!(client.lines("SELECT id FROM cheerful ORDER BY m").await, ["3", "1"]);
+}
+
+#[tokio::test]
 async fn creating_a_type_checks_its_name_and_labels() {
     let (_server, client) = TestServer::start_with_client().await;
     client.run("CREATE TYPE mood AS ENUM ('sad', 'happy')").await;
