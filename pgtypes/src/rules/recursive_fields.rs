@@ -4,12 +4,15 @@
 //! table), so `SELECT 'x'::text UNION ALL SELECT name FROM t` (name varchar) differed and
 //! failed. An analyzer rule gives the recursive term's columns the first term's fields
 //! where their metadata differ, as PostgreSQL types the CTE's columns by its first term.
+//!
+//! The rule also refuses an aggregate in the recursive term (outside its subqueries), as
+//! PostgreSQL does (42P19): DataFusion ran `SELECT count(*) FROM x` there forever.
 
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::{DataType, FieldRef};
 use datafusion::common::config::ConfigOptions;
-use datafusion::common::tree_node::Transformed;
+use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{Column, Result};
 use datafusion::logical_expr::expr::ScalarFunction;
 use datafusion::logical_expr::{
@@ -19,6 +22,25 @@ use datafusion::logical_expr::{
 use datafusion::optimizer::AnalyzerRule;
 
 use crate::error::PgError;
+
+/// SQLSTATE invalid_recursion.
+const INVALID_RECURSION: &str = "42P19";
+
+/// Whether `term` aggregates at its own level (not in a subquery of its FROM list).
+fn aggregates(term: &LogicalPlan) -> Result<bool> {
+    let mut found = false;
+    term.apply(|node| {
+        Ok(match node {
+            LogicalPlan::Aggregate(_) => {
+                found = true;
+                TreeNodeRecursion::Stop
+            }
+            LogicalPlan::SubqueryAlias(_) => TreeNodeRecursion::Jump,
+            _ => TreeNodeRecursion::Continue,
+        })
+    })?;
+    Ok(found)
+}
 
 /// Types a recursive CTE's recursive term with its first term's fields.
 #[derive(Debug, Default)]
@@ -30,6 +52,15 @@ impl AnalyzerRule for RecursiveFields {
     }
 
     fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
+        plan.apply_with_subqueries(|node| {
+            if let LogicalPlan::RecursiveQuery(query) = node
+                && aggregates(&query.recursive_term)?
+            {
+                return Err(PgError::new(INVALID_RECURSION, "aggregate functions are not allowed in a recursive query's recursive term")
+                    .into_datafusion());
+            }
+            Ok(TreeNodeRecursion::Continue)
+        })?;
         Ok(plan
             .transform_up_with_subqueries(|node| {
                 let LogicalPlan::RecursiveQuery(mut query) = node else { return Ok(Transformed::no(node)) };

@@ -30,6 +30,7 @@ pub fn rewrite_statement(stmt: &mut Statement) -> Result<(), CatalogError> {
     if matches!(stmt, Statement::CreateView(_)) {
         return Ok(());
     }
+    crate::sql::recursive::check(stmt)?;
     crate::sql::pg_syntax::rewrite(stmt)?;
     rewrite_input_casts(stmt)?;
     crate::sql::cast_columns::name_cast_columns(stmt)?;

@@ -422,3 +422,30 @@ async fn pg_typeof_names_the_type_a_value_is_computed_in() {
     assert_eq!(client.value("SELECT pg_typeof(2::bigint)::text || '!'").await, "bigint!");
     assert_eq!(client.value("SELECT pg_typeof(2.0::float8) = 'double precision'::regtype").await, "t");
 }
+
+#[tokio::test]
+async fn a_recursive_query_refuses_what_postgresql_refuses_instead_of_running_forever() {
+    let (_server, client) = TestServer::start_with_client().await;
+    let refused = [
+        ("SELECT count(*) FROM x", "42P19", "aggregate functions are not allowed in a recursive query's recursive term"),
+        ("SELECT n + 1 FROM x ORDER BY 1", "0A000", "ORDER BY in a recursive query is not implemented"),
+        ("SELECT n + 1 FROM x LIMIT 10 OFFSET 1", "0A000", "OFFSET in a recursive query is not implemented"),
+        ("SELECT n + 1 FROM x LIMIT 10", "0A000", "LIMIT in a recursive query is not implemented"),
+    ];
+    for (term, code, message) in refused {
+        client.expect_error(&format!("WITH RECURSIVE x(n) AS (SELECT 1 UNION ALL {term}) SELECT * FROM x"), code, message).await;
+    }
+    // An aggregate in a subquery of the recursive term, and ORDER BY or LIMIT of a WITH
+    // query that does not read itself, are fine (DataFusion dropped such a LIMIT).
+    assert_eq!(
+        client
+            .lines(
+                "WITH RECURSIVE x(n) AS (SELECT 1::bigint UNION ALL SELECT n + s.c FROM x, \
+                 (SELECT count(*) AS c FROM (VALUES (1)) v) s WHERE n < 3) SELECT * FROM x"
+            )
+            .await,
+        ["1", "2", "3"]
+    );
+    assert_eq!(client.lines("WITH RECURSIVE x(n) AS (SELECT 2 UNION ALL SELECT 1 LIMIT 1) SELECT * FROM x").await, ["2"]);
+    assert_eq!(client.lines("WITH RECURSIVE x(n) AS (SELECT 2 UNION ALL SELECT 1 ORDER BY 1 LIMIT 1) SELECT * FROM x").await, ["1"]);
+}

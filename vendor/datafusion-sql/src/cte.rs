@@ -94,6 +94,14 @@ impl<S: ContextProvider> SqlToRel<'_, S> {
             return not_impl_err!("Recursive CTEs are not enabled");
         }
 
+        // Shale: a UNION with ORDER BY, LIMIT, OFFSET or FETCH is planned whole, as a
+        // non-recursive CTE: the recursive plan below has no place for them and dropped
+        // them (`WITH RECURSIVE x AS (SELECT 2 UNION ALL SELECT 1 LIMIT 1)` gave two rows).
+        // A recursive one with them is refused before planning, as PostgreSQL refuses it.
+        if cte_query.order_by.is_some() || cte_query.limit_clause.is_some() || cte_query.fetch.is_some() {
+            let plan = self.non_recursive_cte(cte_query, planner_context)?;
+            return self.apply_expr_alias(plan, columns);
+        }
         let (left_expr, right_expr, set_quantifier) = match *cte_query.body {
             SetExpr::SetOperation {
                 op: SetOperator::Union,
