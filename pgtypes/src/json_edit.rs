@@ -60,14 +60,14 @@ fn elements<'a>(parsed: &Shape<'a>, text: &'a str) -> Vec<&'a str> {
     }
 }
 
-fn object<'a>(members: impl Iterator<Item = &'a (String, &'a str)>) -> Result<String> {
+pub(crate) fn object<'a>(members: impl Iterator<Item = &'a (String, &'a str)>) -> Result<String> {
     let parts: Vec<String> = members
         .map(|(k, v)| Ok(format!("{}: {v}", serde_json::to_string(k).map_err(|e| PgError::internal(e.to_string()))?)))
         .collect::<Result<_>>()?;
     crate::jsonb::canonical(&format!("{{{}}}", parts.join(", ")))
 }
 
-fn array<'a>(items: impl Iterator<Item = &'a str>) -> Result<String> {
+pub(crate) fn array<'a>(items: impl Iterator<Item = &'a str>) -> Result<String> {
     crate::jsonb::canonical(&format!("[{}]", items.collect::<Vec<_>>().join(", ")))
 }
 

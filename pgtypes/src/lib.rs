@@ -25,6 +25,7 @@ pub mod guarded;
 pub mod input;
 mod json_edit;
 mod json_functions;
+mod json_modify;
 pub mod json_ops;
 mod json_scan;
 pub mod jsonb;
@@ -52,7 +53,7 @@ pub const PARAM_FUNCTION: &str = "shale_param";
 /// The functions of this crate that a session registers, replacing DataFusion's of the
 /// same names where they exist: `date_bin`, `to_char`, the input functions, `gcd` / `lcm`,
 /// the float functions, the array builders and counts, `round`, the `bytea` forms of
-/// the string functions, and the json and jsonb functions.
+/// the string functions, and the json and jsonb functions (`jsonb_set`, ...).
 pub fn functions() -> Vec<datafusion::logical_expr::ScalarUDF> {
     [datetime::date_bin::function(), text::to_char::function(), numeric::round::function(), type_of::function()]
         .into_iter()
@@ -64,5 +65,6 @@ pub fn functions() -> Vec<datafusion::logical_expr::ScalarUDF> {
         .chain(bytea::functions())
         .chain(crypto::functions())
         .chain(json_functions::functions())
+        .chain(json_modify::functions())
         .collect()
 }

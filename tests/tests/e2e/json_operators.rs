@@ -1,5 +1,6 @@
 //! The json and jsonb operators (issue 14, point 6): `->`, `->>`, `#>`, `#>>`, `?`, `?|`,
-//! `?&`, `@>` and `<@`, on columns and on literals.
+//! `?&`, `@>` and `<@`, on columns and on literals; and the functions that change a jsonb
+//! document (`jsonb_set`, `jsonb_insert`, `jsonb_strip_nulls`, `jsonb_pretty`).
 
 use shale_tests::{ClientExt, TestServer};
 use tokio_postgres::types::Type;
@@ -84,4 +85,28 @@ async fn json_functions_read_lengths_types_and_paths() {
     client.expect_error("SELECT jsonb_array_length('{}')", "22023", "cannot get array length of a non-array").await;
     client.expect_error("SELECT jsonb_array_length(b -> 'a' -> 'b') FROM docs WHERE id = 1", "22023", "cannot get array length of a scalar").await;
     client.expect_sqlstate("SELECT json_array_length('[1, 2')", "22P02").await;
+}
+
+#[tokio::test]
+async fn jsonb_set_insert_strip_nulls_and_pretty_answer_as_postgresql() {
+    let (_server, client) = TestServer::start_with_client().await;
+    client.run("CREATE TABLE docs (id int PRIMARY KEY, doc jsonb)").await;
+    client.run(r#"INSERT INTO docs VALUES (1, '{"a": 1, "tags": ["x", "y"], "n": null}')"#).await;
+    client.run(r#"UPDATE docs SET doc = jsonb_set(doc, '{tags,1}', '"z"')"#).await;
+    client.run(r#"UPDATE docs SET doc = jsonb_set(doc, ARRAY['b', 'c'], '2')"#).await;
+    client.run(r#"UPDATE docs SET doc = jsonb_set(doc, '{b}', '{"c": 2}')"#).await;
+    assert_eq!(client.value("SELECT doc::text FROM docs").await, r#"{"a": 1, "b": {"c": 2}, "n": null, "tags": ["x", "z"]}"#);
+    assert_eq!(client.value("SELECT jsonb_strip_nulls(doc)::text FROM docs").await, r#"{"a": 1, "b": {"c": 2}, "tags": ["x", "z"]}"#);
+    assert_eq!(client.value(r#"SELECT jsonb_insert(doc, '{tags,0}', '"w"')::text FROM docs"#).await, r#"{"a": 1, "b": {"c": 2}, "n": null, "tags": ["w", "x", "z"]}"#);
+    assert_eq!(client.value(r#"SELECT jsonb_insert(doc, '{tags,-1}', '"w"', true)->'tags' FROM docs"#).await, r#"["x", "z", "w"]"#);
+    assert_eq!(client.value("SELECT jsonb_pretty(doc->'b') FROM docs").await, "{\n    \"c\": 2\n}");
+    assert_eq!(client.value("SELECT jsonb_set('[1, 2, 3]', '{-10}', '9')::text").await, "[9, 1, 2, 3]");
+    assert_eq!(client.value("SELECT jsonb_set('{\"a\": 1}', '{c}', '5', false)::text").await, r#"{"a": 1}"#);
+    assert_eq!(client.lines("SELECT jsonb_set(doc, '{a}', NULL) IS NULL FROM docs").await, ["t"]);
+    client.expect_error("SELECT jsonb_set('[1]', '{x}', '9')", "22P02", "path element at position 1 is not an integer: \"x\"").await;
+    client.expect_error("SELECT jsonb_set('5', '{x}', '9')", "22023", "cannot set path in scalar").await;
+    client.expect_error("SELECT jsonb_set('{\"a\": [1]}', '{a,NULL}', '5')", "22004", "path element at position 2 is null").await;
+    let e = client.error(r#"SELECT jsonb_insert('{"a": {"b": 1}}', '{a,b}', '2')"#).await;
+    assert_eq!((e.code().code(), e.message()), ("22023", "cannot replace existing key"));
+    assert_eq!(e.hint(), Some("Try using the function jsonb_set to replace key value."));
 }
