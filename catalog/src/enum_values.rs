@@ -5,8 +5,9 @@
 //!   (`shale_pgtypes::enums`), or the value itself when the text is a literal; a cast from
 //!   an enum value to text (or to `varchar(n)`, an input function) is its label.
 //! - A text literal compared with an enum value (`mood = 'happy'`, `mood IN ('ok', 'sad')`),
-//!   or beside one among CASE's results or the arguments of `coalesce`, `greatest`, `least`
-//!   and `nullif`, is read as a value of that enum, as PostgreSQL types an untyped literal.
+//!   or beside one among CASE's results, is read as a value of that enum, as PostgreSQL
+//!   types an untyped literal. (Not among the arguments of `coalesce`, `greatest` or
+//!   `least`: DataFusion refuses those while it plans, before any analyzer rule.)
 //! - Comparing values of two different enum types, or an enum value with text that is not a
 //!   literal, is PostgreSQL's 42883; other casts to or from an enum type are 42846.
 //!
@@ -28,10 +29,6 @@ use shale_pgtypes::types::SqlType;
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::{meta, resolve};
 use crate::session::handle::SessionHandle;
-
-/// Functions whose arguments and result have one type: a text literal among enum values is
-/// one of them.
-const SAME_TYPE_FUNCTIONS: &[&str] = &["coalesce", "greatest", "least", "nullif"];
 
 /// The rule, reading enum types through the session's transaction.
 #[derive(Debug)]
@@ -121,13 +118,6 @@ impl EnumValues {
                 f.args.insert(0, Expr::ScalarFunction(ScalarFunction::new_udf(std::sync::Arc::new(enums::output_function()), vec![value])));
                 Ok(Transformed::yes(Expr::ScalarFunction(f)))
             }
-            Expr::ScalarFunction(mut f) if SAME_TYPE_FUNCTIONS.contains(&f.name()) => match self.unified(&f.args, schema)? {
-                Some(args) => {
-                    f.args = args;
-                    Ok(Transformed::yes(Expr::ScalarFunction(f)))
-                }
-                None => Ok(Transformed::no(Expr::ScalarFunction(f))),
-            },
             Expr::Case(mut case) => {
                 let results: Vec<Expr> =
                     case.when_then_expr.iter().map(|(_, then)| then.as_ref().clone()).chain(case.else_expr.as_deref().cloned()).collect();
@@ -144,7 +134,7 @@ impl EnumValues {
         }
     }
 
-    /// `exprs`, which must be of one type (a function's arguments, CASE's results), with
+    /// `exprs`, which must be of one type (CASE's results), with
     /// their text literals read as the enum type of the others, if any is of one.
     fn unified(&self, exprs: &[Expr], schema: &DFSchema) -> Result<Option<Vec<Expr>>> {
         let mut oid = None;
