@@ -68,6 +68,21 @@ fn mentions_enums(plan: &LogicalPlan) -> DFResult<bool> {
     })
 }
 
+/// The enum type `oid` as the statement's transaction in `handle` sees it, named as
+/// PostgreSQL's messages name it: qualified unless the search path finds it by its name.
+pub(crate) fn enum_type(handle: &SessionHandle, oid: u32) -> Result<EnumType> {
+    let txn = handle.txn()?;
+    let scope = handle.scope();
+    let desc = meta::type_by_oid(&txn, oid)?
+        .ok_or_else(|| CatalogError::new(sqlstate::UNDEFINED_OBJECT, format!("type with OID {oid} does not exist")))?;
+    let mut ty = desc.enum_type();
+    let found = resolve::in_path(&txn, &scope, &desc.name, meta::get_type)?;
+    if found.is_none_or(|(_, t)| t.id != desc.id) {
+        ty.name = crate::ident::qualified(&scope.schema_name(&txn, desc.schema_id)?, &desc.name);
+    }
+    Ok(ty)
+}
+
 impl EnumValues {
     fn rewrite(&self, e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
         match e {
@@ -195,19 +210,9 @@ impl EnumValues {
         }
     }
 
-    /// The enum type `oid` as the statement's transaction sees it, named as PostgreSQL's
-    /// messages name it: qualified unless the search path finds it by its name.
+    /// The enum type `oid`, see [`enum_type`].
     fn enum_type(&self, oid: u32) -> Result<EnumType> {
-        let txn = self.handle.txn()?;
-        let scope = self.handle.scope();
-        let desc = meta::type_by_oid(&txn, oid)?
-            .ok_or_else(|| CatalogError::new(sqlstate::UNDEFINED_OBJECT, format!("type with OID {oid} does not exist")))?;
-        let mut ty = desc.enum_type();
-        let found = resolve::in_path(&txn, &scope, &desc.name, meta::get_type)?;
-        if found.is_none_or(|(_, t)| t.id != desc.id) {
-            ty.name = crate::ident::qualified(&scope.schema_name(&txn, desc.schema_id)?, &desc.name);
-        }
-        Ok(ty)
+        enum_type(&self.handle, oid)
     }
 
     /// PostgreSQL's name of the type of values of `data_type`.

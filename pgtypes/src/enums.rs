@@ -89,33 +89,26 @@ impl EnumType {
         data_type(self.oid)
     }
 
-    /// The label `label`, if it is one of the type's.
-    pub fn label(&self, label: &str) -> Option<&EnumLabel> {
-        self.labels.iter().find(|l| l.label == label)
-    }
-
     /// The label numbered `number`, if the type has it.
     pub fn numbered(&self, number: u32) -> Option<&EnumLabel> {
         self.labels.iter().find(|l| l.number == number)
     }
 
-    /// The label spelled `label`, or PostgreSQL's 22P02 for a label the type does not have.
-    pub fn input(&self, label: &str) -> Result<&EnumLabel> {
-        self.label(label).ok_or_else(|| {
-            PgError::new(sqlstate::INVALID_TEXT, format!("invalid input value for enum {}: \"{label}\"", self.name))
-        })
+    /// PostgreSQL's 22P02 for `label`, which the type does not have.
+    fn invalid(&self, label: &str) -> PgError {
+        PgError::new(sqlstate::INVALID_TEXT, format!("invalid input value for enum {}: \"{label}\"", self.name))
     }
 
     /// The values spelled by `labels` (NULL stays NULL), or 22P02.
     pub fn array<'a>(&self, labels: impl IntoIterator<Item = Option<&'a str>>) -> Result<ArrayRef> {
-        let index: HashMap<&str, &EnumLabel> = self.labels.iter().map(|l| (l.label.as_str(), l)).collect();
+        let index: HashMap<&str, usize> = self.labels.iter().enumerate().map(|(i, l)| (l.label.as_str(), i)).collect();
         let mut builder = EnumBuilder::new(self.clone(), 0);
         for label in labels {
             match label {
-                Some(label) => builder.push(match index.get(label) {
-                    Some(found) => *found,
-                    None => self.input(label)?,
-                }),
+                Some(label) => match index.get(label) {
+                    Some(&i) => builder.push_at(i),
+                    None => return Err(self.invalid(label)),
+                },
                 None => builder.append_null(),
             }
         }
@@ -232,6 +225,8 @@ impl ScalarUDFImpl for EnumOutput {
 /// Builds an array of enum values from stored label numbers read one at a time.
 pub struct EnumBuilder {
     ty: EnumType,
+    /// Where each label number's label is in `ty.labels`.
+    by_number: HashMap<u32, usize>,
     orders: Vec<f32>,
     labels: StringBuilder,
     numbers: Vec<u32>,
@@ -241,8 +236,10 @@ pub struct EnumBuilder {
 impl EnumBuilder {
     /// A builder of values of `ty`, whose labels must be known.
     pub fn new(ty: EnumType, capacity: usize) -> Self {
+        let by_number = ty.labels.iter().enumerate().map(|(i, l)| (l.number, i)).collect();
         EnumBuilder {
             ty,
+            by_number,
             orders: Vec::with_capacity(capacity),
             labels: StringBuilder::with_capacity(capacity, capacity * 8),
             numbers: Vec::with_capacity(capacity),
@@ -253,17 +250,19 @@ impl EnumBuilder {
     /// Appends the value whose label is numbered `number` (stored, so one of the type's:
     /// anything else is corrupt data, XX001).
     pub fn append(&mut self, number: u32) -> Result<()> {
-        let Some(label) = self.ty.numbered(number).cloned() else {
+        let Some(&i) = self.by_number.get(&number) else {
             return Err(PgError::new(
                 sqlstate::DATA_CORRUPTED,
                 format!("stored label number {number} is not one of enum type {}", self.ty.name),
             ));
         };
-        self.push(&label);
+        self.push_at(i);
         Ok(())
     }
 
-    fn push(&mut self, label: &EnumLabel) {
+    /// Appends the value of the type's label at `i`.
+    fn push_at(&mut self, i: usize) {
+        let label = &self.ty.labels[i];
         self.orders.push(label.sortorder);
         self.labels.append_value(&label.label);
         self.numbers.push(label.number);

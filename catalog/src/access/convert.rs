@@ -317,6 +317,11 @@ pub fn datum_at(array: &dyn Array, row: usize) -> Result<Datum> {
 pub trait StorageKind {
     /// How values of this type are stored.
     fn kind(&self) -> Kind;
+
+    /// Whether stored (memcomparable) keys of this type sort as DataFusion sorts and
+    /// compares its values: then a range of values is a range of keys, and rows read in key
+    /// order are in value order. An enum's keys are its labels' numbers, not its sort order.
+    fn keys_sort_as_values(&self) -> bool;
 }
 
 impl StorageKind for SqlType {
@@ -347,5 +352,26 @@ impl StorageKind for SqlType {
             SqlType::Bytea => Kind::Bytes,
             SqlType::Array(_) => Kind::Array,
         }
+    }
+
+    fn keys_sort_as_values(&self) -> bool {
+        matches!(
+            self,
+            SqlType::Int2
+                | SqlType::Int4
+                | SqlType::Int8
+                | SqlType::Float4
+                | SqlType::Float8
+                | SqlType::Numeric(_)
+                | SqlType::Text
+                | SqlType::Varchar(_)
+                | SqlType::Bool
+                | SqlType::Date
+                | SqlType::Time(_)
+                | SqlType::Timestamp(_)
+                | SqlType::Timestamptz(_)
+                | SqlType::Uuid
+                | SqlType::Bytea
+        )
     }
 }

@@ -13,7 +13,7 @@ use datafusion::logical_expr::{Between, BinaryExpr, Expr, Operator};
 use shale_pgtypes::types::SqlType;
 use shale_storage::{Datum, KeyRange, VALUE_FLAG, encode_key_datum, prefix_successor, table_prefix};
 
-use crate::access::convert::datum_at;
+use crate::access::convert::{StorageKind, datum_at};
 use crate::descriptor::{IndexDesc, TableDesc};
 use crate::session::param::{PARAM_FUNCTION, fold_constants, has_params};
 
@@ -370,7 +370,7 @@ fn collect(desc: &TableDesc, expr: &Expr, out: &mut Vec<Constraint>) {
                 },
             };
             if let (Some(cmp), Some(value)) = (cmp, to_datum(&ty, literal))
-                && (cmp == Cmp::Eq || keys_in_order(&ty))
+                && (cmp == Cmp::Eq || ty.keys_sort_as_values())
             {
                 out.push(Constraint { key, cmp, value, text: expr.to_string() });
             }
@@ -384,7 +384,7 @@ fn collect(desc: &TableDesc, expr: &Expr, out: &mut Vec<Constraint>) {
             }
         }
         Expr::Between(Between { expr: inner, negated: false, low, high }) => {
-            let Some((key, ty)) = key_column(desc, inner).filter(|(_, ty)| keys_in_order(ty)) else { return };
+            let Some((key, ty)) = key_column(desc, inner).filter(|(_, ty)| ty.keys_sort_as_values()) else { return };
             for (bound, cmp) in [(low, Cmp::GtEq), (high, Cmp::LtEq)] {
                 if let Some(value) = literal(bound).and_then(|l| to_datum(&ty, l)) {
                     out.push(Constraint { key: key.clone(), cmp, value, text: expr.to_string() });
@@ -457,13 +457,6 @@ fn key_column(desc: &TableDesc, expr: &Expr) -> Option<(KeyPart, SqlType)> {
             Some((KeyPart::Expr(text), indexed.ty.clone()))
         }
     }
-}
-
-/// Whether stored keys of type `ty` sort as its values do, so that a range of values is a
-/// range of keys. An enum's keys are its labels' numbers, in the order labels were added,
-/// not its sort order: only equalities find its keys.
-fn keys_in_order(ty: &SqlType) -> bool {
-    !matches!(ty, SqlType::Enum(_))
 }
 
 fn literal(expr: &Expr) -> Option<&ScalarValue> {

@@ -10,12 +10,11 @@ use datafusion::common::Result as DFResult;
 use datafusion::logical_expr::{
     ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, TypeSignature, Volatility,
 };
-use shale_pgtypes::enums::{self, EnumLabel, EnumType};
+use shale_pgtypes::enums::{self, EnumLabel};
 use shale_pgtypes::PgError;
 use shale_pgtypes::types::LIST_ITEM;
 
-use crate::error::{CatalogError, Result, sqlstate};
-use crate::meta;
+use crate::error::{CatalogError, sqlstate};
 use crate::session::handle::SessionHandle;
 
 /// Which function.
@@ -65,16 +64,6 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
         .collect()
 }
 
-impl EnumFunction {
-    /// The enum type `oid` as the statement's transaction sees it.
-    fn enum_type(&self, oid: u32) -> Result<EnumType> {
-        let txn = self.handle.txn()?;
-        meta::type_by_oid(&txn, oid)?
-            .map(|desc| desc.enum_type())
-            .ok_or_else(|| CatalogError::new(sqlstate::UNDEFINED_OBJECT, format!("type with OID {oid} does not exist")))
-    }
-}
-
 /// The enum type of the arguments of `name`; when none has one, PostgreSQL's errors: no
 /// function of one `unknown` argument (42883), or no type to resolve two to (42804).
 fn argument_enum(name: &str, types: &[&DataType]) -> DFResult<u32> {
@@ -118,7 +107,7 @@ impl ScalarUDFImpl for EnumFunction {
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DFResult<ColumnarValue> {
         let rows = args.number_rows;
         let oid = argument_enum(self.name(), &args.arg_fields.iter().map(|f| f.data_type()).collect::<Vec<_>>())?;
-        let ty = self.enum_type(oid).map_err(CatalogError::into_datafusion)?;
+        let ty = crate::enum_values::enum_type(&self.handle, oid).map_err(CatalogError::into_datafusion)?;
         let labels = &ty.labels;
         if self.which != Which::Range {
             let label = match self.which {

@@ -265,3 +265,26 @@ async fn clients_read_and_bind_enum_values_in_binary() {
     let rows = client.query("SELECT m FROM person ORDER BY m", &[]).await.expect("query");
     assert_eq!(rows.iter().map(|r| r.get::<_, Label>(0)).collect::<Vec<_>>(), [Label("sad".into()), Label("happy".into())]);
 }
+
+#[tokio::test]
+async fn values_added_at_once_by_two_sessions_are_both_kept_apart() {
+    let (_server, first, second) = TestServer::start_with_two_clients().await;
+    first.run("CREATE TYPE mood AS ENUM ('sad')").await;
+    first.run("CREATE TABLE person (name text, m mood)").await;
+    first.run("BEGIN").await;
+    first.run("ALTER TYPE mood ADD VALUE 'ok'").await;
+    // The second waits for the first, then adds its label after the first's, with a
+    // number of its own (a shared number would make the two labels one value).
+    let add = shale_tests::Background::start(second, "ALTER TYPE mood ADD VALUE 'happy'");
+    assert!(add.still_running_after(std::time::Duration::from_millis(300)).await, "the second ALTER TYPE waits");
+    first.run("COMMIT").await;
+    let (second, result) = add.finish().await;
+    assert_eq!(shale_tests::sqlstate(&result), None, "{result:?}");
+    assert_eq!(
+        second.lines("SELECT enumlabel, enumsortorder FROM pg_enum WHERE enumtypid = 'mood'::regtype ORDER BY 2").await,
+        ["sad|1", "ok|2", "happy|3"]
+    );
+    assert_eq!(second.value("SELECT count(DISTINCT oid) FROM pg_enum WHERE enumtypid = 'mood'::regtype").await, "3");
+    second.run("INSERT INTO person VALUES ('a', 'happy'), ('b', 'ok')").await;
+    assert_eq!(second.lines("SELECT name, m FROM person ORDER BY m").await, ["b|ok", "a|happy"]);
+}

@@ -7,10 +7,10 @@ use datafusion::arrow::compute::SortOptions;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::physical_expr::expressions::Column;
 use datafusion::physical_expr::{PhysicalExpr, PhysicalSortExpr};
-use shale_pgtypes::types::SqlType;
 use shale_storage::Direction;
 
 use super::Output;
+use crate::access::convert::StorageKind;
 use crate::access::pushdown::ScanKey;
 use crate::descriptor::TableDesc;
 
@@ -41,7 +41,7 @@ pub(super) fn key_ordering(
         let Some(slot) = slot else { break };
         let Some(position) = outputs.iter().position(|o| *o == Output::Slot(slot)) else { break };
         let column = &desc.columns[slot];
-        if !stored_in_order(&column.ty) {
+        if !column.ty.keys_sort_as_values() {
             break;
         }
         let expr: Arc<dyn PhysicalExpr> = Arc::new(Column::new(schema.field(position).name(), position));
@@ -63,27 +63,4 @@ fn key_slots(desc: &TableDesc, key: &ScanKey) -> Vec<Option<usize>> {
         ScanKey::Primary => desc.primary_key.iter().map(|&s| Some(s)).collect(),
         ScanKey::Index(name) => desc.index(name).map_or_else(Vec::new, |i| i.columns.iter().map(|c| c.slot).collect()),
     }
-}
-
-/// Whether the stored (memcomparable) order of a key column of type `ty` is the order
-/// DataFusion sorts its values in.
-fn stored_in_order(ty: &SqlType) -> bool {
-    matches!(
-        ty,
-        SqlType::Int2
-            | SqlType::Int4
-            | SqlType::Int8
-            | SqlType::Float4
-            | SqlType::Float8
-            | SqlType::Numeric(_)
-            | SqlType::Text
-            | SqlType::Varchar(_)
-            | SqlType::Bool
-            | SqlType::Date
-            | SqlType::Time(_)
-            | SqlType::Timestamp(_)
-            | SqlType::Timestamptz(_)
-            | SqlType::Uuid
-            | SqlType::Bytea
-    )
 }
