@@ -175,6 +175,19 @@ pub struct TableDesc {
     /// Its description (COMMENT ON), as `pg_description` shows it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// What each commit does to a temporary table made `ON COMMIT DELETE ROWS` or `ON
+    /// COMMIT DROP`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_commit: Option<OnCommit>,
+}
+
+/// What a commit does to a temporary table (`ON COMMIT PRESERVE ROWS` is nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OnCommit {
+    /// `ON COMMIT DELETE ROWS`: it is emptied.
+    DeleteRows,
+    /// `ON COMMIT DROP`: it is dropped.
+    Drop,
 }
 
 /// What makes a table a materialized view: its query (as a view's, see [`ViewDesc`]) and

@@ -8,6 +8,7 @@ use shale_storage::Txn;
 use crate::descriptor::{SchemaDesc, SequenceDesc, TableDesc, TypeDesc, ViewDesc};
 use crate::error::{CatalogError, Result, sqlstate};
 use crate::meta;
+use crate::session::temp_slots::TEMP_ALIAS;
 
 /// Where a session looks names up: its database and its search path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,8 +17,12 @@ pub struct Scope {
     pub database_id: u64,
     /// The database's name: a three-part name must name it.
     pub database: String,
-    /// The schemas searched for unqualified names, in order (`search_path`).
+    /// The schemas of `search_path`, in order (`pg_temp` there is the session's temporary
+    /// schema once it has one).
     pub search_path: Vec<String>,
+    /// The session's temporary schema (`pg_temp_N`), once it was given one: searched first
+    /// for relations and types unless `search_path` places it.
+    pub temp_schema: Option<String>,
 }
 
 impl Scope {
@@ -40,9 +45,36 @@ impl Scope {
         schemas.into_iter().find(|s| s.id == id).map(|s| s.name).ok_or_else(|| CatalogError::internal(format!("no schema has id {id}")))
     }
 
-    /// The schema named `name` of this scope's database, if it exists.
+    /// The schema named `name` of this scope's database, if it exists (`pg_temp` is the
+    /// session's temporary schema).
     pub fn get_schema(&self, txn: &Txn, name: &str) -> Result<Option<SchemaDesc>> {
-        meta::get_schema(txn, self.database_id, name)
+        match (name, &self.temp_schema) {
+            (TEMP_ALIAS, Some(temp)) => meta::get_schema(txn, self.database_id, temp),
+            (TEMP_ALIAS, None) => Ok(None),
+            _ => meta::get_schema(txn, self.database_id, name),
+        }
+    }
+
+    /// The schemas unqualified names of relations and types are looked up in, in order:
+    /// the temporary schema first unless `search_path` places it, as in PostgreSQL.
+    pub fn lookup_path(&self) -> impl Iterator<Item = &String> {
+        let implicit = self.temp_schema.as_ref().filter(|t| !self.search_path.contains(t));
+        implicit.into_iter().chain(&self.search_path)
+    }
+
+    /// The schemas an object is looked for in: the one named, else those of
+    /// [`Scope::lookup_path`].
+    pub fn candidates(&self, schema: Option<&str>) -> Vec<String> {
+        match schema {
+            Some(s) => vec![s.to_string()],
+            None => self.lookup_path().cloned().collect(),
+        }
+    }
+
+    /// Whether `schema` names the session's own temporary schema (`pg_temp` or its
+    /// `pg_temp_N`).
+    pub fn is_own_temp(&self, schema: &str) -> bool {
+        schema == TEMP_ALIAS || self.temp_schema.as_deref() == Some(schema)
     }
 }
 
@@ -160,6 +192,7 @@ fn find_object<T>(
 ) -> Result<Option<(SchemaDesc, T)>> {
     let (schema_name, object) = scope.split(name)?;
     match schema_name {
+        Some(s) if s == TEMP_ALIAS && scope.temp_schema.is_none() => Ok(None),
         Some(s) => {
             let schema = schema(txn, scope, &s)?;
             Ok(get(txn, schema.id, &object)?.map(|o| (schema, o)))
@@ -175,7 +208,7 @@ pub fn in_path<T>(
     name: &str,
     get: impl Fn(&Txn, u64, &str) -> Result<Option<T>>,
 ) -> Result<Option<(SchemaDesc, T)>> {
-    for s in &scope.search_path {
+    for s in scope.lookup_path() {
         if let Some(schema) = scope.get_schema(txn, s)?
             && let Some(found) = get(txn, schema.id, name)?
         {
@@ -189,11 +222,7 @@ pub fn in_path<T>(
 /// that has it. `Ok(None)` when there is none (or no such schema).
 pub fn sequence(txn: &Txn, scope: &Scope, name: &ObjectName) -> Result<Option<SequenceDesc>> {
     let (schema_name, sequence_name) = scope.split(name)?;
-    let schemas = match schema_name {
-        Some(s) => vec![s],
-        None => scope.search_path.clone(),
-    };
-    for s in schemas {
+    for s in scope.candidates(schema_name.as_deref()) {
         if let Some(schema) = scope.get_schema(txn, &s)?
             && let Some(sequence) = meta::get_sequence(txn, schema.id, &sequence_name)?
         {

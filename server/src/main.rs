@@ -57,6 +57,8 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let store = Store::open(&args.data_dir, StoreOptions::default())?;
     shale_catalog::meta::bootstrap(&store)?;
+    // Sessions' temporary schemas left by a server that stopped without dropping them.
+    shale_catalog::ddl::drop_orphans(&store)?;
     let listener = TcpListener::bind(&args.listen).await?;
     tracing::info!(listen = %listener.local_addr()?, data_dir = %args.data_dir.display(), "shale is ready");
     let handlers = Arc::new(protocol::handler::Handlers::new(store));

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
-use datafusion::arrow::datatypes::Schema;
+use datafusion::arrow::datatypes::{DataType, Schema};
 use datafusion::arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use datafusion::common::DFSchema;
 use datafusion::datasource::{MemTable, provider_as_source};
@@ -93,7 +93,8 @@ impl<'t> Checks<'t> {
         if self.compiled.is_empty() || rows.is_empty() {
             return Ok(());
         }
-        let batch = self.batch(rows)?;
+        let slots: Vec<&[Datum]> = rows.iter().map(|r| r.slots.as_slice()).collect();
+        let batch = batch(self.table, &slots)?;
         for (name, expr) in &self.compiled {
             let result = expr.evaluate(&batch)?.into_array(rows.len())?;
             let Some(result) = result.as_boolean_opt() else { continue };
@@ -109,22 +110,48 @@ impl<'t> Checks<'t> {
         Ok(())
     }
 
-    /// `rows` as a batch of the table's visible columns.
-    fn batch(&self, rows: &[&Row]) -> Result<RecordBatch> {
-        let schema = self.table.arrow_schema();
-        let columns = self.table
-            .visible_slots()
-            .into_iter()
-            .map(|slot| {
-                let mut builder = ColumnBuilder::for_column(&self.table.columns[slot].ty, rows.len())?;
-                for row in rows {
-                    builder.append(Some(row.slots[slot].as_ref()))?;
-                }
-                builder.finish()
-            })
-            .collect::<Result<Vec<ArrayRef>>>()?;
-        Ok(RecordBatch::try_new(schema, columns)?)
+}
+
+/// An expression over the columns of a table's rows (ALTER COLUMN ... TYPE ... USING),
+/// planned as a SELECT list is and compiled once.
+pub struct RowExpr<'t> {
+    table: &'t TableDesc,
+    compiled: Arc<dyn PhysicalExpr>,
+}
+
+impl<'t> RowExpr<'t> {
+    /// `sql` over the columns of `table`, cast to `ty`, compiled in `state`.
+    pub fn new(state: &SessionState, table: &'t TableDesc, sql: &str, ty: &DataType) -> Result<Self> {
+        let source = provider_as_source(Arc::new(MemTable::try_new(table.arrow_schema(), vec![vec![]])?));
+        let scan = LogicalPlanBuilder::scan(table.name.as_str(), source, None)?;
+        let expr = state.create_logical_expr(sql, scan.schema())?;
+        let expr = Expr::Cast(datafusion::logical_expr::Cast::new(Box::new(expr), ty.clone()));
+        let compiled = compile(state, scan, vec![expr])?.pop().ok_or_else(|| CatalogError::internal("no expression compiled"))?;
+        Ok(RowExpr { table, compiled })
     }
+
+    /// The expression's value for each of `rows` (each row's slots).
+    pub fn values(&self, rows: &[&[Datum]]) -> Result<Vec<Datum>> {
+        let values = self.compiled.evaluate(&batch(self.table, rows)?)?.into_array(rows.len())?;
+        (0..rows.len()).map(|r| datum_at(values.as_ref(), r)).collect()
+    }
+}
+
+/// `rows` (each row's slots) as a batch of the visible columns of `table`.
+fn batch(table: &TableDesc, rows: &[&[Datum]]) -> Result<RecordBatch> {
+    let columns = table
+        .visible_slots()
+        .into_iter()
+        .map(|slot| {
+            let mut builder = ColumnBuilder::for_column(&table.columns[slot].ty, rows.len())?;
+            for row in rows {
+                builder.append(Some(row[slot].as_ref()))?;
+            }
+            builder.finish()
+        })
+        .collect::<Result<Vec<ArrayRef>>>()?;
+    let options = RecordBatchOptions::new().with_row_count(Some(rows.len()));
+    Ok(RecordBatch::try_new_with_options(table.arrow_schema(), columns, &options)?)
 }
 
 /// `exprs` over the rows of `input`, planned as a SELECT list is (the session's analyzer

@@ -137,12 +137,8 @@ pub fn set_constraints(
 /// The ids of the foreign keys named `name` in `schema`, else in the schemas of
 /// the search path, in the first schema that has one.
 fn named_keys(txn: &Txn, scope: &Scope, schema: Option<&str>, name: &str) -> Result<Vec<u64>> {
-    let schemas: Vec<&str> = match schema {
-        Some(s) => vec![s],
-        None => scope.search_path.iter().map(String::as_str).collect(),
-    };
-    for schema in schemas {
-        let Some(desc) = scope.get_schema(txn, schema)? else { continue };
+    for schema in scope.candidates(schema) {
+        let Some(desc) = scope.get_schema(txn, &schema)? else { continue };
         let tables = meta::list_tables(txn, desc.id)?;
         let mut found = Vec::new();
         for table in &tables {

@@ -7,7 +7,7 @@ use datafusion::common::DFSchema;
 use datafusion::logical_expr::{ExprSchemable, LogicalPlanBuilder};
 use datafusion::physical_plan::collect;
 use datafusion::sql::sqlparser::ast::{
-    AlterTable, AlterTableOperation, ColumnDef, ColumnOption, ColumnOptionDef, DropBehavior, Ident, NullsDistinctOption, PrimaryKeyConstraint,
+    AlterColumnOperation, AlterTable, AlterTableOperation, ColumnDef, ColumnOption, ColumnOptionDef, DropBehavior, Ident, NullsDistinctOption, PrimaryKeyConstraint,
     RenameTableNameKind, TableConstraint, UniqueConstraint,
 };
 use shale_storage::{Datum, encode_row};
@@ -101,6 +101,9 @@ async fn apply(ctx: &DdlContext<'_>, desc: &mut TableDesc, op: &AlterTableOperat
             return Err(CatalogError::new(sqlstate::FEATURE_NOT_SUPPORTED, format!("{kind} constraints cannot be marked NOT VALID")));
         }
         AlterTableOperation::ValidateConstraint { name } => validate_constraint(ctx, desc, &resolve::normalize(name)).await?,
+        AlterTableOperation::AlterColumn { column_name, op: AlterColumnOperation::SetDataType { data_type, using, .. } } => {
+            super::column_type::alter_type(ctx, desc, column_name, data_type, using.as_ref()).await?;
+        }
         AlterTableOperation::AlterColumn { column_name, op } => super::constraints::alter_column(ctx, desc, column_name, op)?,
         AlterTableOperation::AddConstraint { constraint: TableConstraint::Unique(unique), not_valid: false } => {
             add_unique(ctx, desc, unique.name.as_ref().map(resolve::normalize), unique, None)?;

@@ -9,7 +9,7 @@ use std::ops::ControlFlow;
 
 use datafusion::execution::session_state::SessionState;
 use datafusion::sql::sqlparser::ast::{AlterColumnOperation, Ident, PrimaryKeyConstraint};
-use shale_storage::{Datum, DatumRef, KeyRange, Space, Txn, encode_key_datum};
+use shale_storage::{Datum, DatumRef, KeyRange, Space, Txn, encode_key_datum, encode_row};
 
 use super::{DdlContext, DdlOutcome};
 use crate::access::index;
@@ -127,6 +127,14 @@ pub(super) fn drop_primary_key(state: &SessionState, txn: &Txn, table: &mut Tabl
 /// Rewrites the rows of `old` under a new storage id with the keys of `new` (its primary
 /// key, or hidden row ids), checking NOT NULL and uniqueness, and builds its indexes anew.
 fn rekey(state: &SessionState, txn: &Txn, old: &TableDesc, new: &mut TableDesc) -> Result<()> {
+    rewrite(state, txn, old, new, None)
+}
+
+/// Changes a chunk of rows (their slots) as a rewrite stores them.
+pub(super) type Convert<'a> = &'a dyn Fn(Vec<Vec<Datum>>) -> Result<Vec<Vec<Datum>>>;
+
+/// [`rekey`], each chunk of rows changed by `convert` first (ALTER COLUMN ... TYPE).
+pub(super) fn rewrite(state: &SessionState, txn: &Txn, old: &TableDesc, new: &mut TableDesc, convert: Option<Convert<'_>>) -> Result<()> {
     new.storage = Some(meta::allocate(txn, meta::TABLE_IDS, 1)?);
     let prefix = new.row_prefix();
     let range = KeyRange::prefix(&old.row_prefix());
@@ -138,8 +146,11 @@ fn rekey(state: &SessionState, txn: &Txn, old: &TableDesc, new: &mut TableDesc) 
             true => 0,
             false => meta::allocate(txn, &format!("rowid/{}", new.id), chunk.len().max(1) as u64)?,
         };
-        for (i, (old_key, value)) in chunk.iter().enumerate() {
-            let slots = index::stored_slots(old, value)?;
+        let mut rows = chunk.iter().map(|(_, value)| index::stored_slots(old, value)).collect::<Result<Vec<_>>>()?;
+        if let Some(convert) = convert {
+            rows = convert(rows)?;
+        }
+        for (i, ((old_key, value), slots)) in chunk.iter().zip(&rows).enumerate() {
             let mut key = prefix.to_vec();
             match new.has_primary_key() {
                 true => {
@@ -157,7 +168,15 @@ fn rekey(state: &SessionState, txn: &Txn, old: &TableDesc, new: &mut TableDesc) 
                 }
                 false => encode_key_datum(DatumRef::Int64((row_ids + i as u64) as i64), &mut key),
             }
-            txn.put(Space::Data, &key, value)?;
+            match convert {
+                Some(_) => {
+                    let refs: Vec<DatumRef> = slots.iter().map(|d| d.as_ref()).collect();
+                    let mut bytes = Vec::with_capacity(value.len());
+                    encode_row(&refs, &mut bytes)?;
+                    txn.put(Space::Data, &key, &bytes)?;
+                }
+                None => txn.put(Space::Data, &key, value)?,
+            }
             txn.delete(Space::Data, old_key)?;
         }
         match chunk.into_iter().last() {

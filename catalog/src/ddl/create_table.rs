@@ -5,7 +5,7 @@
 use datafusion::common::DFSchema;
 use datafusion::logical_expr::ExprSchemable;
 use datafusion::sql::sqlparser::ast::{
-    ColumnDef, ColumnOption, CreateTable, DataType, GeneratedAs, IndexColumn, SequenceOptions, TableConstraint,
+    ColumnDef, ColumnOption, CreateTable, CreateTableLikeKind, DataType, GeneratedAs, IndexColumn, OnCommit, SequenceOptions, TableConstraint,
     Expr as SqlExpr, ForeignKeyConstraint, UniqueConstraint,
 };
 use shale_storage::Txn;
@@ -21,7 +21,8 @@ use crate::{meta, resolve};
 pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutcome> {
     reject_unsupported(stmt)?;
     let txn = ctx.handle.txn()?;
-    let (schema, name) = resolve::creation_schema(&txn, &ctx.handle.scope(), &stmt.name)?;
+    let (schema, name) = super::temp::creation_schema(&txn, ctx.handle, &stmt.name, stmt.temporary)?;
+    let on_commit = on_commit(stmt.on_commit, &schema)?;
     let mut outcome = DdlOutcome::new("CREATE TABLE");
     if super::sequence::relation_exists(&txn, schema.id, &name)? {
         if stmt.if_not_exists {
@@ -40,7 +41,22 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
     let mut checks: Vec<(Option<String>, &SqlExpr)> = Vec::new();
     // The columns that own a sequence, with its options.
     let mut serials = Vec::new();
-    for def in &stmt.columns {
+    // `LIKE` elements, with the slot their columns start at.
+    let mut likes: Vec<(usize, super::create_like::Like)> = Vec::new();
+    let mut positions = stmt.parenthesized_likes().into_iter().peekable();
+    for (i, def) in stmt.columns.iter().map(Some).chain([None]).enumerate() {
+        while let Some((_, like)) = positions.next_if(|(position, _)| *position == i) {
+            let like = super::create_like::Like::read(&txn, &ctx.handle.scope(), like)?;
+            let first = columns.len();
+            for column in like.columns() {
+                push_column(&mut columns, column)?;
+            }
+            if let Some(key) = like.primary_key(first) {
+                set_primary_key(&mut primary_key, key, None, &name)?;
+            }
+            likes.push((first, like));
+        }
+        let Some(def) = def else { break };
         let (column, is_pk) = match serial_type(&def.data_type) {
             Some(ty) => {
                 serials.push((columns.len(), Vec::new()));
@@ -50,12 +66,6 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
         };
         if column.identity.is_some() {
             serials.push((columns.len(), identity_options(def)));
-        }
-        if columns.iter().any(|c| c.name == column.name) {
-            return Err(CatalogError::new(
-                sqlstate::DUPLICATE_COLUMN,
-                format!("column \"{}\" specified more than once", column.name),
-            ));
         }
         if is_pk {
             set_primary_key(&mut primary_key, vec![columns.len()], column_pk_name(def), &name)?;
@@ -69,7 +79,7 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
                 _ => {}
             }
         }
-        columns.push(column);
+        push_column(&mut columns, column)?;
     }
     for constraint in &stmt.constraints {
         match constraint {
@@ -96,7 +106,7 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
         columns[slot].not_null = true;
     }
     let id = meta::allocate(&txn, meta::TABLE_IDS, 1)?;
-    let mut desc = TableDesc { id, schema_id: schema.id, name, columns, primary_key, pkey_name, indexes: Vec::new(), storage: None, foreign_keys: Vec::new(), referenced_by: Vec::new(), checks: Vec::new(), materialized: None, comment: None };
+    let mut desc = TableDesc { id, schema_id: schema.id, name, columns, primary_key, pkey_name, indexes: Vec::new(), storage: None, foreign_keys: Vec::new(), referenced_by: Vec::new(), checks: Vec::new(), materialized: None, comment: None, on_commit };
     for (slot, options) in serials {
         let sequence = owned_sequence(ctx, &txn, &schema, &desc, (&desc.columns[slot], slot), &options)?;
         desc.columns[slot].default = Some(sequence);
@@ -104,6 +114,11 @@ pub fn create_table(ctx: &DdlContext<'_>, stmt: &CreateTable) -> Result<DdlOutco
     for (name, unique, slot) in uniques {
         let index = super::index::unique_constraint(&txn, &desc, name, unique, slot)?;
         desc.indexes.push(index);
+    }
+    for (first, like) in &likes {
+        let copied = like.indexes(&txn, &desc, *first)?;
+        desc.indexes.extend(copied);
+        desc.checks.extend(like.checks(&txn, *first)?);
     }
     for index in &desc.indexes {
         meta::put_index_name(&txn, desc.schema_id, &index.name, desc.id)?;
@@ -216,18 +231,38 @@ pub(super) fn identity_options(def: &ColumnDef) -> Vec<SequenceOptions> {
 
 fn reject_unsupported(stmt: &CreateTable) -> Result<()> {
     let unsupported = [
-        (stmt.temporary, "temporary tables"),
         (stmt.or_replace, "CREATE OR REPLACE TABLE"),
         (stmt.query.is_some(), "CREATE TABLE ... AS"),
-        (stmt.like.is_some(), "CREATE TABLE ... LIKE"),
+        (matches!(stmt.like, Some(CreateTableLikeKind::Plain(_))), "CREATE TABLE ... LIKE without parentheses"),
         (stmt.inherits.is_some(), "table inheritance"),
         (stmt.partition_of.is_some() || stmt.partition_by.is_some(), "partitioned tables"),
-        (stmt.on_commit.is_some(), "ON COMMIT"),
     ];
     match unsupported.iter().find(|(present, _)| *present) {
         Some((_, what)) => Err(CatalogError::unsupported(what)),
         None => Ok(()),
     }
+}
+
+/// What commits do to a table made `ON COMMIT ...` in `schema`: 42P16 unless the table is
+/// temporary, as in PostgreSQL.
+pub(super) fn on_commit(clause: Option<OnCommit>, schema: &SchemaDesc) -> Result<Option<crate::descriptor::OnCommit>> {
+    if clause.is_some() && !crate::session::temp_slots::is_temp_schema(&schema.name) {
+        return Err(CatalogError::new(sqlstate::INVALID_TABLE_DEFINITION, "ON COMMIT can only be used on temporary tables"));
+    }
+    Ok(match clause {
+        Some(OnCommit::DeleteRows) => Some(crate::descriptor::OnCommit::DeleteRows),
+        Some(OnCommit::Drop) => Some(crate::descriptor::OnCommit::Drop),
+        Some(OnCommit::PreserveRows) | None => None,
+    })
+}
+
+/// Adds `column` to `columns`: 42701 when one has its name.
+fn push_column(columns: &mut Vec<ColumnDesc>, column: ColumnDesc) -> Result<()> {
+    if columns.iter().any(|c| c.name == column.name) {
+        return Err(CatalogError::new(sqlstate::DUPLICATE_COLUMN, format!("column \"{}\" specified more than once", column.name)));
+    }
+    columns.push(column);
+    Ok(())
 }
 
 /// 54011 past PostgreSQL's limit of [`MAX_COLUMNS`] columns (dropped ones count).

@@ -38,6 +38,15 @@ pub fn drop_tables(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, 
             }
         }
     }
+    drop_found(&txn, dropped, cascade, &mut outcome)?;
+    meta::bump_version(&txn)?;
+    Ok(outcome)
+}
+
+/// Drops the tables `dropped` (found, not yet locked) with their sequences, indexes and
+/// references: 2BP01 for a table another one's foreign key or a view depends on, unless
+/// `cascade` drops those too (with PostgreSQL's NOTICE in `outcome`).
+pub(super) fn drop_found(txn: &shale_storage::Txn, dropped: Vec<crate::descriptor::TableDesc>, cascade: bool, outcome: &mut DdlOutcome) -> Result<()> {
     // Lock them, then read what depends on them as committed now: a view made on one
     // while this waited is seen (and refuses the DROP).
     for table in &dropped {
@@ -69,7 +78,7 @@ pub fn drop_tables(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, 
         return Err(super::view::dependent_objects(&first, detail));
     }
     cascade_notice(
-        &mut outcome,
+        outcome,
         dependents
             .iter()
             .map(|(k, child, _)| format!("drop cascades to constraint {k} on table {}", child.name))
@@ -91,8 +100,7 @@ pub fn drop_tables(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool, 
         super::index::forget_indexes(&txn, &table)?;
         super::foreign_key::forget_references(&txn, &table)?;
     }
-    meta::bump_version(&txn)?;
-    Ok(outcome)
+    Ok(())
 }
 
 /// `DROP SCHEMA [IF EXISTS] a, b [CASCADE | RESTRICT]`; 2BP01 for a schema that still has
@@ -147,7 +155,7 @@ pub fn drop_schemas(ctx: &DdlContext<'_>, names: &[ObjectName], if_exists: bool,
             return Err(e);
         }
         // PostgreSQL qualifies a name only when its schema is not on the search path.
-        let in_path = scope.search_path.contains(&schema.name);
+        let in_path = scope.lookup_path().any(|s| s == &schema.name);
         let cascaded: Vec<String> = dependents
             .iter()
             .map(|(kind, name)| match in_path {

@@ -23,6 +23,18 @@ use crate::{meta, resolve};
 /// "There is no unique constraint ..." and the like.
 const INVALID_FOREIGN_KEY: &str = "42830";
 
+/// 42P16 for a foreign key between a temporary table and a permanent one (of the schemas
+/// `child` and `parent`), as PostgreSQL refuses.
+fn check_persistence(txn: &Txn, scope: &Scope, child: u64, parent: u64) -> Result<()> {
+    let temporary = |id| scope.schema_name(txn, id).map(|name| crate::session::temp_slots::is_temp_schema(&name));
+    let message = match (temporary(child)?, temporary(parent)?) {
+        (true, false) => "constraints on temporary tables may reference only temporary tables",
+        (false, true) => "constraints on permanent tables may reference only permanent tables",
+        _ => return Ok(()),
+    };
+    Err(CatalogError::new(sqlstate::INVALID_TABLE_DEFINITION, message))
+}
+
 /// The foreign key `fk` declares on `table` (named `name`, else `<table>_<columns>_fkey`
 /// unless `taken`): on the column in `slot` for a column's REFERENCES. `table` may not be
 /// stored yet; a reference to itself reads it. Returns the key and, when it references
@@ -65,6 +77,9 @@ pub(super) fn foreign_key(
         false => meta::get_table_for_update(txn, schema_id, &parent_name)?
             .ok_or_else(|| CatalogError::undefined_table(&resolve::display(&fk.foreign_table)))?,
     };
+    if schema_id != table.schema_id {
+        check_persistence(txn, scope, table.schema_id, schema_id)?;
+    }
     let on_delete_columns = referencing_slots(table, &fk.on_delete_columns)?;
     if let Some(&outside) = on_delete_columns.iter().find(|s| !columns.contains(s)) {
         return Err(CatalogError::new(

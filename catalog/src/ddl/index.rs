@@ -421,11 +421,7 @@ pub fn alter_index(ctx: &DdlContext<'_>, name: &ObjectName, operation: &AlterInd
 pub(super) fn find_index(ctx: &DdlContext<'_>, txn: &Txn, name: &ObjectName) -> Result<Option<(TableDesc, usize)>> {
     let scope = ctx.handle.scope();
     let (schema_name, index_name) = scope.split(name)?;
-    let schemas = match schema_name {
-        Some(s) => vec![s],
-        None => scope.search_path.clone(),
-    };
-    for s in schemas {
+    for s in scope.candidates(schema_name.as_deref()) {
         let Some(schema) = scope.get_schema(txn, &s)? else { continue };
         let Some(table_id) = meta::index_table_for_update(txn, schema.id, &index_name)? else { continue };
         let Some(owner) = meta::list_tables(txn, schema.id)?.into_iter().find(|t| t.id == table_id) else {

@@ -27,6 +27,8 @@ pub struct CreateSequence<'a> {
     pub name: &'a ObjectName,
     /// IF NOT EXISTS.
     pub if_not_exists: bool,
+    /// TEMPORARY.
+    pub temporary: bool,
     /// AS type.
     pub data_type: Option<&'a DataType>,
     /// The options, in order.
@@ -38,7 +40,7 @@ pub struct CreateSequence<'a> {
 /// `CREATE SEQUENCE [IF NOT EXISTS] name [AS type] [options] [OWNED BY t.c | NONE]`.
 pub fn create_sequence(ctx: &DdlContext<'_>, stmt: &CreateSequence<'_>) -> Result<DdlOutcome> {
     let txn = ctx.handle.txn()?;
-    let (schema, name) = resolve::creation_schema(&txn, &ctx.handle.scope(), stmt.name)?;
+    let (schema, name) = super::temp::creation_schema(&txn, ctx.handle, stmt.name, stmt.temporary)?;
     let mut outcome = DdlOutcome::new("CREATE SEQUENCE");
     if relation_exists(&txn, schema.id, &name)? {
         if stmt.if_not_exists {
@@ -190,7 +192,7 @@ fn altered(txn: &Txn, scope: &Scope, name: &ObjectName, if_exists: bool) -> Resu
     let schemas = match &schema_name {
         Some(s) if if_exists || scope.get_schema(txn, s)?.is_some() => vec![s.clone()],
         Some(s) => return Err(CatalogError::undefined_schema(s)),
-        None => scope.search_path.clone(),
+        None => scope.candidates(None),
     };
     for schema in schemas {
         let Some(schema) = scope.get_schema(txn, &schema)? else { continue };

@@ -39,7 +39,7 @@ pub(super) fn rename(txn: &Txn, scope: &Scope, sequence: &SequenceDesc, old: &st
     let schemas = meta::list_schemas(txn, scope.database_id)?;
     let Some(schema) = schemas.iter().find(|s| s.id == sequence.schema_id) else { return Ok(()) };
     let mut path = Vec::new();
-    for name in &scope.search_path {
+    for name in scope.lookup_path() {
         let Some(s) = scope.get_schema(txn, name)? else { continue };
         if s.id == sequence.schema_id {
             path.push(true);

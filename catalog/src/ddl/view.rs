@@ -43,6 +43,10 @@ pub struct CreateView<'a> {
     pub name: &'a ObjectName,
     /// `OR REPLACE`.
     pub or_replace: bool,
+    /// `TEMPORARY` (a view of a temporary relation is temporary anyway).
+    pub temporary: bool,
+    /// `ON COMMIT` of a temporary table made by CREATE TABLE AS.
+    pub on_commit: Option<datafusion::sql::sqlparser::ast::OnCommit>,
     /// The column names the statement lists (maybe fewer than the query's columns).
     pub columns: Vec<String>,
     /// The query, rewritten by the server's front end as every statement is.
@@ -63,15 +67,19 @@ struct Prepared {
     written: Query,
     columns: Vec<ViewColumn>,
     depends_on: Vec<Dependency>,
+    /// Whether it reads a temporary relation.
+    reads_temporary: bool,
 }
 
 /// Binds the names of the view's query, plans it (which checks it) and types its columns.
-async fn prepare(state: &SessionState, handle: &SessionHandle, view: &CreateView<'_>) -> Result<Prepared> {
+/// A view (`is_view`) of a temporary relation goes in the temporary schema.
+async fn prepare(state: &SessionState, handle: &SessionHandle, view: &CreateView<'_>, is_view: bool) -> Result<Prepared> {
     let txn = handle.txn()?;
     let scope = handle.scope();
-    let (schema, name) = resolve::creation_schema(&txn, &scope, view.name)?;
     let mut query = view.query.clone();
     let relations = bind(handle, &txn, &scope, &mut query)?;
+    let reads_temporary = relations.iter().any(|b| b.temporary);
+    let (schema, name) = super::temp::creation_schema(&txn, handle, view.name, view.temporary || (is_view && reads_temporary))?;
     let mut written = view.written.clone();
     bind(handle, &txn, &scope, &mut written)?;
     let plan = state.statement_to_plan(DFStatement::Statement(Box::new(Statement::Query(Box::new(query.clone()))))).await?;
@@ -79,13 +87,17 @@ async fn prepare(state: &SessionState, handle: &SessionHandle, view: &CreateView
     let plan = state.optimize(&plan)?;
     let columns = view_columns(&plan, view)?;
     let depends_on = dependencies(&plan, &relations)?;
-    Ok(Prepared { schema, name, query, written, columns, depends_on })
+    Ok(Prepared { schema, name, query, written, columns, depends_on, reads_temporary })
 }
 
 /// `CREATE [OR REPLACE] VIEW name [(columns)] AS query`.
 pub async fn create_view(ctx: &DdlContext<'_>, view: &CreateView<'_>) -> Result<DdlOutcome> {
-    let Prepared { schema, name, query, written, columns, depends_on } = prepare(ctx.state, ctx.handle, view).await?;
+    let Prepared { schema, name, query, written, columns, depends_on, reads_temporary } = prepare(ctx.state, ctx.handle, view, true).await?;
     let txn = ctx.handle.txn()?;
+    let mut outcome = DdlOutcome::new("CREATE VIEW");
+    if reads_temporary && !view.temporary {
+        outcome.notice("00000", format!("view \"{name}\" will be a temporary view"));
+    }
     let id = match meta::get_view_for_update(&txn, schema.id, &name)? {
         Some(old) if view.or_replace => {
             check_replacement(&old, &columns)?;
@@ -112,7 +124,7 @@ pub async fn create_view(ctx: &DdlContext<'_>, view: &CreateView<'_>) -> Result<
     };
     meta::put_view(&txn, &desc)?;
     meta::bump_version(&txn)?;
-    Ok(DdlOutcome::new("CREATE VIEW"))
+    Ok(outcome)
 }
 
 /// What [`create_filled_table`] makes.
@@ -135,8 +147,12 @@ pub async fn create_filled_table(
     with_data: bool,
     kind: Filled,
 ) -> Result<DdlOutcome> {
-    let Prepared { schema, name, query, written, columns, depends_on } = prepare(ctx.state, ctx.handle, view).await?;
+    let Prepared { schema, name, query, written, columns, depends_on, reads_temporary } = prepare(ctx.state, ctx.handle, view, false).await?;
+    if reads_temporary && kind == Filled::MaterializedView {
+        return Err(CatalogError::new(sqlstate::FEATURE_NOT_SUPPORTED, "materialized views must not use temporary tables or views"));
+    }
     let txn = ctx.handle.txn()?;
+    let on_commit = super::create_table::on_commit(view.on_commit, &schema)?;
     let mut outcome = DdlOutcome::new(match kind {
         Filled::MaterializedView => "CREATE MATERIALIZED VIEW",
         Filled::Table => "CREATE TABLE AS",
@@ -175,6 +191,7 @@ pub async fn create_filled_table(
         checks: Vec::new(),
         materialized,
         comment: None,
+        on_commit,
     };
     meta::put_table(&txn, &table)?;
     if let Some(m) = &table.materialized {
@@ -304,6 +321,8 @@ struct Bound {
     id: u64,
     /// Whether it is a table (else a view).
     table: bool,
+    /// Whether it is in a temporary schema.
+    temporary: bool,
 }
 
 /// Qualifies every relation `query` names (outside its own WITH queries) with the schema it
@@ -370,10 +389,11 @@ impl Binder<'_> {
         };
         // A system schema, or a name that planning will find does not exist.
         let Some(schema) = schema else { return Ok(()) };
+        let temporary = crate::session::temp_slots::is_temp_schema(&schema.name);
         if let Some(table) = meta::get_table_shared(self.txn, schema.id, &relation)? {
-            self.bound.push(Bound { id: table.id, table: true });
+            self.bound.push(Bound { id: table.id, table: true, temporary });
         } else if let Some(view) = meta::get_view_shared(self.txn, schema.id, &relation)? {
-            self.bound.push(Bound { id: view.id, table: false });
+            self.bound.push(Bound { id: view.id, table: false, temporary });
         } else {
             return Ok(());
         }

@@ -50,7 +50,7 @@ impl CatalogProvider for ShaleCatalogProvider {
             return Some(Arc::new(system));
         }
         let txn = self.handle.txn().ok()?;
-        let desc = meta::get_schema(&txn, self.handle.identity().database_id, name).ok()??;
+        let desc = self.handle.scope().get_schema(&txn, name).ok()??;
         Some(Arc::new(ShaleSchemaProvider::new(self.handle.clone(), desc)))
     }
 }

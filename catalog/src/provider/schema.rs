@@ -29,7 +29,11 @@ impl ShaleSchemaProvider {
 
     fn lookup(&self, name: &str) -> Result<Option<Relation>> {
         let txn = self.handle.txn()?;
-        relation(&txn, &self.handle, self.desc.id, name)
+        let found = relation(&txn, &self.handle, self.desc.id, name)?;
+        if found.is_some() && crate::ddl::is_other_sessions(&self.handle, &self.desc.name) {
+            return Err(crate::ddl::other_sessions_table());
+        }
+        Ok(found)
     }
 }
 
@@ -119,7 +123,7 @@ impl SchemaProvider for SearchPathSchema {
         let names = self.handle.txn().and_then(|txn| {
             let mut names = Vec::new();
             let scope = self.handle.scope();
-            for s in &scope.search_path {
+            for s in scope.lookup_path() {
                 if let Some(schema) = scope.get_schema(&txn, s)? {
                     names.extend(relation_names(&txn, schema.id)?);
                 }

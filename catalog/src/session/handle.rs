@@ -19,6 +19,7 @@ use crate::error::{CatalogError, Result};
 use crate::resolve::Scope;
 use crate::session::interrupt::Interrupt;
 use crate::session::settings::Settings;
+use crate::session::temp_slots::{self, TEMP_ALIAS};
 
 /// Shared, cheaply cloned handle to one session's storage state.
 #[derive(Clone)]
@@ -46,6 +47,8 @@ struct HandleState {
     planner: Weak<SessionState>,
     /// The ids of the views being planned, one inside the other (outermost first).
     planned_views: Vec<u64>,
+    /// The number of the session's temporary schema (`pg_temp_N`), once it needed one.
+    temp_slot: Option<u32>,
 }
 
 impl std::fmt::Debug for SessionHandle {
@@ -74,6 +77,7 @@ impl SessionHandle {
                 deferred: Deferred::default(),
                 planner: Weak::new(),
                 planned_views: Vec::new(),
+                temp_slot: None,
             })),
             txn_start: Arc::new(AtomicI64::new(0)),
             interrupt: Arc::default(),
@@ -173,24 +177,53 @@ impl SessionHandle {
         state.last_sequence_value = Some(value);
     }
 
+    /// Forgets the values sequences gave this session (`DISCARD SEQUENCES`).
+    pub fn forget_sequence_values(&self) {
+        let mut state = self.lock();
+        state.sequence_values.clear();
+        state.last_sequence_value = None;
+    }
+
     /// Runs `f` on the transaction's deferred foreign-key checks; the session takes them
     /// (`std::mem::take`) when the transaction ends.
     pub fn with_deferred<R>(&self, f: impl FnOnce(&mut Deferred) -> R) -> R {
         f(&mut self.lock().deferred)
     }
 
-    /// The schemas searched for unqualified names, in order (`search_path`).
+    /// The schemas searched for unqualified names of relations and types, in order: the
+    /// session's temporary schema first (unless `search_path` places it), then
+    /// `search_path`'s (see [`Scope::lookup_path`]).
     pub fn search_path(&self) -> Vec<String> {
-        self.lock().settings.search_path().to_vec()
+        self.scope().lookup_path().cloned().collect()
     }
 
-    /// Where the session looks names up: its database and its search path.
+    /// Where the session looks names up: its database, its search path and its temporary
+    /// schema.
     pub fn scope(&self) -> Scope {
-        Scope {
-            database_id: self.identity.database_id,
-            database: self.identity.database.clone(),
-            search_path: self.search_path(),
-        }
+        let state = self.lock();
+        let temp_schema = state.temp_slot.map(temp_slots::schema_name);
+        let search_path = state
+            .settings
+            .search_path()
+            .iter()
+            .map(|s| match (s.as_str(), &temp_schema) {
+                (TEMP_ALIAS, Some(temp)) => temp.clone(),
+                _ => s.clone(),
+            })
+            .collect();
+        Scope { database_id: self.identity.database_id, database: self.identity.database.clone(), search_path, temp_schema }
+    }
+
+    /// The name of the session's temporary schema, given a number now if it has none (the
+    /// schema itself is made by `ddl::temp`).
+    pub fn assign_temp_schema(&self) -> String {
+        let mut state = self.lock();
+        temp_slots::schema_name(*state.temp_slot.get_or_insert_with(temp_slots::take))
+    }
+
+    /// The number of the session's temporary schema, if it was given one.
+    pub fn temp_slot(&self) -> Option<u32> {
+        self.lock().temp_slot
     }
 
     /// Runs `f` on the session's settings (SET, SHOW, `current_setting()`, ...).

@@ -10,4 +10,5 @@ pub mod interrupt;
 pub mod interruptible;
 pub mod param;
 pub mod settings;
+pub mod temp_slots;
 pub mod yielding;

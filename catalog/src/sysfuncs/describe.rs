@@ -183,8 +183,14 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
         row_function(handle, UNSUPPORTED, &[1], text_list_field(), stable, |_, args| {
             Err(CatalogError::unsupported(text_arg(&args[0]).unwrap_or_default()))
         }),
-        row_function(handle, "pg_is_other_temp_schema", &[1], bool_field(), stable, |_, _| Ok(v::boolean(false))),
-        row_function(handle, "pg_my_temp_schema", &[0], crate::system::Column::Oid.field(""), stable, |_, _| Ok(v::oid(0))),
+        row_function(handle, "pg_is_other_temp_schema", &[1], bool_field(), stable, |cx, args| {
+            let s = cx.snapshot()?;
+            let Some(namespace) = oid_arg(&args[0])? else { return Ok(v::null()) };
+            Ok(v::boolean(s.persistence(namespace) == 't' && s.temp_namespace() != Some(namespace)))
+        }),
+        row_function(handle, "pg_my_temp_schema", &[0], crate::system::Column::Oid.field(""), stable, |cx, _| {
+            Ok(v::oid(cx.snapshot()?.temp_namespace().unwrap_or(0)))
+        }),
     ]
 }
 

@@ -50,8 +50,7 @@ fn resolve(ctx: &Context<'_>, arg: &ScalarValue) -> Result<SequenceDesc> {
             }
         };
         let scope = ctx.handle.scope();
-        let schemas = schema.map_or_else(|| scope.search_path.clone(), |s| vec![s.to_string()]);
-        for s in schemas {
+        for s in scope.candidates(schema) {
             if let Some(schema) = scope.get_schema(&txn, &s)?
                 && let Some(q) = meta::get_sequence(&txn, schema.id, name)?
             {

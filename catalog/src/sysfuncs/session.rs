@@ -80,10 +80,16 @@ fn privilege(function: &'static str, allowed: &'static [&'static str], cx: &Cont
 /// `pg_catalog` first when asked for.
 fn current_schemas(s: &Snapshot, implicit: bool) -> ScalarValue {
     let mut names: Vec<ScalarValue> = Vec::new();
-    if implicit && !s.search_path.iter().any(|p| p == PG_CATALOG) {
-        names.push(v::text(PG_CATALOG));
+    // The temporary schema is searched first, then pg_catalog unless the path places them.
+    let mut path = s.search_path.iter().peekable();
+    let temp = path.next_if(|p| s.temp_schema.as_ref() == Some(*p) && !s.search_path[1..].contains(p));
+    if implicit {
+        names.extend(temp.filter(|t| s.schemas.iter().any(|schema| &schema.name == *t)).map(|t| v::text(t)));
+        if !s.search_path.iter().any(|p| p == PG_CATALOG) {
+            names.push(v::text(PG_CATALOG));
+        }
     }
-    for p in &s.search_path {
+    for p in path {
         if p == PG_CATALOG || s.schemas.iter().any(|schema| &schema.name == p) {
             names.push(v::text(p));
         }

@@ -58,7 +58,10 @@ const TABLES_TABLE: TableDef = TableDef {
     ],
     rows: Rows::Of(|s| {
         // Materialized views are not in the SQL standard's schema.
-        let tables = s.tables.iter().filter(|t| t.table.materialized.is_none()).map(|t| (table_names(s, t), "BASE TABLE", "YES"));
+        let tables = s.tables.iter().filter(|t| t.table.materialized.is_none()).map(|t| {
+            let kind = if s.persistence(t.namespace) == 't' { "LOCAL TEMPORARY" } else { "BASE TABLE" };
+            (table_names(s, t), kind, "YES")
+        });
         let views =
             s.views.iter().map(|w| (vec![v::text(s.database()), v::text(&w.schema), v::text(&w.view.name)], "VIEW", "NO"));
         let rows = tables.chain(views).map(|(mut row, kind, insertable)| {

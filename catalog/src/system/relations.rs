@@ -86,14 +86,15 @@ pub(super) const PG_CLASS: TableDef = TableDef {
 fn classes(s: &Snapshot) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     for t in &s.tables {
-        rows.push(class_row(t.namespace, Class::Table(t)));
-        rows.extend(t.indexes().iter().map(|index| class_row(t.namespace, Class::Index(index))));
+        let persistence = s.persistence(t.namespace);
+        rows.push(class_row(t.namespace, persistence, Class::Table(t)));
+        rows.extend(t.indexes().iter().map(|index| class_row(t.namespace, persistence, Class::Index(index))));
     }
     for q in &s.sequences {
-        rows.push(class_row(q.namespace, Class::Sequence(&q.sequence)));
+        rows.push(class_row(q.namespace, s.persistence(q.namespace), Class::Sequence(&q.sequence)));
     }
     for v in &s.views {
-        rows.push(class_row(v.namespace, Class::View(v)));
+        rows.push(class_row(v.namespace, s.persistence(v.namespace), Class::View(v)));
     }
     Ok(rows)
 }
@@ -106,8 +107,9 @@ enum Class<'a> {
     View(&'a SchemaView),
 }
 
-/// The `pg_class` row of a table, an index, a sequence or a view.
-fn class_row(namespace: u32, class: Class<'_>) -> Row {
+/// The `pg_class` row of a table, an index, a sequence or a view in the schema
+/// `namespace`, whose relations' `relpersistence` is `persistence`.
+fn class_row(namespace: u32, persistence: char, class: Class<'_>) -> Row {
     // A sequence's one row has three columns (last_value, log_cnt, is_called).
     let (oid, name, row_type, am, kind, natts) = match &class {
         Class::Index(index) => (index.oid, index.name.clone(), 0, BTREE_OID, 'i', index.attributes().len()),
@@ -142,7 +144,7 @@ fn class_row(namespace: u32, class: Class<'_>) -> Row {
         v::oid(0),
         v::boolean(has_index),
         no(),
-        v::letter('p'),
+        v::letter(persistence),
         v::letter(kind),
         v::int2(i16::try_from(natts).unwrap_or(i16::MAX)),
         v::int2(i16::try_from(checks).unwrap_or(i16::MAX)),

@@ -28,8 +28,10 @@ pub(crate) struct Snapshot {
     pub identity: Identity,
     /// The session's settings (name, value), in name order.
     pub settings: Vec<(String, String)>,
-    /// The schemas unqualified names are looked up in.
+    /// The schemas unqualified names are looked up in (the temporary schema first).
     pub search_path: Vec<String>,
+    /// The session's temporary schema, once it was given one.
+    pub temp_schema: Option<String>,
 }
 
 /// A table with its schema.
@@ -309,7 +311,8 @@ impl Snapshot {
             }
         }
         let extensions = meta::list_extensions(&txn, handle.identity().database_id)?;
-        let (settings, search_path) = handle.with_settings(|s| (s.all(), s.search_path().to_vec()));
+        let settings = handle.with_settings(|s| s.all());
+        let scope = handle.scope();
         Ok(Snapshot {
             databases,
             schemas,
@@ -321,7 +324,8 @@ impl Snapshot {
             identity: handle.identity().clone(),
             handle: Some(handle.clone()),
             settings,
-            search_path,
+            search_path: scope.lookup_path().cloned().collect(),
+            temp_schema: scope.temp_schema,
         })
     }
 
@@ -342,6 +346,21 @@ impl Snapshot {
     /// `pg_namespace.oid` of the schema `name`.
     pub fn namespace_oid(&self, name: &str) -> Option<u32> {
         self.schemas.iter().find(|s| s.name == name).map(|s| oid::namespace_oid(s.id, &s.name))
+    }
+
+    /// `relpersistence` of the relations of the schema `namespace`: `t` in a temporary
+    /// schema, else `p`.
+    pub fn persistence(&self, namespace: u32) -> char {
+        let temporary = self
+            .schemas
+            .iter()
+            .any(|s| crate::session::temp_slots::is_temp_schema(&s.name) && oid::namespace_oid(s.id, &s.name) == namespace);
+        if temporary { 't' } else { 'p' }
+    }
+
+    /// The OID of the session's temporary schema, if it has one.
+    pub fn temp_namespace(&self) -> Option<u32> {
+        self.namespace_oid(self.temp_schema.as_deref()?)
     }
 
     /// Every relation (table, index, sequence or view): its schema, name and OID.
@@ -468,6 +487,7 @@ impl Snapshot {
             checks: Vec::new(),
             materialized: None,
             comment: None,
+            on_commit: None,
         };
         Snapshot {
             databases: vec![DatabaseDesc::new(3, "postgres", true, false)],
@@ -481,6 +501,7 @@ impl Snapshot {
             identity: Identity::sample(),
             settings: vec![("search_path".into(), "public".into())],
             search_path: vec!["public".into()],
+            temp_schema: None,
         }
     }
 }

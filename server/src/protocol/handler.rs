@@ -32,7 +32,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use crate::sql::parse::parse_statements;
 use crate::session::outcome::Outcome;
 use crate::session::Session;
-use datafusion::sql::sqlparser::ast::{Ident, Statement};
+use datafusion::sql::sqlparser::ast::{DiscardObject, Ident, Statement};
 use shale_catalog::{CatalogError, ddl};
 use shale_catalog::session::activity::{self, Identity};
 use shale_catalog::session::interrupt::Reason;
@@ -191,9 +191,14 @@ impl SimpleQueryHandler for Handler {
                         Step::Ran(outcome) => outcome,
                         Step::ToRun(Statement::Deallocate { name, .. }) => deallocate(client, &name),
                         Step::ToRun(stmt) => {
+                            let discards_all = matches!(stmt, Statement::Discard { object_type: DiscardObject::ALL });
                             let executed;
                             (session, executed) =
                                 on_thread(session, move |s| Box::pin(async move { s.execute_simple(stmt).await })).await?;
+                            // DISCARD ALL deallocates the connection's prepared statements too.
+                            if discards_all && executed.is_ok() {
+                                client.portal_store().rm_named_statements();
+                            }
                             executed
                         }
                     };

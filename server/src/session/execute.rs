@@ -34,10 +34,11 @@ impl Session {
             // DDL writes catalog keys, and may wait for another transaction's locks on them.
             Statement::CreateTable(create) if create.query.is_some() => Box::pin(self.create_table_as(create)).await,
             Statement::CreateTable(create) => Ok(ddl_outcome(blocking(|| ddl::create_table(&self.ddl(), &create))?)),
-            Statement::CreateSequence { temporary: false, if_not_exists, name, data_type, sequence_options, owned_by } => {
+            Statement::CreateSequence { temporary, if_not_exists, name, data_type, sequence_options, owned_by } => {
                 let create = ddl::CreateSequence {
                     name: &name,
                     if_not_exists,
+                    temporary,
                     data_type: data_type.as_ref(),
                     options: &sequence_options,
                     owned_by: owned_by.as_ref(),
@@ -48,6 +49,7 @@ impl Session {
                 let in_block = self.open.is_some();
                 Ok(ddl_outcome(ddl::vacuum(&self.ddl(), &vacuum, in_block)?))
             }
+            Statement::Discard { object_type } => self.discard(object_type),
             Statement::Truncate(truncate) => Ok(ddl_outcome(blocking(|| ddl::truncate(&self.ddl(), &truncate))?)),
             Statement::CreateIndex(create) => Ok(ddl_outcome(blocking(|| ddl::create_index(&self.ddl(), &create))?)),
             Statement::Reindex(reindex) => {
@@ -115,7 +117,6 @@ impl Session {
     /// query as written and as rewritten for planning.
     async fn create_view(&mut self, create: CreateView) -> Result<Outcome, CatalogError> {
         let unsupported = [
-            (create.temporary, "CREATE TEMPORARY VIEW"),
             (create.materialized && create.or_replace, "CREATE OR REPLACE MATERIALIZED VIEW"),
             (create.or_alter, "CREATE OR ALTER VIEW"),
             (create.secure, "CREATE SECURE VIEW"),
@@ -140,6 +141,8 @@ impl Session {
         let view = ddl::CreateView {
             name: &create.name,
             or_replace: create.or_replace,
+            temporary: create.temporary,
+            on_commit: None,
             columns: create.columns.iter().map(|c| shale_catalog::resolve::normalize(&c.name)).collect(),
             query: &query,
             written: &create.query,
@@ -158,10 +161,8 @@ impl Session {
     async fn create_table_as(&mut self, create: CreateTable) -> Result<Outcome, CatalogError> {
         let Some(query) = create.query.as_deref() else { return Err(CatalogError::internal("CREATE TABLE AS without a query")) };
         let unsupported = [
-            (create.temporary, "temporary tables"),
             (create.or_replace, "CREATE OR REPLACE TABLE"),
             (create.like.is_some(), "CREATE TABLE ... LIKE"),
-            (create.on_commit.is_some(), "ON COMMIT"),
         ];
         if let Some((_, what)) = unsupported.iter().find(|(set, _)| *set) {
             return Err(CatalogError::unsupported(what));
@@ -174,6 +175,8 @@ impl Session {
         let view = ddl::CreateView {
             name: &create.name,
             or_replace: false,
+            temporary: create.temporary,
+            on_commit: create.on_commit,
             columns: create.columns.iter().map(|c| shale_catalog::resolve::normalize(&c.name)).collect(),
             query,
             written: query,
@@ -188,12 +191,14 @@ impl Session {
     async fn select_into(&mut self, mut query: Query) -> Result<Outcome, CatalogError> {
         let SetExpr::Select(select) = query.body.as_mut() else { return Err(CatalogError::internal("SELECT INTO without a SELECT")) };
         let Some(into) = select.into.take() else { return Err(CatalogError::internal("SELECT INTO without INTO")) };
-        if into.temporary || into.unlogged {
-            return Err(CatalogError::unsupported("SELECT INTO TEMPORARY or UNLOGGED"));
+        if into.unlogged {
+            return Err(CatalogError::unsupported("SELECT INTO UNLOGGED"));
         }
         let view = ddl::CreateView {
             name: &into.name,
             or_replace: false,
+            temporary: into.temporary,
+            on_commit: None,
             columns: Vec::new(),
             query: &query,
             written: &query,

@@ -4,6 +4,7 @@
 //! succeeds and rolls back when it fails. Block statements (BEGIN, COMMIT, savepoints, SET
 //! TRANSACTION) answer as PostgreSQL's do, warnings included; see `transaction`.
 
+pub mod discard;
 pub mod execute;
 pub mod modifying_with;
 pub mod outcome;
@@ -542,6 +543,12 @@ impl Session {
 /// fails); one that wrote may wait for the disk, so it runs where blocking does not stall
 /// other sessions.
 fn finish(handle: &SessionHandle, txn: &Txn, commit: bool) -> Result<(), CatalogError> {
+    if commit && handle.temp_slot().is_some() {
+        if let Err(e) = blocking(|| shale_catalog::ddl::on_commit(handle, txn)) {
+            txn.rollback()?;
+            return Err(e);
+        }
+    }
     let deferred = handle.with_deferred(std::mem::take);
     if commit && !deferred.is_empty() {
         if let Err(e) = blocking(|| shale_catalog::access::deferred::settle(txn, deferred)) {
@@ -562,9 +569,24 @@ fn read_only(command: &str) -> CatalogError {
 }
 
 impl Drop for Session {
+    /// Unregisters the session, releases its advisory locks and rolls back its open
+    /// transaction; then drops its temporary schema, if it made one, on a thread of its
+    /// own.
     fn drop(&mut self) {
         let pid = self.handle.identity().pid;
         activity::unregister(pid);
         shale_catalog::sysfuncs::advisory::unlock_all(pid);
+        self.handle.set_txn(None);
+        drop(self.open.take());
+        if let Some(slot) = self.handle.temp_slot() {
+            let store = self.handle.store().clone();
+            let database_id = self.handle.identity().database_id;
+            std::thread::spawn(move || {
+                if let Err(e) = shale_catalog::ddl::drop_session_schema(&store, database_id, slot) {
+                    tracing::warn!(error = %e, "dropping a session's temporary schema failed");
+                }
+                shale_catalog::session::temp_slots::release(slot);
+            });
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! PostgreSQL 15's own behaviour: the suite passes against it with `SHALE_TEST_PG_PORT=5432`.
 
 mod acceptance;
+mod alter_column_type;
 mod app_schemas;
 mod arrays;
 mod bi_tools;
@@ -55,6 +56,8 @@ mod simple_protocol;
 mod sqlx_macros;
 mod sqlx_types;
 mod table_ddl;
+mod table_like;
+mod temp_tables;
 mod tpcb;
 mod truncate;
 mod update_from;

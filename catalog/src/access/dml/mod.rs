@@ -421,7 +421,17 @@ impl DmlContext<'_> {
                 sqlstate::WRONG_OBJECT_TYPE,
                 format!("cannot change materialized view \"{}\"", found.table.name),
             )),
-            Some(found) => Ok(found),
+            // Share-locked now, as PostgreSQL locks a statement's target while parsing
+            // it: DDL under way on it (ALTER COLUMN ... TYPE) is waited for, and then the
+            // statement is planned as the table is after it.
+            Some(found) => match meta::get_table_shared(&txn, found.schema.id, &found.table.name)? {
+                Some(current) if current == found.table => Ok(found),
+                Some(current) => {
+                    txn.new_statement()?;
+                    Ok(Resolved { schema: found.schema, table: current })
+                }
+                None => Err(CatalogError::undefined_table(&resolve::display(name))),
+            },
             None if resolve::find_view(&txn, &scope, name)?.is_some() => Err(CatalogError::new(
                 sqlstate::FEATURE_NOT_SUPPORTED,
                 format!("cannot change the rows of view \"{}\"", resolve::display(name)),
