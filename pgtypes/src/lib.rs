@@ -23,11 +23,14 @@ pub mod error_map;
 pub mod field_type;
 pub mod guarded;
 pub mod input;
+mod json_agg;
+mod json_build;
 mod json_edit;
 mod json_functions;
 mod json_modify;
 pub mod json_ops;
 mod json_scan;
+mod json_value;
 pub mod jsonb;
 pub mod limits;
 pub mod numeric;
@@ -53,7 +56,8 @@ pub const PARAM_FUNCTION: &str = "shale_param";
 /// The functions of this crate that a session registers, replacing DataFusion's of the
 /// same names where they exist: `date_bin`, `to_char`, the input functions, `gcd` / `lcm`,
 /// the float functions, the array builders and counts, `round`, the `bytea` forms of
-/// the string functions, and the json and jsonb functions (`jsonb_set`, ...).
+/// the string functions, and the json and jsonb functions (`jsonb_set`, `to_json`,
+/// `json_build_object`, ...).
 pub fn functions() -> Vec<datafusion::logical_expr::ScalarUDF> {
     [datetime::date_bin::function(), text::to_char::function(), numeric::round::function(), type_of::function()]
         .into_iter()
@@ -65,6 +69,13 @@ pub fn functions() -> Vec<datafusion::logical_expr::ScalarUDF> {
         .chain(bytea::functions())
         .chain(crypto::functions())
         .chain(json_functions::functions())
+        .chain(json_build::functions())
         .chain(json_modify::functions())
         .collect()
+}
+
+/// The aggregate functions of this crate that a session registers: `json_agg`,
+/// `jsonb_agg`, `json_object_agg` and `jsonb_object_agg`.
+pub fn aggregate_functions() -> Vec<datafusion::logical_expr::AggregateUDF> {
+    json_agg::aggregates()
 }

@@ -1,5 +1,5 @@
 //! General PostgreSQL functions clients' catalog queries call that DataFusion lacks:
-//! `array_lower`, `array_upper`, `parse_ident`, `format` (see [`super::format`]), `json_build_object`,
+//! `array_lower`, `array_upper`, `parse_ident`, `format` (see [`super::format`]),
 //! `pg_get_serial_sequence`, `pg_collation_is_visible`, `pg_get_partkeydef`, and the
 //! helpers Shale's rewrites call (`shale_like_escape`, `shale_expand_keys`).
 
@@ -10,7 +10,7 @@ use datafusion::arrow::datatypes::{DataType, Field, Fields};
 use datafusion::common::ScalarValue;
 use datafusion::logical_expr::{ScalarUDF, Volatility};
 
-use crate::error::{CatalogError, Result, sqlstate};
+use crate::error::{CatalogError, Result};
 use crate::session::handle::SessionHandle;
 use crate::system::column as v;
 
@@ -42,30 +42,6 @@ fn bound(args: &[ScalarValue], upper: bool) -> ScalarValue {
         (Some(n), Some(1)) if n > 0 => v::int4(if upper { i32::try_from(n).unwrap_or(i32::MAX) } else { 1 }),
         _ => v::null(),
     }
-}
-
-/// A JSON string literal.
-fn json_string(s: &str) -> String {
-    serde_json::Value::String(s.to_string()).to_string()
-}
-
-/// `json_build_object(k1, v1, ...)` as json text.
-fn json_build_object(args: &[ScalarValue]) -> Result<ScalarValue> {
-    if args.len() % 2 != 0 {
-        return Err(CatalogError::new(sqlstate::INVALID_PARAMETER, "argument list must have even number of elements"));
-    }
-    let mut parts = Vec::new();
-    for pair in args.chunks(2) {
-        let key = text_arg(&pair[0]).ok_or_else(|| CatalogError::new(sqlstate::INVALID_PARAMETER, "null value not allowed for object key"))?;
-        let value = match &pair[1] {
-            v if v.is_null() => "null".to_string(),
-            ScalarValue::Boolean(Some(b)) => b.to_string(),
-            v if v.data_type().is_numeric() => v.to_string(),
-            other => json_string(&text_arg(other).unwrap_or_default()),
-        };
-        parts.push(format!("{} : {value}", json_string(&key)));
-    }
-    Ok(v::text(&format!("{{{}}}", parts.join(", "))))
 }
 
 /// `shale_like_escape(pattern, escape)`: a LIKE pattern written with another escape
@@ -255,7 +231,6 @@ pub(super) fn functions(handle: &SessionHandle) -> Vec<ScalarUDF> {
         row_function(handle, "pg_size_pretty", &[1], text_field(), immutable, |_, args| {
             Ok(int_arg(&args[0]).map_or(v::null(), |size| v::text(&size_pretty(size))))
         }),
-        row_function(handle, "json_build_object", &[0, 2, 4, 6, 8, 10, 12, 14, 16], text_field(), stable, |_, args| json_build_object(args)),
         row_function(handle, "pg_get_serial_sequence", &[2], text_field(), stable, |cx, args| {
             // Shale has no sequences: a column never owns one. The table must exist.
             let Some(table) = text_arg(&args[0]) else { return Ok(v::null()) };
@@ -312,9 +287,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn like_escape_and_json_as_postgres() {
+    fn like_escape_as_postgres() {
         let t = |s: &str| v::text(s);
         assert_eq!(like_escape(&[t("a/%b\\c%"), t("/")]).unwrap(), t("a\\%b\\\\c%"));
-        assert_eq!(json_build_object(&[t("a"), v::int4(1), t("b"), t("x\"y")]).unwrap(), t("{\"a\" : 1, \"b\" : \"x\\\"y\"}"));
     }
 }

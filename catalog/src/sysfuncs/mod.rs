@@ -28,7 +28,7 @@ use crate::session::handle::SessionHandle;
 
 pub use describe::UNSUPPORTED;
 
-/// Registers the functions in `state`.
+/// Registers the functions in `state`, and pgtypes' aggregates (`json_agg`, ...).
 pub fn register(state: &mut SessionState, handle: &SessionHandle) {
     let functions = describe::functions(handle)
         .into_iter()
@@ -43,6 +43,11 @@ pub fn register(state: &mut SessionState, handle: &SessionHandle) {
     for f in functions {
         if let Err(e) = state.register_udf(Arc::new(f)) {
             tracing::warn!(error = %e, "registering a system function failed");
+        }
+    }
+    for f in shale_pgtypes::aggregate_functions() {
+        if let Err(e) = state.register_udaf(Arc::new(f)) {
+            tracing::warn!(error = %e, "registering an aggregate function failed");
         }
     }
     state.register_udtf("pg_get_keywords", Arc::new(keywords::Keywords));

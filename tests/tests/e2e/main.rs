@@ -30,6 +30,7 @@ mod foreign_keys;
 mod indexes;
 mod infinity;
 mod isolation;
+mod json_functions;
 mod json_operators;
 mod jdbc;
 mod lazy_catalog;
