@@ -582,10 +582,12 @@ impl Drop for Session {
             let store = self.handle.store().clone();
             let database_id = self.handle.identity().database_id;
             std::thread::spawn(move || {
-                if let Err(e) = shale_catalog::ddl::drop_session_schema(&store, database_id, slot) {
-                    tracing::warn!(error = %e, "dropping a session's temporary schema failed");
+                // A schema that could not be dropped keeps its number, so that no later
+                // session finds its tables; the next start drops it.
+                match shale_catalog::ddl::drop_session_schema(&store, database_id, slot) {
+                    Ok(()) => shale_catalog::session::temp_slots::release(slot),
+                    Err(e) => tracing::warn!(error = %e, "dropping a session's temporary schema failed"),
                 }
-                shale_catalog::session::temp_slots::release(slot);
             });
         }
     }
